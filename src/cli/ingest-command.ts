@@ -1,0 +1,76 @@
+/** `customs-graph ingest FILE... [--watchlist FILE] [--mapping FILE] [--rejects FILE] [--db PATH] [--json]` */
+import { basename } from 'node:path';
+import type { Config } from '../config';
+import { planIngest, runIngest, type IngestSummary } from '../ingest/ingest';
+import { loadMapping } from '../ingest/mapping';
+import { RejectsWriter } from '../ingest/rejects';
+import { checkWatchlist, importWatchlist, type WatchlistSummary } from '../ingest/watchlist';
+import type { StoreCounts } from '../store/graph-store';
+import { SqliteGraphStore } from '../store/sqlite/sqlite-store';
+import { createProgress } from '../util/progress';
+import type { Logger } from '../util/logger';
+import { formatNumber, table } from './format';
+
+export interface IngestCommandOptions {
+  watchlist?: string;
+  mapping?: string;
+  rejects?: string;
+  db: string;
+  json?: boolean;
+}
+
+export interface IngestReport extends IngestSummary {
+  watchlist?: WatchlistSummary;
+  store: StoreCounts;
+  db: string;
+}
+
+export async function ingestCommand(files: string[], opts: IngestCommandOptions, config: Config, logger: Logger): Promise<IngestReport> {
+  // Everything that can make the whole ingest fail is checked before the store is opened.
+  const mapping = opts.mapping ? loadMapping(opts.mapping) : undefined;
+  const plan = await planIngest(files, mapping);
+  if (opts.watchlist) await checkWatchlist(opts.watchlist);
+
+  const store = new SqliteGraphStore(opts.db);
+  try {
+    await store.migrate();
+    const rejectsPath = opts.rejects ?? 'rejects.csv';
+    const progress = createProgress('ingest', !opts.json && process.stderr.isTTY === true);
+    const summary = await runIngest(store, plan, {
+      rejectsPath,
+      phoneRegion: config.phoneRegion,
+      defaultCurrency: config.defaultCurrency,
+      logger,
+      onProgress: (p) => progress.update(p.bytesRead, p.bytesTotal, `${basename(p.file)} ${formatNumber(p.read)} rows`),
+    });
+    progress.stop();
+    let watchlist: WatchlistSummary | undefined;
+    if (opts.watchlist) {
+      // Watchlist rejects go to their own file so the declaration rejects file keeps one shape of content.
+      const wlRejects = new RejectsWriter(`${rejectsPath.replace(/\.csv$/, '')}.watchlist.csv`);
+      watchlist = await importWatchlist(store, opts.watchlist, wlRejects, { phoneRegion: config.phoneRegion });
+      await wlRejects.close();
+    }
+    return { ...summary, watchlist, store: await store.counts(), db: opts.db };
+  } finally {
+    await store.close();
+  }
+}
+
+export function printIngestReport(r: IngestReport): string {
+  const lines: string[] = [];
+  lines.push(table(['file', 'format', 'read', 'accepted', 'rejected'], [
+    ...r.files.map((f) => [basename(f.file), f.format, f.read, f.accepted, f.rejected]),
+    ['total', '', r.read, r.accepted, r.rejected],
+  ]));
+  lines.push('');
+  lines.push(`${formatNumber(Math.round(r.rowsPerSecond))} rows/s, ${r.seconds.toFixed(1)} s`);
+  if (r.rejectsFile) lines.push(`rejected rows written to ${r.rejectsFile}`);
+  if (r.watchlist) lines.push(`watchlist: ${r.watchlist.accepted} entries loaded, ${r.watchlist.rejected} rejected`);
+  lines.push('');
+  const kinds = Object.entries(r.store.entities).sort((a, b) => b[1] - a[1]);
+  lines.push(table(['entity kind', 'in store'], kinds.map(([k, n]) => [k, n])));
+  lines.push('');
+  lines.push(`store ${r.db}: ${formatNumber(r.store.declarations)} declaration items, ${formatNumber(r.store.watchlist)} watchlist entries`);
+  return lines.join('\n');
+}

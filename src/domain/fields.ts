@@ -1,0 +1,38 @@
+/** The declaration file contract (DESIGN §3): field names, which are required, and their enums. */
+
+export const DECLARATION_FIELDS = [
+  'declaration_id', 'item_no', 'lodged_at', 'office', 'regime',
+  'trader_id', 'trader_name', 'trader_address', 'trader_phone', 'trader_email', 'trader_bank_account', 'trader_directors',
+  'consignee_id', 'consignee_name', 'consignee_address', 'consignee_country',
+  'supplier_id', 'supplier_name', 'supplier_address', 'supplier_country',
+  'broker_id', 'broker_name', 'carrier_id', 'carrier_name',
+  'transport_mode', 'vessel', 'container_ids',
+  'origin_country', 'loading_port', 'transit_ports', 'discharge_port', 'destination_country',
+  'hs_code', 'goods_description', 'goods_origin_country',
+  'quantity', 'unit', 'gross_weight_kg', 'declared_value', 'currency',
+  'outcome', 'fraud_type', 'recovered_amount',
+] as const;
+
+export type DeclarationField = (typeof DECLARATION_FIELDS)[number];
+
+export const REQUIRED_FIELDS: readonly DeclarationField[] = [
+  'declaration_id', 'lodged_at', 'trader_id', 'origin_country', 'hs_code', 'declared_value',
+];
+
+export const REGIMES = ['IM', 'EX', 'TR'] as const;
+export const TRANSPORT_MODES = ['sea', 'air', 'road', 'rail', 'post'] as const;
+export const OUTCOMES = ['unknown', 'clear', 'discrepancy', 'seizure'] as const;
+export const FRAUD_TYPES = ['undervaluation', 'misclassification', 'origin', 'smuggling', 'counterfeit', 'other'] as const;
+
+export type Regime = (typeof REGIMES)[number];
+export type TransportMode = (typeof TRANSPORT_MODES)[number];
+export type Outcome = (typeof OUTCOMES)[number];
+export type FraudType = (typeof FRAUD_TYPES)[number];
+
+/** Longest value a single field may hold; longer values reject the row. */
+export const MAX_FIELD_BYTES = 64 * 1024;
+
+const FIELD_SET: ReadonlySet<string> = new Set(DECLARATION_FIELDS);
+export function isDeclarationField(name: string): name is DeclarationField {
+  return FIELD_SET.has(name);
+}

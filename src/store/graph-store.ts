@@ -1,0 +1,132 @@
+/**
+ * The GraphStore contract: the seam between customs-graph and its graph database. The embedded
+ * SQLite adapter and the Neo4j adapter both implement it; test/store-contract.ts runs the same
+ * suite against each. Writes are keyed by (kind, key) so that every adapter can upsert
+ * idempotently; reads return store ids, which are opaque strings.
+ */
+import type { DeclarationRel, EntityKind, LinkRel, RelType } from '../domain/entities';
+import type { Declaration } from '../domain/declaration';
+
+export interface EntityRef {
+  kind: EntityKind;
+  key: string;
+}
+
+export interface EntityFact extends EntityRef {
+  /** Display name as last declared (a company name, the phone as written, a route label). */
+  name: string;
+}
+
+export interface LinkFact {
+  from: EntityRef;
+  type: LinkRel;
+  to: EntityRef;
+}
+
+export interface DeclarationFact {
+  /** `declaration_id/item_no`, the Declaration's key. */
+  key: string;
+  declaration: Declaration;
+  parties: Partial<Record<DeclarationRel, EntityRef>>;
+  containers: EntityRef[];
+  source?: { file: string; line: number };
+}
+
+/** One batch of upserts: applied atomically, idempotent, in any order across batches. */
+export interface GraphBatch {
+  entities: EntityFact[];
+  links: LinkFact[];
+  declarations: DeclarationFact[];
+}
+
+export interface WatchlistEntry extends EntityRef {
+  reason: string;
+  source: string;
+  severity: number;
+  listedAt: string;
+}
+
+/** A node: an entity or a declaration (kind 'Declaration', key `declaration_id/item_no`). */
+export interface Entity {
+  id: string;
+  kind: EntityKind;
+  key: string;
+  name: string;
+}
+
+export interface Edge {
+  source: string;
+  target: string;
+  type: RelType;
+}
+
+export interface Subgraph {
+  nodes: Entity[];
+  edges: Edge[];
+  /** True when a limit cut the subgraph short. */
+  truncated: boolean;
+}
+
+export interface NeighbourhoodOptions {
+  hops: number;
+  /** Most nodes returned, the start nodes included. */
+  limit: number;
+  kinds?: EntityKind[];
+}
+
+/**
+ * A link of the entity graph used by analysis: parties tied through the declarations they share
+ * (the trader and each counterpart, counted and valued) or a party tied to an identifier, person
+ * or container it shares with others.
+ */
+export interface EntityLink {
+  source: string;
+  target: string;
+  type: RelType;
+  /** Number of declarations behind the link (1 for identifier links). */
+  count: number;
+  /** Declared value behind the link (0 for identifier links). */
+  value: number;
+}
+
+/** Per-entity declaration facts analysis needs (volumes and recorded control outcomes). */
+export interface EntityStats {
+  id: string;
+  kind: EntityKind;
+  declarations: number;
+  value: number;
+  seizures: number;
+  discrepancies: number;
+  firstLodged: string;
+  lastLodged: string;
+}
+
+export interface StoreCounts {
+  entities: Partial<Record<EntityKind, number>>;
+  relationships: Partial<Record<RelType, number>>;
+  declarations: number;
+  watchlist: number;
+}
+
+export interface GraphStore {
+  /** Creates or upgrades the schema; safe to call on every start. */
+  migrate(): Promise<void>;
+  writeBatch(batch: GraphBatch): Promise<void>;
+  /**
+   * Runs a load of about `expectedRows` declarations; an adapter may prepare for it (the SQLite
+   * store defers secondary indexes on large loads). Data written is the same either way.
+   */
+  bulk<T>(expectedRows: number, work: () => Promise<T>): Promise<T>;
+  upsertWatchlist(entries: WatchlistEntry[]): Promise<void>;
+  getEntities(ids: readonly string[]): Promise<Entity[]>;
+  findEntity(ref: EntityRef): Promise<Entity | null>;
+  getDeclaration(key: string): Promise<(Declaration & { id: string }) | null>;
+  neighbourhood(ids: readonly string[], opts: NeighbourhoodOptions): Promise<Subgraph>;
+  /** The entity graph in batches, for analysis; identifier links only where the identifier is shared. */
+  streamEntityGraph(batchSize?: number): AsyncIterable<EntityLink[]>;
+  streamEntityStats(batchSize?: number): AsyncIterable<EntityStats[]>;
+  /** Entities that match a watchlist entry. */
+  watchlistHits(): Promise<Array<{ entity: Entity; entry: WatchlistEntry }>>;
+  counts(): Promise<StoreCounts>;
+  close(): Promise<void>;
+}

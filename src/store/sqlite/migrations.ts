@@ -1,0 +1,104 @@
+/**
+ * Versioned schema of the embedded store. Each migration runs once, in a transaction, and is
+ * recorded in schema_migrations; add new ones at the end, never edit an applied one.
+ *
+ * Secondary indexes on declarations are not part of a migration: they live in PARTY_INDEXES so
+ * that a bulk load can drop them and build them once at the end (much faster than updating seven
+ * indexes row by row), and so that opening the store rebuilds any that a killed load left out.
+ */
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export const MIGRATIONS: Migration[] = [
+  {
+    version: 1,
+    name: 'graph model',
+    sql: `
+      CREATE TABLE entities (
+        id   INTEGER PRIMARY KEY,
+        kind TEXT NOT NULL,
+        key  TEXT NOT NULL,
+        name TEXT NOT NULL,  -- as first declared
+        UNIQUE (kind, key)
+      );
+      -- Identifier and director relationships between entities.
+      CREATE TABLE edges (
+        src  INTEGER NOT NULL,
+        type TEXT NOT NULL,
+        dst  INTEGER NOT NULL,
+        PRIMARY KEY (src, type, dst)
+      ) WITHOUT ROWID;
+      CREATE INDEX edges_by_dst ON edges (dst, type, src);
+
+      -- One row per declaration item: the fields analysis queries as columns, the identities as
+      -- declared (names, addresses, phones as written: the evidence behind the keys) as JSON in
+      -- declared, and the entity each declaration relationship points to (FILED_BY = trader_ref,
+      -- CONSIGNED_TO = consignee_ref, ...). Fewer, narrower columns keep ingest fast.
+      CREATE TABLE declarations (
+        id                   INTEGER PRIMARY KEY,
+        declaration_id       TEXT NOT NULL,
+        item_no              INTEGER NOT NULL,
+        lodged_at            TEXT NOT NULL,
+        office               TEXT,
+        regime               TEXT NOT NULL,
+        trader_ref           INTEGER NOT NULL,
+        consignee_ref        INTEGER,
+        supplier_ref         INTEGER,
+        broker_ref           INTEGER,
+        carrier_ref          INTEGER,
+        route_ref            INTEGER NOT NULL,
+        vessel_ref           INTEGER,
+        transport_mode       TEXT,
+        origin_country       TEXT NOT NULL,
+        transit_ports        TEXT,
+        hs_code              TEXT NOT NULL,
+        goods_origin_country TEXT,
+        quantity             REAL,
+        gross_weight_kg      REAL,
+        declared_value       REAL NOT NULL,
+        currency             TEXT NOT NULL,
+        outcome              TEXT NOT NULL,
+        fraud_type           TEXT,
+        recovered_amount     REAL,
+        declared             TEXT NOT NULL,
+        attrs                TEXT,      -- extra attributes carried through a column mapping (JSON)
+        source_file          INTEGER,   -- source_files.id
+        source_line          INTEGER,
+        UNIQUE (declaration_id, item_no)
+      );
+      CREATE TABLE source_files (
+        id   INTEGER PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE
+      );
+      CREATE TABLE declaration_containers (
+        declaration INTEGER NOT NULL,
+        container   INTEGER NOT NULL,
+        PRIMARY KEY (declaration, container)
+      ) WITHOUT ROWID;
+
+      CREATE TABLE watchlist (
+        kind      TEXT NOT NULL,
+        key       TEXT NOT NULL,
+        reason    TEXT NOT NULL,
+        source    TEXT NOT NULL,
+        severity  REAL NOT NULL,
+        listed_at TEXT NOT NULL,
+        PRIMARY KEY (kind, key)
+      ) WITHOUT ROWID;
+    `,
+  },
+];
+
+/** Indexes that bulk loads defer; `CREATE INDEX IF NOT EXISTS` so they can be re-run at any time. */
+export const PARTY_INDEXES: Array<{ name: string; sql: string }> = [
+  ['trader_ref', false], ['consignee_ref', true], ['supplier_ref', true], ['broker_ref', true],
+  ['carrier_ref', true], ['route_ref', false], ['vessel_ref', true],
+].map(([col, partial]) => ({
+  name: `declarations_by_${String(col).replace('_ref', '')}`,
+  sql: `CREATE INDEX IF NOT EXISTS declarations_by_${String(col).replace('_ref', '')} ON declarations (${col})${partial ? ` WHERE ${col} IS NOT NULL` : ''}`,
+})).concat([
+  { name: 'declaration_containers_by_container', sql: 'CREATE INDEX IF NOT EXISTS declaration_containers_by_container ON declaration_containers (container)' },
+]);

@@ -1,0 +1,497 @@
+/** The embedded GraphStore: one SQLite file through better-sqlite3 (WAL, batched transactions). */
+import Database from 'better-sqlite3';
+import type { Declaration } from '../../domain/declaration';
+import { DECLARATION_FIELDS } from '../../domain/fields';
+import { DECLARATION_RELS, type DeclarationRel, type EntityKind, type RelType } from '../../domain/entities';
+import type {
+  DeclarationFact, Edge, Entity, EntityLink, EntityRef, EntityStats, GraphBatch, GraphStore, NeighbourhoodOptions,
+  StoreCounts, Subgraph, WatchlistEntry,
+} from '../graph-store';
+import { MIGRATIONS, PARTY_INDEXES } from './migrations';
+import { detach } from '../../util/strings';
+
+/** Column of `declarations` holding the entity each declaration relationship points to. */
+export const REL_COLUMN: Record<DeclarationRel, string> = {
+  FILED_BY: 'trader_ref', CONSIGNED_TO: 'consignee_ref', SUPPLIED_BY: 'supplier_ref', DECLARED_BY: 'broker_ref',
+  CARRIED_BY: 'carrier_ref', ROUTED_VIA: 'route_ref', ON_VESSEL: 'vessel_ref',
+};
+const DECL_RELS = Object.keys(REL_COLUMN) as DeclarationRel[];
+/** Counterparts whose links to the trader make up the entity graph (vessels are transport, not parties). */
+const GRAPH_RELS: DeclarationRel[] = ['CONSIGNED_TO', 'SUPPLIED_BY', 'DECLARED_BY', 'CARRIED_BY', 'ROUTED_VIA'];
+const IDENTIFIER_LINK_TYPES = ['AT_ADDRESS', 'HAS_PHONE', 'HAS_EMAIL', 'HAS_ACCOUNT'] as const;
+/** Contract fields kept as columns of `declarations`; the rest is the `declared` JSON. */
+const COLUMN_FIELDS = [
+  'lodged_at', 'office', 'regime', 'transport_mode', 'origin_country', 'transit_ports', 'hs_code', 'goods_origin_country',
+  'quantity', 'gross_weight_kg', 'declared_value', 'currency', 'outcome', 'fraud_type', 'recovered_amount',
+] as const;
+/**
+ * Order of the values in the `declared` JSON array (positional, to keep rows small). Stored data
+ * depends on it: only ever append to it.
+ */
+const DECLARED_FIELDS: string[] = DECLARATION_FIELDS.filter(
+  (f) => f !== 'declaration_id' && f !== 'item_no' && !(COLUMN_FIELDS as readonly string[]).includes(f),
+);
+
+/** Declarations live in their own table; their node ids carry a `d` prefix to stay apart from entity ids. */
+export const declarationNodeId = (rowid: number | bigint) => `d${rowid}`;
+const isDeclarationNode = (id: string) => id.charCodeAt(0) === 100; /* d */
+
+interface EntityRow { id: number; kind: EntityKind; key: string; name: string }
+
+export interface SqliteStoreOptions {
+  /** Most (kind, key) → id pairs kept in memory while writing. */
+  cacheSize?: number;
+  readonly?: boolean;
+  /** Loads of at least this many rows defer secondary indexes (and at least half the rows already stored). */
+  bulkThreshold?: number;
+}
+
+export class SqliteGraphStore implements GraphStore {
+  readonly db: Database.Database;
+  private readonly cacheSize: number;
+  private readonly bulkThreshold: number;
+  /** Per kind: key → entity id. Keys are the resolver's memoized strings, so lookups do not rehash. */
+  private idCache = new Map<EntityKind, Map<string, number>>();
+  private cached = 0;
+  private linkCache = new Set<string>();
+  private stmts?: ReturnType<SqliteGraphStore['prepareWrites']>;
+
+  constructor(readonly path: string, opts: SqliteStoreOptions = {}) {
+    this.db = new Database(path, { readonly: opts.readonly ?? false });
+    this.cacheSize = opts.cacheSize ?? 100_000;
+    this.bulkThreshold = opts.bulkThreshold ?? 50_000;
+    if (!opts.readonly) {
+      this.db.pragma('journal_mode = WAL');
+      this.db.pragma('synchronous = NORMAL');
+    }
+    this.db.pragma('busy_timeout = 10000');
+    this.db.pragma('cache_size = -32768'); // 32 MiB page cache
+  }
+
+  async migrate(): Promise<void> {
+    this.migrateSync();
+  }
+
+  migrateSync(): void {
+    this.db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
+      version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)`);
+    const applied = new Set(
+      (this.db.prepare('SELECT version FROM schema_migrations').all() as Array<{ version: number }>).map((r) => r.version),
+    );
+    for (const m of MIGRATIONS) {
+      if (applied.has(m.version)) continue;
+      this.db.transaction(() => {
+        this.db.exec(m.sql);
+        this.db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)')
+          .run(m.version, m.name, new Date().toISOString());
+      }).immediate();
+    }
+    this.ensureIndexes();
+  }
+
+  /** Builds any secondary index that is missing (after a bulk load, or one that was killed). */
+  ensureIndexes(): void {
+    for (const idx of PARTY_INDEXES) this.db.exec(idx.sql);
+  }
+
+  schemaVersion(): number {
+    const row = this.db.prepare('SELECT MAX(version) AS v FROM schema_migrations').get() as { v: number | null };
+    return row.v ?? 0;
+  }
+
+  async bulk<T>(expectedRows: number, work: () => Promise<T>): Promise<T> {
+    const stored = (this.db.prepare('SELECT COUNT(*) AS n FROM declarations').get() as { n: number }).n;
+    if (expectedRows < this.bulkThreshold || expectedRows < stored / 2) return work();
+    for (const idx of PARTY_INDEXES) this.db.exec(`DROP INDEX IF EXISTS ${idx.name}`);
+    // Fewer, larger checkpoints while loading (each one copies the WAL into the file and syncs).
+    this.db.pragma('wal_autocheckpoint = 20000');
+    try {
+      return await work();
+    } finally {
+      this.db.pragma('wal_autocheckpoint = 1000');
+      this.ensureIndexes();
+    }
+  }
+
+  private prepareWrites() {
+    const db = this.db;
+    const cols = ['declaration_id', 'item_no', ...COLUMN_FIELDS, ...DECL_RELS.map((r) => REL_COLUMN[r]),
+      'declared', 'attrs', 'source_file', 'source_line'];
+    const updates = cols.slice(2).map((c, i) => `${c} = ?${i + 3}`).join(', ');
+    return {
+      cols,
+      insertEntity: db.prepare('INSERT OR IGNORE INTO entities (kind, key, name) VALUES (?, ?, ?)'),
+      selectEntity: db.prepare('SELECT id FROM entities WHERE kind = ? AND key = ?').pluck(),
+      insertEdge: db.prepare('INSERT OR IGNORE INTO edges (src, type, dst) VALUES (?, ?, ?)'),
+      insertDeclaration: db.prepare(`INSERT OR IGNORE INTO declarations (${cols.join(', ')}) VALUES (${cols.map(() => '?').join(', ')})`),
+      updateDeclaration: db.prepare(`UPDATE declarations SET ${updates}
+        WHERE declaration_id = ?1 AND item_no = ?2 RETURNING id`).pluck(),
+      insertSourceFile: db.prepare('INSERT OR IGNORE INTO source_files (name) VALUES (?)'),
+      selectSourceFile: db.prepare('SELECT id FROM source_files WHERE name = ?').pluck(),
+      clearContainers: db.prepare('DELETE FROM declaration_containers WHERE declaration = ?'),
+      insertContainer: db.prepare('INSERT OR IGNORE INTO declaration_containers (declaration, container) VALUES (?, ?)'),
+      upsertWatch: db.prepare(`INSERT INTO watchlist (kind, key, reason, source, severity, listed_at) VALUES (?,?,?,?,?,?)
+        ON CONFLICT (kind, key) DO UPDATE SET reason = excluded.reason, source = excluded.source,
+        severity = excluded.severity, listed_at = excluded.listed_at`),
+    };
+  }
+
+  private get writes() {
+    this.stmts ??= this.prepareWrites();
+    return this.stmts;
+  }
+
+  /** Id of an entity, created on first sight (its name is the one first declared). */
+  private entityId(kind: EntityKind, key: string, name: string): number {
+    let byKey = this.idCache.get(kind);
+    if (!byKey) {
+      byKey = new Map();
+      this.idCache.set(kind, byKey);
+    }
+    const cached = byKey.get(key);
+    if (cached !== undefined) return cached;
+    const ins = this.writes.insertEntity.run(kind, key, name);
+    const id = ins.changes === 1 ? Number(ins.lastInsertRowid) : (this.writes.selectEntity.get(kind, key) as number);
+    if (++this.cached > this.cacheSize) {
+      // Bounded memory: start over rather than track recency; ids are re-read on demand.
+      this.idCache = new Map([[kind, (byKey = new Map())]]);
+      this.cached = 1;
+    }
+    byKey.set(detach(key), id);
+    return id;
+  }
+
+  private refId(ref: EntityRef): number {
+    const cached = this.idCache.get(ref.kind)?.get(ref.key);
+    if (cached !== undefined) return cached;
+    const id = this.writes.selectEntity.get(ref.kind, ref.key) as number | undefined;
+    if (id === undefined) throw new Error(`entity ${ref.kind} ${ref.key} is referenced before it is written`);
+    return id;
+  }
+
+  private sourceFiles = new Map<string, number>();
+  private sourceFileId(name: string): number {
+    let id = this.sourceFiles.get(name);
+    if (id === undefined) {
+      this.writes.insertSourceFile.run(name);
+      id = this.writes.selectSourceFile.get(name) as number;
+      this.sourceFiles.set(name, id);
+    }
+    return id;
+  }
+
+  private edge(src: number, type: string, dst: number): void {
+    const k = `${src}:${type}:${dst}`;
+    if (this.linkCache.has(k)) return;
+    this.writes.insertEdge.run(src, type, dst);
+    if (this.linkCache.size >= this.cacheSize) this.linkCache = new Set();
+    this.linkCache.add(k);
+  }
+
+  async writeBatch(batch: GraphBatch): Promise<void> {
+    this.writeBatchSync(batch);
+  }
+
+  /** One transaction per batch: a killed process leaves whole batches or none of a batch. */
+  writeBatchSync(batch: GraphBatch): void {
+    const tx = this.db.transaction(() => {
+      for (const e of batch.entities) this.entityId(e.kind, e.key, e.name);
+      for (const l of batch.links) this.edge(this.refId(l.from), l.type, this.refId(l.to));
+      for (const d of batch.declarations) this.writeDeclaration(d);
+    });
+    try {
+      tx.immediate();
+    } catch (err) {
+      // The caches may hold ids of rows that were rolled back.
+      this.sourceFiles = new Map();
+      this.idCache = new Map();
+      this.cached = 0;
+      this.linkCache = new Set();
+      throw err;
+    }
+  }
+
+  private writeDeclaration(fact: DeclarationFact): void {
+    const d = fact.declaration;
+    const w = this.writes;
+    const params: unknown[] = new Array(w.cols.length);
+    let i = 0;
+    params[i++] = d.declaration_id;
+    params[i++] = d.item_no;
+    for (const f of COLUMN_FIELDS) {
+      const v = d[f];
+      params[i++] = v === undefined ? null : f === 'transit_ports' ? (d.transit_ports.length ? d.transit_ports.join(';') : null) : v;
+    }
+    for (const rel of DECL_RELS) {
+      const r = fact.parties[rel];
+      params[i++] = r ? this.refId(r) : null;
+    }
+    const declared = new Array<unknown>(DECLARED_FIELDS.length);
+    for (let k = 0; k < DECLARED_FIELDS.length; k++) declared[k] = d[DECLARED_FIELDS[k] as keyof Declaration] ?? null;
+    params[i++] = JSON.stringify(declared);
+    params[i++] = d.attrs ? JSON.stringify(d.attrs) : null;
+    params[i++] = fact.source ? this.sourceFileId(fact.source.file) : null;
+    params[i++] = fact.source?.line ?? null;
+    const ins = w.insertDeclaration.run(params);
+    let id: number;
+    if (ins.changes === 1) {
+      id = Number(ins.lastInsertRowid);
+    } else {
+      // Loaded before: take the new values, and keep only the containers it now names.
+      id = w.updateDeclaration.get(params) as number;
+      w.clearContainers.run(id);
+    }
+    for (const c of fact.containers) w.insertContainer.run(id, this.refId(c));
+  }
+
+  async upsertWatchlist(entries: WatchlistEntry[]): Promise<void> {
+    this.db.transaction(() => {
+      for (const e of entries) this.writes.upsertWatch.run(e.kind, e.key, e.reason, e.source, e.severity, e.listedAt);
+    }).immediate();
+  }
+
+  async getEntities(ids: readonly string[]): Promise<Entity[]> {
+    const out: Entity[] = [];
+    const entityIds: number[] = [];
+    const declIds: number[] = [];
+    for (const id of ids) {
+      if (isDeclarationNode(id)) declIds.push(Number(id.slice(1)));
+      else entityIds.push(Number(id));
+    }
+    const byEntity = this.db.prepare('SELECT id, kind, key, name FROM entities WHERE id IN (SELECT value FROM json_each(?))');
+    const byDecl = this.db.prepare(`SELECT id, declaration_id, item_no FROM declarations
+      WHERE id IN (SELECT value FROM json_each(?))`);
+    for (let i = 0; i < entityIds.length; i += 500) {
+      for (const r of byEntity.all(JSON.stringify(entityIds.slice(i, i + 500))) as EntityRow[]) out.push(toEntity(r));
+    }
+    for (let i = 0; i < declIds.length; i += 500) {
+      const rows = byDecl.all(JSON.stringify(declIds.slice(i, i + 500))) as Array<{ id: number; declaration_id: string; item_no: number }>;
+      for (const r of rows) out.push(declarationEntity(r));
+    }
+    return out;
+  }
+
+  async findEntity(ref: EntityRef): Promise<Entity | null> {
+    if (ref.kind === 'Declaration') {
+      const [declarationId, item] = splitDeclarationKey(ref.key);
+      const r = this.db.prepare('SELECT id, declaration_id, item_no FROM declarations WHERE declaration_id = ? AND item_no = ?')
+        .get(declarationId, item) as { id: number; declaration_id: string; item_no: number } | undefined;
+      return r ? declarationEntity(r) : null;
+    }
+    const r = this.db.prepare('SELECT id, kind, key, name FROM entities WHERE kind = ? AND key = ?').get(ref.kind, ref.key) as
+      | EntityRow
+      | undefined;
+    return r ? toEntity(r) : null;
+  }
+
+  async getDeclaration(key: string): Promise<(Declaration & { id: string }) | null> {
+    const [declarationId, item] = splitDeclarationKey(key);
+    const row = this.db.prepare('SELECT * FROM declarations WHERE declaration_id = ? AND item_no = ?').get(declarationId, item) as
+      | Record<string, unknown>
+      | undefined;
+    if (!row) return null;
+    const out: Record<string, unknown> = {
+      id: declarationNodeId(row.id as number), trader_directors: [], container_ids: [],
+    };
+    (JSON.parse(row.declared as string) as unknown[]).forEach((v, k) => {
+      if (v !== null) out[DECLARED_FIELDS[k] as string] = v;
+    });
+    for (const f of ['declaration_id', 'item_no', ...COLUMN_FIELDS]) {
+      const v = row[f];
+      if (f === 'transit_ports') out[f] = v ? String(v).split(';') : [];
+      else if (v !== null) out[f] = v;
+    }
+    if (row.attrs) out.attrs = JSON.parse(row.attrs as string);
+    return out as unknown as Declaration & { id: string };
+  }
+
+  /** Edges touching one node: stored edges both ways, and the declaration columns. */
+  private edgesOf(node: Entity, limit: number): Edge[] {
+    const out: Edge[] = [];
+    if (node.kind === 'Declaration') {
+      const rowid = Number(node.id.slice(1));
+      const row = this.db.prepare(`SELECT ${DECL_RELS.map((r) => REL_COLUMN[r]).join(', ')} FROM declarations WHERE id = ?`)
+        .get(rowid) as Record<string, number | null> | undefined;
+      if (row) {
+        for (const rel of DECL_RELS) {
+          const dst = row[REL_COLUMN[rel]];
+          if (dst !== null && dst !== undefined) out.push({ source: node.id, target: String(dst), type: rel });
+        }
+      }
+      for (const c of this.db.prepare('SELECT container FROM declaration_containers WHERE declaration = ? LIMIT ?').pluck().all(rowid, limit) as number[]) {
+        out.push({ source: node.id, target: String(c), type: 'IN_CONTAINER' });
+      }
+      return out;
+    }
+    const id = Number(node.id);
+    for (const r of this.db.prepare('SELECT type, dst FROM edges WHERE src = ? LIMIT ?').all(id, limit) as Array<{ type: RelType; dst: number }>) {
+      out.push({ source: node.id, target: String(r.dst), type: r.type });
+    }
+    for (const r of this.db.prepare('SELECT type, src FROM edges WHERE dst = ? LIMIT ?').all(id, limit) as Array<{ type: RelType; src: number }>) {
+      out.push({ source: String(r.src), target: node.id, type: r.type });
+    }
+    if (node.kind === 'Container') {
+      for (const d of this.db.prepare('SELECT declaration FROM declaration_containers WHERE container = ? LIMIT ?').pluck().all(id, limit) as number[]) {
+        out.push({ source: declarationNodeId(d), target: node.id, type: 'IN_CONTAINER' });
+      }
+    }
+    for (const rel of DECL_RELS) {
+      if (DECLARATION_RELS[rel] !== node.kind) continue;
+      const col = REL_COLUMN[rel];
+      const rows = this.db.prepare(`SELECT id FROM declarations WHERE ${col} = ? ORDER BY id DESC LIMIT ?`).pluck()
+        .all(id, limit) as number[];
+      for (const d of rows) out.push({ source: declarationNodeId(d), target: node.id, type: rel });
+    }
+    return out;
+  }
+
+  async neighbourhood(ids: readonly string[], opts: NeighbourhoodOptions): Promise<Subgraph> {
+    const nodes = new Map<string, Entity>();
+    const edges = new Map<string, Edge>();
+    let truncated = false;
+    const start = await this.getEntities(ids);
+    for (const e of start) nodes.set(e.id, e);
+    let frontier = start;
+    const kindFilter = opts.kinds?.length ? new Set<EntityKind>(opts.kinds) : undefined;
+    for (let hop = 0; hop < opts.hops && frontier.length > 0 && !truncated; hop++) {
+      const next: Entity[] = [];
+      for (const node of frontier) {
+        const found = this.edgesOf(node, opts.limit - nodes.size + 1);
+        const unknown = new Set<string>();
+        for (const e of found) {
+          const other = e.source === node.id ? e.target : e.source;
+          if (!nodes.has(other)) unknown.add(other);
+        }
+        const others = new Map((await this.getEntities([...unknown])).map((e) => [e.id, e]));
+        for (const e of found) {
+          const otherId = e.source === node.id ? e.target : e.source;
+          const known = nodes.get(otherId);
+          const other = known ?? others.get(otherId);
+          if (!other || (!known && kindFilter && !kindFilter.has(other.kind))) continue;
+          if (!known) {
+            if (nodes.size >= opts.limit) {
+              truncated = true;
+              continue;
+            }
+            nodes.set(other.id, other);
+            next.push(other);
+          }
+          edges.set(`${e.source}|${e.type}|${e.target}`, e);
+        }
+        if (truncated) break;
+      }
+      frontier = next;
+    }
+    return { nodes: [...nodes.values()], edges: [...edges.values()], truncated };
+  }
+
+  /** Rows of a query on a dedicated read connection, so a long stream never blocks writers or readers. */
+  private async *streamQuery<T>(sql: string, batchSize: number): AsyncIterable<T[]> {
+    const reader = new Database(this.path, { readonly: true });
+    try {
+      let batch: T[] = [];
+      for (const row of reader.prepare(sql).iterate() as IterableIterator<T>) {
+        batch.push(row);
+        if (batch.length >= batchSize) {
+          yield batch;
+          batch = [];
+        }
+      }
+      if (batch.length) yield batch;
+    } finally {
+      reader.close();
+    }
+  }
+
+  async *streamEntityGraph(batchSize = 10_000): AsyncIterable<EntityLink[]> {
+    for (const rel of GRAPH_RELS) {
+      const col = REL_COLUMN[rel];
+      const sql = `SELECT trader_ref AS s, ${col} AS t, COUNT(*) AS c, SUM(declared_value) AS v FROM declarations
+        WHERE ${col} IS NOT NULL GROUP BY trader_ref, ${col}`;
+      for await (const rows of this.streamQuery<{ s: number; t: number; c: number; v: number }>(sql, batchSize)) {
+        yield rows.map((r) => ({ source: String(r.s), target: String(r.t), type: rel, count: r.c, value: r.v }));
+      }
+    }
+    // Identifier links only where the identifier is shared: one used by a single entity tells nothing.
+    const idTypes = IDENTIFIER_LINK_TYPES.map((t) => `'${t}'`).join(',');
+    const shared = `SELECT e.src AS s, e.dst AS t, e.type AS type FROM edges e
+      JOIN (SELECT dst, type FROM edges WHERE type IN (${idTypes}) GROUP BY dst, type HAVING COUNT(*) > 1) s
+        ON s.dst = e.dst AND s.type = e.type
+      UNION ALL
+      SELECT e.src, e.dst, e.type FROM edges e
+      JOIN (SELECT src FROM edges WHERE type = 'DIRECTS' GROUP BY src HAVING COUNT(*) > 1) p ON p.src = e.src
+      WHERE e.type = 'DIRECTS'`;
+    for await (const rows of this.streamQuery<{ s: number; t: number; type: RelType }>(shared, batchSize)) {
+      yield rows.map((r) => ({ source: String(r.s), target: String(r.t), type: r.type, count: 1, value: 0 }));
+    }
+  }
+
+  async *streamEntityStats(batchSize = 10_000): AsyncIterable<EntityStats[]> {
+    const parts = GRAPH_RELS.concat(['FILED_BY']).map((rel) => `SELECT ${REL_COLUMN[rel]} AS id, declared_value, outcome, lodged_at
+      FROM declarations WHERE ${REL_COLUMN[rel]} IS NOT NULL`);
+    const sql = `SELECT x.id AS id, e.kind AS kind, COUNT(*) AS n, SUM(x.declared_value) AS v,
+        SUM(x.outcome = 'seizure') AS seizures, SUM(x.outcome = 'discrepancy') AS discrepancies,
+        MIN(x.lodged_at) AS first, MAX(x.lodged_at) AS last
+      FROM (${parts.join(' UNION ALL ')}) x JOIN entities e ON e.id = x.id GROUP BY x.id`;
+    type Row = { id: number; kind: EntityKind; n: number; v: number; seizures: number; discrepancies: number; first: string; last: string };
+    for await (const rows of this.streamQuery<Row>(sql, batchSize)) {
+      yield rows.map((r) => ({
+        id: String(r.id), kind: r.kind, declarations: r.n, value: r.v, seizures: r.seizures,
+        discrepancies: r.discrepancies, firstLodged: r.first, lastLodged: r.last,
+      }));
+    }
+  }
+
+  async watchlistHits(): Promise<Array<{ entity: Entity; entry: WatchlistEntry }>> {
+    const rows = this.db.prepare(`SELECT e.id, e.kind, e.key, e.name, w.reason, w.source, w.severity, w.listed_at
+      FROM watchlist w JOIN entities e ON e.kind = w.kind AND e.key = w.key ORDER BY e.id`).all() as Array<
+      EntityRow & { reason: string; source: string; severity: number; listed_at: string }
+    >;
+    return rows.map((r) => ({
+      entity: toEntity(r),
+      entry: { kind: r.kind, key: r.key, reason: r.reason, source: r.source, severity: r.severity, listedAt: r.listed_at },
+    }));
+  }
+
+  async counts(): Promise<StoreCounts> {
+    return this.countsSync();
+  }
+
+  countsSync(): StoreCounts {
+    const entities: StoreCounts['entities'] = {};
+    for (const r of this.db.prepare('SELECT kind, COUNT(*) AS n FROM entities GROUP BY kind').all() as Array<{ kind: EntityKind; n: number }>) {
+      entities[r.kind] = r.n;
+    }
+    const relationships: StoreCounts['relationships'] = {};
+    for (const r of this.db.prepare('SELECT type, COUNT(*) AS n FROM edges GROUP BY type').all() as Array<{ type: RelType; n: number }>) {
+      relationships[r.type] = r.n;
+    }
+    const sums = DECL_RELS.map((rel) => `COUNT(${REL_COLUMN[rel]}) AS ${rel}`).join(', ');
+    const d = this.db.prepare(`SELECT COUNT(*) AS n, ${sums} FROM declarations`).get() as Record<string, number>;
+    for (const rel of DECL_RELS) if (d[rel]) relationships[rel] = d[rel];
+    const containers = (this.db.prepare('SELECT COUNT(*) AS n FROM declaration_containers').get() as { n: number }).n;
+    if (containers) relationships.IN_CONTAINER = containers;
+    if (d.n) entities.Declaration = d.n;
+    const watchlist = (this.db.prepare('SELECT COUNT(*) AS n FROM watchlist').get() as { n: number }).n;
+    return { entities, relationships, declarations: d.n ?? 0, watchlist };
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+}
+
+function toEntity(r: EntityRow): Entity {
+  return { id: String(r.id), kind: r.kind, key: r.key, name: r.name };
+}
+
+function declarationEntity(r: { id: number; declaration_id: string; item_no: number }): Entity {
+  return { id: declarationNodeId(r.id), kind: 'Declaration', key: `${r.declaration_id}/${r.item_no}`, name: r.declaration_id };
+}
+
+/** `declaration_id/item_no` → parts; the id itself may contain '/'. */
+function splitDeclarationKey(key: string): [string, number] {
+  const at = key.lastIndexOf('/');
+  if (at === -1) return [key, 1];
+  return [key.slice(0, at), Number(key.slice(at + 1))];
+}
