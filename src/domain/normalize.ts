@@ -51,9 +51,9 @@ const NUMBER_MARKERS = new Set(['n', 'no', 'num', 'numero', 'nr', 'nro']);
  * in declared addresses).
  */
 export function normalizeAddress(address: string): string {
-  const spaced = address.replace(/[°º]/g, ' ').replace(/(\d)([a-zA-Z])/g, '$1 $2').replace(/([a-zA-Z])(\d)/g, '$1 $2');
+  const spaced = fold(address).replace(/(\d)([a-z])/g, '$1 $2').replace(/([a-z])(\d)/g, '$1 $2');
   const out: string[] = [];
-  for (const token of fold(spaced).split(' ')) {
+  for (const token of spaced.split(' ')) {
     if (!token || NUMBER_MARKERS.has(token)) continue;
     out.push(ADDRESS_WORDS[token] ?? token);
   }

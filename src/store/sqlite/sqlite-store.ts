@@ -117,7 +117,7 @@ export class SqliteGraphStore implements GraphStore {
     const db = this.db;
     const cols = ['declaration_id', 'item_no', ...COLUMN_FIELDS, ...DECL_RELS.map((r) => REL_COLUMN[r]),
       'declared', 'attrs', 'source_file', 'source_line'];
-    const updates = cols.slice(2).map((c, i) => `${c} = ?${i + 3}`).join(', ');
+    const updates = cols.slice(2).map((c) => `${c} = ?`).join(', ');
     return {
       cols,
       insertEntity: db.prepare('INSERT OR IGNORE INTO entities (kind, key, name) VALUES (?, ?, ?)'),
@@ -125,7 +125,7 @@ export class SqliteGraphStore implements GraphStore {
       insertEdge: db.prepare('INSERT OR IGNORE INTO edges (src, type, dst) VALUES (?, ?, ?)'),
       insertDeclaration: db.prepare(`INSERT OR IGNORE INTO declarations (${cols.join(', ')}) VALUES (${cols.map(() => '?').join(', ')})`),
       updateDeclaration: db.prepare(`UPDATE declarations SET ${updates}
-        WHERE declaration_id = ?1 AND item_no = ?2 RETURNING id`).pluck(),
+        WHERE declaration_id = ? AND item_no = ? RETURNING id`).pluck(),
       insertSourceFile: db.prepare('INSERT OR IGNORE INTO source_files (name) VALUES (?)'),
       selectSourceFile: db.prepare('SELECT id FROM source_files WHERE name = ?').pluck(),
       clearContainers: db.prepare('DELETE FROM declaration_containers WHERE declaration = ?'),
@@ -238,7 +238,7 @@ export class SqliteGraphStore implements GraphStore {
       id = Number(ins.lastInsertRowid);
     } else {
       // Loaded before: take the new values, and keep only the containers it now names.
-      id = w.updateDeclaration.get(params) as number;
+      id = w.updateDeclaration.get([...params.slice(2), params[0], params[1]]) as number;
       w.clearContainers.run(id);
     }
     for (const c of fact.containers) w.insertContainer.run(id, this.refId(c));

@@ -1,0 +1,58 @@
+/**
+ * Ingest benchmark: generates declaration files of 100k and 1M rows, ingests each into a fresh
+ * store in a child process (one process, one thread), and prints rows/s, peak RSS and store size.
+ *
+ *   npm run bench:ingest            # 100k and 1M
+ *   npm run bench:ingest -- 100000  # chosen sizes
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { table } from '../src/cli/format';
+import { generateSynthetic } from '../src/synth/generate';
+
+const ROOT = resolve(__dirname, '..', '..');
+const CLI = join(ROOT, 'bin', 'customs-graph.js');
+const DATA = join(ROOT, 'bench-data');
+
+/** Traders needed for about `rows` declaration rows (about 21 rows per trader at the defaults). */
+function tradersFor(rows: number): number {
+  return Math.max(100, Math.round(rows / 21));
+}
+
+async function main(): Promise<void> {
+  const sizes = process.argv.slice(2).map(Number).filter((n) => n > 0);
+  const targets = sizes.length ? sizes : [100_000, 1_000_000];
+  mkdirSync(DATA, { recursive: true });
+  const rows: Array<Array<string | number>> = [];
+  for (const target of targets) {
+    const dir = join(DATA, `ingest-${target}`);
+    if (!existsSync(join(dir, 'declarations.csv'))) {
+      process.stderr.write(`generating ~${target} rows in ${dir} ...\n`);
+      await generateSynthetic(dir, { traders: tradersFor(target), seed: 1 });
+    }
+    const db = join(dir, 'bench.db');
+    for (const suffix of ['', '-wal', '-shm']) rmSync(db + suffix, { force: true });
+    process.stderr.write(`ingesting ${dir}/declarations.csv ...\n`);
+    // /usr/bin/time is not everywhere: the child reports its own peak RSS (getrusage maxrss).
+    const r = spawnSync(process.execPath, [
+      '-e', `require(${JSON.stringify(CLI)});process.on('exit',()=>process.stderr.write('MAXRSS '+process.resourceUsage().maxRSS+'\\n'))`,
+      CLI, 'ingest', join(dir, 'declarations.csv'), '--db', db, '--rejects', join(dir, 'rejects.csv'), '--json',
+    ], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+    if (r.status !== 0) throw new Error(`ingest failed: ${r.stderr}`);
+    const summary = JSON.parse(r.stdout);
+    const maxRssKb = Number(/MAXRSS (\d+)/.exec(r.stderr)?.[1] ?? 0);
+    const size = ['', '-wal'].reduce((a, s) => a + (existsSync(db + s) ? statSync(db + s).size : 0), 0);
+    rows.push([
+      summary.read, summary.store.declarations, summary.seconds.toFixed(1), Math.round(summary.read / summary.seconds),
+      Math.round(maxRssKb / 1024), Math.round(size / 1024 / 1024),
+    ]);
+  }
+  process.stdout.write(`\n${table(['rows read', 'declarations stored', 'seconds', 'rows/s', 'peak RSS MB', 'store MB'], rows)}\n`);
+  process.stdout.write(`\nnode ${process.version}, one process, one thread; goal: >= 50,000 rows/s and < 500 MB peak RSS\n`);
+}
+
+main().catch((err) => {
+  process.stderr.write(`${err.stack ?? err}\n`);
+  process.exit(1);
+});

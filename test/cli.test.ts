@@ -1,0 +1,94 @@
+/** The command line, run as a user would: real processes, real files. */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import Database from 'better-sqlite3';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { generateSynthetic } from '../src/synth/generate';
+import { runCli, spawnCli, tempDir, toCsv, row } from './helpers';
+
+const tmp = tempDir('cg-cli-');
+afterAll(() => tmp.cleanup());
+
+/** Declarations committed so far; 0 while the store or its tables do not exist yet. */
+function declarationCount(db: string): number {
+  if (!existsSync(db)) return 0;
+  let d: Database.Database | undefined;
+  try {
+    d = new Database(db, { readonly: true });
+    return (d.prepare('SELECT COUNT(*) AS n FROM declarations').get() as { n: number }).n;
+  } catch {
+    return 0;
+  } finally {
+    d?.close();
+  }
+}
+
+describe('customs-graph ingest', () => {
+  it('prints a JSON summary whose counts add up', () => {
+    const file = join(tmp.dir, 'small.csv');
+    writeFileSync(file, toCsv([row({ declaration_id: 'A' }), row({ declaration_id: 'B', hs_code: 'x' })]));
+    const db = join(tmp.dir, 'small.db');
+    const r = runCli(['ingest', file, '--db', db, '--rejects', join(tmp.dir, 'small-rejects.csv'), '--json']);
+    expect(r.status).toBe(0);
+    const s = JSON.parse(r.stdout);
+    expect(s).toMatchObject({ read: 2, accepted: 1, rejected: 1, rejectsFile: join(tmp.dir, 'small-rejects.csv') });
+    expect(s.store.entities.Trader).toBe(1);
+    expect(readFileSync(join(tmp.dir, 'small-rejects.csv'), 'utf8')).toContain('hs_code must have 6 to 10 digits');
+  });
+
+  it('stops on a file it cannot read at all: one message, exit 1, no store created', () => {
+    const good = join(tmp.dir, 'good.csv');
+    writeFileSync(good, toCsv([row()]));
+    const bad = join(tmp.dir, 'bad.csv');
+    writeFileSync(bad, Buffer.from([0, 1, 2, 3, 0xff]));
+    const db = join(tmp.dir, 'never.db');
+    const r = runCli(['ingest', good, bad, '--db', db]);
+    expect(r.status).toBe(1);
+    expect(r.stderr.trim()).toBe(`customs-graph: ${bad}: is a binary file, not CSV or NDJSON text`);
+    expect(existsSync(db)).toBe(false);
+  });
+
+  it('prints a readable summary table', () => {
+    const file = join(tmp.dir, 'small2.csv');
+    writeFileSync(file, toCsv([row({ declaration_id: 'A', trader_phone: '0661234567' })]));
+    const r = runCli(['ingest', file, '--db', join(tmp.dir, 'small2.db')]);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/small2\.csv\s+csv\s+1\s+1\s+0/);
+    expect(r.stdout).toMatch(/Phone\s+1/);
+  });
+});
+
+describe('an ingest killed with SIGKILL half-way', () => {
+  let file: string;
+  beforeAll(async () => {
+    const synth = await generateSynthetic(join(tmp.dir, 'kill'), { traders: 3000, seed: 3 });
+    file = synth.declarationsFile;
+  });
+
+  it('leaves a consistent store, and a re-run ends with the counts of an uninterrupted run', async () => {
+    const reference = join(tmp.dir, 'reference.db');
+    const ref = runCli(['ingest', file, '--db', reference, '--json']);
+    expect(ref.status).toBe(0);
+    const expected = JSON.parse(ref.stdout).store;
+
+    const killed = join(tmp.dir, 'killed.db');
+    const child = spawnCli(['ingest', file, '--db', killed]);
+    const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
+    // Wait until some batches are committed, then kill without warning.
+    for (let i = 0; i < 600 && declarationCount(killed) === 0; i++) await new Promise((r) => setTimeout(r, 25));
+    child.kill('SIGKILL');
+    expect(await exited).toBe('SIGKILL');
+    const partial = declarationCount(killed);
+    expect(partial).toBeGreaterThan(0);
+    expect(partial).toBeLessThan(expected.declarations);
+
+    const again = runCli(['ingest', file, '--db', killed, '--json']);
+    expect(again.status).toBe(0);
+    expect(JSON.parse(again.stdout).store).toEqual(expected);
+    const d = new Database(killed, { readonly: true });
+    expect(d.pragma('integrity_check', { simple: true })).toBe('ok');
+    const dupes = d.prepare('SELECT COUNT(*) AS n FROM (SELECT kind, key FROM entities GROUP BY kind, key HAVING COUNT(*) > 1)').get() as { n: number };
+    expect(dupes.n).toBe(0);
+    d.close();
+  });
+});

@@ -1,0 +1,56 @@
+/** Test helpers: temporary folders, declaration rows, CLI runs. */
+import { spawn, spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { stringify } from 'csv-stringify/sync';
+import { makeValidator, validateObject, type Declaration } from '../src/domain/declaration';
+import { DECLARATION_FIELDS } from '../src/domain/fields';
+import { BatchBuilder, DeclarationResolver } from '../src/ingest/resolve';
+import type { GraphBatch } from '../src/store/graph-store';
+
+export const ROOT = resolve(__dirname, '..');
+export const CLI = join(ROOT, 'bin', 'customs-graph.js');
+export const KCS_DIR = resolve(ROOT, '..', 'shared', 'data', 'kcs');
+
+export function tempDir(prefix = 'cg-'): { dir: string; cleanup: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** A valid declaration row; override any field. */
+export function row(overrides: Record<string, string> = {}): Record<string, string> {
+  return {
+    declaration_id: 'D1', item_no: '1', lodged_at: '2025-03-01', trader_id: 'T1', trader_name: 'Atlas Import SARL',
+    origin_country: 'CN', hs_code: '610910', declared_value: '1000', supplier_id: 'S1', supplier_name: 'Shanghai Textile Co Ltd',
+    supplier_country: 'CN', broker_id: 'B1', carrier_id: 'C1', ...overrides,
+  };
+}
+
+export function toCsv(rows: Array<Record<string, string>>, columns: readonly string[] = DECLARATION_FIELDS): string {
+  return stringify([columns as string[], ...rows.map((r) => columns.map((c) => r[c] ?? ''))]);
+}
+
+export function declaration(overrides: Record<string, string> = {}): Declaration {
+  const r = validateObject(makeValidator({ defaultCurrency: 'MAD' }), row(overrides));
+  if (!r.ok) throw new Error(`test row invalid: ${r.field}: ${r.reason}`);
+  return r.value;
+}
+
+/** Graph facts for rows, as ingest would write them. */
+export function batchOf(rows: Array<Record<string, string>>): GraphBatch {
+  const resolver = new DeclarationResolver({ phoneRegion: 'MA' });
+  const b = new BatchBuilder();
+  rows.forEach((r, i) => resolver.resolve(declaration(r), b, { file: 'test.csv', line: i + 2 }));
+  return b.take();
+}
+
+export function runCli(args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): SpawnSyncReturns<string> {
+  return spawnSync(process.execPath, [CLI, ...args], {
+    cwd: opts.cwd ?? ROOT, env: { ...process.env, ...opts.env }, encoding: 'utf8', timeout: 300_000,
+  });
+}
+
+export function spawnCli(args: string[], opts: { cwd?: string } = {}) {
+  return spawn(process.execPath, [CLI, ...args], { cwd: opts.cwd ?? ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+}

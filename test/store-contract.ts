@@ -1,0 +1,167 @@
+/**
+ * The GraphStore contract suite: every adapter runs it (SQLite always; Neo4j when NEO4J_URI is
+ * set). It states what callers may rely on, whatever the database.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { GraphStore } from '../src/store/graph-store';
+import { batchOf, row } from './helpers';
+
+export interface StoreFactory {
+  /** A new, empty, migrated store. */
+  create(): Promise<GraphStore>;
+  cleanup(): Promise<void>;
+}
+
+async function collect<T>(it: AsyncIterable<T[]>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const batch of it) out.push(...batch);
+  return out;
+}
+
+/** Two traders sharing a phone (written two ways) and a director; a third with its own identity. */
+const RING = [
+  row({ declaration_id: 'D1', trader_id: 'T1', trader_phone: '+212 661-234567', trader_directors: 'Ahmed Benali', container_ids: 'MSCU1234567' }),
+  row({ declaration_id: 'D2', trader_id: 'T2', trader_phone: '0661234567', trader_directors: 'BENALI Ahmed', declared_value: '500', outcome: 'seizure', fraud_type: 'undervaluation' }),
+  row({ declaration_id: 'D3', trader_id: 'T3', trader_phone: '0522000000', supplier_id: 'S2' }),
+  row({ declaration_id: 'D4', trader_id: 'T1', declared_value: '250' }),
+];
+
+export function storeContract(name: string, factory: StoreFactory): void {
+  describe(`GraphStore contract: ${name}`, () => {
+    let store: GraphStore;
+    beforeEach(async () => {
+      store = await factory.create();
+    });
+    afterEach(async () => {
+      await store.close();
+      await factory.cleanup();
+    });
+
+    it('migrates twice without harm', async () => {
+      await store.migrate();
+      await store.migrate();
+      expect((await store.counts()).declarations).toBe(0);
+    });
+
+    it('writes a batch and finds entities by key and by id', async () => {
+      await store.writeBatch(batchOf(RING));
+      const t1 = await store.findEntity({ kind: 'Trader', key: 'T1' });
+      expect(t1).toMatchObject({ kind: 'Trader', key: 'T1', name: 'Atlas Import SARL' });
+      const phone = await store.findEntity({ kind: 'Phone', key: '+212661234567' });
+      expect(phone).not.toBeNull();
+      const [again] = await store.getEntities([t1!.id]);
+      expect(again).toEqual(t1);
+      expect(await store.findEntity({ kind: 'Trader', key: 'NOPE' })).toBeNull();
+      const decl = await store.findEntity({ kind: 'Declaration', key: 'D2/1' });
+      expect(decl).toMatchObject({ kind: 'Declaration', key: 'D2/1' });
+    });
+
+    it('counts entities by kind and relationships by type', async () => {
+      await store.writeBatch(batchOf(RING));
+      const c = await store.counts();
+      expect(c.declarations).toBe(4);
+      expect(c.entities.Trader).toBe(3);
+      expect(c.entities.Phone).toBe(2); // the two spellings of one phone are one node
+      expect(c.entities.Person).toBe(1); // "Ahmed Benali" and "BENALI Ahmed"
+      expect(c.entities.Supplier).toBe(2);
+      expect(c.entities.Container).toBe(1);
+      expect(c.relationships.FILED_BY).toBe(4);
+      expect(c.relationships.HAS_PHONE).toBe(3);
+      expect(c.relationships.DIRECTS).toBe(2);
+      expect(c.relationships.IN_CONTAINER).toBe(1);
+    });
+
+    it('is idempotent: the same batch twice changes no count', async () => {
+      await store.writeBatch(batchOf(RING));
+      const first = await store.counts();
+      await store.writeBatch(batchOf(RING));
+      expect(await store.counts()).toEqual(first);
+    });
+
+    it('updates a re-declared item in place', async () => {
+      await store.writeBatch(batchOf(RING));
+      await store.writeBatch(batchOf([row({ declaration_id: 'D1', trader_id: 'T9', outcome: 'clear' })]));
+      const d1 = await store.getDeclaration('D1/1');
+      expect(d1).toMatchObject({ trader_id: 'T9', outcome: 'clear', container_ids: [] });
+      const c = await store.counts();
+      expect(c.declarations).toBe(4);
+      expect(c.relationships.IN_CONTAINER ?? 0).toBe(0);
+    });
+
+    it('returns a declaration as declared', async () => {
+      await store.writeBatch(batchOf(RING));
+      const d = await store.getDeclaration('D1/1');
+      expect(d).toMatchObject({
+        declaration_id: 'D1', item_no: 1, trader_id: 'T1', trader_phone: '+212 661-234567', trader_directors: ['Ahmed Benali'],
+        container_ids: ['MSCU1234567'], hs_code: '610910', declared_value: 1000, outcome: 'unknown', currency: 'MAD',
+      });
+      expect(await store.getDeclaration('NOPE/1')).toBeNull();
+    });
+
+    it('reads a neighbourhood hop by hop, within the limit', async () => {
+      await store.writeBatch(batchOf(RING));
+      const t1 = (await store.findEntity({ kind: 'Trader', key: 'T1' }))!;
+      const one = await store.neighbourhood([t1.id], { hops: 1, limit: 100 });
+      const kinds = one.nodes.map((n) => n.kind).sort();
+      expect(kinds).toContain('Phone');
+      expect(kinds).toContain('Person');
+      expect(kinds.filter((k) => k === 'Declaration')).toHaveLength(2);
+      expect(one.truncated).toBe(false);
+      // Two hops reach T2 through the shared phone.
+      const two = await store.neighbourhood([t1.id], { hops: 2, limit: 100 });
+      expect(two.nodes.some((n) => n.kind === 'Trader' && n.key === 'T2')).toBe(true);
+      for (const e of two.edges) {
+        expect(two.nodes.some((n) => n.id === e.source)).toBe(true);
+        expect(two.nodes.some((n) => n.id === e.target)).toBe(true);
+      }
+      const capped = await store.neighbourhood([t1.id], { hops: 2, limit: 3 });
+      expect(capped.nodes).toHaveLength(3);
+      expect(capped.truncated).toBe(true);
+      const phonesOnly = await store.neighbourhood([t1.id], { hops: 1, limit: 100, kinds: ['Phone'] });
+      expect(phonesOnly.nodes.map((n) => n.kind).sort()).toEqual(['Phone', 'Trader']);
+    });
+
+    it('streams the entity graph with shared identifiers only', async () => {
+      await store.writeBatch(batchOf(RING));
+      const links = await collect(store.streamEntityGraph(2));
+      const t1 = (await store.findEntity({ kind: 'Trader', key: 'T1' }))!;
+      const s1 = (await store.findEntity({ kind: 'Supplier', key: 'S1' }))!;
+      const supply = links.find((l) => l.type === 'SUPPLIED_BY' && l.source === t1.id && l.target === s1.id);
+      expect(supply).toMatchObject({ count: 2, value: 1250 });
+      const phoneLinks = links.filter((l) => l.type === 'HAS_PHONE');
+      expect(phoneLinks).toHaveLength(2); // T3's own phone is not shared: dropped
+      expect(links.filter((l) => l.type === 'DIRECTS')).toHaveLength(2);
+    });
+
+    it('streams per-entity declaration stats with outcomes', async () => {
+      await store.writeBatch(batchOf(RING));
+      const stats = await collect(store.streamEntityStats());
+      const t2 = (await store.findEntity({ kind: 'Trader', key: 'T2' }))!;
+      expect(stats.find((s) => s.id === t2.id)).toMatchObject({ kind: 'Trader', declarations: 1, seizures: 1, value: 500 });
+    });
+
+    it('matches watchlist entries by normalized key', async () => {
+      await store.writeBatch(batchOf(RING));
+      await store.upsertWatchlist([
+        { kind: 'Phone', key: '+212661234567', reason: 'smuggling case', source: 'intel', severity: 0.9, listedAt: '2025-01-01' },
+        { kind: 'Trader', key: 'NOBODY', reason: 'x', source: 'y', severity: 0.5, listedAt: '2025-01-01' },
+      ]);
+      await store.upsertWatchlist([
+        { kind: 'Phone', key: '+212661234567', reason: 'smuggling case 2', source: 'intel', severity: 1, listedAt: '2025-02-01' },
+      ]);
+      const hits = await store.watchlistHits();
+      expect(hits).toHaveLength(1);
+      expect(hits[0]?.entity.kind).toBe('Phone');
+      expect(hits[0]?.entry).toMatchObject({ reason: 'smuggling case 2', severity: 1 });
+      expect((await store.counts()).watchlist).toBe(2);
+    });
+
+    it('gives the same result when a load is run as a bulk load', async () => {
+      await store.bulk(1_000_000, async () => store.writeBatch(batchOf(RING)));
+      const t1 = (await store.findEntity({ kind: 'Trader', key: 'T1' }))!;
+      const one = await store.neighbourhood([t1.id], { hops: 1, limit: 100 });
+      expect(one.nodes.filter((n) => n.kind === 'Declaration')).toHaveLength(2);
+      expect((await store.counts()).declarations).toBe(4);
+    });
+  });
+}
