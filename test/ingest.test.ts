@@ -84,7 +84,7 @@ describe('ingest of good rows', () => {
     const s = await ingest([file]);
     expect(s).toMatchObject({ read: 4, accepted: 2, rejected: 2 });
     expect(await store.getDeclaration('N1/1')).toMatchObject({ declared_value: 12.5, container_ids: ['C1', 'C2'] });
-    expect(rejects().map((r) => [r.line, r.reason.split(':')[0]])).toEqual([['4', 'not valid JSON'], ['5', 'not a JSON object']]);
+    expect(rejects().map((r) => [r.line, r.reason?.split(':')[0]])).toEqual([['4', 'not valid JSON'], ['5', 'not a JSON object']]);
   });
 
   it('ignores unknown columns with one warning', async () => {

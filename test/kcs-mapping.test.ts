@@ -50,7 +50,7 @@ describe.skipIf(!existsSync(TRAIN))('Korea Customs Service files through mapping
 
   it('turns Fraud / Critical Fraud into discrepancy and seizure', async () => {
     const c = store.db.prepare('SELECT outcome, COUNT(*) AS n FROM declarations GROUP BY outcome ORDER BY outcome').all();
-    const n = Object.fromEntries((c as Array<{ outcome: string; n: number }>).map((r) => [r.outcome, r.n]));
+    const n = Object.fromEntries((c as Array<{ outcome: string; n: number }>).map((r) => [r.outcome, r.n])) as Record<'clear' | 'discrepancy' | 'seizure', number>;
     expect(n.clear).toBeGreaterThan(30_000);
     expect(n.discrepancy).toBeGreaterThan(7_000);
     expect(n.seizure).toBeGreaterThan(300);

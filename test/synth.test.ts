@@ -71,7 +71,7 @@ describe('synthetic declarations', () => {
   });
 
   it('write identities in varying formats that normalize to one node', () => {
-    const rows = parse(readFileSync(a.declarationsFile), { columns: true }) as Array<Record<string, string>>;
+    const rows = parse(readFileSync(a.declarationsFile), { columns: true }) as Array<Record<string, string> & { trader_id: string }>;
     const first = rows[0]!.trader_id.replace(/\s/g, '');
     const mine = rows.filter((r) => r.trader_id.replace(/\s/g, '') === first);
     expect(new Set(mine.map((r) => r.trader_phone)).size).toBeGreaterThan(1);
@@ -79,7 +79,7 @@ describe('synthetic declarations', () => {
   });
 
   it('route laundering rings through a transit hub, declaring the hub as origin', () => {
-    const rows = parse(readFileSync(a.declarationsFile), { columns: true }) as Array<Record<string, string>>;
+    const rows = parse(readFileSync(a.declarationsFile), { columns: true }) as Array<Record<string, string> & { trader_id: string }>;
     const launderers = new Set(a.truth.rings.filter((r) => r.patterns.includes('origin')).flatMap((r) => r.members));
     const laundered = rows.filter((r) => launderers.has(r.trader_id.replace(/\s/g, '')));
     expect(laundered.length).toBeGreaterThan(0);
