@@ -1,4 +1,4 @@
-/** The command line: customs-graph ingest | synth | demo | stats. */
+/** The command line: customs-graph ingest | synth | analyze | top | rings | evaluate | score | stats | demo. */
 import { Command, InvalidArgumentError } from 'commander';
 import { join } from 'node:path';
 import { loadConfig } from '../config';
@@ -10,6 +10,28 @@ import { createLogger } from '../util/logger';
 import { createProgress } from '../util/progress';
 import { formatNumber, table } from './format';
 import { ingestCommand, printIngestReport } from './ingest-command';
+import {
+  analyzeCommand, evaluateCommand, printAnalysis, printEvaluation, printRings, printTop, ringsCommand, scoreCommand, topCommand,
+} from './analysis-commands';
+import { parseKind } from '../domain/entities';
+import { NoCurrentRunError } from '../analysis/declaration-scorer';
+
+function number(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('expected a positive number');
+  return n;
+}
+
+/** Opens the store for a command and closes it after, whatever happens. */
+async function withStore<T>(db: string, fn: (store: SqliteGraphStore) => Promise<T>): Promise<T> {
+  const store = new SqliteGraphStore(db);
+  try {
+    await store.migrate();
+    return await fn(store);
+  } finally {
+    await store.close();
+  }
+}
 
 function positiveInt(value: string): number {
   const n = Number(value);
@@ -67,6 +89,86 @@ export function buildProgram(): Command {
     });
 
   program
+    .command('analyze')
+    .description('run community detection, link analysis and risk scoring; the new run becomes current when complete')
+    .option('--db <path>', 'SQLite store file', config.dbPath)
+    .option('--seed <n>', 'random seed (same input and seed give the same results)', positiveInt, 42)
+    .option('--resolution <r>', 'Louvain resolution (higher: smaller communities)', number, 1)
+    .option('--weights <mode>', 'auto (fit to recorded outcomes when there are enough) or defaults', 'auto')
+    .option('--json', 'print the summary as JSON')
+    .action(async (opts) => {
+      if (opts.weights !== 'auto' && opts.weights !== 'defaults') throw new UserError('--weights must be auto or defaults');
+      const summary = await withStore(opts.db, (store) => analyzeCommand(store, { ...opts, quiet: opts.json }));
+      process.stdout.write(opts.json ? `${JSON.stringify(summary, null, 2)}\n` : `${printAnalysis(summary)}\n`);
+    });
+
+  program
+    .command('top')
+    .description('the highest-risk entities of the current run, with their top reasons')
+    .option('--db <path>', 'SQLite store file', config.dbPath)
+    .option('--kind <kind>', 'entity kind (trader, supplier, broker, ...)')
+    .option('--limit <n>', 'how many', positiveInt, 20)
+    .option('--json', 'print as JSON')
+    .action(async (opts) => {
+      const kind = opts.kind ? parseKind(opts.kind) : undefined;
+      if (opts.kind && !kind) throw new UserError(`unknown kind: ${opts.kind}`);
+      const rows = await withStore(opts.db, async (store) => {
+        if (!(await store.currentRun())) throw new NoCurrentRunError();
+        return topCommand(store, { kind, limit: opts.limit });
+      });
+      process.stdout.write(opts.json ? `${JSON.stringify(rows, null, 2)}\n` : `${printTop(rows)}\n`);
+    });
+
+  program
+    .command('rings')
+    .description('communities of the current run ranked as candidate fraud rings')
+    .option('--db <path>', 'SQLite store file', config.dbPath)
+    .option('--limit <n>', 'how many', positiveInt, 20)
+    .option('--json', 'print as JSON')
+    .action(async (opts) => {
+      const rows = await withStore(opts.db, async (store) => {
+        if (!(await store.currentRun())) throw new NoCurrentRunError();
+        return ringsCommand(store, opts.limit);
+      });
+      process.stdout.write(opts.json ? `${JSON.stringify(rows, null, 2)}\n` : `${printRings(rows)}\n`);
+    });
+
+  program
+    .command('evaluate')
+    .description('compare the current run with planted ground truth (truth.json from synth)')
+    .requiredOption('--truth <file>', 'truth.json')
+    .option('--db <path>', 'SQLite store file', config.dbPath)
+    .option('--json', 'print as JSON')
+    .action(async (opts) => {
+      const e = await withStore(opts.db, async (store) => {
+        if (!(await store.currentRun())) throw new NoCurrentRunError();
+        return evaluateCommand(store, opts.truth);
+      });
+      process.stdout.write(opts.json ? `${JSON.stringify(e, null, 2)}\n` : `${printEvaluation(e)}\n`);
+    });
+
+  program
+    .command('score')
+    .description('score every declaration of a file against the current run')
+    .argument('<file>', 'declarations (CSV or NDJSON)')
+    .option('--db <path>', 'SQLite store file', config.dbPath)
+    .option('--mapping <file>', 'column mapping JSON')
+    .option('--evaluate', 'compare the scores with the outcomes the file records (precision at 5% and 10%, AUC)')
+    .option('--json', 'print as JSON')
+    .action(async (file: string, opts) => {
+      const r = await withStore(opts.db, (store) => scoreCommand(store, file, opts, config));
+      if (opts.json) {
+        process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
+        return;
+      }
+      const top = [...r.scored].sort((a, b) => b.risk - a.risk).slice(0, 20);
+      process.stdout.write(`${table(['declaration', 'risk', 'top reasons'], top.map((s) => [
+        `${s.declarationId}/${s.itemNo}`, s.risk.toFixed(3), s.reasons.slice(0, 3).map((x) => `${x.name} ${x.contribution >= 0 ? '+' : ''}${x.contribution.toFixed(2)}`).join(', '),
+      ]))}\n\n${formatNumber(r.scored.length)} declarations scored against run ${r.run}, ${r.rejected} rejected\n`);
+      if (r.evaluation) process.stdout.write(`${table(['measure', 'value'], Object.entries(r.evaluation).map(([k, v]) => [k, Number.isInteger(v) ? v : v.toFixed(3)]))}\n`);
+    });
+
+  program
     .command('stats')
     .description('counts of what the store holds')
     .option('--db <path>', 'SQLite store file', config.dbPath)
@@ -99,8 +201,11 @@ export function buildProgram(): Command {
         db, watchlist: synth.watchlistFile, rejects: join(dir, 'rejects.csv'),
       }, config, logger);
       process.stdout.write(`${printIngestReport(report)}\n\n`);
+      const summary = await withStore(db, (store) => analyzeCommand(store, { seed: opts.seed, resolution: 1 }));
+      process.stdout.write(`${printAnalysis(summary)}\n\ntop candidate rings:\n`);
+      process.stdout.write(`${printRings(await withStore(db, (store) => ringsCommand(store, 10)))}\n\n`);
       process.stdout.write(`${synth.truth.rings.length} fraud rings are planted in this data (ground truth: ${synth.truthFile}).\n`);
-      process.stdout.write(`Explore the store: npx customs-graph stats --db ${db}\n`);
+      process.stdout.write(`Next: npx customs-graph top --kind trader --db ${db}\n      npx customs-graph evaluate --truth ${synth.truthFile} --db ${db}\n`);
     });
 
   return program;
@@ -110,7 +215,7 @@ export async function run(argv: string[]): Promise<void> {
   try {
     await buildProgram().parseAsync(argv);
   } catch (err) {
-    if (err instanceof FatalInputError || err instanceof MappingError || err instanceof UserError) {
+    if (err instanceof FatalInputError || err instanceof MappingError || err instanceof UserError || err instanceof NoCurrentRunError) {
       process.stderr.write(`customs-graph: ${err.message}\n`);
       process.exitCode = 1;
       return;

@@ -6,6 +6,7 @@
  */
 import type { DeclarationRel, EntityKind, LinkRel, RelType } from '../domain/entities';
 import type { Declaration } from '../domain/declaration';
+import type { Outcome } from '../domain/fields';
 
 export interface EntityRef {
   kind: EntityKind;
@@ -81,7 +82,9 @@ export interface NeighbourhoodOptions {
  */
 export interface EntityLink {
   source: string;
+  sourceKind: EntityKind;
   target: string;
+  targetKind: EntityKind;
   type: RelType;
   /** Number of declarations behind the link (1 for identifier links). */
   count: number;
@@ -108,6 +111,91 @@ export interface StoreCounts {
   watchlist: number;
 }
 
+/** What analysis reads of each declaration (ids are store ids of the parties). */
+export interface DeclarationFacts {
+  id: string;
+  lodgedAt: string;
+  trader: string;
+  consignee?: string;
+  supplier?: string;
+  broker?: string;
+  carrier?: string;
+  route: string;
+  hsCode: string;
+  origin: string;
+  goodsOrigin?: string;
+  transit: string[];
+  value: number;
+  quantity?: number;
+  weight?: number;
+  currency: string;
+  outcome: Outcome;
+  attrs?: Record<string, string>;
+}
+
+/** One reason behind a risk: what it is, how strong, how much it adds, and what shows it. */
+export interface Signal {
+  name: string;
+  value: number;
+  contribution: number;
+  /** Ids of the evidence: declarations, shared identifiers, the ring, the seeds it came from. */
+  evidence: string[];
+}
+
+export interface EntityScore {
+  entityId: string;
+  kind: EntityKind;
+  risk: number;
+  community?: number;
+  component?: number;
+  pagerank: number;
+  ppr: number;
+  seizures: number;
+  knownBad: boolean;
+  signals: Signal[];
+}
+
+export interface CommunityRecord {
+  community: number;
+  rank: number;
+  size: number;
+  byKind: Partial<Record<EntityKind, number>>;
+  knownBad: number;
+  value: number;
+  risk: number;
+  /** Entity ids, riskiest first. */
+  members: string[];
+  signals: Signal[];
+}
+
+/** Outcome history of one declared attribute value (an HS code, an origin, a broker, ...). */
+export interface CategoryRisk {
+  field: string;
+  value: string;
+  /** Declarations with a recorded control outcome. */
+  n: number;
+  /** Of those, with a discrepancy or seizure. */
+  bad: number;
+}
+
+export interface AnalysisRun {
+  id: string;
+  startedAt: string;
+  finishedAt?: string;
+  status: 'running' | 'done' | 'failed';
+  seed: number;
+  params: Record<string, unknown>;
+  timings: Record<string, number>;
+  modularity?: number;
+  counts: Record<string, number>;
+}
+
+export interface RunResults {
+  scores: EntityScore[];
+  communities: CommunityRecord[];
+  categories: CategoryRisk[];
+}
+
 export interface GraphStore {
   /** Creates or upgrades the schema; safe to call on every start. */
   migrate(): Promise<void>;
@@ -128,5 +216,27 @@ export interface GraphStore {
   /** Entities that match a watchlist entry. */
   watchlistHits(): Promise<Array<{ entity: Entity; entry: WatchlistEntry }>>;
   counts(): Promise<StoreCounts>;
+
+  // ---- analysis ----
+  streamDeclarationFacts(batchSize?: number): AsyncIterable<DeclarationFacts[]>;
+  /** Records a new run as running; it is invisible to readers until completeRun. */
+  beginRun(run: { seed: number; params: Record<string, unknown>; startedAt: string }): Promise<string>;
+  /** Writes a run's results; may be called once per run, in as many transactions as the adapter likes. */
+  writeRunResults(runId: string, results: RunResults, onProgress?: (done: number, total: number) => void): Promise<void>;
+  /** Marks the run done and makes it current, in one step. */
+  completeRun(runId: string, summary: {
+    timings: Record<string, number>; modularity?: number; counts: Record<string, number>; params: Record<string, unknown>;
+  }): Promise<void>;
+  failRun(runId: string, reason: string): Promise<void>;
+  currentRun(): Promise<AnalysisRun | null>;
+  listRuns(limit: number): Promise<AnalysisRun[]>;
+  /** Scores from the current run (or the given one). */
+  getScores(entityIds: readonly string[], runId?: string): Promise<EntityScore[]>;
+  topEntities(opts: { kind?: EntityKind; limit: number; runId?: string }): Promise<EntityScore[]>;
+  topCommunities(limit: number, runId?: string): Promise<CommunityRecord[]>;
+  categoryRisk(runId?: string): Promise<CategoryRisk[]>;
+  /** Entities of the given kinds, in batches (for resolving keys in analysis and scoring). */
+  streamEntities(kinds: readonly EntityKind[], batchSize?: number): AsyncIterable<Entity[]>;
+
   close(): Promise<void>;
 }

@@ -125,6 +125,7 @@ class Generator {
   private traders: Trader[] = [];
   private rings: PlantedRing[] = [];
   private suppliers: Supplier[] = [];
+  private ringSuppliers: Supplier[] = [];
   private brokers: Broker[] = [];
   private bigBrokers: Broker[] = [];
   private businessCentres: Array<{ address: Identity['address']; traders: string[] }> = [];
@@ -184,7 +185,7 @@ class Generator {
 
   private newSupplier(country: string): Supplier {
     const r = this.rng;
-    const n = this.suppliers.length + 1;
+    const n = this.suppliers.length + this.ringSuppliers.length + 1;
     return {
       id: `${country}SUP${String(n).padStart(6, '0')}`,
       name: `${r.pick(NAME_WORDS)} ${r.pick(['Industrial', 'Manufacturing', 'Export', 'Textile', 'Steel', 'Electronics'])} ${r.pick(['Co Ltd', 'GmbH', 'SL', 'Srl', 'Ltd', 'Inc'])}`,
@@ -232,9 +233,10 @@ class Generator {
     const goods = this.pickGoods(1 + r.int(2)).concat(GOODS.filter((gd) => gd.highRisk).slice(r.int(4), r.int(4) + 1));
     const launders = r.chance(0.4);
     const hub = r.pick(LAUNDERING_HUBS);
+    // The ring's own suppliers, kept out of the pool honest traders buy from.
     const ringSuppliers = [this.newSupplier(launders ? hub : r.pick(FOREIGN_COUNTRIES))];
     if (r.chance(0.5)) ringSuppliers.push(this.newSupplier(r.pick(FOREIGN_COUNTRIES)));
-    this.suppliers.push(...ringSuppliers);
+    this.ringSuppliers.push(...ringSuppliers);
     const circular = type === 'shell' && r.chance(0.35);
     const ring: PlantedRing = {
       id, type, members: [], broker: broker.id, suppliers: ringSuppliers.map((s) => s.id), links: [], seized: [],

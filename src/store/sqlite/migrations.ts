@@ -90,6 +90,67 @@ export const MIGRATIONS: Migration[] = [
       ) WITHOUT ROWID;
     `,
   },
+  {
+    version: 2,
+    name: 'analysis runs',
+    sql: `
+      CREATE TABLE analysis_runs (
+        id          INTEGER PRIMARY KEY,
+        started_at  TEXT NOT NULL,
+        finished_at TEXT,
+        status      TEXT NOT NULL,      -- running | done | failed
+        seed        INTEGER NOT NULL,
+        params      TEXT NOT NULL,      -- JSON: resolution, hub rule, weights, ...
+        timings     TEXT,               -- JSON: stage -> milliseconds
+        modularity  REAL,
+        counts      TEXT                -- JSON
+      );
+      CREATE TABLE entity_scores (
+        run_id     INTEGER NOT NULL,
+        entity_id  INTEGER NOT NULL,
+        kind       TEXT NOT NULL,
+        risk       REAL NOT NULL,
+        community  INTEGER,
+        component  INTEGER,
+        pagerank   REAL,
+        ppr        REAL,
+        seizures   INTEGER NOT NULL,    -- seizures on the entity's own declarations
+        known_bad  INTEGER NOT NULL,    -- 1 when the entity itself has a seizure or a watchlist hit
+        signals    TEXT NOT NULL,       -- JSON: [{name, value, contribution, evidence}]
+        PRIMARY KEY (run_id, entity_id)
+      ) WITHOUT ROWID;
+      CREATE INDEX entity_scores_by_risk ON entity_scores (run_id, kind, risk DESC);
+      CREATE TABLE communities (
+        run_id    INTEGER NOT NULL,
+        community INTEGER NOT NULL,
+        rank      INTEGER NOT NULL,
+        size      INTEGER NOT NULL,
+        by_kind   TEXT NOT NULL,        -- JSON: kind -> count
+        known_bad INTEGER NOT NULL,
+        value     REAL NOT NULL,
+        risk      REAL NOT NULL,
+        members   TEXT NOT NULL,        -- JSON: entity ids, riskiest first
+        signals   TEXT NOT NULL,        -- JSON: why it ranks where it does
+        PRIMARY KEY (run_id, community)
+      ) WITHOUT ROWID;
+      CREATE INDEX communities_by_rank ON communities (run_id, rank);
+      -- Outcome history by declared attribute (HS code, origin, office, broker, ...): the rates the
+      -- declaration scorer uses, from the declarations the run could see.
+      CREATE TABLE category_risk (
+        run_id   INTEGER NOT NULL,
+        field    TEXT NOT NULL,
+        value    TEXT NOT NULL,
+        n        INTEGER NOT NULL,
+        bad      INTEGER NOT NULL,
+        PRIMARY KEY (run_id, field, value)
+      ) WITHOUT ROWID;
+      -- The run readers see: switched in one statement once a run is written whole.
+      CREATE TABLE current_run (
+        singleton INTEGER PRIMARY KEY CHECK (singleton = 1),
+        run_id    INTEGER NOT NULL
+      );
+    `,
+  },
 ];
 
 /** Indexes that bulk loads defer; `CREATE INDEX IF NOT EXISTS` so they can be re-run at any time. */

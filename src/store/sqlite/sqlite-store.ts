@@ -4,9 +4,10 @@ import type { Declaration } from '../../domain/declaration';
 import { DECLARATION_FIELDS } from '../../domain/fields';
 import { DECLARATION_RELS, type DeclarationRel, type EntityKind, type RelType } from '../../domain/entities';
 import type {
-  DeclarationFact, Edge, Entity, EntityLink, EntityRef, EntityStats, GraphBatch, GraphStore, NeighbourhoodOptions,
-  StoreCounts, Subgraph, WatchlistEntry,
+  AnalysisRun, CategoryRisk, CommunityRecord, DeclarationFact, DeclarationFacts, Edge, Entity, EntityLink, EntityRef, EntityScore,
+  EntityStats, GraphBatch, GraphStore, NeighbourhoodOptions, RunResults, StoreCounts, Subgraph, WatchlistEntry,
 } from '../graph-store';
+import type { Outcome } from '../../domain/fields';
 import { MIGRATIONS, PARTY_INDEXES } from './migrations';
 import { detach } from '../../util/strings';
 
@@ -408,21 +409,25 @@ export class SqliteGraphStore implements GraphStore {
       const col = REL_COLUMN[rel];
       const sql = `SELECT trader_ref AS s, ${col} AS t, COUNT(*) AS c, SUM(declared_value) AS v FROM declarations
         WHERE ${col} IS NOT NULL GROUP BY trader_ref, ${col}`;
+      const targetKind = DECLARATION_RELS[rel];
       for await (const rows of this.streamQuery<{ s: number; t: number; c: number; v: number }>(sql, batchSize)) {
-        yield rows.map((r) => ({ source: String(r.s), target: String(r.t), type: rel, count: r.c, value: r.v }));
+        yield rows.map((r) => ({
+          source: String(r.s), sourceKind: 'Trader' as const, target: String(r.t), targetKind, type: rel, count: r.c, value: r.v,
+        }));
       }
     }
     // Identifier links only where the identifier is shared: one used by a single entity tells nothing.
     const idTypes = IDENTIFIER_LINK_TYPES.map((t) => `'${t}'`).join(',');
-    const shared = `SELECT e.src AS s, e.dst AS t, e.type AS type FROM edges e
+    const shared = `SELECT e.src AS s, se.kind AS sk, e.dst AS t, te.kind AS tk, e.type AS type FROM edges e
       JOIN (SELECT dst, type FROM edges WHERE type IN (${idTypes}) GROUP BY dst, type HAVING COUNT(*) > 1) s
         ON s.dst = e.dst AND s.type = e.type
+      JOIN entities se ON se.id = e.src JOIN entities te ON te.id = e.dst
       UNION ALL
-      SELECT e.src, e.dst, e.type FROM edges e
+      SELECT e.src, 'Person', e.dst, 'Trader', e.type FROM edges e
       JOIN (SELECT src FROM edges WHERE type = 'DIRECTS' GROUP BY src HAVING COUNT(*) > 1) p ON p.src = e.src
       WHERE e.type = 'DIRECTS'`;
-    for await (const rows of this.streamQuery<{ s: number; t: number; type: RelType }>(shared, batchSize)) {
-      yield rows.map((r) => ({ source: String(r.s), target: String(r.t), type: r.type, count: 1, value: 0 }));
+    for await (const rows of this.streamQuery<{ s: number; sk: EntityKind; t: number; tk: EntityKind; type: RelType }>(shared, batchSize)) {
+      yield rows.map((r) => ({ source: String(r.s), sourceKind: r.sk, target: String(r.t), targetKind: r.tk, type: r.type, count: 1, value: 0 }));
     }
   }
 
@@ -474,6 +479,163 @@ export class SqliteGraphStore implements GraphStore {
     if (d.n) entities.Declaration = d.n;
     const watchlist = (this.db.prepare('SELECT COUNT(*) AS n FROM watchlist').get() as { n: number }).n;
     return { entities, relationships, declarations: d.n ?? 0, watchlist };
+  }
+
+  // ---- analysis ----
+
+  async *streamDeclarationFacts(batchSize = 10_000): AsyncIterable<DeclarationFacts[]> {
+    const sql = `SELECT id, lodged_at, trader_ref, consignee_ref, supplier_ref, broker_ref, carrier_ref, route_ref, hs_code,
+      origin_country, goods_origin_country, transit_ports, declared_value, quantity, gross_weight_kg, currency, outcome, attrs
+      FROM declarations ORDER BY id`;
+    type Row = {
+      id: number; lodged_at: string; trader_ref: number; consignee_ref: number | null; supplier_ref: number | null;
+      broker_ref: number | null; carrier_ref: number | null; route_ref: number; hs_code: string; origin_country: string;
+      goods_origin_country: string | null; transit_ports: string | null; declared_value: number; quantity: number | null;
+      gross_weight_kg: number | null; currency: string; outcome: Outcome; attrs: string | null;
+    };
+    const opt = (v: number | null) => (v === null ? undefined : String(v));
+    for await (const rows of this.streamQuery<Row>(sql, batchSize)) {
+      yield rows.map((r) => ({
+        id: declarationNodeId(r.id), lodgedAt: r.lodged_at, trader: String(r.trader_ref), consignee: opt(r.consignee_ref),
+        supplier: opt(r.supplier_ref), broker: opt(r.broker_ref), carrier: opt(r.carrier_ref), route: String(r.route_ref),
+        hsCode: r.hs_code, origin: r.origin_country, goodsOrigin: r.goods_origin_country ?? undefined,
+        transit: r.transit_ports ? r.transit_ports.split(';') : [], value: r.declared_value, quantity: r.quantity ?? undefined,
+        weight: r.gross_weight_kg ?? undefined, currency: r.currency, outcome: r.outcome,
+        ...(r.attrs ? { attrs: JSON.parse(r.attrs) as Record<string, string> } : {}),
+      }));
+    }
+  }
+
+  async beginRun(run: { seed: number; params: Record<string, unknown>; startedAt: string }): Promise<string> {
+    const r = this.db.prepare("INSERT INTO analysis_runs (started_at, status, seed, params) VALUES (?, 'running', ?, ?)")
+      .run(run.startedAt, run.seed, JSON.stringify(run.params));
+    return String(r.lastInsertRowid);
+  }
+
+  async writeRunResults(runId: string, results: RunResults, onProgress?: (done: number, total: number) => void): Promise<void> {
+    const run = Number(runId);
+    const scoreStmt = this.db.prepare(`INSERT OR REPLACE INTO entity_scores
+      (run_id, entity_id, kind, risk, community, component, pagerank, ppr, seizures, known_bad, signals) VALUES (?,?,?,?,?,?,?,?,?,?,?)`);
+    const total = results.scores.length + results.communities.length + results.categories.length;
+    let done = 0;
+    // Many small transactions: readers and writers are not held up, and nothing is visible before completeRun.
+    const chunk = 2000;
+    for (let i = 0; i < results.scores.length; i += chunk) {
+      this.db.transaction(() => {
+        for (const sc of results.scores.slice(i, i + chunk)) {
+          scoreStmt.run(run, Number(sc.entityId), sc.kind, sc.risk, sc.community ?? null, sc.component ?? null, sc.pagerank,
+            sc.ppr, sc.seizures, sc.knownBad ? 1 : 0, JSON.stringify(sc.signals));
+        }
+      }).immediate();
+      done = Math.min(results.scores.length, i + chunk);
+      onProgress?.(done, total);
+    }
+    const commStmt = this.db.prepare(`INSERT OR REPLACE INTO communities
+      (run_id, community, rank, size, by_kind, known_bad, value, risk, members, signals) VALUES (?,?,?,?,?,?,?,?,?,?)`);
+    const catStmt = this.db.prepare('INSERT OR REPLACE INTO category_risk (run_id, field, value, n, bad) VALUES (?,?,?,?,?)');
+    this.db.transaction(() => {
+      for (const c of results.communities) {
+        commStmt.run(run, c.community, c.rank, c.size, JSON.stringify(c.byKind), c.knownBad, c.value, c.risk,
+          JSON.stringify(c.members), JSON.stringify(c.signals));
+      }
+      for (const c of results.categories) catStmt.run(run, c.field, c.value, c.n, c.bad);
+    }).immediate();
+    onProgress?.(total, total);
+  }
+
+  async completeRun(runId: string, summary: {
+    timings: Record<string, number>; modularity?: number; counts: Record<string, number>; params: Record<string, unknown>;
+  }): Promise<void> {
+    this.db.transaction(() => {
+      this.db.prepare(`UPDATE analysis_runs SET status = 'done', finished_at = ?, timings = ?, modularity = ?, counts = ?, params = ?
+        WHERE id = ?`).run(new Date().toISOString(), JSON.stringify(summary.timings), summary.modularity ?? null,
+        JSON.stringify(summary.counts), JSON.stringify(summary.params), Number(runId));
+      this.db.prepare('INSERT INTO current_run (singleton, run_id) VALUES (1, ?) ON CONFLICT (singleton) DO UPDATE SET run_id = excluded.run_id')
+        .run(Number(runId));
+    }).immediate();
+  }
+
+  async failRun(runId: string, reason: string): Promise<void> {
+    this.db.prepare("UPDATE analysis_runs SET status = 'failed', finished_at = ?, counts = ? WHERE id = ?")
+      .run(new Date().toISOString(), JSON.stringify({ error: reason }), Number(runId));
+  }
+
+  private runRow(r: Record<string, unknown>): AnalysisRun {
+    return {
+      id: String(r.id), startedAt: r.started_at as string, finishedAt: (r.finished_at as string | null) ?? undefined,
+      status: r.status as AnalysisRun['status'], seed: r.seed as number, params: JSON.parse(r.params as string),
+      timings: r.timings ? JSON.parse(r.timings as string) : {}, modularity: (r.modularity as number | null) ?? undefined,
+      counts: r.counts ? JSON.parse(r.counts as string) : {},
+    };
+  }
+
+  private currentRunId(): number | undefined {
+    return this.db.prepare('SELECT run_id FROM current_run WHERE singleton = 1').pluck().get() as number | undefined;
+  }
+
+  async currentRun(): Promise<AnalysisRun | null> {
+    const r = this.db.prepare('SELECT a.* FROM analysis_runs a JOIN current_run c ON c.run_id = a.id').get() as Record<string, unknown> | undefined;
+    return r ? this.runRow(r) : null;
+  }
+
+  async listRuns(limit: number): Promise<AnalysisRun[]> {
+    return (this.db.prepare('SELECT * FROM analysis_runs ORDER BY id DESC LIMIT ?').all(limit) as Array<Record<string, unknown>>)
+      .map((r) => this.runRow(r));
+  }
+
+  private scoreRow(r: Record<string, unknown>): EntityScore {
+    return {
+      entityId: String(r.entity_id), kind: r.kind as EntityKind, risk: r.risk as number,
+      community: (r.community as number | null) ?? undefined, component: (r.component as number | null) ?? undefined,
+      pagerank: r.pagerank as number, ppr: r.ppr as number, seizures: r.seizures as number, knownBad: r.known_bad === 1,
+      signals: JSON.parse(r.signals as string),
+    };
+  }
+
+  async getScores(entityIds: readonly string[], runId?: string): Promise<EntityScore[]> {
+    const run = runId ? Number(runId) : this.currentRunId();
+    if (run === undefined) return [];
+    const stmt = this.db.prepare('SELECT * FROM entity_scores WHERE run_id = ? AND entity_id IN (SELECT value FROM json_each(?))');
+    const out: EntityScore[] = [];
+    const ids = entityIds.filter((id) => !isDeclarationNode(id)).map(Number);
+    for (let i = 0; i < ids.length; i += 500) {
+      for (const r of stmt.all(run, JSON.stringify(ids.slice(i, i + 500))) as Array<Record<string, unknown>>) out.push(this.scoreRow(r));
+    }
+    return out;
+  }
+
+  async topEntities(opts: { kind?: EntityKind; limit: number; runId?: string }): Promise<EntityScore[]> {
+    const run = opts.runId ? Number(opts.runId) : this.currentRunId();
+    if (run === undefined) return [];
+    const rows = opts.kind
+      ? this.db.prepare('SELECT * FROM entity_scores WHERE run_id = ? AND kind = ? ORDER BY risk DESC, entity_id LIMIT ?').all(run, opts.kind, opts.limit)
+      : this.db.prepare('SELECT * FROM entity_scores WHERE run_id = ? ORDER BY risk DESC, entity_id LIMIT ?').all(run, opts.limit);
+    return (rows as Array<Record<string, unknown>>).map((r) => this.scoreRow(r));
+  }
+
+  async topCommunities(limit: number, runId?: string): Promise<CommunityRecord[]> {
+    const run = runId ? Number(runId) : this.currentRunId();
+    if (run === undefined) return [];
+    const rows = this.db.prepare('SELECT * FROM communities WHERE run_id = ? ORDER BY rank LIMIT ?').all(run, limit) as Array<Record<string, unknown>>;
+    return rows.map((r) => ({
+      community: r.community as number, rank: r.rank as number, size: r.size as number, byKind: JSON.parse(r.by_kind as string),
+      knownBad: r.known_bad as number, value: r.value as number, risk: r.risk as number,
+      members: JSON.parse(r.members as string), signals: JSON.parse(r.signals as string),
+    }));
+  }
+
+  async categoryRisk(runId?: string): Promise<CategoryRisk[]> {
+    const run = runId ? Number(runId) : this.currentRunId();
+    if (run === undefined) return [];
+    return this.db.prepare('SELECT field, value, n, bad FROM category_risk WHERE run_id = ?').all(run) as CategoryRisk[];
+  }
+
+  async *streamEntities(kinds: readonly EntityKind[], batchSize = 10_000): AsyncIterable<Entity[]> {
+    const list = kinds.filter((k) => k !== 'Declaration').map((k) => `'${k.replace(/'/g, '')}'`).join(',');
+    if (!list) return;
+    for await (const rows of this.streamQuery<EntityRow>(`SELECT id, kind, key, name FROM entities WHERE kind IN (${list}) ORDER BY id`, batchSize)) {
+      yield rows.map(toEntity);
+    }
   }
 
   async close(): Promise<void> {

@@ -1,0 +1,133 @@
+/**
+ * Declaration risk: how risky is the network and the goods behind one incoming declaration.
+ * Features: the run's risk of each party and of the trader's community, the outcome history of
+ * the declared attributes (HS code, origins, route, broker, supplier, mapping attributes) as
+ * shrunk log-odds, how far the unit value sits below its HS-code peers, goods declared as
+ * originating in a transit country, and whether the trader–supplier–broker combination is new.
+ * A logistic model over them is fitted on outcomes after a time cutoff using only what was known
+ * before it; with too few outcomes, documented default weights apply.
+ */
+import type { CategoryRisk, DeclarationFacts, Signal } from '../store/graph-store';
+import { categoriesOf, isOriginLaundering, unitValue } from './declaration-scan';
+import { fitLogistic, predict, smoothedLogOdds, type LogisticModel } from './model';
+
+/** Everything the model reads besides the declaration itself. */
+export interface ScoringContext {
+  categories: Map<string, { n: number; bad: number }>;
+  baseRate: number;
+  medians: Map<string, number>;
+  /** Risk by entity id, for parties and the trader's community. */
+  entityRisk: Map<string, number>;
+  communityOf: Map<string, number>;
+  communityRisk: Map<number, number>;
+  /** `trader|supplier|broker` combinations seen before. */
+  combos: Set<string>;
+}
+
+export interface DeclarationModel {
+  features: string[];
+  model: LogisticModel;
+  source: 'fitted' | 'defaults';
+}
+
+const NETWORK_FEATURES = ['trader_risk', 'counterpart_risk', 'community_risk', 'new_combination', 'undervaluation', 'origin_laundering'];
+
+/** The categorical fields a model uses: the fixed ones plus the attributes the data carries. */
+export function featureNames(categories: Iterable<string>): string[] {
+  const fields = new Set<string>();
+  for (const key of categories) fields.add(key.slice(0, key.indexOf('\u0000')));
+  return [...NETWORK_FEATURES, ...[...fields].sort().map((f) => `history:${f}`)];
+}
+
+export function comboKey(d: Pick<DeclarationFacts, 'trader' | 'supplier' | 'broker'>): string {
+  return `${d.trader}|${d.supplier ?? ''}|${d.broker ?? ''}`;
+}
+
+export function featureVector(d: DeclarationFacts, ctx: ScoringContext, names: readonly string[]): { x: number[]; evidence: Map<string, string[]> } {
+  const cats = new Map(categoriesOf(d));
+  const evidence = new Map<string, string[]>();
+  const x = names.map((name) => {
+    switch (name) {
+      case 'trader_risk': {
+        evidence.set(name, [d.trader]);
+        return ctx.entityRisk.get(d.trader) ?? 0;
+      }
+      case 'counterpart_risk': {
+        let best = 0;
+        for (const id of [d.supplier, d.broker, d.consignee, d.carrier]) {
+          const r = id ? ctx.entityRisk.get(id) ?? 0 : 0;
+          if (r > best) {
+            best = r;
+            evidence.set(name, [id as string]);
+          }
+        }
+        return best;
+      }
+      case 'community_risk': {
+        const c = ctx.communityOf.get(d.trader);
+        if (c === undefined) return 0;
+        evidence.set(name, [`community:${c}`]);
+        return ctx.communityRisk.get(c) ?? 0;
+      }
+      case 'new_combination':
+        return ctx.combos.has(comboKey(d)) ? 0 : 1;
+      case 'undervaluation': {
+        const u = unitValue(d);
+        const m = ctx.medians.get(`${d.hsCode}|${d.currency}`);
+        return u !== undefined && m !== undefined && u > 0 ? Math.min(3, Math.max(0, Math.log(m / u))) : 0;
+      }
+      case 'origin_laundering':
+        return isOriginLaundering(d) ? 1 : 0;
+      default: {
+        const field = name.slice('history:'.length);
+        const value = cats.get(field);
+        if (value === undefined) return 0;
+        const c = ctx.categories.get(`${field}\u0000${value}`);
+        if (!c) return 0;
+        evidence.set(name, [`${field}=${value}`, `${c.bad}/${c.n} bad`]);
+        return smoothedLogOdds(c.bad, c.n, ctx.baseRate);
+      }
+    }
+  });
+  return { x, evidence };
+}
+
+export const DEFAULT_DECLARATION_WEIGHTS: Record<string, number> = {
+  trader_risk: 3, counterpart_risk: 1.5, community_risk: 1.5, new_combination: 0.5, undervaluation: 1, origin_laundering: 1.5,
+};
+
+export function defaultDeclarationModel(names: string[]): DeclarationModel {
+  // Attribute history enters at face value (it already is a log-odds ratio).
+  return {
+    features: names,
+    model: { bias: -3, weights: names.map((n) => DEFAULT_DECLARATION_WEIGHTS[n] ?? (n.startsWith('history:') ? 0.3 : 0)) },
+    source: 'defaults',
+  };
+}
+
+/** Fits on declarations after the cutoff (labels) with a context built from before it. */
+export function fitDeclarationModel(labelled: DeclarationFacts[], past: ScoringContext, names: string[]): DeclarationModel | undefined {
+  const y: number[] = labelled.map((d) => (d.outcome === 'seizure' || d.outcome === 'discrepancy' ? 1 : 0));
+  const positives = y.reduce((a, b) => a + b, 0);
+  if (labelled.length < 200 || positives < 20) return undefined;
+  const x = labelled.map((d) => featureVector(d, past, names).x);
+  return { features: names, model: fitLogistic(x, y, { l2: 1e-3, iterations: 300, learningRate: 0.05 }), source: 'fitted' };
+}
+
+export function scoreDeclaration(d: DeclarationFacts, ctx: ScoringContext, m: DeclarationModel): { risk: number; reasons: Signal[] } {
+  const { x, evidence } = featureVector(d, ctx, m.features);
+  const reasons: Signal[] = [];
+  x.forEach((v, j) => {
+    const contribution = (m.model.weights[j] ?? 0) * v;
+    if (Math.abs(contribution) < 0.05) return;
+    reasons.push({ name: m.features[j]!, value: Math.round(v * 1e4) / 1e4, contribution: Math.round(contribution * 1e4) / 1e4, evidence: evidence.get(m.features[j]!) ?? [] });
+  });
+  reasons.sort((a, b) => b.contribution - a.contribution);
+  return { risk: predict(m.model, x), reasons };
+}
+
+export function categoryMap(list: Iterable<CategoryRisk>): Map<string, { n: number; bad: number }> {
+  const out = new Map<string, { n: number; bad: number }>();
+  for (const c of list) out.set(`${c.field}\u0000${c.value}`, { n: c.n, bad: c.bad });
+  return out;
+}

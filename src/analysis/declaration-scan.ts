@@ -1,0 +1,213 @@
+/**
+ * Customs signals from the declarations themselves, in two streaming passes over the store:
+ * unit values against the HS-code peer median (undervaluation), goods declared as originating
+ * in a country they only transited (origin laundering), outcome history per party and per
+ * declared attribute, and volumes over time (new traders with sudden volume).
+ *
+ * Outcome-based figures are kept twice: over everything, and over the declarations lodged before
+ * the fitting cutoff, so weights can be fitted on the past and checked on the future.
+ */
+import type { CategoryRisk, DeclarationFacts, GraphStore } from '../store/graph-store';
+
+export const UNDERVALUE_RATIO = 0.5;
+const MIN_PEERS = 10;
+
+export interface PartyAgg {
+  n: number;
+  value: number;
+  /** Declarations with a recorded control outcome, and how many were bad (discrepancy or seizure). */
+  controlled: number;
+  bad: number;
+  seizures: number;
+  under: number;
+  laundering: number;
+  first: string;
+  last: string;
+  evidenceUnder: string[];
+  evidenceLaundering: string[];
+  evidenceSeizures: string[];
+  brokers: Map<string, number>;
+}
+
+export interface Window {
+  parties: Map<string, PartyAgg>;
+  categories: Map<string, { n: number; bad: number }>;
+  controlled: number;
+  bad: number;
+}
+
+export interface DeclarationScan {
+  /** All declarations. */
+  all: Window;
+  /** Declarations lodged before the cutoff. */
+  past: Window;
+  /** Outcomes after the cutoff per trader: the labels weights are fitted to. */
+  futureTraders: Map<string, { controlled: number; bad: number }>;
+  /** Declarations after the cutoff with an outcome: the labels of the declaration model. */
+  futureDeclarations: DeclarationFacts[];
+  /** trader|supplier|broker combinations seen before the cutoff. */
+  pastCombos: Set<string>;
+  medians: Map<string, number>;
+  cutoff: string;
+  periodStart: string;
+  periodEnd: string;
+  declarations: number;
+}
+
+export function unitValue(d: Pick<DeclarationFacts, 'value' | 'quantity' | 'weight'>): number | undefined {
+  const q = d.quantity ?? d.weight;
+  return q && q > 0 ? d.value / q : undefined;
+}
+
+const medianKey = (d: Pick<DeclarationFacts, 'hsCode' | 'currency'>) => `${d.hsCode}|${d.currency}`;
+
+/** Goods declared as originating in a country their route only passed through (ports are UN/LOCODEs). */
+export function isOriginLaundering(d: Pick<DeclarationFacts, 'goodsOrigin' | 'origin' | 'transit'>): boolean {
+  if (!d.goodsOrigin || d.goodsOrigin === d.origin) return false;
+  return d.transit.some((port) => port.slice(0, 2).toUpperCase() === d.goodsOrigin);
+}
+
+export function isUndervalued(d: DeclarationFacts, medians: Map<string, number>): boolean {
+  const u = unitValue(d);
+  const m = medians.get(medianKey(d));
+  return u !== undefined && m !== undefined && u < UNDERVALUE_RATIO * m;
+}
+
+/** The declared attributes whose outcome history the declaration scorer learns from. */
+export function categoriesOf(d: Pick<DeclarationFacts, 'hsCode' | 'origin' | 'goodsOrigin' | 'trader' | 'broker' | 'supplier' | 'route' | 'attrs'>): Array<[string, string]> {
+  const out: Array<[string, string]> = [
+    ['hs6', d.hsCode.slice(0, 6)], ['hs4', d.hsCode.slice(0, 4)], ['hs2', d.hsCode.slice(0, 2)],
+    ['origin', d.origin], ['hs6_origin', `${d.hsCode.slice(0, 6)}|${d.origin}`], ['route', d.route], ['trader', d.trader],
+  ];
+  if (d.goodsOrigin) out.push(['goods_origin', d.goodsOrigin], ['hs6_goods_origin', `${d.hsCode.slice(0, 6)}|${d.goodsOrigin}`]);
+  if (d.broker) out.push(['broker', d.broker]);
+  if (d.supplier) out.push(['supplier', d.supplier]);
+  if (d.attrs) for (const [k, v] of Object.entries(d.attrs)) out.push([`attr:${k}`, v]);
+  return out;
+}
+
+function newWindow(): Window {
+  return { parties: new Map(), categories: new Map(), controlled: 0, bad: 0 };
+}
+
+function party(w: Window, id: string, lodged: string): PartyAgg {
+  let p = w.parties.get(id);
+  if (!p) {
+    p = {
+      n: 0, value: 0, controlled: 0, bad: 0, seizures: 0, under: 0, laundering: 0, first: lodged, last: lodged,
+      evidenceUnder: [], evidenceLaundering: [], evidenceSeizures: [], brokers: new Map(),
+    };
+    w.parties.set(id, p);
+  }
+  return p;
+}
+
+function add(w: Window, d: DeclarationFacts, under: boolean, laundering: boolean): void {
+  const known = d.outcome !== 'unknown';
+  const bad = d.outcome === 'seizure' || d.outcome === 'discrepancy';
+  if (known) {
+    w.controlled++;
+    if (bad) w.bad++;
+    for (const [f, v] of categoriesOf(d)) {
+      const key = `${f}\u0000${v}`;
+      let c = w.categories.get(key);
+      if (!c) w.categories.set(key, (c = { n: 0, bad: 0 }));
+      c.n++;
+      if (bad) c.bad++;
+    }
+  }
+  for (const id of [d.trader, d.consignee, d.supplier, d.broker, d.carrier]) {
+    if (id === undefined) continue;
+    const p = party(w, id, d.lodgedAt);
+    p.n++;
+    p.value += d.value;
+    if (d.lodgedAt < p.first) p.first = d.lodgedAt;
+    if (d.lodgedAt > p.last) p.last = d.lodgedAt;
+    if (known) p.controlled++;
+    if (bad) p.bad++;
+    if (d.outcome === 'seizure') {
+      p.seizures++;
+      if (p.evidenceSeizures.length < 5) p.evidenceSeizures.push(d.id);
+    }
+    if (id === d.trader) {
+      if (under) {
+        p.under++;
+        if (p.evidenceUnder.length < 5) p.evidenceUnder.push(d.id);
+      }
+      if (laundering) {
+        p.laundering++;
+        if (p.evidenceLaundering.length < 5) p.evidenceLaundering.push(d.id);
+      }
+      if (d.broker) p.brokers.set(d.broker, (p.brokers.get(d.broker) ?? 0) + 1);
+    }
+  }
+}
+
+export async function scanDeclarations(store: GraphStore, opts: { cutoffShare: number; onProgress?: (rows: number) => void }): Promise<DeclarationScan> {
+  // Pass 1: unit values per HS code and currency, and the period covered.
+  const values = new Map<string, number[]>();
+  const dates: string[] = [];
+  let rows = 0;
+  for await (const batch of store.streamDeclarationFacts(20_000)) {
+    for (const d of batch) {
+      const u = unitValue(d);
+      if (u !== undefined) {
+        const k = medianKey(d);
+        let l = values.get(k);
+        if (!l) values.set(k, (l = []));
+        l.push(u);
+      }
+      dates.push(d.lodgedAt.slice(0, 10));
+    }
+    rows += batch.length;
+    opts.onProgress?.(rows);
+  }
+  const medians = new Map<string, number>();
+  for (const [k, l] of values) {
+    if (l.length < MIN_PEERS) continue;
+    l.sort((a, b) => a - b);
+    medians.set(k, l[Math.floor(l.length / 2)]!);
+  }
+  dates.sort();
+  const periodStart = dates[0] ?? '';
+  const periodEnd = dates[dates.length - 1] ?? '';
+  // Cut by time, not by row count: the fit must never see the future.
+  const cutoff = dates[Math.min(dates.length - 1, Math.floor(dates.length * opts.cutoffShare))] ?? '';
+  dates.length = 0;
+
+  // Pass 2: per-party and per-attribute figures, over all and over the past only.
+  const all = newWindow();
+  const past = newWindow();
+  const futureTraders = new Map<string, { controlled: number; bad: number }>();
+  const futureDeclarations: DeclarationFacts[] = [];
+  const pastCombos = new Set<string>();
+  for await (const batch of store.streamDeclarationFacts(20_000)) {
+    for (const d of batch) {
+      const under = isUndervalued(d, medians);
+      const laundering = isOriginLaundering(d);
+      add(all, d, under, laundering);
+      if (d.lodgedAt.slice(0, 10) < cutoff) {
+        add(past, d, under, laundering);
+        pastCombos.add(`${d.trader}|${d.supplier ?? ''}|${d.broker ?? ''}`);
+      } else if (d.outcome !== 'unknown') {
+        const f = futureTraders.get(d.trader) ?? { controlled: 0, bad: 0 };
+        f.controlled++;
+        if (d.outcome === 'seizure' || d.outcome === 'discrepancy') f.bad++;
+        futureTraders.set(d.trader, f);
+        futureDeclarations.push(d);
+      }
+    }
+    rows += batch.length;
+    opts.onProgress?.(rows);
+  }
+  return { all, past, futureTraders, futureDeclarations, pastCombos, medians, cutoff, periodStart, periodEnd, declarations: rows / 2 };
+}
+
+export function categoryList(w: Window): CategoryRisk[] {
+  const out: CategoryRisk[] = [];
+  for (const [key, c] of w.categories) {
+    const at = key.indexOf('\u0000');
+    out.push({ field: key.slice(0, at), value: key.slice(at + 1), n: c.n, bad: c.bad });
+  }
+  return out;
+}

@@ -1,0 +1,97 @@
+/**
+ * The scoring function the scoring service calls: a declaration's fields in, risk in [0, 1] and
+ * reasons out, from the current analysis run. Loaded once (entity keys, risks, attribute history),
+ * then each call is in-memory work.
+ */
+import type { Declaration } from '../domain/declaration';
+import { PARTY_KINDS, type EntityKind } from '../domain/entities';
+import { BatchBuilder, DeclarationResolver } from '../ingest/resolve';
+import type { AnalysisRun, DeclarationFacts, GraphStore, Signal } from '../store/graph-store';
+import { categoryMap, comboKey, scoreDeclaration, type DeclarationModel, type ScoringContext } from './declaration-model';
+
+export class NoCurrentRunError extends Error {
+  constructor() {
+    super('no analysis run is current: run `customs-graph analyze` first');
+  }
+}
+
+export interface DeclarationScore {
+  declarationId: string;
+  itemNo: number;
+  risk: number;
+  reasons: Signal[];
+}
+
+export class DeclarationScorer {
+  private constructor(
+    readonly run: AnalysisRun,
+    private readonly model: DeclarationModel,
+    private readonly ctx: ScoringContext,
+    private readonly ids: Map<EntityKind, Map<string, string>>,
+    private readonly resolver: DeclarationResolver,
+  ) {}
+
+  static async load(store: GraphStore, opts: { phoneRegion: string }): Promise<DeclarationScorer> {
+    const run = await store.currentRun();
+    if (!run) throw new NoCurrentRunError();
+    const model = run.params.declarationModel as DeclarationModel;
+    const medians = new Map(Object.entries((run.params.medians ?? {}) as Record<string, number>));
+    const categories = categoryMap(await store.categoryRisk(run.id));
+    let controlled = 0;
+    let bad = 0;
+    for (const [key, c] of categories) {
+      if (key.startsWith('hs2\u0000')) {
+        controlled += c.n;
+        bad += c.bad;
+      }
+    }
+    const kinds: EntityKind[] = [...PARTY_KINDS, 'Route'];
+    const ids = new Map<EntityKind, Map<string, string>>(kinds.map((k) => [k, new Map()]));
+    const allIds: string[] = [];
+    for await (const batch of store.streamEntities(kinds)) {
+      for (const e of batch) {
+        ids.get(e.kind)?.set(e.key, e.id);
+        if (e.kind !== 'Route') allIds.push(e.id);
+      }
+    }
+    const entityRisk = new Map<string, number>();
+    const communityOf = new Map<string, number>();
+    for (let i = 0; i < allIds.length; i += 5000) {
+      for (const s of await store.getScores(allIds.slice(i, i + 5000), run.id)) {
+        entityRisk.set(s.entityId, s.risk);
+        if (s.community !== undefined) communityOf.set(s.entityId, s.community);
+      }
+    }
+    const communityRisk = new Map<number, number>();
+    for (const c of await store.topCommunities(1_000_000, run.id)) communityRisk.set(c.community, c.risk);
+    const combos = new Set<string>();
+    for await (const batch of store.streamDeclarationFacts(20_000)) for (const d of batch) combos.add(comboKey(d));
+    const ctx: ScoringContext = {
+      categories, baseRate: Math.max(1e-4, bad / Math.max(1, controlled)), medians, entityRisk, communityOf, communityRisk, combos,
+    };
+    return new DeclarationScorer(run, model, ctx, ids, new DeclarationResolver(opts));
+  }
+
+  /** Resolves the declaration's parties to store ids the way ingest would, unknown ones as `new:KIND:KEY`. */
+  private facts(d: Declaration): DeclarationFacts {
+    const b = new BatchBuilder();
+    this.resolver.resolve(d, b);
+    const fact = b.take().declarations[0]!;
+    const id = (rel: keyof typeof fact.parties): string | undefined => {
+      const ref = fact.parties[rel];
+      if (!ref) return undefined;
+      return this.ids.get(ref.kind)?.get(ref.key) ?? `new:${ref.kind}:${ref.key}`;
+    };
+    return {
+      id: fact.key, lodgedAt: d.lodged_at, trader: id('FILED_BY')!, consignee: id('CONSIGNED_TO'), supplier: id('SUPPLIED_BY'),
+      broker: id('DECLARED_BY'), carrier: id('CARRIED_BY'), route: id('ROUTED_VIA')!, hsCode: d.hs_code, origin: d.origin_country,
+      goodsOrigin: d.goods_origin_country, transit: d.transit_ports, value: d.declared_value, quantity: d.quantity,
+      weight: d.gross_weight_kg, currency: d.currency, outcome: 'unknown', ...(d.attrs ? { attrs: d.attrs } : {}),
+    };
+  }
+
+  score(d: Declaration): DeclarationScore {
+    const r = scoreDeclaration(this.facts(d), this.ctx, this.model);
+    return { declarationId: d.declaration_id, itemNo: d.item_no, risk: Math.round(r.risk * 1e6) / 1e6, reasons: r.reasons.slice(0, 8) };
+  }
+}
