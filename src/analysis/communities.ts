@@ -5,8 +5,9 @@ import type { PartyAgg } from './declaration-scan';
 import type { EntityGraph } from './projection';
 
 const PARTY = new Set<EntityKind>(['Trader', 'Consignee', 'Supplier', 'Broker', 'Carrier']);
-/** Communities with fewer parties are not ranked as rings. */
+/** Communities with fewer parties or traders are not ranked as rings. */
 export const MIN_RING_PARTIES = 3;
+export const MIN_RING_TRADERS = 2;
 const MAX_MEMBERS_STORED = 1000;
 
 /**
@@ -28,8 +29,8 @@ export function rankCommunities(
   const out: CommunityRecord[] = [];
   for (const [c, nodes] of groups) {
     const partyNodes = nodes.filter((i) => PARTY.has(g.kinds[i]!));
-    if (partyNodes.length < MIN_RING_PARTIES) continue;
     const traders = partyNodes.filter((i) => g.kinds[i] === 'Trader').sort((a, b) => risk[b]! - risk[a]!);
+    if (partyNodes.length < MIN_RING_PARTIES || traders.length < MIN_RING_TRADERS) continue;
     const top = (traders.length ? traders : partyNodes).slice(0, 5);
     const score = top.reduce((a, i) => a + risk[i]!, 0) / top.length;
     const byKind: Partial<Record<EntityKind, number>> = {};

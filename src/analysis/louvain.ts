@@ -1,12 +1,11 @@
 /**
  * Community detection with graphology's Louvain, seeded so the same input gives the same
  * communities. Modularity has a resolution limit: on a large graph it merges small dense groups
- * (a ring of six shell companies) into communities of hundreds. Communities with more parties than
- * `maxParties` are therefore split again by Louvain on their own subgraph, recursively.
+ * (a ring of six shell companies) into communities of hundreds. Communities with more traders than
+ * `maxTraders` are therefore split again by Louvain on their own subgraph, recursively.
  */
 import Graph from 'graphology';
 import louvain from 'graphology-communities-louvain';
-import type { EntityKind } from '../domain/entities';
 import { Rng } from '../synth/rng';
 import type { EntityGraph } from './projection';
 
@@ -20,7 +19,6 @@ export interface LouvainResult {
   split: number;
 }
 
-const PARTY = new Set<EntityKind>(['Trader', 'Consignee', 'Supplier', 'Broker', 'Carrier']);
 
 /** Louvain on a set of weighted pairs; returns community per node index given. */
 function louvainOn(pairs: Map<number, number>, n: number, seed: number, resolution: number): { of: Map<number, number>; count: number; modularity: number } {
@@ -43,9 +41,9 @@ function louvainOn(pairs: Map<number, number>, n: number, seed: number, resoluti
 
 export function detectCommunities(
   g: EntityGraph, weight: Float64Array, keep: (e: number) => boolean,
-  opts: { seed: number; resolution: number; maxParties?: number },
+  opts: { seed: number; resolution: number; maxTraders?: number },
 ): LouvainResult {
-  const maxParties = opts.maxParties ?? 40;
+  const maxTraders = opts.maxTraders ?? 25;
   const pairs = new Map<number, number>();
   for (let e = 0; e < g.m; e++) {
     if (!keep(e)) continue;
@@ -63,9 +61,9 @@ export function detectCommunities(
 
   // Split communities that are too large to be a ring, a few levels deep.
   for (let depth = 0; depth < 3; depth++) {
-    const parties = new Map<number, number>();
-    for (let i = 0; i < g.n; i++) if (community[i]! >= 0 && PARTY.has(g.kinds[i]!)) parties.set(community[i]!, (parties.get(community[i]!) ?? 0) + 1);
-    const large = new Set([...parties].filter(([, n]) => n > maxParties).map(([c]) => c));
+    const traders = new Map<number, number>();
+    for (let i = 0; i < g.n; i++) if (community[i]! >= 0 && g.kinds[i] === 'Trader') traders.set(community[i]!, (traders.get(community[i]!) ?? 0) + 1);
+    const large = new Set([...traders].filter(([, n]) => n > maxTraders).map(([c]) => c));
     if (large.size === 0) break;
     const inner = new Map<number, Map<number, number>>();
     for (const [key, w] of pairs) {

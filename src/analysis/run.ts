@@ -24,8 +24,8 @@ export interface AnalysisParams {
   /** A non-trader node linked to more than max(hubMinTraders, hubShare × traders) traders is a hub. */
   hubShare: number;
   hubMinTraders: number;
-  /** Communities with more parties are split again (Louvain on their own subgraph). */
-  maxCommunityParties: number;
+  /** Communities with more traders are split again (Louvain on their own subgraph). */
+  maxCommunityTraders: number;
   /** Identifiers shared by more parties than this do not chain rings. */
   ringMaxSharing: number;
   /** Share of declarations (by time) before the cutoff used to fit weights. */
@@ -35,7 +35,7 @@ export interface AnalysisParams {
 }
 
 export const DEFAULT_PARAMS: Omit<AnalysisParams, 'seed'> = {
-  resolution: 1, maxCommunityParties: 40, hubShare: 0.02, hubMinTraders: 50, ringMaxSharing: 8, cutoffShare: 0.7, weights: 'auto',
+  resolution: 1, maxCommunityTraders: 25, hubShare: 0.02, hubMinTraders: 50, ringMaxSharing: 8, cutoffShare: 0.7, weights: 'auto',
 };
 
 export interface AnalysisSummary {
@@ -128,7 +128,7 @@ export async function runAnalysis(store: GraphStore, params: AnalysisParams, opt
     const wcc = connectedComponents(damped);
     stage('wcc');
     opts.onStage?.('louvain');
-    const louvain = detectCommunities(g, weight, keep, { seed: params.seed, resolution: params.resolution, maxParties: params.maxCommunityParties });
+    const louvain = detectCommunities(g, weight, keep, { seed: params.seed, resolution: params.resolution, maxTraders: params.maxCommunityTraders });
     stage('louvain');
     opts.onStage?.('pagerank');
     const pr = pageRank(toCsr(g, weight)).rank;
