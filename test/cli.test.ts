@@ -92,3 +92,39 @@ describe('an ingest killed with SIGKILL half-way', () => {
     d.close();
   });
 });
+
+describe('customs-graph analyze, top, rings, evaluate, score', () => {
+  it('run end to end on synthetic data', async () => {
+    const synth = await generateSynthetic(join(tmp.dir, 'an'), { traders: 600, seed: 8 });
+    const db = join(tmp.dir, 'an.db');
+    expect(runCli(['ingest', synth.declarationsFile, '--watchlist', synth.watchlistFile, '--db', db, '--json']).status).toBe(0);
+    const noRun = runCli(['top', '--db', db]);
+    expect(noRun.status).toBe(1);
+    expect(noRun.stderr).toContain('no analysis run is current');
+
+    const a = runCli(['analyze', '--db', db, '--seed', '7', '--resolution', '1.5', '--json']);
+    expect(a.status).toBe(0);
+    const summary = JSON.parse(a.stdout);
+    expect(summary.counts.nodes).toBeGreaterThan(0);
+    expect(Object.keys(summary.timings)).toContain('louvain');
+
+    const top = JSON.parse(runCli(['top', '--kind', 'trader', '--limit', '5', '--db', db, '--json']).stdout);
+    expect(top).toHaveLength(5);
+    expect(top[0].kind).toBe('Trader');
+    expect(top[0].risk).toBeGreaterThanOrEqual(top[4].risk);
+    expect(top[0].signals.length).toBeGreaterThan(0);
+
+    const rings = runCli(['rings', '--limit', '3', '--db', db]);
+    expect(rings.status).toBe(0);
+    expect(rings.stdout).toMatch(/^rank\s+risk\s+size/m);
+
+    const e = JSON.parse(runCli(['evaluate', '--truth', synth.truthFile, '--db', db, '--json']).stdout);
+    expect(e.precision['@50'].model).toBeGreaterThan(e.precision['@50'].random);
+
+    const s = JSON.parse(runCli(['score', synth.declarationsFile, '--db', db, '--evaluate', '--json']).stdout);
+    expect(s.scored.length).toBe(synth.truth.counts.rows);
+    expect(s.evaluation.auc).toBeGreaterThan(0.5);
+
+    expect(runCli(['top', '--kind', 'spaceship', '--db', db]).stderr).toContain('unknown kind: spaceship');
+  });
+});

@@ -47,7 +47,7 @@ export function batchOf(rows: Array<Record<string, string>>): GraphBatch {
 
 export function runCli(args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): SpawnSyncReturns<string> {
   return spawnSync(process.execPath, [CLI, ...args], {
-    cwd: opts.cwd ?? ROOT, env: { ...process.env, ...opts.env }, encoding: 'utf8', timeout: 300_000,
+    cwd: opts.cwd ?? ROOT, env: { ...process.env, ...opts.env }, encoding: 'utf8', timeout: 300_000, maxBuffer: 256 * 1024 * 1024,
   });
 }
 

@@ -156,6 +156,44 @@ export function storeContract(name: string, factory: StoreFactory): void {
       expect((await store.counts()).watchlist).toBe(2);
     });
 
+    it('keeps an analysis run invisible until it is completed, then switches to it', async () => {
+      await store.writeBatch(batchOf(RING));
+      const t1 = (await store.findEntity({ kind: 'Trader', key: 'T1' }))!;
+      const score = (risk: number) => ({
+        entityId: t1.id, kind: 'Trader' as const, risk, community: 1, component: 0, pagerank: 0.1, ppr: 0.2, seizures: 0, knownBad: false,
+        signals: [{ name: 'undervaluation', value: 1, contribution: 2, evidence: ['d1'] }],
+      });
+      const community = { community: 1, rank: 1, size: 1, byKind: { Trader: 1 }, knownBad: 0, value: 1, risk: 0.5, members: [t1.id], signals: [] };
+      const first = await store.beginRun({ seed: 1, params: { a: 1 }, startedAt: '2025-01-01T00:00:00Z' });
+      await store.writeRunResults(first, { scores: [score(0.3)], communities: [community], categories: [{ field: 'hs6', value: '610910', n: 10, bad: 2 }] });
+      expect(await store.currentRun()).toBeNull();
+      expect(await store.topEntities({ limit: 10 })).toEqual([]);
+      await store.completeRun(first, { timings: { total: 5 }, modularity: 0.4, counts: { nodes: 1 }, params: { a: 1, b: 2 } });
+      expect(await store.currentRun()).toMatchObject({ id: first, status: 'done', seed: 1, params: { a: 1, b: 2 }, modularity: 0.4 });
+      expect((await store.getScores([t1.id]))[0]).toMatchObject({ risk: 0.3, community: 1, signals: [{ name: 'undervaluation' }] });
+
+      const second = await store.beginRun({ seed: 2, params: {}, startedAt: '2025-01-02T00:00:00Z' });
+      await store.writeRunResults(second, { scores: [score(0.9)], communities: [], categories: [] });
+      expect((await store.topEntities({ kind: 'Trader', limit: 1 }))[0]?.risk).toBe(0.3); // still the first run
+      await store.failRun(second, 'stopped');
+      expect((await store.currentRun())!.id).toBe(first);
+      expect((await store.listRuns(5)).map((r) => r.status)).toEqual(['failed', 'done']);
+      expect(await store.topCommunities(5)).toHaveLength(1);
+      expect(await store.categoryRisk()).toEqual([{ field: 'hs6', value: '610910', n: 10, bad: 2 }]);
+    });
+
+    it('streams declaration facts and entities for analysis', async () => {
+      await store.writeBatch(batchOf(RING));
+      const facts = await collect(store.streamDeclarationFacts(2));
+      expect(facts).toHaveLength(4);
+      const seized = facts.find((f) => f.outcome === 'seizure')!;
+      expect(seized).toMatchObject({ hsCode: '610910', origin: 'CN', value: 500, currency: 'MAD', transit: [] });
+      const t2 = (await store.findEntity({ kind: 'Trader', key: 'T2' }))!;
+      expect(seized.trader).toBe(t2.id);
+      const traders = await collect(store.streamEntities(['Trader']));
+      expect(traders.map((e) => e.key).sort()).toEqual(['T1', 'T2', 'T3']);
+    });
+
     it('gives the same result when a load is run as a bulk load', async () => {
       await store.bulk(1_000_000, async () => store.writeBatch(batchOf(RING)));
       const t1 = (await store.findEntity({ kind: 'Trader', key: 'T1' }))!;

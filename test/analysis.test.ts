@@ -1,0 +1,183 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { copyFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DeclarationScorer } from '../src/analysis/declaration-scorer';
+import { evaluateRun } from '../src/analysis/evaluate';
+import { DEFAULT_PARAMS, runAnalysis } from '../src/analysis/run';
+import { normalizeId } from '../src/domain/normalize';
+import { planIngest, runIngest } from '../src/ingest/ingest';
+import { RejectsWriter } from '../src/ingest/rejects';
+import { importWatchlist } from '../src/ingest/watchlist';
+import type { GraphStore } from '../src/store/graph-store';
+import { SqliteGraphStore } from '../src/store/sqlite/sqlite-store';
+import { generateSynthetic, type SynthResult } from '../src/synth/generate';
+import { batchOf, declaration, ROOT, row, tempDir } from './helpers';
+
+const tmp = tempDir('cg-analysis-');
+let synth: SynthResult;
+let store: SqliteGraphStore;
+let firstRun: string;
+
+async function load(db: string, s: SynthResult): Promise<SqliteGraphStore> {
+  const st = new SqliteGraphStore(db);
+  await st.migrate();
+  await runIngest(st, await planIngest([s.declarationsFile]), { rejectsPath: join(tmp.dir, 'r.csv'), phoneRegion: 'MA', defaultCurrency: 'MAD' });
+  const w = new RejectsWriter(join(tmp.dir, 'wr.csv'));
+  await importWatchlist(st, s.watchlistFile, w, { phoneRegion: 'MA' });
+  await w.close();
+  return st;
+}
+
+beforeAll(async () => {
+  synth = await generateSynthetic(join(tmp.dir, 'synth'), { traders: 1500, seed: 5 });
+  store = await load(join(tmp.dir, 'a.db'), synth);
+  firstRun = (await runAnalysis(store, { ...DEFAULT_PARAMS, seed: 42 })).runId;
+});
+afterAll(async () => {
+  await store.close();
+  tmp.cleanup();
+});
+
+describe('an analysis run', () => {
+  it('is recorded with its parameters, seed, timings per stage, modularity and counts', async () => {
+    const run = (await store.currentRun())!;
+    expect(run).toMatchObject({ id: firstRun, status: 'done', seed: 42 });
+    expect(run.params.hubRule).toMatch(/left out of community detection/);
+    expect(run.params.resolution).toBe(1);
+    for (const stage of ['scan', 'projection', 'wcc', 'louvain', 'pagerank', 'rings', 'scoring', 'write_back', 'total']) {
+      expect(run.timings[stage], stage).toBeGreaterThanOrEqual(0);
+    }
+    expect(run.modularity).toBeGreaterThan(0.3);
+    expect(run.counts.communities).toBeGreaterThan(10);
+    expect(run.counts.hubs).toBeGreaterThan(0);
+  });
+
+  it('finds the planted rings (detection regression check)', async () => {
+    const e = await evaluateRun(store, synth.truth);
+    expect(e.precision['@50']!.model).toBeGreaterThanOrEqual(0.8);
+    expect(e.precision['@50']!.model).toBeGreaterThan(e.precision['@50']!.random);
+    expect(e.ringRecall).toBeGreaterThanOrEqual(0.8);
+  });
+
+  it('is deterministic: the same input and seed give the same scores and communities', async () => {
+    const again = (await runAnalysis(store, { ...DEFAULT_PARAMS, seed: 42 })).runId;
+    const a = await store.topEntities({ limit: 100_000, runId: firstRun });
+    const b = await store.topEntities({ limit: 100_000, runId: again });
+    expect(b.map((s) => [s.entityId, s.risk, s.community])).toEqual(a.map((s) => [s.entityId, s.risk, s.community]));
+    expect(await store.topCommunities(50, again)).toEqual(await store.topCommunities(50, firstRun));
+  });
+
+  it('gives reasons whose evidence ids are real entities and declarations', async () => {
+    const top = await store.topEntities({ kind: 'Trader', limit: 30 });
+    const ids = new Set<string>();
+    for (const s of top) {
+      expect(s.signals.length).toBeGreaterThan(0);
+      const sum = s.signals.reduce((a, x) => a + x.contribution, 0);
+      expect(s.risk).toBeGreaterThan(0);
+      expect(sum).toBeGreaterThan(0);
+      for (const sig of s.signals) for (const id of sig.evidence) if (!/^(ring|community):/.test(id)) ids.add(id);
+    }
+    expect(ids.size).toBeGreaterThan(10);
+    const found = await store.getEntities([...ids]);
+    expect(found.map((e) => e.id).sort()).toEqual([...ids].sort());
+  });
+
+  it('ranks communities with size, members by kind, known-bad members, value and risk', async () => {
+    const [first, second] = await store.topCommunities(2);
+    expect(first!.rank).toBe(1);
+    expect(first!.risk).toBeGreaterThanOrEqual(second!.risk);
+    expect(first!.byKind.Trader).toBeGreaterThanOrEqual(2);
+    expect(first!.size).toBe(Object.values(first!.byKind).reduce((a, b) => a + (b ?? 0), 0));
+    expect(first!.members.length).toBe(first!.size);
+    expect(first!.value).toBeGreaterThan(0);
+  });
+});
+
+describe('switching runs', () => {
+  it('a run killed (SIGKILL) during write-back leaves the previous run current', async () => {
+    const db = join(tmp.dir, 'kill.db');
+    await store.close();
+    copyFileSync(join(tmp.dir, 'a.db'), db);
+    store = new SqliteGraphStore(join(tmp.dir, 'a.db'));
+    const victim = new SqliteGraphStore(db);
+    const before = (await victim.currentRun())!.id;
+    const r = spawnSync(process.execPath, [join(ROOT, 'test', 'fixtures', 'kill-during-writeback.js'), db], { encoding: 'utf8' });
+    expect(r.signal).toBe('SIGKILL');
+    const runs = await victim.listRuns(10);
+    expect(runs[0]!.status).toBe('running');
+    const partial = victim.db.prepare('SELECT COUNT(*) FROM entity_scores WHERE run_id = ?').pluck().get(Number(runs[0]!.id)) as number;
+    expect(partial).toBeGreaterThan(0); // half a run is on disk ...
+    expect((await victim.currentRun())!.id).toBe(before); // ... and nobody sees it
+    const top = await victim.topEntities({ limit: 5 });
+    expect(top.length).toBe(5);
+    await victim.close();
+  });
+
+  it('a run that fails is marked failed and the previous one stays current', async () => {
+    const before = (await store.currentRun())!.id;
+    const failing = new Proxy(store, {
+      get(target, prop, receiver) {
+        if (prop === 'writeRunResults') return async () => { throw new Error('disk full'); };
+        const v = Reflect.get(target, prop, receiver);
+        return typeof v === 'function' ? v.bind(target) : v;
+      },
+    }) as GraphStore;
+    await expect(runAnalysis(failing, { ...DEFAULT_PARAMS, seed: 1 })).rejects.toThrow('disk full');
+    expect((await store.currentRun())!.id).toBe(before);
+    expect((await store.listRuns(1))[0]!.status).toBe('failed');
+  });
+});
+
+describe('hub damping', () => {
+  it('keeps a planted ring apart from a business-centre address shared by many honest companies', async () => {
+    const t = tempDir('cg-hub-');
+    const st = new SqliteGraphStore(join(t.dir, 'hub.db'));
+    await st.migrate();
+    const centre = '10 Boulevard Zerktouni, Casablanca';
+    const rows = [];
+    for (let i = 0; i < 70; i++) {
+      rows.push(row({ declaration_id: `H${i}`, trader_id: `HONEST${i}`, trader_address: centre, supplier_id: `S${i}`, broker_id: `B${i % 7}` }));
+    }
+    rows.push(
+      row({ declaration_id: 'R1', trader_id: 'RING1', trader_address: centre, trader_phone: '0661000001', supplier_id: 'RS', broker_id: 'RB' }),
+      row({ declaration_id: 'R2', trader_id: 'RING2', trader_address: centre, trader_phone: '0661000001', trader_bank_account: 'MA11', supplier_id: 'RS', broker_id: 'RB', outcome: 'seizure' }),
+      row({ declaration_id: 'R3', trader_id: 'RING3', trader_address: centre, trader_bank_account: 'MA11', supplier_id: 'RS', broker_id: 'RB' }),
+    );
+    await st.writeBatch(batchOf(rows));
+    await runAnalysis(st, { ...DEFAULT_PARAMS, seed: 3 });
+    const run = (await st.currentRun())!;
+    expect((run.params.hubExamples as string[]).some((h) => h.startsWith('Address'))).toBe(true);
+    const ids = await Promise.all(['RING1', 'RING2', 'RING3', 'HONEST0'].map((k) => st.findEntity({ kind: 'Trader', key: k })));
+    const scores = new Map((await st.getScores(ids.map((e) => e!.id))).map((s) => [s.entityId, s]));
+    const c = ids.map((e) => scores.get(e!.id)!.community);
+    expect(c[0]).toBe(c[1]);
+    expect(c[1]).toBe(c[2]);
+    expect(c[3]).not.toBe(c[0]);
+    const ring1 = scores.get(ids[0]!.id)!;
+    expect(ring1.signals.map((s) => s.name)).toContain('shared_identifier_ring');
+    expect(scores.get(ids[3]!.id)!.signals.map((s) => s.name)).not.toContain('shared_identifier_ring');
+    await st.close();
+    t.cleanup();
+  });
+});
+
+describe('declaration scoring', () => {
+  it('scores a ring member above an honest trader, with reasons and no personal data', async () => {
+    const scorer = await DeclarationScorer.load(store, { phoneRegion: 'MA' });
+    const ring = synth.truth.rings[0]!;
+    const top = await store.topEntities({ kind: 'Trader', limit: 100_000 });
+    const keys = new Map((await store.getEntities(top.map((s) => s.entityId))).map((e) => [e.key, e.id]));
+    const risky = ring.members[0]!;
+    const honestScore = top[top.length - 1]!;
+    const honestKey = (await store.getEntities([honestScore.entityId]))[0]!.key;
+    expect(keys.has(normalizeId(risky))).toBe(true);
+    const a = scorer.score(declaration({ declaration_id: 'NEW1', trader_id: risky, trader_name: 'Secret Name SARL', trader_phone: '0661999888', broker_id: ring.broker, supplier_id: ring.suppliers[0]! }));
+    const b = scorer.score(declaration({ declaration_id: 'NEW2', trader_id: honestKey }));
+    expect(a.risk).toBeGreaterThan(b.risk);
+    expect(a.reasons.length).toBeGreaterThan(0);
+    const json = JSON.stringify(a);
+    expect(json).not.toContain('Secret Name');
+    expect(json).not.toContain('661999888');
+  });
+});
