@@ -96,12 +96,11 @@ export async function scoreCommand(store: GraphStore, file: string, opts: { mapp
   const validate = makeValidator({ defaultCurrency: config.defaultCurrency });
   const scored: Array<DeclarationScore & { outcome: string }> = [];
   let rejected = 0;
-  for await (const row of readDeclarations(plan, validate)) {
-    if (!row.ok) {
-      rejected++;
-      continue;
+  for await (const batch of readDeclarations(plan, validate)) {
+    for (const { result } of batch) {
+      if (!result.ok) rejected++;
+      else scored.push({ ...scorer.score(result.value), outcome: result.value.outcome });
     }
-    scored.push({ ...scorer.score(row.value), outcome: row.value.outcome });
   }
   let evaluation: Record<string, number> | undefined;
   if (opts.evaluate) {

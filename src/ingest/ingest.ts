@@ -2,13 +2,12 @@
  * Ingest: files → records → (mapping) → validation → entity resolution → batched upserts.
  * Every record read is either accepted or written to the rejects file: read = accepted + rejected.
  */
-import { createReadStream } from 'node:fs';
 import { basename } from 'node:path';
-import { FIELD_INDEX, findInvalidUtf8, makeValidator } from '../domain/declaration';
+import { makeValidator } from '../domain/declaration';
 import type { GraphStore } from '../store/graph-store';
 import type { Logger } from '../util/logger';
-import { compileColumns, type CompiledColumns, type Mapping, type SourceRow } from './mapping';
-import { readCsvRecords, readLines, type RawRecord } from './records';
+import { compileColumns, type CompiledColumns, type Mapping } from './mapping';
+import { readDeclarations } from './read-declarations';
 import { RejectsWriter } from './rejects';
 import { BatchBuilder, DeclarationResolver } from './resolve';
 import { FatalInputError, sniffFile, type InputFormat } from './sniff';
@@ -89,16 +88,6 @@ export interface IngestSummary {
   warnings: string[];
 }
 
-/** A byte stream that reports how far it has read. */
-async function* countingStream(file: string, onBytes: (n: number) => void): AsyncIterable<Buffer> {
-  let n = 0;
-  for await (const chunk of createReadStream(file, { highWaterMark: 256 * 1024 })) {
-    n += (chunk as Buffer).length;
-    onBytes(n);
-    yield chunk as Buffer;
-  }
-}
-
 export async function runIngest(store: GraphStore, plan: IngestPlan, opts: IngestOptions): Promise<IngestSummary> {
   const started = process.hrtime.bigint();
   const validate = makeValidator({ defaultCurrency: opts.defaultCurrency });
@@ -111,77 +100,34 @@ export async function runIngest(store: GraphStore, plan: IngestPlan, opts: Inges
 
   // A rough row estimate (declaration rows are a few hundred bytes) lets the store prepare for large loads.
   const expectedRows = plan.files.reduce((a, f) => a + f.bytes, 0) / 300;
+  const byFile = new Map<PlannedFile, FileSummary>();
+  for (const pf of plan.files) {
+    const summary: FileSummary = { file: pf.file, format: pf.format, read: 0, accepted: 0, rejected: 0 };
+    summaries.push(summary);
+    byFile.set(pf, summary);
+  }
+  let bytesRead = 0;
   try {
     await store.bulk(expectedRows, async () => {
-    for (const pf of plan.files) {
-      const summary: FileSummary = { file: pf.file, format: pf.format, read: 0, accepted: 0, rejected: 0 };
-      summaries.push(summary);
-      const fileName = basename(pf.file);
-      let columns = pf.columns;
-      let bytesRead = 0;
-      const stream = countingStream(pf.file, (n) => { bytesRead = n; });
-      const reject = (rec: RawRecord, field: string, reason: string, declarationId = '') => {
-        summary.rejected++;
-        rejects.add({ file: fileName, line: rec.line, declarationId, field, reason, raw: rec.raw });
-      };
-      const accept = async (rec: RawRecord, src: SourceRow) => {
-        const { values, attrs } = columns.toRow(src);
-        const result = (rec.raw.includes('\uFFFD') && findInvalidUtf8(values)) || validate(values);
-        if (!result.ok) {
-          const id = values[FIELD_INDEX.declaration_id];
-          reject(rec, result.field, result.reason, typeof id === 'string' || typeof id === 'number' ? String(id).slice(0, 100) : '');
-          return;
-        }
-        if (attrs) result.value.attrs = attrs;
-        resolver.resolve(result.value, builder, { file: fileName, line: rec.line });
-        summary.accepted++;
-        if (builder.size >= batchSize) await store.writeBatch(builder.take());
-      };
-
-      if (pf.format === 'csv') {
-        let header: string[] | undefined;
-        for await (const batch of readCsvRecords(stream)) {
-          for (const rec of batch) {
-            if (!header) {
-              header = (rec.fields ?? []).map((h) => h.trim());
-              columns = compileColumns(header, plan.mapping);
-              continue;
-            }
-            summary.read++;
-            if (rec.error || !rec.fields) {
-              reject(rec, '', rec.error ?? 'unreadable record');
-              continue;
-            }
-            if (rec.fields.length !== header.length) {
-              reject(rec, '', `expected ${header.length} fields, got ${rec.fields.length}`);
-              continue;
-            }
-            await accept(rec, rec.fields);
+      for await (const batch of readDeclarations(plan, validate, (_f, n) => { bytesRead = n; })) {
+        for (const { file, rec, result, declarationId } of batch) {
+          const summary = byFile.get(file)!;
+          const fileName = basename(file.file);
+          summary.read++;
+          if (!result.ok) {
+            summary.rejected++;
+            rejects.add({ file: fileName, line: rec.line, declarationId, field: result.field, reason: result.reason, raw: rec.raw });
+            continue;
           }
-          opts.onProgress?.({ file: pf.file, bytesRead, bytesTotal: pf.bytes, read: summary.read });
-        }
-      } else {
-        for await (const batch of readLines(stream)) {
-          for (const rec of batch) {
-            summary.read++;
-            let row: unknown;
-            try {
-              row = JSON.parse(rec.raw);
-            } catch (err) {
-              reject(rec, '', `not valid JSON: ${(err as Error).message.slice(0, 80)}`);
-              continue;
-            }
-            if (row === null || typeof row !== 'object' || Array.isArray(row)) {
-              reject(rec, '', 'not a JSON object');
-              continue;
-            }
-            await accept(rec, row as Record<string, unknown>);
+          resolver.resolve(result.value, builder, { file: fileName, line: rec.line });
+          summary.accepted++;
+          if (builder.size >= batchSize) {
+            await store.writeBatch(builder.take());
+            opts.onProgress?.({ file: file.file, bytesRead, bytesTotal: file.bytes, read: summary.read });
           }
-          opts.onProgress?.({ file: pf.file, bytesRead, bytesTotal: pf.bytes, read: summary.read });
         }
       }
       if (builder.size > 0) await store.writeBatch(builder.take());
-    }
     });
   } finally {
     await rejects.close();

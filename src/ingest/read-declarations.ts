@@ -1,51 +1,77 @@
-/** Validated declarations of planned files, one by one (for scoring a file without loading it). */
+/**
+ * Validated declarations of planned files, in batches (one per chunk read, so the per-record cost
+ * of async iteration is not paid): what ingest loads and what `score` scores. Every data record
+ * comes out once, valid or not, with its line and raw text.
+ */
 import { createReadStream } from 'node:fs';
-import { findInvalidUtf8, makeValidator, type ValidationResult } from '../domain/declaration';
-import type { IngestPlan } from './ingest';
-import { compileColumns } from './mapping';
-import { readCsvRecords, readLines } from './records';
+import { FIELD_INDEX, findInvalidUtf8, type makeValidator, type ValidationResult } from '../domain/declaration';
+import type { IngestPlan, PlannedFile } from './ingest';
+import { compileColumns, type SourceRow } from './mapping';
+import { readCsvRecords, readLines, type RawRecord } from './records';
 
-export async function* readDeclarations(plan: IngestPlan, validate: ReturnType<typeof makeValidator>): AsyncIterable<ValidationResult & { line: number }> {
+export interface ReadRecord {
+  file: PlannedFile;
+  rec: RawRecord;
+  result: ValidationResult;
+  /** The declaration id as read, for rejects (empty when there is none). */
+  declarationId: string;
+}
+
+/** A byte stream that reports how far it has read. */
+async function* countingStream(file: string, onBytes?: (n: number) => void): AsyncIterable<Buffer> {
+  let n = 0;
+  for await (const chunk of createReadStream(file, { highWaterMark: 256 * 1024 })) {
+    n += (chunk as Buffer).length;
+    onBytes?.(n);
+    yield chunk as Buffer;
+  }
+}
+
+export async function* readDeclarations(
+  plan: IngestPlan, validate: ReturnType<typeof makeValidator>, onBytes?: (file: PlannedFile, bytes: number) => void,
+): AsyncIterable<ReadRecord[]> {
   for (const pf of plan.files) {
+    let columns = pf.columns;
+    const check = (rec: RawRecord, src: SourceRow): ReadRecord => {
+      const { values, attrs } = columns.toRow(src);
+      const result = (rec.raw.includes('\uFFFD') && findInvalidUtf8(values)) || validate(values);
+      if (result.ok && attrs) result.value.attrs = attrs;
+      const id = values[FIELD_INDEX.declaration_id];
+      return { file: pf, rec, result, declarationId: typeof id === 'string' || typeof id === 'number' ? String(id).slice(0, 100) : '' };
+    };
+    const fail = (rec: RawRecord, reason: string): ReadRecord => ({ file: pf, rec, result: { ok: false, field: '', reason }, declarationId: '' });
+    const bytes = countingStream(pf.file, onBytes && ((n) => onBytes(pf, n)));
     if (pf.format === 'csv') {
-      let columns = pf.columns;
-      let header = false;
-      for await (const batch of readCsvRecords(createReadStream(pf.file))) {
+      let header: string[] | undefined;
+      for await (const batch of readCsvRecords(bytes)) {
+        const out: ReadRecord[] = [];
         for (const rec of batch) {
           if (!header) {
-            header = true;
-            columns = compileColumns((rec.fields ?? []).map((h) => h.trim()), plan.mapping);
+            header = (rec.fields ?? []).map((h) => h.trim());
+            columns = compileColumns(header, plan.mapping);
             continue;
           }
-          if (!rec.fields) {
-            yield { ok: false, field: '', reason: rec.error ?? 'unreadable', line: rec.line };
-            continue;
-          }
-          const { values, attrs } = columns.toRow(rec.fields);
-          const r = (rec.raw.includes('\uFFFD') && findInvalidUtf8(values)) || validate(values);
-          if (r.ok && attrs) r.value.attrs = attrs;
-          yield { ...r, line: rec.line };
+          if (rec.error || !rec.fields) out.push(fail(rec, rec.error ?? 'unreadable record'));
+          else if (rec.fields.length !== header.length) out.push(fail(rec, `expected ${header.length} fields, got ${rec.fields.length}`));
+          else out.push(check(rec, rec.fields));
         }
+        yield out;
       }
     } else {
-      for await (const batch of readLines(createReadStream(pf.file))) {
+      for await (const batch of readLines(bytes)) {
+        const out: ReadRecord[] = [];
         for (const rec of batch) {
-          let obj: unknown;
+          let row: unknown;
           try {
-            obj = JSON.parse(rec.raw);
-          } catch {
-            yield { ok: false, field: '', reason: 'not valid JSON', line: rec.line };
+            row = JSON.parse(rec.raw);
+          } catch (err) {
+            out.push(fail(rec, `not valid JSON: ${(err as Error).message.slice(0, 80)}`));
             continue;
           }
-          if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) {
-            yield { ok: false, field: '', reason: 'not a JSON object', line: rec.line };
-            continue;
-          }
-          const { values, attrs } = pf.columns.toRow(obj as Record<string, unknown>);
-          const r = validate(values);
-          if (r.ok && attrs) r.value.attrs = attrs;
-          yield { ...r, line: rec.line };
+          if (row === null || typeof row !== 'object' || Array.isArray(row)) out.push(fail(rec, 'not a JSON object'));
+          else out.push(check(rec, row as Record<string, unknown>));
         }
+        yield out;
       }
     }
   }
