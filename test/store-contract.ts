@@ -190,6 +190,10 @@ export function storeContract(name: string, factory: StoreFactory): void {
       expect(seized).toMatchObject({ hsCode: '610910', origin: 'CN', value: 500, currency: 'MAD', transit: [] });
       const t2 = (await store.findEntity({ kind: 'Trader', key: 'T2' }))!;
       expect(seized.trader).toBe(t2.id);
+      const values = await collect(store.streamDeclarationValues(3));
+      expect(values).toHaveLength(4);
+      expect(values.map((v) => v.value).sort((a, b) => a - b)).toEqual([250, 500, 1000, 1000]);
+      expect(values[0]).toMatchObject({ hsCode: '610910', currency: 'MAD', lodgedAt: '2025-03-01' });
       const traders = await collect(store.streamEntities(['Trader']));
       expect(traders.map((e) => e.key).sort()).toEqual(['T1', 'T2', 'T3']);
     });

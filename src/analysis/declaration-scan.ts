@@ -148,7 +148,7 @@ export async function scanDeclarations(store: GraphStore, opts: { cutoffShare: n
   const values = new Map<string, number[]>();
   const dates: string[] = [];
   let rows = 0;
-  for await (const batch of store.streamDeclarationFacts(20_000)) {
+  for await (const batch of store.streamDeclarationValues(50_000)) {
     for (const d of batch) {
       const u = unitValue(d);
       if (u !== undefined) {

@@ -133,6 +133,9 @@ export interface DeclarationFacts {
   attrs?: Record<string, string>;
 }
 
+/** The values of a declaration that unit-value statistics need. */
+export type DeclarationValues = Pick<DeclarationFacts, 'hsCode' | 'currency' | 'value' | 'quantity' | 'weight' | 'lodgedAt'>;
+
 /** One reason behind a risk: what it is, how strong, how much it adds, and what shows it. */
 export interface Signal {
   name: string;
@@ -219,6 +222,8 @@ export interface GraphStore {
 
   // ---- analysis ----
   streamDeclarationFacts(batchSize?: number): AsyncIterable<DeclarationFacts[]>;
+  /** A narrow read of every declaration: goods, values and date (the first pass of analysis). */
+  streamDeclarationValues(batchSize?: number): AsyncIterable<DeclarationValues[]>;
   /** Records a new run as running; it is invisible to readers until completeRun. */
   beginRun(run: { seed: number; params: Record<string, unknown>; startedAt: string }): Promise<string>;
   /** Writes a run's results; may be called once per run, in as many transactions as the adapter likes. */
