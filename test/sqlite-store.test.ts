@@ -24,7 +24,7 @@ describe('SQLite store specifics', () => {
     const store = new SqliteGraphStore(join(t.dir, 's.db'));
     await store.migrate();
     expect(store.db.pragma('journal_mode', { simple: true })).toBe('wal');
-    expect(store.schemaVersion()).toBe(2);
+    expect(store.schemaVersion()).toBe(3);
     await store.close();
     t.cleanup();
   });

@@ -15,6 +15,9 @@ import {
 } from './analysis-commands';
 import { parseKind } from '../domain/entities';
 import { NoCurrentRunError } from '../analysis/declaration-scorer';
+import { createKeyFile, KeyRing } from '../api/auth';
+import { startServer } from '../api/server';
+import { existsSync } from 'node:fs';
 
 function number(value: string): number {
   const n = Number(value);
@@ -41,6 +44,20 @@ function positiveInt(value: string): number {
 
 /** Errors a user can fix: one line, exit 1, no stack. */
 class UserError extends Error {}
+
+function loadKeys(file: string | undefined): KeyRing {
+  if (file) return KeyRing.fromFile(file);
+  if (process.env.CUSTOMS_GRAPH_API_KEYS) return KeyRing.fromEnv(process.env.CUSTOMS_GRAPH_API_KEYS);
+  if (existsSync('api-keys.json')) return KeyRing.fromFile('api-keys.json');
+  throw new UserError('no API keys: give --keys FILE or set CUSTOMS_GRAPH_API_KEYS=role:key,...');
+}
+
+function untilSignal(): Promise<void> {
+  return new Promise((resolve) => {
+    process.once('SIGINT', () => resolve());
+    process.once('SIGTERM', () => resolve());
+  });
+}
 
 export function buildProgram(): Command {
   const config = loadConfig();
@@ -169,6 +186,24 @@ export function buildProgram(): Command {
     });
 
   program
+    .command('serve')
+    .description('serve the GraphQL API (and /healthz, /readyz)')
+    .option('--db <path>', 'SQLite store file', config.dbPath)
+    .option('--port <n>', 'port', positiveInt, 4000)
+    .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .option('--keys <file>', 'API key file (JSON: [{name, role, sha256}]); or set CUSTOMS_GRAPH_API_KEYS=role:key,...')
+    .action(async (opts) => {
+      const keys = loadKeys(opts.keys);
+      const store = new SqliteGraphStore(opts.db);
+      await store.migrate();
+      const server = await startServer({ store, keys, config, logger, port: opts.port, host: opts.host });
+      process.stdout.write(`customs-graph API at ${server.url} (${keys.size} API keys)\n`);
+      await untilSignal();
+      await server.close();
+      await store.close();
+    });
+
+  program
     .command('stats')
     .description('counts of what the store holds')
     .option('--db <path>', 'SQLite store file', config.dbPath)
@@ -192,6 +227,8 @@ export function buildProgram(): Command {
     .option('--dir <dir>', 'where demo data and the store go', 'demo-data')
     .option('--traders <n>', 'number of traders', positiveInt, 2000)
     .option('--seed <n>', 'random seed', positiveInt, 42)
+    .option('--port <n>', 'port to serve the API on', positiveInt, 4000)
+    .option('--no-serve', 'stop after the analysis instead of serving the API')
     .action(async (opts) => {
       const dir: string = opts.dir;
       process.stderr.write(`generating synthetic declarations in ${dir}/ ...\n`);
@@ -206,6 +243,20 @@ export function buildProgram(): Command {
       process.stdout.write(`${printRings(await withStore(db, (store) => ringsCommand(store, 10)))}\n\n`);
       process.stdout.write(`${synth.truth.rings.length} fraud rings are planted in this data (ground truth: ${synth.truthFile}).\n`);
       process.stdout.write(`Next: npx customs-graph top --kind trader --db ${db}\n      npx customs-graph evaluate --truth ${synth.truthFile} --db ${db}\n`);
+      if (!opts.serve) return;
+      const keyFile = join(dir, 'api-keys.json');
+      const clear = createKeyFile(keyFile);
+      const store = new SqliteGraphStore(db);
+      const server = await startServer({ store, keys: KeyRing.fromFile(keyFile), config, logger, port: opts.port });
+      process.stdout.write(`\nGraphQL API: ${server.url}\n` +
+        `  investigator key: ${clear.investigator}\n  scorer key:       ${clear.scorer}\n  analyst key:      ${clear.analyst}\n  admin key:        ${clear.admin}\n` +
+        `(only their SHA-256 is kept, in ${keyFile}; these keys are shown once)\n` +
+        `try: curl -s ${server.url} -H 'content-type: application/json' -H 'authorization: Bearer ${clear.investigator}' ` +
+        `-d '{"query":"{ rings(first: 3) { edges { node { rank risk size } } } }"}'\n` +
+        'Ctrl-C stops the server.\n');
+      await untilSignal();
+      await server.close();
+      await store.close();
     });
 
   return program;

@@ -199,6 +199,16 @@ export interface RunResults {
   categories: CategoryRisk[];
 }
 
+export interface AuditRecord {
+  id?: string;
+  at: string;
+  who: string;
+  role: string;
+  operation: string;
+  entityIds: string[];
+  requestId: string;
+}
+
 export interface GraphStore {
   /** Creates or upgrades the schema; safe to call on every start. */
   migrate(): Promise<void>;
@@ -209,9 +219,15 @@ export interface GraphStore {
    */
   bulk<T>(expectedRows: number, work: () => Promise<T>): Promise<T>;
   upsertWatchlist(entries: WatchlistEntry[]): Promise<void>;
+  /** Returns whether an entry was removed. */
+  removeWatchlist(ref: EntityRef): Promise<boolean>;
   getEntities(ids: readonly string[]): Promise<Entity[]>;
   findEntity(ref: EntityRef): Promise<Entity | null>;
   getDeclaration(key: string): Promise<(Declaration & { id: string }) | null>;
+  /** Declarations naming an entity (any role), newest first, after the given declaration id. */
+  entityDeclarations(entityId: string, opts: { limit: number; after?: string }): Promise<Array<Declaration & { id: string }>>;
+  /** Entities whose name starts with or contains the text (case-insensitive), by id after `after`. */
+  searchByName(text: string, opts: { kinds?: EntityKind[]; limit: number; after?: string }): Promise<Entity[]>;
   neighbourhood(ids: readonly string[], opts: NeighbourhoodOptions): Promise<Subgraph>;
   /** The entity graph in batches, for analysis; identifier links only where the identifier is shared. */
   streamEntityGraph(batchSize?: number): AsyncIterable<EntityLink[]>;
@@ -238,10 +254,16 @@ export interface GraphStore {
   /** Scores from the current run (or the given one). */
   getScores(entityIds: readonly string[], runId?: string): Promise<EntityScore[]>;
   topEntities(opts: { kind?: EntityKind; limit: number; runId?: string }): Promise<EntityScore[]>;
-  topCommunities(limit: number, runId?: string): Promise<CommunityRecord[]>;
+  topCommunities(limit: number, runId?: string, offset?: number): Promise<CommunityRecord[]>;
+  getCommunity(community: number, runId?: string): Promise<CommunityRecord | null>;
   categoryRisk(runId?: string): Promise<CategoryRisk[]>;
   /** Entities of the given kinds, in batches (for resolving keys in analysis and scoring). */
   streamEntities(kinds: readonly EntityKind[], batchSize?: number): AsyncIterable<Entity[]>;
+
+  // ---- audit ----
+  appendAudit(record: AuditRecord): Promise<void>;
+  /** Newest first, before the given id. */
+  listAudit(opts: { limit: number; before?: string }): Promise<AuditRecord[]>;
 
   close(): Promise<void>;
 }

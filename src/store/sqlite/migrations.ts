@@ -151,6 +151,25 @@ export const MIGRATIONS: Migration[] = [
       );
     `,
   },
+  {
+    version: 3,
+    name: 'audit log',
+    sql: `
+      -- Append-only: the API only ever inserts (triggers refuse updates and deletes).
+      CREATE TABLE audit_log (
+        id         INTEGER PRIMARY KEY,
+        at         TEXT NOT NULL,
+        who        TEXT NOT NULL,
+        role       TEXT NOT NULL,
+        operation  TEXT NOT NULL,
+        entity_ids TEXT NOT NULL,
+        request_id TEXT NOT NULL
+      );
+      CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END;
+      CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END;
+      CREATE INDEX entities_by_name ON entities (name COLLATE NOCASE);
+    `,
+  },
 ];
 
 /** Indexes that bulk loads defer; `CREATE INDEX IF NOT EXISTS` so they can be re-run at any time. */

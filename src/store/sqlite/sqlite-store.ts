@@ -4,7 +4,7 @@ import type { Declaration } from '../../domain/declaration';
 import { DECLARATION_FIELDS } from '../../domain/fields';
 import { DECLARATION_RELS, type DeclarationRel, type EntityKind, type RelType } from '../../domain/entities';
 import type {
-  AnalysisRun, CategoryRisk, CommunityRecord, DeclarationFact, DeclarationFacts, DeclarationValues, Edge, Entity, EntityLink, EntityRef, EntityScore,
+  AnalysisRun, AuditRecord, CategoryRisk, CommunityRecord, DeclarationFact, DeclarationFacts, DeclarationValues, Edge, Entity, EntityLink, EntityRef, EntityScore,
   EntityStats, GraphBatch, GraphStore, NeighbourhoodOptions, RunResults, StoreCounts, Subgraph, WatchlistEntry,
 } from '../graph-store';
 import type { Outcome } from '../../domain/fields';
@@ -251,6 +251,10 @@ export class SqliteGraphStore implements GraphStore {
     }).immediate();
   }
 
+  async removeWatchlist(ref: EntityRef): Promise<boolean> {
+    return this.db.prepare('DELETE FROM watchlist WHERE kind = ? AND key = ?').run(ref.kind, ref.key).changes > 0;
+  }
+
   async getEntities(ids: readonly string[]): Promise<Entity[]> {
     const out: Entity[] = [];
     const entityIds: number[] = [];
@@ -290,20 +294,27 @@ export class SqliteGraphStore implements GraphStore {
     const row = this.db.prepare('SELECT * FROM declarations WHERE declaration_id = ? AND item_no = ?').get(declarationId, item) as
       | Record<string, unknown>
       | undefined;
-    if (!row) return null;
-    const out: Record<string, unknown> = {
-      id: declarationNodeId(row.id as number), trader_directors: [], container_ids: [],
-    };
-    (JSON.parse(row.declared as string) as unknown[]).forEach((v, k) => {
-      if (v !== null) out[DECLARED_FIELDS[k] as string] = v;
-    });
-    for (const f of ['declaration_id', 'item_no', ...COLUMN_FIELDS]) {
-      const v = row[f];
-      if (f === 'transit_ports') out[f] = v ? String(v).split(';') : [];
-      else if (v !== null) out[f] = v;
-    }
-    if (row.attrs) out.attrs = JSON.parse(row.attrs as string);
-    return out as unknown as Declaration & { id: string };
+    return row ? declarationFromRow(row) : null;
+  }
+
+  async entityDeclarations(entityId: string, opts: { limit: number; after?: string }): Promise<Array<Declaration & { id: string }>> {
+    if (isDeclarationNode(entityId)) return [];
+    const after = opts.after ? Number(opts.after.slice(1)) : Number.MAX_SAFE_INTEGER;
+    const parts = DECL_RELS.map((rel) => `SELECT * FROM declarations WHERE ${REL_COLUMN[rel]} = @id AND id < @after`);
+    const rows = this.db.prepare(`SELECT * FROM (${parts.join(' UNION ')}) ORDER BY id DESC LIMIT @limit`)
+      .all({ id: Number(entityId), after, limit: opts.limit }) as Array<Record<string, unknown>>;
+    return rows.map(declarationFromRow);
+  }
+
+  async searchByName(text: string, opts: { kinds?: EntityKind[]; limit: number; after?: string }): Promise<Entity[]> {
+    const kinds = (opts.kinds?.length ? opts.kinds : null)?.filter((k) => k !== 'Declaration');
+    const rows = this.db.prepare(`SELECT id, kind, key, name FROM entities
+      WHERE name LIKE @pattern ESCAPE '\\' AND id > @after ${kinds ? 'AND kind IN (SELECT value FROM json_each(@kinds))' : ''}
+      ORDER BY id LIMIT @limit`).all({
+      pattern: `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`, after: Number(opts.after ?? 0), limit: opts.limit,
+      ...(kinds ? { kinds: JSON.stringify(kinds) } : {}),
+    }) as EntityRow[];
+    return rows.map(toEntity);
   }
 
   /** Edges touching one node: stored edges both ways, and the declaration columns. */
@@ -610,15 +621,18 @@ export class SqliteGraphStore implements GraphStore {
     return (rows as Array<Record<string, unknown>>).map((r) => this.scoreRow(r));
   }
 
-  async topCommunities(limit: number, runId?: string): Promise<CommunityRecord[]> {
+  async topCommunities(limit: number, runId?: string, offset = 0): Promise<CommunityRecord[]> {
     const run = runId ? Number(runId) : this.currentRunId();
     if (run === undefined) return [];
-    const rows = this.db.prepare('SELECT * FROM communities WHERE run_id = ? ORDER BY rank LIMIT ?').all(run, limit) as Array<Record<string, unknown>>;
-    return rows.map((r) => ({
-      community: r.community as number, rank: r.rank as number, size: r.size as number, byKind: JSON.parse(r.by_kind as string),
-      knownBad: r.known_bad as number, value: r.value as number, risk: r.risk as number,
-      members: JSON.parse(r.members as string), signals: JSON.parse(r.signals as string),
-    }));
+    const rows = this.db.prepare('SELECT * FROM communities WHERE run_id = ? ORDER BY rank LIMIT ? OFFSET ?').all(run, limit, offset) as Array<Record<string, unknown>>;
+    return rows.map(communityFromRow);
+  }
+
+  async getCommunity(community: number, runId?: string): Promise<CommunityRecord | null> {
+    const run = runId ? Number(runId) : this.currentRunId();
+    if (run === undefined) return null;
+    const r = this.db.prepare('SELECT * FROM communities WHERE run_id = ? AND community = ?').get(run, community) as Record<string, unknown> | undefined;
+    return r ? communityFromRow(r) : null;
   }
 
   async categoryRisk(runId?: string): Promise<CategoryRisk[]> {
@@ -634,9 +648,45 @@ export class SqliteGraphStore implements GraphStore {
       (r) => ({ id: String(r[0]), kind: r[1] as EntityKind, key: r[2] as string, name: r[3] as string }));
   }
 
+  async appendAudit(r: AuditRecord): Promise<void> {
+    this.db.prepare('INSERT INTO audit_log (at, who, role, operation, entity_ids, request_id) VALUES (?, ?, ?, ?, ?, ?)')
+      .run(r.at, r.who, r.role, r.operation, JSON.stringify(r.entityIds), r.requestId);
+  }
+
+  async listAudit(opts: { limit: number; before?: string }): Promise<AuditRecord[]> {
+    const rows = this.db.prepare('SELECT * FROM audit_log WHERE id < ? ORDER BY id DESC LIMIT ?')
+      .all(Number(opts.before ?? Number.MAX_SAFE_INTEGER), opts.limit) as Array<Record<string, unknown>>;
+    return rows.map((r) => ({
+      id: String(r.id), at: r.at as string, who: r.who as string, role: r.role as string, operation: r.operation as string,
+      entityIds: JSON.parse(r.entity_ids as string) as string[], requestId: r.request_id as string,
+    }));
+  }
+
   async close(): Promise<void> {
     if (this.db.open) this.db.close();
   }
+}
+
+function communityFromRow(r: Record<string, unknown>): CommunityRecord {
+  return {
+    community: r.community as number, rank: r.rank as number, size: r.size as number, byKind: JSON.parse(r.by_kind as string),
+    knownBad: r.known_bad as number, value: r.value as number, risk: r.risk as number,
+    members: JSON.parse(r.members as string), signals: JSON.parse(r.signals as string),
+  };
+}
+
+function declarationFromRow(row: Record<string, unknown>): Declaration & { id: string } {
+  const out: Record<string, unknown> = { id: declarationNodeId(row.id as number), trader_directors: [], container_ids: [] };
+  (JSON.parse(row.declared as string) as unknown[]).forEach((v, k) => {
+    if (v !== null) out[DECLARED_FIELDS[k] as string] = v;
+  });
+  for (const f of ['declaration_id', 'item_no', ...COLUMN_FIELDS]) {
+    const v = row[f];
+    if (f === 'transit_ports') out[f] = v ? String(v).split(';') : [];
+    else if (v !== null) out[f] = v;
+  }
+  if (row.attrs) out.attrs = JSON.parse(row.attrs as string);
+  return out as unknown as Declaration & { id: string };
 }
 
 function toEntity(r: EntityRow): Entity {

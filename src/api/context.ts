@@ -1,0 +1,86 @@
+/** Per-request context: who is asking, what they may do, batched loaders, and the audit trail. */
+import DataLoader from 'dataloader';
+import { randomUUID } from 'node:crypto';
+import { DeclarationScorer } from '../analysis/declaration-scorer';
+import type { Config } from '../config';
+import type { Entity, EntityScore, GraphStore } from '../store/graph-store';
+import type { InProcessJobRunner } from '../jobs/in-process';
+import type { Logger } from '../util/logger';
+import { PERMISSIONS, type ApiKey, type KeyRing, type Permission } from './auth';
+import { forbidden, unauthenticated } from './errors';
+
+/** Keeps a scorer for the current run, and reloads it when another run becomes current. */
+export class ScorerHolder {
+  private scorer?: Promise<DeclarationScorer>;
+  private runId?: string;
+
+  constructor(private readonly store: GraphStore, private readonly config: Config) {}
+
+  async get(): Promise<DeclarationScorer> {
+    const run = await this.store.currentRun();
+    if (!this.scorer || run?.id !== this.runId) {
+      this.runId = run?.id;
+      this.scorer = DeclarationScorer.load(this.store, { phoneRegion: this.config.phoneRegion });
+      this.scorer.catch(() => { this.scorer = undefined; });
+    }
+    return this.scorer;
+  }
+}
+
+export interface ApiServices {
+  store: GraphStore;
+  keys: KeyRing;
+  config: Config;
+  jobs: InProcessJobRunner;
+  scorer: ScorerHolder;
+  logger: Logger;
+}
+
+export interface ApiContext {
+  services: ApiServices;
+  store: GraphStore;
+  key: ApiKey;
+  requestId: string;
+  loaders: {
+    entity: DataLoader<string, Entity | null>;
+    score: DataLoader<string, EntityScore | null>;
+  };
+  require(p: Permission): void;
+  audit(operation: string, entityIds: string[]): Promise<void>;
+}
+
+function loaders(store: GraphStore): ApiContext['loaders'] {
+  return {
+    entity: new DataLoader(async (ids) => {
+      const found = new Map((await store.getEntities(ids)).map((e) => [e.id, e]));
+      return ids.map((id) => found.get(id) ?? null);
+    }, { maxBatchSize: 1000 }),
+    score: new DataLoader(async (ids) => {
+      const found = new Map((await store.getScores(ids)).map((s) => [s.entityId, s]));
+      return ids.map((id) => found.get(id) ?? null);
+    }, { maxBatchSize: 1000 }),
+  };
+}
+
+function apiKeyOf(headers: Record<string, string | string[] | undefined>): string | undefined {
+  const auth = headers.authorization;
+  if (typeof auth === 'string' && auth.toLowerCase().startsWith('bearer ')) return auth.slice(7).trim();
+  const k = headers['x-api-key'];
+  return typeof k === 'string' ? k.trim() : undefined;
+}
+
+/** Builds the context; an unknown or missing key stops the request here, before any store access. */
+export function contextFor(services: ApiServices, headers: Record<string, string | string[] | undefined>): ApiContext {
+  const key = services.keys.identify(apiKeyOf(headers));
+  if (!key) throw unauthenticated();
+  const requestId = typeof headers['x-request-id'] === 'string' ? headers['x-request-id'].slice(0, 100) : randomUUID();
+  return {
+    services, store: services.store, key, requestId, loaders: loaders(services.store),
+    require(p) {
+      if (!(PERMISSIONS[p] as readonly string[]).includes(key.role)) throw forbidden(`the ${key.role} role may not ${p.replace(/([A-Z])/g, ' $1').toLowerCase()}`);
+    },
+    async audit(operation, entityIds) {
+      await services.store.appendAudit({ at: new Date().toISOString(), who: key.name, role: key.role, operation, entityIds, requestId });
+    },
+  };
+}

@@ -1,0 +1,34 @@
+/** Relay-style connections with opaque cursors and a capped `first`. */
+import { badInput } from './errors';
+
+export const MAX_FIRST = 100;
+
+export function encodeCursor(value: string | number): string {
+  return Buffer.from(JSON.stringify({ v: value })).toString('base64url');
+}
+
+export function decodeCursor(cursor: string | null | undefined): string | number | undefined {
+  if (cursor === null || cursor === undefined) return undefined;
+  try {
+    const v = (JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { v?: unknown }).v;
+    if (typeof v === 'string' || typeof v === 'number') return v;
+  } catch {
+    // fall through
+  }
+  throw badInput('malformed cursor', { argument: 'after' });
+}
+
+export function checkFirst(first: number | null | undefined, max = MAX_FIRST): number {
+  const n = first ?? 20;
+  if (!Number.isInteger(n) || n < 1 || n > max) throw badInput(`first must be between 1 and ${max}`, { argument: 'first', limit: 'maxFirst' });
+  return n;
+}
+
+/** A connection from `first + 1` fetched items: the extra one only says there is a next page. */
+export function connection<T>(items: T[], first: number, cursorOf: (t: T) => string | number) {
+  const page = items.slice(0, first);
+  return {
+    edges: page.map((node) => ({ cursor: encodeCursor(cursorOf(node)), node })),
+    pageInfo: { hasNextPage: items.length > first, endCursor: page.length ? encodeCursor(cursorOf(page[page.length - 1]!)) : null },
+  };
+}

@@ -1,0 +1,333 @@
+/** The GraphQL API end to end over real HTTP on 127.0.0.1, with the roles, limits and audit. */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import Graph from 'graphology';
+import { parse as parseGexf } from 'graphology-gexf';
+import { parse as parseGraphml } from 'graphology-graphml';
+import { join } from 'node:path';
+import { DEFAULT_PARAMS, runAnalysis } from '../src/analysis/run';
+import { KeyRing } from '../src/api/auth';
+import { startServer, type RunningServer } from '../src/api/server';
+import { planIngest, runIngest } from '../src/ingest/ingest';
+import { SqliteGraphStore } from '../src/store/sqlite/sqlite-store';
+import { generateSynthetic, type SynthResult } from '../src/synth/generate';
+import { silentLogger } from '../src/util/logger';
+import { tempDir } from './helpers';
+
+const KEYS = { investigator: 'inv-key-1', scorer: 'sco-key-1', analyst: 'ana-key-1', admin: 'adm-key-1' } as const;
+type Role = keyof typeof KEYS;
+const CONFIG = { dbPath: '', phoneRegion: 'MA', defaultCurrency: 'MAD' };
+
+const tmp = tempDir('cg-api-');
+let store: SqliteGraphStore;
+let server: RunningServer;
+let synth: SynthResult;
+let ringMembers: string[];
+
+interface GqlResponse {
+  status: number;
+  data?: Record<string, any>;
+  errors?: Array<{ message: string; extensions?: Record<string, any> }>;
+}
+
+async function gql(role: Role | null, query: string, variables?: Record<string, unknown>, url = server.url): Promise<GqlResponse> {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(role ? { authorization: `Bearer ${KEYS[role]}` } : {}) },
+    body: JSON.stringify({ query, variables }),
+  });
+  return { status: res.status, ...((await res.json()) as object) } as GqlResponse;
+}
+
+const code = (r: GqlResponse) => r.errors?.[0]?.extensions?.code;
+
+const DECL = {
+  declarationId: 'API-1', lodgedAt: '2025-06-01', traderId: 'T-NEW', originCountry: 'CN', hsCode: '610910', declaredValue: 1000,
+  traderName: 'Secret Trading SARL', traderPhone: '0661112233',
+};
+
+beforeAll(async () => {
+  synth = await generateSynthetic(join(tmp.dir, 'synth'), { traders: 500, seed: 21 });
+  store = new SqliteGraphStore(join(tmp.dir, 'api.db'));
+  await store.migrate();
+  await runIngest(store, await planIngest([synth.declarationsFile]), { rejectsPath: join(tmp.dir, 'r.csv'), phoneRegion: 'MA', defaultCurrency: 'MAD' });
+  await runAnalysis(store, { ...DEFAULT_PARAMS, seed: 42 });
+  server = await startServer({
+    store, keys: KeyRing.fromEnv(Object.entries(KEYS).map(([r, k]) => `${r}:${k}`).join(',')), config: CONFIG, logger: silentLogger, port: 0,
+  });
+  const ring = synth.truth.rings.find((r) => r.type === 'shell')!;
+  ringMembers = [];
+  for (const m of ring.members) ringMembers.push((await store.findEntity({ kind: 'Trader', key: m }))!.id);
+});
+
+afterAll(async () => {
+  await server.close();
+  await store.close();
+  tmp.cleanup();
+});
+
+describe('health', () => {
+  it('answers /healthz and /readyz', async () => {
+    const base = server.url.replace('/graphql', '');
+    expect((await fetch(`${base}/healthz`)).status).toBe(200);
+    const ready = await fetch(`${base}/readyz`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toMatchObject({ ready: true });
+  });
+});
+
+describe('authentication', () => {
+  it('refuses a request without a key, or with a wrong one, before touching the store', async () => {
+    const before = (await store.listAudit({ limit: 1000 })).length;
+    for (const r of [await gql(null, '{ entity(id: "1") { id name } }'), await fetch(server.url, {
+      method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer nope' }, body: '{"query":"{ currentRun { id } }"}',
+    }).then(async (res) => ({ status: res.status, ...((await res.json()) as object) }) as GqlResponse)]) {
+      expect(r.status).toBe(401);
+      expect(code(r)).toBe('UNAUTHENTICATED');
+      expect(r.data ?? null).toBeNull();
+    }
+    expect((await store.listAudit({ limit: 1000 })).length).toBe(before);
+  });
+
+  it('accepts the key as X-Api-Key too', async () => {
+    const res = await fetch(server.url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': KEYS.scorer }, body: '{"query":"{ currentRun { id } }"}' });
+    expect(((await res.json()) as GqlResponse).data?.currentRun.id).toBeDefined();
+  });
+});
+
+describe('role matrix', () => {
+  const ops: Array<[string, string, Record<string, unknown> | undefined, Role[]]> = [
+    ['entity', '{ entity(id: "1") { id name } }', undefined, ['investigator', 'analyst', 'admin']],
+    ['search', '{ search(text: "Atlas") { edges { node { id } } } }', undefined, ['investigator', 'analyst', 'admin']],
+    ['neighborhood', '{ neighborhood(id: "1") { truncated } }', undefined, ['investigator', 'analyst', 'admin']],
+    ['shortestPath', '{ shortestPath(from: "1", to: "2") { length } }', undefined, ['investigator', 'analyst', 'admin']],
+    ['rings', '{ rings(first: 1) { edges { node { rank } } } }', undefined, ['investigator', 'analyst', 'admin']],
+    ['ring', '{ ring(community: 0) { rank } }', undefined, ['investigator', 'analyst', 'admin']],
+    ['exportGraph', '{ exportGraph(format: CYTOSCAPE, id: "1") { nodes } }', undefined, ['investigator', 'analyst', 'admin']],
+    ['currentRun', '{ currentRun { id } }', undefined, ['investigator', 'scorer', 'analyst', 'admin']],
+    ['analysisRuns', '{ analysisRuns { edges { node { id } } } }', undefined, ['investigator', 'scorer', 'analyst', 'admin']],
+    ['scoreDeclaration', 'query($i: DeclarationInput!) { scoreDeclaration(input: $i) { risk } }', { i: DECL }, ['investigator', 'scorer', 'analyst', 'admin']],
+    ['scoreDeclarations', 'query($i: [DeclarationInput!]!) { scoreDeclarations(inputs: $i) { risk } }', { i: [DECL] }, ['investigator', 'scorer', 'analyst', 'admin']],
+    ['auditLog', '{ auditLog(first: 1) { edges { node { id } } } }', undefined, ['admin']],
+    ['addToWatchlist', 'mutation { addToWatchlist(input: { kind: PHONE, key: "0600000001", reason: "test", source: "test" }) { key } }', undefined, ['analyst', 'admin']],
+    ['removeFromWatchlist', 'mutation { removeFromWatchlist(kind: PHONE, key: "0600000001") }', undefined, ['analyst', 'admin']],
+  ];
+  for (const [name, query, variables, allowed] of ops) {
+    it(`${name}: allowed for ${allowed.join(', ')}, FORBIDDEN for the others`, async () => {
+      for (const role of Object.keys(KEYS) as Role[]) {
+        const r = await gql(role, query, variables);
+        if (allowed.includes(role)) expect(r.errors, `${name} as ${role}: ${JSON.stringify(r.errors)}`).toBeUndefined();
+        else expect(code(r), `${name} as ${role}`).toBe('FORBIDDEN');
+      }
+    });
+  }
+
+  it('startAnalysis: analysts only; the job runs and its run becomes current', async () => {
+    expect(code(await gql('scorer', 'mutation { startAnalysis { id } }'))).toBe('FORBIDDEN');
+    expect(code(await gql('investigator', 'mutation { startAnalysis { id } }'))).toBe('FORBIDDEN');
+    const before = (await store.currentRun())!.id;
+    const started = await gql('analyst', 'mutation { startAnalysis(seed: 7) { id status } }');
+    const jobId = started.data!.startAnalysis.id;
+    let job: Record<string, any> = started.data!.startAnalysis;
+    for (let i = 0; i < 600 && job.status !== 'DONE' && job.status !== 'FAILED'; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      job = (await gql('analyst', `{ job(id: "${jobId}") { status progress runId error } }`)).data!.job;
+    }
+    expect(job).toMatchObject({ status: 'DONE', progress: 1 });
+    expect(job.runId).not.toBe(before);
+    expect((await gql('scorer', '{ currentRun { id seed } }')).data!.currentRun).toEqual({ id: job.runId, seed: 7 });
+    const scored = await gql('scorer', 'query($i: DeclarationInput!) { scoreDeclaration(input: $i) { risk } }', { i: DECL });
+    expect(scored.data!.scoreDeclaration.risk).toBeGreaterThan(0);
+  });
+});
+
+describe('investigator queries', () => {
+  it('reads an entity by id or by key as written, with its risk, reasons and declarations', async () => {
+    const byId = await gql('investigator', `{ entity(id: "${ringMembers[0]}") { id kind key name risk { score knownBad reasons { name value contribution evidence } } declarations(first: 2) { edges { cursor node { id hsCode declaredValue } } pageInfo { hasNextPage endCursor } } } }`);
+    const e = byId.data!.entity;
+    expect(e.kind).toBe('TRADER');
+    expect(e.risk.score).toBeGreaterThan(0);
+    expect(e.risk.reasons.length).toBeGreaterThan(0);
+    expect(e.declarations.edges).toHaveLength(2);
+    expect(e.declarations.pageInfo.hasNextPage).toBe(true);
+    const next = await gql('investigator', `{ entity(id: "${ringMembers[0]}") { declarations(first: 2, after: "${e.declarations.pageInfo.endCursor}") { edges { node { id } } } } }`);
+    const ids = next.data!.entity.declarations.edges.map((x: any) => x.node.id);
+    expect(ids).not.toContain(e.declarations.edges[0].node.id);
+    const written = `${e.key.slice(0, 5)} ${e.key.slice(5)}`; // as a user might type it
+    expect((await gql('investigator', `{ entity(kind: TRADER, key: "${written}") { id } }`)).data!.entity.id).toBe(e.id);
+    expect((await gql('investigator', '{ entity(id: "999999999") { id } }')).data!.entity).toBeNull();
+  });
+
+  it('finds owners of a phone typed any way', async () => {
+    const phone = (await store.topEntities({ kind: 'Phone', limit: 1 }))[0];
+    const entity = phone ? (await store.getEntities([phone.entityId]))[0]! : (await store.findEntity({ kind: 'Phone', key: '+212661234567' }))!;
+    const national = `0${entity.key.slice(4, 5)} ${entity.key.slice(5, 7)} ${entity.key.slice(7, 9)} ${entity.key.slice(9, 11)} ${entity.key.slice(11)}`;
+    const r = await gql('investigator', `{ search(text: "${national}") { edges { node { id kind } } } }`);
+    expect(r.data!.search.edges.map((x: any) => x.node.id)).toContain(entity.id);
+  });
+
+  it('returns a capped neighborhood that says when it was truncated, and filters by kind and weight', async () => {
+    const full = await gql('investigator', `{ neighborhood(id: "${ringMembers[0]}", hops: 2, limit: 500) { nodes { id kind } edges { source target type } truncated } }`);
+    const small = await gql('investigator', `{ neighborhood(id: "${ringMembers[0]}", hops: 2, limit: 5) { nodes { id } truncated } }`);
+    expect(small.data!.neighborhood.nodes).toHaveLength(5);
+    expect(small.data!.neighborhood.truncated).toBe(true);
+    const ids = new Set(full.data!.neighborhood.nodes.map((n: any) => n.id));
+    for (const e of full.data!.neighborhood.edges) expect(ids.has(e.source) && ids.has(e.target)).toBe(true);
+    const strong = await gql('investigator', `{ neighborhood(id: "${ringMembers[0]}", hops: 2, limit: 500, minWeight: 4) { edges { type } } }`);
+    for (const e of strong.data!.neighborhood.edges) expect(['HAS_ACCOUNT', 'HAS_PHONE', 'HAS_EMAIL', 'DIRECTS']).toContain(e.type);
+    const phones = await gql('investigator', `{ neighborhood(id: "${ringMembers[0]}", kinds: [PHONE]) { nodes { kind } } }`);
+    expect(new Set(phones.data!.neighborhood.nodes.map((n: any) => n.kind))).toEqual(new Set(['TRADER', 'PHONE']));
+  });
+
+  it('finds the chain of shared identifiers linking two ring members', async () => {
+    const r = await gql('investigator', `{ shortestPath(from: "${ringMembers[0]}", to: "${ringMembers[1]}") { length nodes { id kind } edges { source target type } } }`);
+    const p = r.data!.shortestPath;
+    expect(p.length).toBeGreaterThanOrEqual(2);
+    expect(p.nodes[0].id).toBe(ringMembers[0]);
+    expect(p.nodes[p.nodes.length - 1].id).toBe(ringMembers[1]);
+    expect(p.edges).toHaveLength(p.length);
+  });
+
+  it('lists rings ranked by risk with members and subgraph, page by page', async () => {
+    const first = await gql('investigator', '{ rings(first: 2) { edges { cursor node { rank risk size membersByKind reasons { name } members(first: 3) { edges { node { id kind } } } subgraph(limit: 50) { nodes { id } edges { type } truncated } } } pageInfo { hasNextPage endCursor } } }');
+    const edges = first.data!.rings.edges;
+    expect(edges.map((e: any) => e.node.rank)).toEqual([1, 2]);
+    expect(edges[0].node.risk).toBeGreaterThanOrEqual(edges[1].node.risk);
+    expect(edges[0].node.members.edges.length).toBeGreaterThan(0);
+    expect(edges[0].node.subgraph.nodes.length).toBeGreaterThan(0);
+    const next = await gql('investigator', `{ rings(first: 2, after: "${first.data!.rings.pageInfo.endCursor}") { edges { node { rank } } } }`);
+    expect(next.data!.rings.edges.map((e: any) => e.node.rank)).toEqual([3, 4]);
+  });
+
+  it('exports a ring and a neighborhood as GEXF, GraphML and Cytoscape JSON that parse back', async () => {
+    const ring = (await gql('investigator', '{ rings(first: 1) { edges { node { community } } } }')).data!.rings.edges[0].node.community;
+    const gexf = (await gql('investigator', `{ exportGraph(format: GEXF, ring: ${ring}) { content nodes edges } }`)).data!.exportGraph;
+    const g1 = parseGexf(Graph, gexf.content);
+    expect(g1.order).toBe(gexf.nodes);
+    expect(g1.size).toBe(gexf.edges);
+    const gml = (await gql('investigator', `{ exportGraph(format: GRAPHML, id: "${ringMembers[0]}", hops: 2, limit: 100) { content nodes edges } }`)).data!.exportGraph;
+    const g2 = parseGraphml(Graph, gml.content);
+    expect(g2.order).toBe(gml.nodes);
+    expect(g2.getNodeAttribute(ringMembers[0], 'kind')).toBe('Trader');
+    const cy = (await gql('investigator', `{ exportGraph(format: CYTOSCAPE, id: "${ringMembers[0]}") { content nodes } }`)).data!.exportGraph;
+    expect(JSON.parse(cy.content).elements.nodes).toHaveLength(cy.nodes);
+  });
+});
+
+describe('scoring', () => {
+  it('scores one declaration and a batch, with reasons and no personal data', async () => {
+    const one = await gql('scorer', 'query($i: DeclarationInput!) { scoreDeclaration(input: $i) { declarationId itemNo risk reasons { name value contribution evidence } } }', { i: DECL });
+    const s = one.data!.scoreDeclaration;
+    expect(s).toMatchObject({ declarationId: 'API-1', itemNo: 1 });
+    expect(s.risk).toBeGreaterThan(0);
+    expect(s.risk).toBeLessThan(1);
+    const text = JSON.stringify(one);
+    expect(text).not.toContain('Secret Trading');
+    expect(text).not.toContain('661112233');
+    const batch = await gql('scorer', 'query($i: [DeclarationInput!]!) { scoreDeclarations(inputs: $i) { declarationId risk } }', {
+      i: Array.from({ length: 50 }, (_, k) => ({ ...DECL, declarationId: `B${k}` })),
+    });
+    expect(batch.data!.scoreDeclarations).toHaveLength(50);
+  });
+
+  it('rejects malformed declarations with the field named', async () => {
+    const r = await gql('scorer', 'query($i: DeclarationInput!) { scoreDeclaration(input: $i) { risk } }', { i: { ...DECL, lodgedAt: '2025-13-45' } });
+    expect(code(r)).toBe('BAD_USER_INPUT');
+    expect(r.errors![0]!.extensions!.field).toBe('lodged_at');
+    const missing = await gql('scorer', 'query($i: DeclarationInput!) { scoreDeclaration(input: $i) { risk } }', { i: { declarationId: 'x' } });
+    expect(missing.status).toBe(400);
+    expect(code(missing)).toBe('BAD_USER_INPUT');
+  });
+});
+
+describe('limits', () => {
+  it('caps hops, subgraph size, page size and batch size, naming the limit', async () => {
+    const cases: Array<[string, Record<string, unknown> | undefined, string]> = [
+      [`{ neighborhood(id: "1", hops: 10) { truncated } }`, undefined, 'maxHops'],
+      [`{ neighborhood(id: "1", limit: 100000) { truncated } }`, undefined, 'maxSubgraph'],
+      ['{ rings(first: 1000) { edges { cursor } } }', undefined, 'maxFirst'],
+      ['query($i: [DeclarationInput!]!) { scoreDeclarations(inputs: $i) { risk } }', { i: Array.from({ length: 1001 }, () => DECL) }, 'maxBatch'],
+    ];
+    for (const [q, v, limit] of cases) {
+      const r = await gql(q.includes('score') ? 'scorer' : 'investigator', q, v);
+      expect(code(r), q).toBe('BAD_USER_INPUT');
+      expect(r.errors![0]!.extensions!.limit, q).toBe(limit);
+    }
+  });
+
+  it('refuses queries over the depth, alias and cost limits', async () => {
+    // The deepest valid path (rings > edges > node > subgraph > nodes > declarations > edges > node > id) passes ...
+    const deepest = '{ rings(first: 1) { edges { node { subgraph(limit: 2) { nodes { declarations(first: 1) { edges { node { id } } } } } } } } }';
+    expect(code(await gql('investigator', deepest))).toBeUndefined();
+    // ... and anything nested further is refused by the depth rule, whatever it asks for.
+    const nested = Array.from({ length: 14 }, () => 'x {').join(' ');
+    const rd = await gql('investigator', `{ ${nested} id ${'}'.repeat(14)} }`);
+    const depth = rd.errors!.find((e) => e.extensions?.limit === 'maxDepth');
+    expect(depth?.extensions?.code).toBe('BAD_USER_INPUT');
+    expect(depth?.message).toMatch(/depth limit of 10/);
+
+    const aliases = `{ ${Array.from({ length: 25 }, (_, i) => `a${i}: currentRun { id }`).join(' ')} }`;
+    const ra = await gql('investigator', aliases);
+    expect(code(ra)).toBe('BAD_USER_INPUT');
+    expect(ra.errors![0]!.extensions!.limit).toBe('maxAliases');
+    const costly = '{ rings(first: 100) { edges { node { members(first: 100) { edges { node { declarations(first: 100) { edges { node { id hsCode } } } } } } } } } }';
+    const rc = await gql('investigator', costly);
+    expect(code(rc)).toBe('BAD_USER_INPUT');
+    expect(rc.errors![0]!.extensions!.limit).toBe('maxCost');
+  });
+});
+
+describe('bad arguments and errors', () => {
+  it('gives coded errors and never a stack trace or SQL', async () => {
+    const results = [
+      await gql('investigator', '{ neighborhood(id: "424242424") { truncated } }'),
+      await gql('investigator', '{ rings(after: "%%%") { edges { cursor } } }'),
+      await gql('investigator', '{ entity { id } }'),
+      await gql('investigator', '{ entity(id: 1 }'),
+      await gql('investigator', '{ nosuchfield }'),
+    ];
+    expect(results.map(code)).toEqual(['NOT_FOUND', 'BAD_USER_INPUT', 'BAD_USER_INPUT', 'GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED']);
+    for (const r of results) {
+      const text = JSON.stringify(r.errors);
+      expect(text).not.toMatch(/stacktrace|SELECT |sqlite|at .*\.ts:\d+/i);
+    }
+  });
+
+  it('keeps CSRF prevention on', async () => {
+    const res = await fetch(`${server.url}?query=${encodeURIComponent('{ currentRun { id } }')}`, { headers: { authorization: `Bearer ${KEYS.scorer}` } });
+    expect(res.status).toBe(400);
+  });
+});
+
+describe('audit log', () => {
+  it('records investigator reads with who, role, operation, ids and request id, and nothing for scoring', async () => {
+    const before = await store.listAudit({ limit: 1 });
+    await gql('investigator', `{ entity(id: "${ringMembers[0]}") { id } }`);
+    const after = await store.listAudit({ limit: 5 });
+    expect(after[0]).toMatchObject({ who: 'env-1-investigator', role: 'investigator', operation: 'entity', entityIds: [ringMembers[0]] });
+    expect(after[0]!.requestId).toMatch(/.{8,}/);
+    expect(Number(after[0]!.id)).toBeGreaterThan(Number(before[0]?.id ?? 0));
+    const last = after[0]!.id;
+    await gql('scorer', 'query($i: DeclarationInput!) { scoreDeclaration(input: $i) { risk } }', { i: DECL });
+    expect((await store.listAudit({ limit: 1 }))[0]!.id).toBe(last);
+    const log = await gql('admin', '{ auditLog(first: 3) { edges { node { who role operation entityIds requestId } } } }');
+    expect(log.data!.auditLog.edges[0].node).toMatchObject({ role: 'INVESTIGATOR', operation: 'entity' });
+    expect(JSON.stringify(log)).not.toContain(KEYS.investigator);
+    expect(() => store.db.prepare('DELETE FROM audit_log').run()).toThrow(/append-only/);
+  });
+});
+
+describe('production mode', () => {
+  it('turns off introspection and field suggestions', async () => {
+    const prod = await startServer({
+      store, keys: KeyRing.fromEnv(`scorer:${KEYS.scorer}`), config: CONFIG, logger: silentLogger, port: 0, production: true,
+    });
+    try {
+      const intro = await gql('scorer', '{ __schema { types { name } } }', undefined, prod.url);
+      expect(intro.errors?.[0]?.message).toMatch(/introspection/i);
+      const typo = await gql('scorer', '{ currentRn { id } }', undefined, prod.url);
+      expect(typo.errors?.[0]?.message).not.toMatch(/Did you mean/);
+    } finally {
+      await prod.close();
+    }
+  });
+});
