@@ -284,8 +284,12 @@ describe('bad arguments and errors', () => {
       await gql('investigator', '{ entity { id } }'),
       await gql('investigator', '{ entity(id: 1 }'),
       await gql('investigator', '{ nosuchfield }'),
+      await gql('investigator', '{ rings(first: 1000000) { edges { cursor } } }'),
+      await gql('investigator', '{ analysisRuns(first: 1000000) { edges { cursor } } }'),
     ];
-    expect(results.map(code)).toEqual(['NOT_FOUND', 'BAD_USER_INPUT', 'BAD_USER_INPUT', 'GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED']);
+    expect(results.map(code)).toEqual([
+      'NOT_FOUND', 'BAD_USER_INPUT', 'BAD_USER_INPUT', 'GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED', 'BAD_USER_INPUT', 'BAD_USER_INPUT',
+    ]);
     for (const r of results) {
       const text = JSON.stringify(r.errors);
       expect(text).not.toMatch(/stacktrace|SELECT |sqlite|at .*\.ts:\d+/i);
