@@ -167,9 +167,11 @@ export function storeContract(name: string, factory: StoreFactory): void {
       const first = await store.beginRun({ seed: 1, params: { a: 1 }, startedAt: '2025-01-01T00:00:00Z' });
       await store.writeRunResults(first, { scores: [score(0.3)], communities: [community], categories: [{ field: 'hs6', value: '610910', n: 10, bad: 2 }] });
       expect(await store.currentRun()).toBeNull();
+      expect(await store.currentRunId()).toBeNull();
       expect(await store.topEntities({ limit: 10 })).toEqual([]);
       await store.completeRun(first, { timings: { total: 5 }, modularity: 0.4, counts: { nodes: 1 }, params: { a: 1, b: 2 } });
       expect(await store.currentRun()).toMatchObject({ id: first, status: 'done', seed: 1, params: { a: 1, b: 2 }, modularity: 0.4 });
+      expect(await store.currentRunId()).toBe(first);
       expect((await store.getScores([t1.id]))[0]).toMatchObject({ risk: 0.3, community: 1, signals: [{ name: 'undervaluation' }] });
 
       const second = await store.beginRun({ seed: 2, params: {}, startedAt: '2025-01-02T00:00:00Z' });

@@ -17,9 +17,9 @@ export class ScorerHolder {
   constructor(private readonly store: GraphStore, private readonly config: Config) {}
 
   async get(): Promise<DeclarationScorer> {
-    const run = await this.store.currentRun();
-    if (!this.scorer || run?.id !== this.runId) {
-      this.runId = run?.id;
+    const runId = (await this.store.currentRunId()) ?? undefined;
+    if (!this.scorer || runId !== this.runId) {
+      this.runId = runId;
       this.scorer = DeclarationScorer.load(this.store, { phoneRegion: this.config.phoneRegion });
       this.scorer.catch(() => { this.scorer = undefined; });
     }

@@ -76,9 +76,9 @@ export async function createApp(opts: ServerOptions): Promise<{ app: express.Exp
   app.get('/healthz', (_req, res) => { res.json({ ok: true }); });
   app.get('/readyz', async (_req, res) => {
     try {
-      const run = await opts.store.currentRun();
+      const run = await opts.store.currentRunId();
       if (!run) res.status(503).json({ ready: false, reason: 'no current analysis run' });
-      else res.json({ ready: true, run: run.id });
+      else res.json({ ready: true, run });
     } catch {
       res.status(503).json({ ready: false, reason: 'store unreachable' });
     }

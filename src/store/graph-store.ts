@@ -250,6 +250,8 @@ export interface GraphStore {
   }): Promise<void>;
   failRun(runId: string, reason: string): Promise<void>;
   currentRun(): Promise<AnalysisRun | null>;
+  /** Just the id of the current run: cheap enough to ask on every request. */
+  currentRunId(): Promise<string | null>;
   listRuns(limit: number): Promise<AnalysisRun[]>;
   /** Scores from the current run (or the given one). */
   getScores(entityIds: readonly string[], runId?: string): Promise<EntityScore[]>;

@@ -577,8 +577,13 @@ export class SqliteGraphStore implements GraphStore {
     };
   }
 
-  private currentRunId(): number | undefined {
+  private currentRunNumber(): number | undefined {
     return this.db.prepare('SELECT run_id FROM current_run WHERE singleton = 1').pluck().get() as number | undefined;
+  }
+
+  async currentRunId(): Promise<string | null> {
+    const id = this.currentRunNumber();
+    return id === undefined ? null : String(id);
   }
 
   async currentRun(): Promise<AnalysisRun | null> {
@@ -601,7 +606,7 @@ export class SqliteGraphStore implements GraphStore {
   }
 
   async getScores(entityIds: readonly string[], runId?: string): Promise<EntityScore[]> {
-    const run = runId ? Number(runId) : this.currentRunId();
+    const run = runId ? Number(runId) : this.currentRunNumber();
     if (run === undefined) return [];
     const stmt = this.db.prepare('SELECT * FROM entity_scores WHERE run_id = ? AND entity_id IN (SELECT value FROM json_each(?))');
     const out: EntityScore[] = [];
@@ -613,7 +618,7 @@ export class SqliteGraphStore implements GraphStore {
   }
 
   async topEntities(opts: { kind?: EntityKind; limit: number; runId?: string }): Promise<EntityScore[]> {
-    const run = opts.runId ? Number(opts.runId) : this.currentRunId();
+    const run = opts.runId ? Number(opts.runId) : this.currentRunNumber();
     if (run === undefined) return [];
     const rows = opts.kind
       ? this.db.prepare('SELECT * FROM entity_scores WHERE run_id = ? AND kind = ? ORDER BY risk DESC, entity_id LIMIT ?').all(run, opts.kind, opts.limit)
@@ -622,21 +627,21 @@ export class SqliteGraphStore implements GraphStore {
   }
 
   async topCommunities(limit: number, runId?: string, offset = 0): Promise<CommunityRecord[]> {
-    const run = runId ? Number(runId) : this.currentRunId();
+    const run = runId ? Number(runId) : this.currentRunNumber();
     if (run === undefined) return [];
     const rows = this.db.prepare('SELECT * FROM communities WHERE run_id = ? ORDER BY rank LIMIT ? OFFSET ?').all(run, limit, offset) as Array<Record<string, unknown>>;
     return rows.map(communityFromRow);
   }
 
   async getCommunity(community: number, runId?: string): Promise<CommunityRecord | null> {
-    const run = runId ? Number(runId) : this.currentRunId();
+    const run = runId ? Number(runId) : this.currentRunNumber();
     if (run === undefined) return null;
     const r = this.db.prepare('SELECT * FROM communities WHERE run_id = ? AND community = ?').get(run, community) as Record<string, unknown> | undefined;
     return r ? communityFromRow(r) : null;
   }
 
   async categoryRisk(runId?: string): Promise<CategoryRisk[]> {
-    const run = runId ? Number(runId) : this.currentRunId();
+    const run = runId ? Number(runId) : this.currentRunNumber();
     if (run === undefined) return [];
     return this.db.prepare('SELECT field, value, n, bad FROM category_risk WHERE run_id = ?').all(run) as CategoryRisk[];
   }
