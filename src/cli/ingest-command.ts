@@ -5,6 +5,8 @@ import { planIngest, runIngest, type IngestSummary } from '../ingest/ingest';
 import { loadMapping } from '../ingest/mapping';
 import { RejectsWriter } from '../ingest/rejects';
 import { checkWatchlist, importWatchlist, type WatchlistSummary } from '../ingest/watchlist';
+import { checkOutcomes, importOutcomes } from '../ingest/outcomes';
+import { FatalInputError } from '../ingest/sniff';
 import type { StoreCounts } from '../store/graph-store';
 import { SqliteGraphStore } from '../store/sqlite/sqlite-store';
 import { createProgress } from '../util/progress';
@@ -13,6 +15,7 @@ import { formatNumber, table } from './format';
 
 export interface IngestCommandOptions {
   watchlist?: string;
+  outcomes?: string;
   mapping?: string;
   rejects?: string;
   db: string;
@@ -21,6 +24,7 @@ export interface IngestCommandOptions {
 
 export interface IngestReport extends IngestSummary {
   watchlist?: WatchlistSummary;
+  outcomes?: { read: number; accepted: number; rejected: number };
   store: StoreCounts;
   db: string;
 }
@@ -28,8 +32,10 @@ export interface IngestReport extends IngestSummary {
 export async function ingestCommand(files: string[], opts: IngestCommandOptions, config: Config, logger: Logger): Promise<IngestReport> {
   // Everything that can make the whole ingest fail is checked before the store is opened.
   const mapping = opts.mapping ? loadMapping(opts.mapping) : undefined;
-  const plan = await planIngest(files, mapping);
+  const plan = files.length ? await planIngest(files, mapping) : { files: [], warnings: [], mapping };
+  if (files.length === 0 && !opts.watchlist && !opts.outcomes) throw new FatalInputError('(no file)', 'give declaration files, --watchlist or --outcomes');
   if (opts.watchlist) await checkWatchlist(opts.watchlist);
+  if (opts.outcomes) await checkOutcomes(opts.outcomes);
 
   const store = new SqliteGraphStore(opts.db);
   try {
@@ -51,7 +57,13 @@ export async function ingestCommand(files: string[], opts: IngestCommandOptions,
       watchlist = await importWatchlist(store, opts.watchlist, wlRejects, { phoneRegion: config.phoneRegion });
       await wlRejects.close();
     }
-    return { ...summary, watchlist, store: await store.counts(), db: opts.db };
+    let outcomes: IngestReport['outcomes'];
+    if (opts.outcomes) {
+      const outRejects = new RejectsWriter(`${rejectsPath.replace(/\.csv$/, '')}.outcomes.csv`);
+      outcomes = await importOutcomes(store, opts.outcomes, outRejects);
+      await outRejects.close();
+    }
+    return { ...summary, watchlist, outcomes, store: await store.counts(), db: opts.db };
   } finally {
     await store.close();
   }
@@ -67,6 +79,7 @@ export function printIngestReport(r: IngestReport): string {
   lines.push(`${formatNumber(Math.round(r.rowsPerSecond))} rows/s, ${r.seconds.toFixed(1)} s`);
   if (r.rejectsFile) lines.push(`rejected rows written to ${r.rejectsFile}`);
   if (r.watchlist) lines.push(`watchlist: ${r.watchlist.accepted} entries loaded, ${r.watchlist.rejected} rejected`);
+  if (r.outcomes) lines.push(`outcomes: ${r.outcomes.accepted} recorded, ${r.outcomes.rejected} rejected`);
   lines.push('');
   const kinds = Object.entries(r.store.entities).sort((a, b) => b[1] - a[1]);
   lines.push(table(['entity kind', 'in store'], kinds.map(([k, n]) => [k, n])));

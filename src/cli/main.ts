@@ -71,8 +71,9 @@ export function buildProgram(): Command {
   program
     .command('ingest')
     .description('load declaration files (CSV or NDJSON) into the graph store')
-    .argument('<files...>', 'declaration files')
+    .argument('[files...]', 'declaration files')
     .option('--watchlist <file>', 'watchlist CSV (kind,key,reason,source,severity,listed_at)')
+    .option('--outcomes <file>', 'control outcomes CSV (declaration_id,item_no,outcome,fraud_type,recovered_amount)')
     .option('--mapping <file>', 'column mapping JSON for files from another customs system')
     .option('--rejects <file>', 'where rejected rows are written', 'rejects.csv')
     .option('--db <path>', 'SQLite store file', config.dbPath)

@@ -6,7 +6,7 @@
  */
 import type { DeclarationRel, EntityKind, LinkRel, RelType } from '../domain/entities';
 import type { Declaration } from '../domain/declaration';
-import type { Outcome } from '../domain/fields';
+import type { FraudType, Outcome } from '../domain/fields';
 
 export interface EntityRef {
   kind: EntityKind;
@@ -199,6 +199,14 @@ export interface RunResults {
   categories: CategoryRisk[];
 }
 
+export interface OutcomeUpdate {
+  /** `declaration_id/item_no` */
+  key: string;
+  outcome: Outcome;
+  fraudType?: FraudType;
+  recoveredAmount?: number;
+}
+
 export interface AuditRecord {
   id?: string;
   at: string;
@@ -219,6 +227,11 @@ export interface GraphStore {
    */
   bulk<T>(expectedRows: number, work: () => Promise<T>): Promise<T>;
   upsertWatchlist(entries: WatchlistEntry[]): Promise<void>;
+  /**
+   * Records control outcomes of declarations already loaded (the feedback loop). Returns how many
+   * were updated and the keys (`declaration_id/item_no`) it did not find.
+   */
+  updateOutcomes(rows: OutcomeUpdate[]): Promise<{ updated: number; missing: string[] }>;
   /** Returns whether an entry was removed. */
   removeWatchlist(ref: EntityRef): Promise<boolean>;
   getEntities(ids: readonly string[]): Promise<Entity[]>;

@@ -4,7 +4,7 @@ import type { Declaration } from '../../domain/declaration';
 import { DECLARATION_FIELDS } from '../../domain/fields';
 import { DECLARATION_RELS, type DeclarationRel, type EntityKind, type RelType } from '../../domain/entities';
 import type {
-  AnalysisRun, AuditRecord, CategoryRisk, CommunityRecord, DeclarationFact, DeclarationFacts, DeclarationValues, Edge, Entity, EntityLink, EntityRef, EntityScore,
+  AnalysisRun, AuditRecord, CategoryRisk, OutcomeUpdate, CommunityRecord, DeclarationFact, DeclarationFacts, DeclarationValues, Edge, Entity, EntityLink, EntityRef, EntityScore,
   EntityStats, GraphBatch, GraphStore, NeighbourhoodOptions, RunResults, StoreCounts, Subgraph, WatchlistEntry,
 } from '../graph-store';
 import type { Outcome } from '../../domain/fields';
@@ -249,6 +249,21 @@ export class SqliteGraphStore implements GraphStore {
     this.db.transaction(() => {
       for (const e of entries) this.writes.upsertWatch.run(e.kind, e.key, e.reason, e.source, e.severity, e.listedAt);
     }).immediate();
+  }
+
+  async updateOutcomes(rows: OutcomeUpdate[]): Promise<{ updated: number; missing: string[] }> {
+    const stmt = this.db.prepare('UPDATE declarations SET outcome = ?, fraud_type = ?, recovered_amount = ? WHERE declaration_id = ? AND item_no = ?');
+    const missing: string[] = [];
+    let updated = 0;
+    this.db.transaction(() => {
+      for (const r of rows) {
+        const [id, item] = splitDeclarationKey(r.key);
+        const n = stmt.run(r.outcome, r.fraudType ?? null, r.recoveredAmount ?? null, id, item).changes;
+        if (n) updated += n;
+        else missing.push(r.key);
+      }
+    }).immediate();
+    return { updated, missing };
   }
 
   async removeWatchlist(ref: EntityRef): Promise<boolean> {

@@ -1,0 +1,73 @@
+/**
+ * Control outcomes as a separate file, keyed by declaration (`declaration_id, item_no, outcome,
+ * fraud_type, recovered_amount`): the feedback loop when results come back apart from the
+ * declarations. Rows for declarations not in the store are rejected, never lost.
+ */
+import { createReadStream } from 'node:fs';
+import { basename } from 'node:path';
+import { FRAUD_TYPES, OUTCOMES, type FraudType, type Outcome } from '../domain/fields';
+import type { GraphStore, OutcomeUpdate } from '../store/graph-store';
+import { readCsvRecords } from './records';
+import type { RejectsWriter } from './rejects';
+import { FatalInputError, sniffFile } from './sniff';
+
+export async function checkOutcomes(file: string): Promise<void> {
+  const sniff = await sniffFile(file);
+  const header = (sniff.header ?? []).map((h) => h.toLowerCase());
+  const missing = ['declaration_id', 'outcome'].filter((c) => !header.includes(c));
+  if (sniff.format !== 'csv' || missing.length) throw new FatalInputError(file, `an outcomes file is a CSV with columns declaration_id, item_no, outcome, fraud_type, recovered_amount (missing: ${missing.join(', ') || 'header'})`);
+}
+
+export async function importOutcomes(store: GraphStore, file: string, rejects: RejectsWriter): Promise<{ read: number; accepted: number; rejected: number }> {
+  const summary = { read: 0, accepted: 0, rejected: 0 };
+  const name = basename(file);
+  let header: string[] | undefined;
+  const pending: Array<{ update: OutcomeUpdate; line: number; raw: string }> = [];
+  const fail = (line: number, raw: string, id: string, field: string, reason: string) => {
+    summary.rejected++;
+    rejects.add({ file: name, line, declarationId: id, field, reason, raw });
+  };
+  const flush = async () => {
+    const { missing } = await store.updateOutcomes(pending.map((p) => p.update));
+    const gone = new Set(missing);
+    for (const p of pending) {
+      if (gone.has(p.update.key)) fail(p.line, p.raw, p.update.key.slice(0, p.update.key.lastIndexOf('/')), 'declaration_id', 'no such declaration in the store');
+      else summary.accepted++;
+    }
+    pending.length = 0;
+  };
+  for await (const batch of readCsvRecords(createReadStream(file))) {
+    for (const rec of batch) {
+      if (!header) {
+        header = (rec.fields ?? []).map((h) => h.trim().toLowerCase());
+        continue;
+      }
+      summary.read++;
+      if (!rec.fields || rec.fields.length !== header.length) {
+        fail(rec.line, rec.raw, '', '', rec.error ?? `expected ${header.length} fields, got ${rec.fields?.length ?? 0}`);
+        continue;
+      }
+      const row: Record<string, string> = {};
+      header.forEach((h, i) => { row[h] = (rec.fields?.[i] ?? '').trim(); });
+      const id = row.declaration_id ?? '';
+      const item = row.item_no ? Number(row.item_no) : 1;
+      const outcome = (row.outcome ?? '').toLowerCase();
+      const fraudType = (row.fraud_type ?? '').toLowerCase();
+      const recovered = row.recovered_amount ? Number(row.recovered_amount) : undefined;
+      if (!id) fail(rec.line, rec.raw, '', 'declaration_id', 'declaration_id is required');
+      else if (!Number.isInteger(item) || item < 1) fail(rec.line, rec.raw, id, 'item_no', 'item_no must be a positive integer');
+      else if (!(OUTCOMES as readonly string[]).includes(outcome)) fail(rec.line, rec.raw, id, 'outcome', `outcome must be one of ${OUTCOMES.join(', ')}`);
+      else if (fraudType && !(FRAUD_TYPES as readonly string[]).includes(fraudType)) fail(rec.line, rec.raw, id, 'fraud_type', `fraud_type must be one of ${FRAUD_TYPES.join(', ')}`);
+      else if (recovered !== undefined && !(recovered >= 0)) fail(rec.line, rec.raw, id, 'recovered_amount', 'recovered_amount must be a non-negative number');
+      else {
+        pending.push({
+          update: { key: `${id}/${item}`, outcome: outcome as Outcome, ...(fraudType ? { fraudType: fraudType as FraudType } : {}), ...(recovered !== undefined ? { recoveredAmount: recovered } : {}) },
+          line: rec.line, raw: rec.raw,
+        });
+      }
+    }
+    if (pending.length >= 2000) await flush();
+  }
+  if (pending.length) await flush();
+  return summary;
+}
