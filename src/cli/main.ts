@@ -17,6 +17,8 @@ import { parseKind } from '../domain/entities';
 import { NoCurrentRunError } from '../analysis/declaration-scorer';
 import { createKeyFile, KeyRing } from '../api/auth';
 import { startServer } from '../api/server';
+import { parseShare } from '../targeting/select';
+import { printSelection, printSimulation, selectCommand, simulateCommand } from './targeting-commands';
 import { existsSync } from 'node:fs';
 
 function number(value: string): number {
@@ -33,6 +35,14 @@ async function withStore<T>(db: string, fn: (store: SqliteGraphStore) => Promise
     return await fn(store);
   } finally {
     await store.close();
+  }
+}
+
+function share(value: string): number {
+  try {
+    return parseShare(value);
+  } catch (err) {
+    throw new InvalidArgumentError((err as Error).message);
   }
 }
 
@@ -184,6 +194,39 @@ export function buildProgram(): Command {
         `${s.declarationId}/${s.itemNo}`, s.risk.toFixed(3), s.reasons.slice(0, 3).map((x) => `${x.name} ${x.contribution >= 0 ? '+' : ''}${x.contribution.toFixed(2)}`).join(', '),
       ]))}\n\n${formatNumber(r.scored.length)} declarations scored against run ${r.run}, ${r.rejected} rejected\n`);
       if (r.evaluation) process.stdout.write(`${table(['measure', 'value'], Object.entries(r.evaluation).map(([k, v]) => [k, Number.isInteger(v) ? v : v.toFixed(3)]))}\n`);
+    });
+
+  program
+    .command('select')
+    .description('choose which declarations of a file to control under a capacity (red physical, orange documentary, green release)')
+    .argument('<file>', 'declarations (CSV or NDJSON)')
+    .requiredOption('--capacity <share>', 'share of declarations for physical control, e.g. 5%', share)
+    .option('--documentary <share>', 'share for documentary control, e.g. 10%', share, 0)
+    .option('--exploration <share>', 'share of the physical slots drawn at random outside the top-risk set', share, 0.1)
+    .option('--seed <n>', 'random seed for exploration', positiveInt, 42)
+    .option('--mapping <file>', 'column mapping JSON')
+    .option('--db <path>', 'SQLite store file', config.dbPath)
+    .option('--json', 'print as JSON')
+    .action(async (file: string, opts) => {
+      const r = await withStore(opts.db, (store) => selectCommand(store, file, opts, config));
+      process.stdout.write(opts.json ? `${JSON.stringify(r, null, 2)}\n` : `${printSelection(r)}\n`);
+    });
+
+  program
+    .command('simulate')
+    .description('replay a labelled history month by month under a capacity, against random and rules baselines')
+    .option('--months <n>', 'months to simulate (the last ones of the data)', positiveInt, 12)
+    .option('--capacity <share>', 'share of declarations for physical control', share, 0.05)
+    .option('--exploration <share>', 'share of the physical slots for exploration', share, 0.1)
+    .option('--data <files...>', 'labelled declarations (default: synthetic data)')
+    .option('--labels <file>', 'ground truth: declaration_id,item_no,fraud,fraud_value (default: the recorded outcomes)')
+    .option('--mapping <file>', 'column mapping JSON for --data')
+    .option('--traders <n>', 'traders in the synthetic data', positiveInt, 2000)
+    .option('--seed <n>', 'random seed', positiveInt, 42)
+    .option('--json', 'print as JSON')
+    .action(async (opts) => {
+      const months = await simulateCommand({ ...opts, quiet: opts.json }, config);
+      process.stdout.write(opts.json ? `${JSON.stringify(months, null, 2)}\n` : `${printSimulation(months)}\n`);
     });
 
   program

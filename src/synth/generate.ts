@@ -100,6 +100,8 @@ export interface SynthResult {
   dir: string;
   declarationsFile: string;
   watchlistFile: string;
+  /** Ground truth of every declaration: declaration_id, item_no, fraud, fraud_value. */
+  labelsFile: string;
   truthFile: string;
   truth: Truth;
 }
@@ -113,12 +115,15 @@ export async function generateSynthetic(dir: string, options: Partial<SynthOptio
   await mkdir(dir, { recursive: true });
   const declarationsFile = join(dir, 'declarations.csv');
   const stats = await g.writeDeclarations(declarationsFile, onProgress);
+  const labelsFile = join(dir, 'labels.csv');
+  await writeFile(labelsFile, stringify([['declaration_id', 'item_no', 'fraud', 'fraud_value'], ...g.labels]));
+  g.labels = [];
   const watchlistFile = join(dir, 'watchlist.csv');
   await writeFile(watchlistFile, g.watchlistCsv());
   const truth = g.truth(stats);
   const truthFile = join(dir, 'truth.json');
   await writeFile(truthFile, JSON.stringify(truth, null, 2));
-  return { dir, declarationsFile, watchlistFile, truthFile, truth };
+  return { dir, declarationsFile, watchlistFile, labelsFile, truthFile, truth };
 }
 
 class Generator {
@@ -131,6 +136,8 @@ class Generator {
   private businessCentres: Array<{ address: Identity['address']; traders: string[] }> = [];
   private familyGroups: Array<{ director: string; traders: string[] }> = [];
   private usedIds = new Set<string>();
+  /** declaration_id, item_no, fraud (0/1), fraud_value: the ground truth of every declaration. */
+  labels: string[][] = [];
   private seq = 0;
 
   constructor(private readonly rng: Rng, private readonly opts: SynthOptions) {}
@@ -431,7 +438,8 @@ class Generator {
         transit = [r.pick(['ESALG', 'MTMAR', 'AEJEA'])];
       }
       const weight = Math.round(Math.exp(r.normal() * 0.9 + 7));
-      const unitValue = goods.valuePerKg * Math.exp(r.normal() * 0.25) * (t.undervalues ? r.between(0.25, 0.5) : 1);
+      const trueUnitValue = goods.valuePerKg * Math.exp(r.normal() * 0.25);
+      const unitValue = trueUnitValue * (t.undervalues ? r.between(0.25, 0.5) : 1);
       let outcome = '';
       let fraudType = '';
       let recovered = '';
@@ -495,6 +503,8 @@ class Generator {
         recovered_amount: recovered,
       };
       rows.push(DECLARATION_FIELDS.map((f) => row[f] ?? ''));
+      // The hidden truth: every declaration of a ring member is fraudulent (undervalued).
+      this.labels.push([declId, String(item), t.ring ? '1' : '0', t.ring ? (weight * (trueUnitValue - unitValue)).toFixed(2) : '0']);
     }
     return rows;
   }
