@@ -107,6 +107,7 @@ describe('role matrix', () => {
     ['analysisRuns', '{ analysisRuns { edges { node { id } } } }', undefined, ['investigator', 'scorer', 'analyst', 'admin']],
     ['scoreDeclaration', 'query($i: DeclarationInput!) { scoreDeclaration(input: $i) { risk } }', { i: DECL }, ['investigator', 'scorer', 'analyst', 'admin']],
     ['scoreDeclarations', 'query($i: [DeclarationInput!]!) { scoreDeclarations(inputs: $i) { risk } }', { i: [DECL] }, ['investigator', 'scorer', 'analyst', 'admin']],
+    ['selectDeclarations', 'query($i: [DeclarationInput!]!) { selectDeclarations(inputs: $i, capacity: 0.05) { channel } }', { i: [DECL] }, ['investigator', 'scorer', 'analyst', 'admin']],
     ['auditLog', '{ auditLog(first: 1) { edges { node { id } } } }', undefined, ['admin']],
     ['addToWatchlist', 'mutation { addToWatchlist(input: { kind: PHONE, key: "0600000001", reason: "test", source: "test" }) { key } }', undefined, ['analyst', 'admin']],
     ['removeFromWatchlist', 'mutation { removeFromWatchlist(kind: PHONE, key: "0600000001") }', undefined, ['analyst', 'admin']],
@@ -227,6 +228,17 @@ describe('scoring', () => {
       i: Array.from({ length: 50 }, (_, k) => ({ ...DECL, declarationId: `B${k}` })),
     });
     expect(batch.data!.scoreDeclarations).toHaveLength(50);
+  });
+
+  it('selects channels for a batch under a capacity, for the scoring service', async () => {
+    const r = await gql('scorer', 'query($i: [DeclarationInput!]!) { selectDeclarations(inputs: $i, capacity: 0.1, documentary: 0.1, exploration: 0.5, seed: 3) { declarationId channel why risk reasons { name } } }', {
+      i: Array.from({ length: 40 }, (_, k) => ({ ...DECL, declarationId: `S${k}`, declaredValue: 100 + k * 50 })),
+    });
+    const sel = r.data!.selectDeclarations as Array<{ channel: string; why: string }>;
+    expect(sel.filter((s) => s.channel === 'RED')).toHaveLength(4);
+    expect(sel.filter((s) => s.why === 'EXPLORATION')).toHaveLength(2);
+    expect(sel.filter((s) => s.channel === 'ORANGE')).toHaveLength(4);
+    expect(code(await gql('scorer', 'query($i: [DeclarationInput!]!) { selectDeclarations(inputs: $i, capacity: 2) { channel } }', { i: [DECL] }))).toBe('BAD_USER_INPUT');
   });
 
   it('rejects malformed declarations with the field named', async () => {

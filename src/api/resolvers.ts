@@ -13,6 +13,7 @@ import { exportSubgraph, type ExportFormat } from './export';
 import { kindFromGql, kindToGql } from './kinds';
 import { checkFirst, connection, decodeCursor } from './paging';
 import { shortestPath } from './paths';
+import { selectChannels } from '../targeting/select';
 
 export const LIMITS = { maxHops: 3, maxSubgraph: 500, maxBatch: 1000, maxPathHops: 6 } as const;
 
@@ -242,6 +243,26 @@ export const resolvers = {
       const declarations = inputs.map((input, i) => declarationFromInput(input, i));
       const s = await scorer(ctx);
       return declarations.map((d) => s.score(d));
+    },
+
+    async selectDeclarations(_: unknown, args: Args, ctx: ApiContext) {
+      ctx.require('score');
+      const inputs = args.inputs as Array<Record<string, unknown>>;
+      if (inputs.length > LIMITS.maxBatch) throw badInput(`at most ${LIMITS.maxBatch} declarations per request`, { argument: 'inputs', limit: 'maxBatch' });
+      for (const name of ['capacity', 'documentary', 'exploration'] as const) checkRange(name, args[name] as number, 0, 1, name);
+      const declarations = inputs.map((input, i) => declarationFromInput(input, i));
+      const s = await scorer(ctx);
+      const scored = declarations.map((d) => {
+        const r = s.score(d);
+        return { key: `${r.declarationId}/${r.itemNo}`, risk: r.risk, reasons: r.reasons, declarationId: r.declarationId, itemNo: r.itemNo };
+      });
+      const selections = selectChannels(scored, {
+        capacity: args.capacity as number, documentary: args.documentary as number, exploration: args.exploration as number, seed: args.seed as number,
+      });
+      return selections.map((sel, i) => ({
+        declarationId: scored[i]!.declarationId, itemNo: scored[i]!.itemNo, channel: sel.channel.toUpperCase(), risk: sel.risk,
+        why: sel.why.toUpperCase(), reasons: sel.reasons,
+      }));
     },
 
     async exportGraph(_: unknown, args: Args, ctx: ApiContext) {
