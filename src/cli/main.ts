@@ -222,6 +222,7 @@ export function buildProgram(): Command {
     .option('--labels <file>', 'ground truth: declaration_id,item_no,fraud,fraud_value (default: the recorded outcomes)')
     .option('--mapping <file>', 'column mapping JSON for --data')
     .option('--traders <n>', 'traders in the synthetic data', positiveInt, 2000)
+    .option('--history <n>', 'months of synthetic history before the simulated ones', positiveInt, 3)
     .option('--seed <n>', 'random seed', positiveInt, 42)
     .option('--json', 'print as JSON')
     .action(async (opts) => {

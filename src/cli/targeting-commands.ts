@@ -55,6 +55,8 @@ export interface SimulateCommandOptions {
   exploration: number;
   seed: number;
   traders: number;
+  /** Months of synthetic history before the simulated ones. */
+  history: number;
   quiet?: boolean;
 }
 
@@ -64,8 +66,8 @@ export async function simulateCommand(opts: SimulateCommandOptions, config: Conf
     let files = opts.data ?? [];
     let labels = opts.labels;
     if (files.length === 0) {
-      // Synthetic data with three months of history before the simulated ones.
-      const synth = await generateSynthetic(join(work, 'synth'), { traders: opts.traders, seed: opts.seed, months: opts.months + 3 });
+      // Synthetic data with some months of history before the simulated ones.
+      const synth = await generateSynthetic(join(work, 'synth'), { traders: opts.traders, seed: opts.seed, months: opts.months + opts.history });
       files = [synth.declarationsFile];
       labels = synth.labelsFile;
     }
