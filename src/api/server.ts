@@ -40,13 +40,19 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-/** graphql/schema.graphql at the package root (from src/api when run from sources, dist/src/api when built). */
-export function schemaSdl(): string {
+/** A path under the package root (this file is src/api when run from sources, dist/src/api when built). */
+function packageFile(...parts: string[]): string | undefined {
   for (const up of [['..', '..'], ['..', '..', '..']]) {
-    const path = join(__dirname, ...up, 'graphql', 'schema.graphql');
-    if (existsSync(path)) return readFileSync(path, 'utf8');
+    const path = join(__dirname, ...up, ...parts);
+    if (existsSync(path)) return path;
   }
-  throw new Error('graphql/schema.graphql not found');
+  return undefined;
+}
+
+export function schemaSdl(): string {
+  const path = packageFile('graphql', 'schema.graphql');
+  if (!path) throw new Error('graphql/schema.graphql not found');
+  return readFileSync(path, 'utf8');
 }
 
 export async function createApp(opts: ServerOptions): Promise<{ app: express.Express; apollo: ApolloServer<ApiContext>; services: ApiServices }> {
@@ -73,6 +79,9 @@ export async function createApp(opts: ServerOptions): Promise<{ app: express.Exp
   await apollo.start();
   const app = express();
   app.disable('x-powered-by');
+  // The explorer page, bundled by `npm run build` (scripts/build-web.js).
+  const web = packageFile('dist', 'web');
+  if (web) app.use('/', express.static(web, { index: 'index.html', maxAge: '1h' }));
   app.get('/healthz', (_req, res) => { res.json({ ok: true }); });
   app.get('/readyz', async (_req, res) => {
     try {

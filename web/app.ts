@@ -1,0 +1,366 @@
+/**
+ * The investigator explorer: a page served at / of the API server, bundled with its libraries
+ * (graphology, sigma.js) so it works on an air-gapped network. Every action goes through the same
+ * GraphQL API as any client: roles, limits and the audit log apply.
+ */
+import Graph from 'graphology';
+import Sigma from 'sigma';
+
+interface ApiError extends Error { code?: string; limit?: string }
+interface Reason { name: string; value: number; contribution: number; evidence: string[] }
+interface Node { id: string; kind: string; key: string; name: string; risk?: { score: number; knownBad: boolean; seizures: number; community: number | null; reasons: Reason[] } | null }
+interface Link { source: string; target: string; type: string }
+
+const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
+const KEY = 'customs-graph-key';
+const COLORS: Record<string, string> = {
+  TRADER: '#1f77b4', CONSIGNEE: '#17becf', SUPPLIER: '#2ca02c', BROKER: '#9467bd', CARRIER: '#8c564b', ROUTE: '#7f7f7f',
+  PERSON: '#e377c2', ADDRESS: '#bcbd22', PHONE: '#ff7f0e', EMAIL: '#f2a900', BANK_ACCOUNT: '#393b79', VESSEL: '#5a5a5a',
+  CONTAINER: '#aaaaaa', DECLARATION: '#c7d0db',
+};
+const LINK_NAMES: Record<string, string> = {
+  FILED_BY: 'filed by', CONSIGNED_TO: 'consigned to', SUPPLIED_BY: 'supplied by', DECLARED_BY: 'declared by', CARRIED_BY: 'carried by',
+  ROUTED_VIA: 'routed via', ON_VESSEL: 'on vessel', IN_CONTAINER: 'container', AT_ADDRESS: 'address', HAS_PHONE: 'phone',
+  HAS_EMAIL: 'e-mail', HAS_ACCOUNT: 'bank account', DIRECTS: 'director',
+};
+const NODE_FIELDS = 'id kind key name risk { score knownBad seizures community reasons { name value contribution evidence } }';
+
+const graph = new Graph({ multi: true, type: 'directed' });
+let sigma: Sigma | undefined;
+let focus: { kind: 'entity'; id: string } | { kind: 'ring'; community: number } | undefined;
+const pathEnds: string[] = [];
+const nodes = new Map<string, Node>();
+const w = window as unknown as { __cg: Record<string, unknown> };
+w.__cg = { graph, drawnAt: 0, draws: 0, openEntity: (id: string, limit: number) => openEntity(id, limit) };
+
+function status(text: string, error = false): void {
+  const el = $('status');
+  el.textContent = text;
+  el.classList.toggle('error', error);
+}
+
+async function gql<T>(query: string, variables?: Record<string, unknown>): Promise<T> {
+  const res = await fetch('/graphql', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${sessionStorage.getItem(KEY) ?? ''}` },
+    body: JSON.stringify({ query, variables }),
+  });
+  const body = (await res.json()) as { data?: T; errors?: Array<{ message: string; extensions?: { code?: string; limit?: string } }> };
+  if (body.errors?.length) {
+    const e = body.errors[0]!;
+    const err = new Error(e.message) as ApiError;
+    err.code = e.extensions?.code;
+    err.limit = e.extensions?.limit;
+    throw err;
+  }
+  return body.data as T;
+}
+
+function explain(err: unknown): void {
+  const e = err as ApiError;
+  if (e.code === 'UNAUTHENTICATED') {
+    signOut();
+    status('Your key was refused or has expired: sign in again.', true);
+  } else if (e.code === 'FORBIDDEN') status(`Not allowed for your role: ${e.message}`, true);
+  else if (e.limit) status(`Limit reached (${e.limit}): ${e.message}`, true);
+  else status(e.message || 'Something went wrong.', true);
+}
+
+function signOut(): void {
+  sessionStorage.removeItem(KEY);
+  $('signin').hidden = false;
+  $('session').hidden = true;
+}
+
+async function signIn(key: string): Promise<void> {
+  sessionStorage.setItem(KEY, key);
+  try {
+    const d = await gql<{ currentRun: { id: string } | null }>('{ currentRun { id } }');
+    $('signin').hidden = true;
+    $('session').hidden = false;
+    $('who').textContent = d.currentRun ? `signed in · analysis run ${d.currentRun.id}` : 'signed in · no analysis run yet';
+    status('Signed in. Search an entity or open the ranked rings.');
+    $('q').focus();
+  } catch (err) {
+    explain(err);
+  }
+}
+
+// ---------- drawing ----------
+
+function ensureSigma(): Sigma {
+  if (!sigma) {
+    sigma = new Sigma(graph, $('graph'), { renderEdgeLabels: true, labelRenderedSizeThreshold: 6, defaultEdgeType: 'arrow' });
+    sigma.on('clickNode', ({ node, event }) => {
+      if ((event.original as MouseEvent).shiftKey) addPathEnd(node);
+      else void showDetails(node);
+    });
+    sigma.on('doubleClickNode', ({ node, event }) => {
+      event.preventSigmaDefault();
+      void expand(node);
+    });
+    w.__cg.sigma = sigma;
+  }
+  return sigma;
+}
+
+function labelOf(n: Node): string {
+  return `${n.risk?.knownBad ? '⚠ ' : ''}${n.name}`;
+}
+
+function addNode(n: Node, x: number, y: number): void {
+  nodes.set(n.id, n);
+  const attrs = {
+    label: labelOf(n), kind: n.kind, size: 4 + 14 * (n.risk?.score ?? 0),
+    color: n.risk?.knownBad ? '#b00020' : COLORS[n.kind] ?? '#555',
+  };
+  if (graph.hasNode(n.id)) graph.mergeNodeAttributes(n.id, attrs);
+  else graph.addNode(n.id, { ...attrs, x, y });
+}
+
+/** Places new nodes around `centre` by hop distance (a radial layout: stable and instant). */
+function draw(list: Node[], links: Link[], centre?: string): void {
+  const origin = centre && graph.hasNode(centre) ? graph.getNodeAttributes(centre) : { x: 0, y: 0 };
+  const depth = new Map<string, number>();
+  if (centre) depth.set(centre, 0);
+  const adj = new Map<string, string[]>();
+  for (const l of links) {
+    adj.set(l.source, [...(adj.get(l.source) ?? []), l.target]);
+    adj.set(l.target, [...(adj.get(l.target) ?? []), l.source]);
+  }
+  const queue = centre ? [centre] : [];
+  while (queue.length) {
+    const v = queue.shift()!;
+    for (const u of adj.get(v) ?? []) if (!depth.has(u)) { depth.set(u, depth.get(v)! + 1); queue.push(u); }
+  }
+  const fresh = list.filter((n) => !graph.hasNode(n.id));
+  const rings = new Map<number, Node[]>();
+  for (const n of fresh) {
+    const d = depth.get(n.id) ?? 3;
+    rings.set(d, [...(rings.get(d) ?? []), n]);
+  }
+  for (const [d, ring] of rings) {
+    ring.forEach((n, i) => {
+      const a = (2 * Math.PI * i) / ring.length + d * 0.3;
+      addNode(n, (origin.x as number) + d * 10 * Math.cos(a), (origin.y as number) + d * 10 * Math.sin(a));
+    });
+  }
+  for (const n of list) if (!fresh.includes(n)) addNode(n, 0, 0);
+  for (const l of links) {
+    if (!graph.hasNode(l.source) || !graph.hasNode(l.target)) continue;
+    const key = `${l.source}|${l.type}|${l.target}`;
+    if (!graph.hasEdge(key)) graph.addEdgeWithKey(key, l.source, l.target, { label: LINK_NAMES[l.type] ?? l.type, size: l.type.startsWith('HAS_') || l.type === 'DIRECTS' ? 3 : 1 });
+  }
+  ensureSigma().refresh();
+  w.__cg.drawnAt = performance.now();
+  w.__cg.draws = (w.__cg.draws as number) + 1;
+  renderLegend();
+}
+
+function renderLegend(): void {
+  const kinds = new Set(graph.mapNodes((_, a) => a.kind as string));
+  $('legend').innerHTML = [...kinds].map((k) => `<span><i style="background:${COLORS[k]}"></i>${k.toLowerCase().replace('_', ' ')}</span>`).join('') +
+    '<span><i style="background:#b00020"></i>known bad (⚠)</span>';
+}
+
+function reset(): void {
+  graph.clear();
+  nodes.clear();
+}
+
+// ---------- actions ----------
+
+async function openEntity(id: string, limit = 200): Promise<void> {
+  try {
+    status('Loading…');
+    const d = await gql<{ neighborhood: { nodes: Node[]; edges: Link[]; truncated: boolean } }>(
+      `query($id: ID!, $limit: Int!) { neighborhood(id: $id, hops: 2, limit: $limit) { nodes { ${NODE_FIELDS} } edges { source target type } truncated } }`, { id, limit });
+    reset();
+    focus = { kind: 'entity', id };
+    w.__cg.focusId = id;
+    draw(d.neighborhood.nodes, d.neighborhood.edges, id);
+    await showDetails(id);
+    status(`${d.neighborhood.nodes.length} nodes${d.neighborhood.truncated ? ' — truncated at the limit: expand nodes to see more' : ''}.`);
+  } catch (err) {
+    explain(err);
+  }
+}
+
+async function expand(id: string): Promise<void> {
+  try {
+    const d = await gql<{ neighborhood: { nodes: Node[]; edges: Link[]; truncated: boolean } }>(
+      `query($id: ID!) { neighborhood(id: $id, hops: 1, limit: 100) { nodes { ${NODE_FIELDS} } edges { source target type } truncated } }`, { id });
+    const before = graph.order;
+    draw(d.neighborhood.nodes, d.neighborhood.edges, id);
+    status(`Expanded: ${graph.order - before} new nodes${d.neighborhood.truncated ? ' — truncated at the limit of 100' : ''}.`);
+  } catch (err) {
+    explain(err);
+  }
+}
+
+function reasonHtml(r: Reason): string {
+  const ev = r.evidence.map((e) => (/^(ring|community):/.test(e) ? `<span>${e}</span>` : `<button type="button" data-open="${e}">${e}</button>`)).join('');
+  return `<li class="reason"><strong>${r.name.replace(/_/g, ' ')}</strong> +${r.contribution.toFixed(2)} <small>(value ${r.value})</small><div class="evidence">${ev}</div></li>`;
+}
+
+async function showDetails(id: string): Promise<void> {
+  let n = nodes.get(id);
+  if (!n?.risk) {
+    try {
+      n = (await gql<{ entity: Node | null }>(`query($id: ID!) { entity(id: $id) { ${NODE_FIELDS} } }`, { id })).entity ?? n;
+    } catch (err) {
+      explain(err);
+      return;
+    }
+  }
+  if (!n) return;
+  const r = n.risk;
+  $('details').innerHTML = `
+    <h2>${escape(n.name)}</h2>
+    <p>${n.kind.toLowerCase().replace('_', ' ')} · <code>${escape(n.key)}</code> · id ${n.id}</p>
+    <p>Risk <span class="risk">${r ? r.score.toFixed(3) : 'n/a'}</span>${r?.knownBad ? ' <span class="bad">known bad</span>' : ''}${r?.seizures ? ` · ${r.seizures} seizures` : ''}</p>
+    <p><button type="button" data-expand="${n.id}">Expand neighbours</button>
+       <button type="button" data-path="${n.id}">Path from / to</button>
+       ${r?.community !== null && r?.community !== undefined ? `<button type="button" data-ring="${r.community}">Open its ring</button>` : ''}</p>
+    <h3>Why</h3>
+    <ul>${r?.reasons.length ? r.reasons.map(reasonHtml).join('') : '<li>No risk signal.</li>'}</ul>
+    <h3>In view</h3>
+    <ul>${[...nodes.values()].slice(0, 60).map((x) => `<li><button type="button" data-open="${x.id}">${escape(labelOf(x))}</button> <small>${x.kind.toLowerCase()}</small></li>`).join('')}</ul>`;
+}
+
+function escape(s: string): string {
+  return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+function addPathEnd(id: string): void {
+  if (pathEnds.length === 2) pathEnds.length = 0;
+  pathEnds.push(id);
+  $('path-from').textContent = nodes.get(pathEnds[0]!)?.name ?? pathEnds[0] ?? '–';
+  $('path-to').textContent = pathEnds[1] ? nodes.get(pathEnds[1])?.name ?? pathEnds[1] : '–';
+  ($('find-path') as HTMLButtonElement).disabled = pathEnds.length < 2;
+}
+
+async function findPath(): Promise<void> {
+  try {
+    const [from, to] = pathEnds;
+    const d = await gql<{ shortestPath: { length: number; nodes: Node[]; edges: Link[] } | null }>(
+      `query($a: ID!, $b: ID!) { shortestPath(from: $a, to: $b) { length nodes { ${NODE_FIELDS} } edges { source target type } } }`, { a: from, b: to });
+    if (!d.shortestPath) {
+      status('No path within 6 hops.');
+      return;
+    }
+    draw(d.shortestPath.nodes, d.shortestPath.edges, from);
+    status(`Path of ${d.shortestPath.length} links: ${d.shortestPath.nodes.map((n) => n.name).join(' → ')}`);
+  } catch (err) {
+    explain(err);
+  }
+}
+
+async function search(text: string): Promise<void> {
+  try {
+    const d = await gql<{ search: { edges: Array<{ node: Node }> } }>(
+      `query($t: String!) { search(text: $t, first: 20) { edges { node { ${NODE_FIELDS} } } } }`, { t: text });
+    const list = d.search.edges.map((e) => e.node);
+    $('results').innerHTML = list.map((n) => `<li><button type="button" data-open="${n.id}">${escape(labelOf(n))}</button> <small>${n.kind.toLowerCase()} · ${n.risk ? n.risk.score.toFixed(2) : '–'}</small></li>`).join('');
+    status(list.length ? `${list.length} matches.` : 'No match.');
+  } catch (err) {
+    explain(err);
+  }
+}
+
+async function showRings(): Promise<void> {
+  try {
+    const d = await gql<{ rings: { edges: Array<{ node: { community: number; rank: number; risk: number; size: number; knownBad: number } }> } }>(
+      '{ rings(first: 20) { edges { node { community rank risk size knownBad } } } }');
+    $('rings').innerHTML = d.rings.edges.map(({ node: r }) => `<li><button type="button" data-ring="${r.community}">#${r.rank} risk ${r.risk.toFixed(2)} · ${r.size} members · ${r.knownBad} known bad</button></li>`).join('');
+    status(d.rings.edges.length ? 'Rings ranked by risk.' : 'No ring in the current run.');
+  } catch (err) {
+    explain(err);
+  }
+}
+
+async function openRing(community: number): Promise<void> {
+  try {
+    status('Loading ring…');
+    const d = await gql<{ ring: { rank: number; risk: number; size: number; reasons: Reason[]; subgraph: { nodes: Node[]; edges: Link[]; truncated: boolean } } | null }>(
+      `query($c: Int!) { ring(community: $c) { rank risk size reasons { name value contribution evidence } subgraph(limit: 200) { nodes { ${NODE_FIELDS} } edges { source target type } truncated } } }`, { c: community });
+    if (!d.ring) {
+      status('That ring is not in the current run.');
+      return;
+    }
+    reset();
+    focus = { kind: 'ring', community };
+    const first = d.ring.subgraph.nodes[0]?.id;
+    draw(d.ring.subgraph.nodes, d.ring.subgraph.edges, first);
+    $('details').innerHTML = `<h2>Ring #${d.ring.rank}</h2><p>Risk ${d.ring.risk.toFixed(3)} · ${d.ring.size} members</p>
+      <h3>Why</h3><ul>${d.ring.reasons.map(reasonHtml).join('')}</ul>
+      <h3>Members</h3><ul>${d.ring.subgraph.nodes.filter((n) => n.kind !== 'DECLARATION').map((n) => `<li><button type="button" data-open="${n.id}">${escape(labelOf(n))}</button> <small>${n.kind.toLowerCase()} · ${n.risk ? n.risk.score.toFixed(2) : '–'}</small></li>`).join('')}</ul>`;
+    status(`Ring #${d.ring.rank}: ${d.ring.subgraph.nodes.length} nodes${d.ring.subgraph.truncated ? ' (truncated)' : ''}.`);
+  } catch (err) {
+    explain(err);
+  }
+}
+
+function download(name: string, blob: Blob): void {
+  const a = document.createElement('a');
+  a.href = URL.createObjectURL(blob);
+  a.download = name;
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(a.href), 1000);
+}
+
+async function exportView(format: string): Promise<void> {
+  if (!focus) {
+    status('Nothing to export: open an entity or a ring first.', true);
+    return;
+  }
+  if (format === 'PNG') {
+    const s = ensureSigma();
+    const { width, height } = s.getDimensions();
+    const out = document.createElement('canvas');
+    out.width = width;
+    out.height = height;
+    const ctx = out.getContext('2d')!;
+    ctx.fillStyle = '#fff';
+    ctx.fillRect(0, 0, width, height);
+    s.refresh();
+    for (const c of Object.values(s.getCanvases())) ctx.drawImage(c, 0, 0, width, height);
+    out.toBlob((b) => b && download('customs-graph.png', b));
+    status('PNG exported.');
+    return;
+  }
+  try {
+    const args = focus.kind === 'ring' ? `ring: ${focus.community}` : `id: "${focus.id}", hops: 2`;
+    const d = await gql<{ exportGraph: { content: string; nodes: number } }>(`{ exportGraph(format: ${format}, ${args}, limit: 500) { content nodes } }`);
+    w.__cg.lastExport = d.exportGraph.content;
+    download(`customs-graph.${format === 'GEXF' ? 'gexf' : 'graphml'}`, new Blob([d.exportGraph.content], { type: 'application/xml' }));
+    status(`${format} exported (${d.exportGraph.nodes} nodes).`);
+  } catch (err) {
+    explain(err);
+  }
+}
+
+// ---------- wiring ----------
+
+$('signin').addEventListener('submit', (e) => {
+  e.preventDefault();
+  void signIn(($('apikey') as HTMLInputElement).value.trim());
+});
+$('signout').addEventListener('click', () => { signOut(); status('Signed out.'); });
+$('search').addEventListener('submit', (e) => {
+  e.preventDefault();
+  void search(($('q') as HTMLInputElement).value.trim());
+});
+$('show-rings').addEventListener('click', () => void showRings());
+$('find-path').addEventListener('click', () => void findPath());
+document.body.addEventListener('click', (e) => {
+  const t = (e.target as HTMLElement).closest('button');
+  if (!t) return;
+  if (t.dataset.open) void openEntity(t.dataset.open);
+  else if (t.dataset.expand) void expand(t.dataset.expand);
+  else if (t.dataset.path) addPathEnd(t.dataset.path);
+  else if (t.dataset.ring) void openRing(Number(t.dataset.ring));
+  else if (t.dataset.export) void exportView(t.dataset.export);
+});
+
+if (sessionStorage.getItem(KEY)) void signIn(sessionStorage.getItem(KEY)!);
