@@ -141,6 +141,30 @@ function runLouvain(a: Adjacency, seed: number, resolution: number): { of: Int32
   return { of, count: result.count, modularity: result.modularity };
 }
 
+/** The subgraph of `adj` induced by `members` (all in community `c`), re-indexed 0..k-1. */
+function subAdjacency(adj: Adjacency, members: Int32Array, community: Int32Array, c: number, local: Int32Array): Adjacency {
+  members.forEach((v, i) => { local[v] = i; });
+  const offsets = new Int32Array(members.length + 1);
+  let size = 0;
+  for (let i = 0; i < members.length; i++) {
+    const v = members[i]!;
+    for (let k = adj.offsets[v]!; k < adj.offsets[v + 1]!; k++) if (community[adj.targets[k]!] === c) size++;
+    offsets[i + 1] = size;
+  }
+  const targets = new Int32Array(size);
+  const weights = new Float64Array(size);
+  let w = 0;
+  for (const v of members) {
+    for (let k = adj.offsets[v]!; k < adj.offsets[v + 1]!; k++) {
+      const u = adj.targets[k]!;
+      if (community[u] !== c) continue;
+      targets[w] = local[u]!;
+      weights[w++] = adj.weights[k]!;
+    }
+  }
+  return { n: members.length, offsets, targets, weights };
+}
+
 export function detectCommunities(
   g: EntityGraph, weight: Float64Array, keep: (e: number) => boolean,
   opts: { seed: number; resolution: number; maxTraders?: number },
@@ -154,52 +178,48 @@ export function detectCommunities(
   const nodes = Int32Array.from({ length: g.n }, (_, i) => i).filter((i) => touched[i] === 1);
   const local = new Int32Array(g.n).fill(-1);
   nodes.forEach((v, i) => { local[v] = i; });
-  const community = new Int32Array(g.n).fill(-1);
-  const top = runLouvain(adjacency(g, weight, keep, nodes, local), opts.seed, opts.resolution);
-  nodes.forEach((v, i) => { community[v] = top.of[i]!; });
+  const adj = adjacency(g, weight, keep, nodes, local);
+  const top = runLouvain(adj, opts.seed, opts.resolution);
+  // Communities in the compact index space of `adj`; mapped back to graph nodes at the end.
+  const comm = top.of;
+  const isTrader = Uint8Array.from(nodes, (v) => (g.kinds[v] === 'Trader' ? 1 : 0));
   let next = top.count;
   let split = 0;
+  const scratch = new Int32Array(adj.n);
 
   for (let depth = 0; depth < 3; depth++) {
     const traders = new Map<number, number>();
-    for (let i = 0; i < g.n; i++) if (community[i]! >= 0 && g.kinds[i] === 'Trader') traders.set(community[i]!, (traders.get(community[i]!) ?? 0) + 1);
-    const large = [...traders].filter(([, n]) => n > maxTraders).map(([c]) => c).sort((x, y) => x - y);
-    if (large.length === 0) break;
-    const members = new Map<number, number[]>(large.map((c) => [c, []]));
-    for (let i = 0; i < g.n; i++) members.get(community[i]!)?.push(i);
-    // Edges of each large community, found in one sweep.
-    const byCommunity = new Map<number, number[]>(large.map((c) => [c, []]));
-    for (let e = 0; e < g.m; e++) {
-      const c = community[g.src[e]!]!;
-      if (c >= 0 && c === community[g.dst[e]!] && keep(e)) byCommunity.get(c)?.push(e);
+    for (let i = 0; i < adj.n; i++) if (isTrader[i]) traders.set(comm[i]!, (traders.get(comm[i]!) ?? 0) + 1);
+    const large = new Set([...traders].filter(([, n]) => n > maxTraders).map(([c]) => c));
+    if (large.size === 0) break;
+    const members = new Map<number, number[]>();
+    for (let i = 0; i < adj.n; i++) {
+      if (!large.has(comm[i]!)) continue;
+      let l = members.get(comm[i]!);
+      if (!l) members.set(comm[i]!, (l = []));
+      l.push(i);
     }
     let changed = false;
-    for (const c of large) {
-      const sub = Int32Array.from(members.get(c)!);
-      const subLocal = new Map<number, number>();
-      sub.forEach((v, i) => subLocal.set(v, i));
-      const edges = byCommunity.get(c)!;
-      const sg: EntityGraph = {
-        ...g, m: edges.length,
-        src: Int32Array.from(edges, (e) => subLocal.get(g.src[e]!)!), dst: Int32Array.from(edges, (e) => subLocal.get(g.dst[e]!)!),
-        rel: Uint8Array.from(edges, (e) => g.rel[e]!), count: Float64Array.from(edges, (e) => g.count[e]!), value: Float64Array.from(edges, (e) => g.value[e]!),
-      };
-      const subWeight = Float64Array.from(edges, (e) => weight[e]!);
-      const identity = Int32Array.from({ length: sub.length }, (_, i) => i);
-      const res = runLouvain(adjacency(sg, subWeight, () => true, identity, identity), opts.seed + c, opts.resolution);
+    for (const c of [...large].sort((x, y) => x - y)) {
+      const list = Int32Array.from(members.get(c)!);
+      const res = runLouvain(subAdjacency(adj, list, comm, c, scratch), opts.seed + c, opts.resolution);
       if (res.count <= 1) continue;
       changed = true;
       split++;
       const ids = new Map<number, number>();
-      sub.forEach((v, i) => {
+      list.forEach((v, i) => {
         let id = ids.get(res.of[i]!);
         if (id === undefined) ids.set(res.of[i]!, (id = next++));
-        community[v] = id;
+        comm[v] = id;
       });
     }
     if (!changed) break;
   }
+  const community = new Int32Array(g.n).fill(-1);
   const used = new Set<number>();
-  for (let i = 0; i < g.n; i++) if (community[i]! >= 0) used.add(community[i]!);
+  nodes.forEach((v, i) => {
+    community[v] = comm[i]!;
+    used.add(comm[i]!);
+  });
   return { community, count: used.size, modularity: top.modularity, split };
 }
