@@ -7,7 +7,7 @@ import { createReadStream } from 'node:fs';
 import { basename } from 'node:path';
 import { FRAUD_TYPES, OUTCOMES, type FraudType, type Outcome } from '../domain/fields';
 import type { GraphStore, OutcomeUpdate } from '../store/graph-store';
-import { readCsvRecords } from './records';
+import { readNamedRows } from './records';
 import type { RejectsWriter } from './rejects';
 import { FatalInputError, sniffFile } from './sniff';
 
@@ -21,7 +21,6 @@ export async function checkOutcomes(file: string): Promise<void> {
 export async function importOutcomes(store: GraphStore, file: string, rejects: RejectsWriter): Promise<{ read: number; accepted: number; rejected: number }> {
   const summary = { read: 0, accepted: 0, rejected: 0 };
   const name = basename(file);
-  let header: string[] | undefined;
   const pending: Array<{ update: OutcomeUpdate; line: number; raw: string }> = [];
   const fail = (line: number, raw: string, id: string, field: string, reason: string) => {
     summary.rejected++;
@@ -36,19 +35,13 @@ export async function importOutcomes(store: GraphStore, file: string, rejects: R
     }
     pending.length = 0;
   };
-  for await (const batch of readCsvRecords(createReadStream(file))) {
-    for (const rec of batch) {
-      if (!header) {
-        header = (rec.fields ?? []).map((h) => h.trim().toLowerCase());
-        continue;
-      }
+  for await (const batch of readNamedRows(createReadStream(file))) {
+    for (const { rec, row, error } of batch) {
       summary.read++;
-      if (!rec.fields || rec.fields.length !== header.length) {
-        fail(rec.line, rec.raw, '', '', rec.error ?? `expected ${header.length} fields, got ${rec.fields?.length ?? 0}`);
+      if (!row) {
+        fail(rec.line, rec.raw, '', '', error ?? 'unreadable record');
         continue;
       }
-      const row: Record<string, string> = {};
-      header.forEach((h, i) => { row[h] = (rec.fields?.[i] ?? '').trim(); });
       const id = row.declaration_id ?? '';
       const item = row.item_no ? Number(row.item_no) : 1;
       const outcome = (row.outcome ?? '').toLowerCase();

@@ -178,3 +178,36 @@ function trimEol(s: string): string {
 }
 
 export { MAX_FIELD_BYTES };
+
+export interface NamedRow {
+  rec: RawRecord;
+  /** Values by lower-cased, trimmed header name; absent when the record is broken. */
+  row?: Record<string, string>;
+  /** Why the record could not be read. */
+  error?: string;
+}
+
+/**
+ * Records of a CSV file as objects keyed by its header (lower-cased), for the small side files:
+ * watchlists, outcomes, labels. A record with the wrong field count comes with an error.
+ */
+export async function* readNamedRows(chunks: AsyncIterable<Buffer | string>): AsyncIterable<NamedRow[]> {
+  let header: string[] | undefined;
+  for await (const batch of readCsvRecords(chunks)) {
+    const out: NamedRow[] = [];
+    for (const rec of batch) {
+      if (!header) {
+        header = (rec.fields ?? []).map((h) => h.trim().toLowerCase());
+        continue;
+      }
+      if (!rec.fields || rec.fields.length !== header.length) {
+        out.push({ rec, error: rec.error ?? `expected ${header.length} fields, got ${rec.fields?.length ?? 0}` });
+        continue;
+      }
+      const row: Record<string, string> = {};
+      header.forEach((h, i) => { row[h] = (rec.fields?.[i] ?? '').trim(); });
+      out.push({ rec, row });
+    }
+    if (out.length) yield out;
+  }
+}

@@ -6,7 +6,7 @@ import { createReadStream } from 'node:fs';
 import { basename } from 'node:path';
 import { keyFor, parseKind, type KeyOptions } from '../domain/entities';
 import type { GraphStore, WatchlistEntry } from '../store/graph-store';
-import { readCsvRecords } from './records';
+import { readNamedRows } from './records';
 import type { RejectsWriter } from './rejects';
 import { FatalInputError, sniffFile } from './sniff';
 
@@ -43,23 +43,15 @@ export async function importWatchlist(
   const summary: WatchlistSummary = { read: 0, accepted: 0, rejected: 0 };
   const name = basename(file);
   const today = opts.today ?? new Date().toISOString().slice(0, 10);
-  let header: string[] | undefined;
   const entries: WatchlistEntry[] = [];
-  for await (const batch of readCsvRecords(createReadStream(file))) {
-    for (const rec of batch) {
-      if (!header) {
-        header = (rec.fields ?? []).map((h) => h.trim().toLowerCase());
-        continue;
-      }
+  for await (const batch of readNamedRows(createReadStream(file))) {
+    for (const { rec, row, error } of batch) {
       summary.read++;
       const fail = (field: string, reason: string) => {
         summary.rejected++;
         rejects.add({ file: name, line: rec.line, declarationId: '', field, reason, raw: rec.raw });
       };
-      if (!rec.fields) { fail('', rec.error ?? 'unreadable record'); continue; }
-      if (rec.fields.length !== header.length) { fail('', `expected ${header.length} fields, got ${rec.fields.length}`); continue; }
-      const row: Record<string, string> = {};
-      header.forEach((h, i) => { row[h] = (rec.fields?.[i] ?? '').trim(); });
+      if (!row) { fail('', error ?? 'unreadable record'); continue; }
       const kind = parseKind(row.kind ?? '');
       if (!kind || kind === 'Declaration') { fail('kind', `unknown kind: ${row.kind ?? ''}`); continue; }
       const key = keyFor(kind, row.key ?? '', opts);

@@ -14,7 +14,7 @@ import { normalizeId } from '../domain/normalize';
 import { planIngest } from '../ingest/ingest';
 import type { Mapping } from '../ingest/mapping';
 import { readDeclarations } from '../ingest/read-declarations';
-import { readCsvRecords } from '../ingest/records';
+import { readNamedRows } from '../ingest/records';
 import { BatchBuilder, DeclarationResolver } from '../ingest/resolve';
 import type { GraphStore } from '../store/graph-store';
 import { Rng } from '../synth/rng';
@@ -62,13 +62,9 @@ export async function readAll(files: string[], mapping: Mapping | undefined, def
 /** Ground truth per declaration key from a labels file (declaration_id, item_no, fraud, fraud_value). */
 export async function readLabels(file: string): Promise<Map<string, Truth>> {
   const out = new Map<string, Truth>();
-  let header: string[] | undefined;
-  for await (const batch of readCsvRecords(createReadStream(file))) {
-    for (const rec of batch) {
-      if (!rec.fields) continue;
-      if (!header) { header = rec.fields; continue; }
-      const [id, item, fraud, value] = rec.fields;
-      out.set(`${id}/${item || 1}`, { fraud: fraud === '1', value: Number(value) || 0 });
+  for await (const batch of readNamedRows(createReadStream(file))) {
+    for (const { row } of batch) {
+      if (row?.declaration_id) out.set(`${row.declaration_id}/${row.item_no || 1}`, { fraud: row.fraud === '1', value: Number(row.fraud_value) || 0 });
     }
   }
   return out;
