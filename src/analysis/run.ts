@@ -151,9 +151,13 @@ export async function runAnalysis(store: GraphStore, params: AnalysisParams, opt
     const weights = chooseWeights(g, pastFeatures, scan, params);
     const risk = new Float64Array(g.n);
     const scores: EntityScore[] = [];
+    const PARTIES = new Set<EntityKind>(['Trader', 'Consignee', 'Supplier', 'Broker', 'Carrier']);
     for (let i = 0; i < g.n; i++) {
       const r = riskOf(final, i, weights);
       risk[i] = r.risk;
+      // Parties are always scored; an identifier or route only when a signal says something about it
+      // (the others carry the base risk, and a reader treats a missing score as "nothing known").
+      if (r.signals.length === 0 && !PARTIES.has(g.kinds[i]!)) continue;
       scores.push({
         entityId: g.ids[i]!, kind: g.kinds[i]!, risk: Math.round(r.risk * 1e6) / 1e6,
         community: louvain.community[i]! >= 0 ? louvain.community[i] : undefined, component: wcc.component[i],
@@ -176,7 +180,7 @@ export async function runAnalysis(store: GraphStore, params: AnalysisParams, opt
     const counts: Record<string, number> = {
       declarations: scan.declarations, nodes: g.n, edges: g.m, damped_edges: damped.offsets[g.n]! / 2, hubs: hubs.hub.reduce((a, b) => a + b, 0),
       components: wcc.count, communities: louvain.count, split_communities: louvain.split, ranked_communities: communities.length, rings: rings.length,
-      circular_traders: cycles.size, known_bad: final.knownBad.reduce((a, b) => a + b, 0),
+      circular_traders: cycles.size, known_bad: final.knownBad.reduce((a, b) => a + b, 0), scored: scores.length,
     };
     const fullParams = {
       ...params,
