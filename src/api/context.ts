@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { DeclarationScorer } from '../analysis/declaration-scorer';
 import type { Config } from '../config';
 import type { Entity, EntityScore, GraphStore } from '../store/graph-store';
-import type { InProcessJobRunner } from '../jobs/in-process';
+import type { JobRunner } from '../jobs/runner';
 import type { Logger } from '../util/logger';
 import { PERMISSIONS, type ApiKey, type KeyRing, type Permission } from './auth';
 import { forbidden, unauthenticated } from './errors';
@@ -31,7 +31,9 @@ export interface ApiServices {
   store: GraphStore;
   keys: KeyRing;
   config: Config;
-  jobs: InProcessJobRunner;
+  jobs: JobRunner;
+  /** The store file the job processors open. */
+  dbPath: string;
   scorer: ScorerHolder;
   logger: Logger;
 }

@@ -1,7 +1,6 @@
 /** Resolvers of graphql/schema.graphql. Every identity read checks the role and is audited. */
 import { GraphQLError, GraphQLScalarType } from 'graphql';
 import { NoCurrentRunError } from '../analysis/declaration-scorer';
-import { DEFAULT_PARAMS, runAnalysis } from '../analysis/run';
 import { makeValidator } from '../domain/declaration';
 import { keyFor, type EntityKind } from '../domain/entities';
 import { DECLARATION_FIELDS } from '../domain/fields';
@@ -224,9 +223,9 @@ export const resolvers = {
       return connection(runs.map(runOut), first, (r) => Number(r.id));
     },
 
-    job(_: unknown, args: Args, ctx: ApiContext) {
+    async job(_: unknown, args: Args, ctx: ApiContext) {
       ctx.require('readRuns');
-      const job = ctx.services.jobs.get(String(args.id));
+      const job = await ctx.services.jobs.get(String(args.id));
       return job ? jobOut(job) : null;
     },
 
@@ -296,20 +295,14 @@ export const resolvers = {
   },
 
   Mutation: {
-    startAnalysis(_: unknown, args: Args, ctx: ApiContext) {
+    async startAnalysis(_: unknown, args: Args, ctx: ApiContext) {
       ctx.require('runAnalysis');
       const seed = args.seed as number;
       const resolution = args.resolution as number;
       if (!Number.isInteger(seed) || seed < 0) throw badInput('seed must be a non-negative integer', { argument: 'seed' });
       checkRange('resolution', resolution, 0.01, 100, 'resolution');
-      const { store, jobs, logger } = ctx.services;
-      const job = jobs.enqueue('analysis', { seed, resolution }, async (p, report) => {
-        const stages = ['scan declarations', 'projection', 'components', 'louvain', 'pagerank', 'rings and cycles', 'scoring', 'declaration model', 'write-back'];
-        const summary = await runAnalysis(store, { ...DEFAULT_PARAMS, ...p }, { onStage: (s) => report(stages.indexOf(s) / stages.length) });
-        logger.info({ runId: summary.runId }, 'analysis run is current');
-        return { runId: summary.runId };
-      });
-      return jobOut(job);
+      // In-process in the embedded mode, a BullMQ job in the scaled mode (REDIS_URL).
+      return jobOut(await ctx.services.jobs.enqueueAnalysis({ db: ctx.services.dbPath, seed, resolution }));
     },
 
     async addToWatchlist(_: unknown, args: Args, ctx: ApiContext) {

@@ -15,6 +15,8 @@ import type { Server } from 'node:http';
 import { join } from 'node:path';
 import type { Config } from '../config';
 import { InProcessJobRunner } from '../jobs/in-process';
+import type { JobRunner } from '../jobs/runner';
+import { SqliteGraphStore } from '../store/sqlite/sqlite-store';
 import type { GraphStore } from '../store/graph-store';
 import type { Logger } from '../util/logger';
 import type { KeyRing } from './auth';
@@ -27,6 +29,8 @@ export const QUERY_LIMITS = { maxDepth: 10, maxAliases: 20, maxCost: 20_000 } as
 
 export interface ServerOptions {
   store: GraphStore;
+  /** Runs analysis jobs; in-process unless given (the scaled mode passes BullMQ). */
+  jobs?: JobRunner;
   keys: KeyRing;
   config: Config;
   logger: Logger;
@@ -58,7 +62,8 @@ export function schemaSdl(): string {
 export async function createApp(opts: ServerOptions): Promise<{ app: express.Express; apollo: ApolloServer<ApiContext>; services: ApiServices }> {
   const production = opts.production ?? process.env.NODE_ENV === 'production';
   const services: ApiServices = {
-    store: opts.store, keys: opts.keys, config: opts.config, jobs: new InProcessJobRunner(),
+    store: opts.store, keys: opts.keys, config: opts.config, jobs: opts.jobs ?? new InProcessJobRunner(),
+    dbPath: opts.store instanceof SqliteGraphStore ? opts.store.path : opts.config.dbPath,
     scorer: new ScorerHolder(opts.store, opts.config), logger: opts.logger,
   };
   const apollo = new ApolloServer<ApiContext>({
@@ -112,7 +117,7 @@ export async function startServer(opts: ServerOptions & { port: number; host?: s
     async close() {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await apollo.stop();
-      await services.jobs.idle();
+      await services.jobs.close();
     },
   };
 }

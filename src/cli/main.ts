@@ -17,6 +17,8 @@ import { parseKind } from '../domain/entities';
 import { NoCurrentRunError } from '../analysis/declaration-scorer';
 import { createKeyFile, KeyRing } from '../api/auth';
 import { startServer } from '../api/server';
+import { BullJobs, connectionFromUrl, startWorkers } from '../jobs/bullmq';
+import { JOB_KINDS, type JobKind } from '../jobs/processors';
 import { parseShare } from '../targeting/select';
 import { printSelection, printSimulation, selectCommand, simulateCommand } from './targeting-commands';
 import { existsSync } from 'node:fs';
@@ -231,6 +233,36 @@ export function buildProgram(): Command {
     });
 
   program
+    .command('worker')
+    .description('process BullMQ jobs (scaled mode; REDIS_URL): ingest and analysis; SIGTERM finishes the jobs in hand, then exits')
+    .option('--queues <list>', 'comma-separated queues', 'ingest,analysis')
+    .option('--concurrency <n>', 'jobs at once per queue', positiveInt, 1)
+    .option('--db <path>', 'SQLite store file for scheduled analyses', config.dbPath)
+    .action(async (opts) => {
+      if (!process.env.REDIS_URL) throw new UserError('set REDIS_URL (for example redis://127.0.0.1:6379) to run a worker');
+      const queues = String(opts.queues).split(',').map((q) => q.trim()).filter(Boolean) as JobKind[];
+      const unknown = queues.filter((q) => !(JOB_KINDS as readonly string[]).includes(q));
+      if (unknown.length) throw new UserError(`unknown queue(s): ${unknown.join(', ')} (known: ${JOB_KINDS.join(', ')})`);
+      const connection = connectionFromUrl(process.env.REDIS_URL);
+      const cron = process.env.CUSTOMS_GRAPH_ANALYSIS_CRON;
+      if (cron) {
+        const jobs = new BullJobs(connection);
+        await jobs.scheduleAnalysis(cron, { db: opts.db, seed: 42, resolution: 1 });
+        await jobs.close();
+        logger.info({ cron }, 'periodic analysis scheduled');
+      }
+      const w = await startWorkers({
+        connection, queues, concurrency: opts.concurrency, logger,
+        lockDuration: Number(process.env.CUSTOMS_GRAPH_LOCK_MS || 30_000), stalledInterval: Number(process.env.CUSTOMS_GRAPH_STALLED_MS || 30_000),
+      });
+      process.stdout.write(`worker ready: ${queues.join(', ')}\n`);
+      await untilSignal();
+      process.stdout.write('worker stopping: finishing the jobs in hand\n');
+      await w.close();
+      process.stdout.write('worker stopped\n');
+    });
+
+  program
     .command('serve')
     .description('serve the GraphQL API (and /healthz, /readyz)')
     .option('--db <path>', 'SQLite store file', config.dbPath)
@@ -241,7 +273,9 @@ export function buildProgram(): Command {
       const keys = loadKeys(opts.keys);
       const store = new SqliteGraphStore(opts.db);
       await store.migrate();
-      const server = await startServer({ store, keys, config, logger, port: opts.port, host: opts.host });
+      // REDIS_URL switches jobs from the in-process runner to BullMQ queues.
+      const jobs = process.env.REDIS_URL ? new BullJobs(connectionFromUrl(process.env.REDIS_URL)) : undefined;
+      const server = await startServer({ store, keys, config, logger, port: opts.port, host: opts.host, jobs });
       process.stdout.write(`customs-graph API at ${server.url} (${keys.size} API keys)\n`);
       await untilSignal();
       await server.close();

@@ -4,27 +4,16 @@
  * same functions.
  */
 import { randomUUID } from 'node:crypto';
+import { analysisProcessor } from './processors';
+import type { JobInfo, JobRunner } from './runner';
 
-export type JobStatus = 'queued' | 'running' | 'done' | 'failed';
-
-export interface Job<R = unknown> {
-  id: string;
-  kind: string;
-  status: JobStatus;
-  progress: number;
-  result?: R;
-  error?: string;
-}
-
-export type Processor<P, R> = (payload: P, report: (progress: number) => void) => Promise<R>;
-
-export class InProcessJobRunner {
-  private readonly jobs = new Map<string, Job>();
+export class InProcessJobRunner implements JobRunner {
+  private readonly jobs = new Map<string, JobInfo>();
   private chains = new Map<string, Promise<unknown>>();
 
-  enqueue<P, R>(kind: string, payload: P, processor: Processor<P, R>): Job<R> {
-    const job: Job<R> = { id: randomUUID(), kind, status: 'queued', progress: 0 };
-    this.jobs.set(job.id, job as Job);
+  enqueue<P>(kind: string, payload: P, processor: (p: P, report: (progress: number) => void) => Promise<Record<string, unknown>>): JobInfo {
+    const job: JobInfo = { id: randomUUID(), kind, status: 'queued', progress: 0 };
+    this.jobs.set(job.id, job);
     const previous = this.chains.get(kind) ?? Promise.resolve();
     const run = previous.then(async () => {
       job.status = 'running';
@@ -41,12 +30,16 @@ export class InProcessJobRunner {
     return job;
   }
 
-  get(id: string): Job | undefined {
+  async enqueueAnalysis(payload: { db: string; seed: number; resolution: number }): Promise<JobInfo> {
+    return this.enqueue('analysis', payload, analysisProcessor);
+  }
+
+  async get(id: string): Promise<JobInfo | undefined> {
     return this.jobs.get(id);
   }
 
   /** Resolves when every job queued so far has finished. */
-  async idle(): Promise<void> {
+  async close(): Promise<void> {
     await Promise.all(this.chains.values());
   }
 }

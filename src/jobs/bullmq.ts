@@ -1,0 +1,136 @@
+/**
+ * The scaled mode's jobs: BullMQ queues on Redis (REDIS_URL). Job ids come from content (a file's
+ * hash, a run's parameters) so the same job is not queued twice; failed jobs retry with
+ * exponential backoff; analysis runs in a sandboxed processor (a child process) so the CPU-heavy
+ * work never starves the lock renewal of the worker.
+ */
+import { Queue, Worker, type ConnectionOptions, type Job } from 'bullmq';
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { join } from 'node:path';
+import type { Logger } from '../util/logger';
+import { ingestProcessor, type AnalysisJob, type IngestJob, type JobKind } from './processors';
+import type { JobInfo, JobRunner, JobState } from './runner';
+
+export const QUEUE_PREFIX = 'customs-graph';
+export const DEFAULT_JOB_OPTIONS = {
+  attempts: 3,
+  backoff: { type: 'exponential' as const, delay: 1000 },
+  removeOnComplete: { age: 24 * 3600, count: 1000 },
+  removeOnFail: { age: 7 * 24 * 3600 },
+};
+
+/** Redis connection options for BullMQ: workers must not give up on a command (maxRetriesPerRequest: null). */
+export function connectionFromUrl(url: string): ConnectionOptions {
+  const u = new URL(url);
+  return {
+    host: u.hostname, port: Number(u.port || 6379), ...(u.password ? { password: decodeURIComponent(u.password) } : {}),
+    ...(u.username ? { username: decodeURIComponent(u.username) } : {}), db: u.pathname.length > 1 ? Number(u.pathname.slice(1)) : 0,
+    maxRetriesPerRequest: null,
+  };
+}
+
+export async function fileHash(files: string[]): Promise<string> {
+  const h = createHash('sha256');
+  for (const f of files) {
+    for await (const chunk of createReadStream(f)) h.update(chunk as Buffer);
+  }
+  return h.digest('hex').slice(0, 32);
+}
+
+export function paramsId(kind: string, params: object): string {
+  return `${kind}-${createHash('sha256').update(JSON.stringify(params)).digest('hex').slice(0, 24)}`;
+}
+
+const STATE: Record<string, JobState> = {
+  waiting: 'queued', delayed: 'queued', prioritized: 'queued', 'waiting-children': 'queued', active: 'running', completed: 'done', failed: 'failed',
+};
+
+async function info(job: Job): Promise<JobInfo> {
+  const state = await job.getState();
+  return {
+    id: job.id ?? '', kind: job.name, status: STATE[state] ?? 'queued',
+    progress: typeof job.progress === 'number' ? job.progress : 0,
+    ...(job.returnvalue ? { result: job.returnvalue as Record<string, unknown> } : {}),
+    ...(job.failedReason ? { error: job.failedReason } : {}),
+  };
+}
+
+export class BullJobs implements JobRunner {
+  readonly queues: Record<JobKind, Queue>;
+
+  constructor(readonly connection: ConnectionOptions) {
+    this.queues = {
+      ingest: new Queue('ingest', { connection, prefix: QUEUE_PREFIX, defaultJobOptions: DEFAULT_JOB_OPTIONS }),
+      analysis: new Queue('analysis', { connection, prefix: QUEUE_PREFIX, defaultJobOptions: DEFAULT_JOB_OPTIONS }),
+    };
+  }
+
+  async enqueueIngest(payload: IngestJob): Promise<JobInfo> {
+    const jobId = `ingest-${await fileHash(payload.files)}`;
+    return info(await this.queues.ingest.add('ingest', payload, { jobId }));
+  }
+
+  async enqueueAnalysis(payload: AnalysisJob): Promise<JobInfo> {
+    return info(await this.queues.analysis.add('analysis', payload, { jobId: paramsId('analysis', payload) }));
+  }
+
+  /** Periodic re-analysis from a cron expression (one scheduler, updated in place). */
+  async scheduleAnalysis(cron: string, payload: AnalysisJob): Promise<void> {
+    await this.queues.analysis.upsertJobScheduler('periodic-analysis', { pattern: cron }, { name: 'analysis', data: payload });
+  }
+
+  async get(id: string): Promise<JobInfo | undefined> {
+    for (const q of Object.values(this.queues)) {
+      const job = await q.getJob(id);
+      if (job) return info(job);
+    }
+    return undefined;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(Object.values(this.queues).map((q) => q.close()));
+  }
+}
+
+export interface WorkerOptions {
+  connection: ConnectionOptions;
+  queues: JobKind[];
+  concurrency?: number;
+  lockDuration?: number;
+  stalledInterval?: number;
+  logger: Logger;
+}
+
+/** Workers for the given queues; `close()` lets active jobs finish (graceful shutdown). */
+export async function startWorkers(opts: WorkerOptions): Promise<{ workers: Worker[]; close: () => Promise<void> }> {
+  await warnUnlessNoEviction(opts);
+  const common = {
+    connection: opts.connection, prefix: QUEUE_PREFIX, concurrency: opts.concurrency ?? 1,
+    lockDuration: opts.lockDuration ?? 30_000, stalledInterval: opts.stalledInterval ?? 30_000,
+  };
+  const workers: Worker[] = [];
+  for (const q of opts.queues) {
+    const w = q === 'analysis'
+      // Sandboxed: a child process runs the analysis, the worker keeps renewing the lock.
+      ? new Worker('analysis', join(__dirname, 'sandbox', 'analysis.js'), common)
+      : new Worker('ingest', async (job: Job<IngestJob>) => ingestProcessor(job.data, (p) => job.updateProgress(Math.round(p * 100) / 100)), common);
+    w.on('failed', (job, err) => opts.logger.warn({ job: job?.id, err: err.message }, 'job failed'));
+    w.on('error', (err) => opts.logger.error({ err: err.message }, 'worker error'));
+    workers.push(w);
+  }
+  return { workers, close: async () => { await Promise.all(workers.map((w) => w.close())); } };
+}
+
+async function warnUnlessNoEviction(opts: WorkerOptions): Promise<void> {
+  const q = new Queue('ingest', { connection: opts.connection, prefix: QUEUE_PREFIX });
+  try {
+    const client = await q.client;
+    const reply = (await (client as unknown as { config(op: string, key: string): Promise<string[]> }).config('GET', 'maxmemory-policy'));
+    if (reply[1] !== 'noeviction') opts.logger.warn(`Redis maxmemory-policy is ${reply[1]}: set it to noeviction, or Redis may drop queued jobs`);
+  } catch (err) {
+    opts.logger.warn(`could not read Redis maxmemory-policy: ${(err as Error).message}`);
+  } finally {
+    await q.close();
+  }
+}

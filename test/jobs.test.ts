@@ -1,0 +1,150 @@
+/** BullMQ jobs with a real redis-server and real worker processes (no mock of Redis or BullMQ). */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { QueueEvents } from 'bullmq';
+import Database from 'better-sqlite3';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { BullJobs, connectionFromUrl, QUEUE_PREFIX } from '../src/jobs/bullmq';
+import { generateSynthetic } from '../src/synth/generate';
+import { CLI, runCli, tempDir } from './helpers';
+import { startRedis, type TestRedis } from './redis';
+
+const tmp = tempDir('cg-jobs-');
+let redis: TestRedis;
+let jobs: BullJobs;
+let bigFile: string;
+let smallFile: string;
+
+function worker(db: string, env: Record<string, string> = {}): { proc: ChildProcess; ready: Promise<void>; exited: Promise<number | null> } {
+  const proc = spawn(process.execPath, [CLI, 'worker', '--db', db], {
+    env: { ...process.env, REDIS_URL: redis.url, CUSTOMS_GRAPH_DB: db, LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const ready = new Promise<void>((resolve) => proc.stdout!.on('data', (b: Buffer) => { if (b.toString().includes('worker ready')) resolve(); }));
+  const exited = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)));
+  return { proc, ready, exited };
+}
+
+function counts(db: string) {
+  const d = new Database(db, { readonly: true });
+  try {
+    return {
+      declarations: d.prepare('SELECT COUNT(*) FROM declarations').pluck().get() as number,
+      entities: d.prepare('SELECT COUNT(*) FROM entities').pluck().get() as number,
+      duplicateKeys: d.prepare('SELECT COUNT(*) FROM (SELECT 1 FROM entities GROUP BY kind, key HAVING COUNT(*) > 1)').pluck().get() as number,
+    };
+  } finally {
+    d.close();
+  }
+}
+
+async function waitFor<T>(fn: () => Promise<T | undefined>, ms = 60_000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await fn();
+    if (v !== undefined) return v;
+    if (Date.now() > end) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+beforeAll(async () => {
+  redis = await startRedis(tmp.dir);
+  jobs = new BullJobs(connectionFromUrl(redis.url));
+  bigFile = (await generateSynthetic(join(tmp.dir, 'big'), { traders: 3000, seed: 2 })).declarationsFile;
+  smallFile = (await generateSynthetic(join(tmp.dir, 'small'), { traders: 150, seed: 3 })).declarationsFile;
+}, 120_000);
+
+afterAll(async () => {
+  await jobs.close();
+  await redis.stop();
+  tmp.cleanup();
+});
+
+describe('BullMQ jobs', () => {
+  it('runs an ingest job in a worker process, queued once per file content', async () => {
+    const db = join(tmp.dir, 'ingest.db');
+    const payload = { db, files: [smallFile], rejects: join(tmp.dir, 'r1.csv') };
+    const a = await jobs.enqueueIngest(payload);
+    const b = await jobs.enqueueIngest(payload);
+    expect(b.id).toBe(a.id);
+    expect(await jobs.queues.ingest.getJobCounts('waiting', 'active')).toMatchObject({ waiting: 1 });
+    const w = worker(db);
+    await w.ready;
+    const done = await waitFor(async () => {
+      const j = await jobs.get(a.id);
+      return j?.status === 'done' ? j : undefined;
+    });
+    expect(done.result).toMatchObject({ accepted: expect.any(Number), rejected: 0 });
+    const direct = join(tmp.dir, 'direct.db');
+    expect(runCli(['ingest', smallFile, '--db', direct, '--json']).status).toBe(0);
+    expect(counts(db)).toEqual(counts(direct));
+    w.proc.kill('SIGTERM');
+    expect(await w.exited).toBe(0);
+  });
+
+  it('runs analysis in a sandboxed processor with progress, and the run becomes current', async () => {
+    const db = join(tmp.dir, 'ingest.db');
+    const w = worker(db, {});
+    await w.ready;
+    const job = await jobs.enqueueAnalysis({ db, seed: 5, resolution: 1 });
+    const progress: number[] = [];
+    const done = await waitFor(async () => {
+      const j = await jobs.get(job.id);
+      if (j) progress.push(j.progress);
+      return j?.status === 'done' ? j : undefined;
+    });
+    expect(done.result?.runId).toBeDefined();
+    const d = new Database(db, { readonly: true });
+    expect(d.prepare('SELECT run_id FROM current_run').pluck().get()).toBe(Number(done.result!.runId));
+    d.close();
+    w.proc.kill('SIGTERM');
+    expect(await w.exited).toBe(0);
+  });
+
+  it('SIGTERM during a job: the job completes, nothing stalls, the worker exits cleanly', async () => {
+    const db = join(tmp.dir, 'sigterm.db');
+    const events = new QueueEvents('ingest', { connection: connectionFromUrl(redis.url), prefix: QUEUE_PREFIX });
+    let stalled = 0;
+    events.on('stalled', () => { stalled++; });
+    await events.waitUntilReady();
+    const w = worker(db);
+    await w.ready;
+    const job = await jobs.enqueueIngest({ db, files: [bigFile], rejects: join(tmp.dir, 'r2.csv') });
+    await waitFor(async () => ((await jobs.get(job.id))?.status === 'running' ? true : undefined));
+    w.proc.kill('SIGTERM');
+    expect(await w.exited).toBe(0);
+    const j = await jobs.get(job.id);
+    expect(j?.status).toBe('done');
+    expect(stalled).toBe(0);
+    await events.close();
+  });
+
+  it('two workers ingesting overlapping files at the same time lose no row and duplicate no entity', async () => {
+    const rows = readFileSync(bigFile, 'utf8').trimEnd().split('\n');
+    const header = rows[0]!;
+    const body = rows.slice(1);
+    const half = Math.floor(body.length / 2);
+    const fileA = join(tmp.dir, 'a.csv');
+    const fileB = join(tmp.dir, 'b.csv');
+    writeFileSync(fileA, [header, ...body.slice(0, half + 2000)].join('\n'));
+    writeFileSync(fileB, [header, ...body.slice(half - 2000)].join('\n'));
+    const db = join(tmp.dir, 'overlap.db');
+    const w1 = worker(db);
+    const w2 = worker(db);
+    await Promise.all([w1.ready, w2.ready]);
+    const [a, b] = await Promise.all([
+      jobs.enqueueIngest({ db, files: [fileA], rejects: join(tmp.dir, 'ra.csv') }),
+      jobs.enqueueIngest({ db, files: [fileB], rejects: join(tmp.dir, 'rb.csv') }),
+    ]);
+    for (const id of [a.id, b.id]) await waitFor(async () => ((await jobs.get(id))?.status === 'done' ? true : undefined), 120_000);
+    const direct = join(tmp.dir, 'overlap-direct.db');
+    expect(runCli(['ingest', bigFile, '--db', direct, '--json']).status).toBe(0);
+    const got = counts(db);
+    expect(got.duplicateKeys).toBe(0);
+    expect(got).toEqual(counts(direct));
+    w1.proc.kill('SIGTERM');
+    w2.proc.kill('SIGTERM');
+    await Promise.all([w1.exited, w2.exited]);
+  });
+});
