@@ -30,8 +30,9 @@ export function connectionFromUrl(url: string): ConnectionOptions {
   };
 }
 
-export async function fileHash(files: string[]): Promise<string> {
-  const h = createHash('sha256');
+/** Content hash of the files, and of where they go: the same files into another store is another job. */
+export async function fileHash(files: string[], target = ''): Promise<string> {
+  const h = createHash('sha256').update(target).update('\u0000');
   for (const f of files) {
     for await (const chunk of createReadStream(f)) h.update(chunk as Buffer);
   }
@@ -67,7 +68,7 @@ export class BullJobs implements JobRunner {
   }
 
   async enqueueIngest(payload: IngestJob): Promise<JobInfo> {
-    const jobId = `ingest-${await fileHash(payload.files)}`;
+    const jobId = `ingest-${await fileHash(payload.files, payload.db)}`;
     return info(await this.queues.ingest.add('ingest', payload, { jobId }));
   }
 
