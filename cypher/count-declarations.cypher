@@ -1,0 +1,1 @@
+MATCH (d:Declaration) RETURN count(d) AS n

@@ -1,0 +1,1 @@
+MATCH (e:Entity) RETURN e.kind AS kind, count(*) AS n

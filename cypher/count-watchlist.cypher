@@ -1,0 +1,1 @@
+MATCH (w:WatchlistEntry) RETURN count(w) AS n

@@ -1,0 +1,1 @@
+CREATE INDEX category_run IF NOT EXISTS FOR (c:CategoryRisk) ON (c.run_id)

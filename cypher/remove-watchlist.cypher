@@ -1,0 +1,3 @@
+MATCH (w:WatchlistEntry {kind: $kind, key: $key})
+DELETE w
+RETURN count(*) AS removed

@@ -1,0 +1,2 @@
+MATCH (c:Community {run_id: $runId})
+RETURN properties(c) AS community ORDER BY c.rank SKIP $offset LIMIT $limit

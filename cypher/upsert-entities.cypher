@@ -1,0 +1,5 @@
+UNWIND $rows AS row
+MERGE (e:Entity {kind: row.kind, key: row.key})
+  ON CREATE SET e.name = row.name
+SET e:$(row.kind)
+RETURN count(e) AS written

@@ -1,0 +1,85 @@
+/**
+ * Every Cypher statement of the Neo4j adapter, one file per operation under cypher/, loaded once
+ * at start-up, and the parameters the adapter passes to each (the Cypher lint test checks each
+ * file against exactly these). Statements take parameters only: no string is ever built into one.
+ */
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+
+export const STATEMENT_PARAMS: Record<string, string[]> = {
+  'migrate-011-schema-version': ['version', 'appliedAt'],
+  'upsert-entities': ['rows'],
+  'upsert-links': ['rows'],
+  'upsert-declarations': ['rows'],
+  'upsert-watchlist': ['rows'],
+  'remove-watchlist': ['kind', 'key'],
+  'update-outcomes': ['rows'],
+  'get-entities': ['ids'],
+  'find-entity': ['kind', 'key'],
+  'find-declaration': ['declarationId', 'itemNo'],
+  'get-declaration': ['declarationId', 'itemNo'],
+  'entity-declarations': ['id', 'after', 'limit'],
+  'search-by-name': ['text', 'kinds', 'after', 'limit'],
+  'neighbours': ['ids', 'limit'],
+  'entity-graph-declaration-links': [],
+  'entity-graph-shared-identifiers': [],
+  'entity-stats': [],
+  'declaration-facts': [],
+  'declaration-values': [],
+  'stream-entities': ['kinds'],
+  'watchlist-hits': [],
+  'count-entities': [],
+  'count-relationships': [],
+  'count-declarations': [],
+  'count-watchlist': [],
+  'begin-run': ['id', 'startedAt', 'seed', 'params'],
+  'write-scores': ['runId', 'rows'],
+  'write-communities': ['runId', 'rows'],
+  'write-categories': ['runId', 'rows'],
+  'complete-run': ['id', 'finishedAt', 'timings', 'modularity', 'counts', 'params'],
+  'fail-run': ['id', 'finishedAt', 'counts'],
+  'current-run': [],
+  'current-run-id': [],
+  'list-runs': ['limit'],
+  'get-scores': ['runId', 'ids'],
+  'top-entities': ['runId', 'kind', 'limit'],
+  'top-communities': ['runId', 'offset', 'limit'],
+  'get-community': ['runId', 'community'],
+  'category-risk': ['runId'],
+  'append-audit': ['id', 'at', 'who', 'role', 'operation', 'entityIds', 'requestId'],
+  'list-audit': ['before', 'limit'],
+};
+
+/** cypher/ at the package root (from src/store/neo4j or dist/src/store/neo4j). */
+export function cypherDir(): string {
+  for (const up of [['..', '..', '..'], ['..', '..', '..', '..']]) {
+    const dir = join(__dirname, ...up, 'cypher');
+    if (existsSync(dir)) return dir;
+  }
+  throw new Error('cypher/ not found');
+}
+
+export function loadStatements(dir = cypherDir()): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const f of readdirSync(dir).filter((x) => x.endsWith('.cypher')).sort()) {
+    out.set(f.replace(/\.cypher$/, ''), readFileSync(join(dir, f), 'utf8'));
+  }
+  return out;
+}
+
+/** Migrations, in order: constraints and indexes (all IF NOT EXISTS), then the schema version. */
+export function migrationNames(statements: Map<string, string>): string[] {
+  return [...statements.keys()].filter((k) => k.startsWith('migrate-')).sort();
+}
+
+/** What the adapter declares to the Cypher linter. */
+export const SCHEMA = {
+  labels: [
+    'Entity', 'Declaration', 'WatchlistEntry', 'AnalysisRun', 'Score', 'Community', 'CategoryRisk', 'CurrentRun', 'AuditRecord',
+    'SchemaVersion', 'Trader', 'Consignee', 'Supplier', 'Broker', 'Carrier', 'Route', 'Person',
+  ],
+  relationshipTypes: [
+    'FILED_BY', 'CONSIGNED_TO', 'SUPPLIED_BY', 'DECLARED_BY', 'CARRIED_BY', 'ROUTED_VIA', 'ON_VESSEL', 'IN_CONTAINER',
+    'AT_ADDRESS', 'HAS_PHONE', 'HAS_EMAIL', 'HAS_ACCOUNT', 'DIRECTS',
+  ],
+};
