@@ -8,7 +8,7 @@ import { checkWatchlist, importWatchlist, type WatchlistSummary } from '../inges
 import { checkOutcomes, importOutcomes } from '../ingest/outcomes';
 import { FatalInputError } from '../ingest/sniff';
 import type { StoreCounts } from '../store/graph-store';
-import { SqliteGraphStore } from '../store/sqlite/sqlite-store';
+import { openStore } from '../store/open';
 import { createProgress } from '../util/progress';
 import type { Logger } from '../util/logger';
 import { formatNumber, table } from './format';
@@ -37,7 +37,7 @@ export async function ingestCommand(files: string[], opts: IngestCommandOptions,
   if (opts.watchlist) await checkWatchlist(opts.watchlist);
   if (opts.outcomes) await checkOutcomes(opts.outcomes);
 
-  const store = new SqliteGraphStore(opts.db);
+  const store = openStore(opts.db);
   try {
     await store.migrate();
     const rejectsPath = opts.rejects ?? 'rejects.csv';

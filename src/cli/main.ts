@@ -5,7 +5,8 @@ import { loadConfig } from '../config';
 import { FatalInputError } from '../ingest/sniff';
 import { MappingError } from '../ingest/mapping';
 import { generateSynthetic } from '../synth/generate';
-import { SqliteGraphStore } from '../store/sqlite/sqlite-store';
+import type { GraphStore } from '../store/graph-store';
+import { openStore } from '../store/open';
 import { createLogger } from '../util/logger';
 import { createProgress } from '../util/progress';
 import { formatNumber, table } from './format';
@@ -30,8 +31,8 @@ function number(value: string): number {
 }
 
 /** Opens the store for a command and closes it after, whatever happens. */
-async function withStore<T>(db: string, fn: (store: SqliteGraphStore) => Promise<T>): Promise<T> {
-  const store = new SqliteGraphStore(db);
+async function withStore<T>(db: string, fn: (store: GraphStore) => Promise<T>): Promise<T> {
+  const store = openStore(db);
   try {
     await store.migrate();
     return await fn(store);
@@ -271,7 +272,7 @@ export function buildProgram(): Command {
     .option('--keys <file>', 'API key file (JSON: [{name, role, sha256}]); or set CUSTOMS_GRAPH_API_KEYS=role:key,...')
     .action(async (opts) => {
       const keys = loadKeys(opts.keys);
-      const store = new SqliteGraphStore(opts.db);
+      const store = openStore(opts.db);
       await store.migrate();
       // REDIS_URL switches jobs from the in-process runner to BullMQ queues.
       const jobs = process.env.REDIS_URL ? new BullJobs(connectionFromUrl(process.env.REDIS_URL)) : undefined;
@@ -288,7 +289,7 @@ export function buildProgram(): Command {
     .option('--db <path>', 'SQLite store file', config.dbPath)
     .option('--json', 'print as JSON')
     .action(async (opts) => {
-      const store = new SqliteGraphStore(opts.db);
+      const store = openStore(opts.db);
       try {
         await store.migrate();
         const counts = await store.counts();
@@ -325,7 +326,7 @@ export function buildProgram(): Command {
       if (!opts.serve) return;
       const keyFile = join(dir, 'api-keys.json');
       const clear = createKeyFile(keyFile);
-      const store = new SqliteGraphStore(db);
+      const store = openStore(db);
       const server = await startServer({ store, keys: KeyRing.fromFile(keyFile), config, logger, port: opts.port });
       process.stdout.write(`\nGraphQL API: ${server.url}\n` +
         `  investigator key: ${clear.investigator}\n  scorer key:       ${clear.scorer}\n  analyst key:      ${clear.analyst}\n  admin key:        ${clear.admin}\n` +

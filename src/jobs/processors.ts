@@ -7,7 +7,8 @@ import { DEFAULT_PARAMS, runAnalysis } from '../analysis/run';
 import { loadConfig } from '../config';
 import { planIngest, runIngest } from '../ingest/ingest';
 import { loadMapping } from '../ingest/mapping';
-import { SqliteGraphStore } from '../store/sqlite/sqlite-store';
+import type { GraphStore } from '../store/graph-store';
+import { openStore } from '../store/open';
 
 export type Report = (progress: number) => void | Promise<void>;
 
@@ -27,8 +28,8 @@ export interface AnalysisJob {
 export const JOB_KINDS = ['ingest', 'analysis'] as const;
 export type JobKind = (typeof JOB_KINDS)[number];
 
-async function withStore<T>(db: string, fn: (s: SqliteGraphStore) => Promise<T>): Promise<T> {
-  const store = new SqliteGraphStore(db);
+async function withStore<T>(db: string, fn: (s: GraphStore) => Promise<T>): Promise<T> {
+  const store = openStore(db);
   try {
     await store.migrate();
     return await fn(store);

@@ -1,0 +1,13 @@
+/** The store the configuration selects: Neo4j when NEO4J_URI is set, else the embedded SQLite file. */
+import type { GraphStore } from './graph-store';
+import { Neo4jGraphStore } from './neo4j/neo4j-store';
+import { SqliteGraphStore } from './sqlite/sqlite-store';
+
+export function openStore(dbPath: string, env: NodeJS.ProcessEnv = process.env): GraphStore {
+  if (env.NEO4J_URI) {
+    return new Neo4jGraphStore({
+      uri: env.NEO4J_URI, user: env.NEO4J_USER ?? 'neo4j', password: env.NEO4J_PASSWORD ?? '', database: env.NEO4J_DATABASE || undefined,
+    });
+  }
+  return new SqliteGraphStore(dbPath);
+}
