@@ -247,3 +247,24 @@ describe('the API in scaled mode', () => {
     await store.close();
   });
 });
+
+describe('export jobs', () => {
+  it('writes a ring of the current run as GEXF through the export queue', async () => {
+    const db = join(tmp.dir, 'ingest.db'); // loaded and analysed above
+    const w = worker(db);
+    await w.ready;
+    const d = new Database(db, { readonly: true });
+    const ring = d.prepare('SELECT community FROM communities WHERE run_id = (SELECT run_id FROM current_run) ORDER BY rank LIMIT 1').pluck().get() as number;
+    d.close();
+    const out = join(tmp.dir, 'ring.gexf');
+    const job = await jobs.enqueueExport({ db, format: 'GEXF', ring, out });
+    const done = await waitFor(async () => {
+      const j = await jobs.get(job.id);
+      return j?.status === 'done' || j?.status === 'failed' ? j : undefined;
+    });
+    expect(done).toMatchObject({ status: 'done', result: { out } });
+    expect(readFileSync(out, 'utf8')).toContain('<gexf');
+    w.proc.kill('SIGTERM');
+    await w.exited;
+  });
+});

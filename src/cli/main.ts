@@ -236,7 +236,7 @@ export function buildProgram(): Command {
   program
     .command('worker')
     .description('process BullMQ jobs (scaled mode; REDIS_URL): ingest and analysis; SIGTERM finishes the jobs in hand, then exits')
-    .option('--queues <list>', 'comma-separated queues', 'ingest,analysis')
+    .option('--queues <list>', 'comma-separated queues', 'ingest,analysis,export')
     .option('--concurrency <n>', 'jobs at once per queue', positiveInt, 1)
     .option('--db <path>', 'SQLite store file for scheduled analyses', config.dbPath)
     .action(async (opts) => {

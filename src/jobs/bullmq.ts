@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from '../util/logger';
-import { ingestProcessor, type AnalysisJob, type IngestJob, type JobKind } from './processors';
+import { exportProcessor, ingestProcessor, type AnalysisJob, type ExportJob, type IngestJob, type JobKind } from './processors';
 import type { JobInfo, JobRunner, JobState } from './runner';
 
 export const QUEUE_PREFIX = 'customs-graph';
@@ -64,6 +64,7 @@ export class BullJobs implements JobRunner {
     this.queues = {
       ingest: new Queue('ingest', { connection, prefix: QUEUE_PREFIX, defaultJobOptions: DEFAULT_JOB_OPTIONS }),
       analysis: new Queue('analysis', { connection, prefix: QUEUE_PREFIX, defaultJobOptions: DEFAULT_JOB_OPTIONS }),
+      export: new Queue('export', { connection, prefix: QUEUE_PREFIX, defaultJobOptions: DEFAULT_JOB_OPTIONS }),
     };
   }
 
@@ -74,6 +75,10 @@ export class BullJobs implements JobRunner {
 
   async enqueueAnalysis(payload: AnalysisJob): Promise<JobInfo> {
     return info(await this.queues.analysis.add('analysis', payload, { jobId: paramsId('analysis', payload) }));
+  }
+
+  async enqueueExport(payload: ExportJob): Promise<JobInfo> {
+    return info(await this.queues.export.add('export', payload, { jobId: paramsId('export', payload) }));
   }
 
   /** Periodic re-analysis from a cron expression (one scheduler, updated in place). */
@@ -112,10 +117,13 @@ export async function startWorkers(opts: WorkerOptions): Promise<{ workers: Work
   };
   const workers: Worker[] = [];
   for (const q of opts.queues) {
+    const progress = (job: Job) => (p: number) => job.updateProgress(Math.round(p * 100) / 100);
     const w = q === 'analysis'
       // Sandboxed: a child process runs the analysis, the worker keeps renewing the lock.
       ? new Worker('analysis', join(__dirname, 'sandbox', 'analysis.js'), common)
-      : new Worker('ingest', async (job: Job<IngestJob>) => ingestProcessor(job.data, (p) => job.updateProgress(Math.round(p * 100) / 100)), common);
+      : q === 'export'
+        ? new Worker('export', async (job: Job<ExportJob>) => exportProcessor(job.data, progress(job)), common)
+        : new Worker('ingest', async (job: Job<IngestJob>) => ingestProcessor(job.data, progress(job)), common);
     w.on('failed', (job, err) => opts.logger.warn({ job: job?.id, err: err.message }, 'job failed'));
     w.on('error', (err) => opts.logger.error({ err: err.message }, 'worker error'));
     workers.push(w);

@@ -3,7 +3,9 @@
  * (scaled mode). Each opens the store it is given, reports progress in [0, 1], and returns a
  * JSON-serialisable summary.
  */
+import { writeFile } from 'node:fs/promises';
 import { DEFAULT_PARAMS, runAnalysis } from '../analysis/run';
+import { exportSubgraph } from '../api/export';
 import { loadConfig } from '../config';
 import { planIngest, runIngest } from '../ingest/ingest';
 import { loadMapping } from '../ingest/mapping';
@@ -25,7 +27,18 @@ export interface AnalysisJob {
   resolution: number;
 }
 
-export const JOB_KINDS = ['ingest', 'analysis'] as const;
+export interface ExportJob {
+  db: string;
+  format: 'GEXF' | 'GRAPHML' | 'CYTOSCAPE';
+  /** A ring (community of the current run) or the neighbourhood of an entity. */
+  ring?: number;
+  entityId?: string;
+  hops?: number;
+  limit?: number;
+  out: string;
+}
+
+export const JOB_KINDS = ['ingest', 'analysis', 'export'] as const;
 export type JobKind = (typeof JOB_KINDS)[number];
 
 async function withStore<T>(db: string, fn: (s: GraphStore) => Promise<T>): Promise<T> {
@@ -48,6 +61,25 @@ export async function ingestProcessor(job: IngestJob, report: Report) {
       onProgress: (p) => { void report(total ? p.bytesRead / total : 0); },
     });
     return { read: s.read, accepted: s.accepted, rejected: s.rejected, seconds: s.seconds };
+  });
+}
+
+/** Writes a ring or a neighbourhood as GEXF, GraphML or Cytoscape.js JSON to a file. */
+export async function exportProcessor(job: ExportJob, report: Report) {
+  return withStore(job.db, async (store) => {
+    const limit = Math.min(job.limit ?? 500, 5000);
+    let sub;
+    if (job.ring !== undefined) {
+      const c = await store.getCommunity(job.ring);
+      if (!c) throw new Error(`no ring ${job.ring} in the current run`);
+      sub = await store.neighbourhood(c.members.slice(0, limit), { hops: 1, limit });
+    } else if (job.entityId) {
+      sub = await store.neighbourhood([job.entityId], { hops: Math.min(job.hops ?? 1, 3), limit });
+    } else throw new Error('an export job needs a ring or an entityId');
+    await report(0.5);
+    const scores = new Map((await store.getScores(sub.nodes.map((n) => n.id))).map((s) => [s.entityId, s.risk]));
+    await writeFile(job.out, exportSubgraph(job.format, sub.nodes.map((n) => ({ ...n, risk: scores.get(n.id) })), sub.edges));
+    return { out: job.out, nodes: sub.nodes.length, edges: sub.edges.length, truncated: sub.truncated };
   });
 }
 

@@ -103,9 +103,22 @@ export class Neo4jGraphStore implements GraphStore {
     }
   }
 
+  /** Streams a read: records are consumed as the server sends them, in batches. */
   private async *batches<T>(name: string, params: Row, batchSize: number, map: (r: Row) => T): AsyncIterable<T[]> {
-    const rows = await this.read(name, params);
-    for (let i = 0; i < rows.length; i += batchSize) yield rows.slice(i, i + batchSize).map(map);
+    const session = this.driver.session({ database: this.database, defaultAccessMode: neo4j.session.READ });
+    try {
+      let batch: T[] = [];
+      for await (const record of session.run(this.cypher(name), params)) {
+        batch.push(map(recordToObject(record)));
+        if (batch.length >= batchSize) {
+          yield batch;
+          batch = [];
+        }
+      }
+      if (batch.length) yield batch;
+    } finally {
+      await session.close();
+    }
   }
 
   async migrate(): Promise<void> {
