@@ -5,8 +5,7 @@ import { loadConfig } from '../config';
 import { FatalInputError } from '../ingest/sniff';
 import { MappingError } from '../ingest/mapping';
 import { generateSynthetic } from '../synth/generate';
-import type { GraphStore } from '../store/graph-store';
-import { openStore } from '../store/open';
+import { openStore, withStore } from '../store/open';
 import { createLogger } from '../util/logger';
 import { createProgress } from '../util/progress';
 import { formatNumber, table } from './format';
@@ -30,16 +29,6 @@ function number(value: string): number {
   return n;
 }
 
-/** Opens the store for a command and closes it after, whatever happens. */
-async function withStore<T>(db: string, fn: (store: GraphStore) => Promise<T>): Promise<T> {
-  const store = openStore(db);
-  try {
-    await store.migrate();
-    return await fn(store);
-  } finally {
-    await store.close();
-  }
-}
 
 function share(value: string): number {
   try {

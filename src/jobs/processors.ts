@@ -9,8 +9,7 @@ import { exportSubgraph } from '../api/export';
 import { loadConfig } from '../config';
 import { planIngest, runIngest } from '../ingest/ingest';
 import { loadMapping } from '../ingest/mapping';
-import type { GraphStore } from '../store/graph-store';
-import { openStore } from '../store/open';
+import { withStore } from '../store/open';
 
 export type Report = (progress: number) => void | Promise<void>;
 
@@ -41,15 +40,6 @@ export interface ExportJob {
 export const JOB_KINDS = ['ingest', 'analysis', 'export'] as const;
 export type JobKind = (typeof JOB_KINDS)[number];
 
-async function withStore<T>(db: string, fn: (s: GraphStore) => Promise<T>): Promise<T> {
-  const store = openStore(db);
-  try {
-    await store.migrate();
-    return await fn(store);
-  } finally {
-    await store.close();
-  }
-}
 
 export async function ingestProcessor(job: IngestJob, report: Report) {
   const config = loadConfig();

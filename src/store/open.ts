@@ -11,3 +11,14 @@ export function openStore(dbPath: string, env: NodeJS.ProcessEnv = process.env):
   }
   return new SqliteGraphStore(dbPath);
 }
+
+/** Opens (and migrates) the configured store for one piece of work, and closes it after, whatever happens. */
+export async function withStore<T>(dbPath: string, fn: (store: GraphStore) => Promise<T>): Promise<T> {
+  const store = openStore(dbPath);
+  try {
+    await store.migrate();
+    return await fn(store);
+  } finally {
+    await store.close();
+  }
+}
