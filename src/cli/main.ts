@@ -317,7 +317,7 @@ export function buildProgram(): Command {
       const clear = createKeyFile(keyFile);
       const store = openStore(db);
       const server = await startServer({ store, keys: KeyRing.fromFile(keyFile), config, logger, port: opts.port });
-      process.stdout.write(`\nGraphQL API: ${server.url}\n` +
+      process.stdout.write(`\nExplorer:    ${server.url.replace(/graphql$/, '')} (sign in with the investigator key)\nGraphQL API: ${server.url}\n` +
         `  investigator key: ${clear.investigator}\n  scorer key:       ${clear.scorer}\n  analyst key:      ${clear.analyst}\n  admin key:        ${clear.admin}\n` +
         `(only their SHA-256 is kept, in ${keyFile}; these keys are shown once)\n` +
         `try: curl -s ${server.url} -H 'content-type: application/json' -H 'authorization: Bearer ${clear.investigator}' ` +
