@@ -147,7 +147,6 @@ export async function scanDeclarations(store: GraphStore, opts: { cutoffShare: n
   // Pass 1: unit values per HS code and currency, and the period covered.
   const values = new Map<string, number[]>();
   const dates: string[] = [];
-  let rows = 0;
   for await (const batch of store.streamDeclarationValues(50_000)) {
     for (const d of batch) {
       const u = unitValue(d);
@@ -159,9 +158,9 @@ export async function scanDeclarations(store: GraphStore, opts: { cutoffShare: n
       }
       dates.push(d.lodgedAt.slice(0, 10));
     }
-    rows += batch.length;
-    opts.onProgress?.(rows);
+    opts.onProgress?.(dates.length);
   }
+  const declarations = dates.length;
   const medians = new Map<string, number>();
   for (const [k, l] of values) {
     if (l.length < MIN_PEERS) continue;
@@ -181,6 +180,7 @@ export async function scanDeclarations(store: GraphStore, opts: { cutoffShare: n
   const futureTraders = new Map<string, { controlled: number; bad: number }>();
   const futureDeclarations: DeclarationFacts[] = [];
   const pastCombos = new Set<string>();
+  let rows = declarations;
   for await (const batch of store.streamDeclarationFacts(20_000)) {
     for (const d of batch) {
       const under = isUndervalued(d, medians);
@@ -200,7 +200,7 @@ export async function scanDeclarations(store: GraphStore, opts: { cutoffShare: n
     rows += batch.length;
     opts.onProgress?.(rows);
   }
-  return { all, past, futureTraders, futureDeclarations, pastCombos, medians, cutoff, periodStart, periodEnd, declarations: rows / 2 };
+  return { all, past, futureTraders, futureDeclarations, pastCombos, medians, cutoff, periodStart, periodEnd, declarations };
 }
 
 export function categoryList(w: Window): CategoryRisk[] {

@@ -92,8 +92,14 @@ function findHubs(g: EntityGraph, p: AnalysisParams): { hub: Uint8Array; thresho
   return { hub, threshold, examples: found.slice(0, 10).map((i) => `${g.kinds[i]} ${g.ids[i]} (${tradersOf[i]} traders)`) };
 }
 
+/** The stages of a run, in order: onStage reports these names (progress is the stage's index / length). */
+export const ANALYSIS_STAGES = [
+  'scan declarations', 'projection', 'components', 'louvain', 'pagerank', 'rings and cycles', 'scoring', 'declaration model', 'write-back',
+] as const;
+export type AnalysisStage = (typeof ANALYSIS_STAGES)[number];
+
 export interface RunOptions {
-  onStage?: (stage: string) => void;
+  onStage?: (stage: AnalysisStage) => void;
   onProgress?: (stage: string, done: number, total: number) => void;
 }
 

@@ -5,6 +5,7 @@ import { loadConfig } from '../config';
 import { FatalInputError } from '../ingest/sniff';
 import { MappingError } from '../ingest/mapping';
 import { generateSynthetic } from '../synth/generate';
+import type { GraphStore } from '../store/graph-store';
 import { openStore, withStore } from '../store/open';
 import { createLogger } from '../util/logger';
 import { createProgress } from '../util/progress';
@@ -52,6 +53,12 @@ function loadKeys(file: string | undefined): KeyRing {
   if (process.env.CUSTOMS_GRAPH_API_KEYS) return KeyRing.fromEnv(process.env.CUSTOMS_GRAPH_API_KEYS);
   if (existsSync('api-keys.json')) return KeyRing.fromFile('api-keys.json');
   throw new UserError('no API keys: give --keys FILE or set CUSTOMS_GRAPH_API_KEYS=role:key,...');
+}
+
+/** The store, once it is known to have a current analysis run (checked by id: the run itself is large). */
+async function requireRun<S extends GraphStore>(store: S): Promise<S> {
+  if (!(await store.currentRunId())) throw new NoCurrentRunError();
+  return store;
 }
 
 function untilSignal(): Promise<void> {
@@ -132,10 +139,7 @@ export function buildProgram(): Command {
     .action(async (opts) => {
       const kind = opts.kind ? parseKind(opts.kind) : undefined;
       if (opts.kind && !kind) throw new UserError(`unknown kind: ${opts.kind}`);
-      const rows = await withStore(opts.db, async (store) => {
-        if (!(await store.currentRun())) throw new NoCurrentRunError();
-        return topCommand(store, { kind, limit: opts.limit });
-      });
+      const rows = await withStore(opts.db, async (store) => topCommand(await requireRun(store), { kind, limit: opts.limit }));
       process.stdout.write(opts.json ? `${JSON.stringify(rows, null, 2)}\n` : `${printTop(rows)}\n`);
     });
 
@@ -146,10 +150,7 @@ export function buildProgram(): Command {
     .option('--limit <n>', 'how many', positiveInt, 20)
     .option('--json', 'print as JSON')
     .action(async (opts) => {
-      const rows = await withStore(opts.db, async (store) => {
-        if (!(await store.currentRun())) throw new NoCurrentRunError();
-        return ringsCommand(store, opts.limit);
-      });
+      const rows = await withStore(opts.db, async (store) => ringsCommand(await requireRun(store), opts.limit));
       process.stdout.write(opts.json ? `${JSON.stringify(rows, null, 2)}\n` : `${printRings(rows)}\n`);
     });
 
@@ -160,10 +161,7 @@ export function buildProgram(): Command {
     .option('--db <path>', 'SQLite store file', config.dbPath)
     .option('--json', 'print as JSON')
     .action(async (opts) => {
-      const e = await withStore(opts.db, async (store) => {
-        if (!(await store.currentRun())) throw new NoCurrentRunError();
-        return evaluateCommand(store, opts.truth);
-      });
+      const e = await withStore(opts.db, async (store) => evaluateCommand(await requireRun(store), opts.truth));
       process.stdout.write(opts.json ? `${JSON.stringify(e, null, 2)}\n` : `${printEvaluation(e)}\n`);
     });
 

@@ -4,7 +4,7 @@
  * JSON-serialisable summary.
  */
 import { writeFile } from 'node:fs/promises';
-import { DEFAULT_PARAMS, runAnalysis } from '../analysis/run';
+import { ANALYSIS_STAGES, DEFAULT_PARAMS, runAnalysis } from '../analysis/run';
 import { exportSubgraph } from '../api/export';
 import { loadConfig } from '../config';
 import { planIngest, runIngest } from '../ingest/ingest';
@@ -73,12 +73,11 @@ export async function exportProcessor(job: ExportJob, report: Report) {
   });
 }
 
-const STAGES = ['scan declarations', 'projection', 'components', 'louvain', 'pagerank', 'rings and cycles', 'scoring', 'declaration model', 'write-back'];
 
 export async function analysisProcessor(job: AnalysisJob, report: Report) {
   return withStore(job.db, async (store) => {
     const s = await runAnalysis(store, { ...DEFAULT_PARAMS, seed: job.seed, resolution: job.resolution }, {
-      onStage: (stage) => { void report(STAGES.indexOf(stage) / STAGES.length); },
+      onStage: (stage) => { void report(ANALYSIS_STAGES.indexOf(stage) / ANALYSIS_STAGES.length); },
     });
     return { runId: s.runId, counts: s.counts, timings: s.timings };
   });
