@@ -1,5 +1,6 @@
 /** A real redis-server for tests, on a free port on 127.0.0.1, with its data in a temp folder. */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 
 export async function freePort(): Promise<number> {
@@ -18,13 +19,14 @@ export interface TestRedis {
   start(): Promise<void>;
 }
 
-export async function startRedis(dir: string): Promise<TestRedis> {
+export async function startRedis(dir: string, opts: { maxmemoryPolicy?: string } = {}): Promise<TestRedis> {
+  mkdirSync(dir, { recursive: true });
   const port = await freePort();
   let proc: ChildProcess | undefined;
   const start = () => new Promise<void>((resolve, reject) => {
     // Append-only persistence, so a restart keeps the queues (as a production Redis for BullMQ should).
     proc = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'yes',
-      '--appendfsync', 'always', '--dir', dir, '--maxmemory-policy', 'noeviction'], { stdio: ['ignore', 'pipe', 'pipe'] });
+      '--appendfsync', 'always', '--dir', dir, '--maxmemory-policy', opts.maxmemoryPolicy ?? 'noeviction'], { stdio: ['ignore', 'pipe', 'pipe'] });
     const timer = setTimeout(() => reject(new Error('redis-server did not start')), 10_000);
     proc.stdout!.on('data', (b: Buffer) => {
       if (b.toString().includes('Ready to accept connections')) { clearTimeout(timer); resolve(); }

@@ -239,12 +239,14 @@ export function buildProgram(): Command {
         await jobs.close();
         logger.info({ cron }, 'periodic analysis scheduled');
       }
+      // Listen for signals before saying "ready": a supervisor may stop us the moment it reads it.
+      const stop = untilSignal();
       const w = await startWorkers({
         connection, queues, concurrency: opts.concurrency, logger,
         lockDuration: Number(process.env.CUSTOMS_GRAPH_LOCK_MS || 30_000), stalledInterval: Number(process.env.CUSTOMS_GRAPH_STALLED_MS || 30_000),
       });
       process.stdout.write(`worker ready: ${queues.join(', ')}\n`);
-      await untilSignal();
+      await stop;
       process.stdout.write('worker stopping: finishing the jobs in hand\n');
       await w.close();
       process.stdout.write('worker stopped\n');
@@ -263,9 +265,10 @@ export function buildProgram(): Command {
       await store.migrate();
       // REDIS_URL switches jobs from the in-process runner to BullMQ queues.
       const jobs = process.env.REDIS_URL ? new BullJobs(connectionFromUrl(process.env.REDIS_URL)) : undefined;
+      const stop = untilSignal();
       const server = await startServer({ store, keys, config, logger, port: opts.port, host: opts.host, jobs });
       process.stdout.write(`customs-graph API at ${server.url} (${keys.size} API keys)\n`);
-      await untilSignal();
+      await stop;
       await server.close();
       await store.close();
     });
@@ -314,6 +317,7 @@ export function buildProgram(): Command {
       const keyFile = join(dir, 'api-keys.json');
       const clear = createKeyFile(keyFile);
       const store = openStore(db);
+      const stop = untilSignal();
       const server = await startServer({ store, keys: KeyRing.fromFile(keyFile), config, logger, port: opts.port });
       process.stdout.write(`\nExplorer:    ${server.url.replace(/graphql$/, '')} (sign in with the investigator key)\nGraphQL API: ${server.url}\n` +
         `  investigator key: ${clear.investigator}\n  scorer key:       ${clear.scorer}\n  analyst key:      ${clear.analyst}\n  admin key:        ${clear.admin}\n` +
@@ -321,7 +325,7 @@ export function buildProgram(): Command {
         `try: curl -s ${server.url} -H 'content-type: application/json' -H 'authorization: Bearer ${clear.investigator}' ` +
         `-d '{"query":"{ rings(first: 3) { edges { node { rank risk size } } } }"}'\n` +
         'Ctrl-C stops the server.\n');
-      await untilSignal();
+      await stop;
       await server.close();
       await store.close();
     });

@@ -128,6 +128,9 @@ export async function startWorkers(opts: WorkerOptions): Promise<{ workers: Work
     w.on('error', (err) => opts.logger.error({ err: err.message }, 'worker error'));
     workers.push(w);
   }
+  // Ready only once every connection is up: BullMQ crashes the process with "Connection is closed"
+  // if a worker is closed while its blocking connection is still initialising (an early SIGTERM).
+  await Promise.all(workers.map((w) => w.waitUntilReady()));
   return { workers, close: async () => { await Promise.all(workers.map((w) => w.close())); } };
 }
 
