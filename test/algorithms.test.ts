@@ -5,6 +5,7 @@ import { auc, fitLogistic, precisionAtK, predict, smoothedLogOdds } from '../src
 import { GraphBuilder, toCsr, type EntityGraph } from '../src/analysis/projection';
 import { findRings, findTradeCycles } from '../src/analysis/rings';
 import type { EntityKind, RelType } from '../src/domain/entities';
+import { Rng } from '../src/synth/rng';
 
 /** A graph from [source, kind, target, kind, type] tuples. */
 function graph(edges: Array<[string, EntityKind, string, EntityKind, RelType?]>): EntityGraph {
@@ -48,6 +49,67 @@ describe('PageRank', () => {
     const { rank } = pageRank(toCsr(g, ones(g)), { personalization: p });
     expect(rank[g.index.get('n')!]).toBeGreaterThan(rank[g.index.get('far')!]!);
     expect(rank.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 6);
+  });
+});
+
+/** The exact PageRank of a small weighted undirected graph, by solving the linear system densely. */
+function exactPageRank(n: number, edges: Array<[number, number, number]>, d = 0.85): number[] {
+  const strength = new Array<number>(n).fill(0);
+  for (const [a, b, w] of edges) { strength[a]! += w; strength[b]! += w; }
+  // x = d·(W·D⁻¹)·x + d·(dangling mass)/n + (1 - d)/n, with Σx = 1: (I - d·M - d·J/n)·x = (1 - d)/n.
+  const A = Array.from({ length: n }, (_, i) => Array.from({ length: n + 1 }, (_, j) => (j === n ? (1 - d) / n : i === j ? 1 : 0)));
+  for (const [a, b, w] of edges) { A[a]![b]! -= (d * w) / strength[b]!; A[b]![a]! -= (d * w) / strength[a]!; }
+  for (let j = 0; j < n; j++) if (strength[j] === 0) for (let i = 0; i < n; i++) A[i]![j]! -= d / n;
+  for (let c = 0; c < n; c++) {
+    let piv = c;
+    for (let r = c + 1; r < n; r++) if (Math.abs(A[r]![c]!) > Math.abs(A[piv]![c]!)) piv = r;
+    [A[c], A[piv]] = [A[piv]!, A[c]!];
+    for (let r = 0; r < n; r++) {
+      if (r === c) continue;
+      const f = A[r]![c]! / A[c]![c]!;
+      for (let k = c; k <= n; k++) A[r]![k]! -= f * A[c]![k]!;
+    }
+  }
+  return A.map((row, i) => row[n]! / row[i]!);
+}
+
+describe('PageRank precision', () => {
+  it('at the default tolerance matches the exact solution of a weighted graph with dangling nodes within 1e-6 (L1)', () => {
+    const rng = new Rng(7);
+    const n = 60;
+    const edges: Array<[number, number, number]> = [];
+    for (let k = 0; k < 150; k++) {
+      const a = rng.int(n - 5);
+      const b = rng.int(n - 5);
+      if (a !== b) edges.push([a, b, 0.5 + rng.next() * 4]);
+    } // nodes n-5 .. n-1 stay isolated: dangling mass
+    const b = new GraphBuilder();
+    for (let i = 0; i < n; i++) b.node(`n${i}`, 'Trader');
+    for (const [s, t] of edges) b.link({ source: `n${s}`, sourceKind: 'Trader', target: `n${t}`, targetKind: 'Trader', type: 'SUPPLIED_BY', count: 1, value: 0 });
+    const g = b.build();
+    const { rank, iterations } = pageRank(toCsr(g, Float64Array.from(edges, (e) => e[2])));
+    const exact = exactPageRank(n, edges);
+    const l1 = exact.reduce((a, x, i) => a + Math.abs(x - rank[g.index.get(`n${i}`)!]!), 0);
+    expect(l1).toBeLessThan(1e-6);
+    expect(iterations).toBeLessThan(100);
+  });
+
+  it('converges well within the iteration cap on a large sparse graph', () => {
+    const rng = new Rng(3);
+    const n = 50_000;
+    const b = new GraphBuilder();
+    for (let k = 0; k < 4 * n; k++) {
+      const s = rng.int(n);
+      const t = rng.int(n);
+      if (s !== t) b.link({ source: String(s), sourceKind: 'Trader', target: String(t), targetKind: 'Supplier', type: 'SUPPLIED_BY', count: 1, value: 0 });
+    }
+    const g = b.build();
+    const csr = toCsr(g, ones(g));
+    const fast = pageRank(csr);
+    const tight = pageRank(csr, { tolerance: 1e-13, maxIterations: 1000 });
+    expect(fast.iterations).toBeLessThan(60);
+    expect(tight.iterations).toBeGreaterThan(fast.iterations);
+    expect(fast.rank.reduce((a, x, i) => a + Math.abs(x - tight.rank[i]!), 0)).toBeLessThan(1e-6);
   });
 });
 

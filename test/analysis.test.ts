@@ -12,7 +12,7 @@ import { importWatchlist } from '../src/ingest/watchlist';
 import type { GraphStore } from '../src/store/graph-store';
 import { SqliteGraphStore } from '../src/store/sqlite/sqlite-store';
 import { generateSynthetic, type SynthResult } from '../src/synth/generate';
-import { batchOf, declaration, ROOT, row, tempDir } from './helpers';
+import { batchOf, declaration, ROOT, row, runCli, tempDir } from './helpers';
 
 const tmp = tempDir('cg-analysis-');
 let synth: SynthResult;
@@ -91,6 +91,39 @@ describe('an analysis run', () => {
     expect(first!.size).toBe(Object.values(first!.byKind).reduce((a, b) => a + (b ?? 0), 0));
     expect(first!.members.length).toBe(first!.size);
     expect(first!.value).toBeGreaterThan(0);
+  });
+});
+
+describe('the graph half on a second thread', () => {
+  it('gives exactly the run of a single thread (customs-graph analyze with and without --single-thread)', async () => {
+    await store.close();
+    const threaded = join(tmp.dir, 'threaded.db');
+    const single = join(tmp.dir, 'single.db');
+    copyFileSync(join(tmp.dir, 'a.db'), threaded);
+    copyFileSync(join(tmp.dir, 'a.db'), single);
+    store = new SqliteGraphStore(join(tmp.dir, 'a.db'));
+    const t = runCli(['analyze', '--db', threaded, '--seed', '9', '--json']);
+    const s = runCli(['analyze', '--db', single, '--seed', '9', '--json', '--single-thread']);
+    expect(t.status, t.stderr).toBe(0);
+    expect(s.status, s.stderr).toBe(0);
+    expect(Object.keys(JSON.parse(t.stdout).timings)).toContain('graph_wait'); // the worker thread did run
+    expect(Object.keys(JSON.parse(s.stdout).timings)).not.toContain('graph_wait');
+    const dump = (db: string) => {
+      const st = new SqliteGraphStore(db, { readonly: true });
+      try {
+        return {
+          scores: st.db.prepare(`SELECT entity_id, risk, community, component, pagerank, ppr, signals FROM entity_scores
+            WHERE run_id = (SELECT run_id FROM current_run) ORDER BY entity_id`).raw().all(),
+          communities: st.db.prepare(`SELECT community, rank, size, risk, members FROM communities
+            WHERE run_id = (SELECT run_id FROM current_run) ORDER BY community`).raw().all(),
+        };
+      } finally {
+        st.db.close();
+      }
+    };
+    const a = dump(threaded);
+    expect(a.scores.length).toBeGreaterThan(1000);
+    expect(a).toEqual(dump(single));
   });
 });
 

@@ -23,10 +23,19 @@ export interface PartyAgg {
   laundering: number;
   first: string;
   last: string;
-  evidenceUnder: string[];
-  evidenceLaundering: string[];
-  evidenceSeizures: string[];
-  brokers: Map<string, number>;
+  /** Up to five example declarations each; absent until there is one (most parties have none). */
+  evidenceUnder?: string[];
+  evidenceLaundering?: string[];
+  evidenceSeizures?: string[];
+  /** A trader's declarations per broker; absent for other parties. */
+  brokers?: Map<string, number>;
+}
+
+/** Keeps the first five examples of a signal. */
+function example(list: string[] | undefined, id: string): string[] {
+  if (!list) return [id];
+  if (list.length < 5) list.push(id);
+  return list;
 }
 
 export interface Window {
@@ -93,10 +102,8 @@ function newWindow(): Window {
 function party(w: Window, id: string, lodged: string): PartyAgg {
   let p = w.parties.get(id);
   if (!p) {
-    p = {
-      n: 0, value: 0, controlled: 0, bad: 0, seizures: 0, under: 0, laundering: 0, first: lodged, last: lodged,
-      evidenceUnder: [], evidenceLaundering: [], evidenceSeizures: [], brokers: new Map(),
-    };
+    // Millions of these live through a run: no per-party arrays or maps until they are needed.
+    p = { n: 0, value: 0, controlled: 0, bad: 0, seizures: 0, under: 0, laundering: 0, first: lodged, last: lodged };
     w.parties.set(id, p);
   }
   return p;
@@ -127,26 +134,31 @@ function add(w: Window, d: DeclarationFacts, under: boolean, laundering: boolean
     if (bad) p.bad++;
     if (d.outcome === 'seizure') {
       p.seizures++;
-      if (p.evidenceSeizures.length < 5) p.evidenceSeizures.push(d.id);
+      p.evidenceSeizures = example(p.evidenceSeizures, d.id);
     }
     if (id === d.trader) {
       if (under) {
         p.under++;
-        if (p.evidenceUnder.length < 5) p.evidenceUnder.push(d.id);
+        p.evidenceUnder = example(p.evidenceUnder, d.id);
       }
       if (laundering) {
         p.laundering++;
-        if (p.evidenceLaundering.length < 5) p.evidenceLaundering.push(d.id);
+        p.evidenceLaundering = example(p.evidenceLaundering, d.id);
       }
-      if (d.broker) p.brokers.set(d.broker, (p.brokers.get(d.broker) ?? 0) + 1);
+      if (d.broker) {
+        p.brokers ??= new Map();
+        p.brokers.set(d.broker, (p.brokers.get(d.broker) ?? 0) + 1);
+      }
     }
   }
 }
 
 export async function scanDeclarations(store: GraphStore, opts: { cutoffShare: number; onProgress?: (rows: number) => void }): Promise<DeclarationScan> {
-  // Pass 1: unit values per HS code and currency, and the period covered.
+  // Pass 1: unit values per HS code and currency, and declarations per day (the period covered
+  // and the time cutoff come from the day counts: no sort of millions of dates).
   const values = new Map<string, number[]>();
-  const dates: string[] = [];
+  const perDay = new Map<string, number>();
+  let declarations = 0;
   for await (const batch of store.streamDeclarationValues(50_000)) {
     for (const d of batch) {
       const u = unitValue(d);
@@ -156,23 +168,33 @@ export async function scanDeclarations(store: GraphStore, opts: { cutoffShare: n
         if (!l) values.set(k, (l = []));
         l.push(u);
       }
-      dates.push(d.lodgedAt.slice(0, 10));
+      const day = d.lodgedAt.length > 10 ? d.lodgedAt.slice(0, 10) : d.lodgedAt;
+      perDay.set(day, (perDay.get(day) ?? 0) + 1);
     }
-    opts.onProgress?.(dates.length);
+    declarations += batch.length;
+    opts.onProgress?.(declarations);
   }
-  const declarations = dates.length;
   const medians = new Map<string, number>();
   for (const [k, l] of values) {
     if (l.length < MIN_PEERS) continue;
-    l.sort((a, b) => a - b);
-    medians.set(k, l[Math.floor(l.length / 2)]!);
+    const sorted = Float64Array.from(l).sort();
+    medians.set(k, sorted[Math.floor(sorted.length / 2)]!);
   }
-  dates.sort();
-  const periodStart = dates[0] ?? '';
-  const periodEnd = dates[dates.length - 1] ?? '';
-  // Cut by time, not by row count: the fit must never see the future.
-  const cutoff = dates[Math.min(dates.length - 1, Math.floor(dates.length * opts.cutoffShare))] ?? '';
-  dates.length = 0;
+  values.clear();
+  const days = [...perDay.keys()].sort();
+  const periodStart = days[0] ?? '';
+  const periodEnd = days[days.length - 1] ?? '';
+  // Cut by time, not by row count: the fit must never see the future. The cutoff is the day of the
+  // declaration at rank floor(n × cutoffShare) in time order.
+  const cutRank = Math.min(declarations - 1, Math.floor(declarations * opts.cutoffShare));
+  let cutoff = periodEnd;
+  for (let i = 0, seen = 0; i < days.length; i++) {
+    seen += perDay.get(days[i]!)!;
+    if (seen > cutRank) {
+      cutoff = days[i]!;
+      break;
+    }
+  }
 
   // Pass 2: per-party and per-attribute figures, over all and over the past only.
   const all = newWindow();

@@ -95,7 +95,7 @@ export function computeFeatures(st: Structure, w: Window): Features {
       seizures[i] = p.seizures;
       knownBad[i] = 1;
       seeds[i] = seeds[i]! + p.seizures;
-      set(i, 'seizures', p.seizures / 2, p.evidenceSeizures);
+      set(i, 'seizures', p.seizures / 2, p.evidenceSeizures ?? []);
     }
     const hits = st.watchlist.get(i);
     if (hits) {
@@ -194,7 +194,7 @@ export function computeFeatures(st: Structure, w: Window): Features {
     const lift = (p.bad + 20 * base) / (p.controlled + 20) / base;
     const score = clamp01((lift - 1) / 3);
     brokerScore.set(g.ids[i]!, score);
-    set(i, 'risky_broker', score, p.evidenceSeizures);
+    set(i, 'risky_broker', score, p.evidenceSeizures ?? []);
   }
   // Monthly volume of traders, for "new trader with sudden volume".
   const monthly: number[] = [];
@@ -208,11 +208,11 @@ export function computeFeatures(st: Structure, w: Window): Features {
   for (let i = 0; i < g.n; i++) {
     const p = agg[i];
     if (g.kinds[i] !== 'Trader' || !p) continue;
-    set(i, 'undervaluation', (2 * p.under) / p.n, p.evidenceUnder);
-    set(i, 'origin_laundering', (2 * p.laundering) / p.n, p.evidenceLaundering);
+    set(i, 'undervaluation', (2 * p.under) / p.n, p.evidenceUnder ?? []);
+    set(i, 'origin_laundering', (2 * p.laundering) / p.n, p.evidenceLaundering ?? []);
     let broker = 0;
     const ev: string[] = [];
-    for (const [b, count] of p.brokers) {
+    for (const [b, count] of p.brokers ?? []) {
       const sc = brokerScore.get(b) ?? 0;
       broker += (count / p.n) * sc;
       if (sc > 0.2) ev.push(b);

@@ -5,16 +5,16 @@
  */
 import type { EntityKind } from '../domain/entities';
 import type { EntityScore, GraphStore, WatchlistEntry } from '../store/graph-store';
-import { connectedComponents, pageRank } from './algorithms';
 import { rankCommunities } from './communities';
 import { categoryList, scanDeclarations, type DeclarationScan } from './declaration-scan';
 import {
   categoryMap, defaultDeclarationModel, featureNames, fitDeclarationModel, type DeclarationModel, type ScoringContext,
 } from './declaration-model';
 import { DEFAULT_WEIGHTS, SIGNALS, computeFeatures, featureRow, riskOf, type Features, type RiskWeights, type Structure } from './entity-risk';
-import { detectCommunities } from './louvain';
+import { analyseGraph, EDGE_WEIGHT_RULE, type GraphStageResult } from './graph-stage';
+import { analyseGraphInThread, graphThreadAvailable } from './graph-thread';
 import { auc, fitLogistic } from './model';
-import { loadEntityGraph, REL_CODES, toCsr, type EntityGraph } from './projection';
+import { REL_CODES, type EntityGraph } from './projection';
 import { findRings, findTradeCycles } from './rings';
 
 export interface AnalysisParams {
@@ -47,51 +47,6 @@ export interface AnalysisSummary {
   declarationModel: { source: string };
 }
 
-/**
- * Edge weights. A shared identifier is the strongest tie there is (DESIGN §5): by type, divided by
- * how widely it is shared. A declaration tie grows with the number of declarations but is divided
- * by how many traders the counterpart serves, so a broker's or supplier's whole clientele does not
- * outweigh a phone shared by two companies.
- */
-const IDENT_WEIGHT: Record<string, number> = { HAS_ACCOUNT: 6, HAS_PHONE: 5, HAS_EMAIL: 4, DIRECTS: 4, AT_ADDRESS: 2 };
-
-function edgeWeights(g: EntityGraph): Float64Array {
-  // Links per shared node: users of an identifier, traders of a counterpart, traders a person directs.
-  const users = new Int32Array(g.n);
-  for (let e = 0; e < g.m; e++) users[REL_CODES[g.rel[e]!] === 'DIRECTS' ? g.src[e]! : g.dst[e]!]!++;
-  const w = new Float64Array(g.m);
-  for (let e = 0; e < g.m; e++) {
-    const r = REL_CODES[g.rel[e]!]!;
-    const shared = users[r === 'DIRECTS' ? g.src[e]! : g.dst[e]!]!;
-    const base = IDENT_WEIGHT[r];
-    w[e] = base === undefined ? Math.log2(1 + g.count[e]!) / Math.log2(2 + shared) : base / Math.log2(1 + shared);
-  }
-  return w;
-}
-
-/** Hubs: non-trader nodes linked to too many distinct traders (carriers, main ports, big brokers). */
-function findHubs(g: EntityGraph, p: AnalysisParams): { hub: Uint8Array; threshold: number; examples: string[] } {
-  const traders = new Set<number>();
-  const tradersOf = new Int32Array(g.n);
-  for (let e = 0; e < g.m; e++) {
-    const s = g.src[e]!;
-    const d = g.dst[e]!;
-    if (g.kinds[s] === 'Trader') { traders.add(s); tradersOf[d]!++; }
-    if (g.kinds[d] === 'Trader') { traders.add(d); tradersOf[s]!++; }
-  }
-  const threshold = Math.max(p.hubMinTraders, p.hubShare * traders.size);
-  const hub = new Uint8Array(g.n);
-  const found: number[] = [];
-  for (let i = 0; i < g.n; i++) {
-    if (g.kinds[i] !== 'Trader' && tradersOf[i]! > threshold) {
-      hub[i] = 1;
-      found.push(i);
-    }
-  }
-  found.sort((a, b) => tradersOf[b]! - tradersOf[a]!);
-  return { hub, threshold, examples: found.slice(0, 10).map((i) => `${g.kinds[i]} ${g.ids[i]} (${tradersOf[i]} traders)`) };
-}
-
 /** The stages of a run, in order: onStage reports these names (progress is the stage's index / length). */
 export const ANALYSIS_STAGES = [
   'scan declarations', 'projection', 'components', 'louvain', 'pagerank', 'rings and cycles', 'scoring', 'declaration model', 'write-back',
@@ -99,6 +54,10 @@ export const ANALYSIS_STAGES = [
 export type AnalysisStage = (typeof ANALYSIS_STAGES)[number];
 
 export interface RunOptions {
+  /** Where the store is (a SQLite path; Neo4j comes from NEO4J_URI): lets the graph half run in a worker thread. */
+  storePath?: string;
+  /** false keeps everything on this thread. */
+  graphThread?: boolean;
   onStage?: (stage: AnalysisStage) => void;
   onProgress?: (stage: string, done: number, total: number) => void;
 }
@@ -114,41 +73,43 @@ export async function runAnalysis(store: GraphStore, params: AnalysisParams, opt
   };
   const runId = await store.beginRun({ seed: params.seed, params: { ...params }, startedAt: new Date(t0).toISOString() });
   try {
-    opts.onStage?.('scan declarations');
-    const scan = await scanDeclarations(store, { cutoffShare: params.cutoffShare, onProgress: (n) => opts.onProgress?.('scan declarations', n, 0) });
-    stage('scan');
-
-    opts.onStage?.('projection');
-    const g = await loadEntityGraph(store, (n) => opts.onProgress?.('projection', n, 0));
-    const weight = edgeWeights(g);
-    const hubs = findHubs(g, params);
-    // Routes and carriers are shared by design (everyone ships CN → MA with someone): they are context
-    // for the declaration model, not ties between parties, so community detection and risk
-    // propagation leave them out along with the hubs.
-    const context = new Set([REL_CODES.indexOf('ROUTED_VIA'), REL_CODES.indexOf('CARRIED_BY')]);
-    const keep = (e: number) => !hubs.hub[g.src[e]!] && !hubs.hub[g.dst[e]!] && !context.has(g.rel[e]!);
-    const damped = toCsr(g, weight, keep);
-    stage('projection');
-
-    opts.onStage?.('components');
-    const wcc = connectedComponents(damped);
-    stage('wcc');
-    opts.onStage?.('louvain');
-    const louvain = detectCommunities(g, weight, keep, { seed: params.seed, resolution: params.resolution, maxTraders: params.maxCommunityTraders });
-    stage('louvain');
-    opts.onStage?.('pagerank');
-    const pr = pageRank(toCsr(g, weight)).rank;
-    stage('pagerank');
+    // The graph half needs nothing from the scan: with a store path it runs in a worker thread
+    // (the second core) while this thread scans the declarations.
+    const graphParams = { seed: params.seed, resolution: params.resolution, hubShare: params.hubShare, hubMinTraders: params.hubMinTraders, maxCommunityTraders: params.maxCommunityTraders };
+    const threaded = opts.storePath !== undefined && opts.graphThread !== false && graphThreadAvailable()
+      ? analyseGraphInThread({ storePath: opts.storePath, params: graphParams }, { onProgress: (n) => opts.onProgress?.('projection', n, 0) })
+      : undefined;
+    threaded?.result.catch(() => undefined); // awaited below; a failure must not go unhandled while the scan runs
+    let gs: GraphStageResult;
+    let scan: DeclarationScan;
+    try {
+      opts.onStage?.('scan declarations');
+      scan = await scanDeclarations(store, { cutoffShare: params.cutoffShare, onProgress: (n) => opts.onProgress?.('scan declarations', n, 0) });
+      stage('scan');
+      if (threaded) {
+        opts.onStage?.('projection');
+        gs = await threaded.result;
+        stage('graph_wait');
+      } else {
+        gs = await analyseGraph(store, graphParams, { onStage: (s) => opts.onStage?.(s), onProgress: (n) => opts.onProgress?.('projection', n, 0) });
+        last = Date.now();
+      }
+    } catch (err) {
+      await threaded?.cancel();
+      throw err;
+    }
+    Object.assign(timings, gs.timings);
+    const { g, damped } = gs;
 
     opts.onStage?.('rings and cycles');
-    const { rings, ringOf } = findRings(g, { maxSharing: params.ringMaxSharing, excluded: hubs.hub });
+    const { rings, ringOf } = findRings(g, { maxSharing: params.ringMaxSharing, excluded: gs.hub });
     const cycles = await tradeCycles(store, g);
     const watchlist = await watchlistByNode(store, g);
     stage('rings');
 
     opts.onStage?.('scoring');
     const st: Structure = {
-      g, csr: damped, community: louvain.community, rings, ringOf, cycles, watchlist,
+      g, csr: damped, community: gs.community, rings, ringOf, cycles, watchlist,
       periodStart: scan.periodStart, periodEnd: scan.periodEnd,
     };
     const final = computeFeatures(st, scan.all);
@@ -166,15 +127,15 @@ export async function runAnalysis(store: GraphStore, params: AnalysisParams, opt
       if (r.signals.length === 0 && !PARTIES.has(g.kinds[i]!)) continue;
       scores.push({
         entityId: g.ids[i]!, kind: g.kinds[i]!, risk: Math.round(r.risk * 1e6) / 1e6,
-        community: louvain.community[i]! >= 0 ? louvain.community[i] : undefined, component: wcc.component[i],
-        pagerank: pr[i]!, ppr: final.ppr[i]!, seizures: final.seizures[i]!, knownBad: final.knownBad[i] === 1, signals: r.signals,
+        community: gs.community[i]! >= 0 ? gs.community[i] : undefined, component: gs.component[i],
+        pagerank: gs.pagerank[i]!, ppr: final.ppr[i]!, seizures: final.seizures[i]!, knownBad: final.knownBad[i] === 1, signals: r.signals,
       });
     }
-    const communities = rankCommunities(g, louvain.community, risk, final.knownBad, scan.all.parties, ringOf);
+    const communities = rankCommunities(g, gs.community, risk, final.knownBad, scan.all.parties, ringOf);
     stage('scoring');
 
     opts.onStage?.('declaration model');
-    const declarationModel = buildDeclarationModel(g, scan, louvain.community, pastFeatures, weights, params);
+    const declarationModel = buildDeclarationModel(g, scan, gs.community, pastFeatures, weights, params);
     stage('declaration_model');
 
     opts.onStage?.('write-back');
@@ -184,20 +145,20 @@ export async function runAnalysis(store: GraphStore, params: AnalysisParams, opt
     timings.total = Date.now() - t0;
 
     const counts: Record<string, number> = {
-      declarations: scan.declarations, nodes: g.n, edges: g.m, damped_edges: damped.offsets[g.n]! / 2, hubs: hubs.hub.reduce((a, b) => a + b, 0),
-      components: wcc.count, communities: louvain.count, split_communities: louvain.split, ranked_communities: communities.length, rings: rings.length,
-      circular_traders: cycles.size, known_bad: final.knownBad.reduce((a, b) => a + b, 0), scored: scores.length,
+      declarations: scan.declarations, nodes: g.n, edges: g.m, damped_edges: damped.offsets[g.n]! / 2, hubs: gs.hub.reduce((a, b) => a + b, 0),
+      components: gs.components, communities: gs.communities, split_communities: gs.split, ranked_communities: communities.length, rings: rings.length,
+      circular_traders: cycles.size, pagerank_iterations: gs.pagerankIterations, known_bad: final.knownBad.reduce((a, b) => a + b, 0), scored: scores.length,
     };
     const fullParams = {
       ...params,
-      hubRule: `non-trader nodes linked to more than ${Math.round(hubs.threshold)} traders (max(${params.hubMinTraders}, ${params.hubShare} × traders)) are left out of community detection and risk propagation`,
-      hubExamples: hubs.examples,
+      hubRule: `non-trader nodes linked to more than ${Math.round(gs.hubThreshold)} traders (max(${params.hubMinTraders}, ${params.hubShare} × traders)) are left out of community detection and risk propagation`,
+      hubExamples: gs.hubExamples,
       contextLinks: 'ROUTED_VIA and CARRIED_BY links are left out of community detection and risk propagation',
-      edgeWeights: 'declaration links log2(1 + count) / log2(2 + traders of the counterpart); identifier links type weight / log2(1 + users) (account 6, phone 5, e-mail 4, director 4, address 2)',
+      edgeWeights: EDGE_WEIGHT_RULE, graphThread: threaded !== undefined,
       riskWeights: weights, declarationModel, medians: Object.fromEntries(scan.medians), cutoff: scan.cutoff,
     };
-    await store.completeRun(runId, { timings, modularity: louvain.modularity, counts, params: fullParams });
-    return { runId, timings, modularity: louvain.modularity, counts, weights, declarationModel: { source: declarationModel.source } };
+    await store.completeRun(runId, { timings, modularity: gs.modularity, counts, params: fullParams });
+    return { runId, timings, modularity: gs.modularity, counts, weights, declarationModel: { source: declarationModel.source } };
   } catch (err) {
     await store.failRun(runId, (err as Error).message).catch(() => undefined);
     throw err;

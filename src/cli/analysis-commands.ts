@@ -16,11 +16,13 @@ import { createProgress } from '../util/progress';
 import { formatNumber, table } from './format';
 
 export async function analyzeCommand(
-  store: GraphStore, opts: { seed: number; resolution: number; weights?: 'auto' | 'defaults'; quiet?: boolean },
+  store: GraphStore,
+  opts: { seed: number; resolution: number; weights?: 'auto' | 'defaults'; quiet?: boolean; storePath?: string; graphThread?: boolean },
 ): Promise<AnalysisSummary> {
   const progress = createProgress('analyze', !opts.quiet && process.stderr.isTTY === true);
   let current = '';
   const summary = await runAnalysis(store, { ...DEFAULT_PARAMS, seed: opts.seed, resolution: opts.resolution, weights: opts.weights ?? 'auto' }, {
+    storePath: opts.storePath, graphThread: opts.graphThread,
     onStage: (s) => {
       current = s;
       if (!opts.quiet && !process.stderr.isTTY) process.stderr.write(`analyze: ${s}\n`);

@@ -3,13 +3,13 @@ import type { GraphStore } from './graph-store';
 import { Neo4jGraphStore } from './neo4j/neo4j-store';
 import { SqliteGraphStore } from './sqlite/sqlite-store';
 
-export function openStore(dbPath: string, env: NodeJS.ProcessEnv = process.env): GraphStore {
+export function openStore(dbPath: string, env: NodeJS.ProcessEnv = process.env, opts: { readonly?: boolean } = {}): GraphStore {
   if (env.NEO4J_URI) {
     return new Neo4jGraphStore({
       uri: env.NEO4J_URI, user: env.NEO4J_USER ?? 'neo4j', password: env.NEO4J_PASSWORD ?? '', database: env.NEO4J_DATABASE || undefined,
     });
   }
-  return new SqliteGraphStore(dbPath);
+  return new SqliteGraphStore(dbPath, { readonly: opts.readonly });
 }
 
 /** Opens (and migrates) the configured store for one piece of work, and closes it after, whatever happens. */

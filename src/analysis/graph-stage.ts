@@ -1,0 +1,129 @@
+/**
+ * The graph half of a run: load the entity graph, weight and damp it, then components, Louvain
+ * and PageRank. It needs nothing from the declaration scan, so a run can do it in a worker thread
+ * while the main thread scans (see graph-thread.ts); done inline, it is the same code.
+ */
+import type { GraphStore } from '../store/graph-store';
+import { connectedComponents, pageRank } from './algorithms';
+import { detectCommunities } from './louvain';
+import { loadEntityGraph, REL_CODES, toCsr, type Csr, type EntityGraph } from './projection';
+
+/** What the graph half needs of the run's parameters. */
+export interface GraphParams {
+  seed: number;
+  resolution: number;
+  hubShare: number;
+  hubMinTraders: number;
+  maxCommunityTraders: number;
+}
+
+export type GraphStageName = 'projection' | 'components' | 'louvain' | 'pagerank';
+
+export interface GraphStageResult {
+  g: EntityGraph;
+  /** The graph for community detection and propagation: hubs and context links left out. */
+  damped: Csr;
+  hub: Uint8Array;
+  hubThreshold: number;
+  hubExamples: string[];
+  component: Int32Array;
+  components: number;
+  community: Int32Array;
+  communities: number;
+  modularity: number;
+  split: number;
+  pagerank: Float64Array;
+  pagerankIterations: number;
+  /** Milliseconds per stage. */
+  timings: { projection: number; wcc: number; louvain: number; pagerank: number };
+}
+
+/**
+ * Edge weights. A shared identifier is the strongest tie there is (DESIGN §5): by type, divided by
+ * how widely it is shared. A declaration tie grows with the number of declarations but is divided
+ * by how many traders the counterpart serves, so a broker's or supplier's whole clientele does not
+ * outweigh a phone shared by two companies.
+ */
+const IDENT_WEIGHT: Record<string, number> = { HAS_ACCOUNT: 6, HAS_PHONE: 5, HAS_EMAIL: 4, DIRECTS: 4, AT_ADDRESS: 2 };
+
+export const EDGE_WEIGHT_RULE = 'declaration links log2(1 + count) / log2(2 + traders of the counterpart); identifier links type weight / log2(1 + users) (account 6, phone 5, e-mail 4, director 4, address 2)';
+
+function edgeWeights(g: EntityGraph): Float64Array {
+  // Links per shared node: users of an identifier, traders of a counterpart, traders a person directs.
+  const users = new Int32Array(g.n);
+  for (let e = 0; e < g.m; e++) users[REL_CODES[g.rel[e]!] === 'DIRECTS' ? g.src[e]! : g.dst[e]!]!++;
+  const w = new Float64Array(g.m);
+  for (let e = 0; e < g.m; e++) {
+    const r = REL_CODES[g.rel[e]!]!;
+    const shared = users[r === 'DIRECTS' ? g.src[e]! : g.dst[e]!]!;
+    const base = IDENT_WEIGHT[r];
+    w[e] = base === undefined ? Math.log2(1 + g.count[e]!) / Math.log2(2 + shared) : base / Math.log2(1 + shared);
+  }
+  return w;
+}
+
+/** Hubs: non-trader nodes linked to too many distinct traders (carriers, main ports, big brokers). */
+function findHubs(g: EntityGraph, p: GraphParams): { hub: Uint8Array; threshold: number; examples: string[] } {
+  const isTrader = Uint8Array.from(g.kinds, (k) => (k === 'Trader' ? 1 : 0));
+  let traders = 0;
+  const seen = new Uint8Array(g.n);
+  const tradersOf = new Int32Array(g.n);
+  for (let e = 0; e < g.m; e++) {
+    const s = g.src[e]!;
+    const d = g.dst[e]!;
+    if (isTrader[s]) { if (!seen[s]) { seen[s] = 1; traders++; } tradersOf[d]!++; }
+    if (isTrader[d]) { if (!seen[d]) { seen[d] = 1; traders++; } tradersOf[s]!++; }
+  }
+  const threshold = Math.max(p.hubMinTraders, p.hubShare * traders);
+  const hub = new Uint8Array(g.n);
+  const found: number[] = [];
+  for (let i = 0; i < g.n; i++) {
+    if (!isTrader[i] && tradersOf[i]! > threshold) {
+      hub[i] = 1;
+      found.push(i);
+    }
+  }
+  found.sort((a, b) => tradersOf[b]! - tradersOf[a]!);
+  return { hub, threshold, examples: found.slice(0, 10).map((i) => `${g.kinds[i]} ${g.ids[i]} (${tradersOf[i]} traders)`) };
+}
+
+export async function analyseGraph(
+  store: GraphStore, p: GraphParams, opts: { onStage?: (s: GraphStageName) => void; onProgress?: (links: number) => void } = {},
+): Promise<GraphStageResult> {
+  let last = Date.now();
+  const lap = () => {
+    const now = Date.now();
+    const ms = now - last;
+    last = now;
+    return ms;
+  };
+  opts.onStage?.('projection');
+  const g = await loadEntityGraph(store, opts.onProgress);
+  const weight = edgeWeights(g);
+  const hubs = findHubs(g, p);
+  // Routes and carriers are shared by design (everyone ships CN → MA with someone): they are context
+  // for the declaration model, not ties between parties, so community detection and risk
+  // propagation leave them out along with the hubs.
+  const routedVia = REL_CODES.indexOf('ROUTED_VIA');
+  const carriedBy = REL_CODES.indexOf('CARRIED_BY');
+  const keep = (e: number) => !hubs.hub[g.src[e]!] && !hubs.hub[g.dst[e]!] && g.rel[e] !== routedVia && g.rel[e] !== carriedBy;
+  const damped = toCsr(g, weight, keep);
+  const projection = lap();
+
+  opts.onStage?.('components');
+  const wcc = connectedComponents(damped);
+  const wccMs = lap();
+  opts.onStage?.('louvain');
+  const louvain = detectCommunities(g, weight, keep, { seed: p.seed, resolution: p.resolution, maxTraders: p.maxCommunityTraders });
+  const louvainMs = lap();
+  opts.onStage?.('pagerank');
+  const pr = pageRank(toCsr(g, weight));
+  const pagerankMs = lap();
+  return {
+    g, damped, hub: hubs.hub, hubThreshold: hubs.threshold, hubExamples: hubs.examples,
+    component: wcc.component, components: wcc.count,
+    community: louvain.community, communities: louvain.count, modularity: louvain.modularity, split: louvain.split,
+    pagerank: pr.rank, pagerankIterations: pr.iterations,
+    timings: { projection, wcc: wccMs, louvain: louvainMs, pagerank: pagerankMs },
+  };
+}

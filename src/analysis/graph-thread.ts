@@ -1,0 +1,70 @@
+/**
+ * The graph half of a run (graph-stage.ts) in a worker thread, so that it runs on the second core
+ * while the main thread scans the declarations. The worker opens the store itself (the same
+ * configuration: the SQLite file, or Neo4j from NEO4J_URI) and sends back typed arrays, which are
+ * moved, not copied.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+import { openStore } from '../store/open';
+import { analyseGraph, type GraphParams, type GraphStageName, type GraphStageResult } from './graph-stage';
+
+interface Request {
+  storePath: string;
+  params: GraphParams;
+}
+
+type Reply = { stage: GraphStageName } | { progress: number } | { result: Omit<GraphStageResult, 'g'> & { g: Omit<GraphStageResult['g'], 'index'> } };
+
+const WORKER_FILE = join(__dirname, 'graph-thread.js');
+
+/** Whether the compiled worker is there (it is not when the TypeScript sources run directly, as in tests). */
+export function graphThreadAvailable(): boolean {
+  return existsSync(WORKER_FILE);
+}
+
+export function analyseGraphInThread(
+  req: Request, opts: { onStage?: (s: GraphStageName) => void; onProgress?: (links: number) => void } = {},
+): { result: Promise<GraphStageResult>; cancel: () => Promise<void> } {
+  const worker = new Worker(WORKER_FILE, { workerData: req });
+  const result = new Promise<GraphStageResult>((resolve, reject) => {
+    let done = false;
+    worker.on('message', (m: Reply) => {
+      if ('stage' in m) opts.onStage?.(m.stage);
+      else if ('progress' in m) opts.onProgress?.(m.progress);
+      else {
+        done = true;
+        const index = new Map<string, number>();
+        m.result.g.ids.forEach((id, i) => index.set(id, i));
+        resolve({ ...m.result, g: { ...m.result.g, index } });
+      }
+    });
+    worker.on('error', reject);
+    worker.on('exit', (code) => { if (!done) reject(new Error(`the graph analysis thread stopped (exit code ${code})`)); });
+  });
+  return { result, cancel: async () => { await worker.terminate(); } };
+}
+
+async function serve(): Promise<void> {
+  const { storePath, params } = workerData as Request;
+  const store = openStore(storePath, process.env, { readonly: true });
+  try {
+    const r = await analyseGraph(store, params, {
+      onStage: (stage) => parentPort!.postMessage({ stage } satisfies Reply),
+      onProgress: (progress) => parentPort!.postMessage({ progress } satisfies Reply),
+    });
+    const { index: _index, ...g } = r.g;
+    const arrays = [g.src, g.dst, g.rel, g.count, g.value, r.damped.offsets, r.damped.targets, r.damped.weights,
+      r.hub, r.component, r.community, r.pagerank];
+    const buffers = [...new Set(arrays.map((a) => a.buffer as ArrayBuffer))];
+    parentPort!.postMessage({ result: { ...r, g } } satisfies Reply, buffers);
+  } finally {
+    await store.close();
+  }
+}
+
+if (!isMainThread && parentPort && (workerData as Request | undefined)?.storePath !== undefined) {
+  // Thrown outside the promise, the error reaches the main thread as the worker's 'error' event.
+  serve().catch((err) => process.nextTick(() => { throw err; }));
+}
