@@ -4,6 +4,9 @@ import { SqliteGraphStore } from '../src/store/sqlite/sqlite-store';
 import { PARTY_INDEXES } from '../src/store/sqlite/migrations';
 import { storeContract } from './store-contract';
 import { batchOf, row, tempDir } from './helpers';
+import { planIngest, runIngest } from '../src/ingest/ingest';
+import type { EntityLink } from '../src/store/graph-store';
+import { generateSynthetic } from '../src/synth/generate';
 
 let tmp: ReturnType<typeof tempDir> | undefined;
 storeContract('sqlite', {
@@ -19,6 +22,28 @@ storeContract('sqlite', {
 });
 
 describe('SQLite store specifics', () => {
+  it('aggregates trader–counterpart links exactly as GROUP BY would, in the same order', async () => {
+    const t = tempDir();
+    const synth = await generateSynthetic(join(t.dir, 'synth'), { traders: 300, seed: 4 });
+    const store = new SqliteGraphStore(join(t.dir, 's.db'));
+    await store.migrate();
+    await runIngest(store, await planIngest([synth.declarationsFile]), { rejectsPath: join(t.dir, 'r.csv'), phoneRegion: 'MA', defaultCurrency: 'MAD' });
+    const links: EntityLink[] = [];
+    for await (const batch of store.streamEntityGraph(500)) for (const l of batch) if (['CONSIGNED_TO', 'SUPPLIED_BY', 'DECLARED_BY', 'CARRIED_BY', 'ROUTED_VIA'].includes(l.type)) links.push(l);
+    const expected: Array<[string, string, string, number, number]> = [];
+    for (const [rel, col] of [['CONSIGNED_TO', 'consignee_ref'], ['SUPPLIED_BY', 'supplier_ref'], ['DECLARED_BY', 'broker_ref'], ['CARRIED_BY', 'carrier_ref'], ['ROUTED_VIA', 'route_ref']]) {
+      for (const [s, d, c, v] of store.db.prepare(`SELECT trader_ref, ${col}, COUNT(*), SUM(declared_value) FROM declarations
+        WHERE ${col} IS NOT NULL GROUP BY trader_ref, ${col} ORDER BY trader_ref, ${col}`).raw().all() as Array<[number, number, number, number]>) {
+        expected.push([rel!, String(s), String(d), c, v]);
+      }
+    }
+    expect(expected.length).toBeGreaterThan(1000);
+    expect(links.map((l) => [l.type, l.source, l.target, l.count])).toEqual(expected.map((e) => e.slice(0, 4)));
+    links.forEach((l, i) => expect(l.value).toBeCloseTo(expected[i]![4], 6));
+    await store.close();
+    t.cleanup();
+  });
+
   it('uses WAL and records its schema version', async () => {
     const t = tempDir();
     const store = new SqliteGraphStore(join(t.dir, 's.db'));

@@ -105,15 +105,18 @@ export function computeFeatures(st: Structure, w: Window): Features {
       set(i, 'watchlist', sev, [g.ids[i]!]);
     }
   }
-  for (let e = 0; e < g.m; e++) {
-    const s = g.src[e]!;
-    const d = g.dst[e]!;
-    for (const [ident, owner] of [[d, s], [s, d]] as const) {
-      const hits = st.watchlist.get(ident);
-      if (!hits || !IDENTIFIER.has(g.kinds[ident]!) || !PARTY.has(g.kinds[owner]!)) continue;
-      const sev = Math.max(...hits.map((h) => h.severity));
-      if (sev > values[owner * S + SIG.watchlist]!) set(owner, 'watchlist', sev, [g.ids[ident]!]);
-      knownBad[owner] = 1;
+  // A listed identifier marks the parties that use it.
+  const listedIdentifier = (ident: number, owner: number) => {
+    const hits = st.watchlist.get(ident);
+    if (!hits || !IDENTIFIER.has(g.kinds[ident]!) || !PARTY.has(g.kinds[owner]!)) return;
+    const sev = Math.max(...hits.map((h) => h.severity));
+    if (sev > values[owner * S + SIG.watchlist]!) set(owner, 'watchlist', sev, [g.ids[ident]!]);
+    knownBad[owner] = 1;
+  };
+  if (st.watchlist.size > 0) {
+    for (let e = 0; e < g.m; e++) {
+      listedIdentifier(g.dst[e]!, g.src[e]!);
+      listedIdentifier(g.src[e]!, g.dst[e]!);
     }
   }
 

@@ -8,6 +8,7 @@ import type {
   EntityStats, GraphBatch, GraphStore, NeighbourhoodOptions, RunResults, StoreCounts, Subgraph, WatchlistEntry,
 } from '../graph-store';
 import type { Outcome } from '../../domain/fields';
+import { declarationLinks } from './declaration-links';
 import { MIGRATIONS, PARTY_INDEXES } from './migrations';
 import { detach } from '../../util/strings';
 
@@ -434,14 +435,11 @@ export class SqliteGraphStore implements GraphStore {
   }
 
   async *streamEntityGraph(batchSize = 10_000): AsyncIterable<EntityLink[]> {
-    for (const rel of GRAPH_RELS) {
-      const col = REL_COLUMN[rel];
-      const sql = `SELECT trader_ref AS s, ${col} AS t, COUNT(*) AS c, SUM(declared_value) AS v FROM declarations
-        WHERE ${col} IS NOT NULL GROUP BY trader_ref, ${col}`;
-      const targetKind = DECLARATION_RELS[rel];
-      yield* this.streamQuery<EntityLink>(sql, batchSize, (r) => ({
-        source: String(r[0]), sourceKind: 'Trader', target: String(r[1]), targetKind, type: rel, count: r[2] as number, value: r[3] as number,
-      }));
+    const reader = new Database(this.path, { readonly: true });
+    try {
+      yield* declarationLinks(reader, GRAPH_RELS, REL_COLUMN, batchSize);
+    } finally {
+      reader.close();
     }
     // Identifier links only where the identifier is shared: one used by a single entity tells nothing.
     const idTypes = IDENTIFIER_LINK_TYPES.map((t) => `'${t}'`).join(',');

@@ -1,0 +1,96 @@
+/**
+ * Trader → counterpart links of the entity graph, aggregated from the declarations in one read.
+ *
+ * `GROUP BY trader_ref, consignee_ref` and its siblings cost SQLite a full scan and a sort each
+ * (five of them: ~15 s on 4M declarations). Here the declarations are read once (integer columns
+ * only), bucketed by trader with a counting sort, and each trader's counterparts are counted with
+ * a stamp array: linear time, typed arrays, no per-pair objects. The links come out in the order
+ * the GROUP BY queries gave them (by relationship, then trader, then counterpart), so the entity
+ * graph and everything computed from it is unchanged.
+ */
+import type Database from 'better-sqlite3';
+import { DECLARATION_RELS, type DeclarationRel } from '../../domain/entities';
+import type { EntityLink } from '../graph-store';
+
+export function* declarationLinks(
+  db: Database.Database, rels: readonly DeclarationRel[], column: Record<DeclarationRel, string>, batchSize: number,
+): Generator<EntityLink[]> {
+  // One snapshot for the counts and the rows (an ingest may be writing meanwhile).
+  db.exec('BEGIN');
+  let maxId: number;
+  let start: Int32Array;
+  let targets: Int32Array[];
+  let values: Float64Array;
+  try {
+    maxId = (db.prepare('SELECT MAX(id) FROM entities').pluck().get() as number | null) ?? 0;
+    const rows = db.prepare('SELECT COUNT(*) FROM declarations').pluck().get() as number;
+    // Counting sort by trader: start[t] .. start[t + 1] will hold trader t's declarations.
+    start = new Int32Array(maxId + 2);
+    for (const [t, n] of db.prepare('SELECT trader_ref, COUNT(*) FROM declarations GROUP BY trader_ref').raw().iterate() as IterableIterator<[number, number]>) {
+      start[t + 1] = n;
+    }
+    for (let t = 0; t <= maxId; t++) start[t + 1]! += start[t]!;
+    const fill = start.slice(0, maxId + 1);
+    targets = rels.map(() => new Int32Array(rows));
+    values = new Float64Array(rows);
+    const sql = `SELECT trader_ref, ${rels.map((r) => `IFNULL(${column[r]}, 0)`).join(', ')}, declared_value FROM declarations`;
+    const k = rels.length;
+    for (const r of db.prepare(sql).raw().iterate() as IterableIterator<number[]>) {
+      const pos = fill[r[0]!]!++;
+      for (let j = 0; j < k; j++) targets[j]![pos] = r[j + 1]!;
+      values[pos] = r[k + 1]!;
+    }
+  } finally {
+    db.exec('COMMIT');
+  }
+
+  // Per trader: distinct counterparts (stamped with the trader's id), their count and value.
+  const stamp = new Int32Array(maxId + 1).fill(-1);
+  const slot = new Int32Array(maxId + 1);
+  let widest = 0;
+  for (let t = 0; t <= maxId; t++) widest = Math.max(widest, start[t + 1]! - start[t]!);
+  const seen = new Int32Array(widest);
+  const count = new Float64Array(widest);
+  const value = new Float64Array(widest);
+  const order = new Int32Array(widest);
+  let batch: EntityLink[] = [];
+  for (let j = 0; j < rels.length; j++) {
+    const rel = rels[j]!;
+    const targetKind = DECLARATION_RELS[rel];
+    const col = targets[j]!;
+    stamp.fill(-1);
+    for (let t = 0; t <= maxId; t++) {
+      let m = 0;
+      for (let pos = start[t]!; pos < start[t + 1]!; pos++) {
+        const target = col[pos]!;
+        if (target === 0) continue;
+        if (stamp[target] !== t) {
+          stamp[target] = t;
+          slot[target] = m;
+          seen[m] = target;
+          count[m] = 0;
+          value[m] = 0;
+          m++;
+        }
+        const s = slot[target]!;
+        count[s]!++;
+        value[s]! += values[pos]!;
+      }
+      // Counterparts in id order (insertion sort: a trader has few).
+      for (let a = 0; a < m; a++) {
+        let b = a;
+        while (b > 0 && seen[order[b - 1]!]! > seen[a]!) { order[b] = order[b - 1]!; b--; }
+        order[b] = a;
+      }
+      for (let a = 0; a < m; a++) {
+        const s = order[a]!;
+        batch.push({ source: String(t), sourceKind: 'Trader', target: String(seen[s]), targetKind, type: rel, count: count[s]!, value: value[s]! });
+      }
+      if (batch.length >= batchSize) {
+        yield batch;
+        batch = [];
+      }
+    }
+  }
+  if (batch.length) yield batch;
+}
