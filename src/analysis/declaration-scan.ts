@@ -78,8 +78,9 @@ export function isOriginLaundering(d: Pick<DeclarationFacts, 'goodsOrigin' | 'or
 
 export function isUndervalued(d: DeclarationFacts, medians: Map<string, number>): boolean {
   const u = unitValue(d);
+  if (u === undefined) return false;
   const m = medians.get(medianKey(d));
-  return u !== undefined && m !== undefined && u < UNDERVALUE_RATIO * m;
+  return m !== undefined && u < UNDERVALUE_RATIO * m;
 }
 
 /** The declared attributes whose outcome history the declaration scorer learns from. */
@@ -208,7 +209,8 @@ export async function scanDeclarations(store: GraphStore, opts: { cutoffShare: n
       const under = isUndervalued(d, medians);
       const laundering = isOriginLaundering(d);
       add(all, d, under, laundering);
-      if (d.lodgedAt.slice(0, 10) < cutoff) {
+      // lodgedAt starts with its day, so it sorts before the cutoff day exactly when its day does.
+      if (d.lodgedAt < cutoff) {
         add(past, d, under, laundering);
         pastCombos.add(`${d.trader}|${d.supplier ?? ''}|${d.broker ?? ''}`);
       } else if (d.outcome !== 'unknown') {

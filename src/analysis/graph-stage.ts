@@ -1,12 +1,14 @@
 /**
- * The graph half of a run: load the entity graph, weight and damp it, then components, Louvain
- * and PageRank. It needs nothing from the declaration scan, so a run can do it in a worker thread
+ * The graph half of a run: load the entity graph, weight and damp it, then components, Louvain,
+ * PageRank, shared-identifier rings, circular trade and watchlist hits. It needs nothing from the declaration scan, so a run can do it in a worker thread
  * while the main thread scans (see graph-thread.ts); done inline, it is the same code.
  */
-import type { GraphStore } from '../store/graph-store';
+import type { EntityKind } from '../domain/entities';
+import type { GraphStore, WatchlistEntry } from '../store/graph-store';
 import { connectedComponents, pageRank } from './algorithms';
 import { detectCommunities } from './louvain';
 import { loadEntityGraph, REL_CODES, toCsr, type Csr, type EntityGraph } from './projection';
+import { findRings, findTradeCycles, type Ring } from './rings';
 
 /** What the graph half needs of the run's parameters. */
 export interface GraphParams {
@@ -15,9 +17,11 @@ export interface GraphParams {
   hubShare: number;
   hubMinTraders: number;
   maxCommunityTraders: number;
+  /** Identifiers shared by more parties than this do not chain rings. */
+  ringMaxSharing: number;
 }
 
-export type GraphStageName = 'projection' | 'components' | 'louvain' | 'pagerank';
+export type GraphStageName = 'projection' | 'components' | 'louvain' | 'pagerank' | 'rings and cycles';
 
 export interface GraphStageResult {
   g: EntityGraph;
@@ -34,8 +38,14 @@ export interface GraphStageResult {
   split: number;
   pagerank: Float64Array;
   pagerankIterations: number;
+  rings: Ring[];
+  ringOf: Int32Array;
+  /** Traders in short circular-trade cycles, with their cycle. */
+  cycles: Map<number, number[]>;
+  /** Watchlist entries per node. */
+  watchlist: Map<number, WatchlistEntry[]>;
   /** Milliseconds per stage. */
-  timings: { projection: number; wcc: number; louvain: number; pagerank: number };
+  timings: { projection: number; wcc: number; louvain: number; pagerank: number; rings: number };
 }
 
 /**
@@ -119,11 +129,51 @@ export async function analyseGraph(
   opts.onStage?.('pagerank');
   const pr = pageRank(toCsr(g, weight));
   const pagerankMs = lap();
+  opts.onStage?.('rings and cycles');
+  const { rings, ringOf } = findRings(g, { maxSharing: p.ringMaxSharing, excluded: hubs.hub });
+  const cycles = await tradeCycles(store, g);
+  const watchlist = await watchlistByNode(store, g);
+  const ringsMs = lap();
   return {
     g, damped, hub: hubs.hub, hubThreshold: hubs.threshold, hubExamples: hubs.examples,
     component: wcc.component, components: wcc.count,
     community: louvain.community, communities: louvain.count, modularity: louvain.modularity, split: louvain.split,
-    pagerank: pr.rank, pagerankIterations: pr.iterations,
-    timings: { projection, wcc: wccMs, louvain: louvainMs, pagerank: pagerankMs },
+    pagerank: pr.rank, pagerankIterations: pr.iterations, rings, ringOf, cycles, watchlist,
+    timings: { projection, wcc: wccMs, louvain: louvainMs, pagerank: pagerankMs, rings: ringsMs },
   };
 }
+
+async function tradeCycles(store: GraphStore, g: EntityGraph): Promise<Map<number, number[]>> {
+  // A consignee whose key is a registered trader's key is that trader receiving the goods.
+  const traderByKey = new Map<string, number>();
+  const consigneeKey = new Map<string, string>();
+  for await (const batch of store.streamEntities(['Trader', 'Consignee'] as EntityKind[])) {
+    for (const e of batch) {
+      const i = g.index.get(e.id);
+      if (e.kind === 'Trader' && i !== undefined) traderByKey.set(e.key, i);
+      else if (e.kind === 'Consignee') consigneeKey.set(e.id, e.key);
+    }
+  }
+  const edges: Array<[number, number]> = [];
+  const consignedTo = REL_CODES.indexOf('CONSIGNED_TO');
+  for (let e = 0; e < g.m; e++) {
+    if (g.rel[e] !== consignedTo) continue;
+    const key = consigneeKey.get(g.ids[g.dst[e]!]!);
+    const t = key === undefined ? undefined : traderByKey.get(key);
+    if (t !== undefined) edges.push([g.src[e]!, t]);
+  }
+  return findTradeCycles(g.n, edges, 4);
+}
+
+async function watchlistByNode(store: GraphStore, g: EntityGraph): Promise<Map<number, WatchlistEntry[]>> {
+  const out = new Map<number, WatchlistEntry[]>();
+  for (const hit of await store.watchlistHits()) {
+    const i = g.index.get(hit.entity.id);
+    if (i === undefined) continue;
+    const l = out.get(i) ?? [];
+    l.push(hit.entry);
+    out.set(i, l);
+  }
+  return out;
+}
+

@@ -56,7 +56,7 @@ async function serve(): Promise<void> {
     });
     const { index: _index, ...g } = r.g;
     const arrays = [g.src, g.dst, g.rel, g.count, g.value, r.damped.offsets, r.damped.targets, r.damped.weights,
-      r.hub, r.component, r.community, r.pagerank];
+      r.hub, r.component, r.community, r.pagerank, r.ringOf];
     const buffers = [...new Set(arrays.map((a) => a.buffer as ArrayBuffer))];
     parentPort!.postMessage({ result: { ...r, g } } satisfies Reply, buffers);
   } finally {

@@ -4,7 +4,7 @@
  * made current. Every stage is timed; randomness comes from the seed only.
  */
 import type { EntityKind } from '../domain/entities';
-import type { EntityScore, GraphStore, WatchlistEntry } from '../store/graph-store';
+import type { EntityScore, GraphStore } from '../store/graph-store';
 import { rankCommunities } from './communities';
 import { categoryList, scanDeclarations, type DeclarationScan } from './declaration-scan';
 import {
@@ -14,8 +14,7 @@ import { DEFAULT_WEIGHTS, SIGNALS, computeFeatures, featureRow, riskOf, type Fea
 import { analyseGraph, EDGE_WEIGHT_RULE, type GraphStageResult } from './graph-stage';
 import { analyseGraphInThread, graphThreadAvailable } from './graph-thread';
 import { auc, fitLogistic } from './model';
-import { REL_CODES, type EntityGraph } from './projection';
-import { findRings, findTradeCycles } from './rings';
+import type { EntityGraph } from './projection';
 
 export interface AnalysisParams {
   seed: number;
@@ -75,7 +74,10 @@ export async function runAnalysis(store: GraphStore, params: AnalysisParams, opt
   try {
     // The graph half needs nothing from the scan: with a store path it runs in a worker thread
     // (the second core) while this thread scans the declarations.
-    const graphParams = { seed: params.seed, resolution: params.resolution, hubShare: params.hubShare, hubMinTraders: params.hubMinTraders, maxCommunityTraders: params.maxCommunityTraders };
+    const graphParams = {
+      seed: params.seed, resolution: params.resolution, hubShare: params.hubShare, hubMinTraders: params.hubMinTraders,
+      maxCommunityTraders: params.maxCommunityTraders, ringMaxSharing: params.ringMaxSharing,
+    };
     const threaded = opts.storePath !== undefined && opts.graphThread !== false && graphThreadAvailable()
       ? analyseGraphInThread({ storePath: opts.storePath, params: graphParams }, { onProgress: (n) => opts.onProgress?.('projection', n, 0) })
       : undefined;
@@ -101,11 +103,7 @@ export async function runAnalysis(store: GraphStore, params: AnalysisParams, opt
     Object.assign(timings, gs.timings);
     const { g, damped } = gs;
 
-    opts.onStage?.('rings and cycles');
-    const { rings, ringOf } = findRings(g, { maxSharing: params.ringMaxSharing, excluded: gs.hub });
-    const cycles = await tradeCycles(store, g);
-    const watchlist = await watchlistByNode(store, g);
-    stage('rings');
+    const { rings, ringOf, cycles, watchlist } = gs;
 
     opts.onStage?.('scoring');
     const st: Structure = {
@@ -204,38 +202,4 @@ function buildDeclarationModel(
     medians: scan.medians, entityRisk, communityOf, communityRisk: new Map(), combos: scan.pastCombos,
   };
   return fitDeclarationModel(scan.futureDeclarations, ctx, names) ?? defaultDeclarationModel(names);
-}
-
-async function tradeCycles(store: GraphStore, g: EntityGraph): Promise<Map<number, number[]>> {
-  // A consignee whose key is a registered trader's key is that trader receiving the goods.
-  const traderByKey = new Map<string, number>();
-  const consigneeKey = new Map<string, string>();
-  for await (const batch of store.streamEntities(['Trader', 'Consignee'] as EntityKind[])) {
-    for (const e of batch) {
-      const i = g.index.get(e.id);
-      if (e.kind === 'Trader' && i !== undefined) traderByKey.set(e.key, i);
-      else if (e.kind === 'Consignee') consigneeKey.set(e.id, e.key);
-    }
-  }
-  const edges: Array<[number, number]> = [];
-  const consignedTo = REL_CODES.indexOf('CONSIGNED_TO');
-  for (let e = 0; e < g.m; e++) {
-    if (g.rel[e] !== consignedTo) continue;
-    const key = consigneeKey.get(g.ids[g.dst[e]!]!);
-    const t = key === undefined ? undefined : traderByKey.get(key);
-    if (t !== undefined) edges.push([g.src[e]!, t]);
-  }
-  return findTradeCycles(g.n, edges, 4);
-}
-
-async function watchlistByNode(store: GraphStore, g: EntityGraph): Promise<Map<number, WatchlistEntry[]>> {
-  const out = new Map<number, WatchlistEntry[]>();
-  for (const hit of await store.watchlistHits()) {
-    const i = g.index.get(hit.entity.id);
-    if (i === undefined) continue;
-    const l = out.get(i) ?? [];
-    l.push(hit.entry);
-    out.set(i, l);
-  }
-  return out;
 }
