@@ -237,6 +237,23 @@ describe('statistics', () => {
     expect(fitLogistic(x, y.map((v) => 1 - v), { nonNegative: true }).weights[0]).toBe(0);
   });
 
+  it('logistic regression stops once it has settled, with the weights of the full run', () => {
+    const rng = new Rng(11);
+    const x: number[][] = [];
+    const y: number[] = [];
+    for (let i = 0; i < 3000; i++) {
+      const row = [rng.next(), rng.chance(0.1) ? 1 : 0, rng.next() * 0.2];
+      x.push(row);
+      y.push(rng.chance(1 / (1 + Math.exp(-(-3 + 2.5 * row[0]! + 1.5 * row[1]!)))) ? 1 : 0);
+    }
+    const full = fitLogistic(x, y, { iterations: 2000, tolerance: 0, nonNegative: true, l2: 0.01 });
+    const early = fitLogistic(x, y, { iterations: 2000, nonNegative: true, l2: 0.01 });
+    expect(full.iterations).toBe(2000);
+    expect(early.iterations).toBeLessThan(1000);
+    early.weights.forEach((w, j) => expect(Math.abs(w - full.weights[j]!)).toBeLessThan(0.01));
+    expect(Math.abs(early.bias - full.bias)).toBeLessThan(0.01);
+  });
+
   it('AUC and precision at k on known rankings', () => {
     expect(auc([0.9, 0.8, 0.2, 0.1], [1, 1, 0, 0])).toBe(1);
     expect(auc([0.1, 0.2, 0.8, 0.9], [1, 1, 0, 0])).toBe(0);

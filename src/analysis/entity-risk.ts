@@ -65,10 +65,10 @@ const S = SIGNALS.length;
 const SIG = Object.fromEntries(SIGNALS.map((s, i) => [s, i])) as Record<SignalName, number>;
 const clamp01 = (x: number) => (x < 0 ? 0 : x > 1 ? 1 : x);
 
+/** Months spanned by two ISO dates (YYYY-MM...), both ends counted; read in place (called per trader). */
 function monthsBetween(a: string, b: string): number {
-  const [ya, ma] = a.split('-').map(Number) as [number, number];
-  const [yb, mb] = b.split('-').map(Number) as [number, number];
-  return (yb - ya) * 12 + (mb - ma) + 1;
+  const month = (s: string) => Number(s.slice(0, 4)) * 12 + Number(s.slice(5, 7));
+  return month(b) - month(a) + 1;
 }
 
 /** Signal values for every node from the graph structure and one window of declarations. */

@@ -22,6 +22,8 @@ export function smoothedLogOdds(bad: number, n: number, baseRate: number, streng
 export interface LogisticModel {
   bias: number;
   weights: number[];
+  /** Iterations the fit ran (fewer than asked when it settled first). */
+  iterations?: number;
 }
 
 export interface FitOptions {
@@ -31,6 +33,11 @@ export interface FitOptions {
   learningRate?: number;
   /** Keep weights >= 0 (a risk signal may add risk, never remove it). */
   nonNegative?: boolean;
+  /**
+   * Stop early once no weight moves more than this in a step (the fit has settled; further
+   * iterations only polish digits no ranking shows). 0 runs every iteration.
+   */
+  tolerance?: number;
 }
 
 /** Logistic regression by full-batch gradient descent with Adam: deterministic for the same data. */
@@ -40,6 +47,7 @@ export function fitLogistic(x: number[][], y: number[], opts: FitOptions = {}): 
   const l2 = opts.l2 ?? 1e-3;
   const iters = opts.iterations ?? 400;
   const lr = opts.learningRate ?? 0.05;
+  const tolerance = opts.tolerance ?? 1e-4;
   // Flat typed copies: hundreds of passes over 100k+ rows read these, not the nested arrays.
   const xs = new Float64Array(n * k);
   for (let i = 0; i < n; i++) for (let j = 0; j < k; j++) xs[i * k + j] = x[i]![j]!;
@@ -52,6 +60,7 @@ export function fitLogistic(x: number[][], y: number[], opts: FitOptions = {}): 
   const g = new Float64Array(k + 1);
   const b1 = 0.9;
   const b2 = 0.999;
+  let done = iters;
   for (let t = 1; t <= iters; t++) {
     g.fill(0);
     for (let i = 0, row = 0; i < n; i++, row += k) {
@@ -61,6 +70,7 @@ export function fitLogistic(x: number[][], y: number[], opts: FitOptions = {}): 
       for (let j = 0; j < k; j++) g[j]! += err * xs[row + j]!;
       g[k]! += err;
     }
+    let moved = 0;
     for (let j = 0; j <= k; j++) {
       let grad = g[j]! / Math.max(1, n);
       if (j < k) grad += l2 * w[j]!;
@@ -68,14 +78,21 @@ export function fitLogistic(x: number[][], y: number[], opts: FitOptions = {}): 
       v[j] = b2 * v[j]! + (1 - b2) * grad * grad;
       const step = (lr * (m[j]! / (1 - b1 ** t))) / (Math.sqrt(v[j]! / (1 - b2 ** t)) + 1e-8);
       if (j < k) {
+        const before = w[j]!;
         w[j]! -= step;
         if (opts.nonNegative && w[j]! < 0) w[j] = 0;
+        moved = Math.max(moved, Math.abs(w[j]! - before));
       } else {
         b -= step;
+        moved = Math.max(moved, Math.abs(step));
       }
     }
+    if (moved < tolerance) {
+      done = t;
+      break;
+    }
   }
-  return { bias: b, weights: Array.from(w) };
+  return { bias: b, weights: Array.from(w), iterations: done };
 }
 
 export function predict(model: LogisticModel, x: readonly number[]): number {

@@ -36,6 +36,7 @@ const DECLARED_FIELDS: string[] = DECLARATION_FIELDS.filter(
 
 /** Declarations live in their own table; their node ids carry a `d` prefix to stay apart from entity ids. */
 export const declarationNodeId = (rowid: number | bigint) => `d${rowid}`;
+const NO_PORTS: string[] = Object.freeze([]) as unknown as string[];
 const isDeclarationNode = (id: string) => id.charCodeAt(0) === 100; /* d */
 
 interface EntityRow { id: number; kind: EntityKind; key: string; name: string }
@@ -510,12 +511,13 @@ export class SqliteGraphStore implements GraphStore {
       origin_country, goods_origin_country, transit_ports, declared_value, quantity, gross_weight_kg, currency, outcome, attrs
       FROM declarations ORDER BY id`;
     const opt = (v: unknown) => (v === null ? undefined : String(v));
+    // Millions of rows: one object each, of one shape (attrs always present), no per-row empty arrays.
     yield* this.streamQuery<DeclarationFacts>(sql, batchSize, (r) => ({
       id: declarationNodeId(r[0] as number), lodgedAt: r[1] as string, trader: String(r[2]), consignee: opt(r[3]),
       supplier: opt(r[4]), broker: opt(r[5]), carrier: opt(r[6]), route: String(r[7]), hsCode: r[8] as string, origin: r[9] as string,
-      goodsOrigin: (r[10] as string | null) ?? undefined, transit: r[11] ? (r[11] as string).split(';') : [], value: r[12] as number,
+      goodsOrigin: (r[10] as string | null) ?? undefined, transit: r[11] ? (r[11] as string).split(';') : NO_PORTS, value: r[12] as number,
       quantity: (r[13] as number | null) ?? undefined, weight: (r[14] as number | null) ?? undefined, currency: r[15] as string,
-      outcome: r[16] as Outcome, ...(r[17] ? { attrs: JSON.parse(r[17] as string) as Record<string, string> } : {}),
+      outcome: r[16] as Outcome, attrs: r[17] ? (JSON.parse(r[17] as string) as Record<string, string>) : undefined,
     }));
   }
 
@@ -541,9 +543,11 @@ export class SqliteGraphStore implements GraphStore {
     let done = 0;
     // Many small transactions: readers and writers are not held up, and nothing is visible before completeRun.
     const chunk = 2000;
-    for (let i = 0; i < results.scores.length; i += chunk) {
+    // In key order, so the rows append to the (run_id, entity_id) tree instead of landing all over it.
+    const scores = results.scores.map((sc) => ({ sc, id: Number(sc.entityId) })).sort((a, b) => a.id - b.id).map((x) => x.sc);
+    for (let i = 0; i < scores.length; i += chunk) {
       this.db.transaction(() => {
-        for (const sc of results.scores.slice(i, i + chunk)) {
+        for (const sc of scores.slice(i, i + chunk)) {
           scoreStmt.run(run, Number(sc.entityId), sc.kind, sc.risk, sc.community ?? null, sc.component ?? null, sc.pagerank,
             sc.ppr, sc.seizures, sc.knownBad ? 1 : 0, JSON.stringify(sc.signals));
         }
