@@ -53,6 +53,9 @@ export function* declarationLinks(
   const count = new Float64Array(widest);
   const value = new Float64Array(widest);
   const order = new Int32Array(widest);
+  // One string per entity id (GraphBuilder hashes each once).
+  const names = new Array<string | undefined>(maxId + 1);
+  const id = (v: number) => names[v] ?? (names[v] = String(v));
   let batch: EntityLink[] = [];
   for (let j = 0; j < rels.length; j++) {
     const rel = rels[j]!;
@@ -84,7 +87,7 @@ export function* declarationLinks(
       }
       for (let a = 0; a < m; a++) {
         const s = order[a]!;
-        batch.push({ source: String(t), sourceKind: 'Trader', target: String(seen[s]), targetKind, type: rel, count: count[s]!, value: value[s]! });
+        batch.push({ source: id(t), sourceKind: 'Trader', target: id(seen[s]!), targetKind, type: rel, count: count[s]!, value: value[s]! });
       }
       if (batch.length >= batchSize) {
         yield batch;
