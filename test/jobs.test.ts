@@ -45,6 +45,25 @@ function counts(db: string) {
   }
 }
 
+/** Counts of the file ingested straight into a fresh store by the CLI, once per file. */
+const directCounts = new Map<string, ReturnType<typeof counts>>();
+function countsOfDirectIngest(file: string) {
+  let c = directCounts.get(file);
+  if (!c) {
+    const direct = join(tmp.dir, `direct-${directCounts.size}.db`);
+    expect(runCli(['ingest', file, '--db', direct, '--json']).status).toBe(0);
+    directCounts.set(file, (c = counts(direct)));
+  }
+  return c;
+}
+
+/** The store holds exactly what one uninterrupted ingest of `file` gives, without a duplicate key. */
+function expectSameAsDirectIngest(db: string, file: string): void {
+  const got = counts(db);
+  expect(got.duplicateKeys).toBe(0);
+  expect(got).toEqual(countsOfDirectIngest(file));
+}
+
 async function waitFor<T>(fn: () => Promise<T | undefined>, ms = 60_000): Promise<T> {
   const end = Date.now() + ms;
   for (;;) {
@@ -83,9 +102,7 @@ describe('BullMQ jobs', () => {
       return j?.status === 'done' ? j : undefined;
     });
     expect(done.result).toMatchObject({ accepted: expect.any(Number), rejected: 0 });
-    const direct = join(tmp.dir, 'direct.db');
-    expect(runCli(['ingest', smallFile, '--db', direct, '--json']).status).toBe(0);
-    expect(counts(db)).toEqual(counts(direct));
+    expectSameAsDirectIngest(db, smallFile);
     w.proc.kill('SIGTERM');
     expect(await w.exited).toBe(0);
   });
@@ -145,11 +162,7 @@ describe('BullMQ jobs', () => {
       jobs.enqueueIngest({ db, files: [fileB], rejects: join(tmp.dir, 'rb.csv') }),
     ]);
     for (const id of [a.id, b.id]) await waitFor(async () => ((await jobs.get(id))?.status === 'done' ? true : undefined), 120_000);
-    const direct = join(tmp.dir, 'overlap-direct.db');
-    expect(runCli(['ingest', bigFile, '--db', direct, '--json']).status).toBe(0);
-    const got = counts(db);
-    expect(got.duplicateKeys).toBe(0);
-    expect(got).toEqual(counts(direct));
+    expectSameAsDirectIngest(db, bigFile);
     w1.proc.kill('SIGTERM');
     w2.proc.kill('SIGTERM');
     await Promise.all([w1.exited, w2.exited]);
@@ -196,11 +209,7 @@ describe('BullMQ faults', () => {
         return j?.status === 'done' ? true : undefined;
       }, 100_000).catch((err) => { throw new Error(`${(err as Error).message}: ${JSON.stringify(last)}`); });
       process.stdout.write(`kill -9: job completed ${Date.now() - killedAt} ms after the kill\n`);
-      const direct = join(tmp.dir, 'kill9-direct.db');
-      expect(runCli(['ingest', bigFile, '--db', direct, '--json']).status).toBe(0);
-      const got = counts(db);
-      expect(got.duplicateKeys).toBe(0);
-      expect(got).toEqual(counts(direct));
+      expectSameAsDirectIngest(db, bigFile);
       w2.proc.kill('SIGTERM');
       expect(await w2.exited).toBe(0);
     } finally {
@@ -226,9 +235,7 @@ describe('BullMQ faults', () => {
     await new Promise((r) => setTimeout(r, 1500));
     await redis.start();
     for (const j of queued) await waitFor(async () => ((await jobs.get(j.id))?.status === 'done' ? true : undefined), 120_000);
-    const direct = join(tmp.dir, 'restart-direct.db');
-    expect(runCli(['ingest', smallFile, '--db', direct, '--json']).status).toBe(0);
-    expect(counts(db)).toEqual(counts(direct));
+    expectSameAsDirectIngest(db, smallFile);
     w.proc.kill('SIGTERM');
     await w.exited;
   });

@@ -4,12 +4,12 @@
  * is kept with the ids of its evidence, so an investigator sees why.
  */
 import type { EntityKind } from '../domain/entities';
-import type { Signal, WatchlistEntry } from '../store/graph-store';
+import type { Signal } from '../store/graph-store';
 import { pageRank } from './algorithms';
 import type { PartyAgg, Window } from './declaration-scan';
 import { sigmoid } from './model';
-import type { Csr, EntityGraph } from './projection';
-import type { Ring } from './rings';
+import type { GraphStageResult } from './graph-stage';
+import type { Csr } from './projection';
 
 export const SIGNALS = [
   'seizures', 'watchlist', 'network_proximity', 'shared_identifier_ring', 'community', 'circular_trade',
@@ -39,15 +39,10 @@ export const DEFAULT_WEIGHTS: RiskWeights = {
 const PARTY = new Set<EntityKind>(['Trader', 'Consignee', 'Supplier', 'Broker', 'Carrier']);
 const IDENTIFIER = new Set<EntityKind>(['Address', 'Phone', 'Email', 'BankAccount', 'Person']);
 
-export interface Structure {
-  g: EntityGraph;
+/** What scoring needs of the graph half, and the period the declarations cover. */
+export interface Structure extends Pick<GraphStageResult, 'g' | 'community' | 'rings' | 'ringOf' | 'cycles' | 'watchlist'> {
   /** Graph for propagation: hubs left out. */
   csr: Csr;
-  community: Int32Array;
-  rings: Ring[];
-  ringOf: Int32Array;
-  cycles: Map<number, number[]>;
-  watchlist: Map<number, WatchlistEntry[]>;
   periodStart: string;
   periodEnd: string;
 }

@@ -13,9 +13,12 @@ import { findRings, findTradeCycles, type Ring } from './rings';
 /** What the graph half needs of the run's parameters. */
 export interface GraphParams {
   seed: number;
+  /** Louvain resolution. */
   resolution: number;
+  /** A non-trader node linked to more than max(hubMinTraders, hubShare × traders) traders is a hub. */
   hubShare: number;
   hubMinTraders: number;
+  /** Communities with more traders are split again (Louvain on their own subgraph). */
   maxCommunityTraders: number;
   /** Identifiers shared by more parties than this do not chain rings. */
   ringMaxSharing: number;

@@ -11,22 +11,13 @@ import {
   categoryMap, defaultDeclarationModel, featureNames, fitDeclarationModel, type DeclarationModel, type ScoringContext,
 } from './declaration-model';
 import { DEFAULT_WEIGHTS, SIGNALS, computeFeatures, featureRow, riskOf, type Features, type RiskWeights, type Structure } from './entity-risk';
-import { analyseGraph, EDGE_WEIGHT_RULE, type GraphStageResult } from './graph-stage';
+import { analyseGraph, EDGE_WEIGHT_RULE, type GraphParams, type GraphStageResult } from './graph-stage';
 import { analyseGraphInThread, graphThreadAvailable } from './graph-thread';
 import { auc, fitLogistic } from './model';
 import type { EntityGraph } from './projection';
 
-export interface AnalysisParams {
-  seed: number;
-  /** Louvain resolution. */
-  resolution: number;
-  /** A non-trader node linked to more than max(hubMinTraders, hubShare × traders) traders is a hub. */
-  hubShare: number;
-  hubMinTraders: number;
-  /** Communities with more traders are split again (Louvain on their own subgraph). */
-  maxCommunityTraders: number;
-  /** Identifiers shared by more parties than this do not chain rings. */
-  ringMaxSharing: number;
+/** The run's parameters: the graph half's (graph-stage.ts) and the fitting's. */
+export interface AnalysisParams extends GraphParams {
   /** Share of declarations (by time) before the cutoff used to fit weights. */
   cutoffShare: number;
   /** 'auto' fits weights when enough outcomes exist; 'defaults' never fits. */
@@ -74,12 +65,8 @@ export async function runAnalysis(store: GraphStore, params: AnalysisParams, opt
   try {
     // The graph half needs nothing from the scan: with a store path it runs in a worker thread
     // (the second core) while this thread scans the declarations.
-    const graphParams = {
-      seed: params.seed, resolution: params.resolution, hubShare: params.hubShare, hubMinTraders: params.hubMinTraders,
-      maxCommunityTraders: params.maxCommunityTraders, ringMaxSharing: params.ringMaxSharing,
-    };
     const threaded = opts.storePath !== undefined && opts.graphThread !== false && graphThreadAvailable()
-      ? analyseGraphInThread({ storePath: opts.storePath, params: graphParams }, { onProgress: (n) => opts.onProgress?.('projection', n, 0) })
+      ? analyseGraphInThread({ storePath: opts.storePath, params }, { onProgress: (n) => opts.onProgress?.('projection', n, 0) })
       : undefined;
     threaded?.result.catch(() => undefined); // awaited below; a failure must not go unhandled while the scan runs
     let gs: GraphStageResult;
@@ -93,7 +80,7 @@ export async function runAnalysis(store: GraphStore, params: AnalysisParams, opt
         gs = await threaded.result;
         stage('graph_wait');
       } else {
-        gs = await analyseGraph(store, graphParams, { onStage: (s) => opts.onStage?.(s), onProgress: (n) => opts.onProgress?.('projection', n, 0) });
+        gs = await analyseGraph(store, params, { onStage: (s) => opts.onStage?.(s), onProgress: (n) => opts.onProgress?.('projection', n, 0) });
         last = Date.now();
       }
     } catch (err) {
