@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { SqliteGraphStore } from '../src/store/sqlite/sqlite-store';
 import { PARTY_INDEXES } from '../src/store/sqlite/migrations';
 import { storeContract } from './store-contract';
-import { batchOf, row, tempDir } from './helpers';
+import { batchOf, ROOT, row, tempDir } from './helpers';
+import { spawn } from 'node:child_process';
 import { planIngest, runIngest } from '../src/ingest/ingest';
 import type { EntityLink } from '../src/store/graph-store';
 import { generateSynthetic } from '../src/synth/generate';
@@ -41,6 +42,27 @@ describe('SQLite store specifics', () => {
     expect(links.map((l) => [l.type, l.source, l.target, l.count])).toEqual(expected.map((e) => e.slice(0, 4)));
     links.forEach((l, i) => expect(l.value).toBeCloseTo(expected[i]![4], 6));
     await store.close();
+    t.cleanup();
+  });
+
+  it('several processes opening a new store at the same moment migrate it once, and none fails', async () => {
+    const t = tempDir();
+    const db = join(t.dir, 'new.db');
+    // Each process loads the (built) store, then waits for the same instant to open and migrate.
+    const at = Date.now() + 2500;
+    const script = `const { SqliteGraphStore } = require(${JSON.stringify(join(ROOT, 'dist', 'src', 'store', 'sqlite', 'sqlite-store.js'))});
+      while (Date.now() < ${at});
+      const s = new SqliteGraphStore(${JSON.stringify(db)}); s.migrateSync(); s.db.close();`;
+    const results = await Promise.all(Array.from({ length: 6 }, () => new Promise<{ code: number | null; err: string }>((resolve) => {
+      const p = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'ignore', 'pipe'] });
+      let err = '';
+      p.stderr.on('data', (b: Buffer) => { err += b.toString(); });
+      p.on('exit', (code) => resolve({ code, err }));
+    })));
+    expect(results.filter((r) => r.code !== 0).map((r) => r.err.split('\n').find((l) => /Error/.test(l)))).toEqual([]);
+    const store = new SqliteGraphStore(db, { readonly: true });
+    expect(store.db.prepare('SELECT version FROM schema_migrations ORDER BY version').pluck().all()).toEqual([1, 2, 3]);
+    store.db.close();
     t.cleanup();
   });
 
