@@ -1,8 +1,12 @@
 /** Settings from the environment, with the defaults of the embedded mode. */
+import { DEFAULT_KEEP_RUNS } from './store/run-retention';
+
 export interface Config {
   dbPath: string;
   phoneRegion: string;
   defaultCurrency: string;
+  /** Completed analysis runs whose results are kept (older ones are pruned after each run). */
+  keepRuns?: number;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -10,5 +14,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dbPath: env.CUSTOMS_GRAPH_DB || 'customs-graph.db',
     phoneRegion: (env.CUSTOMS_GRAPH_PHONE_REGION || 'MA').toUpperCase(),
     defaultCurrency: (env.CUSTOMS_GRAPH_CURRENCY || 'MAD').toUpperCase(),
+    keepRuns: Math.max(1, Math.floor(Number(env.CUSTOMS_GRAPH_KEEP_RUNS) || DEFAULT_KEEP_RUNS)),
   };
 }

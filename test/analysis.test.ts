@@ -127,6 +127,30 @@ describe('the graph half on a second thread', () => {
   });
 });
 
+describe('run retention', () => {
+  it('analyze --keep-runs 1 leaves only the new run with results; older runs stay listed as pruned', async () => {
+    await store.close();
+    const db = join(tmp.dir, 'retention.db');
+    copyFileSync(join(tmp.dir, 'a.db'), db);
+    store = new SqliteGraphStore(join(tmp.dir, 'a.db'));
+    const before = new SqliteGraphStore(db, { readonly: true });
+    const older = (await before.listRuns(100)).filter((r) => r.status === 'done').map((r) => r.id);
+    before.db.close();
+    expect(older.length).toBeGreaterThanOrEqual(2);
+    const r = runCli(['analyze', '--db', db, '--seed', '3', '--keep-runs', '1', '--json']);
+    expect(r.status, r.stderr).toBe(0);
+    const summary = JSON.parse(r.stdout) as { runId: string; pruned: string[] };
+    expect(summary.pruned.sort()).toEqual([...older].sort());
+    const after = new SqliteGraphStore(db, { readonly: true });
+    expect(after.db.prepare('SELECT DISTINCT run_id FROM entity_scores').pluck().all()).toEqual([Number(summary.runId)]);
+    expect(after.db.prepare('SELECT DISTINCT run_id FROM communities').pluck().all()).toEqual([Number(summary.runId)]);
+    const runs = await after.listRuns(100);
+    expect(runs.find((x) => x.id === summary.runId)?.status).toBe('done');
+    expect(runs.filter((x) => older.includes(x.id)).every((x) => x.status === 'pruned')).toBe(true);
+    after.db.close();
+  });
+});
+
 describe('switching runs', () => {
   it('a run killed (SIGKILL) during write-back leaves the previous run current', async () => {
     const db = join(tmp.dir, 'kill.db');

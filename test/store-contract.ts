@@ -184,6 +184,36 @@ export function storeContract(name: string, factory: StoreFactory): void {
       expect(await store.categoryRisk()).toEqual([{ field: 'hs6', value: '610910', n: 10, bad: 2 }]);
     });
 
+    it('prunes the results of runs beyond the newest completed ones, never the current run or one still running', async () => {
+      await store.writeBatch(batchOf(RING));
+      const t1 = (await store.findEntity({ kind: 'Trader', key: 'T1' }))!;
+      const results = (risk: number) => ({
+        scores: [{ entityId: t1.id, kind: 'Trader' as const, risk, pagerank: 0, ppr: 0, seizures: 0, knownBad: false, signals: [] }],
+        communities: [{ community: 1, rank: 1, size: 1, byKind: { Trader: 1 }, knownBad: 0, value: 1, risk, members: [t1.id], signals: [] }],
+        categories: [{ field: 'hs6', value: '610910', n: 10, bad: 2 }],
+      });
+      const run = async (day: number, end: 'done' | 'failed' | 'running') => {
+        const id = await store.beginRun({ seed: day, params: {}, startedAt: `2025-01-0${day}T00:00:00Z` });
+        await store.writeRunResults(id, results(day / 10));
+        if (end === 'done') await store.completeRun(id, { timings: {}, counts: {}, params: {} });
+        if (end === 'failed') await store.failRun(id, 'stopped');
+        return id;
+      };
+      const [old, failed, kept, stillRunning, newest] = [await run(1, 'done'), await run(2, 'failed'), await run(3, 'done'), await run(4, 'running'), await run(5, 'done')];
+      expect((await store.pruneRuns(2)).sort()).toEqual([old, failed].sort());
+      const status = new Map((await store.listRuns(10)).map((r) => [r.id, r.status]));
+      expect([old, failed, kept, stillRunning, newest].map((id) => status.get(id))).toEqual(['pruned', 'pruned', 'done', 'running', 'done']);
+      expect(await store.topEntities({ limit: 5, runId: old })).toEqual([]);
+      expect(await store.topCommunities(5, old)).toEqual([]);
+      expect(await store.categoryRisk(old)).toEqual([]);
+      expect(await store.topEntities({ limit: 5, runId: kept })).toHaveLength(1);
+      expect(await store.topEntities({ limit: 5, runId: stillRunning })).toHaveLength(1);
+      expect((await store.topEntities({ limit: 5 }))[0]?.risk).toBe(0.5); // the current run
+      expect(await store.pruneRuns(2)).toEqual([]); // nothing more to do
+      expect(await store.pruneRuns(1)).toEqual([kept]);
+      expect(await store.currentRunId()).toBe(newest);
+    });
+
     it('streams declaration facts and entities for analysis', async () => {
       await store.writeBatch(batchOf(RING));
       const facts = await collect(store.streamDeclarationFacts(2));

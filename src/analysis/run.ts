@@ -30,6 +30,8 @@ export const DEFAULT_PARAMS: Omit<AnalysisParams, 'seed'> = {
 
 export interface AnalysisSummary {
   runId: string;
+  /** Older runs whose results this run's retention dropped. */
+  pruned: string[];
   timings: Record<string, number>;
   modularity: number;
   counts: Record<string, number>;
@@ -48,6 +50,8 @@ export interface RunOptions {
   storePath?: string;
   /** false keeps everything on this thread. */
   graphThread?: boolean;
+  /** After the run is current, prune the results of runs beyond this many completed ones (run-retention.ts). */
+  keepRuns?: number;
   onStage?: (stage: AnalysisStage) => void;
   onProgress?: (stage: string, done: number, total: number) => void;
 }
@@ -143,7 +147,8 @@ export async function runAnalysis(store: GraphStore, params: AnalysisParams, opt
       riskWeights: weights, declarationModel, medians: Object.fromEntries(scan.medians), cutoff: scan.cutoff,
     };
     await store.completeRun(runId, { timings, modularity: gs.modularity, counts, params: fullParams });
-    return { runId, timings, modularity: gs.modularity, counts, weights, declarationModel: { source: declarationModel.source } };
+    const pruned = opts.keepRuns ? await store.pruneRuns(opts.keepRuns) : [];
+    return { runId, pruned, timings, modularity: gs.modularity, counts, weights, declarationModel: { source: declarationModel.source } };
   } catch (err) {
     await store.failRun(runId, (err as Error).message).catch(() => undefined);
     throw err;

@@ -17,12 +17,12 @@ import { formatNumber, table } from './format';
 
 export async function analyzeCommand(
   store: GraphStore,
-  opts: { seed: number; resolution: number; weights?: 'auto' | 'defaults'; quiet?: boolean; storePath?: string; graphThread?: boolean },
+  opts: { seed: number; resolution: number; weights?: 'auto' | 'defaults'; quiet?: boolean; storePath?: string; graphThread?: boolean; keepRuns?: number },
 ): Promise<AnalysisSummary> {
   const progress = createProgress('analyze', !opts.quiet && process.stderr.isTTY === true);
   let current = '';
   const summary = await runAnalysis(store, { ...DEFAULT_PARAMS, seed: opts.seed, resolution: opts.resolution, weights: opts.weights ?? 'auto' }, {
-    storePath: opts.storePath, graphThread: opts.graphThread,
+    storePath: opts.storePath, graphThread: opts.graphThread, keepRuns: opts.keepRuns,
     onStage: (s) => {
       current = s;
       if (!opts.quiet && !process.stderr.isTTY) process.stderr.write(`analyze: ${s}\n`);
@@ -41,6 +41,7 @@ export function printAnalysis(s: AnalysisSummary): string {
   lines.push(table(['count', 'value'], Object.entries(s.counts).map(([k, v]) => [k, v])));
   lines.push('');
   lines.push(`modularity ${s.modularity.toFixed(4)}; entity weights: ${s.weights.source}; declaration model: ${s.declarationModel.source}`);
+  if (s.pruned.length) lines.push(`results of ${s.pruned.length} older run(s) pruned: ${s.pruned.join(', ')}`);
   return lines.join('\n');
 }
 

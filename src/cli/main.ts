@@ -123,11 +123,13 @@ export function buildProgram(): Command {
     .option('--resolution <r>', 'Louvain resolution (higher: smaller communities)', number, 1)
     .option('--weights <mode>', 'auto (fit to recorded outcomes when there are enough) or defaults', 'auto')
     .option('--single-thread', 'keep the whole run on one thread (by default the graph algorithms run on a second thread while the declarations are scanned)')
+    .option('--keep-runs <n>', 'keep the results of this many completed runs; older ones are pruned (CUSTOMS_GRAPH_KEEP_RUNS)', positiveInt, config.keepRuns)
     .option('--json', 'print the summary as JSON')
     .action(async (opts) => {
       if (opts.weights !== 'auto' && opts.weights !== 'defaults') throw new UserError('--weights must be auto or defaults');
       const summary = await withStore(opts.db, (store) => analyzeCommand(store, {
         seed: opts.seed, resolution: opts.resolution, weights: opts.weights, quiet: opts.json, storePath: opts.db, graphThread: !opts.singleThread,
+        keepRuns: opts.keepRuns,
       }));
       process.stdout.write(opts.json ? `${JSON.stringify(summary, null, 2)}\n` : `${printAnalysis(summary)}\n`);
     });
@@ -311,7 +313,7 @@ export function buildProgram(): Command {
         db, watchlist: synth.watchlistFile, rejects: join(dir, 'rejects.csv'),
       }, config, logger);
       process.stdout.write(`${printIngestReport(report)}\n\n`);
-      const summary = await withStore(db, (store) => analyzeCommand(store, { seed: opts.seed, resolution: 1, storePath: db }));
+      const summary = await withStore(db, (store) => analyzeCommand(store, { seed: opts.seed, resolution: 1, storePath: db, keepRuns: config.keepRuns }));
       process.stdout.write(`${printAnalysis(summary)}\n\ntop candidate rings:\n`);
       process.stdout.write(`${printRings(await withStore(db, (store) => ringsCommand(store, 10)))}\n\n`);
       process.stdout.write(`${synth.truth.rings.length} fraud rings are planted in this data (ground truth: ${synth.truthFile}).\n`);

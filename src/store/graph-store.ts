@@ -185,7 +185,8 @@ export interface AnalysisRun {
   id: string;
   startedAt: string;
   finishedAt?: string;
-  status: 'running' | 'done' | 'failed';
+  /** 'pruned': an older run whose results were dropped (see run-retention.ts). */
+  status: 'running' | 'done' | 'failed' | 'pruned';
   seed: number;
   params: Record<string, unknown>;
   timings: Record<string, number>;
@@ -266,6 +267,11 @@ export interface GraphStore {
   /** Just the id of the current run: cheap enough to ask on every request. */
   currentRunId(): Promise<string | null>;
   listRuns(limit: number): Promise<AnalysisRun[]>;
+  /**
+   * Drops the results of completed or failed runs beyond the newest `keep` completed ones (never
+   * the current run, never one still running); their records stay, marked 'pruned'. Returns their ids.
+   */
+  pruneRuns(keep: number): Promise<string[]>;
   /** Scores from the current run (or the given one). */
   getScores(entityIds: readonly string[], runId?: string): Promise<EntityScore[]>;
   topEntities(opts: { kind?: EntityKind; limit: number; runId?: string }): Promise<EntityScore[]>;

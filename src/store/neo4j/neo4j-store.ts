@@ -15,6 +15,7 @@ import type {
   AnalysisRun, AuditRecord, CategoryRisk, CommunityRecord, DeclarationFacts, DeclarationValues, Entity, EntityLink, EntityRef,
   EntityScore, EntityStats, GraphBatch, GraphStore, NeighbourhoodOptions, OutcomeUpdate, RunResults, StoreCounts, Subgraph, WatchlistEntry,
 } from '../graph-store';
+import { runsToPrune } from '../run-retention';
 import { recordToObject } from './mapping';
 import { loadStatements, migrationNames } from './statements';
 
@@ -310,6 +311,19 @@ export class Neo4jGraphStore implements GraphStore {
       id: runId, finishedAt: new Date().toISOString(), timings: JSON.stringify(s.timings), modularity: s.modularity ?? null,
       counts: JSON.stringify(s.counts), params: JSON.stringify(s.params),
     }]]);
+  }
+
+  async pruneRuns(keep: number): Promise<string[]> {
+    const ids = runsToPrune(await this.listRuns(1_000_000), await this.currentRunId(), keep);
+    for (const id of ids) {
+      // In slices: one transaction deleting a whole run's 700k nodes would hold too much memory.
+      for (;;) {
+        const [rows] = await this.write([['prune-run-results', { runId: id, limit: neo4j.int(10_000) }]]);
+        if (Number(rows?.[0]?.deleted ?? 0) === 0) break;
+      }
+      await this.write([['mark-run-pruned', { id }]]);
+    }
+    return ids;
   }
 
   async failRun(runId: string, reason: string): Promise<void> {

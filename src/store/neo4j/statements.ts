@@ -38,6 +38,8 @@ export const STATEMENT_PARAMS: Record<string, string[]> = {
   'write-categories': ['runId', 'rows'],
   'complete-run': ['id', 'finishedAt', 'timings', 'modularity', 'counts', 'params'],
   'fail-run': ['id', 'finishedAt', 'counts'],
+  'prune-run-results': ['runId', 'limit'],
+  'mark-run-pruned': ['id'],
   'current-run': [],
   'current-run-id': [],
   'list-runs': ['limit'],

@@ -8,6 +8,7 @@ import type {
   EntityStats, GraphBatch, GraphStore, NeighbourhoodOptions, RunResults, StoreCounts, Subgraph, WatchlistEntry,
 } from '../graph-store';
 import type { Outcome } from '../../domain/fields';
+import { runsToPrune } from '../run-retention';
 import { declarationLinks } from './declaration-links';
 import { MIGRATIONS, PARTY_INDEXES } from './migrations';
 import { detach } from '../../util/strings';
@@ -49,6 +50,23 @@ export interface SqliteStoreOptions {
   bulkThreshold?: number;
 }
 
+/**
+ * Switches a new store to WAL. The switch needs the file to itself and SQLite does not wait for
+ * that (busy_timeout does not apply), so processes opening a new store at once retry for a while.
+ */
+function useWal(db: Database.Database): void {
+  const until = Date.now() + 10_000;
+  for (;;) {
+    try {
+      db.pragma('journal_mode = WAL');
+      return;
+    } catch (err) {
+      if ((err as { code?: string }).code !== 'SQLITE_BUSY' || Date.now() > until) throw err;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
+    }
+  }
+}
+
 export class SqliteGraphStore implements GraphStore {
   readonly db: Database.Database;
   private readonly cacheSize: number;
@@ -63,11 +81,11 @@ export class SqliteGraphStore implements GraphStore {
     this.db = new Database(path, { readonly: opts.readonly ?? false });
     this.cacheSize = opts.cacheSize ?? 100_000;
     this.bulkThreshold = opts.bulkThreshold ?? 50_000;
+    this.db.pragma('busy_timeout = 10000');
     if (!opts.readonly) {
-      this.db.pragma('journal_mode = WAL');
+      useWal(this.db);
       this.db.pragma('synchronous = NORMAL');
     }
-    this.db.pragma('busy_timeout = 10000');
     this.db.pragma('cache_size = -32768'); // 32 MiB page cache
   }
 
@@ -569,6 +587,15 @@ export class SqliteGraphStore implements GraphStore {
       for (const c of results.categories) catStmt.run(run, c.field, c.value, c.n, c.bad);
     }).immediate();
     onProgress?.(total, total);
+  }
+
+  async pruneRuns(keep: number): Promise<string[]> {
+    const ids = runsToPrune(await this.listRuns(1_000_000), await this.currentRunId(), keep);
+    const drop = ['DELETE FROM entity_scores WHERE run_id = ?', 'DELETE FROM communities WHERE run_id = ?',
+      'DELETE FROM category_risk WHERE run_id = ?', "UPDATE analysis_runs SET status = 'pruned' WHERE id = ?"].map((sql) => this.db.prepare(sql));
+    // One transaction per run: writers wait for one run's delete at most.
+    for (const id of ids) this.db.transaction(() => { for (const stmt of drop) stmt.run(Number(id)); }).immediate();
+    return ids;
   }
 
   async completeRun(runId: string, summary: {

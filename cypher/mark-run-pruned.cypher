@@ -1,0 +1,2 @@
+MATCH (r:AnalysisRun {id: $id})
+SET r.status = 'pruned'
