@@ -185,10 +185,17 @@ function buildDeclarationModel(
   const names = featureNames(scan.all.categories.keys());
   if (params.weights === 'defaults') return defaultDeclarationModel(names);
   // The context as it stood at the cutoff: past outcomes only, past entity risks.
+  // Only the parties of the declarations the model learns from (a few percent of all entities).
   const entityRisk = new Map<string, number>();
-  for (let i = 0; i < g.n; i++) entityRisk.set(g.ids[i]!, riskOf(past, i, weights).risk);
   const communityOf = new Map<string, number>();
-  for (let i = 0; i < g.n; i++) if (community[i]! >= 0) communityOf.set(g.ids[i]!, community[i]!);
+  for (const d of scan.futureDeclarations) {
+    for (const id of [d.trader, d.supplier, d.broker, d.consignee, d.carrier]) {
+      const i = id === undefined || entityRisk.has(id) ? undefined : g.index.get(id);
+      if (i === undefined) continue;
+      entityRisk.set(id!, riskOf(past, i, weights).risk);
+      if (community[i]! >= 0) communityOf.set(id!, community[i]!);
+    }
+  }
   const ctx: ScoringContext = {
     categories: categoryMap(categoryList(scan.past)), baseRate: Math.max(1e-4, scan.past.bad / Math.max(1, scan.past.controlled)),
     medians: scan.medians, entityRisk, communityOf, communityRisk: new Map(), combos: scan.pastCombos,
