@@ -562,15 +562,18 @@ export class SqliteGraphStore implements GraphStore {
       (run_id, entity_id, kind, risk, community, component, pagerank, ppr, seizures, known_bad, signals) VALUES (?,?,?,?,?,?,?,?,?,?,?)`);
     const total = results.scores.length + results.communities.length + results.categories.length;
     let done = 0;
-    // Many small transactions: readers and writers are not held up, and nothing is visible before completeRun.
-    const chunk = 2000;
+    // Transactions of a few hundred milliseconds: readers never wait (WAL), a writer at most that
+    // long; larger ones write each index page once rather than once per small transaction. Nothing
+    // is visible before completeRun. Checkpoints are spaced out meanwhile, as in a bulk load.
+    const chunk = 25_000;
+    this.db.pragma('wal_autocheckpoint = 20000');
     // In key order, so the rows append to the (run_id, entity_id) tree instead of landing all over it.
     const scores = results.scores.map((sc) => ({ sc, id: Number(sc.entityId) })).sort((a, b) => a.id - b.id).map((x) => x.sc);
     for (let i = 0; i < scores.length; i += chunk) {
       this.db.transaction(() => {
         for (const sc of scores.slice(i, i + chunk)) {
           scoreStmt.run(run, Number(sc.entityId), sc.kind, sc.risk, sc.community ?? null, sc.component ?? null, sc.pagerank,
-            sc.ppr, sc.seizures, sc.knownBad ? 1 : 0, JSON.stringify(sc.signals));
+            sc.ppr, sc.seizures, sc.knownBad ? 1 : 0, sc.signals.length ? JSON.stringify(sc.signals) : '[]');
         }
       }).immediate();
       done = Math.min(results.scores.length, i + chunk);
@@ -586,6 +589,7 @@ export class SqliteGraphStore implements GraphStore {
       }
       for (const c of results.categories) catStmt.run(run, c.field, c.value, c.n, c.bad);
     }).immediate();
+    this.db.pragma('wal_autocheckpoint = 1000');
     onProgress?.(total, total);
   }
 
