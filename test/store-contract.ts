@@ -5,6 +5,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { GraphStore } from '../src/store/graph-store';
 import { batchOf, row } from './helpers';
+import { unitValue } from '../src/analysis/declaration-scan';
 
 export interface StoreFactory {
   /** A new, empty, migrated store. */
@@ -214,6 +215,27 @@ export function storeContract(name: string, factory: StoreFactory): void {
       expect(await store.currentRunId()).toBe(newest);
     });
 
+    it('gives unit values as the analysis defines them (per unit, else per kg, none without a positive divisor) and declarations per day', async () => {
+      await store.writeBatch(batchOf([
+        row({ declaration_id: 'U1', declared_value: '1000', quantity: '10', gross_weight_kg: '4' }),
+        row({ declaration_id: 'U2', declared_value: '1000', gross_weight_kg: '4', lodged_at: '2025-03-02T10:30:00Z' }),
+        row({ declaration_id: 'U3', declared_value: '900', quantity: '0', gross_weight_kg: '3', hs_code: '851712', currency: 'EUR' }),
+        row({ declaration_id: 'U4', declared_value: '700', lodged_at: '2025-03-02' }),
+        row({ declaration_id: 'U5', declared_value: '333', quantity: '7', hs_code: '851712', currency: 'EUR', lodged_at: '2025-02-27' }),
+      ]));
+      const got = (await collect(store.streamUnitValues(2))).map((v) => `${v.group} ${v.unitValue}`).sort();
+      const facts = await collect(store.streamDeclarationFacts());
+      const expected = facts.flatMap((f) => {
+        const u = unitValue(f);
+        return u === undefined ? [] : [`${f.hsCode}|${f.currency} ${u}`];
+      }).sort();
+      expect(got).toEqual(['610910|MAD 100', '610910|MAD 250', '851712|EUR 47.57142857142857']);
+      expect(got).toEqual(expected);
+      expect(await store.declarationsPerDay()).toEqual([
+        { day: '2025-02-27', count: 1 }, { day: '2025-03-01', count: 2 }, { day: '2025-03-02', count: 2 },
+      ]);
+    });
+
     it('streams declaration facts and entities for analysis', async () => {
       await store.writeBatch(batchOf(RING));
       const facts = await collect(store.streamDeclarationFacts(2));
@@ -222,10 +244,7 @@ export function storeContract(name: string, factory: StoreFactory): void {
       expect(seized).toMatchObject({ hsCode: '610910', origin: 'CN', value: 500, currency: 'MAD', transit: [] });
       const t2 = (await store.findEntity({ kind: 'Trader', key: 'T2' }))!;
       expect(seized.trader).toBe(t2.id);
-      const values = await collect(store.streamDeclarationValues(3));
-      expect(values).toHaveLength(4);
-      expect(values.map((v) => v.value).sort((a, b) => a - b)).toEqual([250, 500, 1000, 1000]);
-      expect(values[0]).toMatchObject({ hsCode: '610910', currency: 'MAD', lodgedAt: '2025-03-01' });
+      expect(await store.declarationsPerDay()).toEqual([{ day: '2025-03-01', count: 4 }]);
       const traders = await collect(store.streamEntities(['Trader']));
       expect(traders.map((e) => e.key).sort()).toEqual(['T1', 'T2', 'T3']);
     });

@@ -155,26 +155,21 @@ function add(w: Window, d: DeclarationFacts, under: boolean, laundering: boolean
 }
 
 export async function scanDeclarations(store: GraphStore, opts: { cutoffShare: number; onProgress?: (rows: number) => void }): Promise<DeclarationScan> {
-  // Pass 1: unit values per HS code and currency, and declarations per day (the period covered
-  // and the time cutoff come from the day counts: no sort of millions of dates).
+  // Pass 1: unit values per HS code and currency (computed by the store), and declarations per day
+  // (the period covered and the time cutoff come from the day counts: no sort of millions of dates).
   const values = new Map<string, number[]>();
-  const perDay = new Map<string, number>();
-  let declarations = 0;
-  for await (const batch of store.streamDeclarationValues(50_000)) {
-    for (const d of batch) {
-      const u = unitValue(d);
-      if (u !== undefined) {
-        const k = medianKey(d);
-        let l = values.get(k);
-        if (!l) values.set(k, (l = []));
-        l.push(u);
-      }
-      const day = d.lodgedAt.length > 10 ? d.lodgedAt.slice(0, 10) : d.lodgedAt;
-      perDay.set(day, (perDay.get(day) ?? 0) + 1);
+  let seen = 0;
+  for await (const batch of store.streamUnitValues(50_000)) {
+    for (const { group, unitValue: u } of batch) {
+      let l = values.get(group);
+      if (!l) values.set(group, (l = []));
+      l.push(u);
     }
-    declarations += batch.length;
-    opts.onProgress?.(declarations);
+    seen += batch.length;
+    opts.onProgress?.(seen);
   }
+  const perDay = await store.declarationsPerDay();
+  const declarations = perDay.reduce((a, d) => a + d.count, 0);
   const medians = new Map<string, number>();
   for (const [k, l] of values) {
     if (l.length < MIN_PEERS) continue;
@@ -182,17 +177,16 @@ export async function scanDeclarations(store: GraphStore, opts: { cutoffShare: n
     medians.set(k, sorted[Math.floor(sorted.length / 2)]!);
   }
   values.clear();
-  const days = [...perDay.keys()].sort();
-  const periodStart = days[0] ?? '';
-  const periodEnd = days[days.length - 1] ?? '';
+  const periodStart = perDay[0]?.day ?? '';
+  const periodEnd = perDay[perDay.length - 1]?.day ?? '';
   // Cut by time, not by row count: the fit must never see the future. The cutoff is the day of the
   // declaration at rank floor(n × cutoffShare) in time order.
   const cutRank = Math.min(declarations - 1, Math.floor(declarations * opts.cutoffShare));
   let cutoff = periodEnd;
-  for (let i = 0, seen = 0; i < days.length; i++) {
-    seen += perDay.get(days[i]!)!;
-    if (seen > cutRank) {
-      cutoff = days[i]!;
+  for (let i = 0, counted = 0; i < perDay.length; i++) {
+    counted += perDay[i]!.count;
+    if (counted > cutRank) {
+      cutoff = perDay[i]!.day;
       break;
     }
   }

@@ -134,7 +134,14 @@ export interface DeclarationFacts {
 }
 
 /** The values of a declaration that unit-value statistics need. */
-export type DeclarationValues = Pick<DeclarationFacts, 'hsCode' | 'currency' | 'value' | 'quantity' | 'weight' | 'lodgedAt'>;
+/**
+ * A declaration's unit value: declared value per unit of quantity, or per kg when it has no
+ * quantity (none when the divisor is missing or not positive), and its peer group `HS|CURRENCY`.
+ */
+export interface UnitValue {
+  group: string;
+  unitValue: number;
+}
 
 /** One reason behind a risk: what it is, how strong, how much it adds, and what shows it. */
 export interface Signal {
@@ -252,8 +259,10 @@ export interface GraphStore {
 
   // ---- analysis ----
   streamDeclarationFacts(batchSize?: number): AsyncIterable<DeclarationFacts[]>;
-  /** A narrow read of every declaration: goods, values and date (the first pass of analysis). */
-  streamDeclarationValues(batchSize?: number): AsyncIterable<DeclarationValues[]>;
+  /** The unit value of every declaration that has one (the first pass of analysis: peer medians). */
+  streamUnitValues(batchSize?: number): AsyncIterable<UnitValue[]>;
+  /** Declarations per lodging day (YYYY-MM-DD), in day order. */
+  declarationsPerDay(): Promise<Array<{ day: string; count: number }>>;
   /** Records a new run as running; it is invisible to readers until completeRun. */
   beginRun(run: { seed: number; params: Record<string, unknown>; startedAt: string }): Promise<string>;
   /** Writes a run's results; may be called once per run, in as many transactions as the adapter likes. */

@@ -12,8 +12,8 @@ import { randomUUID } from 'node:crypto';
 import type { Declaration } from '../../domain/declaration';
 import type { EntityKind, RelType } from '../../domain/entities';
 import type {
-  AnalysisRun, AuditRecord, CategoryRisk, CommunityRecord, DeclarationFacts, DeclarationValues, Entity, EntityLink, EntityRef,
-  EntityScore, EntityStats, GraphBatch, GraphStore, NeighbourhoodOptions, OutcomeUpdate, RunResults, StoreCounts, Subgraph, WatchlistEntry,
+  AnalysisRun, AuditRecord, CategoryRisk, CommunityRecord, DeclarationFacts, Entity, EntityLink, EntityRef,
+  EntityScore, EntityStats, GraphBatch, GraphStore, NeighbourhoodOptions, OutcomeUpdate, RunResults, StoreCounts, Subgraph, UnitValue, WatchlistEntry,
 } from '../graph-store';
 import { runsToPrune } from '../run-retention';
 import { recordToObject } from './mapping';
@@ -259,11 +259,12 @@ export class Neo4jGraphStore implements GraphStore {
     }));
   }
 
-  async *streamDeclarationValues(batchSize = 50_000): AsyncIterable<DeclarationValues[]> {
-    yield* this.batches('declaration-values', {}, batchSize, (r) => ({
-      hsCode: String(r.hsCode), currency: String(r.currency), value: Number(r.value), quantity: (r.quantity as number | null) ?? undefined,
-      weight: (r.weight as number | null) ?? undefined, lodgedAt: String(r.lodgedAt),
-    }));
+  async *streamUnitValues(batchSize = 50_000): AsyncIterable<UnitValue[]> {
+    yield* this.batches('unit-values', {}, batchSize, (r) => ({ group: String(r.group), unitValue: Number(r.unitValue) }));
+  }
+
+  async declarationsPerDay(): Promise<Array<{ day: string; count: number }>> {
+    return (await this.read('declarations-per-day')).map((r) => ({ day: String(r.day), count: Number(r.count) }));
   }
 
   async *streamEntities(kinds: readonly EntityKind[], batchSize = 10_000): AsyncIterable<Entity[]> {
