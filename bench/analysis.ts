@@ -11,7 +11,6 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync, createWriteStream } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { loadEntityGraph } from '../src/analysis/projection';
-import { analysisNodeFlags } from '../src/jobs/node-flags';
 import { table } from '../src/cli/format';
 import { SqliteGraphStore } from '../src/store/sqlite/sqlite-store';
 import { buildAnalysisFixture } from './analysis-fixture';
@@ -52,20 +51,14 @@ async function main(): Promise<void> {
     const f = buildAnalysisFixture(db, scale);
     process.stderr.write(`  ${f.traders} traders, ${f.declarations} declarations in ${((Date.now() - t) / 1000).toFixed(0)} s\n`);
   }
-  type Ours = { timings: Record<string, number>; counts: Record<string, number>; modularity: number; rss: number };
-  const analyze = (flags: string[]): Ours => {
-    process.stderr.write(`customs-graph analyze ${flags.join(' ')}...\n`);
-    const r = spawnSync(process.execPath, [
-      ...flags, '-e', `require(${JSON.stringify(CLI)});process.on('exit',()=>process.stderr.write('MAXRSS '+process.resourceUsage().maxRSS+'\\n'))`,
-      CLI, 'analyze', '--db', db, '--json',
-    ], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
-    if (r.status !== 0) throw new Error(`analyze failed: ${r.stderr}`);
-    return { ...(JSON.parse(r.stdout) as Omit<Ours, 'rss'>), rss: Number(/MAXRSS (\d+)/.exec(r.stderr)?.[1] ?? 0) / 1024 };
-  };
-  const ours = analyze([]);
-  // As the analysis job worker runs it (node-flags.ts): single-threaded GC on two cores.
-  const jobFlags = analysisNodeFlags();
-  const asJob = jobFlags.length ? analyze(jobFlags) : undefined;
+  process.stderr.write('customs-graph analyze ...\n');
+  const r = spawnSync(process.execPath, [
+    '-e', `require(${JSON.stringify(CLI)});process.on('exit',()=>process.stderr.write('MAXRSS '+process.resourceUsage().maxRSS+'\\n'))`,
+    CLI, 'analyze', '--db', db, '--json',
+  ], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  if (r.status !== 0) throw new Error(`analyze failed: ${r.stderr}`);
+  const ours = JSON.parse(r.stdout) as { timings: Record<string, number>; counts: Record<string, number>; modularity: number };
+  const oursRss = Number(/MAXRSS (\d+)/.exec(r.stderr)?.[1] ?? 0) / 1024;
 
   process.stderr.write('exporting the projected edge list for igraph ...\n');
   const edges = join(DATA, `analysis-${scale}.edges`);
@@ -81,30 +74,25 @@ async function main(): Promise<void> {
   // With the graph thread, projection .. rings run beside the scan: the run waits only for what is left.
   const threaded = ours.timings.graph_wait !== undefined;
   const g = (label: string) => (threaded ? `${label} (graph thread)` : label);
-  const row = (label: string, stage: string | undefined, other: string | number): Array<string | number> =>
-    [label, stage ? s(ours.timings[stage]) : '', ...(asJob ? [stage ? s(asJob.timings[stage]) : ''] : []), other];
-  const fact = (label: string, of: (o: Ours) => string | number, other: string | number): Array<string | number> =>
-    [label, of(ours), ...(asJob ? [of(asJob)] : []), other];
   const rows: Array<Array<string | number>> = [
-    row('scan declarations', 'scan', ''),
-    row(g('projection / load'), 'projection', i('load')),
-    row(g('WCC'), 'wcc', i('wcc')),
-    row(g('Louvain'), 'louvain', i('louvain')),
-    row(g('PageRank'), 'pagerank', i('pagerank')),
-    row(g('rings and cycles'), 'rings', ''),
-    ...(threaded ? [row('wait for the graph thread after the scan', 'graph_wait', '')] : []),
-    row('personalized PageRank + signals', 'ppr', i('ppr')),
-    row('scoring', 'scoring', ''),
-    row('declaration model', 'declaration_model', ''),
-    row('write-back', 'write_back', ''),
-    row('total', 'total', i('total')),
-    fact('peak RSS (MB)', (o) => Math.round(o.rss), igraph ? Math.round(igraph.peak_rss_mb) : 'n/a'),
-    fact('communities', (o) => o.counts.communities ?? 0, igraph?.communities ?? 'n/a'),
-    fact('modularity', (o) => o.modularity.toFixed(3), igraph ? igraph.modularity.toFixed(3) : 'n/a'),
+    ['scan declarations', s(ours.timings.scan), ''],
+    [g('projection / load'), s(ours.timings.projection), i('load')],
+    [g('WCC'), s(ours.timings.wcc), i('wcc')],
+    [g('Louvain'), s(ours.timings.louvain), i('louvain')],
+    [g('PageRank'), s(ours.timings.pagerank), i('pagerank')],
+    [g('rings and cycles'), s(ours.timings.rings), ''],
+    ...(threaded ? [['wait for the graph thread after the scan', s(ours.timings.graph_wait), '']] : []),
+    ['personalized PageRank + signals', s(ours.timings.ppr), i('ppr')],
+    ['scoring', s(ours.timings.scoring), ''],
+    ['declaration model', s(ours.timings.declaration_model), ''],
+    ['write-back', s(ours.timings.write_back), ''],
+    ['total', s(ours.timings.total), i('total')],
+    ['peak RSS (MB)', Math.round(oursRss), igraph ? Math.round(igraph.peak_rss_mb) : 'n/a'],
+    ['communities', ours.counts.communities ?? 0, igraph?.communities ?? 'n/a'],
+    ['modularity', ours.modularity.toFixed(3), igraph ? igraph.modularity.toFixed(3) : 'n/a'],
   ];
   process.stdout.write(`\nentity graph: ${size.n.toLocaleString('en-US')} nodes, ${size.m.toLocaleString('en-US')} edges (${ours.counts.declarations?.toLocaleString('en-US')} declarations)\n`);
-  const heads = ['stage', 'customs-graph s', ...(asJob ? [`as a job (${jobFlags.join(' ')}) s`] : []), 'igraph s'];
-  process.stdout.write(`${table(heads, rows)}\n`);
+  process.stdout.write(`${table(['stage', 'customs-graph s', 'igraph s'], rows)}\n`);
   if (threaded) process.stdout.write('\nThe graph stages run on a worker thread while the main thread scans the declarations; total is wall-clock time.\n');
   process.stdout.write('\ngoal: whole analysis < 60 s and < 3 GB peak RSS at 1M nodes / 5M edges. igraph runs the algorithms only, on the same\nedge list (declaration links weighted log2(1 + count)); its Louvain is unseeded multilevel, not the same hub-damped graph.\n');
 }

@@ -9,7 +9,6 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from '../util/logger';
-import { analysisNodeFlags } from './node-flags';
 import { exportProcessor, ingestProcessor, type AnalysisJob, type ExportJob, type IngestJob, type JobKind } from './processors';
 import type { JobInfo, JobRunner, JobState } from './runner';
 
@@ -121,9 +120,7 @@ export async function startWorkers(opts: WorkerOptions): Promise<{ workers: Work
     const progress = (job: Job) => (p: number) => job.updateProgress(Math.round(p * 100) / 100);
     const w = q === 'analysis'
       // Sandboxed: a child process runs the analysis, the worker keeps renewing the lock.
-      ? new Worker('analysis', join(__dirname, 'sandbox', 'analysis.js'), {
-        ...common, workerForkOptions: { execArgv: [...process.execArgv, ...analysisNodeFlags()] },
-      })
+      ? new Worker('analysis', join(__dirname, 'sandbox', 'analysis.js'), common)
       : q === 'export'
         ? new Worker('export', async (job: Job<ExportJob>) => exportProcessor(job.data, progress(job)), common)
         : new Worker('ingest', async (job: Job<IngestJob>) => ingestProcessor(job.data, progress(job)), common);

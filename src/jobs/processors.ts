@@ -80,7 +80,6 @@ export async function analysisProcessor(job: AnalysisJob, report: Report) {
       storePath: job.db, keepRuns: loadConfig().keepRuns,
       onStage: (stage) => { void report(ANALYSIS_STAGES.indexOf(stage) / ANALYSIS_STAGES.length); },
     });
-    // nodeFlags: how the process running the analysis was started (see node-flags.ts).
-    return { runId: s.runId, pruned: s.pruned, counts: s.counts, timings: s.timings, nodeFlags: process.execArgv };
+    return { runId: s.runId, pruned: s.pruned, counts: s.counts, timings: s.timings };
   });
 }
