@@ -171,6 +171,23 @@ describe('switching runs', () => {
     await victim.close();
   });
 
+  it('a run whose graph thread fails is marked failed and the previous one stays current', async () => {
+    await store.close();
+    const db = join(tmp.dir, 'thread-fails.db');
+    copyFileSync(join(tmp.dir, 'a.db'), db);
+    store = new SqliteGraphStore(join(tmp.dir, 'a.db'));
+    const victim = new SqliteGraphStore(db, { readonly: true });
+    const before = await victim.currentRunId();
+    victim.db.close();
+    const r = spawnSync(process.execPath, [join(ROOT, 'test', 'fixtures', 'graph-thread-fails.js'), db], { encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout) as { failed: boolean; message: string; lastRun: string; current: string };
+    expect(out.failed).toBe(true);
+    expect(out.message).toMatch(/unable to open database file|directory does not exist/i);
+    expect(out.lastRun).toBe('failed');
+    expect(out.current).toBe(before);
+  });
+
   it('a run that fails is marked failed and the previous one stays current', async () => {
     const before = (await store.currentRun())!.id;
     const failing = new Proxy(store, {
