@@ -8,14 +8,14 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { openStore } from '../store/open';
-import { analyseGraph, type GraphParams, type GraphStageName, type GraphStageResult } from './graph-stage';
+import { analyseGraph, type GraphParams, type GraphStageResult } from './graph-stage';
 
 interface Request {
   storePath: string;
   params: GraphParams;
 }
 
-type Reply = { stage: GraphStageName } | { progress: number } | { result: Omit<GraphStageResult, 'g'> & { g: Omit<GraphStageResult['g'], 'index'> } };
+type Reply = { progress: number } | { result: Omit<GraphStageResult, 'g'> & { g: Omit<GraphStageResult['g'], 'index'> } };
 
 const WORKER_FILE = join(__dirname, 'graph-thread.js');
 
@@ -25,14 +25,13 @@ export function graphThreadAvailable(): boolean {
 }
 
 export function analyseGraphInThread(
-  req: Request, opts: { onStage?: (s: GraphStageName) => void; onProgress?: (links: number) => void } = {},
+  req: Request, opts: { onProgress?: (links: number) => void } = {},
 ): { result: Promise<GraphStageResult>; cancel: () => Promise<void> } {
   const worker = new Worker(WORKER_FILE, { workerData: req });
   const result = new Promise<GraphStageResult>((resolve, reject) => {
     let done = false;
     worker.on('message', (m: Reply) => {
-      if ('stage' in m) opts.onStage?.(m.stage);
-      else if ('progress' in m) opts.onProgress?.(m.progress);
+      if ('progress' in m) opts.onProgress?.(m.progress);
       else {
         done = true;
         const index = new Map<string, number>();
@@ -50,10 +49,8 @@ async function serve(): Promise<void> {
   const { storePath, params } = workerData as Request;
   const store = openStore(storePath, process.env, { readonly: true });
   try {
-    const r = await analyseGraph(store, params, {
-      onStage: (stage) => parentPort!.postMessage({ stage } satisfies Reply),
-      onProgress: (progress) => parentPort!.postMessage({ progress } satisfies Reply),
-    });
+    // Only link counts go back while it works: the run reports its stages from the main thread.
+    const r = await analyseGraph(store, params, { onProgress: (progress) => parentPort!.postMessage({ progress } satisfies Reply) });
     const { index: _index, ...g } = r.g;
     const arrays = [g.src, g.dst, g.rel, g.count, g.value, r.damped.offsets, r.damped.targets, r.damped.weights,
       r.hub, r.component, r.community, r.pagerank, r.ringOf];

@@ -92,13 +92,11 @@ export async function runAnalysis(store: GraphStore, params: AnalysisParams, opt
       throw err;
     }
     Object.assign(timings, gs.timings);
-    const { g, damped } = gs;
-
-    const { rings, ringOf, cycles, watchlist } = gs;
+    const { g, damped, rings, ringOf, cycles } = gs;
 
     opts.onStage?.('scoring');
     const st: Structure = {
-      g, csr: damped, community: gs.community, rings, ringOf, cycles, watchlist,
+      g, csr: damped, community: gs.community, rings, ringOf, cycles, watchlist: gs.watchlist,
       periodStart: scan.periodStart, periodEnd: scan.periodEnd,
     };
     const final = computeFeatures(st, scan.all);
