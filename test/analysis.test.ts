@@ -6,13 +6,12 @@ import { DeclarationScorer } from '../src/analysis/declaration-scorer';
 import { evaluateRun } from '../src/analysis/evaluate';
 import { DEFAULT_PARAMS, runAnalysis } from '../src/analysis/run';
 import { normalizeId } from '../src/domain/normalize';
-import { planIngest, runIngest } from '../src/ingest/ingest';
 import { RejectsWriter } from '../src/ingest/rejects';
 import { importWatchlist } from '../src/ingest/watchlist';
 import type { GraphStore } from '../src/store/graph-store';
 import { SqliteGraphStore } from '../src/store/sqlite/sqlite-store';
 import { generateSynthetic, type SynthResult } from '../src/synth/generate';
-import { batchOf, declaration, ROOT, row, runCli, tempDir } from './helpers';
+import { batchOf, declaration, ingestInto, ROOT, row, runCli, tempDir } from './helpers';
 
 const tmp = tempDir('cg-analysis-');
 let synth: SynthResult;
@@ -22,7 +21,7 @@ let firstRun: string;
 async function load(db: string, s: SynthResult): Promise<SqliteGraphStore> {
   const st = new SqliteGraphStore(db);
   await st.migrate();
-  await runIngest(st, await planIngest([s.declarationsFile]), { rejectsPath: join(tmp.dir, 'r.csv'), phoneRegion: 'MA', defaultCurrency: 'MAD' });
+  await ingestInto(st, [s.declarationsFile], tmp.dir);
   const w = new RejectsWriter(join(tmp.dir, 'wr.csv'));
   await importWatchlist(st, s.watchlistFile, w, { phoneRegion: 'MA' });
   await w.close();
@@ -38,6 +37,15 @@ afterAll(async () => {
   await store.close();
   tmp.cleanup();
 });
+
+/** A copy of the shared store's file (closed while copied, so its WAL is in it). */
+async function copyOfStore(name: string): Promise<string> {
+  await store.close();
+  const path = join(tmp.dir, name);
+  copyFileSync(join(tmp.dir, 'a.db'), path);
+  store = new SqliteGraphStore(join(tmp.dir, 'a.db'));
+  return path;
+}
 
 describe('an analysis run', () => {
   it('is recorded with its parameters, seed, timings per stage, modularity and counts', async () => {
@@ -96,12 +104,8 @@ describe('an analysis run', () => {
 
 describe('the graph half on a second thread', () => {
   it('gives exactly the run of a single thread (customs-graph analyze with and without --single-thread)', async () => {
-    await store.close();
-    const threaded = join(tmp.dir, 'threaded.db');
-    const single = join(tmp.dir, 'single.db');
-    copyFileSync(join(tmp.dir, 'a.db'), threaded);
-    copyFileSync(join(tmp.dir, 'a.db'), single);
-    store = new SqliteGraphStore(join(tmp.dir, 'a.db'));
+    const threaded = await copyOfStore('threaded.db');
+    const single = await copyOfStore('single.db');
     const t = runCli(['analyze', '--db', threaded, '--seed', '9', '--json']);
     const s = runCli(['analyze', '--db', single, '--seed', '9', '--json', '--single-thread']);
     expect(t.status, t.stderr).toBe(0);
@@ -129,10 +133,7 @@ describe('the graph half on a second thread', () => {
 
 describe('run retention', () => {
   it('analyze --keep-runs 1 leaves only the new run with results; older runs stay listed as pruned', async () => {
-    await store.close();
-    const db = join(tmp.dir, 'retention.db');
-    copyFileSync(join(tmp.dir, 'a.db'), db);
-    store = new SqliteGraphStore(join(tmp.dir, 'a.db'));
+    const db = await copyOfStore('retention.db');
     const before = new SqliteGraphStore(db, { readonly: true });
     const older = (await before.listRuns(100)).filter((r) => r.status === 'done').map((r) => r.id);
     before.db.close();
@@ -153,10 +154,7 @@ describe('run retention', () => {
 
 describe('switching runs', () => {
   it('a run killed (SIGKILL) during write-back leaves the previous run current', async () => {
-    const db = join(tmp.dir, 'kill.db');
-    await store.close();
-    copyFileSync(join(tmp.dir, 'a.db'), db);
-    store = new SqliteGraphStore(join(tmp.dir, 'a.db'));
+    const db = await copyOfStore('kill.db');
     const victim = new SqliteGraphStore(db);
     const before = (await victim.currentRun())!.id;
     const r = spawnSync(process.execPath, [join(ROOT, 'test', 'fixtures', 'kill-during-writeback.js'), db], { encoding: 'utf8' });
@@ -172,10 +170,7 @@ describe('switching runs', () => {
   });
 
   it('a run whose graph thread fails is marked failed and the previous one stays current', async () => {
-    await store.close();
-    const db = join(tmp.dir, 'thread-fails.db');
-    copyFileSync(join(tmp.dir, 'a.db'), db);
-    store = new SqliteGraphStore(join(tmp.dir, 'a.db'));
+    const db = await copyOfStore('thread-fails.db');
     const victim = new SqliteGraphStore(db, { readonly: true });
     const before = await victim.currentRunId();
     victim.db.close();

@@ -7,11 +7,10 @@ import { join } from 'node:path';
 import { DEFAULT_PARAMS, runAnalysis } from '../src/analysis/run';
 import { KeyRing } from '../src/api/auth';
 import { startServer, type RunningServer } from '../src/api/server';
-import { planIngest, runIngest } from '../src/ingest/ingest';
 import { SqliteGraphStore } from '../src/store/sqlite/sqlite-store';
 import { generateSynthetic, type SynthResult } from '../src/synth/generate';
 import { silentLogger } from '../src/util/logger';
-import { tempDir } from './helpers';
+import { ingestInto, tempDir } from './helpers';
 
 const KEYS = { investigator: 'inv-key-1', scorer: 'sco-key-1', analyst: 'ana-key-1', admin: 'adm-key-1' } as const;
 type Role = keyof typeof KEYS;
@@ -49,7 +48,7 @@ beforeAll(async () => {
   synth = await generateSynthetic(join(tmp.dir, 'synth'), { traders: 500, seed: 21 });
   store = new SqliteGraphStore(join(tmp.dir, 'api.db'));
   await store.migrate();
-  await runIngest(store, await planIngest([synth.declarationsFile]), { rejectsPath: join(tmp.dir, 'r.csv'), phoneRegion: 'MA', defaultCurrency: 'MAD' });
+  await ingestInto(store, [synth.declarationsFile], tmp.dir);
   await runAnalysis(store, { ...DEFAULT_PARAMS, seed: 42 });
   server = await startServer({
     store, keys: KeyRing.fromEnv(Object.entries(KEYS).map(([r, k]) => `${r}:${k}`).join(',')), config: CONFIG, logger: silentLogger, port: 0,

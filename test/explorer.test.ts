@@ -13,11 +13,10 @@ import { PNG } from 'pngjs';
 import { DEFAULT_PARAMS, runAnalysis } from '../src/analysis/run';
 import { KeyRing } from '../src/api/auth';
 import { startServer, type RunningServer } from '../src/api/server';
-import { planIngest, runIngest } from '../src/ingest/ingest';
 import { SqliteGraphStore } from '../src/store/sqlite/sqlite-store';
 import { generateSynthetic, type SynthResult } from '../src/synth/generate';
 import { silentLogger } from '../src/util/logger';
-import { ROOT, tempDir } from './helpers';
+import { ingestInto, ROOT, tempDir } from './helpers';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = join(ROOT, 'test-artifacts');
@@ -35,7 +34,7 @@ describe.skipIf(!existsSync(CHROMIUM) || !existsSync(join(ROOT, 'dist', 'web', '
     synth = await generateSynthetic(join(tmp.dir, 'synth'), { traders: 600, seed: 13 });
     store = new SqliteGraphStore(join(tmp.dir, 'ui.db'));
     await store.migrate();
-    await runIngest(store, await planIngest([synth.declarationsFile]), { rejectsPath: join(tmp.dir, 'r.csv'), phoneRegion: 'MA', defaultCurrency: 'MAD' });
+    await ingestInto(store, [synth.declarationsFile], tmp.dir);
     await runAnalysis(store, { ...DEFAULT_PARAMS, seed: 42 });
     server = await startServer({
       store, keys: KeyRing.fromEnv('investigator:ui-investigator,scorer:ui-scorer'), config: { dbPath: '', phoneRegion: 'MA', defaultCurrency: 'MAD' },

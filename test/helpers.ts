@@ -6,12 +6,19 @@ import { join, resolve } from 'node:path';
 import { stringify } from 'csv-stringify/sync';
 import { makeValidator, validateObject, type Declaration } from '../src/domain/declaration';
 import { DECLARATION_FIELDS } from '../src/domain/fields';
+import { planIngest, runIngest, type IngestSummary } from '../src/ingest/ingest';
+import type { Mapping } from '../src/ingest/mapping';
 import { BatchBuilder, DeclarationResolver } from '../src/ingest/resolve';
-import type { GraphBatch } from '../src/store/graph-store';
+import type { GraphBatch, GraphStore } from '../src/store/graph-store';
 
 export const ROOT = resolve(__dirname, '..');
 export const CLI = join(ROOT, 'bin', 'customs-graph.js');
 export const KCS_DIR = resolve(ROOT, '..', 'shared', 'data', 'kcs');
+
+/** Ingests files into a store with the embedded defaults (region MA, currency MAD), rejects written in `dir`. */
+export async function ingestInto(store: GraphStore, files: string[], dir: string, mapping?: Mapping): Promise<IngestSummary> {
+  return runIngest(store, await planIngest(files, mapping), { rejectsPath: join(dir, 'rejects.csv'), phoneRegion: 'MA', defaultCurrency: 'MAD' });
+}
 
 export function tempDir(prefix = 'cg-'): { dir: string; cleanup: () => void } {
   const dir = mkdtempSync(join(tmpdir(), prefix));

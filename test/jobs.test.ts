@@ -64,6 +64,18 @@ function expectSameAsDirectIngest(db: string, file: string): void {
   expect(got).toEqual(countsOfDirectIngest(file));
 }
 
+/** A redis-server of the test's own (and queues on it), stopped after `fn` whatever happens. */
+async function withOwnRedis(name: string, fn: (own: TestRedis, ownJobs: BullJobs) => Promise<void>, opts: { maxmemoryPolicy?: string } = {}) {
+  const own = await startRedis(join(tmp.dir, name), opts);
+  const ownJobs = new BullJobs(connectionFromUrl(own.url));
+  try {
+    await fn(own, ownJobs);
+  } finally {
+    await ownJobs.close();
+    await own.stop();
+  }
+}
+
 async function waitFor<T>(fn: () => Promise<T | undefined>, ms = 60_000): Promise<T> {
   const end = Date.now() + ms;
   for (;;) {
@@ -174,9 +186,7 @@ describe('BullMQ faults', () => {
     // Its own Redis: BullMQ runs one stall check per stall interval per queue (a `stalled-check` key
     // that lives as long as the interval of the worker that set it), so workers with the default 30 s
     // from the other tests would set the pace here.
-    const own = await startRedis(join(tmp.dir, 'redis-kill9'));
-    const ownJobs = new BullJobs(connectionFromUrl(own.url));
-    try {
+    await withOwnRedis('redis-kill9', async (own, ownJobs) => {
       const db = join(tmp.dir, 'kill9.db');
       const lockMs = 4000;
       const stallMs = 2000;
@@ -212,10 +222,7 @@ describe('BullMQ faults', () => {
       expectSameAsDirectIngest(db, bigFile);
       w2.proc.kill('SIGTERM');
       expect(await w2.exited).toBe(0);
-    } finally {
-      await ownJobs.close();
-      await own.stop();
-    }
+    });
   });
 
   it('restarting redis-server in the middle of a queue: workers reconnect and finish every job', async () => {
@@ -293,9 +300,7 @@ describe('export jobs', () => {
 
 describe('worker start-up', () => {
   it('schedules periodic re-analysis from CUSTOMS_GRAPH_ANALYSIS_CRON, and the scheduled runs become current', { timeout: 120_000 }, async () => {
-    const own = await startRedis(join(tmp.dir, 'redis-cron'));
-    const ownJobs = new BullJobs(connectionFromUrl(own.url));
-    try {
+    await withOwnRedis('redis-cron', async (own, ownJobs) => {
       const db = join(tmp.dir, 'cron.db');
       expect(runCli(['ingest', smallFile, '--db', db, '--json']).status).toBe(0);
       const w = worker(db, { REDIS_URL: own.url, CUSTOMS_GRAPH_ANALYSIS_CRON: '*/3 * * * * *' });
@@ -321,15 +326,11 @@ describe('worker start-up', () => {
       for (const x of [w, w2]) x.proc.kill('SIGTERM');
       expect(await w.exited).toBe(0);
       expect(await w2.exited).toBe(0);
-    } finally {
-      await ownJobs.close();
-      await own.stop();
-    }
+    });
   });
 
   it('warns at start when Redis may evict keys (maxmemory-policy other than noeviction), and not otherwise', async () => {
-    const lru = await startRedis(join(tmp.dir, 'redis-lru'), { maxmemoryPolicy: 'allkeys-lru' });
-    try {
+    await withOwnRedis('redis-lru', async (lru) => {
       const db = join(tmp.dir, 'warn.db');
       const bad = worker(db, { REDIS_URL: lru.url });
       await bad.ready;
@@ -339,9 +340,7 @@ describe('worker start-up', () => {
       await Promise.all([bad.exited, good.exited]);
       expect(bad.stderr()).toMatch(/maxmemory-policy is allkeys-lru: set it to noeviction/);
       expect(good.stderr()).not.toMatch(/maxmemory-policy/);
-    } finally {
-      await lru.stop();
-    }
+    }, { maxmemoryPolicy: 'allkeys-lru' });
   });
 
   it('SIGTERM as soon as a worker says it is ready: it stops at once and cleanly (exit 0, no connection error)', async () => {

@@ -3,9 +3,8 @@ import { join } from 'node:path';
 import { SqliteGraphStore } from '../src/store/sqlite/sqlite-store';
 import { PARTY_INDEXES } from '../src/store/sqlite/migrations';
 import { storeContract } from './store-contract';
-import { batchOf, ROOT, row, tempDir } from './helpers';
+import { batchOf, ingestInto, ROOT, row, tempDir } from './helpers';
 import { spawn } from 'node:child_process';
-import { planIngest, runIngest } from '../src/ingest/ingest';
 import type { EntityLink } from '../src/store/graph-store';
 import { generateSynthetic } from '../src/synth/generate';
 
@@ -28,7 +27,7 @@ describe('SQLite store specifics', () => {
     const synth = await generateSynthetic(join(t.dir, 'synth'), { traders: 300, seed: 4 });
     const store = new SqliteGraphStore(join(t.dir, 's.db'));
     await store.migrate();
-    await runIngest(store, await planIngest([synth.declarationsFile]), { rejectsPath: join(t.dir, 'r.csv'), phoneRegion: 'MA', defaultCurrency: 'MAD' });
+    await ingestInto(store, [synth.declarationsFile], t.dir);
     const links: EntityLink[] = [];
     for await (const batch of store.streamEntityGraph(500)) for (const l of batch) if (['CONSIGNED_TO', 'SUPPLIED_BY', 'DECLARED_BY', 'CARRIED_BY', 'ROUTED_VIA'].includes(l.type)) links.push(l);
     const expected: Array<[string, string, string, number, number]> = [];

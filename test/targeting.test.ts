@@ -2,14 +2,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_PARAMS, runAnalysis } from '../src/analysis/run';
-import { planIngest, runIngest } from '../src/ingest/ingest';
 import { importOutcomes } from '../src/ingest/outcomes';
 import { RejectsWriter } from '../src/ingest/rejects';
 import { SqliteGraphStore } from '../src/store/sqlite/sqlite-store';
 import { generateSynthetic } from '../src/synth/generate';
 import { parseShare, selectChannels, slots } from '../src/targeting/select';
 import { readAll, readLabels, simulate } from '../src/targeting/simulate';
-import { batchOf, row, runCli, tempDir } from './helpers';
+import { batchOf, ingestInto, row, runCli, tempDir } from './helpers';
 
 const items = (n: number) => Array.from({ length: n }, (_, i) => ({ key: `D${i}`, risk: (n - i) / n, reasons: [{ name: 'x', value: 1, contribution: 1, evidence: [] }] }));
 
@@ -57,7 +56,7 @@ describe('the feedback loop', () => {
     const synth = await generateSynthetic(join(tmp.dir, 's'), { traders: 400, seed: 4 });
     const store = new SqliteGraphStore(join(tmp.dir, 'f.db'));
     await store.migrate();
-    await runIngest(store, await planIngest([synth.declarationsFile]), { rejectsPath: join(tmp.dir, 'r.csv'), phoneRegion: 'MA', defaultCurrency: 'MAD' });
+    await ingestInto(store, [synth.declarationsFile], tmp.dir);
     const first = await runAnalysis(store, { ...DEFAULT_PARAMS, seed: 1 });
     // A trader that was never caught is caught now, on many declarations.
     const clean = (await store.topEntities({ kind: 'Trader', limit: 1000 })).filter((s) => s.seizures === 0).slice(-1)[0]!;
