@@ -3,14 +3,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import Graph from 'graphology';
 import { parse as parseGexf } from 'graphology-gexf';
 import { parse as parseGraphml } from 'graphology-graphml';
-import { join } from 'node:path';
-import { DEFAULT_PARAMS, runAnalysis } from '../src/analysis/run';
 import { KeyRing } from '../src/api/auth';
 import { startServer, type RunningServer } from '../src/api/server';
-import { SqliteGraphStore } from '../src/store/sqlite/sqlite-store';
-import { generateSynthetic, type SynthResult } from '../src/synth/generate';
+import type { SqliteGraphStore } from '../src/store/sqlite/sqlite-store';
+import type { SynthResult } from '../src/synth/generate';
 import { silentLogger } from '../src/util/logger';
-import { ingestInto, tempDir } from './helpers';
+import { analysedSyntheticStore, tempDir } from './helpers';
 
 const KEYS = { investigator: 'inv-key-1', scorer: 'sco-key-1', analyst: 'ana-key-1', admin: 'adm-key-1' } as const;
 type Role = keyof typeof KEYS;
@@ -45,11 +43,7 @@ const DECL = {
 };
 
 beforeAll(async () => {
-  synth = await generateSynthetic(join(tmp.dir, 'synth'), { traders: 500, seed: 21 });
-  store = new SqliteGraphStore(join(tmp.dir, 'api.db'));
-  await store.migrate();
-  await ingestInto(store, [synth.declarationsFile], tmp.dir);
-  await runAnalysis(store, { ...DEFAULT_PARAMS, seed: 42 });
+  ({ synth, store } = await analysedSyntheticStore(tmp.dir, 'api.db', { traders: 500, seed: 21 }));
   server = await startServer({
     store, keys: KeyRing.fromEnv(Object.entries(KEYS).map(([r, k]) => `${r}:${k}`).join(',')), config: CONFIG, logger: silentLogger, port: 0,
   });

@@ -10,13 +10,12 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { PNG } from 'pngjs';
-import { DEFAULT_PARAMS, runAnalysis } from '../src/analysis/run';
 import { KeyRing } from '../src/api/auth';
 import { startServer, type RunningServer } from '../src/api/server';
-import { SqliteGraphStore } from '../src/store/sqlite/sqlite-store';
-import { generateSynthetic, type SynthResult } from '../src/synth/generate';
+import type { SqliteGraphStore } from '../src/store/sqlite/sqlite-store';
+import type { SynthResult } from '../src/synth/generate';
 import { silentLogger } from '../src/util/logger';
-import { ingestInto, ROOT, tempDir } from './helpers';
+import { analysedSyntheticStore, ROOT, tempDir } from './helpers';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = join(ROOT, 'test-artifacts');
@@ -31,11 +30,7 @@ describe.skipIf(!existsSync(CHROMIUM) || !existsSync(join(ROOT, 'dist', 'web', '
   let base: string;
 
   beforeAll(async () => {
-    synth = await generateSynthetic(join(tmp.dir, 'synth'), { traders: 600, seed: 13 });
-    store = new SqliteGraphStore(join(tmp.dir, 'ui.db'));
-    await store.migrate();
-    await ingestInto(store, [synth.declarationsFile], tmp.dir);
-    await runAnalysis(store, { ...DEFAULT_PARAMS, seed: 42 });
+    ({ synth, store } = await analysedSyntheticStore(tmp.dir, 'ui.db', { traders: 600, seed: 13 }));
     server = await startServer({
       store, keys: KeyRing.fromEnv('investigator:ui-investigator,scorer:ui-scorer'), config: { dbPath: '', phoneRegion: 'MA', defaultCurrency: 'MAD' },
       logger: silentLogger, port: 0,

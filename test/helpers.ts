@@ -6,10 +6,13 @@ import { join, resolve } from 'node:path';
 import { stringify } from 'csv-stringify/sync';
 import { makeValidator, validateObject, type Declaration } from '../src/domain/declaration';
 import { DECLARATION_FIELDS } from '../src/domain/fields';
+import { DEFAULT_PARAMS, runAnalysis } from '../src/analysis/run';
 import { planIngest, runIngest, type IngestSummary } from '../src/ingest/ingest';
 import type { Mapping } from '../src/ingest/mapping';
 import { BatchBuilder, DeclarationResolver } from '../src/ingest/resolve';
 import type { GraphBatch, GraphStore } from '../src/store/graph-store';
+import { SqliteGraphStore } from '../src/store/sqlite/sqlite-store';
+import { generateSynthetic, type SynthResult } from '../src/synth/generate';
 
 export const ROOT = resolve(__dirname, '..');
 export const CLI = join(ROOT, 'bin', 'customs-graph.js');
@@ -18,6 +21,16 @@ export const KCS_DIR = resolve(ROOT, '..', 'shared', 'data', 'kcs');
 /** Ingests files into a store with the embedded defaults (region MA, currency MAD), rejects written in `dir`. */
 export async function ingestInto(store: GraphStore, files: string[], dir: string, mapping?: Mapping): Promise<IngestSummary> {
   return runIngest(store, await planIngest(files, mapping), { rejectsPath: join(dir, 'rejects.csv'), phoneRegion: 'MA', defaultCurrency: 'MAD' });
+}
+
+/** Synthetic declarations in `dir`, ingested into `dir`/`db` and analysed (seed 42): a store with a current run. */
+export async function analysedSyntheticStore(dir: string, db: string, synthOpts: { traders: number; seed: number }): Promise<{ synth: SynthResult; store: SqliteGraphStore }> {
+  const synth = await generateSynthetic(join(dir, 'synth'), synthOpts);
+  const store = new SqliteGraphStore(join(dir, db));
+  await store.migrate();
+  await ingestInto(store, [synth.declarationsFile], dir);
+  await runAnalysis(store, { ...DEFAULT_PARAMS, seed: 42 });
+  return { synth, store };
 }
 
 export function tempDir(prefix = 'cg-'): { dir: string; cleanup: () => void } {
