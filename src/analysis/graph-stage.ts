@@ -5,6 +5,7 @@
  */
 import type { EntityKind } from '../domain/entities';
 import type { GraphStore, WatchlistEntry } from '../store/graph-store';
+import { stopwatch } from '../util/stopwatch';
 import { connectedComponents, pageRank } from './algorithms';
 import { detectCommunities } from './louvain';
 import { loadEntityGraph, REL_CODES, toCsr, type Csr, type EntityGraph } from './projection';
@@ -103,13 +104,7 @@ function findHubs(g: EntityGraph, p: GraphParams): { hub: Uint8Array; threshold:
 export async function analyseGraph(
   store: GraphStore, p: GraphParams, opts: { onStage?: (s: GraphStageName) => void; onProgress?: (links: number) => void } = {},
 ): Promise<GraphStageResult> {
-  let last = Date.now();
-  const lap = () => {
-    const now = Date.now();
-    const ms = now - last;
-    last = now;
-    return ms;
-  };
+  const lap = stopwatch();
   opts.onStage?.('projection');
   const g = await loadEntityGraph(store, opts.onProgress);
   const weight = edgeWeights(g);

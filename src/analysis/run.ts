@@ -5,6 +5,7 @@
  */
 import type { EntityKind } from '../domain/entities';
 import type { EntityScore, GraphStore } from '../store/graph-store';
+import { stopwatch } from '../util/stopwatch';
 import { rankCommunities } from './communities';
 import { categoryList, scanDeclarations, type DeclarationScan } from './declaration-scan';
 import {
@@ -59,11 +60,9 @@ export interface RunOptions {
 export async function runAnalysis(store: GraphStore, params: AnalysisParams, opts: RunOptions = {}): Promise<AnalysisSummary> {
   const timings: Record<string, number> = {};
   const t0 = Date.now();
-  let last = t0;
+  const lap = stopwatch();
   const stage = (name: string) => {
-    const now = Date.now();
-    timings[name] = now - last;
-    last = now;
+    timings[name] = lap();
   };
   const runId = await store.beginRun({ seed: params.seed, params: { ...params }, startedAt: new Date(t0).toISOString() });
   try {
@@ -85,7 +84,7 @@ export async function runAnalysis(store: GraphStore, params: AnalysisParams, opt
         stage('graph_wait');
       } else {
         gs = await analyseGraph(store, params, { onStage: (s) => opts.onStage?.(s), onProgress: (n) => opts.onProgress?.('projection', n, 0) });
-        last = Date.now();
+        lap(); // its stages are timed inside
       }
     } catch (err) {
       await threaded?.cancel();

@@ -552,13 +552,8 @@ export class SqliteGraphStore implements GraphStore {
   }
 
   async declarationsPerDay(): Promise<Array<{ day: string; count: number }>> {
-    const reader = new Database(this.path, { readonly: true });
-    try {
-      return (reader.prepare('SELECT substr(lodged_at, 1, 10) AS day, COUNT(*) AS count FROM declarations GROUP BY day ORDER BY day').all() as
-        Array<{ day: string; count: number }>);
-    } finally {
-      reader.close();
-    }
+    return this.db.prepare('SELECT substr(lodged_at, 1, 10) AS day, COUNT(*) AS count FROM declarations GROUP BY day ORDER BY day').all() as
+      Array<{ day: string; count: number }>;
   }
 
   async beginRun(run: { seed: number; params: Record<string, unknown>; startedAt: string }): Promise<string> {
