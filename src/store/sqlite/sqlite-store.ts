@@ -130,13 +130,20 @@ export class SqliteGraphStore implements GraphStore {
     const stored = (this.db.prepare('SELECT COUNT(*) AS n FROM declarations').get() as { n: number }).n;
     if (expectedRows < this.bulkThreshold || expectedRows < stored / 2) return work();
     for (const idx of PARTY_INDEXES) this.db.exec(`DROP INDEX IF EXISTS ${idx.name}`);
-    // Fewer, larger checkpoints while loading (each one copies the WAL into the file and syncs).
+    try {
+      return await this.spacedCheckpoints(work);
+    } finally {
+      this.ensureIndexes();
+    }
+  }
+
+  /** Fewer, larger checkpoints during a large write (each one copies the WAL into the file and syncs). */
+  private async spacedCheckpoints<T>(work: () => T | Promise<T>): Promise<T> {
     this.db.pragma('wal_autocheckpoint = 20000');
     try {
       return await work();
     } finally {
       this.db.pragma('wal_autocheckpoint = 1000');
-      this.ensureIndexes();
     }
   }
 
@@ -567,35 +574,33 @@ export class SqliteGraphStore implements GraphStore {
     const scoreStmt = this.db.prepare(`INSERT OR REPLACE INTO entity_scores
       (run_id, entity_id, kind, risk, community, component, pagerank, ppr, seizures, known_bad, signals) VALUES (?,?,?,?,?,?,?,?,?,?,?)`);
     const total = results.scores.length + results.communities.length + results.categories.length;
-    let done = 0;
     // Transactions of a few hundred milliseconds: readers never wait (WAL), a writer at most that
     // long; larger ones write each index page once rather than once per small transaction. Nothing
-    // is visible before completeRun. Checkpoints are spaced out meanwhile, as in a bulk load.
+    // is visible before completeRun.
     const chunk = 25_000;
-    this.db.pragma('wal_autocheckpoint = 20000');
     // In key order, so the rows append to the (run_id, entity_id) tree instead of landing all over it.
     const scores = results.scores.map((sc) => ({ sc, id: Number(sc.entityId) })).sort((a, b) => a.id - b.id).map((x) => x.sc);
-    for (let i = 0; i < scores.length; i += chunk) {
-      this.db.transaction(() => {
-        for (const sc of scores.slice(i, i + chunk)) {
-          scoreStmt.run(run, Number(sc.entityId), sc.kind, sc.risk, sc.community ?? null, sc.component ?? null, sc.pagerank,
-            sc.ppr, sc.seizures, sc.knownBad ? 1 : 0, sc.signals.length ? JSON.stringify(sc.signals) : '[]');
-        }
-      }).immediate();
-      done = Math.min(results.scores.length, i + chunk);
-      onProgress?.(done, total);
-    }
     const commStmt = this.db.prepare(`INSERT OR REPLACE INTO communities
       (run_id, community, rank, size, by_kind, known_bad, value, risk, members, signals) VALUES (?,?,?,?,?,?,?,?,?,?)`);
     const catStmt = this.db.prepare('INSERT OR REPLACE INTO category_risk (run_id, field, value, n, bad) VALUES (?,?,?,?,?)');
-    this.db.transaction(() => {
-      for (const c of results.communities) {
-        commStmt.run(run, c.community, c.rank, c.size, JSON.stringify(c.byKind), c.knownBad, c.value, c.risk,
-          JSON.stringify(c.members), JSON.stringify(c.signals));
+    await this.spacedCheckpoints(() => {
+      for (let i = 0; i < scores.length; i += chunk) {
+        this.db.transaction(() => {
+          for (const sc of scores.slice(i, i + chunk)) {
+            scoreStmt.run(run, Number(sc.entityId), sc.kind, sc.risk, sc.community ?? null, sc.component ?? null, sc.pagerank,
+              sc.ppr, sc.seizures, sc.knownBad ? 1 : 0, sc.signals.length ? JSON.stringify(sc.signals) : '[]');
+          }
+        }).immediate();
+        onProgress?.(Math.min(scores.length, i + chunk), total);
       }
-      for (const c of results.categories) catStmt.run(run, c.field, c.value, c.n, c.bad);
-    }).immediate();
-    this.db.pragma('wal_autocheckpoint = 1000');
+      this.db.transaction(() => {
+        for (const c of results.communities) {
+          commStmt.run(run, c.community, c.rank, c.size, JSON.stringify(c.byKind), c.knownBad, c.value, c.risk,
+            JSON.stringify(c.members), JSON.stringify(c.signals));
+        }
+        for (const c of results.categories) catStmt.run(run, c.field, c.value, c.n, c.bad);
+      }).immediate();
+    });
     onProgress?.(total, total);
   }
 
