@@ -1,5 +1,5 @@
 /**
- * Customs signals from the declarations themselves, in two streaming passes over the store:
+ * Customs signals from the declarations themselves, in one streaming pass over the store:
  * unit values against the HS-code peer median (undervaluation), goods declared as originating
  * in a country they only transited (origin laundering), outcome history per party and per
  * declared attribute, and volumes over time (new traders with sudden volume).
@@ -76,13 +76,6 @@ export function isOriginLaundering(d: Pick<DeclarationFacts, 'goodsOrigin' | 'or
   return d.transit.some((port) => port.slice(0, 2).toUpperCase() === d.goodsOrigin);
 }
 
-export function isUndervalued(d: DeclarationFacts, medians: Map<string, number>): boolean {
-  const u = unitValue(d);
-  if (u === undefined) return false;
-  const m = medians.get(medianKey(d));
-  return m !== undefined && u < UNDERVALUE_RATIO * m;
-}
-
 /** The declared attributes whose outcome history the declaration scorer learns from. */
 export function categoriesOf(d: Pick<DeclarationFacts, 'hsCode' | 'origin' | 'goodsOrigin' | 'trader' | 'broker' | 'supplier' | 'route' | 'attrs'>): Array<[string, string]> {
   const out: Array<[string, string]> = [
@@ -110,7 +103,9 @@ function party(w: Window, id: string, lodged: string): PartyAgg {
   return p;
 }
 
-function add(w: Window, d: DeclarationFacts, under: boolean, laundering: boolean): void {
+/** Adds a declaration to a window (all but undervaluation, which needs the medians: see Undervaluation); gives the trader's figures. */
+function add(w: Window, d: DeclarationFacts, laundering: boolean): PartyAgg {
+  let trader: PartyAgg | undefined;
   const known = d.outcome !== 'unknown';
   const bad = d.outcome === 'seizure' || d.outcome === 'discrepancy';
   if (known) {
@@ -138,10 +133,7 @@ function add(w: Window, d: DeclarationFacts, under: boolean, laundering: boolean
       p.evidenceSeizures = example(p.evidenceSeizures, d.id);
     }
     if (id === d.trader) {
-      if (under) {
-        p.under++;
-        p.evidenceUnder = example(p.evidenceUnder, d.id);
-      }
+      trader = p;
       if (laundering) {
         p.laundering++;
         p.evidenceLaundering = example(p.evidenceLaundering, d.id);
@@ -152,31 +144,70 @@ function add(w: Window, d: DeclarationFacts, under: boolean, laundering: boolean
       }
     }
   }
+  return trader!;
+}
+
+/**
+ * Undervaluation needs the peer medians, which need every unit value: the scan keeps, per
+ * declaration with a unit value, its peer group, the value and the trader's figures (typed or
+ * flat arrays, no object per row), and counts the undervalued ones once all are seen, in scan
+ * order, so the evidence is the same first five as a second pass would give.
+ */
+class Undervaluation {
+  private readonly groupIndex = new Map<string, number>();
+  private readonly groupValues: number[][] = [];
+  private readonly group: number[] = [];
+  private readonly value: number[] = [];
+  private readonly id: string[] = [];
+  private readonly allTrader: PartyAgg[] = [];
+  private readonly pastTrader: Array<PartyAgg | undefined> = [];
+
+  note(d: DeclarationFacts, allTrader: PartyAgg, pastTrader: PartyAgg | undefined): void {
+    const u = unitValue(d);
+    if (u === undefined) return;
+    const key = medianKey(d);
+    let g = this.groupIndex.get(key);
+    if (g === undefined) {
+      g = this.groupValues.length;
+      this.groupIndex.set(key, g);
+      this.groupValues.push([]);
+    }
+    this.groupValues[g]!.push(u);
+    this.group.push(g);
+    this.value.push(u);
+    this.id.push(d.id);
+    this.allTrader.push(allTrader);
+    this.pastTrader.push(pastTrader);
+  }
+
+  /** Medians of the groups with enough peers; counts each trader's undervalued declarations. */
+  finish(): Map<string, number> {
+    const median = new Float64Array(this.groupValues.length).fill(NaN);
+    const medians = new Map<string, number>();
+    for (const [key, g] of this.groupIndex) {
+      const l = this.groupValues[g]!;
+      if (l.length < MIN_PEERS) continue;
+      const sorted = Float64Array.from(l).sort();
+      median[g] = sorted[Math.floor(sorted.length / 2)]!;
+      medians.set(key, median[g]!);
+    }
+    for (let k = 0; k < this.value.length; k++) {
+      // NaN (too few peers) compares false.
+      if (!(this.value[k]! < UNDERVALUE_RATIO * median[this.group[k]!]!)) continue;
+      for (const p of [this.allTrader[k]!, this.pastTrader[k]]) {
+        if (!p) continue;
+        p.under++;
+        p.evidenceUnder = example(p.evidenceUnder, this.id[k]!);
+      }
+    }
+    return medians;
+  }
 }
 
 export async function scanDeclarations(store: GraphStore, opts: { cutoffShare: number; onProgress?: (rows: number) => void }): Promise<DeclarationScan> {
-  // Pass 1: unit values per HS code and currency (computed by the store), and declarations per day
-  // (the period covered and the time cutoff come from the day counts: no sort of millions of dates).
-  const values = new Map<string, number[]>();
-  let seen = 0;
-  for await (const batch of store.streamUnitValues(50_000)) {
-    for (const { group, unitValue: u } of batch) {
-      let l = values.get(group);
-      if (!l) values.set(group, (l = []));
-      l.push(u);
-    }
-    seen += batch.length;
-    opts.onProgress?.(seen);
-  }
+  // The period covered and the time cutoff come from the day counts: no sort of millions of dates.
   const perDay = await store.declarationsPerDay();
   const declarations = perDay.reduce((a, d) => a + d.count, 0);
-  const medians = new Map<string, number>();
-  for (const [k, l] of values) {
-    if (l.length < MIN_PEERS) continue;
-    const sorted = Float64Array.from(l).sort();
-    medians.set(k, sorted[Math.floor(sorted.length / 2)]!);
-  }
-  values.clear();
   const periodStart = perDay[0]?.day ?? '';
   const periodEnd = perDay[perDay.length - 1]?.day ?? '';
   // Cut by time, not by row count: the fit must never see the future. The cutoff is the day of the
@@ -191,21 +222,22 @@ export async function scanDeclarations(store: GraphStore, opts: { cutoffShare: n
     }
   }
 
-  // Pass 2: per-party and per-attribute figures, over all and over the past only.
+  // Per-party and per-attribute figures, over all and over the past only.
   const all = newWindow();
   const past = newWindow();
+  const under = new Undervaluation();
   const futureTraders = new Map<string, { controlled: number; bad: number }>();
   const futureDeclarations: DeclarationFacts[] = [];
   const pastCombos = new Set<string>();
-  let rows = declarations;
+  let rows = 0;
   for await (const batch of store.streamDeclarationFacts(20_000)) {
     for (const d of batch) {
-      const under = isUndervalued(d, medians);
       const laundering = isOriginLaundering(d);
-      add(all, d, under, laundering);
+      const allTrader = add(all, d, laundering);
+      let pastTrader: PartyAgg | undefined;
       // lodgedAt starts with its day, so it sorts before the cutoff day exactly when its day does.
       if (d.lodgedAt < cutoff) {
-        add(past, d, under, laundering);
+        pastTrader = add(past, d, laundering);
         pastCombos.add(`${d.trader}|${d.supplier ?? ''}|${d.broker ?? ''}`);
       } else if (d.outcome !== 'unknown') {
         const f = futureTraders.get(d.trader) ?? { controlled: 0, bad: 0 };
@@ -214,10 +246,12 @@ export async function scanDeclarations(store: GraphStore, opts: { cutoffShare: n
         futureTraders.set(d.trader, f);
         futureDeclarations.push(d);
       }
+      under.note(d, allTrader, pastTrader);
     }
     rows += batch.length;
     opts.onProgress?.(rows);
   }
+  const medians = under.finish();
   return { all, past, futureTraders, futureDeclarations, pastCombos, medians, cutoff, periodStart, periodEnd, declarations };
 }
 

@@ -133,16 +133,6 @@ export interface DeclarationFacts {
   attrs?: Record<string, string>;
 }
 
-/** The values of a declaration that unit-value statistics need. */
-/**
- * A declaration's unit value: declared value per unit of quantity, or per kg when it has no
- * quantity (none when the divisor is missing or not positive), and its peer group `HS|CURRENCY`.
- */
-export interface UnitValue {
-  group: string;
-  unitValue: number;
-}
-
 /** One reason behind a risk: what it is, how strong, how much it adds, and what shows it. */
 export interface Signal {
   name: string;
@@ -259,8 +249,6 @@ export interface GraphStore {
 
   // ---- analysis ----
   streamDeclarationFacts(batchSize?: number): AsyncIterable<DeclarationFacts[]>;
-  /** The unit value of every declaration that has one (the first pass of analysis: peer medians). */
-  streamUnitValues(batchSize?: number): AsyncIterable<UnitValue[]>;
   /** Declarations per lodging day (YYYY-MM-DD), in day order. */
   declarationsPerDay(): Promise<Array<{ day: string; count: number }>>;
   /** Records a new run as running; it is invisible to readers until completeRun. */

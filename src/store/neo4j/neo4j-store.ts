@@ -13,7 +13,7 @@ import type { Declaration } from '../../domain/declaration';
 import type { EntityKind, RelType } from '../../domain/entities';
 import type {
   AnalysisRun, AuditRecord, CategoryRisk, CommunityRecord, DeclarationFacts, Entity, EntityLink, EntityRef,
-  EntityScore, EntityStats, GraphBatch, GraphStore, NeighbourhoodOptions, OutcomeUpdate, RunResults, StoreCounts, Subgraph, UnitValue, WatchlistEntry,
+  EntityScore, EntityStats, GraphBatch, GraphStore, NeighbourhoodOptions, OutcomeUpdate, RunResults, StoreCounts, Subgraph, WatchlistEntry,
 } from '../graph-store';
 import { runsToPrune } from '../run-retention';
 import { recordToObject } from './mapping';
@@ -257,10 +257,6 @@ export class Neo4jGraphStore implements GraphStore {
       quantity: (r.quantity as number | null) ?? undefined, weight: (r.weight as number | null) ?? undefined, currency: String(r.currency),
       outcome: r.outcome as DeclarationFacts['outcome'], ...(typeof r.attrs === 'string' ? { attrs: JSON.parse(r.attrs) as Record<string, string> } : {}),
     }));
-  }
-
-  async *streamUnitValues(batchSize = 50_000): AsyncIterable<UnitValue[]> {
-    yield* this.batches('unit-values', {}, batchSize, (r) => ({ group: String(r.group), unitValue: Number(r.unitValue) }));
   }
 
   async declarationsPerDay(): Promise<Array<{ day: string; count: number }>> {

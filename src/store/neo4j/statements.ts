@@ -25,7 +25,6 @@ export const STATEMENT_PARAMS: Record<string, string[]> = {
   'entity-graph-shared-identifiers': [],
   'entity-stats': [],
   'declaration-facts': [],
-  'unit-values': [],
   'declarations-per-day': [],
   'stream-entities': ['kinds'],
   'watchlist-hits': [],
