@@ -8,6 +8,7 @@
  * before it; with too few outcomes, documented default weights apply.
  */
 import type { CategoryRisk, DeclarationFacts, Signal } from '../store/graph-store';
+import type { ComboSet } from './combo-set';
 import { categoriesOf, isOriginLaundering, unitValue } from './declaration-scan';
 import { fitLogistic, predict, smoothedLogOdds, type LogisticModel } from './model';
 
@@ -21,7 +22,7 @@ export interface ScoringContext {
   communityOf: Map<string, number>;
   communityRisk: Map<number, number>;
   /** `trader|supplier|broker` combinations seen before. */
-  combos: Set<string>;
+  combos: ComboSet;
 }
 
 export interface DeclarationModel {
@@ -37,10 +38,6 @@ export function featureNames(categories: Iterable<string>): string[] {
   const fields = new Set<string>();
   for (const key of categories) fields.add(key.slice(0, key.indexOf('\u0000')));
   return [...NETWORK_FEATURES, ...[...fields].sort().map((f) => `history:${f}`)];
-}
-
-export function comboKey(d: Pick<DeclarationFacts, 'trader' | 'supplier' | 'broker'>): string {
-  return `${d.trader}|${d.supplier ?? ''}|${d.broker ?? ''}`;
 }
 
 export function featureVector(d: DeclarationFacts, ctx: ScoringContext, names: readonly string[]): { x: number[]; evidence: Map<string, string[]> } {
@@ -70,7 +67,7 @@ export function featureVector(d: DeclarationFacts, ctx: ScoringContext, names: r
         return ctx.communityRisk.get(c) ?? 0;
       }
       case 'new_combination':
-        return ctx.combos.has(comboKey(d)) ? 0 : 1;
+        return ctx.combos.has(d) ? 0 : 1;
       case 'undervaluation': {
         const u = unitValue(d);
         const m = ctx.medians.get(`${d.hsCode}|${d.currency}`);

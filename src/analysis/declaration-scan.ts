@@ -8,6 +8,8 @@
  * the fitting cutoff, so weights can be fitted on the past and checked on the future.
  */
 import type { CategoryRisk, DeclarationFacts, GraphStore } from '../store/graph-store';
+import { ComboSet } from './combo-set';
+import { PartyFigures, type DeclarationPart } from './party-figures';
 
 export const UNDERVALUE_RATIO = 0.5;
 const MIN_PEERS = 10;
@@ -31,13 +33,6 @@ export interface PartyAgg {
   brokers?: Map<string, number>;
 }
 
-/** Keeps the first five examples of a signal. */
-function example(list: string[] | undefined, id: string): string[] {
-  if (!list) return [id];
-  if (list.length < 5) list.push(id);
-  return list;
-}
-
 export interface Window {
   parties: Map<string, PartyAgg>;
   categories: Map<string, { n: number; bad: number }>;
@@ -54,8 +49,8 @@ export interface DeclarationScan {
   futureTraders: Map<string, { controlled: number; bad: number }>;
   /** Declarations after the cutoff with an outcome: the labels of the declaration model. */
   futureDeclarations: DeclarationFacts[];
-  /** trader|supplier|broker combinations seen before the cutoff. */
-  pastCombos: Set<string>;
+  /** trader–supplier–broker combinations seen before the cutoff. */
+  pastCombos: ComboSet;
   medians: Map<string, number>;
   cutoff: string;
   periodStart: string;
@@ -93,65 +88,89 @@ function newWindow(): Window {
   return { parties: new Map(), categories: new Map(), controlled: 0, bad: 0 };
 }
 
-function party(w: Window, id: string, lodged: string): PartyAgg {
-  let p = w.parties.get(id);
-  if (!p) {
-    // Millions of these live through a run: no per-party arrays or maps until they are needed.
-    p = { n: 0, value: 0, controlled: 0, bad: 0, seizures: 0, under: 0, laundering: 0, first: lodged, last: lodged };
-    w.parties.set(id, p);
-  }
-  return p;
+interface CategoryPair {
+  all: { n: number; bad: number };
+  past: { n: number; bad: number } | undefined;
 }
 
-/** Adds a declaration to a window (all but undervaluation, which needs the medians: see Undervaluation); gives the trader's figures. */
-function add(w: Window, d: DeclarationFacts, laundering: boolean): PartyAgg {
-  let trader: PartyAgg | undefined;
-  const known = d.outcome !== 'unknown';
-  const bad = d.outcome === 'seizure' || d.outcome === 'discrepancy';
-  if (known) {
-    w.controlled++;
-    if (bad) w.bad++;
-    for (const [f, v] of categoriesOf(d)) {
-      const key = `${f}\u0000${v}`;
-      let c = w.categories.get(key);
-      if (!c) w.categories.set(key, (c = { n: 0, bad: 0 }));
-      c.n++;
-      if (bad) c.bad++;
-    }
-  }
-  for (const id of [d.trader, d.consignee, d.supplier, d.broker, d.carrier]) {
-    if (id === undefined) continue;
-    const p = party(w, id, d.lodgedAt);
-    p.n++;
-    p.value += d.value;
-    if (d.lodgedAt < p.first) p.first = d.lodgedAt;
-    if (d.lodgedAt > p.last) p.last = d.lodgedAt;
-    if (known) p.controlled++;
-    if (bad) p.bad++;
-    if (d.outcome === 'seizure') {
-      p.seizures++;
-      p.evidenceSeizures = example(p.evidenceSeizures, d.id);
-    }
-    if (id === d.trader) {
-      trader = p;
-      if (laundering) {
-        p.laundering++;
-        p.evidenceLaundering = example(p.evidenceLaundering, d.id);
+/**
+ * Both windows at once: party figures in typed records (party-figures.ts), categories paired so
+ * each is looked up once per declaration and entered in a window's map when it first appears there.
+ */
+class Windows {
+  readonly all = newWindow();
+  readonly past = newWindow();
+  readonly parties = new PartyFigures();
+  private readonly categories = new Map<string, CategoryPair>();
+  readonly pastCombos = new ComboSet((id) => this.parties.numbers.peek(id));
+
+  /** Adds a declaration to all, and to past when it lies before the cutoff; gives the trader's number (undervaluation: see Undervaluation). */
+  add(d: DeclarationFacts, laundering: boolean, inPast: boolean): number {
+    const known = d.outcome !== 'unknown';
+    const bad = d.outcome === 'seizure' || d.outcome === 'discrepancy';
+    if (known) {
+      this.all.controlled++;
+      if (bad) this.all.bad++;
+      if (inPast) {
+        this.past.controlled++;
+        if (bad) this.past.bad++;
       }
-      if (d.broker) {
-        p.brokers ??= new Map();
-        p.brokers.set(d.broker, (p.brokers.get(d.broker) ?? 0) + 1);
+      for (const [f, v] of categoriesOf(d)) {
+        const key = `${f}\u0000${v}`;
+        let c = this.categories.get(key);
+        if (!c) {
+          c = { all: { n: 0, bad: 0 }, past: undefined };
+          this.categories.set(key, c);
+          this.all.categories.set(key, c.all);
+        }
+        c.all.n++;
+        if (bad) c.all.bad++;
+        if (inPast) {
+          if (!c.past) this.past.categories.set(key, (c.past = { n: 0, bad: 0 }));
+          c.past.n++;
+          if (bad) c.past.bad++;
+        }
       }
     }
+    const part: DeclarationPart = { id: d.id, lodgedAt: d.lodgedAt, value: d.value, known, bad, seizure: d.outcome === 'seizure', laundering };
+    let trader = -1;
+    let supplier = -1;
+    let broker = -1;
+    let traderTimes = 0;
+    for (const id of [d.trader, d.consignee, d.supplier, d.broker, d.carrier]) {
+      if (id === undefined) continue;
+      const isTrader = id === d.trader;
+      const s = this.parties.tally(id, 0, part, isTrader);
+      if (inPast) this.parties.tally(id, 1, part, isTrader);
+      if (isTrader) {
+        trader = s;
+        traderTimes++;
+      }
+      if (id === d.supplier) supplier = s;
+      if (id === d.broker) broker = s;
+    }
+    if (broker >= 0) {
+      this.parties.broker(trader, broker, 0, traderTimes);
+      if (inPast) this.parties.broker(trader, broker, 1, traderTimes);
+    }
+    if (inPast) this.pastCombos.addSeq(trader, supplier, broker);
+    return trader;
   }
-  return trader!;
+
+  /** The windows with their party maps filled in. */
+  finish(): { all: Window; past: Window } {
+    const { all, past } = this.parties.windows();
+    this.all.parties = all;
+    this.past.parties = past;
+    return { all: this.all, past: this.past };
+  }
 }
 
 /**
  * Undervaluation needs the peer medians, which need every unit value: the scan keeps, per
- * declaration with a unit value, its peer group, the value and the trader's figures (typed or
- * flat arrays, no object per row), and counts the undervalued ones once all are seen, in scan
- * order, so the evidence is the same first five as a second pass would give.
+ * declaration with a unit value, its peer group, the value, its trader's number and whether it
+ * lies in the past (flat arrays, no object per row), and counts the undervalued ones once all are
+ * seen, in scan order, so the examples are the same first five a second pass would give.
  */
 class Undervaluation {
   private readonly groupIndex = new Map<string, number>();
@@ -159,10 +178,10 @@ class Undervaluation {
   private readonly group: number[] = [];
   private readonly value: number[] = [];
   private readonly id: string[] = [];
-  private readonly allTrader: PartyAgg[] = [];
-  private readonly pastTrader: Array<PartyAgg | undefined> = [];
+  private readonly trader: number[] = [];
+  private readonly inPast: boolean[] = [];
 
-  note(d: DeclarationFacts, allTrader: PartyAgg, pastTrader: PartyAgg | undefined): void {
+  note(d: DeclarationFacts, trader: number, inPast: boolean): void {
     const u = unitValue(d);
     if (u === undefined) return;
     const key = medianKey(d);
@@ -176,12 +195,12 @@ class Undervaluation {
     this.group.push(g);
     this.value.push(u);
     this.id.push(d.id);
-    this.allTrader.push(allTrader);
-    this.pastTrader.push(pastTrader);
+    this.trader.push(trader);
+    this.inPast.push(inPast);
   }
 
   /** Medians of the groups with enough peers; counts each trader's undervalued declarations. */
-  finish(): Map<string, number> {
+  finish(parties: PartyFigures): Map<string, number> {
     const median = new Float64Array(this.groupValues.length).fill(NaN);
     const medians = new Map<string, number>();
     for (const [key, g] of this.groupIndex) {
@@ -194,11 +213,8 @@ class Undervaluation {
     for (let k = 0; k < this.value.length; k++) {
       // NaN (too few peers) compares false.
       if (!(this.value[k]! < UNDERVALUE_RATIO * median[this.group[k]!]!)) continue;
-      for (const p of [this.allTrader[k]!, this.pastTrader[k]]) {
-        if (!p) continue;
-        p.under++;
-        p.evidenceUnder = example(p.evidenceUnder, this.id[k]!);
-      }
+      parties.undervalued(this.trader[k]!, 0, this.id[k]!);
+      if (this.inPast[k]) parties.undervalued(this.trader[k]!, 1, this.id[k]!);
     }
     return medians;
   }
@@ -223,35 +239,31 @@ export async function scanDeclarations(store: GraphStore, opts: { cutoffShare: n
   }
 
   // Per-party and per-attribute figures, over all and over the past only.
-  const all = newWindow();
-  const past = newWindow();
+  const windows = new Windows();
   const under = new Undervaluation();
   const futureTraders = new Map<string, { controlled: number; bad: number }>();
   const futureDeclarations: DeclarationFacts[] = [];
-  const pastCombos = new Set<string>();
   let rows = 0;
   for await (const batch of store.streamDeclarationFacts(20_000)) {
     for (const d of batch) {
-      const laundering = isOriginLaundering(d);
-      const allTrader = add(all, d, laundering);
-      let pastTrader: PartyAgg | undefined;
       // lodgedAt starts with its day, so it sorts before the cutoff day exactly when its day does.
-      if (d.lodgedAt < cutoff) {
-        pastTrader = add(past, d, laundering);
-        pastCombos.add(`${d.trader}|${d.supplier ?? ''}|${d.broker ?? ''}`);
-      } else if (d.outcome !== 'unknown') {
+      const inPast = d.lodgedAt < cutoff;
+      const trader = windows.add(d, isOriginLaundering(d), inPast);
+      if (!inPast && d.outcome !== 'unknown') {
         const f = futureTraders.get(d.trader) ?? { controlled: 0, bad: 0 };
         f.controlled++;
         if (d.outcome === 'seizure' || d.outcome === 'discrepancy') f.bad++;
         futureTraders.set(d.trader, f);
         futureDeclarations.push(d);
       }
-      under.note(d, allTrader, pastTrader);
+      under.note(d, trader, inPast);
     }
     rows += batch.length;
     opts.onProgress?.(rows);
   }
-  const medians = under.finish();
+  const medians = under.finish(windows.parties);
+  const { all, past } = windows.finish();
+  const { pastCombos } = windows;
   return { all, past, futureTraders, futureDeclarations, pastCombos, medians, cutoff, periodStart, periodEnd, declarations };
 }
 

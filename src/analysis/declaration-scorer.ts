@@ -7,7 +7,8 @@ import type { Declaration } from '../domain/declaration';
 import { PARTY_KINDS, type EntityKind } from '../domain/entities';
 import { BatchBuilder, DeclarationResolver } from '../ingest/resolve';
 import type { AnalysisRun, DeclarationFacts, GraphStore, Signal } from '../store/graph-store';
-import { categoryMap, comboKey, scoreDeclaration, type DeclarationModel, type ScoringContext } from './declaration-model';
+import { standaloneComboSet } from './combo-set';
+import { categoryMap, scoreDeclaration, type DeclarationModel, type ScoringContext } from './declaration-model';
 
 export class NoCurrentRunError extends Error {
   constructor() {
@@ -64,8 +65,8 @@ export class DeclarationScorer {
     }
     const communityRisk = new Map<number, number>();
     for (const c of await store.topCommunities(1_000_000, run.id)) communityRisk.set(c.community, c.risk);
-    const combos = new Set<string>();
-    for await (const batch of store.streamDeclarationFacts(20_000)) for (const d of batch) combos.add(comboKey(d));
+    const { combos, add } = standaloneComboSet();
+    for await (const batch of store.streamDeclarationFacts(20_000)) for (const d of batch) add(d);
     const ctx: ScoringContext = {
       categories, baseRate: Math.max(1e-4, bad / Math.max(1, controlled)), medians, entityRisk, communityOf, communityRisk, combos,
     };

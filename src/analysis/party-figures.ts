@@ -1,0 +1,237 @@
+/**
+ * Per-party declaration figures over two windows (all declarations, and those before the fitting
+ * cutoff), accumulated over millions of declarations.
+ *
+ * A Map of one object per party costs several cache misses per party per declaration (the hash
+ * probe, the key's characters, the object, its window twin) and most of the scan's time went
+ * there. Here a party is a number, its figures for both windows sit side by side in one typed
+ * record, and rare things (examples of seizures, laundering, undervaluation) live in small side
+ * maps. `windows()` turns the records into the PartyAgg maps the rest of the analysis reads, in
+ * the order each window first saw its parties.
+ */
+import type { PartyAgg } from './declaration-scan';
+
+const N = 0;
+const VALUE = 1;
+const CONTROLLED = 2;
+const BAD = 3;
+const SEIZURES = 4;
+const LAUNDERING = 5;
+const UNDER = 6;
+/** Fields per window; the past window's record follows the all window's. */
+const WIN = 8;
+const STRIDE = 2 * WIN;
+/** Largest store id read as a number (SQLite's row ids); larger or non-numeric ids are hashed. */
+const MAX_INT_ID = 1 << 24;
+const EXAMPLES = 5;
+
+/** A non-negative decimal id without leading zeros, as a number; -1 for any other string. */
+function intId(id: string): number {
+  const len = id.length;
+  if (len === 0 || len > 8 || (len > 1 && id.charCodeAt(0) === 48)) return -1;
+  let n = 0;
+  for (let i = 0; i < len; i++) {
+    const c = id.charCodeAt(i) - 48;
+    if (c < 0 || c > 9) return -1;
+    n = n * 10 + c;
+  }
+  return n < MAX_INT_ID ? n : -1;
+}
+
+/** Parties numbered 0, 1, ... in order of first sight. */
+export class PartyNumbers {
+  readonly ids: string[] = [];
+  private byInt = new Int32Array(1 << 12).fill(-1);
+  private readonly byString = new Map<string, number>();
+
+  /** The party's number, given on first sight. */
+  of(id: string): number {
+    const n = intId(id);
+    if (n < 0) {
+      let s = this.byString.get(id);
+      if (s === undefined) this.byString.set(id, (s = this.next(id)));
+      return s;
+    }
+    if (n >= this.byInt.length) {
+      let size = this.byInt.length;
+      while (size <= n) size *= 2;
+      const grown = new Int32Array(size).fill(-1);
+      grown.set(this.byInt);
+      this.byInt = grown;
+    }
+    let s = this.byInt[n]!;
+    if (s < 0) this.byInt[n] = s = this.next(id);
+    return s;
+  }
+
+  /** The number of a party seen before, without numbering a new one. */
+  peek(id: string): number | undefined {
+    const n = intId(id);
+    if (n < 0) return this.byString.get(id);
+    const s = n < this.byInt.length ? this.byInt[n]! : -1;
+    return s < 0 ? undefined : s;
+  }
+
+  private next(id: string): number {
+    this.ids.push(id);
+    return this.ids.length - 1;
+  }
+}
+
+/** Counts per (a, b) pair of numbers, entries kept in first-seen order. */
+class PairCounts {
+  readonly a: number[] = [];
+  readonly b: number[] = [];
+  readonly count: number[] = [];
+  /** Entry index + 1 per slot; 0 is empty. */
+  private table = new Int32Array(1 << 12);
+
+  add(a: number, b: number, by: number): void {
+    if ((this.a.length + 1) * 2 > this.table.length) this.grow();
+    const at = this.slot(a, b);
+    const e = this.table[at]!;
+    if (e > 0) {
+      this.count[e - 1]! += by;
+      return;
+    }
+    this.a.push(a);
+    this.b.push(b);
+    this.count.push(by);
+    this.table[at] = this.a.length;
+  }
+
+  private slot(a: number, b: number): number {
+    const mask = this.table.length - 1;
+    let h = (Math.imul(a, 0x9e3779b1) ^ Math.imul(b + 1, 0x85ebca77)) >>> 0;
+    h ^= h >>> 15;
+    for (let i = h & mask; ; i = (i + 1) & mask) {
+      const e = this.table[i]!;
+      if (e === 0 || (this.a[e - 1] === a && this.b[e - 1] === b)) return i;
+    }
+  }
+
+  private grow(): void {
+    this.table = new Int32Array(this.table.length * 2);
+    for (let e = 0; e < this.a.length; e++) this.table[this.slot(this.a[e]!, this.b[e]!)] = e + 1;
+  }
+}
+
+export type WindowName = 'all' | 'past';
+
+/** What one declaration brings to the figures of each party it names. */
+export interface DeclarationPart {
+  id: string;
+  lodgedAt: string;
+  value: number;
+  known: boolean;
+  bad: boolean;
+  seizure: boolean;
+  laundering: boolean;
+}
+
+export class PartyFigures {
+  readonly numbers = new PartyNumbers();
+  private records = new Float64Array(STRIDE * (1 << 12));
+  private readonly first: string[][] = [[], []];
+  private readonly last: string[][] = [[], []];
+  private readonly pastOrder: number[] = [];
+  /** Examples per party, keyed by number × 2 + window. */
+  private readonly seizures = new Map<number, string[]>();
+  private readonly launderings = new Map<number, string[]>();
+  private readonly unders = new Map<number, string[]>();
+  /** A trader's declarations per broker, per window. */
+  private readonly brokers = [new PairCounts(), new PairCounts()];
+
+  /** Adds a declaration to a party's figures in one window (0 all, 1 past); gives the party's number. */
+  tally(id: string, w: 0 | 1, d: DeclarationPart, isTrader: boolean): number {
+    const s = this.numbers.of(id);
+    if (s >= this.first[0]!.length) this.open(s, d.lodgedAt);
+    const r = s * STRIDE + w * WIN;
+    const rec = this.records;
+    if (rec[r + N] === 0) {
+      if (w === 1) {
+        this.pastOrder.push(s);
+        this.first[1]![s] = this.last[1]![s] = d.lodgedAt;
+      }
+    } else {
+      if (d.lodgedAt < this.first[w]![s]!) this.first[w]![s] = d.lodgedAt;
+      if (d.lodgedAt > this.last[w]![s]!) this.last[w]![s] = d.lodgedAt;
+    }
+    rec[r + N]!++;
+    rec[r + VALUE]! += d.value;
+    if (d.known) rec[r + CONTROLLED]!++;
+    if (d.bad) rec[r + BAD]!++;
+    if (d.seizure) {
+      rec[r + SEIZURES]!++;
+      example(this.seizures, s * 2 + w, d.id);
+    }
+    if (isTrader && d.laundering) {
+      rec[r + LAUNDERING]!++;
+      example(this.launderings, s * 2 + w, d.id);
+    }
+    return s;
+  }
+
+  /** Counts `times` declarations of trader t through broker b in a window. */
+  broker(t: number, b: number, w: 0 | 1, times: number): void {
+    this.brokers[w]!.add(t, b, times);
+  }
+
+  /** Counts an undervalued declaration of trader t in a window. */
+  undervalued(t: number, w: 0 | 1, declarationId: string): void {
+    this.records[t * STRIDE + w * WIN + UNDER]!++;
+    example(this.unders, t * 2 + w, declarationId);
+  }
+
+  /** The figures as PartyAgg maps, each in the order its window first saw the parties. */
+  windows(): Record<WindowName, Map<string, PartyAgg>> {
+    const ids = this.numbers.ids;
+    const aggs: PartyAgg[][] = [[], []];
+    const out = { all: new Map<string, PartyAgg>(), past: new Map<string, PartyAgg>() };
+    const make = (s: number, w: 0 | 1): PartyAgg => {
+      const r = s * STRIDE + w * WIN;
+      const rec = this.records;
+      const p: PartyAgg = {
+        n: rec[r + N]!, value: rec[r + VALUE]!, controlled: rec[r + CONTROLLED]!, bad: rec[r + BAD]!, seizures: rec[r + SEIZURES]!,
+        under: rec[r + UNDER]!, laundering: rec[r + LAUNDERING]!, first: this.first[w]![s]!, last: this.last[w]![s]!,
+      };
+      const key = s * 2 + w;
+      const seized = this.seizures.get(key);
+      if (seized) p.evidenceSeizures = seized;
+      const laundered = this.launderings.get(key);
+      if (laundered) p.evidenceLaundering = laundered;
+      const under = this.unders.get(key);
+      if (under) p.evidenceUnder = under;
+      aggs[w]![s] = p;
+      return p;
+    };
+    for (let s = 0; s < ids.length; s++) out.all.set(ids[s]!, make(s, 0));
+    for (const s of this.pastOrder) out.past.set(ids[s]!, make(s, 1));
+    for (const w of [0, 1] as const) {
+      const c = this.brokers[w]!;
+      for (let e = 0; e < c.a.length; e++) {
+        const p = aggs[w]![c.a[e]!]!;
+        (p.brokers ??= new Map()).set(ids[c.b[e]!]!, c.count[e]!);
+      }
+    }
+    return out;
+  }
+
+  /** A new party's record (zeroed) and first and last lodging in the all window. */
+  private open(s: number, lodgedAt: string): void {
+    if ((s + 1) * STRIDE > this.records.length) {
+      const grown = new Float64Array(this.records.length * 2);
+      grown.set(this.records);
+      this.records = grown;
+    }
+    this.first[0]![s] = lodgedAt;
+    this.last[0]![s] = lodgedAt;
+  }
+}
+
+/** Keeps the first five examples of a signal. */
+function example(lists: Map<number, string[]>, key: number, id: string): void {
+  const list = lists.get(key);
+  if (!list) lists.set(key, [id]);
+  else if (list.length < EXAMPLES) list.push(id);
+}

@@ -1,0 +1,145 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { ComboSet, standaloneComboSet } from '../src/analysis/combo-set';
+import type { PartyAgg } from '../src/analysis/declaration-scan';
+import { PartyFigures, PartyNumbers, type DeclarationPart } from '../src/analysis/party-figures';
+
+/** The plain way: one object per party and window in a Map, as the scan kept them before. */
+function reference(rows: Row[]): { all: Map<string, PartyAgg>; past: Map<string, PartyAgg> } {
+  const out = { all: new Map<string, PartyAgg>(), past: new Map<string, PartyAgg>() };
+  const push = (list: string[] | undefined, id: string) => (!list ? [id] : list.length < 5 ? (list.push(id), list) : list);
+  for (const r of rows) {
+    for (const w of r.inPast ? (['all', 'past'] as const) : (['all'] as const)) {
+      for (const id of r.parties) {
+        let p = out[w].get(id);
+        if (!p) out[w].set(id, (p = { n: 0, value: 0, controlled: 0, bad: 0, seizures: 0, under: 0, laundering: 0, first: r.part.lodgedAt, last: r.part.lodgedAt }));
+        p.n++;
+        p.value += r.part.value;
+        if (r.part.lodgedAt < p.first) p.first = r.part.lodgedAt;
+        if (r.part.lodgedAt > p.last) p.last = r.part.lodgedAt;
+        if (r.part.known) p.controlled++;
+        if (r.part.bad) p.bad++;
+        if (r.part.seizure) {
+          p.seizures++;
+          p.evidenceSeizures = push(p.evidenceSeizures, r.part.id);
+        }
+        if (id === r.parties[0]) {
+          if (r.part.laundering) {
+            p.laundering++;
+            p.evidenceLaundering = push(p.evidenceLaundering, r.part.id);
+          }
+          if (r.broker) (p.brokers ??= new Map()).set(r.broker, (p.brokers.get(r.broker) ?? 0) + 1);
+        }
+      }
+    }
+  }
+  return out;
+}
+
+interface Row {
+  /** The trader first; a party may appear twice (a trader that is also its own consignee). */
+  parties: string[];
+  broker?: string;
+  inPast: boolean;
+  part: DeclarationPart;
+}
+
+function figures(rows: Row[]): { all: Map<string, PartyAgg>; past: Map<string, PartyAgg> } {
+  const f = new PartyFigures();
+  for (const r of rows) {
+    let trader = -1;
+    let times = 0;
+    let broker = -1;
+    for (const id of r.parties) {
+      const isTrader = id === r.parties[0];
+      const s = f.tally(id, 0, r.part, isTrader);
+      if (r.inPast) f.tally(id, 1, r.part, isTrader);
+      if (isTrader) {
+        trader = s;
+        times++;
+      }
+      if (id === r.broker) broker = s;
+    }
+    if (broker >= 0) {
+      f.broker(trader, broker, 0, times);
+      if (r.inPast) f.broker(trader, broker, 1, times);
+    }
+  }
+  return f.windows();
+}
+
+const entries = (m: Map<string, PartyAgg>) => [...m].map(([id, p]) => [id, { ...p, brokers: p.brokers && [...p.brokers] }]);
+
+// Ids as SQLite gives them (small integers) and as Neo4j does (element ids), and look-alikes that must stay apart.
+const idArb = fc.oneof(fc.integer({ min: 0, max: 40 }).map(String), fc.constantFrom('4:ab:1', '07', '+7', '99999999999', 'x'));
+const rowArb = fc.record({
+  parties: fc.array(idArb, { minLength: 1, maxLength: 5 }),
+  inPast: fc.boolean(),
+  day: fc.integer({ min: 1, max: 28 }),
+  value: fc.integer({ min: 0, max: 1000 }),
+  outcome: fc.constantFrom('unknown', 'clear', 'seizure', 'discrepancy'),
+  laundering: fc.boolean(),
+});
+
+describe('party figures', () => {
+  it('equal the one-object-per-party figures, in the same map orders, for numeric and other ids', () => {
+    fc.assert(fc.property(fc.array(rowArb, { maxLength: 200 }), (raw) => {
+      const rows: Row[] = raw.map((r, k) => ({
+        parties: r.parties,
+        broker: r.parties.length > 3 ? r.parties[3] : undefined,
+        inPast: r.inPast,
+        part: {
+          id: `d${k}`, lodgedAt: `2025-03-${String(r.day).padStart(2, '0')}`, value: r.value, known: r.outcome !== 'unknown',
+          bad: r.outcome === 'seizure' || r.outcome === 'discrepancy', seizure: r.outcome === 'seizure', laundering: r.laundering,
+        },
+      }));
+      const want = reference(rows);
+      const got = figures(rows);
+      expect(entries(got.all)).toEqual(entries(want.all));
+      expect(entries(got.past)).toEqual(entries(want.past));
+    }), { numRuns: 300 });
+  });
+
+  it('numbers parties in order of first sight, keeping ids that only look alike apart', () => {
+    const n = new PartyNumbers();
+    expect(['5', '07', '7', '5', '4:ab:1', '100000000', '7'].map((id) => n.of(id))).toEqual([0, 1, 2, 0, 3, 4, 2]);
+    expect(n.peek('07')).toBe(1);
+    expect(n.peek('8')).toBeUndefined();
+    expect(n.peek('4:ab:2')).toBeUndefined();
+    expect(n.ids).toEqual(['5', '07', '7', '4:ab:1', '100000000']);
+  });
+});
+
+describe('ComboSet', () => {
+  it('holds exactly the combinations added, through growth, with missing suppliers and brokers apart', () => {
+    const { combos, add } = standaloneComboSet();
+    const seen = new Set<string>();
+    const key = (d: { trader: string; supplier?: string; broker?: string }) => `${d.trader}|${d.supplier ?? '-'}|${d.broker ?? '-'}`;
+    let state = 7;
+    const next = (m: number) => (state = (Math.imul(state, 1103515245) + 12345) >>> 0) % m;
+    for (let i = 0; i < 20_000; i++) {
+      const d = { trader: `t${next(300)}`, supplier: next(4) === 0 ? undefined : `s${next(50)}`, broker: next(3) === 0 ? undefined : `b${next(20)}` };
+      add(d);
+      seen.add(key(d));
+    }
+    expect(combos.size).toBe(seen.size);
+    for (let t = 0; t < 300; t += 7) {
+      for (const supplier of [undefined, 's1', 's49']) {
+        for (const broker of [undefined, 'b0', 'b19']) {
+          const d = { trader: `t${t}`, supplier, broker };
+          expect(combos.has(d)).toBe(seen.has(key(d)));
+        }
+      }
+    }
+    expect(combos.has({ trader: 'never seen' })).toBe(false);
+  });
+
+  it('takes party numbers from its owner', () => {
+    const numbers = new Map([['T', 0], ['S', 1], ['B', 2]]);
+    const combos = new ComboSet((id) => numbers.get(id));
+    combos.addSeq(0, 1, -1);
+    expect(combos.has({ trader: 'T', supplier: 'S' })).toBe(true);
+    expect(combos.has({ trader: 'T', supplier: 'S', broker: 'B' })).toBe(false);
+    expect(combos.has({ trader: 'T' })).toBe(false);
+  });
+});
