@@ -8,7 +8,6 @@
  * before it; with too few outcomes, documented default weights apply.
  */
 import type { CategoryRisk, DeclarationFacts, Signal } from '../store/graph-store';
-import type { ComboSet } from './combo-set';
 import { categoriesOf, isOriginLaundering, unitValue } from './declaration-scan';
 import { fitLogistic, predict, smoothedLogOdds, type LogisticModel } from './model';
 
@@ -21,8 +20,8 @@ export interface ScoringContext {
   entityRisk: Map<string, number>;
   communityOf: Map<string, number>;
   communityRisk: Map<number, number>;
-  /** `trader|supplier|broker` combinations seen before. */
-  combos: ComboSet;
+  /** The trader–supplier–broker combinations seen before (a ComboSet, or an answer for known declarations). */
+  combos: { has(d: DeclarationFacts): boolean };
 }
 
 export interface DeclarationModel {

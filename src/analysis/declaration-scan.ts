@@ -102,7 +102,8 @@ class Windows {
   readonly past = newWindow();
   readonly parties = new PartyFigures();
   private readonly categories = new Map<string, CategoryPair>();
-  readonly pastCombos = new ComboSet((id) => this.parties.numbers.peek(id));
+  // Holds the numbering only (the scan's records are dropped once the windows are made).
+  readonly pastCombos = ((numbers) => new ComboSet((id) => numbers.peek(id)))(this.parties.numbers);
 
   /** Adds a declaration to all, and to past when it lies before the cutoff; gives the trader's number (undervaluation: see Undervaluation). */
   add(d: DeclarationFacts, laundering: boolean, inPast: boolean): number {
@@ -244,7 +245,9 @@ export async function scanDeclarations(store: GraphStore, opts: { cutoffShare: n
   const futureTraders = new Map<string, { controlled: number; bad: number }>();
   const futureDeclarations: DeclarationFacts[] = [];
   let rows = 0;
-  for await (const batch of store.streamDeclarationFacts(20_000)) {
+  // Small batches: a batch is alive while it is read, and a large one survives young-generation
+  // collections to be copied and promoted (20k rows cost twice the GC time of 2k here).
+  for await (const batch of store.streamDeclarationFacts(2_000)) {
     for (const d of batch) {
       // lodgedAt starts with its day, so it sorts before the cutoff day exactly when its day does.
       const inPast = d.lodgedAt < cutoff;

@@ -66,7 +66,7 @@ export class DeclarationScorer {
     const communityRisk = new Map<number, number>();
     for (const c of await store.topCommunities(1_000_000, run.id)) communityRisk.set(c.community, c.risk);
     const { combos, add } = standaloneComboSet();
-    for await (const batch of store.streamDeclarationFacts(20_000)) for (const d of batch) add(d);
+    for await (const batch of store.streamDeclarationFacts(2_000)) for (const d of batch) add(d);
     const ctx: ScoringContext = {
       categories, baseRate: Math.max(1e-4, bad / Math.max(1, controlled)), medians, entityRisk, communityOf, communityRisk, combos,
     };

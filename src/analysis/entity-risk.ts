@@ -74,6 +74,9 @@ export function computeFeatures(st: Structure, w: Window): Features {
   const knownBad = new Uint8Array(g.n);
   const seizures = new Int32Array(g.n);
   const agg: Array<PartyAgg | undefined> = g.ids.map((id) => w.parties.get(id));
+  // Kinds read once: several loops below ask of every node whether it is a party.
+  const isParty = new Uint8Array(g.n);
+  for (let i = 0; i < g.n; i++) if (PARTY.has(g.kinds[i]!)) isParty[i] = 1;
   const set = (i: number, s: SignalName, v: number, ev: string[]) => {
     if (v <= 0) return;
     values[i * S + SIG[s]] = clamp01(v);
@@ -103,7 +106,7 @@ export function computeFeatures(st: Structure, w: Window): Features {
   // A listed identifier marks the parties that use it.
   const listedIdentifier = (ident: number, owner: number) => {
     const hits = st.watchlist.get(ident);
-    if (!hits || !IDENTIFIER.has(g.kinds[ident]!) || !PARTY.has(g.kinds[owner]!)) return;
+    if (!hits || !IDENTIFIER.has(g.kinds[ident]!) || !isParty[owner]) return;
     const sev = Math.max(...hits.map((h) => h.severity));
     if (sev > values[owner * S + SIG.watchlist]!) set(owner, 'watchlist', sev, [g.ids[ident]!]);
     knownBad[owner] = 1;
@@ -123,7 +126,7 @@ export function computeFeatures(st: Structure, w: Window): Features {
     ppr = pageRank(st.csr, { personalization: seeds, damping: 0.85, maxIterations: 60 }).rank;
     let mean = 0;
     let parties = 0;
-    for (let i = 0; i < g.n; i++) if (PARTY.has(g.kinds[i]!)) { mean += ppr[i]!; parties++; }
+    for (let i = 0; i < g.n; i++) if (isParty[i]) { mean += ppr[i]!; parties++; }
     mean /= Math.max(1, parties);
     // Seeds near each node's community, as evidence.
     const seedsByCommunity = new Map<number, string[]>();
@@ -151,18 +154,21 @@ export function computeFeatures(st: Structure, w: Window): Features {
   // Communities dense in known-bad members (the member itself left out).
   let partyCount = 0;
   let badCount = 0;
-  const commParties = new Map<number, number>();
+  // Counters by community id (ids are small non-negative integers).
+  let maxCommunity = -1;
+  for (let i = 0; i < g.n; i++) if (st.community[i]! > maxCommunity) maxCommunity = st.community[i]!;
+  const commParties = new Int32Array(maxCommunity + 1);
   const commBad = new Map<number, string[]>();
-  const commBadN = new Map<number, number>();
+  const commBadN = new Int32Array(maxCommunity + 1);
   for (let i = 0; i < g.n; i++) {
-    if (!PARTY.has(g.kinds[i]!)) continue;
+    if (!isParty[i]) continue;
     partyCount++;
     if (knownBad[i]) badCount++;
     const c = st.community[i]!;
     if (c < 0) continue;
-    commParties.set(c, (commParties.get(c) ?? 0) + 1);
+    commParties[c]!++;
     if (knownBad[i]) {
-      commBadN.set(c, (commBadN.get(c) ?? 0) + 1);
+      commBadN[c]!++;
       const l = commBad.get(c) ?? [];
       if (l.length < 5) l.push(g.ids[i]!);
       commBad.set(c, l);
@@ -172,8 +178,8 @@ export function computeFeatures(st: Structure, w: Window): Features {
   for (let i = 0; i < g.n; i++) {
     const c = st.community[i]!;
     if (c < 0) continue;
-    const np = (commParties.get(c) ?? 0) - (PARTY.has(g.kinds[i]!) ? 1 : 0);
-    const kb = (commBadN.get(c) ?? 0) - (knownBad[i] && PARTY.has(g.kinds[i]!) ? 1 : 0);
+    const np = commParties[c]! - isParty[i]!;
+    const kb = commBadN[c]! - (knownBad[i] && isParty[i] ? 1 : 0);
     if (np < 2 || kb <= 0) continue;
     const lift = (kb + 5 * p0) / (np + 5) / p0;
     set(i, 'community', (lift - 1) / 9, [`community:${c}`, ...(commBad.get(c) ?? []).filter((x) => x !== g.ids[i])]);
@@ -226,6 +232,16 @@ export function computeFeatures(st: Structure, w: Window): Features {
 
 export function featureRow(f: Features, i: number): number[] {
   return Array.from(f.values.subarray(i * S, i * S + S));
+}
+
+/** The risk riskOf gives, without building the reasons (for callers that need the number only). */
+export function riskValue(f: Features, i: number, w: RiskWeights): number {
+  let z = w.bias;
+  for (let s = 0; s < S; s++) {
+    const v = f.values[i * S + s]!;
+    if (v !== 0) z += w.weights[SIGNALS[s]!] * v;
+  }
+  return sigmoid(z);
 }
 
 export function riskOf(f: Features, i: number, w: RiskWeights): { risk: number; signals: Signal[] } {

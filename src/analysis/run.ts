@@ -8,10 +8,9 @@ import type { EntityScore, GraphStore } from '../store/graph-store';
 import { stopwatch } from '../util/stopwatch';
 import { rankCommunities } from './communities';
 import { categoryList, scanDeclarations, type DeclarationScan } from './declaration-scan';
-import {
-  categoryMap, defaultDeclarationModel, featureNames, fitDeclarationModel, type DeclarationModel, type ScoringContext,
-} from './declaration-model';
-import { DEFAULT_WEIGHTS, SIGNALS, computeFeatures, featureRow, riskOf, type Features, type RiskWeights, type Structure } from './entity-risk';
+import { defaultDeclarationModel, featureNames, type DeclarationModel, type ScoringContext } from './declaration-model';
+import { fitDeclarationModelAside } from './declaration-model-thread';
+import { DEFAULT_WEIGHTS, SIGNALS, computeFeatures, featureRow, riskOf, riskValue, type Features, type RiskWeights, type Structure } from './entity-risk';
 import { analyseGraph, EDGE_WEIGHT_RULE, type GraphParams, type GraphStageResult } from './graph-stage';
 import { analyseGraphInThread, graphThreadAvailable } from './graph-thread';
 import { auc, fitLogistic } from './model';
@@ -42,7 +41,7 @@ export interface AnalysisSummary {
 
 /** The stages of a run, in order: onStage reports these names (progress is the stage's index / length). */
 export const ANALYSIS_STAGES = [
-  'scan declarations', 'projection', 'components', 'louvain', 'pagerank', 'rings and cycles', 'scoring', 'declaration model', 'write-back',
+  'scan declarations', 'projection', 'components', 'louvain', 'pagerank', 'rings and cycles', 'scoring', 'write-back', 'declaration model',
 ] as const;
 export type AnalysisStage = (typeof ANALYSIS_STAGES)[number];
 
@@ -102,6 +101,10 @@ export async function runAnalysis(store: GraphStore, params: AnalysisParams, opt
     stage('ppr');
     const pastFeatures = computeFeatures(st, scan.past);
     const weights = chooseWeights(g, pastFeatures, scan, params);
+    // The declaration model needs only the past: it is fitted on the other core (idle now that the
+    // graph half is done) while this thread scores entities and writes them back.
+    const modelAside = buildDeclarationModel(g, scan, gs.community, pastFeatures, weights, params, threaded !== undefined);
+    modelAside.catch(() => undefined); // awaited below; a failure must not go unhandled meanwhile
     const risk = new Float64Array(g.n);
     const scores: EntityScore[] = [];
     const PARTIES = new Set<EntityKind>(['Trader', 'Consignee', 'Supplier', 'Broker', 'Carrier']);
@@ -120,14 +123,15 @@ export async function runAnalysis(store: GraphStore, params: AnalysisParams, opt
     const communities = rankCommunities(g, gs.community, risk, final.knownBad, scan.all.parties, ringOf);
     stage('scoring');
 
-    opts.onStage?.('declaration model');
-    const declarationModel = buildDeclarationModel(g, scan, gs.community, pastFeatures, weights, params);
-    stage('declaration_model');
-
     opts.onStage?.('write-back');
     await store.writeRunResults(runId, { scores, communities, categories: categoryList(scan.all) },
       (done, total) => opts.onProgress?.('write-back', done, total));
     stage('write_back');
+
+    opts.onStage?.('declaration model');
+    const declarationModel = await modelAside;
+    // Threaded, this is only the wait for the fit after the write-back.
+    stage('declaration_model');
     timings.total = Date.now() - t0;
 
     const counts: Record<string, number> = {
@@ -177,10 +181,10 @@ function chooseWeights(g: EntityGraph, past: Features, scan: DeclarationScan, pa
 }
 
 function buildDeclarationModel(
-  g: EntityGraph, scan: DeclarationScan, community: Int32Array, past: Features, weights: RiskWeights, params: AnalysisParams,
-): DeclarationModel {
+  g: EntityGraph, scan: DeclarationScan, community: Int32Array, past: Features, weights: RiskWeights, params: AnalysisParams, threaded: boolean,
+): Promise<DeclarationModel> {
   const names = featureNames(scan.all.categories.keys());
-  if (params.weights === 'defaults') return defaultDeclarationModel(names);
+  if (params.weights === 'defaults') return Promise.resolve(defaultDeclarationModel(names));
   // The context as it stood at the cutoff: past outcomes only, past entity risks.
   // Only the parties of the declarations the model learns from (a few percent of all entities).
   const entityRisk = new Map<string, number>();
@@ -189,13 +193,14 @@ function buildDeclarationModel(
     for (const id of [d.trader, d.supplier, d.broker, d.consignee, d.carrier]) {
       const i = id === undefined || entityRisk.has(id) ? undefined : g.index.get(id);
       if (i === undefined) continue;
-      entityRisk.set(id!, riskOf(past, i, weights).risk);
+      entityRisk.set(id!, riskValue(past, i, weights));
       if (community[i]! >= 0) communityOf.set(id!, community[i]!);
     }
   }
   const ctx: ScoringContext = {
-    categories: categoryMap(categoryList(scan.past)), baseRate: Math.max(1e-4, scan.past.bad / Math.max(1, scan.past.controlled)),
+    // The past window's categories are keyed as the context expects (field NUL value).
+    categories: scan.past.categories, baseRate: Math.max(1e-4, scan.past.bad / Math.max(1, scan.past.controlled)),
     medians: scan.medians, entityRisk, communityOf, communityRisk: new Map(), combos: scan.pastCombos,
   };
-  return fitDeclarationModel(scan.futureDeclarations, ctx, names) ?? defaultDeclarationModel(names);
+  return fitDeclarationModelAside(scan.futureDeclarations, ctx, names, threaded).then((m) => m ?? defaultDeclarationModel(names));
 }

@@ -1,0 +1,53 @@
+/**
+ * The declaration model's fit (declaration-model.ts) in a worker thread, so that it runs on the
+ * second core while the main thread scores entities and writes the run back: by then the graph
+ * thread has finished and the core is idle.
+ *
+ * The context is sent as plain maps. The one part that is not plain data, the set of past
+ * trader–supplier–broker combinations (millions of them, numbered by the scan), is answered on
+ * this side for the labelled declarations only and sent as the ids of those whose combination
+ * is known.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+import type { DeclarationFacts } from '../store/graph-store';
+import { fitDeclarationModel, type DeclarationModel, type ScoringContext } from './declaration-model';
+
+interface Request {
+  declarationModel: {
+    labelled: DeclarationFacts[];
+    ctx: Omit<ScoringContext, 'combos'>;
+    /** Ids of the labelled declarations whose combination was seen before. */
+    knownCombos: string[];
+    names: string[];
+  };
+}
+
+const WORKER_FILE = join(__dirname, 'declaration-model-thread.js');
+
+/** Fits the model on another thread when the compiled worker is there (not when tests run the TypeScript sources), else here. */
+export function fitDeclarationModelAside(labelled: DeclarationFacts[], ctx: ScoringContext, names: string[], threaded: boolean): Promise<DeclarationModel | undefined> {
+  if (!threaded || !existsSync(WORKER_FILE)) return Promise.resolve(fitDeclarationModel(labelled, ctx, names));
+  const { combos, ...plain } = ctx;
+  const req: Request = { declarationModel: { labelled, ctx: plain, knownCombos: labelled.filter((d) => combos.has(d)).map((d) => d.id), names } };
+  const worker = new Worker(WORKER_FILE, { workerData: req });
+  return new Promise((resolve, reject) => {
+    let done = false;
+    worker.on('message', (m: { model: DeclarationModel | null }) => {
+      done = true;
+      resolve(m.model ?? undefined);
+    });
+    worker.on('error', reject);
+    worker.on('exit', (code) => { if (!done) reject(new Error(`the declaration model thread stopped (exit code ${code})`)); });
+  });
+}
+
+function serve(): void {
+  const { labelled, ctx, knownCombos, names } = (workerData as Request).declarationModel;
+  const known = new Set(knownCombos);
+  const model = fitDeclarationModel(labelled, { ...ctx, combos: { has: (d) => known.has((d as DeclarationFacts).id) } }, names);
+  parentPort!.postMessage({ model: model ?? null });
+}
+
+if (!isMainThread && parentPort && (workerData as Request | undefined)?.declarationModel !== undefined) serve();
