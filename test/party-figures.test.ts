@@ -1,8 +1,12 @@
 import fc from 'fast-check';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ComboSet, standaloneComboSet } from '../src/analysis/combo-set';
-import type { PartyAgg } from '../src/analysis/declaration-scan';
+import { scanDeclarations, type PartyAgg } from '../src/analysis/declaration-scan';
 import { PartyFigures, PartyNumbers, type DeclarationPart } from '../src/analysis/party-figures';
+import { SqliteGraphStore } from '../src/store/sqlite/sqlite-store';
+import { generateSynthetic } from '../src/synth/generate';
+import { ingestInto, tempDir } from './helpers';
 
 /** The plain way: one object per party and window in a Map, as the scan kept them before. */
 function reference(rows: Row[]): { all: Map<string, PartyAgg>; past: Map<string, PartyAgg> } {
@@ -141,5 +145,29 @@ describe('ComboSet', () => {
     expect(combos.has({ trader: 'T', supplier: 'S' })).toBe(true);
     expect(combos.has({ trader: 'T', supplier: 'S', broker: 'B' })).toBe(false);
     expect(combos.has({ trader: 'T' })).toBe(false);
+  });
+});
+
+describe('scanDeclarations', () => {
+  it('gives both windows\' figures for many ids at once exactly as the windows\' maps do', async () => {
+    const { dir, cleanup } = tempDir();
+    try {
+      const synth = await generateSynthetic(join(dir, 'synth'), { traders: 150, seed: 3 });
+      const store = new SqliteGraphStore(join(dir, 'scan.db'));
+      await store.migrate();
+      await ingestInto(store, [synth.declarationsFile], dir);
+      const scan = await scanDeclarations(store, { cutoffShare: 0.7 });
+      const ids = [...scan.all.parties.keys(), 'no such id', '999999999'];
+      const got = scan.partiesOf(ids);
+      expect(scan.past.parties.size).toBeGreaterThan(0);
+      expect(scan.past.parties.size).toBeLessThan(scan.all.parties.size + 1);
+      ids.forEach((id, i) => {
+        expect(got.all[i]).toBe(scan.all.parties.get(id));
+        expect(got.past[i]).toBe(scan.past.parties.get(id));
+      });
+      await store.close();
+    } finally {
+      cleanup();
+    }
   });
 });

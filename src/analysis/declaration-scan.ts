@@ -52,6 +52,11 @@ export interface DeclarationScan {
   /** trader–supplier–broker combinations seen before the cutoff. */
   pastCombos: ComboSet;
   medians: Map<string, number>;
+  /**
+   * Both windows' figures for a list of ids (the graph's nodes) in one pass: the same as
+   * `all.parties.get(id)` and `past.parties.get(id)`, without two hash lookups per id.
+   */
+  partiesOf(ids: readonly string[]): { all: Array<PartyAgg | undefined>; past: Array<PartyAgg | undefined> };
   cutoff: string;
   periodStart: string;
   periodEnd: string;
@@ -158,12 +163,23 @@ class Windows {
     return trader;
   }
 
-  /** The windows with their party maps filled in. */
-  finish(): { all: Window; past: Window } {
-    const { all, past } = this.parties.windows();
+  /** The windows with their party maps filled in, and a lookup of both windows' figures for many ids at once. */
+  finish(): { all: Window; past: Window; partiesOf: DeclarationScan['partiesOf'] } {
+    const { all, past, byNumber } = this.parties.windows();
     this.all.parties = all;
     this.past.parties = past;
-    return { all: this.all, past: this.past };
+    const numbers = this.parties.numbers;
+    const partiesOf = (ids: readonly string[]) => {
+      const out = { all: new Array<PartyAgg | undefined>(ids.length), past: new Array<PartyAgg | undefined>(ids.length) };
+      for (let i = 0; i < ids.length; i++) {
+        const s = numbers.peek(ids[i]!);
+        if (s === undefined) continue;
+        out.all[i] = byNumber.all[s];
+        out.past[i] = byNumber.past[s];
+      }
+      return out;
+    };
+    return { all: this.all, past: this.past, partiesOf };
   }
 }
 
@@ -265,9 +281,9 @@ export async function scanDeclarations(store: GraphStore, opts: { cutoffShare: n
     opts.onProgress?.(rows);
   }
   const medians = under.finish(windows.parties);
-  const { all, past } = windows.finish();
+  const { all, past, partiesOf } = windows.finish();
   const { pastCombos } = windows;
-  return { all, past, futureTraders, futureDeclarations, pastCombos, medians, cutoff, periodStart, periodEnd, declarations };
+  return { all, past, futureTraders, futureDeclarations, pastCombos, medians, partiesOf, cutoff, periodStart, periodEnd, declarations };
 }
 
 export function categoryList(w: Window): CategoryRisk[] {

@@ -50,7 +50,8 @@ export interface Structure extends Pick<GraphStageResult, 'g' | 'community' | 'r
 export interface Features {
   /** values[node][signal] */
   values: Float64Array;
-  evidence: Map<number, Partial<Record<SignalName, string[]>>>;
+  /** By node: the evidence of each signal it has (most nodes have none). */
+  evidence: Array<Partial<Record<SignalName, string[]>> | undefined>;
   ppr: Float64Array;
   knownBad: Uint8Array;
   seizures: Int32Array;
@@ -67,21 +68,22 @@ function monthsBetween(a: string, b: string): number {
 }
 
 /** Signal values for every node from the graph structure and one window of declarations. */
-export function computeFeatures(st: Structure, w: Window): Features {
+export function computeFeatures(
+  st: Structure, w: Window, agg: Array<PartyAgg | undefined> = st.g.ids.map((id) => w.parties.get(id)),
+): Features {
   const { g } = st;
   const values = new Float64Array(g.n * S);
-  const evidence = new Map<number, Partial<Record<SignalName, string[]>>>();
+  const evidence = new Array<Partial<Record<SignalName, string[]>> | undefined>(g.n);
   const knownBad = new Uint8Array(g.n);
   const seizures = new Int32Array(g.n);
-  const agg: Array<PartyAgg | undefined> = g.ids.map((id) => w.parties.get(id));
   // Kinds read once: several loops below ask of every node whether it is a party.
   const isParty = new Uint8Array(g.n);
   for (let i = 0; i < g.n; i++) if (PARTY.has(g.kinds[i]!)) isParty[i] = 1;
   const set = (i: number, s: SignalName, v: number, ev: string[]) => {
     if (v <= 0) return;
     values[i * S + SIG[s]] = clamp01(v);
-    let e = evidence.get(i);
-    if (!e) evidence.set(i, (e = {}));
+    let e = evidence[i];
+    if (!e) evidence[i] = e = {};
     e[s] = ev;
   };
 
@@ -247,7 +249,7 @@ export function riskValue(f: Features, i: number, w: RiskWeights): number {
 export function riskOf(f: Features, i: number, w: RiskWeights): { risk: number; signals: Signal[] } {
   let z = w.bias;
   const signals: Signal[] = [];
-  const ev = f.evidence.get(i);
+  const ev = f.evidence[i];
   for (let s = 0; s < S; s++) {
     const v = f.values[i * S + s]!;
     if (v === 0) continue;

@@ -183,11 +183,14 @@ export class PartyFigures {
     example(this.unders, t * 2 + w, declarationId);
   }
 
-  /** The figures as PartyAgg maps, each in the order its window first saw the parties. */
-  windows(): Record<WindowName, Map<string, PartyAgg>> {
+  /**
+   * The figures as PartyAgg maps, each in the order its window first saw the parties, and as
+   * arrays by party number (see `numbers`).
+   */
+  windows(): Record<WindowName, Map<string, PartyAgg>> & { byNumber: Record<WindowName, Array<PartyAgg | undefined>> } {
     const ids = this.numbers.ids;
-    const aggs: PartyAgg[][] = [[], []];
-    const out = { all: new Map<string, PartyAgg>(), past: new Map<string, PartyAgg>() };
+    const aggs: Array<Array<PartyAgg | undefined>> = [new Array(ids.length), new Array(ids.length)];
+    const out = { all: new Map<string, PartyAgg>(), past: new Map<string, PartyAgg>(), byNumber: { all: aggs[0]!, past: aggs[1]! } };
     const make = (s: number, w: 0 | 1): PartyAgg => {
       const r = s * STRIDE + w * WIN;
       const rec = this.records;

@@ -97,9 +97,10 @@ export async function runAnalysis(store: GraphStore, params: AnalysisParams, opt
       g, csr: damped, community: gs.community, rings, ringOf, cycles, watchlist: gs.watchlist,
       periodStart: scan.periodStart, periodEnd: scan.periodEnd,
     };
-    const final = computeFeatures(st, scan.all);
+    const parties = scan.partiesOf(g.ids);
+    const final = computeFeatures(st, scan.all, parties.all);
     stage('ppr');
-    const pastFeatures = computeFeatures(st, scan.past);
+    const pastFeatures = computeFeatures(st, scan.past, parties.past);
     const weights = chooseWeights(g, pastFeatures, scan, params);
     // The declaration model needs only the past: it is fitted on the other core (idle now that the
     // graph half is done) while this thread scores entities and writes them back.
