@@ -599,7 +599,9 @@ export class SqliteGraphStore implements GraphStore {
           commStmt.run(run, c.community, c.rank, c.size, JSON.stringify(c.byKind), c.knownBad, c.value, c.risk,
             JSON.stringify(c.members), JSON.stringify(c.signals));
         }
-        for (const c of results.categories) catStmt.run(run, c.field, c.value, c.n, c.bad);
+        // In key order too: hundreds of thousands of rows, appended to the (run_id, field, value) tree.
+        const categories = [...results.categories].sort((a, b) => (a.field < b.field ? -1 : a.field > b.field ? 1 : a.value < b.value ? -1 : a.value > b.value ? 1 : 0));
+        for (const c of categories) catStmt.run(run, c.field, c.value, c.n, c.bad);
       }).immediate();
     });
     onProgress?.(total, total);
