@@ -102,7 +102,7 @@ describe('an analysis run', () => {
   });
 });
 
-describe('the graph half on a second thread', () => {
+describe('the graph half and the declaration model on a second thread', () => {
   it('gives exactly the run of a single thread (customs-graph analyze with and without --single-thread)', async () => {
     const threaded = await copyOfStore('threaded.db');
     const single = await copyOfStore('single.db');
@@ -120,14 +120,20 @@ describe('the graph half on a second thread', () => {
             WHERE run_id = (SELECT run_id FROM current_run) ORDER BY entity_id`).raw().all(),
           communities: st.db.prepare(`SELECT community, rank, size, risk, members FROM communities
             WHERE run_id = (SELECT run_id FROM current_run) ORDER BY community`).raw().all(),
+          params: JSON.parse(st.db.prepare('SELECT params FROM analysis_runs WHERE id = (SELECT run_id FROM current_run)').pluck().get() as string) as
+            Record<string, unknown> & { declarationModel: { source: string } },
         };
       } finally {
         st.db.close();
       }
     };
     const a = dump(threaded);
+    const b = dump(single);
     expect(a.scores.length).toBeGreaterThan(1000);
-    expect(a).toEqual(dump(single));
+    expect(a.params.declarationModel.source).toBe('fitted');
+    expect([a.params.graphThread, a.params.declarationModelThread]).toEqual([true, true]);
+    expect([b.params.graphThread, b.params.declarationModelThread]).toEqual([false, false]);
+    expect({ ...a, params: { ...a.params, graphThread: false, declarationModelThread: false } }).toEqual(b);
   });
 });
 
@@ -179,6 +185,20 @@ describe('switching runs', () => {
     const out = JSON.parse(r.stdout) as { failed: boolean; message: string; lastRun: string; current: string };
     expect(out.failed).toBe(true);
     expect(out.message).toMatch(/unable to open database file|directory does not exist/i);
+    expect(out.lastRun).toBe('failed');
+    expect(out.current).toBe(before);
+  });
+
+  it('a run whose declaration-model thread fails (out of memory) is marked failed and the previous one stays current', async () => {
+    const db = await copyOfStore('model-thread-fails.db');
+    const victim = new SqliteGraphStore(db, { readonly: true });
+    const before = await victim.currentRunId();
+    victim.db.close();
+    const r = spawnSync(process.execPath, [join(ROOT, 'test', 'fixtures', 'model-thread-fails.js'), db], { encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout) as { failed: boolean; message: string; lastRun: string; current: string };
+    expect(out.failed).toBe(true);
+    expect(out.message).toMatch(/out of memory/i);
     expect(out.lastRun).toBe('failed');
     expect(out.current).toBe(before);
   });

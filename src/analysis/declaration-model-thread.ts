@@ -26,9 +26,18 @@ interface Request {
 
 const WORKER_FILE = join(__dirname, 'declaration-model-thread.js');
 
-/** Fits the model on another thread when the compiled worker is there (not when tests run the TypeScript sources), else here. */
-export function fitDeclarationModelAside(labelled: DeclarationFacts[], ctx: ScoringContext, names: string[], threaded: boolean): Promise<DeclarationModel | undefined> {
-  if (!threaded || !existsSync(WORKER_FILE)) return Promise.resolve(fitDeclarationModel(labelled, ctx, names));
+/**
+ * Fits the model on another thread when asked and the compiled worker is there (not when tests run
+ * the TypeScript sources), else here; says which.
+ */
+export async function fitDeclarationModelAside(
+  labelled: DeclarationFacts[], ctx: ScoringContext, names: string[], threaded: boolean,
+): Promise<{ model: DeclarationModel | undefined; threaded: boolean }> {
+  if (!threaded || !existsSync(WORKER_FILE)) return { model: fitDeclarationModel(labelled, ctx, names), threaded: false };
+  return { model: await fitInThread(labelled, ctx, names), threaded: true };
+}
+
+function fitInThread(labelled: DeclarationFacts[], ctx: ScoringContext, names: string[]): Promise<DeclarationModel | undefined> {
   const { combos, ...plain } = ctx;
   const req: Request = { declarationModel: { labelled, ctx: plain, knownCombos: labelled.filter((d) => combos.has(d)).map((d) => d.id), names } };
   const worker = new Worker(WORKER_FILE, { workerData: req });

@@ -130,7 +130,7 @@ export async function runAnalysis(store: GraphStore, params: AnalysisParams, opt
     stage('write_back');
 
     opts.onStage?.('declaration model');
-    const declarationModel = await modelAside;
+    const { model: declarationModel, threaded: modelThreaded } = await modelAside;
     // Threaded, this is only the wait for the fit after the write-back.
     stage('declaration_model');
     timings.total = Date.now() - t0;
@@ -145,7 +145,7 @@ export async function runAnalysis(store: GraphStore, params: AnalysisParams, opt
       hubRule: `non-trader nodes linked to more than ${Math.round(gs.hubThreshold)} traders (max(${params.hubMinTraders}, ${params.hubShare} × traders)) are left out of community detection and risk propagation`,
       hubExamples: gs.hubExamples,
       contextLinks: 'ROUTED_VIA and CARRIED_BY links are left out of community detection and risk propagation',
-      edgeWeights: EDGE_WEIGHT_RULE, graphThread: threaded !== undefined,
+      edgeWeights: EDGE_WEIGHT_RULE, graphThread: threaded !== undefined, declarationModelThread: modelThreaded,
       riskWeights: weights, declarationModel, medians: Object.fromEntries(scan.medians), cutoff: scan.cutoff,
     };
     await store.completeRun(runId, { timings, modularity: gs.modularity, counts, params: fullParams });
@@ -183,9 +183,9 @@ function chooseWeights(g: EntityGraph, past: Features, scan: DeclarationScan, pa
 
 function buildDeclarationModel(
   g: EntityGraph, scan: DeclarationScan, community: Int32Array, past: Features, weights: RiskWeights, params: AnalysisParams, threaded: boolean,
-): Promise<DeclarationModel> {
+): Promise<{ model: DeclarationModel; threaded: boolean }> {
   const names = featureNames(scan.all.categories.keys());
-  if (params.weights === 'defaults') return Promise.resolve(defaultDeclarationModel(names));
+  if (params.weights === 'defaults') return Promise.resolve({ model: defaultDeclarationModel(names), threaded: false });
   // The context as it stood at the cutoff: past outcomes only, past entity risks.
   // Only the parties of the declarations the model learns from (a few percent of all entities).
   const entityRisk = new Map<string, number>();
@@ -203,5 +203,6 @@ function buildDeclarationModel(
     categories: scan.past.categories, baseRate: Math.max(1e-4, scan.past.bad / Math.max(1, scan.past.controlled)),
     medians: scan.medians, entityRisk, communityOf, communityRisk: new Map(), combos: scan.pastCombos,
   };
-  return fitDeclarationModelAside(scan.futureDeclarations, ctx, names, threaded).then((m) => m ?? defaultDeclarationModel(names));
+  return fitDeclarationModelAside(scan.futureDeclarations, ctx, names, threaded)
+    .then((r) => ({ model: r.model ?? defaultDeclarationModel(names), threaded: r.threaded }));
 }
