@@ -79,17 +79,17 @@ export function fastZoomOut(this: IndexState): Record<string, number> {
   const starts = new Int32Array(C + 1);
   const stamp = new Int32Array(C).fill(-1);
   const slot = new Int32Array(C);
-  const found: number[] = [];
-  const sums: number[] = [];
+  // Scratch for one community's neighbour communities (in first-seen order) and their sums.
+  const found = new Int32Array(C);
+  const sums = new Float64Array(C);
   let E = 0;
   for (let ci = 0; ci < C; ci++) {
     let internal = 0;
-    found.length = 0;
-    sums.length = 0;
+    let m = 0;
     for (let k = first[ci]!; k < first[ci + 1]!; k++) {
       const i = members[k]!;
       internal += this.loops[i]!;
-      for (let j = this.starts[i]!, m = this.starts[i + 1]!; j < m; j++) {
+      for (let j = this.starts[i]!, end = this.starts[i + 1]!; j < end; j++) {
         const cj = this.belongings[this.neighborhood[j]!]!;
         if (cj === ci) {
           internal += this.weights[j]!;
@@ -97,19 +97,34 @@ export function fastZoomOut(this: IndexState): Record<string, number> {
         }
         if (stamp[cj] !== ci) {
           stamp[cj] = ci;
-          slot[cj] = found.length;
-          found.push(cj);
-          sums.push(0);
+          slot[cj] = m;
+          found[m] = cj;
+          sums[m] = 0;
+          m++;
         }
         sums[slot[cj]!]! += this.weights[j]!;
       }
     }
     loops[ci] = internal;
     starts[ci] = E;
-    const order = found.map((_, x) => x).sort((a, b) => found[a]! - found[b]!);
-    for (const x of order) {
-      outNeighbours[E] = found[x]!;
-      outWeights[E] = sums[x]!;
+    // Neighbours ascending; each keeps the sum at its first-seen slot.
+    const neighbours = found.subarray(0, m);
+    if (m > 16) neighbours.sort();
+    else {
+      for (let a = 1; a < m; a++) {
+        const v = neighbours[a]!;
+        let b = a;
+        while (b > 0 && neighbours[b - 1]! > v) {
+          neighbours[b] = neighbours[b - 1]!;
+          b--;
+        }
+        neighbours[b] = v;
+      }
+    }
+    for (let x = 0; x < m; x++) {
+      const cj = neighbours[x]!;
+      outNeighbours[E] = cj;
+      outWeights[E] = sums[slot[cj]!]!;
       E++;
     }
   }
@@ -129,11 +144,12 @@ export function fastZoomOut(this: IndexState): Record<string, number> {
   this.E = E;
   this.U = 0;
   this.level++;
-  // The original returns its relabelling; graphology-communities-louvain does not use it.
-  const labels: Record<string, number> = {};
-  for (let c = 0; c < oldC; c++) if (label[c]! >= 0) labels[c] = label[c]!;
-  return labels;
+  // The original returns its relabelling (an object of up to a million keys); graphology-communities-louvain
+  // never reads it, so none is built.
+  return NO_LABELS;
 }
+
+const NO_LABELS: Record<string, number> = Object.freeze({}) as Record<string, number>;
 
 type ZoomOut = (this: IndexState) => Record<string, number>;
 const proto = UndirectedLouvainIndex.prototype as unknown as { zoomOut: ZoomOut };
