@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ComboSet, standaloneComboSet } from '../src/analysis/combo-set';
 import { scanDeclarations, type PartyAgg } from '../src/analysis/declaration-scan';
-import { PartyFigures, PartyNumbers, type DeclarationPart } from '../src/analysis/party-figures';
+import { IdNumbers } from '../src/analysis/id-numbers';
+import { PartyFigures, type DeclarationPart } from '../src/analysis/party-figures';
 import { SqliteGraphStore } from '../src/store/sqlite/sqlite-store';
 import { generateSynthetic } from '../src/synth/generate';
 import { ingestInto, tempDir } from './helpers';
@@ -104,8 +105,8 @@ describe('party figures', () => {
     }), { numRuns: 300 });
   });
 
-  it('numbers parties in order of first sight, keeping ids that only look alike apart', () => {
-    const n = new PartyNumbers();
+  it('numbers ids in order of first sight, keeping ids that only look alike apart', () => {
+    const n = new IdNumbers();
     expect(['5', '07', '7', '5', '4:ab:1', '100000000', '7'].map((id) => n.of(id))).toEqual([0, 1, 2, 0, 3, 4, 2]);
     expect(n.peek('07')).toBe(1);
     expect(n.peek('8')).toBeUndefined();

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { openStore } from '../store/open';
 import { analyseGraph, type GraphParams, type GraphStageResult } from './graph-stage';
+import { indexIds } from './projection';
 
 interface Request {
   storePath: string;
@@ -34,9 +35,7 @@ export function analyseGraphInThread(
       if ('progress' in m) opts.onProgress?.(m.progress);
       else {
         done = true;
-        const index = new Map<string, number>();
-        m.result.g.ids.forEach((id, i) => index.set(id, i));
-        resolve({ ...m.result, g: { ...m.result.g, index } });
+        resolve({ ...m.result, g: { ...m.result.g, index: indexIds(m.result.g.ids) } });
       }
     });
     worker.on('error', reject);

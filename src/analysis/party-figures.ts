@@ -10,6 +10,7 @@
  * the order each window first saw its parties.
  */
 import type { PartyAgg } from './declaration-scan';
+import { IdNumbers } from './id-numbers';
 
 const N = 0;
 const VALUE = 1;
@@ -21,62 +22,7 @@ const UNDER = 6;
 /** Fields per window; the past window's record follows the all window's. */
 const WIN = 8;
 const STRIDE = 2 * WIN;
-/** Largest store id read as a number (SQLite's row ids); larger or non-numeric ids are hashed. */
-const MAX_INT_ID = 1 << 24;
 const EXAMPLES = 5;
-
-/** A non-negative decimal id without leading zeros, as a number; -1 for any other string. */
-function intId(id: string): number {
-  const len = id.length;
-  if (len === 0 || len > 8 || (len > 1 && id.charCodeAt(0) === 48)) return -1;
-  let n = 0;
-  for (let i = 0; i < len; i++) {
-    const c = id.charCodeAt(i) - 48;
-    if (c < 0 || c > 9) return -1;
-    n = n * 10 + c;
-  }
-  return n < MAX_INT_ID ? n : -1;
-}
-
-/** Parties numbered 0, 1, ... in order of first sight. */
-export class PartyNumbers {
-  readonly ids: string[] = [];
-  private byInt = new Int32Array(1 << 12).fill(-1);
-  private readonly byString = new Map<string, number>();
-
-  /** The party's number, given on first sight. */
-  of(id: string): number {
-    const n = intId(id);
-    if (n < 0) {
-      let s = this.byString.get(id);
-      if (s === undefined) this.byString.set(id, (s = this.next(id)));
-      return s;
-    }
-    if (n >= this.byInt.length) {
-      let size = this.byInt.length;
-      while (size <= n) size *= 2;
-      const grown = new Int32Array(size).fill(-1);
-      grown.set(this.byInt);
-      this.byInt = grown;
-    }
-    let s = this.byInt[n]!;
-    if (s < 0) this.byInt[n] = s = this.next(id);
-    return s;
-  }
-
-  /** The number of a party seen before, without numbering a new one. */
-  peek(id: string): number | undefined {
-    const n = intId(id);
-    if (n < 0) return this.byString.get(id);
-    const s = n < this.byInt.length ? this.byInt[n]! : -1;
-    return s < 0 ? undefined : s;
-  }
-
-  private next(id: string): number {
-    this.ids.push(id);
-    return this.ids.length - 1;
-  }
-}
 
 /** Counts per (a, b) pair of numbers, entries kept in first-seen order. */
 class PairCounts {
@@ -130,7 +76,7 @@ export interface DeclarationPart {
 }
 
 export class PartyFigures {
-  readonly numbers = new PartyNumbers();
+  readonly numbers = new IdNumbers();
   private records = new Float64Array(STRIDE * (1 << 12));
   private readonly first: string[][] = [[], []];
   private readonly last: string[][] = [[], []];

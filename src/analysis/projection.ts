@@ -6,6 +6,7 @@
  */
 import type { EntityKind, RelType } from '../domain/entities';
 import type { EntityLink, GraphStore } from '../store/graph-store';
+import { IdNumbers } from './id-numbers';
 
 export const REL_CODES: RelType[] = [
   'FILED_BY', 'CONSIGNED_TO', 'SUPPLIED_BY', 'DECLARED_BY', 'CARRIED_BY', 'ROUTED_VIA', 'ON_VESSEL',
@@ -18,7 +19,8 @@ export interface EntityGraph {
   /** Store id of each node. */
   ids: string[];
   kinds: EntityKind[];
-  index: Map<string, number>;
+  /** Node of a store id. */
+  index: { get(id: string): number | undefined };
   m: number;
   src: Int32Array;
   dst: Int32Array;
@@ -64,19 +66,13 @@ class EdgeBuffer {
 }
 
 export class GraphBuilder {
-  private ids: string[] = [];
+  private numbers = new IdNumbers();
   private kinds: EntityKind[] = [];
-  private index = new Map<string, number>();
   private edges = new EdgeBuffer();
 
   node(id: string, kind: EntityKind): number {
-    let i = this.index.get(id);
-    if (i === undefined) {
-      i = this.ids.length;
-      this.index.set(id, i);
-      this.ids.push(id);
-      this.kinds.push(kind);
-    }
+    const i = this.numbers.of(id);
+    if (i === this.kinds.length) this.kinds.push(kind);
     return i;
   }
 
@@ -89,11 +85,22 @@ export class GraphBuilder {
   build(): EntityGraph {
     const e = this.edges;
     return {
-      n: this.ids.length, ids: this.ids, kinds: this.kinds, index: this.index, m: e.m,
+      n: this.kinds.length, ids: this.numbers.ids, kinds: this.kinds, index: indexOf(this.numbers), m: e.m,
       src: e.src.subarray(0, e.m), dst: e.dst.subarray(0, e.m), rel: e.rel.subarray(0, e.m),
       count: e.count.subarray(0, e.m), value: e.value.subarray(0, e.m),
     };
   }
+}
+
+function indexOf(numbers: IdNumbers): EntityGraph['index'] {
+  return { get: (id) => numbers.peek(id) };
+}
+
+/** The node index of a list of ids (as the graph thread sends them back). */
+export function indexIds(ids: readonly string[]): EntityGraph['index'] {
+  const numbers = new IdNumbers();
+  for (const id of ids) numbers.of(id);
+  return indexOf(numbers);
 }
 
 export async function loadEntityGraph(store: GraphStore, onProgress?: (links: number) => void): Promise<EntityGraph> {
