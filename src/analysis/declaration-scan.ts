@@ -100,13 +100,17 @@ interface CategoryPair {
 
 /**
  * Both windows at once: party figures in typed records (party-figures.ts), categories paired so
- * each is looked up once per declaration and entered in a window's map when it first appears there.
+ * each is looked up once per declaration, and the windows' maps filled at the end in the order
+ * each window first saw its entries.
  */
 class Windows {
   readonly all = newWindow();
   readonly past = newWindow();
   readonly parties = new PartyFigures();
-  private readonly categories = new Map<string, CategoryPair>();
+  private readonly categories = new Map<string, Map<string, CategoryPair>>();
+  /** Categories in the order each window first saw them (the order of its map). */
+  private readonly allCategories: Array<[string, string, { n: number; bad: number }]> = [];
+  private readonly pastCategories: Array<[string, string, { n: number; bad: number }]> = [];
   // Holds the numbering only (the scan's records are dropped once the windows are made).
   readonly pastCombos = ((numbers) => new ComboSet((id) => numbers.peek(id)))(this.parties.numbers);
 
@@ -122,17 +126,19 @@ class Windows {
         if (bad) this.past.bad++;
       }
       for (const [f, v] of categoriesOf(d)) {
-        const key = `${f}\u0000${v}`;
-        let c = this.categories.get(key);
+        // By field, then value: no `field NUL value` string to build and hash per declaration.
+        let byValue = this.categories.get(f);
+        if (!byValue) this.categories.set(f, (byValue = new Map()));
+        let c = byValue.get(v);
         if (!c) {
           c = { all: { n: 0, bad: 0 }, past: undefined };
-          this.categories.set(key, c);
-          this.all.categories.set(key, c.all);
+          byValue.set(v, c);
+          this.allCategories.push([f, v, c.all]);
         }
         c.all.n++;
         if (bad) c.all.bad++;
         if (inPast) {
-          if (!c.past) this.past.categories.set(key, (c.past = { n: 0, bad: 0 }));
+          if (!c.past) this.pastCategories.push([f, v, (c.past = { n: 0, bad: 0 })]);
           c.past.n++;
           if (bad) c.past.bad++;
         }
@@ -168,6 +174,8 @@ class Windows {
     const { all, past, byNumber } = this.parties.windows();
     this.all.parties = all;
     this.past.parties = past;
+    for (const [f, v, c] of this.allCategories) this.all.categories.set(`${f}\u0000${v}`, c);
+    for (const [f, v, c] of this.pastCategories) this.past.categories.set(`${f}\u0000${v}`, c);
     const numbers = this.parties.numbers;
     const partiesOf = (ids: readonly string[]) => {
       const out = { all: new Array<PartyAgg | undefined>(ids.length), past: new Array<PartyAgg | undefined>(ids.length) };
