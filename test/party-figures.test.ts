@@ -70,7 +70,11 @@ function figures(rows: Row[]): { all: Map<string, PartyAgg>; past: Map<string, P
       if (r.inPast) f.broker(trader, broker, 1, times);
     }
   }
-  return f.windows();
+  const w = f.windows();
+  const all = w.map('all');
+  // By number, the same objects as by id.
+  f.numbers.ids.forEach((id, s) => expect(w.byNumber.all[s]).toBe(all.get(id)));
+  return { all, past: w.map('past') };
 }
 
 const entries = (m: Map<string, PartyAgg>) => [...m].map(([id, p]) => [id, { ...p, brokers: p.brokers && [...p.brokers] }]);

@@ -15,7 +15,7 @@ const MAX_MEMBERS_STORED = 1000;
  * large honest community does not make it a ring, and a ring of several risky traders ranks high.
  */
 export function rankCommunities(
-  g: EntityGraph, community: Int32Array, risk: Float64Array, knownBad: Uint8Array, parties: Map<string, PartyAgg>,
+  g: EntityGraph, community: Int32Array, risk: Float64Array, knownBad: Uint8Array, partyOfNode: ArrayLike<PartyAgg | undefined>,
   ringOf: Int32Array,
 ): CommunityRecord[] {
   const groups = new Map<number, number[]>();
@@ -41,7 +41,7 @@ export function rankCommunities(
       byKind[g.kinds[i]!] = (byKind[g.kinds[i]!] ?? 0) + 1;
       if (knownBad[i]) bad++;
       if (ringOf[i]! >= 0) inRings++;
-      if (g.kinds[i] === 'Trader') value += parties.get(g.ids[i]!)?.value ?? 0;
+      if (g.kinds[i] === 'Trader') value += partyOfNode[i]?.value ?? 0;
     }
     const members = [...nodes].sort((a, b) => risk[b]! - risk[a]! || a - b).slice(0, MAX_MEMBERS_STORED).map((i) => g.ids[i]!);
     const signals: Signal[] = [

@@ -171,9 +171,9 @@ class Windows {
 
   /** The windows with their party maps filled in, and a lookup of both windows' figures for many ids at once. */
   finish(): { all: Window; past: Window; partiesOf: DeclarationScan['partiesOf'] } {
-    const { all, past, byNumber } = this.parties.windows();
-    this.all.parties = all;
-    this.past.parties = past;
+    const { byNumber, map } = this.parties.windows();
+    lazyParties(this.all, () => map('all'));
+    lazyParties(this.past, () => map('past'));
     for (const [f, v, c] of this.allCategories) this.all.categories.set(`${f}\u0000${v}`, c);
     for (const [f, v, c] of this.pastCategories) this.past.categories.set(`${f}\u0000${v}`, c);
     const numbers = this.parties.numbers;
@@ -189,6 +189,12 @@ class Windows {
     };
     return { all: this.all, past: this.past, partiesOf };
   }
+}
+
+/** A window whose party map is built when first read (the run itself reads parties by number: DeclarationScan.partiesOf). */
+function lazyParties(w: Window, build: () => Map<string, PartyAgg>): void {
+  let built: Map<string, PartyAgg> | undefined;
+  Object.defineProperty(w, 'parties', { get: () => (built ??= build()), enumerable: true, configurable: true });
 }
 
 /**

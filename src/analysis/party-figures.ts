@@ -6,7 +6,7 @@
  * probe, the key's characters, the object, its window twin) and most of the scan's time went
  * there. Here a party is a number, its figures for both windows sit side by side in one typed
  * record, and rare things (examples of seizures, laundering, undervaluation) live in small side
- * maps. `windows()` turns the records into the PartyAgg maps the rest of the analysis reads, in
+ * maps. `windows()` turns the records into the PartyAgg objects the rest of the analysis reads, in
  * the order each window first saw its parties.
  */
 import type { PartyAgg } from './declaration-scan';
@@ -130,13 +130,12 @@ export class PartyFigures {
   }
 
   /**
-   * The figures as PartyAgg maps, each in the order its window first saw the parties, and as
-   * arrays by party number (see `numbers`).
+   * The figures as PartyAgg objects by party number (see `numbers`), and as maps by id, each in
+   * the order its window first saw the parties, built on first use (the run reads by number).
    */
-  windows(): Record<WindowName, Map<string, PartyAgg>> & { byNumber: Record<WindowName, Array<PartyAgg | undefined>> } {
+  windows(): { byNumber: Record<WindowName, Array<PartyAgg | undefined>>; map(w: WindowName): Map<string, PartyAgg> } {
     const ids = this.numbers.ids;
     const aggs: Array<Array<PartyAgg | undefined>> = [new Array(ids.length), new Array(ids.length)];
-    const out = { all: new Map<string, PartyAgg>(), past: new Map<string, PartyAgg>(), byNumber: { all: aggs[0]!, past: aggs[1]! } };
     const make = (s: number, w: 0 | 1): PartyAgg => {
       const r = s * STRIDE + w * WIN;
       const rec = this.records;
@@ -154,8 +153,9 @@ export class PartyFigures {
       aggs[w]![s] = p;
       return p;
     };
-    for (let s = 0; s < ids.length; s++) out.all.set(ids[s]!, make(s, 0));
-    for (const s of this.pastOrder) out.past.set(ids[s]!, make(s, 1));
+    for (let s = 0; s < ids.length; s++) make(s, 0);
+    const pastOrder = this.pastOrder;
+    for (const s of pastOrder) make(s, 1);
     for (const w of [0, 1] as const) {
       const c = this.brokers[w]!;
       for (let e = 0; e < c.a.length; e++) {
@@ -163,7 +163,13 @@ export class PartyFigures {
         (p.brokers ??= new Map()).set(ids[c.b[e]!]!, c.count[e]!);
       }
     }
-    return out;
+    const map = (w: WindowName): Map<string, PartyAgg> => {
+      const out = new Map<string, PartyAgg>();
+      if (w === 'all') for (let s = 0; s < ids.length; s++) out.set(ids[s]!, aggs[0]![s]!);
+      else for (const s of pastOrder) out.set(ids[s]!, aggs[1]![s]!);
+      return out;
+    };
+    return { byNumber: { all: aggs[0]!, past: aggs[1]! }, map };
   }
 
   /** A new party's record (zeroed) and first and last lodging in the all window. */

@@ -121,7 +121,7 @@ export async function runAnalysis(store: GraphStore, params: AnalysisParams, opt
         pagerank: gs.pagerank[i]!, ppr: final.ppr[i]!, seizures: final.seizures[i]!, knownBad: final.knownBad[i] === 1, signals: r.signals,
       });
     }
-    const communities = rankCommunities(g, gs.community, risk, final.knownBad, scan.all.parties, ringOf);
+    const communities = rankCommunities(g, gs.community, risk, final.knownBad, parties.all, ringOf);
     stage('scoring');
 
     opts.onStage?.('write-back');
