@@ -7,6 +7,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+import { ENTITY_KINDS, type EntityKind } from '../domain/entities';
 import { openStore } from '../store/open';
 import { analyseGraph, type GraphParams, type GraphStageResult } from './graph-stage';
 import { indexIds } from './projection';
@@ -16,7 +17,17 @@ interface Request {
   params: GraphParams;
 }
 
-type Reply = { progress: number } | { result: Omit<GraphStageResult, 'g'> & { g: Omit<GraphStageResult['g'], 'index'> } };
+/**
+ * The graph goes back with its typed arrays moved; its ids as one string and its kinds as codes,
+ * since a million strings in an array cost the receiving thread far more to rebuild (and it
+ * receives them at the end of its scan, when the run waits for them).
+ */
+type SentGraph = Omit<GraphStageResult['g'], 'index' | 'ids' | 'kinds'> & { ids: string; kinds: Uint8Array };
+type Reply = { progress: number } | { result: Omit<GraphStageResult, 'g'> & { g: SentGraph } };
+
+const KIND_CODE = new Map<EntityKind, number>(ENTITY_KINDS.map((k, i) => [k, i]));
+/** Ids never hold a newline (store ids are numbers or element ids). */
+const ID_SEPARATOR = '\n';
 
 const WORKER_FILE = join(__dirname, 'graph-thread.js');
 
@@ -35,7 +46,14 @@ export function analyseGraphInThread(
       if ('progress' in m) opts.onProgress?.(m.progress);
       else {
         done = true;
-        resolve({ ...m.result, g: { ...m.result.g, index: indexIds(m.result.g.ids) } });
+        const sent = m.result.g;
+        const ids = sent.n === 0 ? [] : sent.ids.split(ID_SEPARATOR);
+        if (ids.length !== sent.n) {
+          reject(new Error(`the graph thread sent ${sent.n} nodes but ${ids.length} ids (an id with a newline?)`));
+          return;
+        }
+        const kinds = Array.from(sent.kinds, (c) => ENTITY_KINDS[c]!);
+        resolve({ ...m.result, g: { ...sent, ids, kinds, index: indexIds(ids) } });
       }
     });
     worker.on('error', reject);
@@ -50,8 +68,9 @@ async function serve(): Promise<void> {
   try {
     // Only link counts go back while it works: the run reports its stages from the main thread.
     const r = await analyseGraph(store, params, { onProgress: (progress) => parentPort!.postMessage({ progress } satisfies Reply) });
-    const { index: _index, ...g } = r.g;
-    const arrays = [g.src, g.dst, g.rel, g.count, g.value, r.damped.offsets, r.damped.targets, r.damped.weights,
+    const { index: _index, ids, kinds, ...rest } = r.g;
+    const g: SentGraph = { ...rest, ids: ids.join(ID_SEPARATOR), kinds: Uint8Array.from(kinds, (k) => KIND_CODE.get(k)!) };
+    const arrays = [g.src, g.dst, g.rel, g.count, g.value, g.kinds, r.damped.offsets, r.damped.targets, r.damped.weights,
       r.hub, r.component, r.community, r.pagerank, r.ringOf];
     const buffers = [...new Set(arrays.map((a) => a.buffer as ArrayBuffer))];
     parentPort!.postMessage({ result: { ...r, g } } satisfies Reply, buffers);
