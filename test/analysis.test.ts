@@ -131,9 +131,10 @@ describe('the graph half and the declaration model on a second thread', () => {
     const b = dump(single);
     expect(a.scores.length).toBeGreaterThan(1000);
     expect(a.params.declarationModel.source).toBe('fitted');
-    expect([a.params.graphThread, a.params.declarationModelThread]).toEqual([true, true]);
-    expect([b.params.graphThread, b.params.declarationModelThread]).toEqual([false, false]);
-    expect({ ...a, params: { ...a.params, graphThread: false, declarationModelThread: false } }).toEqual(b);
+    const threads = (p: Record<string, unknown>) => [p.graphThread, p.pageRankThread, p.declarationModelThread];
+    expect(threads(a.params)).toEqual([true, true, true]);
+    expect(threads(b.params)).toEqual([false, false, false]);
+    expect({ ...a, params: { ...a.params, graphThread: false, pageRankThread: false, declarationModelThread: false } }).toEqual(b);
   });
 });
 
@@ -189,12 +190,12 @@ describe('switching runs', () => {
     expect(out.current).toBe(before);
   });
 
-  it('a run whose declaration-model thread fails (out of memory) is marked failed and the previous one stays current', async () => {
-    const db = await copyOfStore('model-thread-fails.db');
+  it.each(['declaration-model-thread.js', 'pagerank-thread.js'])('a run whose %s fails (out of memory) is marked failed and the previous one stays current', async (thread) => {
+    const db = await copyOfStore(`fails-${thread}.db`);
     const victim = new SqliteGraphStore(db, { readonly: true });
     const before = await victim.currentRunId();
     victim.db.close();
-    const r = spawnSync(process.execPath, [join(ROOT, 'test', 'fixtures', 'model-thread-fails.js'), db], { encoding: 'utf8' });
+    const r = spawnSync(process.execPath, [join(ROOT, 'test', 'fixtures', 'thread-out-of-memory.js'), db, thread], { encoding: 'utf8' });
     expect(r.status, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout) as { failed: boolean; message: string; lastRun: string; current: string };
     expect(out.failed).toBe(true);

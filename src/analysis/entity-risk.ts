@@ -67,9 +67,29 @@ function monthsBetween(a: string, b: string): number {
   return month(b) - month(a) + 1;
 }
 
+/** Personalized PageRank settings: restart at the known-bad seeds. */
+export const PPR_OPTIONS = { damping: 0.85, maxIterations: 60 } as const;
+
+/**
+ * The restart weights of the personalized PageRank, as computeFeatures makes them: a node's own
+ * seizures plus twice the severity of a watchlist hit on it.
+ */
+export function pprSeeds(st: Pick<Structure, 'g' | 'watchlist'>, agg: ArrayLike<PartyAgg | undefined>): Float64Array {
+  const seeds = new Float64Array(st.g.n);
+  for (let i = 0; i < st.g.n; i++) {
+    const p = agg[i];
+    if (p && p.seizures > 0) seeds[i] = seeds[i]! + p.seizures;
+    const hits = st.watchlist.get(i);
+    if (hits) seeds[i] = seeds[i]! + 2 * Math.max(...hits.map((h) => h.severity));
+  }
+  return seeds;
+}
+
 /** Signal values for every node from the graph structure and one window of declarations. */
 export function computeFeatures(
   st: Structure, w: Window, agg: Array<PartyAgg | undefined> = st.g.ids.map((id) => w.parties.get(id)),
+  /** The personalized PageRank from pprSeeds(st, agg), when the caller has run it already (on another thread). */
+  givenPpr?: Float64Array,
 ): Features {
   const { g } = st;
   const values = new Float64Array(g.n * S);
@@ -125,7 +145,7 @@ export function computeFeatures(
   let seedCount = 0;
   for (let i = 0; i < g.n; i++) if (seeds[i]! > 0) seedCount++;
   if (seedCount > 0) {
-    ppr = pageRank(st.csr, { personalization: seeds, damping: 0.85, maxIterations: 60 }).rank;
+    ppr = givenPpr ?? pageRank(st.csr, { ...PPR_OPTIONS, personalization: seeds }).rank;
     let mean = 0;
     let parties = 0;
     for (let i = 0; i < g.n; i++) if (isParty[i]) { mean += ppr[i]!; parties++; }

@@ -10,7 +10,8 @@ import { rankCommunities } from './communities';
 import { categoryList, scanDeclarations, type DeclarationScan } from './declaration-scan';
 import { defaultDeclarationModel, featureNames, type DeclarationModel, type ScoringContext } from './declaration-model';
 import { fitDeclarationModelAside } from './declaration-model-thread';
-import { DEFAULT_WEIGHTS, SIGNALS, computeFeatures, featureRow, riskOf, riskValue, type Features, type RiskWeights, type Structure } from './entity-risk';
+import { personalizedPageRanks } from './pagerank-thread';
+import { DEFAULT_WEIGHTS, SIGNALS, computeFeatures, featureRow, PPR_OPTIONS, pprSeeds, riskOf, riskValue, type Features, type RiskWeights, type Structure } from './entity-risk';
 import { analyseGraph, EDGE_WEIGHT_RULE, type GraphParams, type GraphStageResult } from './graph-stage';
 import { analyseGraphInThread, graphThreadAvailable } from './graph-thread';
 import { auc, fitLogistic } from './model';
@@ -98,9 +99,13 @@ export async function runAnalysis(store: GraphStore, params: AnalysisParams, opt
       periodStart: scan.periodStart, periodEnd: scan.periodEnd,
     };
     const parties = scan.partiesOf(g.ids);
-    const final = computeFeatures(st, scan.all, parties.all);
+    // Both windows' proximity to known fraud at once (one on the other core), then their features.
+    const { ranks: [pprAll, pprPast], threaded: pprThreaded } = await personalizedPageRanks(
+      damped, [pprSeeds(st, parties.all), pprSeeds(st, parties.past)], PPR_OPTIONS, threaded !== undefined,
+    );
+    const final = computeFeatures(st, scan.all, parties.all, pprAll);
     stage('ppr');
-    const pastFeatures = computeFeatures(st, scan.past, parties.past);
+    const pastFeatures = computeFeatures(st, scan.past, parties.past, pprPast);
     const weights = chooseWeights(g, pastFeatures, scan, params);
     // The declaration model needs only the past: it is fitted on the other core (idle now that the
     // graph half is done) while this thread scores entities and writes them back.
@@ -145,7 +150,7 @@ export async function runAnalysis(store: GraphStore, params: AnalysisParams, opt
       hubRule: `non-trader nodes linked to more than ${Math.round(gs.hubThreshold)} traders (max(${params.hubMinTraders}, ${params.hubShare} × traders)) are left out of community detection and risk propagation`,
       hubExamples: gs.hubExamples,
       contextLinks: 'ROUTED_VIA and CARRIED_BY links are left out of community detection and risk propagation',
-      edgeWeights: EDGE_WEIGHT_RULE, graphThread: threaded !== undefined, declarationModelThread: modelThreaded,
+      edgeWeights: EDGE_WEIGHT_RULE, graphThread: threaded !== undefined, pageRankThread: pprThreaded, declarationModelThread: modelThreaded,
       riskWeights: weights, declarationModel, medians: Object.fromEntries(scan.medians), cutoff: scan.cutoff,
     };
     await store.completeRun(runId, { timings, modularity: gs.modularity, counts, params: fullParams });

@@ -122,7 +122,7 @@ export function buildProgram(): Command {
     .option('--seed <n>', 'random seed (same input and seed give the same results)', positiveInt, 42)
     .option('--resolution <r>', 'Louvain resolution (higher: smaller communities)', number, 1)
     .option('--weights <mode>', 'auto (fit to recorded outcomes when there are enough) or defaults', 'auto')
-    .option('--single-thread', 'keep the whole run on one thread (by default the graph algorithms run on a second thread while the declarations are scanned, and the declaration model while entities are scored)')
+    .option('--single-thread', 'keep the whole run on one thread (by default the graph algorithms run on a second thread while the declarations are scanned, one of the two personalized PageRanks beside the other, and the declaration model while entities are scored)')
     .option('--keep-runs <n>', 'keep the results of this many completed runs; older ones are pruned (CUSTOMS_GRAPH_KEEP_RUNS)', positiveInt, config.keepRuns)
     .option('--json', 'print the summary as JSON')
     .action(async (opts) => {
