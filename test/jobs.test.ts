@@ -1,6 +1,6 @@
 /** BullMQ jobs with a real redis-server and real worker processes (no mock of Redis or BullMQ). */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { QueueEvents } from 'bullmq';
+import { QueueEvents, Worker as BullWorker } from 'bullmq';
 import Database from 'better-sqlite3';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -119,6 +119,40 @@ describe('BullMQ jobs', () => {
     expect(await w.exited).toBe(0);
   });
 
+  it('never reports a job done without its result when it ends between reading the job and reading its state', async () => {
+    await withOwnRedis('status-race', async (own, runner) => {
+      const connection = connectionFromUrl(own.url);
+      let release!: () => void;
+      const gate = new Promise<void>((r) => { release = r; });
+      const worker = new BullWorker('export', async (job) => { await gate; return { echo: job.data.n as number }; }, { connection, prefix: QUEUE_PREFIX });
+      const events = new QueueEvents('export', { connection, prefix: QUEUE_PREFIX });
+      try {
+        await events.waitUntilReady();
+        const job = await runner.queues.export.add('export', { n: 7 }, { jobId: 'race-7' });
+        while ((await job.getState()) !== 'active') await new Promise((r) => setTimeout(r, 20));
+        // The job ends right after its data is read and before its state is: the interleaving seen under load.
+        const queue = runner.queues.export;
+        const read = queue.getJob.bind(queue);
+        let first = true;
+        queue.getJob = async (id: string) => {
+          const j = await read(id);
+          if (first) {
+            first = false;
+            release();
+            await job.waitUntilFinished(events);
+          }
+          return j;
+        };
+        const got = await runner.get('race-7');
+        expect(got?.status).toBe('done');
+        expect(got?.result).toEqual({ echo: 7 });
+      } finally {
+        await events.close();
+        await worker.close();
+      }
+    });
+  });
+
   it('runs analysis in a sandboxed processor with progress, and the run becomes current', async () => {
     const db = join(tmp.dir, 'ingest.db');
     const w = worker(db, {});
@@ -130,7 +164,7 @@ describe('BullMQ jobs', () => {
       if (j) progress.push(j.progress);
       return j?.status === 'done' ? j : undefined;
     });
-    expect(done.result?.runId).toBeDefined();
+    expect(done.result?.runId, JSON.stringify(done)).toBeDefined();
     const d = new Database(db, { readonly: true });
     expect(d.prepare('SELECT run_id FROM current_run').pluck().get()).toBe(Number(done.result!.runId));
     d.close();

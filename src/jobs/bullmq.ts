@@ -47,8 +47,8 @@ const STATE: Record<string, JobState> = {
   waiting: 'queued', delayed: 'queued', prioritized: 'queued', 'waiting-children': 'queued', active: 'running', completed: 'done', failed: 'failed',
 };
 
-async function info(job: Job): Promise<JobInfo> {
-  const state = await job.getState();
+async function info(job: Job, known?: string): Promise<JobInfo> {
+  const state = known ?? (await job.getState());
   return {
     id: job.id ?? '', kind: job.name, status: STATE[state] ?? 'queued',
     progress: typeof job.progress === 'number' ? job.progress : 0,
@@ -89,7 +89,11 @@ export class BullJobs implements JobRunner {
   async get(id: string): Promise<JobInfo | undefined> {
     for (const q of Object.values(this.queues)) {
       const job = await q.getJob(id);
-      if (job) return info(job);
+      if (!job) continue;
+      const state = await job.getState();
+      // The job may have ended between the two reads (seen under load: 'done' without its result):
+      // read it again, so that its result and error belong to the state reported.
+      return info((state === 'completed' || state === 'failed' ? await q.getJob(id) : job) ?? job, state);
     }
     return undefined;
   }
