@@ -134,13 +134,18 @@ export class SqliteGraphStore implements GraphStore {
     }
   }
 
-  /** Fewer, larger checkpoints during a large write (each one copies the WAL into the file and syncs). */
-  private async spacedCheckpoints<T>(work: () => T | Promise<T>): Promise<T> {
-    this.db.pragma('wal_autocheckpoint = 20000');
+  /**
+   * Fewer, larger checkpoints during a large write (each one copies the WAL into the file and
+   * syncs), or, with `pages` 0, none until the write ends and then one that waits for nobody
+   * (a run's write-back: its rows are invisible until the run is made current anyway).
+   */
+  private async spacedCheckpoints<T>(work: () => T | Promise<T>, pages = 20_000): Promise<T> {
+    this.db.pragma(`wal_autocheckpoint = ${pages}`);
     try {
       return await work();
     } finally {
       this.db.pragma('wal_autocheckpoint = 1000');
+      if (pages === 0) this.db.pragma('wal_checkpoint(PASSIVE)');
     }
   }
 
@@ -603,7 +608,7 @@ export class SqliteGraphStore implements GraphStore {
         const categories = [...results.categories].sort((a, b) => (a.field < b.field ? -1 : a.field > b.field ? 1 : a.value < b.value ? -1 : a.value > b.value ? 1 : 0));
         for (const c of categories) catStmt.run(run, c.field, c.value, c.n, c.bad);
       }).immediate();
-    });
+    }, 0);
     onProgress?.(total, total);
   }
 
