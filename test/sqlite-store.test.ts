@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { SqliteGraphStore } from '../src/store/sqlite/sqlite-store';
 import { PARTY_INDEXES } from '../src/store/sqlite/migrations';
 import { storeContract } from './store-contract';
-import { batchOf, ingestInto, ROOT, row, tempDir } from './helpers';
+import { analysedSyntheticStore, batchOf, ingestInto, ROOT, row, tempDir } from './helpers';
+import type { EntityKind } from '../src/domain/entities';
 import { spawn } from 'node:child_process';
 import type { EntityLink } from '../src/store/graph-store';
 import { generateSynthetic } from '../src/synth/generate';
@@ -70,7 +71,7 @@ describe('SQLite store specifics', () => {
     const store = new SqliteGraphStore(join(t.dir, 's.db'));
     await store.migrate();
     expect(store.db.pragma('journal_mode', { simple: true })).toBe('wal');
-    expect(store.schemaVersion()).toBe(3);
+    expect(store.schemaVersion()).toBe(4);
     await store.close();
     t.cleanup();
   });
@@ -104,5 +105,37 @@ describe('SQLite store specifics', () => {
     expect(c.declarations).toBe(10);
     await store.close();
     t.cleanup();
+  });
+});
+
+describe('entity ranks', () => {
+  it('give each kind\'s entities by risk, then id, after a run and after migrating a store that had none', async () => {
+    const t = tempDir();
+    try {
+      const { store } = await analysedSyntheticStore(t.dir, 'ranks.db', { traders: 150, seed: 4 });
+      const run = Number(await store.currentRunId());
+      const direct = (kind: string) => store.db.prepare('SELECT entity_id FROM entity_scores WHERE run_id = ? AND kind = ? ORDER BY risk DESC, entity_id')
+        .pluck().all(run, kind).map(String);
+      const ranked = async (kind: EntityKind) => (await store.topEntities({ kind, limit: 1_000_000 })).map((s) => s.entityId);
+      const kinds: EntityKind[] = ['Trader', 'Supplier', 'Consignee', 'Broker', 'Address'];
+      const want = Object.fromEntries(kinds.map((kind) => [kind, direct(kind)]));
+      for (const kind of kinds) expect(await ranked(kind)).toEqual(want[kind]);
+      expect(want.Trader!.length).toBeGreaterThan(100);
+      const risks = (await store.topEntities({ kind: 'Trader', limit: 1_000_000 })).map((s) => s.risk);
+      expect(risks).toEqual([...risks].sort((a, b) => b - a));
+
+      // A store from before the ranks (schema 3): the migration ranks its runs.
+      store.db.exec(`DROP TABLE entity_ranks; CREATE INDEX entity_scores_by_risk ON entity_scores (run_id, kind, risk DESC);
+        DELETE FROM schema_migrations WHERE version = 4`);
+      const path = store.db.name;
+      await store.close();
+      const reopened = new SqliteGraphStore(path);
+      await reopened.migrate();
+      expect(reopened.schemaVersion()).toBe(4);
+      for (const kind of kinds) expect((await reopened.topEntities({ kind, limit: 1_000_000 })).map((s) => s.entityId)).toEqual(want[kind]);
+      await reopened.close();
+    } finally {
+      t.cleanup();
+    }
   });
 });

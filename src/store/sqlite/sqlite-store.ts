@@ -589,6 +589,11 @@ export class SqliteGraphStore implements GraphStore {
     const commStmt = this.db.prepare(`INSERT OR REPLACE INTO communities
       (run_id, community, rank, size, by_kind, known_bad, value, risk, members, signals) VALUES (?,?,?,?,?,?,?,?,?,?)`);
     const catStmt = this.db.prepare('INSERT OR REPLACE INTO category_risk (run_id, field, value, n, bad) VALUES (?,?,?,?,?)');
+    const rankStmt = this.db.prepare('INSERT OR REPLACE INTO entity_ranks (run_id, kind, rank, entity_id) VALUES (?,?,?,?)');
+    // Ranks within each kind, in the order they are read back (and appended to their tree in that order).
+    const ranked = scores.map((sc) => ({ kind: sc.kind, risk: sc.risk, id: Number(sc.entityId), rank: 1 }))
+      .sort((a, b) => (a.kind < b.kind ? -1 : a.kind > b.kind ? 1 : b.risk - a.risk || a.id - b.id));
+    for (let k = 1; k < ranked.length; k++) if (ranked[k]!.kind === ranked[k - 1]!.kind) ranked[k]!.rank = ranked[k - 1]!.rank + 1;
     await this.spacedCheckpoints(() => {
       for (let i = 0; i < scores.length; i += chunk) {
         this.db.transaction(() => {
@@ -598,6 +603,11 @@ export class SqliteGraphStore implements GraphStore {
           }
         }).immediate();
         onProgress?.(Math.min(scores.length, i + chunk), total);
+      }
+      for (let i = 0; i < ranked.length; i += chunk) {
+        this.db.transaction(() => {
+          for (let k = i; k < Math.min(ranked.length, i + chunk); k++) rankStmt.run(run, ranked[k]!.kind, ranked[k]!.rank, ranked[k]!.id);
+        }).immediate();
       }
       this.db.transaction(() => {
         for (const c of results.communities) {
@@ -614,7 +624,7 @@ export class SqliteGraphStore implements GraphStore {
 
   async pruneRuns(keep: number): Promise<string[]> {
     const ids = runsToPrune(await this.listRuns(1_000_000), await this.currentRunId(), keep);
-    const drop = ['DELETE FROM entity_scores WHERE run_id = ?', 'DELETE FROM communities WHERE run_id = ?',
+    const drop = ['DELETE FROM entity_scores WHERE run_id = ?', 'DELETE FROM entity_ranks WHERE run_id = ?', 'DELETE FROM communities WHERE run_id = ?',
       'DELETE FROM category_risk WHERE run_id = ?', "UPDATE analysis_runs SET status = 'pruned' WHERE id = ?"].map((sql) => this.db.prepare(sql));
     // One transaction per run: writers wait for one run's delete at most.
     for (const id of ids) this.db.transaction(() => { for (const stmt of drop) stmt.run(Number(id)); }).immediate();
@@ -691,7 +701,8 @@ export class SqliteGraphStore implements GraphStore {
     const run = opts.runId ? Number(opts.runId) : this.currentRunNumber();
     if (run === undefined) return [];
     const rows = opts.kind
-      ? this.db.prepare('SELECT * FROM entity_scores WHERE run_id = ? AND kind = ? ORDER BY risk DESC, entity_id LIMIT ?').all(run, opts.kind, opts.limit)
+      ? this.db.prepare(`SELECT s.* FROM entity_ranks r JOIN entity_scores s ON s.run_id = r.run_id AND s.entity_id = r.entity_id
+          WHERE r.run_id = ? AND r.kind = ? ORDER BY r.rank LIMIT ?`).all(run, opts.kind, opts.limit)
       : this.db.prepare('SELECT * FROM entity_scores WHERE run_id = ? ORDER BY risk DESC, entity_id LIMIT ?').all(run, opts.limit);
     return (rows as Array<Record<string, unknown>>).map((r) => this.scoreRow(r));
   }
