@@ -8,11 +8,10 @@
  * this side for the labelled declarations only and sent as the ids of those whose combination
  * is known.
  */
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import type { DeclarationFacts } from '../store/graph-store';
 import { fitDeclarationModel, type DeclarationModel, type ScoringContext } from './declaration-model';
+import { compiledWorker, workerReply } from './worker-reply';
 
 interface Request {
   declarationModel: {
@@ -24,7 +23,7 @@ interface Request {
   };
 }
 
-const WORKER_FILE = join(__dirname, 'declaration-model-thread.js');
+const WORKER_FILE = compiledWorker('declaration-model-thread.js');
 
 /**
  * Fits the model on another thread when asked and the compiled worker is there (not when tests run
@@ -33,23 +32,11 @@ const WORKER_FILE = join(__dirname, 'declaration-model-thread.js');
 export async function fitDeclarationModelAside(
   labelled: DeclarationFacts[], ctx: ScoringContext, names: string[], threaded: boolean,
 ): Promise<{ model: DeclarationModel | undefined; threaded: boolean }> {
-  if (!threaded || !existsSync(WORKER_FILE)) return { model: fitDeclarationModel(labelled, ctx, names), threaded: false };
-  return { model: await fitInThread(labelled, ctx, names), threaded: true };
-}
-
-function fitInThread(labelled: DeclarationFacts[], ctx: ScoringContext, names: string[]): Promise<DeclarationModel | undefined> {
+  if (!threaded || !WORKER_FILE) return { model: fitDeclarationModel(labelled, ctx, names), threaded: false };
   const { combos, ...plain } = ctx;
   const req: Request = { declarationModel: { labelled, ctx: plain, knownCombos: labelled.filter((d) => combos.has(d)).map((d) => d.id), names } };
-  const worker = new Worker(WORKER_FILE, { workerData: req });
-  return new Promise((resolve, reject) => {
-    let done = false;
-    worker.on('message', (m: { model: DeclarationModel | null }) => {
-      done = true;
-      resolve(m.model ?? undefined);
-    });
-    worker.on('error', reject);
-    worker.on('exit', (code) => { if (!done) reject(new Error(`the declaration model thread stopped (exit code ${code})`)); });
-  });
+  const { result } = workerReply<{ model: DeclarationModel | null }>(WORKER_FILE, req, 'declaration model');
+  return { model: (await result).model ?? undefined, threaded: true };
 }
 
 function serve(): void {

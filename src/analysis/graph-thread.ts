@@ -4,13 +4,12 @@
  * configuration: the SQLite file, or Neo4j from NEO4J_URI) and sends back typed arrays, which are
  * moved, not copied.
  */
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { ENTITY_KINDS, type EntityKind } from '../domain/entities';
 import { openStore } from '../store/open';
 import { analyseGraph, type GraphParams, type GraphStageResult } from './graph-stage';
 import { indexIds } from './projection';
+import { compiledWorker, workerReply } from './worker-reply';
 
 interface Request {
   storePath: string;
@@ -29,35 +28,27 @@ const KIND_CODE = new Map<EntityKind, number>(ENTITY_KINDS.map((k, i) => [k, i])
 /** Ids never hold a newline (store ids are numbers or element ids). */
 const ID_SEPARATOR = '\n';
 
-const WORKER_FILE = join(__dirname, 'graph-thread.js');
+const WORKER_FILE = compiledWorker('graph-thread.js');
 
 /** Whether the compiled worker is there (it is not when the TypeScript sources run directly, as in tests). */
 export function graphThreadAvailable(): boolean {
-  return existsSync(WORKER_FILE);
+  return WORKER_FILE !== undefined;
 }
 
 export function analyseGraphInThread(
   req: Request, opts: { onProgress?: (links: number) => void } = {},
 ): { result: Promise<GraphStageResult>; cancel: () => Promise<void> } {
-  const worker = new Worker(WORKER_FILE, { workerData: req });
-  const result = new Promise<GraphStageResult>((resolve, reject) => {
-    let done = false;
-    worker.on('message', (m: Reply) => {
-      if ('progress' in m) opts.onProgress?.(m.progress);
-      else {
-        done = true;
-        const sent = m.result.g;
-        const ids = sent.n === 0 ? [] : sent.ids.split(ID_SEPARATOR);
-        if (ids.length !== sent.n) {
-          reject(new Error(`the graph thread sent ${sent.n} nodes but ${ids.length} ids (an id with a newline?)`));
-          return;
-        }
-        const kinds = Array.from(sent.kinds, (c) => ENTITY_KINDS[c]!);
-        resolve({ ...m.result, g: { ...sent, ids, kinds, index: indexIds(ids) } });
-      }
-    });
-    worker.on('error', reject);
-    worker.on('exit', (code) => { if (!done) reject(new Error(`the graph analysis thread stopped (exit code ${code})`)); });
+  const { result, worker } = workerReply<GraphStageResult>(WORKER_FILE!, req, 'graph analysis', (message) => {
+    const m = message as Reply;
+    if ('progress' in m) {
+      opts.onProgress?.(m.progress);
+      return undefined;
+    }
+    const sent = m.result.g;
+    const ids = sent.n === 0 ? [] : sent.ids.split(ID_SEPARATOR);
+    if (ids.length !== sent.n) throw new Error(`the graph thread sent ${sent.n} nodes but ${ids.length} ids (an id with a newline?)`);
+    const kinds = Array.from(sent.kinds, (c) => ENTITY_KINDS[c]!);
+    return { ...m.result, g: { ...sent, ids, kinds, index: indexIds(ids) } };
   });
   return { result, cancel: async () => { await worker.terminate(); } };
 }

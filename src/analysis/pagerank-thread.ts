@@ -3,17 +3,16 @@
  * ones) at once: one on a worker thread, one here. They are independent and each is seconds of
  * work on a large graph, and by then the second core is free. The worker gets a copy of the CSR.
  */
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { pageRank, type PageRankOptions } from './algorithms';
 import type { Csr } from './projection';
+import { compiledWorker, workerReply } from './worker-reply';
 
 interface Request {
   pagerank: { csr: Csr; options: PageRankOptions };
 }
 
-const WORKER_FILE = join(__dirname, 'pagerank-thread.js');
+const WORKER_FILE = compiledWorker('pagerank-thread.js');
 
 const hasSeeds = (seeds: Float64Array) => seeds.some((v) => v > 0);
 
@@ -25,18 +24,9 @@ export async function personalizedPageRanks(
   csr: Csr, seeds: [Float64Array, Float64Array], options: Omit<PageRankOptions, 'personalization'>, threaded: boolean,
 ): Promise<{ ranks: [Float64Array | undefined, Float64Array | undefined]; threaded: boolean }> {
   const run = (s: Float64Array) => (hasSeeds(s) ? pageRank(csr, { ...options, personalization: s }).rank : undefined);
-  if (!threaded || !existsSync(WORKER_FILE) || !hasSeeds(seeds[1])) return { ranks: [run(seeds[0]), run(seeds[1])], threaded: false };
+  if (!threaded || !WORKER_FILE || !hasSeeds(seeds[1])) return { ranks: [run(seeds[0]), run(seeds[1])], threaded: false };
   const req: Request = { pagerank: { csr, options: { ...options, personalization: seeds[1] } } };
-  const worker = new Worker(WORKER_FILE, { workerData: req });
-  const second = new Promise<Float64Array>((resolve, reject) => {
-    let done = false;
-    worker.on('message', (rank: Float64Array) => {
-      done = true;
-      resolve(rank);
-    });
-    worker.on('error', reject);
-    worker.on('exit', (code) => { if (!done) reject(new Error(`the PageRank thread stopped (exit code ${code})`)); });
-  });
+  const { result: second } = workerReply<Float64Array>(WORKER_FILE, req, 'PageRank');
   second.catch(() => undefined); // awaited below, after this thread's own PageRank
   const first = run(seeds[0]);
   return { ranks: [first, await second], threaded: true };
