@@ -71,8 +71,8 @@ function monthsBetween(a: string, b: string): number {
 export const PPR_OPTIONS = { damping: 0.85, maxIterations: 60 } as const;
 
 /**
- * The restart weights of the personalized PageRank, as computeFeatures makes them: a node's own
- * seizures plus twice the severity of a watchlist hit on it.
+ * The restart weights of the personalized PageRank (the known-bad seeds): a node's own seizures
+ * plus twice the severity of a watchlist hit on it.
  */
 export function pprSeeds(st: Pick<Structure, 'g' | 'watchlist'>, agg: ArrayLike<PartyAgg | undefined>): Float64Array {
   const seeds = new Float64Array(st.g.n);
@@ -88,8 +88,8 @@ export function pprSeeds(st: Pick<Structure, 'g' | 'watchlist'>, agg: ArrayLike<
 /** Signal values for every node from the graph structure and one window of declarations. */
 export function computeFeatures(
   st: Structure, w: Window, agg: Array<PartyAgg | undefined> = st.g.ids.map((id) => w.parties.get(id)),
-  /** The personalized PageRank from pprSeeds(st, agg), when the caller has run it already (on another thread). */
-  givenPpr?: Float64Array,
+  /** pprSeeds(st, agg) and its personalized PageRank, when the caller has run it already (on another thread). */
+  given?: { seeds: Float64Array; ppr: Float64Array | undefined },
 ): Features {
   const { g } = st;
   const values = new Float64Array(g.n * S);
@@ -108,21 +108,18 @@ export function computeFeatures(
   };
 
   // Own history and watchlist hits (on the entity itself, or on an identifier it uses).
-  const seeds = new Float64Array(g.n);
+  const seeds = given?.seeds ?? pprSeeds(st, agg);
   for (let i = 0; i < g.n; i++) {
     const p = agg[i];
     if (p && p.seizures > 0) {
       seizures[i] = p.seizures;
       knownBad[i] = 1;
-      seeds[i] = seeds[i]! + p.seizures;
       set(i, 'seizures', p.seizures / 2, p.evidenceSeizures ?? []);
     }
     const hits = st.watchlist.get(i);
     if (hits) {
       knownBad[i] = 1;
-      const sev = Math.max(...hits.map((h) => h.severity));
-      seeds[i] = seeds[i]! + 2 * sev;
-      set(i, 'watchlist', sev, [g.ids[i]!]);
+      set(i, 'watchlist', Math.max(...hits.map((h) => h.severity)), [g.ids[i]!]);
     }
   }
   // A listed identifier marks the parties that use it.
@@ -145,7 +142,7 @@ export function computeFeatures(
   let seedCount = 0;
   for (let i = 0; i < g.n; i++) if (seeds[i]! > 0) seedCount++;
   if (seedCount > 0) {
-    ppr = givenPpr ?? pageRank(st.csr, { ...PPR_OPTIONS, personalization: seeds }).rank;
+    ppr = given?.ppr ?? pageRank(st.csr, { ...PPR_OPTIONS, personalization: seeds }).rank;
     let mean = 0;
     let parties = 0;
     for (let i = 0; i < g.n; i++) if (isParty[i]) { mean += ppr[i]!; parties++; }

@@ -100,12 +100,11 @@ export async function runAnalysis(store: GraphStore, params: AnalysisParams, opt
     };
     const parties = scan.partiesOf(g.ids);
     // Both windows' proximity to known fraud at once (one on the other core), then their features.
-    const { ranks: [pprAll, pprPast], threaded: pprThreaded } = await personalizedPageRanks(
-      damped, [pprSeeds(st, parties.all), pprSeeds(st, parties.past)], PPR_OPTIONS, threaded !== undefined,
-    );
-    const final = computeFeatures(st, scan.all, parties.all, pprAll);
+    const seeds: [Float64Array, Float64Array] = [pprSeeds(st, parties.all), pprSeeds(st, parties.past)];
+    const { ranks: [pprAll, pprPast], threaded: pprThreaded } = await personalizedPageRanks(damped, seeds, PPR_OPTIONS, threaded !== undefined);
+    const final = computeFeatures(st, scan.all, parties.all, { seeds: seeds[0], ppr: pprAll });
     stage('ppr');
-    const pastFeatures = computeFeatures(st, scan.past, parties.past, pprPast);
+    const pastFeatures = computeFeatures(st, scan.past, parties.past, { seeds: seeds[1], ppr: pprPast });
     const weights = chooseWeights(g, pastFeatures, scan, params);
     // The declaration model needs only the past: it is fitted on the other core (idle now that the
     // graph half is done) while this thread scores entities and writes them back.
