@@ -6,6 +6,7 @@
  * through `seqOf`, which the owner supplies (the scan already numbers its parties).
  */
 import type { DeclarationFacts } from '../store/graph-store';
+import { IdNumbers } from './id-numbers';
 
 const EMPTY = -2;
 const NONE = -1;
@@ -70,13 +71,8 @@ export class ComboSet {
 
 /** A ComboSet that numbers the parties itself, for a caller that has no numbering of its own; `add` takes a declaration. */
 export function standaloneComboSet(): { combos: ComboSet; add(d: Pick<DeclarationFacts, 'trader' | 'supplier' | 'broker'>): void } {
-  const seq = new Map<string, number>();
-  const number = (id: string | undefined) => {
-    if (id === undefined) return NONE;
-    let n = seq.get(id);
-    if (n === undefined) seq.set(id, (n = seq.size));
-    return n;
-  };
-  const combos = new ComboSet((id) => seq.get(id));
+  const numbers = new IdNumbers();
+  const number = (id: string | undefined) => (id === undefined ? NONE : numbers.of(id));
+  const combos = new ComboSet((id) => numbers.peek(id));
   return { combos, add: (d) => combos.addSeq(number(d.trader), number(d.supplier), number(d.broker)) };
 }
