@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { ComboSet, standaloneComboSet } from '../src/analysis/combo-set';
 import { scanDeclarations, type PartyAgg } from '../src/analysis/declaration-scan';
 import { IdNumbers } from '../src/analysis/id-numbers';
+import { IntTuples } from '../src/analysis/int-tuples';
 import { PartyFigures, type DeclarationPart } from '../src/analysis/party-figures';
 import { SqliteGraphStore } from '../src/store/sqlite/sqlite-store';
 import { generateSynthetic } from '../src/synth/generate';
@@ -116,6 +117,20 @@ describe('party figures', () => {
     expect(n.peek('8')).toBeUndefined();
     expect(n.peek('4:ab:2')).toBeUndefined();
     expect(n.ids).toEqual(['5', '07', '7', '4:ab:1', '100000000']);
+  });
+});
+
+describe('IntTuples', () => {
+  it('numbers tuples in order of first sight through growth, with -1 and 0 apart', () => {
+    const t = new IntTuples();
+    expect([t.of(1, -1, 0), t.of(1, 0, 0), t.of(1, -1), t.of(0, 1, 2), t.of(1, -1, 0)]).toEqual([0, 1, 0, 2, 0]);
+    expect(t.find(1, 0)).toBe(1);
+    expect(t.find(2, 1, 0)).toBe(-1);
+    for (let i = 0; i < 50_000; i++) expect(t.of(i, i % 7, -1)).toBe(3 + i);
+    expect(t.size).toBe(3 + 50_000);
+    expect([t.key(3, 0), t.key(3, 1), t.key(3, 2)]).toEqual([0, 0, -1]);
+    expect(t.find(49_999, 49_999 % 7, -1)).toBe(t.size - 1);
+    expect(t.find(0, 1, 2)).toBe(2);
   });
 });
 

@@ -11,6 +11,7 @@
  */
 import type { PartyAgg } from './declaration-scan';
 import { IdNumbers } from './id-numbers';
+import { IntTuples } from './int-tuples';
 
 const N = 0;
 const VALUE = 1;
@@ -24,41 +25,15 @@ const WIN = 8;
 const STRIDE = 2 * WIN;
 const EXAMPLES = 5;
 
-/** Counts per (a, b) pair of numbers, entries kept in first-seen order. */
+/** Counts per (a, b) pair of numbers, pairs kept in first-seen order. */
 class PairCounts {
-  readonly a: number[] = [];
-  readonly b: number[] = [];
+  readonly pairs = new IntTuples();
   readonly count: number[] = [];
-  /** Entry index + 1 per slot; 0 is empty. */
-  private table = new Int32Array(1 << 12);
 
   add(a: number, b: number, by: number): void {
-    if ((this.a.length + 1) * 2 > this.table.length) this.grow();
-    const at = this.slot(a, b);
-    const e = this.table[at]!;
-    if (e > 0) {
-      this.count[e - 1]! += by;
-      return;
-    }
-    this.a.push(a);
-    this.b.push(b);
-    this.count.push(by);
-    this.table[at] = this.a.length;
-  }
-
-  private slot(a: number, b: number): number {
-    const mask = this.table.length - 1;
-    let h = (Math.imul(a, 0x9e3779b1) ^ Math.imul(b + 1, 0x85ebca77)) >>> 0;
-    h ^= h >>> 15;
-    for (let i = h & mask; ; i = (i + 1) & mask) {
-      const e = this.table[i]!;
-      if (e === 0 || (this.a[e - 1] === a && this.b[e - 1] === b)) return i;
-    }
-  }
-
-  private grow(): void {
-    this.table = new Int32Array(this.table.length * 2);
-    for (let e = 0; e < this.a.length; e++) this.table[this.slot(this.a[e]!, this.b[e]!)] = e + 1;
+    const e = this.pairs.of(a, b);
+    if (e === this.count.length) this.count.push(by);
+    else this.count[e]! += by;
   }
 }
 
@@ -158,9 +133,9 @@ export class PartyFigures {
     for (const s of pastOrder) make(s, 1);
     for (const w of [0, 1] as const) {
       const c = this.brokers[w]!;
-      for (let e = 0; e < c.a.length; e++) {
-        const p = aggs[w]![c.a[e]!]!;
-        (p.brokers ??= new Map()).set(ids[c.b[e]!]!, c.count[e]!);
+      for (let e = 0; e < c.pairs.size; e++) {
+        const p = aggs[w]![c.pairs.key(e, 0)]!;
+        (p.brokers ??= new Map()).set(ids[c.pairs.key(e, 1)]!, c.count[e]!);
       }
     }
     const map = (w: WindowName): Map<string, PartyAgg> => {
