@@ -111,8 +111,13 @@ class Windows {
   /** Categories in the order each window first saw them (the order of its map). */
   private readonly allCategories: Array<[string, string, { n: number; bad: number }]> = [];
   private readonly pastCategories: Array<[string, string, { n: number; bad: number }]> = [];
-  // Holds the numbering only (the scan's records are dropped once the windows are made).
-  readonly pastCombos = ((numbers) => new ComboSet((id) => numbers.peek(id)))(this.parties.numbers);
+  readonly pastCombos: ComboSet;
+
+  constructor() {
+    // The set keeps the numbering only, not `this` (the scan's records are dropped once the windows are made).
+    const numbers = this.parties.numbers;
+    this.pastCombos = new ComboSet((id) => numbers.peek(id));
+  }
 
   /** Adds a declaration to all, and to past when it lies before the cutoff; gives the trader's number (undervaluation: see Undervaluation). */
   add(d: DeclarationFacts, laundering: boolean, inPast: boolean): number {
