@@ -11,17 +11,11 @@ import { createLogger } from '../util/logger';
 import { createProgress } from '../util/progress';
 import { formatNumber, table } from './format';
 import { ingestCommand, printIngestReport } from './ingest-command';
-import {
-  analyzeCommand, evaluateCommand, printAnalysis, printEvaluation, printRings, printTop, ringsCommand, scoreCommand, topCommand,
-} from './analysis-commands';
 import { parseKind } from '../domain/entities';
 import { NoCurrentRunError } from '../analysis/declaration-scorer';
-import { createKeyFile, KeyRing } from '../api/auth';
-import { startServer } from '../api/server';
-import { BullJobs, connectionFromUrl, startWorkers } from '../jobs/bullmq';
-import { JOB_KINDS, type JobKind } from '../jobs/processors';
+import type { KeyRing } from '../api/auth';
+import type { JobKind } from '../jobs/processors';
 import { parseShare } from '../targeting/select';
-import { printSelection, printSimulation, selectCommand, simulateCommand } from './targeting-commands';
 import { existsSync } from 'node:fs';
 
 function number(value: string): number {
@@ -45,10 +39,22 @@ function positiveInt(value: string): number {
   return n;
 }
 
+/**
+ * What only some commands use is loaded when one of them runs: `ingest` need not load the API
+ * server, BullMQ and the analysis (0.8 s and 60 MB of a process that only loads files).
+ */
+const analysisCommands = () => require('./analysis-commands') as typeof import('./analysis-commands');
+const targetingCommands = () => require('./targeting-commands') as typeof import('./targeting-commands');
+const apiServer = () => require('../api/server') as typeof import('../api/server');
+const apiAuth = () => require('../api/auth') as typeof import('../api/auth');
+const bullmq = () => require('../jobs/bullmq') as typeof import('../jobs/bullmq');
+const jobProcessors = () => require('../jobs/processors') as typeof import('../jobs/processors');
+
 /** Errors a user can fix: one line, exit 1, no stack. */
 class UserError extends Error {}
 
 function loadKeys(file: string | undefined): KeyRing {
+  const { KeyRing } = apiAuth();
   if (file) return KeyRing.fromFile(file);
   if (process.env.CUSTOMS_GRAPH_API_KEYS) return KeyRing.fromEnv(process.env.CUSTOMS_GRAPH_API_KEYS);
   if (existsSync('api-keys.json')) return KeyRing.fromFile('api-keys.json');
@@ -127,6 +133,7 @@ export function buildProgram(): Command {
     .option('--json', 'print the summary as JSON')
     .action(async (opts) => {
       if (opts.weights !== 'auto' && opts.weights !== 'defaults') throw new UserError('--weights must be auto or defaults');
+      const { analyzeCommand, printAnalysis } = analysisCommands();
       const summary = await withStore(opts.db, (store) => analyzeCommand(store, {
         seed: opts.seed, resolution: opts.resolution, weights: opts.weights, quiet: opts.json, storePath: opts.db, graphThread: !opts.singleThread,
         keepRuns: opts.keepRuns,
@@ -144,6 +151,7 @@ export function buildProgram(): Command {
     .action(async (opts) => {
       const kind = opts.kind ? parseKind(opts.kind) : undefined;
       if (opts.kind && !kind) throw new UserError(`unknown kind: ${opts.kind}`);
+      const { topCommand, printTop } = analysisCommands();
       const rows = await withStore(opts.db, async (store) => topCommand(await requireRun(store), { kind, limit: opts.limit }));
       process.stdout.write(opts.json ? `${JSON.stringify(rows, null, 2)}\n` : `${printTop(rows)}\n`);
     });
@@ -155,6 +163,7 @@ export function buildProgram(): Command {
     .option('--limit <n>', 'how many', positiveInt, 20)
     .option('--json', 'print as JSON')
     .action(async (opts) => {
+      const { ringsCommand, printRings } = analysisCommands();
       const rows = await withStore(opts.db, async (store) => ringsCommand(await requireRun(store), opts.limit));
       process.stdout.write(opts.json ? `${JSON.stringify(rows, null, 2)}\n` : `${printRings(rows)}\n`);
     });
@@ -166,6 +175,7 @@ export function buildProgram(): Command {
     .option('--db <path>', 'SQLite store file', config.dbPath)
     .option('--json', 'print as JSON')
     .action(async (opts) => {
+      const { evaluateCommand, printEvaluation } = analysisCommands();
       const e = await withStore(opts.db, async (store) => evaluateCommand(await requireRun(store), opts.truth));
       process.stdout.write(opts.json ? `${JSON.stringify(e, null, 2)}\n` : `${printEvaluation(e)}\n`);
     });
@@ -179,6 +189,7 @@ export function buildProgram(): Command {
     .option('--evaluate', 'compare the scores with the outcomes the file records (precision at 5% and 10%, AUC)')
     .option('--json', 'print as JSON')
     .action(async (file: string, opts) => {
+      const { scoreCommand } = analysisCommands();
       const r = await withStore(opts.db, (store) => scoreCommand(store, file, opts, config));
       if (opts.json) {
         process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
@@ -203,6 +214,7 @@ export function buildProgram(): Command {
     .option('--db <path>', 'SQLite store file', config.dbPath)
     .option('--json', 'print as JSON')
     .action(async (file: string, opts) => {
+      const { selectCommand, printSelection } = targetingCommands();
       const r = await withStore(opts.db, (store) => selectCommand(store, file, opts, config));
       process.stdout.write(opts.json ? `${JSON.stringify(r, null, 2)}\n` : `${printSelection(r)}\n`);
     });
@@ -221,6 +233,7 @@ export function buildProgram(): Command {
     .option('--seed <n>', 'random seed', positiveInt, 42)
     .option('--json', 'print as JSON')
     .action(async (opts) => {
+      const { simulateCommand, printSimulation } = targetingCommands();
       const months = await simulateCommand({ ...opts, quiet: opts.json }, config);
       process.stdout.write(opts.json ? `${JSON.stringify(months, null, 2)}\n` : `${printSimulation(months)}\n`);
     });
@@ -233,6 +246,8 @@ export function buildProgram(): Command {
     .option('--db <path>', 'SQLite store file for scheduled analyses', config.dbPath)
     .action(async (opts) => {
       if (!process.env.REDIS_URL) throw new UserError('set REDIS_URL (for example redis://127.0.0.1:6379) to run a worker');
+      const { BullJobs, connectionFromUrl, startWorkers } = bullmq();
+      const { JOB_KINDS } = jobProcessors();
       const queues = String(opts.queues).split(',').map((q) => q.trim()).filter(Boolean) as JobKind[];
       const unknown = queues.filter((q) => !(JOB_KINDS as readonly string[]).includes(q));
       if (unknown.length) throw new UserError(`unknown queue(s): ${unknown.join(', ')} (known: ${JOB_KINDS.join(', ')})`);
@@ -266,10 +281,11 @@ export function buildProgram(): Command {
     .option('--keys <file>', 'API key file (JSON: [{name, role, sha256}]); or set CUSTOMS_GRAPH_API_KEYS=role:key,...')
     .action(async (opts) => {
       const keys = loadKeys(opts.keys);
+      const { startServer } = apiServer();
       const store = openStore(opts.db);
       await store.migrate();
       // REDIS_URL switches jobs from the in-process runner to BullMQ queues.
-      const jobs = process.env.REDIS_URL ? new BullJobs(connectionFromUrl(process.env.REDIS_URL)) : undefined;
+      const jobs = process.env.REDIS_URL ? new (bullmq().BullJobs)(bullmq().connectionFromUrl(process.env.REDIS_URL)) : undefined;
       const stop = untilSignal();
       const server = await startServer({ store, keys, config, logger, port: opts.port, host: opts.host, jobs });
       process.stdout.write(`customs-graph API at ${server.url} (${keys.size} API keys)\n`);
@@ -309,6 +325,7 @@ export function buildProgram(): Command {
       process.stderr.write(`generating synthetic declarations in ${dir}/ ...\n`);
       const synth = await generateSynthetic(dir, { traders: opts.traders, seed: opts.seed });
       const db = join(dir, 'customs-graph.db');
+      const { analyzeCommand, printAnalysis, ringsCommand, printRings } = analysisCommands();
       const report = await ingestCommand([synth.declarationsFile], {
         db, watchlist: synth.watchlistFile, rejects: join(dir, 'rejects.csv'),
       }, config, logger);
@@ -320,6 +337,8 @@ export function buildProgram(): Command {
       process.stdout.write(`Next: npx customs-graph top --kind trader --db ${db}\n      npx customs-graph evaluate --truth ${synth.truthFile} --db ${db}\n`);
       if (!opts.serve) return;
       const keyFile = join(dir, 'api-keys.json');
+      const { createKeyFile, KeyRing } = apiAuth();
+      const { startServer } = apiServer();
       const clear = createKeyFile(keyFile);
       const store = openStore(db);
       const stop = untilSignal();
