@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import {
   fold, normalizeAccount, normalizeAddress, normalizeCompanyName, normalizeEmail, normalizeId, normalizePersonName,
-  normalizePhone, splitList,
+  normalizePhone, phoneWithoutSeparators, splitList,
 } from '../src/domain/normalize';
 import { keyFor, nameCountryKey, parseKind, routeKey } from '../src/domain/entities';
 
@@ -136,5 +136,29 @@ describe('normalization properties', () => {
       const once = normalizePhone(s);
       expect(normalizePhone(once)).toBe(once);
     }), { numRuns: 300 });
+  });
+  it('the ASCII fold gives what the Unicode fold gives', () => {
+    // The reference: the general path, which an ASCII string would otherwise take.
+    const unicodeFold = (t: string) => t.normalize('NFKD').replace(/[\u0300-\u036f]/g, '').toLowerCase().replace(/ß/g, 'ss')
+      .replace(/[’'`´.]/g, '').replace(/[^\p{L}\p{N}]+/gu, ' ').trim();
+    const ascii = fc.string({ unit: fc.integer({ min: 0, max: 127 }).map((c) => String.fromCharCode(c)), maxLength: 60 });
+    fc.assert(fc.property(ascii, (s) => {
+      expect(fold(s)).toBe(unicodeFold(s));
+    }), { numRuns: 2000 });
+    expect(fold('N°12, Bd. d\'Anfa')).toBe(unicodeFold('N°12, Bd. d\'Anfa'));
+  });
+  it('a phone number without its separators keeps its key', () => {
+    const chars = fc.constantFrom('0', '0', '1', '2', '5', '6', '7', '9', ' ', '-', '.', '+', '(', ')', 'x');
+    const written = fc.oneof(
+      fc.string({ unit: chars, maxLength: 20 }),
+      fc.stringMatching(/^ ?(\+ ?212|0|00 ?212|\+33|0033)?[ .-]?[5-7]\d{2}[ .-]?\d{2}[ .-]?\d{2}[ .-]?\d{2} ?$/),
+    );
+    fc.assert(fc.property(written, fc.constantFrom('MA', 'FR'), (s, region) => {
+      expect(normalizePhone(phoneWithoutSeparators(s), region)).toBe(normalizePhone(s, region));
+    }), { numRuns: 3000 });
+    expect(phoneWithoutSeparators('+212 661-234567')).toBe('+212661234567');
+    expect(phoneWithoutSeparators('00212.661.23.45.67')).toBe('+212661234567');
+    expect(phoneWithoutSeparators('0 0212 661')).toBe('0 0212 661');
+    expect(phoneWithoutSeparators('+212 (0)661 234567')).toBe('+212 (0)661 234567');
   });
 });

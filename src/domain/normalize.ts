@@ -4,8 +4,12 @@
  */
 import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js';
 
+const ASCII = /^[\x00-\x7f]*$/;
+
 /** Lower-case, strip accents and punctuation, collapse white space. */
 export function fold(text: string): string {
+  // Most names and addresses are plain ASCII: the same result without the Unicode passes.
+  if (ASCII.test(text)) return text.toLowerCase().replace(/['`.]/g, '').replace(/[^a-z0-9]+/g, ' ').trim();
   return text
     .normalize('NFKD')
     .replace(/[\u0300-\u036f]/g, '')
@@ -72,6 +76,20 @@ export function normalizePhone(phone: string, defaultRegion: string = 'MA'): str
   if (parsed && parsed.isPossible()) return parsed.number;
   const digits = cleaned.replace(/\D/g, '');
   return digits ? (cleaned.startsWith('+') ? `+${digits}` : digits) : '';
+}
+
+/**
+ * The number without its separators (spaces, dots, dashes; a leading 00 as +), when it has nothing
+ * else: normalizePhone gives it the same key as the number as written, so the many ways one number
+ * is written share one parse. Anything else (letters, brackets, extensions) comes back as written.
+ */
+export function phoneWithoutSeparators(phone: string): string {
+  const cleaned = phone.trim().replace(/^00/, '+');
+  if (!/^\+?[\d .-]+$/.test(cleaned)) return phone;
+  const digits = cleaned.replace(/\D/g, '');
+  if (cleaned.startsWith('+')) return `+${digits}`;
+  // Without a plus, digits that now start with 00 would read as an international prefix.
+  return digits.startsWith('00') ? phone : digits;
 }
 
 export function normalizeEmail(email: string): string {
