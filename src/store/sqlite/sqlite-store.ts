@@ -10,7 +10,8 @@ import type {
 import type { Outcome } from '../../domain/fields';
 import { runsToPrune } from '../run-retention';
 import { declarationLinks } from './declaration-links';
-import { MIGRATIONS, PARTY_INDEXES } from './migrations';
+import { MIGRATIONS, DEFERRED_INDEXES } from './migrations';
+import { GenerationalMap } from '../../util/generational-map';
 import { detach } from '../../util/strings';
 
 /** Column of `declarations` holding the entity each declaration relationship points to. */
@@ -43,7 +44,7 @@ const isDeclarationNode = (id: string) => id.charCodeAt(0) === 100; /* d */
 interface EntityRow { id: number; kind: EntityKind; key: string; name: string }
 
 export interface SqliteStoreOptions {
-  /** Most (kind, key) → id pairs kept in memory while writing. */
+  /** (kind, key) → id pairs kept in memory while writing: per kind, between this many and twice as many. */
   cacheSize?: number;
   readonly?: boolean;
   /** Loads of at least this many rows defer secondary indexes (and at least half the rows already stored). */
@@ -72,15 +73,15 @@ export class SqliteGraphStore implements GraphStore {
   private readonly cacheSize: number;
   private readonly bulkThreshold: number;
   /** Per kind: key → entity id. Keys are the resolver's memoized strings, so lookups do not rehash. */
-  private idCache = new Map<EntityKind, Map<string, number>>();
-  private cached = 0;
-  private linkCache = new Set<string>();
+  private idCache = new Map<EntityKind, GenerationalMap<string, number>>();
+  private readonly linkCache: GenerationalMap<string, true>;
   private stmts?: ReturnType<SqliteGraphStore['prepareWrites']>;
 
   constructor(readonly path: string, opts: SqliteStoreOptions = {}) {
     this.db = new Database(path, { readonly: opts.readonly ?? false });
-    this.cacheSize = opts.cacheSize ?? 100_000;
+    this.cacheSize = opts.cacheSize ?? 16_000;
     this.bulkThreshold = opts.bulkThreshold ?? 50_000;
+    this.linkCache = new GenerationalMap(this.cacheSize);
     this.db.pragma('busy_timeout = 10000');
     if (!opts.readonly) {
       useWal(this.db);
@@ -115,7 +116,7 @@ export class SqliteGraphStore implements GraphStore {
 
   /** Builds any secondary index that is missing (after a bulk load, or one that was killed). */
   ensureIndexes(): void {
-    for (const idx of PARTY_INDEXES) this.db.exec(idx.sql);
+    for (const idx of DEFERRED_INDEXES) this.db.exec(idx.sql);
   }
 
   schemaVersion(): number {
@@ -126,7 +127,7 @@ export class SqliteGraphStore implements GraphStore {
   async bulk<T>(expectedRows: number, work: () => Promise<T>): Promise<T> {
     const stored = (this.db.prepare('SELECT COUNT(*) AS n FROM declarations').get() as { n: number }).n;
     if (expectedRows < this.bulkThreshold || expectedRows < stored / 2) return work();
-    for (const idx of PARTY_INDEXES) this.db.exec(`DROP INDEX IF EXISTS ${idx.name}`);
+    for (const idx of DEFERRED_INDEXES) this.db.exec(`DROP INDEX IF EXISTS ${idx.name}`);
     try {
       return await this.spacedCheckpoints(work);
     } finally {
@@ -181,23 +182,22 @@ export class SqliteGraphStore implements GraphStore {
   private entityId(kind: EntityKind, key: string, name: string): number {
     let byKey = this.idCache.get(kind);
     if (!byKey) {
-      byKey = new Map();
+      // Per kind, so that the one-off keys of one kind (containers) do not push out the others.
+      byKey = new GenerationalMap(this.cacheSize);
       this.idCache.set(kind, byKey);
     }
     const cached = byKey.get(key);
     if (cached !== undefined) return cached;
     const ins = this.writes.insertEntity.run(kind, key, name);
     const id = ins.changes === 1 ? Number(ins.lastInsertRowid) : (this.writes.selectEntity.get(kind, key) as number);
-    if (++this.cached > this.cacheSize) {
-      // Bounded memory: start over rather than track recency; ids are re-read on demand.
-      this.idCache = new Map([[kind, (byKey = new Map())]]);
-      this.cached = 1;
-    }
     byKey.set(detach(key), id);
     return id;
   }
 
-  private refId(ref: EntityRef): number {
+  /** Id of an entity that must exist: from the batch being written, the cache, or the store. */
+  private refId(ref: EntityRef, batchIds: ReadonlyMap<EntityRef, number>): number {
+    const inBatch = batchIds.get(ref);
+    if (inBatch !== undefined) return inBatch;
     const cached = this.idCache.get(ref.kind)?.get(ref.key);
     if (cached !== undefined) return cached;
     const id = this.writes.selectEntity.get(ref.kind, ref.key) as number | undefined;
@@ -218,10 +218,9 @@ export class SqliteGraphStore implements GraphStore {
 
   private edge(src: number, type: string, dst: number): void {
     const k = `${src}:${type}:${dst}`;
-    if (this.linkCache.has(k)) return;
+    if (this.linkCache.get(k)) return;
     this.writes.insertEdge.run(src, type, dst);
-    if (this.linkCache.size >= this.cacheSize) this.linkCache = new Set();
-    this.linkCache.add(k);
+    this.linkCache.set(k, true);
   }
 
   async writeBatch(batch: GraphBatch): Promise<void> {
@@ -231,9 +230,12 @@ export class SqliteGraphStore implements GraphStore {
   /** One transaction per batch: a killed process leaves whole batches or none of a batch. */
   writeBatchSync(batch: GraphBatch): void {
     const tx = this.db.transaction(() => {
-      for (const e of batch.entities) this.entityId(e.kind, e.key, e.name);
-      for (const l of batch.links) this.edge(this.refId(l.from), l.type, this.refId(l.to));
-      for (const d of batch.declarations) this.writeDeclaration(d);
+      // The batch's entities by object: links and declarations name the same objects, so their
+      // ids are found without the key lookups (or, past the cache, the SELECTs) of refId by key.
+      const ids = new Map<EntityRef, number>();
+      for (const e of batch.entities) ids.set(e, this.entityId(e.kind, e.key, e.name));
+      for (const l of batch.links) this.edge(this.refId(l.from, ids), l.type, this.refId(l.to, ids));
+      for (const d of batch.declarations) this.writeDeclaration(d, ids);
     });
     try {
       tx.immediate();
@@ -241,13 +243,12 @@ export class SqliteGraphStore implements GraphStore {
       // The caches may hold ids of rows that were rolled back.
       this.sourceFiles = new Map();
       this.idCache = new Map();
-      this.cached = 0;
-      this.linkCache = new Set();
+      this.linkCache.clear();
       throw err;
     }
   }
 
-  private writeDeclaration(fact: DeclarationFact): void {
+  private writeDeclaration(fact: DeclarationFact, ids: ReadonlyMap<EntityRef, number>): void {
     const d = fact.declaration;
     const w = this.writes;
     const params: unknown[] = new Array(w.cols.length);
@@ -260,7 +261,7 @@ export class SqliteGraphStore implements GraphStore {
     }
     for (const rel of DECL_RELS) {
       const r = fact.parties[rel];
-      params[i++] = r ? this.refId(r) : null;
+      params[i++] = r ? this.refId(r, ids) : null;
     }
     const declared = new Array<unknown>(DECLARED_FIELDS.length);
     for (let k = 0; k < DECLARED_FIELDS.length; k++) declared[k] = d[DECLARED_FIELDS[k] as keyof Declaration] ?? null;
@@ -277,7 +278,7 @@ export class SqliteGraphStore implements GraphStore {
       id = w.updateDeclaration.get([...params.slice(2), params[0], params[1]]) as number;
       w.clearContainers.run(id);
     }
-    for (const c of fact.containers) w.insertContainer.run(id, this.refId(c));
+    for (const c of fact.containers) w.insertContainer.run(id, this.refId(c, ids));
   }
 
   async upsertWatchlist(entries: WatchlistEntry[]): Promise<void> {
