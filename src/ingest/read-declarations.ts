@@ -20,7 +20,7 @@ export interface ReadRecord {
 /** A byte stream that reports how far it has read. */
 async function* countingStream(file: string, onBytes?: (n: number) => void): AsyncIterable<Buffer> {
   let n = 0;
-  for await (const chunk of createReadStream(file, { highWaterMark: 256 * 1024 })) {
+  for await (const chunk of createReadStream(file, { highWaterMark: 64 * 1024 })) {
     n += (chunk as Buffer).length;
     onBytes?.(n);
     yield chunk as Buffer;

@@ -6,19 +6,19 @@
 import type { Declaration } from '../domain/declaration';
 import { IDENTIFIER_RELS, nameCountryKey, routeKey, type EntityKind, type IdentifierKind } from '../domain/entities';
 import {
-  normalizeAccount, normalizeAddress, normalizeEmail, normalizeId, normalizePersonName, normalizePhone,
+  normalizeAccount, normalizeAddress, normalizeEmail, normalizeId, normalizePersonName, normalizePhone, phoneWithoutSeparators,
 } from '../domain/normalize';
 import type { DeclarationFact, EntityFact, GraphBatch, LinkFact } from '../store/graph-store';
+import { GenerationalMap } from '../util/generational-map';
 import { detach } from '../util/strings';
 
-/** A bounded memo: normalization of repeated values (the same phone on every row) is paid once. */
-function memo(fn: (v: string) => string, max = 50_000): (v: string) => string {
-  let cache = new Map<string, string>();
+/** A bounded memo (capacity to twice capacity values): normalization of repeated values (the same phone on every row) is paid once. */
+function memo(fn: (v: string) => string, capacity = 16_000): (v: string) => string {
+  const cache = new GenerationalMap<string, string>(capacity);
   return (v) => {
     let out = cache.get(v);
     if (out === undefined) {
       out = detach(fn(v));
-      if (cache.size >= max) cache = new Map();
       cache.set(detach(v), out);
     }
     return out;
@@ -96,6 +96,7 @@ export class DeclarationResolver {
     const [origin, loading, transit, discharge, destination] = v.split('\u0000');
     return routeKey({ origin: origin ?? '', loading, transit: transit ? transit.split(';') : [], discharge, destination });
   });
+  private readonly routeName = memo((key: string) => key.split('>').filter(Boolean).join(' > '));
   private readonly person = memo(normalizePersonName);
   private readonly nameKey = memo((v: string) => {
     const sep = v.lastIndexOf('\u0000');
@@ -103,7 +104,9 @@ export class DeclarationResolver {
   });
 
   constructor(opts: ResolverOptions) {
-    this.phone = memo((v) => normalizePhone(v, opts.phoneRegion));
+    // Two levels: the ways one number is written ("+212 661-234567", "+212661234567") share a parse.
+    const byDigits = memo((v) => normalizePhone(v, opts.phoneRegion));
+    this.phone = memo((v) => byDigits(phoneWithoutSeparators(v)));
   }
 
   /** Adds the facts of one declaration to the batch. */
@@ -125,7 +128,7 @@ export class DeclarationResolver {
     const carrier = this.party(into, 'Carrier', d.carrier_id, d.carrier_name, undefined);
 
     const rkey = this.route(`${d.origin_country}\u0000${d.loading_port ?? ''}\u0000${d.transit_ports.join(';')}\u0000${d.discharge_port ?? ''}\u0000${d.destination_country ?? ''}`);
-    const route = into.entity('Route', rkey, rkey.split('>').filter(Boolean).join(' > '));
+    const route = into.entity('Route', rkey, this.routeName(rkey));
     const vessel = d.vessel ? into.entity('Vessel', this.id(d.vessel), d.vessel) : undefined;
     const containers: EntityFact[] = [];
     for (const c of d.container_ids) {
