@@ -14,6 +14,7 @@ import { loadEntityGraph } from '../src/analysis/projection';
 import { table } from '../src/cli/format';
 import { SqliteGraphStore } from '../src/store/sqlite/sqlite-store';
 import { buildAnalysisFixture } from './analysis-fixture';
+import { machineReferenceSeconds } from './machine-reference';
 
 const ROOT = resolve(__dirname, '..', '..');
 const CLI = join(ROOT, 'bin', 'customs-graph.js');
@@ -43,6 +44,7 @@ async function exportEdges(db: string, edgesFile: string, seedsFile: string): Pr
 
 async function main(): Promise<void> {
   const scale = Number(process.argv[2] ?? 1);
+  const referenceBefore = machineReferenceSeconds();
   mkdirSync(DATA, { recursive: true });
   const db = join(DATA, `analysis-${scale}.db`);
   if (!existsSync(db)) {
@@ -93,6 +95,7 @@ async function main(): Promise<void> {
   ];
   process.stdout.write(`\nentity graph: ${size.n.toLocaleString('en-US')} nodes, ${size.m.toLocaleString('en-US')} edges (${ours.counts.declarations?.toLocaleString('en-US')} declarations)\n`);
   process.stdout.write(`${table(['stage', 'customs-graph s', 'igraph s'], rows)}\n`);
+  process.stdout.write(`machine reference (bench/machine-reference.ts) before and after: ${referenceBefore.toFixed(2)} s, ${machineReferenceSeconds().toFixed(2)} s\n`);
   if (threaded) process.stdout.write('\nThe graph stages run on a worker thread while the main thread scans the declarations; total is wall-clock time.\n');
   process.stdout.write('\ngoal: whole analysis < 60 s and < 3 GB peak RSS at 1M nodes / 5M edges. igraph runs the algorithms only, on the same\nedge list (declaration links weighted log2(1 + count)); its Louvain is unseeded multilevel, not the same hub-damped graph.\n');
 }

@@ -10,6 +10,7 @@ import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { table } from '../src/cli/format';
 import { generateSynthetic } from '../src/synth/generate';
+import { machineReferenceSeconds } from './machine-reference';
 
 const ROOT = resolve(__dirname, '..', '..');
 const CLI = join(ROOT, 'bin', 'customs-graph.js');
@@ -25,6 +26,7 @@ async function main(): Promise<void> {
   const targets = sizes.length ? sizes : [100_000, 1_000_000];
   mkdirSync(DATA, { recursive: true });
   const rows: Array<Array<string | number>> = [];
+  const references: number[] = [];
   for (const target of targets) {
     const dir = join(DATA, `ingest-${target}`);
     if (!existsSync(join(dir, 'declarations.csv'))) {
@@ -33,6 +35,7 @@ async function main(): Promise<void> {
     }
     const db = join(dir, 'bench.db');
     for (const suffix of ['', '-wal', '-shm']) rmSync(db + suffix, { force: true });
+    references.push(machineReferenceSeconds());
     process.stderr.write(`ingesting ${dir}/declarations.csv ...\n`);
     // /usr/bin/time is not everywhere: the child reports its own peak RSS (getrusage maxrss).
     const r = spawnSync(process.execPath, [
@@ -49,7 +52,9 @@ async function main(): Promise<void> {
     ]);
   }
   process.stdout.write(`\n${table(['rows read', 'declarations stored', 'seconds', 'rows/s', 'peak RSS MB', 'store MB'], rows)}\n`);
+  references.push(machineReferenceSeconds());
   process.stdout.write(`\nnode ${process.version}, one process, one thread; goal: >= 50,000 rows/s and < 500 MB peak RSS\n`);
+  process.stdout.write(`machine reference (bench/machine-reference.ts) before, between and after the loads: ${references.map((r) => `${r.toFixed(2)} s`).join(', ')}\n`);
 }
 
 main().catch((err) => {
