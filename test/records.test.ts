@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
+import { stringify } from 'csv-stringify/sync';
 import { readCsvRecords, readLines, type RawRecord } from '../src/ingest/records';
 
 async function read(text: string | Buffer, chunk = 7, reader = readCsvRecords): Promise<RawRecord[]> {
@@ -26,6 +27,16 @@ describe('CSV records', () => {
       expect(r.map((x) => x.fields)).toEqual([['a', 'b'], ['x, y', 'say "hi"'], ['multi\nline', '2'], ['last', 'q']]);
       expect(r.map((x) => x.line)).toEqual([1, 2, 3, 5]);
     }
+  });
+
+  it('reads back whatever an RFC 4180 writer wrote, in any chunking', async () => {
+    const field = fc.string({ unit: fc.constantFrom('a', 'B', '1', ' ', ',', '"', '\n', '\r', 'é', ';'), maxLength: 12 });
+    const records = fc.array(fc.array(field, { minLength: 2, maxLength: 6 }), { minLength: 1, maxLength: 8 });
+    await fc.assert(fc.asyncProperty(records, fc.integer({ min: 1, max: 64 }), async (rows, chunk) => {
+      const r = await read(stringify(rows, { quoted_match: /\r/ }), chunk);
+      expect(r.map((x) => x.error)).toEqual(rows.map(() => undefined));
+      expect(r.map((x) => x.fields)).toEqual(rows);
+    }), { numRuns: 400 });
   });
 
   it('skips blank lines but keeps line numbers true', async () => {

@@ -39,6 +39,8 @@ function parseRecord(s: string, p: number, eof: boolean): Parsed {
   }
   const fields: string[] = [];
   let i = p;
+  // End of the physical line the next field starts on (a quoted field may run past it).
+  let eol = lineEnd;
   for (;;) {
     if (s.charCodeAt(i) === 34 /* " */) {
       let value = '';
@@ -69,12 +71,12 @@ function parseRecord(s: string, p: number, eof: boolean): Parsed {
       return { kind: 'error', reason: 'text after a closing quote' };
     }
     // Unquoted field: runs to the next comma or line end; a stray quote inside is kept as text.
-    let k = i;
-    while (k < s.length) {
-      const c = s.charCodeAt(k);
-      if (c === 44 || c === 10) break;
-      k++;
+    if (eol < i) {
+      const n = s.indexOf('\n', i);
+      eol = n === -1 ? s.length : n;
     }
+    let k = s.indexOf(',', i);
+    if (k === -1 || k > eol) k = eol;
     if (k >= s.length && !eof) return { kind: 'more' };
     let value = s.slice(i, k);
     if (value.endsWith('\r') && s.charCodeAt(k) !== 44) value = value.slice(0, -1);
