@@ -13,7 +13,7 @@ import { GenerationalMap } from '../util/generational-map';
 import { detach } from '../util/strings';
 
 /** A bounded memo (capacity to twice capacity values): normalization of repeated values (the same phone on every row) is paid once. */
-function memo(fn: (v: string) => string, capacity = 16_000): (v: string) => string {
+function memo(fn: (v: string) => string, capacity = 8_000): (v: string) => string {
   const cache = new GenerationalMap<string, string>(capacity);
   return (v) => {
     let out = cache.get(v);

@@ -79,7 +79,7 @@ export class SqliteGraphStore implements GraphStore {
 
   constructor(readonly path: string, opts: SqliteStoreOptions = {}) {
     this.db = new Database(path, { readonly: opts.readonly ?? false });
-    this.cacheSize = opts.cacheSize ?? 16_000;
+    this.cacheSize = opts.cacheSize ?? 8_000;
     this.bulkThreshold = opts.bulkThreshold ?? 50_000;
     this.linkCache = new GenerationalMap(this.cacheSize);
     this.db.pragma('busy_timeout = 10000');
