@@ -253,7 +253,7 @@ export function featureRow(f: Features, i: number): number[] {
   return Array.from(f.values.subarray(i * S, i * S + S));
 }
 
-/** The risk riskOf gives, without building the reasons (for callers that need the number only). */
+/** A node's risk: the logistic of its weighted signals (riskOf adds the reasons). */
 export function riskValue(f: Features, i: number, w: RiskWeights): number {
   let z = w.bias;
   for (let s = 0; s < S; s++) {
@@ -263,8 +263,8 @@ export function riskValue(f: Features, i: number, w: RiskWeights): number {
   return sigmoid(z);
 }
 
+/** A node's risk and the signals behind it, largest contribution first. */
 export function riskOf(f: Features, i: number, w: RiskWeights): { risk: number; signals: Signal[] } {
-  let z = w.bias;
   const signals: Signal[] = [];
   const ev = f.evidence[i];
   for (let s = 0; s < S; s++) {
@@ -272,11 +272,10 @@ export function riskOf(f: Features, i: number, w: RiskWeights): { risk: number; 
     if (v === 0) continue;
     const name = SIGNALS[s]!;
     const contribution = w.weights[name] * v;
-    z += contribution;
     signals.push({ name, value: round(v), contribution: round(contribution), evidence: ev?.[name] ?? [] });
   }
   signals.sort((a, b) => b.contribution - a.contribution);
-  return { risk: sigmoid(z), signals };
+  return { risk: riskValue(f, i, w), signals };
 }
 
 function round(x: number): number {
