@@ -64,18 +64,27 @@ export function normalizeAddress(address: string): string {
   return out.join(' ').split(' ').sort().join(' ');
 }
 
+/** A phone number as written, trimmed, with a leading international 00 read as +. */
+function withInternationalPlus(phone: string): string {
+  return phone.trim().replace(/^00/, '+');
+}
+
+/** Its digits, after a + when it starts with one. */
+function plusAndDigits(cleaned: string): string {
+  const digits = cleaned.replace(/\D/g, '');
+  return cleaned.startsWith('+') ? `+${digits}` : digits;
+}
+
 /**
  * Phone key in E.164. Numbers that cannot be parsed for the region keep their digits (and a leading
  * '+' when one was written), so that two identical malformed numbers still meet.
  */
 export function normalizePhone(phone: string, defaultRegion: string = 'MA'): string {
-  const trimmed = phone.trim();
-  if (!trimmed) return '';
-  const cleaned = trimmed.replace(/^00/, '+');
+  const cleaned = withInternationalPlus(phone);
+  if (!cleaned) return '';
   const parsed = parsePhoneNumberFromString(cleaned, defaultRegion as CountryCode);
   if (parsed && parsed.isPossible()) return parsed.number;
-  const digits = cleaned.replace(/\D/g, '');
-  return digits ? (cleaned.startsWith('+') ? `+${digits}` : digits) : '';
+  return /\d/.test(cleaned) ? plusAndDigits(cleaned) : '';
 }
 
 /**
@@ -84,12 +93,11 @@ export function normalizePhone(phone: string, defaultRegion: string = 'MA'): str
  * is written share one parse. Anything else (letters, brackets, extensions) comes back as written.
  */
 export function phoneWithoutSeparators(phone: string): string {
-  const cleaned = phone.trim().replace(/^00/, '+');
+  const cleaned = withInternationalPlus(phone);
   if (!/^\+?[\d .-]+$/.test(cleaned)) return phone;
-  const digits = cleaned.replace(/\D/g, '');
-  if (cleaned.startsWith('+')) return `+${digits}`;
+  const key = plusAndDigits(cleaned);
   // Without a plus, digits that now start with 00 would read as an international prefix.
-  return digits.startsWith('00') ? phone : digits;
+  return key.startsWith('00') ? phone : key;
 }
 
 export function normalizeEmail(email: string): string {
