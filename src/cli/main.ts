@@ -50,6 +50,12 @@ const apiAuth = () => require('../api/auth') as typeof import('../api/auth');
 const bullmq = () => require('../jobs/bullmq') as typeof import('../jobs/bullmq');
 const jobProcessors = () => require('../jobs/processors') as typeof import('../jobs/processors');
 
+/** BullMQ queues on the Redis at this URL. */
+function bullJobs(redisUrl: string) {
+  const { BullJobs, connectionFromUrl } = bullmq();
+  return new BullJobs(connectionFromUrl(redisUrl));
+}
+
 /** Errors a user can fix: one line, exit 1, no stack. */
 class UserError extends Error {}
 
@@ -285,7 +291,7 @@ export function buildProgram(): Command {
       const store = openStore(opts.db);
       await store.migrate();
       // REDIS_URL switches jobs from the in-process runner to BullMQ queues.
-      const jobs = process.env.REDIS_URL ? new (bullmq().BullJobs)(bullmq().connectionFromUrl(process.env.REDIS_URL)) : undefined;
+      const jobs = process.env.REDIS_URL ? bullJobs(process.env.REDIS_URL) : undefined;
       const stop = untilSignal();
       const server = await startServer({ store, keys, config, logger, port: opts.port, host: opts.host, jobs });
       process.stdout.write(`customs-graph API at ${server.url} (${keys.size} API keys)\n`);
