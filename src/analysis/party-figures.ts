@@ -105,8 +105,9 @@ export class PartyFigures {
   }
 
   /**
-   * The figures as PartyAgg objects by party number (see `numbers`), and as maps by id, each in
-   * the order its window first saw the parties, built on first use (the run reads by number).
+   * The figures as PartyAgg objects by party number (see `numbers`), and `map`, which builds a
+   * window's map by id in the order that window first saw its parties (the run reads by number, so
+   * the scan calls it only when a map is read).
    */
   windows(): { byNumber: Record<WindowName, Array<PartyAgg | undefined>>; map(w: WindowName): Map<string, PartyAgg> } {
     const ids = this.numbers.ids;
