@@ -1,0 +1,131 @@
+/**
+ * Ingest floor: what the two parts of an ingest that no code of ours can leave out cost on this
+ * machine, so the ingest benchmark's rows/s can be read against them.
+ *
+ * - read + validate: the declaration file through the real reader and validator, nothing kept;
+ * - store only: the rows a real ingest stored (entities, edges, declarations, container links),
+ *   held in memory, written again into a fresh store with the store's own statements, batches and
+ *   deferred indexes: SQLite's share, with no parsing, validation or entity resolution at all;
+ * - store only, declarations without their `declared` evidence: the same with that column empty,
+ *   a bound for a narrower declarations table.
+ *
+ * Run `npm run bench:ingest` first (it makes bench-data/ingest-N/bench.db), then
+ *   npm run bench:ingest-floor            # 100k
+ *   npm run bench:ingest-floor -- 1000000
+ */
+import { existsSync, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import Database from 'better-sqlite3';
+import { table } from '../src/cli/format';
+import { makeValidator } from '../src/domain/declaration';
+import { planIngest } from '../src/ingest/ingest';
+import { readDeclarations } from '../src/ingest/read-declarations';
+import { SqliteGraphStore } from '../src/store/sqlite/sqlite-store';
+import { machineReferenceSeconds } from './machine-reference';
+
+const DATA = resolve(__dirname, '..', '..', 'bench-data');
+const BATCH = 2000;
+/** Microseconds a row may take in all at 50,000 rows/s. */
+const BUDGET_US = 20;
+
+async function readAndValidate(file: string): Promise<{ rows: number; us: number }> {
+  const plan = await planIngest([file]);
+  const validate = makeValidator({ defaultCurrency: 'MAD' });
+  let rows = 0;
+  let accepted = 0;
+  const started = process.hrtime.bigint();
+  for await (const batch of readDeclarations(plan, validate)) {
+    for (const r of batch) {
+      rows++;
+      if (r.result.ok) accepted++;
+    }
+  }
+  if (accepted === 0) throw new Error(`${file}: no row accepted`);
+  return { rows, us: Number(process.hrtime.bigint() - started) / 1000 / rows };
+}
+
+type Row = unknown[];
+interface StoredRows { entities: Row[]; edges: Row[]; declarations: Row[]; containers: Row[]; declaredAt: number }
+
+function loadStored(db: string): StoredRows {
+  const src = new Database(db, { readonly: true });
+  // In id order, so a fresh store gives every row the id it had and the references still hold.
+  const all = (sql: string) => src.prepare(sql).raw().all() as Row[];
+  const declCols = (src.prepare('SELECT * FROM declarations LIMIT 1').columns()).map((c) => c.name).filter((c) => c !== 'id');
+  const stored = {
+    entities: all('SELECT kind, key, name FROM entities ORDER BY id'),
+    edges: all('SELECT src, type, dst FROM edges'),
+    declarations: all(`SELECT ${declCols.join(', ')} FROM declarations ORDER BY id`),
+    containers: all('SELECT declaration, container FROM declaration_containers ORDER BY declaration'),
+    declaredAt: declCols.indexOf('declared'),
+  };
+  src.close();
+  return stored;
+}
+
+/** Writes the stored rows into a fresh store as ingest does: per batch, its share of every table. */
+async function storeOnly(stored: StoredRows, dbPath: string, withoutDeclared: boolean): Promise<number> {
+  for (const suffix of ['', '-wal', '-shm']) rmSync(dbPath + suffix, { force: true });
+  const store = new SqliteGraphStore(dbPath);
+  store.migrateSync();
+  const db = store.db;
+  const declCols = (db.prepare('SELECT * FROM declarations LIMIT 1').columns()).map((c) => c.name).filter((c) => c !== 'id');
+  const insertEntity = db.prepare('INSERT OR IGNORE INTO entities (kind, key, name) VALUES (?, ?, ?)');
+  const insertEdge = db.prepare('INSERT OR IGNORE INTO edges (src, type, dst) VALUES (?, ?, ?)');
+  const insertDeclaration = db.prepare(`INSERT OR IGNORE INTO declarations (${declCols.join(', ')}) VALUES (${declCols.map(() => '?').join(', ')})`);
+  const insertContainer = db.prepare('INSERT OR IGNORE INTO declaration_containers (declaration, container) VALUES (?, ?)');
+  const declarations = withoutDeclared
+    ? stored.declarations.map((r) => r.map((v, i) => (i === stored.declaredAt ? '[]' : v)))
+    : stored.declarations;
+  const n = declarations.length;
+  const batches = Math.ceil(n / BATCH);
+  const share = (rows: Row[], b: number) => rows.slice(Math.floor((rows.length * b) / batches), Math.floor((rows.length * (b + 1)) / batches));
+  const started = process.hrtime.bigint();
+  await store.bulk(n, async () => {
+    for (let b = 0; b < batches; b++) {
+      db.transaction(() => {
+        for (const r of share(stored.entities, b)) insertEntity.run(r);
+        for (const r of share(stored.edges, b)) insertEdge.run(r);
+        for (const r of share(declarations, b)) insertDeclaration.run(r);
+        for (const r of share(stored.containers, b)) insertContainer.run(r);
+      }).immediate();
+    }
+  });
+  const us = Number(process.hrtime.bigint() - started) / 1000 / n;
+  await store.close();
+  for (const suffix of ['', '-wal', '-shm']) rmSync(dbPath + suffix, { force: true });
+  return us;
+}
+
+async function main(): Promise<void> {
+  const sizes = process.argv.slice(2).map(Number).filter((n) => n > 0);
+  const references = [machineReferenceSeconds()];
+  const rows: Array<Array<string | number>> = [];
+  for (const size of sizes.length ? sizes : [100_000]) {
+    const dir = join(DATA, `ingest-${size}`);
+    const source = join(dir, 'bench.db');
+    if (!existsSync(source)) throw new Error(`${source} is missing: run \`npm run bench:ingest -- ${size}\` first`);
+    process.stderr.write(`${dir}: read + validate ...\n`);
+    const read = await readAndValidate(join(dir, 'declarations.csv'));
+    const stored = loadStored(source);
+    process.stderr.write(`${dir}: store only (${stored.declarations.length} declarations, ${stored.entities.length} entities) ...\n`);
+    const store = await storeOnly(stored, join(dir, 'floor.db'), false);
+    const narrow = await storeOnly(stored, join(dir, 'floor.db'), true);
+    const perSecond = (us: number) => Math.round(1e6 / us);
+    rows.push(
+      [read.rows, 'read + validate', read.us.toFixed(1), perSecond(read.us)],
+      [read.rows, 'store only', store.toFixed(1), perSecond(store)],
+      [read.rows, 'store only, declarations without declared', narrow.toFixed(1), perSecond(narrow)],
+      [read.rows, 'read + validate + store only', (read.us + store).toFixed(1), perSecond(read.us + store)],
+    );
+    references.push(machineReferenceSeconds());
+  }
+  process.stdout.write(`\n${table(['rows', 'stage', 'µs per row', 'rows/s if it were all'], rows)}\n`);
+  process.stdout.write(`\nbudget at 50,000 rows/s: ${BUDGET_US} µs a row for everything (entity resolution comes on top of these stages)\n`);
+  process.stdout.write(`machine reference (bench/machine-reference.ts) before and after each size: ${references.map((r) => `${r.toFixed(2)} s`).join(', ')}\n`);
+}
+
+main().catch((err) => {
+  process.stderr.write(`${err.stack ?? err}\n`);
+  process.exit(1);
+});
