@@ -4,8 +4,9 @@
  *
  * - read + validate: the declaration file through the real reader and validator, nothing kept;
  * - store only: the rows a real ingest stored (entities, edges, declarations, container links),
- *   held in memory, written again into a fresh store with the store's own statements, batches and
- *   deferred indexes: SQLite's share, with no parsing, validation or entity resolution at all;
+ *   held in memory, written again into a fresh store with the INSERTs the store runs (same SQL),
+ *   its batch size and its deferred indexes: SQLite's share, with no parsing, validation or entity
+ *   resolution at all;
  * - store only, declarations without their `declared` evidence: the same with that column empty,
  *   a bound for a narrower declarations table.
  *
