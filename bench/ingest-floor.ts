@@ -5,7 +5,7 @@
  * - read + validate: the declaration file through the real reader and validator, nothing kept;
  * - store only: the rows a real ingest stored (entities, edges, declarations, container links),
  *   held in memory, written again into a fresh store with the INSERTs the store runs (same SQL),
- *   its batch size and its deferred indexes: SQLite's share, with no parsing, validation or entity
+ *   its batch size (ingest's default) and its deferred indexes: SQLite's share, with no parsing, validation or entity
  *   resolution at all;
  * - store only, declarations without their `declared` evidence: the same with that column empty,
  *   a bound for a narrower declarations table;
@@ -23,13 +23,12 @@ import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { table } from '../src/cli/format';
 import { makeValidator } from '../src/domain/declaration';
-import { planIngest } from '../src/ingest/ingest';
+import { DEFAULT_BATCH_SIZE, planIngest } from '../src/ingest/ingest';
 import { readDeclarations } from '../src/ingest/read-declarations';
 import { SqliteGraphStore } from '../src/store/sqlite/sqlite-store';
 import { machineReferenceSeconds } from './machine-reference';
 
 const DATA = resolve(__dirname, '..', '..', 'bench-data');
-const BATCH = 2000;
 /** Microseconds a row may take in all at 50,000 rows/s. */
 const BUDGET_US = 20;
 
@@ -50,7 +49,7 @@ async function readAndValidate(file: string): Promise<{ rows: number; us: number
 }
 
 type Row = unknown[];
-interface StoredRows { entities: Row[]; edges: Row[]; declarations: Row[]; containers: Row[]; declaredAt: number }
+interface StoredRows { entities: Row[]; edges: Row[]; declarations: Row[]; containers: Row[]; declarationColumns: string[] }
 
 function loadStored(db: string): StoredRows {
   const src = new Database(db, { readonly: true });
@@ -62,7 +61,7 @@ function loadStored(db: string): StoredRows {
     edges: all('SELECT src, type, dst FROM edges'),
     declarations: all(`SELECT ${declCols.join(', ')} FROM declarations ORDER BY id`),
     containers: all('SELECT declaration, container FROM declaration_containers ORDER BY declaration'),
-    declaredAt: declCols.indexOf('declared'),
+    declarationColumns: declCols,
   };
   src.close();
   return stored;
@@ -74,16 +73,17 @@ async function storeOnly(stored: StoredRows, dbPath: string, withoutDeclared: bo
   const store = new SqliteGraphStore(dbPath);
   store.migrateSync();
   const db = store.db;
-  const declCols = (db.prepare('SELECT * FROM declarations LIMIT 1').columns()).map((c) => c.name).filter((c) => c !== 'id');
+  const declCols = stored.declarationColumns;
   const insertEntity = db.prepare('INSERT OR IGNORE INTO entities (kind, key, name) VALUES (?, ?, ?)');
   const insertEdge = db.prepare('INSERT OR IGNORE INTO edges (src, type, dst) VALUES (?, ?, ?)');
   const insertDeclaration = db.prepare(`INSERT OR IGNORE INTO declarations (${declCols.join(', ')}) VALUES (${declCols.map(() => '?').join(', ')})`);
   const insertContainer = db.prepare('INSERT OR IGNORE INTO declaration_containers (declaration, container) VALUES (?, ?)');
+  const declaredAt = declCols.indexOf('declared');
   const declarations = withoutDeclared
-    ? stored.declarations.map((r) => r.map((v, i) => (i === stored.declaredAt ? '[]' : v)))
+    ? stored.declarations.map((r) => r.map((v, i) => (i === declaredAt ? '[]' : v)))
     : stored.declarations;
   const n = declarations.length;
-  const batches = Math.ceil(n / BATCH);
+  const batches = Math.ceil(n / DEFAULT_BATCH_SIZE);
   const share = (rows: Row[], b: number) => rows.slice(Math.floor((rows.length * b) / batches), Math.floor((rows.length * (b + 1)) / batches));
   const started = process.hrtime.bigint();
   await store.bulk(n, async () => {

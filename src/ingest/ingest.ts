@@ -58,6 +58,9 @@ export interface IngestProgress {
   read: number;
 }
 
+/** Declarations per transaction unless told otherwise. */
+export const DEFAULT_BATCH_SIZE = 2000;
+
 export interface IngestOptions {
   rejectsPath: string;
   phoneRegion: string;
@@ -93,7 +96,7 @@ export async function runIngest(store: GraphStore, plan: IngestPlan, opts: Inges
   const validate = makeValidator({ defaultCurrency: opts.defaultCurrency });
   const resolver = new DeclarationResolver({ phoneRegion: opts.phoneRegion });
   const rejects = new RejectsWriter(opts.rejectsPath);
-  const batchSize = opts.batchSize ?? 2000;
+  const batchSize = opts.batchSize ?? DEFAULT_BATCH_SIZE;
   const builder = new BatchBuilder();
   const summaries: FileSummary[] = [];
   for (const w of plan.warnings) opts.logger?.warn(w);
