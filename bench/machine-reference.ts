@@ -1,7 +1,7 @@
 /**
  * A fixed single-thread workload (string keys in a Map, the shape of ingest's lookups), timed, so a
  * benchmark table says how fast the machine was when it ran: these machines have been seen to run
- * the same code anywhere between 1.9 and 3.4 s here, which moves every figure of a table with it.
+ * the same code anywhere between 1.1 and 3.5 s here, which moves every figure of a table with it.
  * Compare two tables only at a like reference.
  */
 export function machineReferenceSeconds(): number {
