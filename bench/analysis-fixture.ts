@@ -6,7 +6,7 @@
  */
 import Database from 'better-sqlite3';
 import { SqliteGraphStore } from '../src/store/sqlite/sqlite-store';
-import { Rng } from '../src/synth/rng';
+import { Rng } from '../src/util/rng';
 
 export interface FixtureSize {
   traders: number;

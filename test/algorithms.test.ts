@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { connectedComponents, pageRank, UnionFind } from '../src/analysis/algorithms';
-import { detectCommunities } from '../src/analysis/louvain';
-import { auc, fitLogistic, precisionAtK, predict, smoothedLogOdds } from '../src/analysis/model';
-import { GraphBuilder, toCsr, type EntityGraph } from '../src/analysis/projection';
-import { findRings, findTradeCycles } from '../src/analysis/rings';
+import { connectedComponents, pageRank, UnionFind } from '../src/analysis/graph/algorithms';
+import { detectCommunities } from '../src/analysis/graph/louvain';
+import { auc, fitLogistic, precisionAtK, predict, smoothedLogOdds } from '../src/analysis/scoring/logistic';
+import { GraphBuilder, toCsr, type EntityGraph } from '../src/analysis/graph/projection';
+import { findRings, findTradeCycles } from '../src/analysis/graph/rings';
 import type { EntityKind, RelType } from '../src/domain/entities';
-import { Rng } from '../src/synth/rng';
+import { Rng } from '../src/util/rng';
 
 /** A graph from [source, kind, target, kind, type] tuples. */
 function graph(edges: Array<[string, EntityKind, string, EntityKind, RelType?]>): EntityGraph {

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DeclarationScorer } from '../src/analysis/declaration-scorer';
+import { DeclarationScorer } from '../src/analysis/scoring/declaration-scorer';
 import { evaluateRun } from '../src/analysis/evaluate';
 import { DEFAULT_PARAMS, runAnalysis } from '../src/analysis/run';
 import { normalizeId } from '../src/domain/normalize';

@@ -47,7 +47,7 @@ beforeAll(() => {
     digests.entity_ranks = sha(all('SELECT * FROM entity_ranks ORDER BY run_id, kind, rank'));
     digests.communities = sha(all('SELECT * FROM communities ORDER BY run_id, community'));
     digests.category_risk = sha(all('SELECT * FROM category_risk ORDER BY run_id, field, value'));
-    const run = sql.prepare('SELECT seed, status, modularity, counts, params FROM analysis_runs').get() as Record<string, string>;
+    const run = sql.prepare('SELECT seed, status, modularity, counts, params FROM analysis_runs').get() as { seed: number; status: string; modularity: number; counts: string; params: string };
     const params = Object.fromEntries(Object.entries(JSON.parse(run.params) as Record<string, unknown>).filter(([k]) => !PLACEMENT.has(k)));
     digests.run = sha({ seed: run.seed, status: run.status, modularity: run.modularity, counts: JSON.parse(run.counts), params });
   } finally {
@@ -60,7 +60,7 @@ describe('the analysis of a fixed synthetic store', () => {
   it('gives, row for row, the bytes recorded in test/golden/analysis.json', () => {
     if (process.env.UPDATE_GOLDEN === '1') writeFileSync(GOLDEN, `${JSON.stringify(digests, null, 2)}\n`);
     expect(existsSync(GOLDEN), `${GOLDEN}: record it with UPDATE_GOLDEN=1`).toBe(true);
-    const golden = JSON.parse(readFileSync(GOLDEN, 'utf8')) as Record<string, string>;
+    const golden = JSON.parse(readFileSync(GOLDEN, 'utf8')) as { seed: number; status: string; modularity: number; counts: string; params: string };
     expect(Object.keys(digests).sort()).toEqual(Object.keys(golden).sort());
     for (const [table, digest] of Object.entries(golden)) expect(digests[table], table).toBe(digest);
   });

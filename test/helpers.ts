@@ -9,7 +9,7 @@ import { DECLARATION_FIELDS } from '../src/domain/fields';
 import { DEFAULT_PARAMS, runAnalysis } from '../src/analysis/run';
 import { planIngest, runIngest, type IngestSummary } from '../src/ingest/ingest';
 import type { Mapping } from '../src/ingest/mapping';
-import { BatchBuilder, DeclarationResolver } from '../src/ingest/resolve';
+import { BatchBuilder, DeclarationResolver } from '../src/domain/resolve';
 import type { GraphBatch, GraphStore } from '../src/store/graph-store';
 import { SqliteGraphStore } from '../src/store/sqlite/sqlite-store';
 import { generateSynthetic, type SynthResult } from '../src/synth/generate';

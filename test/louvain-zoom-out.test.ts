@@ -1,8 +1,8 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { detectCommunities } from '../src/analysis/louvain';
-import { fastZoomOut, originalZoomOut, useZoomOut } from '../src/analysis/louvain-zoom-out';
-import { GraphBuilder } from '../src/analysis/projection';
-import { Rng } from '../src/synth/rng';
+import { detectCommunities } from '../src/analysis/graph/louvain';
+import { fastZoomOut, originalZoomOut, useZoomOut } from '../src/analysis/graph/louvain-zoom-out';
+import { GraphBuilder } from '../src/analysis/graph/projection';
+import { Rng } from '../src/util/rng';
 
 /** Groups of traders sharing suppliers and phones, with some noise links between groups and weights that vary. */
 function structuredGraph(groups: number, size: number, seed: number) {

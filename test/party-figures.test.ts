@@ -1,11 +1,11 @@
 import fc from 'fast-check';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ComboSet, standaloneComboSet } from '../src/analysis/combo-set';
-import { scanDeclarations, type PartyAgg } from '../src/analysis/declaration-scan';
-import { IdNumbers } from '../src/analysis/id-numbers';
-import { IntTuples } from '../src/analysis/int-tuples';
-import { PartyFigures, type DeclarationPart } from '../src/analysis/party-figures';
+import { ComboSet, standaloneComboSet } from '../src/analysis/signals/combo-set';
+import { scanDeclarations, type PartyAgg } from '../src/analysis/signals/declaration-scan';
+import { IdNumbers } from '../src/util/id-numbers';
+import { IntTuples } from '../src/util/int-tuples';
+import { PartyFigures, type DeclarationPart } from '../src/analysis/signals/party-figures';
 import { SqliteGraphStore } from '../src/store/sqlite/sqlite-store';
 import { generateSynthetic } from '../src/synth/generate';
 import { ingestInto, tempDir } from './helpers';

@@ -5,7 +5,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { GraphStore } from '../src/store/graph-store';
 import { batchOf, row } from './helpers';
-import { unitValue } from '../src/analysis/declaration-scan';
+import { unitValue } from '../src/analysis/signals/declaration-scan';
 
 export interface StoreFactory {
   /** A new, empty, migrated store. */

@@ -7,8 +7,8 @@
 import { normalizeId } from '../domain/normalize';
 import type { GraphStore } from '../store/graph-store';
 import type { Truth } from '../synth/generate';
-import { Rng } from '../synth/rng';
-import { precisionAtK } from './model';
+import { Rng } from '../util/rng';
+import { precisionAtK } from './scoring/logistic';
 
 export interface Evaluation {
   traders: number;

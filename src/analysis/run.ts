@@ -6,16 +6,16 @@
 import type { EntityKind } from '../domain/entities';
 import type { EntityScore, GraphStore } from '../store/graph-store';
 import { stopwatch } from '../util/stopwatch';
-import { rankCommunities } from './communities';
-import { categoryList, scanDeclarations, type DeclarationScan } from './declaration-scan';
-import { defaultDeclarationModel, featureNames, type DeclarationModel, type ScoringContext } from './declaration-model';
-import { fitDeclarationModelAside } from './declaration-model-thread';
-import { personalizedPageRanks } from './pagerank-thread';
-import { DEFAULT_WEIGHTS, SIGNALS, computeFeatures, featureRow, PPR_OPTIONS, pprSeeds, riskOf, riskValue, type Features, type RiskWeights, type Structure } from './entity-risk';
-import { analyseGraph, EDGE_WEIGHT_RULE, type GraphParams, type GraphStageResult } from './graph-stage';
-import { analyseGraphInThread, graphThreadAvailable } from './graph-thread';
-import { auc, fitLogistic } from './model';
-import type { EntityGraph } from './projection';
+import { rankCommunities } from './scoring/communities';
+import { categoryList, scanDeclarations, type DeclarationScan } from './signals/declaration-scan';
+import { defaultDeclarationModel, featureNames, type DeclarationModel, type ScoringContext } from './scoring/declaration-model';
+import { fitDeclarationModelAside } from './threads/declaration-model-thread';
+import { personalizedPageRanks } from './threads/pagerank-thread';
+import { DEFAULT_WEIGHTS, SIGNALS, computeFeatures, featureRow, PPR_OPTIONS, pprSeeds, riskOf, riskValue, type Features, type RiskWeights, type Structure } from './scoring/entity-risk';
+import { analyseGraph, EDGE_WEIGHT_RULE, type GraphParams, type GraphStageResult } from './graph/graph-stage';
+import { analyseGraphInThread, graphThreadAvailable } from './threads/graph-thread';
+import { auc, fitLogistic } from './scoring/logistic';
+import type { EntityGraph } from './graph/projection';
 
 /** The run's parameters: the graph half's (graph-stage.ts) and the fitting's. */
 export interface AnalysisParams extends GraphParams {

@@ -1,7 +1,7 @@
 /** Per-request context: who is asking, what they may do, batched loaders, and the audit trail. */
 import DataLoader from 'dataloader';
 import { randomUUID } from 'node:crypto';
-import { DeclarationScorer } from '../analysis/declaration-scorer';
+import { DeclarationScorer } from '../analysis/scoring/declaration-scorer';
 import type { Config } from '../config';
 import type { Entity, EntityScore, GraphStore } from '../store/graph-store';
 import type { JobRunner } from '../jobs/runner';

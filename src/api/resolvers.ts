@@ -1,6 +1,6 @@
 /** Resolvers of graphql/schema.graphql. Every identity read checks the role and is audited. */
 import { GraphQLError, GraphQLScalarType } from 'graphql';
-import { NoCurrentRunError } from '../analysis/declaration-scorer';
+import { NoCurrentRunError } from '../analysis/scoring/declaration-scorer';
 import { makeValidator } from '../domain/declaration';
 import { keyFor, type EntityKind } from '../domain/entities';
 import { DECLARATION_FIELDS } from '../domain/fields';
@@ -8,10 +8,10 @@ import type { Declaration as DeclarationRow } from '../domain/declaration';
 import type { CommunityRecord, Edge, Entity, EntityScore, Signal, Subgraph } from '../store/graph-store';
 import type { ApiContext } from './context';
 import { badInput, notFound } from './errors';
-import { exportSubgraph, type ExportFormat } from './export';
+import { exportSubgraph, type ExportFormat } from '../export/formats';
 import { kindFromGql, kindToGql } from './kinds';
 import { checkFirst, connection, decodeCursor } from './paging';
-import { shortestPath } from './paths';
+import { shortestPath } from '../store/shortest-path';
 import { selectChannels } from '../targeting/select';
 
 export const LIMITS = { maxHops: 3, maxSubgraph: 500, maxBatch: 1000, maxPathHops: 6 } as const;

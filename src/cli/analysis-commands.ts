@@ -1,9 +1,9 @@
 /** analyze, top, rings, evaluate and score: the analysis side of the command line. */
 import { readFileSync } from 'node:fs';
 import type { Config } from '../config';
-import { DeclarationScorer, type DeclarationScore } from '../analysis/declaration-scorer';
+import { DeclarationScorer, type DeclarationScore } from '../analysis/scoring/declaration-scorer';
 import { evaluateRun } from '../analysis/evaluate';
-import { auc, precisionAtShare } from '../analysis/model';
+import { auc, precisionAtShare } from '../analysis/scoring/logistic';
 import { DEFAULT_PARAMS, runAnalysis, type AnalysisSummary } from '../analysis/run';
 import { makeValidator } from '../domain/declaration';
 import type { EntityKind } from '../domain/entities';

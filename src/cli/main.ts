@@ -12,7 +12,7 @@ import { createProgress } from '../util/progress';
 import { formatNumber, table } from './format';
 import { ingestCommand, printIngestReport } from './ingest-command';
 import { parseKind } from '../domain/entities';
-import { NoCurrentRunError } from '../analysis/declaration-scorer';
+import { NoCurrentRunError } from '../analysis/scoring/declaration-scorer';
 import type { KeyRing } from '../api/auth';
 import type { JobKind } from '../jobs/processors';
 import { parseShare } from '../targeting/select';

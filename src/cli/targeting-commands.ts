@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Config } from '../config';
-import { DeclarationScorer } from '../analysis/declaration-scorer';
+import { DeclarationScorer } from '../analysis/scoring/declaration-scorer';
 import { makeValidator } from '../domain/declaration';
 import { planIngest } from '../ingest/ingest';
 import { loadMapping } from '../ingest/mapping';

@@ -9,7 +9,7 @@ import type { Logger } from '../util/logger';
 import { compileColumns, type CompiledColumns, type Mapping } from './mapping';
 import { readDeclarations } from './read-declarations';
 import { RejectsWriter } from './rejects';
-import { BatchBuilder, DeclarationResolver } from './resolve';
+import { BatchBuilder, DeclarationResolver } from '../domain/resolve';
 import { FatalInputError, sniffFile, type InputFormat } from './sniff';
 
 export interface PlannedFile {

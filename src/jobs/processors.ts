@@ -5,7 +5,7 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { ANALYSIS_STAGES, DEFAULT_PARAMS, runAnalysis } from '../analysis/run';
-import { exportSubgraph } from '../api/export';
+import { exportSubgraph } from '../export/formats';
 import { loadConfig } from '../config';
 import { planIngest, runIngest } from '../ingest/ingest';
 import { loadMapping } from '../ingest/mapping';

@@ -13,7 +13,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { stringify } from 'csv-stringify/sync';
 import { DECLARATION_FIELDS } from '../domain/fields';
-import { Rng } from './rng';
+import { Rng } from '../util/rng';
 import {
   CITIES, DISCHARGE_PORTS, FIRST_NAMES, FOREIGN_COUNTRIES, GIANT_CARRIERS, GOODS, LAST_NAMES, LAUNDERING_HUBS, LEGAL_FORMS,
   NAME_TRADES, NAME_WORDS, OFFICES, PORTS, SMALL_CARRIERS, STREETS, STREET_TYPES, type Goods,

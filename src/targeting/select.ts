@@ -8,7 +8,7 @@
  * about what it already suspects. The other red slots and all orange slots go by risk.
  */
 import type { Signal } from '../store/graph-store';
-import { Rng } from '../synth/rng';
+import { Rng } from '../util/rng';
 
 export type Channel = 'red' | 'orange' | 'green';
 

@@ -6,7 +6,7 @@
  * HS codes and origins with a high bad rate), each learning only from its own controls.
  */
 import { createReadStream } from 'node:fs';
-import { DeclarationScorer } from '../analysis/declaration-scorer';
+import { DeclarationScorer } from '../analysis/scoring/declaration-scorer';
 import { DEFAULT_PARAMS, runAnalysis } from '../analysis/run';
 import type { Declaration } from '../domain/declaration';
 import { makeValidator } from '../domain/declaration';
@@ -15,9 +15,9 @@ import { planIngest } from '../ingest/ingest';
 import type { Mapping } from '../ingest/mapping';
 import { readDeclarations } from '../ingest/read-declarations';
 import { readNamedRows } from '../ingest/records';
-import { BatchBuilder, DeclarationResolver } from '../ingest/resolve';
+import { BatchBuilder, DeclarationResolver } from '../domain/resolve';
 import type { GraphStore } from '../store/graph-store';
-import { Rng } from '../synth/rng';
+import { Rng } from '../util/rng';
 import { selectChannels, slots } from './select';
 
 export interface Truth {

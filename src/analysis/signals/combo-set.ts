@@ -5,9 +5,9 @@
  * second of hashing per million). Parties become small integers through `seqOf`, which the owner
  * supplies (the scan already numbers its parties).
  */
-import type { DeclarationFacts } from '../store/graph-store';
-import { IdNumbers } from './id-numbers';
-import { IntTuples } from './int-tuples';
+import type { DeclarationFacts } from '../../store/graph-store';
+import { IdNumbers } from '../../util/id-numbers';
+import { IntTuples } from '../../util/int-tuples';
 
 const NONE = -1;
 

@@ -12,7 +12,7 @@
  */
 import louvain from 'graphology-communities-louvain';
 import type Graph from 'graphology';
-import { Rng } from '../synth/rng';
+import { Rng } from '../../util/rng';
 import { useZoomOut } from './louvain-zoom-out';
 import type { EntityGraph } from './projection';
 

@@ -3,9 +3,9 @@
  * PageRank, shared-identifier rings, circular trade and watchlist hits. It needs nothing from the declaration scan, so a run can do it in a worker thread
  * while the main thread scans (see graph-thread.ts); done inline, it is the same code.
  */
-import type { EntityKind } from '../domain/entities';
-import type { GraphStore, WatchlistEntry } from '../store/graph-store';
-import { stopwatch } from '../util/stopwatch';
+import type { EntityKind } from '../../domain/entities';
+import type { GraphStore, WatchlistEntry } from '../../store/graph-store';
+import { stopwatch } from '../../util/stopwatch';
 import { connectedComponents, pageRank } from './algorithms';
 import { detectCommunities } from './louvain';
 import { loadEntityGraph, REL_CODES, toCsr, type Csr, type EntityGraph } from './projection';

@@ -1,8 +1,8 @@
 /** Communities as candidate fraud rings: size, members by kind, known-bad members, value, risk, rank. */
-import type { EntityKind } from '../domain/entities';
-import type { CommunityRecord, Signal } from '../store/graph-store';
-import type { PartyAgg } from './declaration-scan';
-import type { EntityGraph } from './projection';
+import type { EntityKind } from '../../domain/entities';
+import type { CommunityRecord, Signal } from '../../store/graph-store';
+import type { PartyAgg } from '../signals/declaration-scan';
+import type { EntityGraph } from '../graph/projection';
 
 const PARTY = new Set<EntityKind>(['Trader', 'Consignee', 'Supplier', 'Broker', 'Carrier']);
 /** Communities with fewer parties or traders are not ranked as rings. */

@@ -4,9 +4,9 @@
  * then takes the representation it runs fastest on (CSR for PageRank and components, a graphology
  * graph for Louvain) from these arrays.
  */
-import type { EntityKind, RelType } from '../domain/entities';
-import type { EntityLink, GraphStore } from '../store/graph-store';
-import { IdNumbers } from './id-numbers';
+import type { EntityKind, RelType } from '../../domain/entities';
+import type { EntityLink, GraphStore } from '../../store/graph-store';
+import { IdNumbers } from '../../util/id-numbers';
 
 export const REL_CODES: RelType[] = [
   'FILED_BY', 'CONSIGNED_TO', 'SUPPLIED_BY', 'DECLARED_BY', 'CARRIED_BY', 'ROUTED_VIA', 'ON_VESSEL',

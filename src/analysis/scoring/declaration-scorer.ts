@@ -3,11 +3,11 @@
  * reasons out, from the current analysis run. Loaded once (entity keys, risks, attribute history),
  * then each call is in-memory work.
  */
-import type { Declaration } from '../domain/declaration';
-import { PARTY_KINDS, type EntityKind } from '../domain/entities';
-import { BatchBuilder, DeclarationResolver } from '../ingest/resolve';
-import type { AnalysisRun, DeclarationFacts, GraphStore, Signal } from '../store/graph-store';
-import { standaloneComboSet } from './combo-set';
+import type { Declaration } from '../../domain/declaration';
+import { PARTY_KINDS, type EntityKind } from '../../domain/entities';
+import { BatchBuilder, DeclarationResolver } from '../../domain/resolve';
+import type { AnalysisRun, DeclarationFacts, GraphStore, Signal } from '../../store/graph-store';
+import { standaloneComboSet } from '../signals/combo-set';
 import { categoryMap, scoreDeclaration, type DeclarationModel, type ScoringContext } from './declaration-model';
 
 export class NoCurrentRunError extends Error {

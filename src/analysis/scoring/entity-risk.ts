@@ -3,13 +3,13 @@
  * sigmoid(bias + Σ weight × value), and each signal's contribution (weight × value, in log-odds)
  * is kept with the ids of its evidence, so an investigator sees why.
  */
-import type { EntityKind } from '../domain/entities';
-import type { Signal } from '../store/graph-store';
-import { pageRank } from './algorithms';
-import type { PartyAgg, Window } from './declaration-scan';
-import { sigmoid } from './model';
-import type { GraphStageResult } from './graph-stage';
-import type { Csr } from './projection';
+import type { EntityKind } from '../../domain/entities';
+import type { Signal } from '../../store/graph-store';
+import { pageRank } from '../graph/algorithms';
+import type { PartyAgg, Window } from '../signals/declaration-scan';
+import { sigmoid } from './logistic';
+import type { GraphStageResult } from '../graph/graph-stage';
+import type { Csr } from '../graph/projection';
 
 export const SIGNALS = [
   'seizures', 'watchlist', 'network_proximity', 'shared_identifier_ring', 'community', 'circular_trade',

@@ -6,7 +6,7 @@
  * by more than `maxSharing` parties (business centres, switchboards) do not chain: they link
  * everyone and prove nothing.
  */
-import { IDENTIFIER_KINDS, type EntityKind } from '../domain/entities';
+import { IDENTIFIER_KINDS, type EntityKind } from '../../domain/entities';
 import { UnionFind } from './algorithms';
 import type { EntityGraph } from './projection';
 

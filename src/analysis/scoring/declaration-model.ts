@@ -7,9 +7,9 @@
  * A logistic model over them is fitted on outcomes after a time cutoff using only what was known
  * before it; with too few outcomes, documented default weights apply.
  */
-import type { CategoryRisk, DeclarationFacts, Signal } from '../store/graph-store';
-import { categoriesOf, isOriginLaundering, unitValue } from './declaration-scan';
-import { fitLogistic, predict, smoothedLogOdds, type LogisticModel } from './model';
+import type { CategoryRisk, DeclarationFacts, Signal } from '../../store/graph-store';
+import { categoriesOf, isOriginLaundering, unitValue } from '../signals/declaration-scan';
+import { fitLogistic, predict, smoothedLogOdds, type LogisticModel } from './logistic';
 
 /** Everything the model reads besides the declaration itself. */
 export interface ScoringContext {

@@ -3,11 +3,11 @@
  * the graph model (DESIGN §4). Keys come from the normalization rules, so the same company or
  * phone declared in different ways lands on one node.
  */
-import type { Declaration } from '../domain/declaration';
-import { IDENTIFIER_RELS, nameCountryKey, routeKey, type EntityKind, type IdentifierKind } from '../domain/entities';
+import type { Declaration } from './declaration';
+import { IDENTIFIER_RELS, nameCountryKey, routeKey, type EntityKind, type IdentifierKind } from './entities';
 import {
   normalizeAccount, normalizeAddress, normalizeEmail, normalizeId, normalizePersonName, normalizePhone, phoneWithoutSeparators,
-} from '../domain/normalize';
+} from './normalize';
 import type { DeclarationFact, EntityFact, GraphBatch, LinkFact } from '../store/graph-store';
 import { GenerationalMap } from '../util/generational-map';
 import { detach } from '../util/strings';

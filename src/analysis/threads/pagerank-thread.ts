@@ -4,8 +4,8 @@
  * work on a large graph, and by then the second core is free. The worker gets a copy of the CSR.
  */
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
-import { pageRank, type PageRankOptions } from './algorithms';
-import type { Csr } from './projection';
+import { pageRank, type PageRankOptions } from '../graph/algorithms';
+import type { Csr } from '../graph/projection';
 import { compiledWorker, workerReply } from './worker-reply';
 
 interface Request {

@@ -10,8 +10,8 @@
  * the order each window first saw its parties.
  */
 import type { PartyAgg } from './declaration-scan';
-import { IdNumbers } from './id-numbers';
-import { IntTuples } from './int-tuples';
+import { IdNumbers } from '../../util/id-numbers';
+import { IntTuples } from '../../util/int-tuples';
 
 const N = 0;
 const VALUE = 1;

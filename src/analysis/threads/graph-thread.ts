@@ -5,10 +5,10 @@
  * moved, not copied.
  */
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
-import { ENTITY_KINDS, type EntityKind } from '../domain/entities';
-import { openStore } from '../store/open';
-import { analyseGraph, type GraphParams, type GraphStageResult } from './graph-stage';
-import { indexIds } from './projection';
+import { ENTITY_KINDS, type EntityKind } from '../../domain/entities';
+import { openStore } from '../../store/open';
+import { analyseGraph, type GraphParams, type GraphStageResult } from '../graph/graph-stage';
+import { indexIds } from '../graph/projection';
 import { compiledWorker, workerReply } from './worker-reply';
 
 interface Request {
