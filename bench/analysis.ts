@@ -11,7 +11,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync, createWriteStream } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { loadEntityGraph } from '../src/analysis/graph/projection';
-import { table } from '../src/cli/format';
+import { table } from '../src/cli/output';
 import { SqliteGraphStore } from '../src/store/sqlite/sqlite-store';
 import { buildAnalysisFixture } from './analysis-fixture';
 import { machineReferenceSeconds } from './machine-reference';

@@ -11,7 +11,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
-import { table } from '../src/cli/format';
+import { table } from '../src/cli/output';
 import { generateSynthetic } from '../src/synth/generate';
 
 const ROOT = resolve(__dirname, '..', '..');

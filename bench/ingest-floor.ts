@@ -21,9 +21,10 @@
 import { existsSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
-import { table } from '../src/cli/format';
+import { table } from '../src/cli/output';
 import { makeValidator } from '../src/domain/declaration';
-import { DEFAULT_BATCH_SIZE, planIngest } from '../src/ingest/ingest';
+import { DEFAULT_BATCH_SIZE } from '../src/ingest/ingest';
+import { planIngest } from '../src/ingest/plan';
 import { readDeclarations } from '../src/ingest/read-declarations';
 import { SqliteGraphStore } from '../src/store/sqlite/sqlite-store';
 import { machineReferenceSeconds } from './machine-reference';

@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
-import { table } from '../src/cli/format';
+import { table } from '../src/cli/output';
 import { generateSynthetic } from '../src/synth/generate';
 import { machineReferenceSeconds } from './machine-reference';
 

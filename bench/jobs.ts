@@ -9,7 +9,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { table } from '../src/cli/format';
+import { table } from '../src/cli/output';
 import { BullJobs, connectionFromUrl } from '../src/jobs/bullmq';
 import { generateSynthetic } from '../src/synth/generate';
 

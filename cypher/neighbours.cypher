@@ -5,5 +5,5 @@ CALL (n) {
   UNION
   MATCH (n)<-[r]-(m) RETURN r, m LIMIT $limit
 }
-RETURN elementId(startNode(r)) AS source, elementId(endNode(r)) AS target, type(r) AS type,
+RETURN id AS node, elementId(startNode(r)) AS source, elementId(endNode(r)) AS target, type(r) AS type,
   elementId(m) AS otherId, m.kind AS otherKind, m.key AS otherKey, coalesce(m.name, m.declaration_id) AS otherName

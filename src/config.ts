@@ -1,5 +1,7 @@
 /** Settings from the environment, with the defaults of the embedded mode. */
-import { DEFAULT_KEEP_RUNS } from './store/run-retention';
+
+/** Completed runs whose results are kept when nothing else is said (CUSTOMS_GRAPH_KEEP_RUNS, --keep-runs). */
+export const DEFAULT_KEEP_RUNS = 10;
 
 export interface Config {
   dbPath: string;

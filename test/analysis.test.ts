@@ -121,7 +121,9 @@ describe('the graph half and the declaration model on a second thread', () => {
           communities: st.db.prepare(`SELECT community, rank, size, risk, members FROM communities
             WHERE run_id = (SELECT run_id FROM current_run) ORDER BY community`).raw().all(),
           params: JSON.parse(st.db.prepare('SELECT params FROM analysis_runs WHERE id = (SELECT run_id FROM current_run)').pluck().get() as string) as
-            Record<string, unknown> & { declarationModel: { source: string } },
+            Record<string, unknown>,
+          model: JSON.parse(st.db.prepare('SELECT model FROM analysis_runs WHERE id = (SELECT run_id FROM current_run)').pluck().get() as string) as
+            { declarationModel: { source: string } },
         };
       } finally {
         st.db.close();
@@ -130,7 +132,7 @@ describe('the graph half and the declaration model on a second thread', () => {
     const a = dump(threaded);
     const b = dump(single);
     expect(a.scores.length).toBeGreaterThan(1000);
-    expect(a.params.declarationModel.source).toBe('fitted');
+    expect(a.model.declarationModel.source).toBe('fitted');
     const threads = (p: Record<string, unknown>) => [p.graphThread, p.pageRankThread, p.declarationModelThread];
     expect(threads(a.params)).toEqual([true, true, true]);
     expect(threads(b.params)).toEqual([false, false, false]);

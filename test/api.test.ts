@@ -45,7 +45,7 @@ const DECL = {
 beforeAll(async () => {
   ({ synth, store } = await analysedSyntheticStore(tmp.dir, 'api.db', { traders: 500, seed: 21 }));
   server = await startServer({
-    store, keys: KeyRing.fromEnv(Object.entries(KEYS).map(([r, k]) => `${r}:${k}`).join(',')), config: CONFIG, logger: silentLogger, port: 0,
+    store, dbPath: store.path, keys: KeyRing.fromEnv(Object.entries(KEYS).map(([r, k]) => `${r}:${k}`).join(',')), config: CONFIG, logger: silentLogger, port: 0,
   });
   const ring = synth.truth.rings.find((r) => r.type === 'shell')!;
   ringMembers = [];

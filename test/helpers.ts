@@ -7,10 +7,12 @@ import { stringify } from 'csv-stringify/sync';
 import { makeValidator, validateObject, type Declaration } from '../src/domain/declaration';
 import { DECLARATION_FIELDS } from '../src/domain/fields';
 import { DEFAULT_PARAMS, runAnalysis } from '../src/analysis/run';
-import { planIngest, runIngest, type IngestSummary } from '../src/ingest/ingest';
+import { runIngest, type IngestSummary } from '../src/ingest/ingest';
+import { planIngest } from '../src/ingest/plan';
 import type { Mapping } from '../src/ingest/mapping';
 import { BatchBuilder, DeclarationResolver } from '../src/domain/resolve';
-import type { GraphBatch, GraphStore } from '../src/store/graph-store';
+import type { GraphStore } from '../src/store/graph-store';
+import type { GraphBatch } from '../src/store/graph-writer';
 import { SqliteGraphStore } from '../src/store/sqlite/sqlite-store';
 import { generateSynthetic, type SynthResult } from '../src/synth/generate';
 

@@ -144,8 +144,7 @@ describe('BullMQ jobs', () => {
           return j;
         };
         const got = await runner.get('race-7');
-        expect(got?.status).toBe('done');
-        expect(got?.result).toEqual({ echo: 7 });
+        expect(got).toMatchObject({ status: 'done', result: { echo: 7 } });
       } finally {
         await events.close();
         await worker.close();

@@ -1,8 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { planIngest, runIngest } from '../src/ingest/ingest';
-import { compileColumns, loadMapping, MappingError } from '../src/ingest/mapping';
+import { runIngest } from '../src/ingest/ingest';
+import { planIngest } from '../src/ingest/plan';
+import { compileColumns, loadMapping } from '../src/ingest/mapping';
+import { MappingError } from '../src/util/errors';
 import { SqliteGraphStore } from '../src/store/sqlite/sqlite-store';
 import { KCS_DIR, ROOT, tempDir } from './helpers';
 

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { join } from 'node:path';
 import { SqliteGraphStore } from '../src/store/sqlite/sqlite-store';
 import { MIGRATIONS, DEFERRED_INDEXES } from '../src/store/sqlite/migrations';
@@ -6,7 +6,7 @@ import { storeContract } from './store-contract';
 import { analysedSyntheticStore, batchOf, ingestInto, ROOT, row, tempDir } from './helpers';
 import type { EntityKind } from '../src/domain/entities';
 import { spawn } from 'node:child_process';
-import type { EntityLink } from '../src/store/graph-store';
+import type { EntityLink } from '../src/store/analysis-source';
 import { generateSynthetic } from '../src/synth/generate';
 
 let tmp: ReturnType<typeof tempDir> | undefined;
@@ -25,6 +25,7 @@ storeContract('sqlite', {
 describe('SQLite store specifics', () => {
   it('aggregates trader–counterpart links exactly as GROUP BY would, in the same order', async () => {
     const t = tempDir();
+    onTestFinished(t.cleanup); // removed whether the test passes or fails
     const synth = await generateSynthetic(join(t.dir, 'synth'), { traders: 300, seed: 4 });
     const store = new SqliteGraphStore(join(t.dir, 's.db'));
     await store.migrate();
@@ -42,11 +43,11 @@ describe('SQLite store specifics', () => {
     expect(links.map((l) => [l.type, l.source, l.target, l.count])).toEqual(expected.map((e) => e.slice(0, 4)));
     links.forEach((l, i) => expect(l.value).toBeCloseTo(expected[i]![4], 6));
     await store.close();
-    t.cleanup();
   });
 
   it('several processes opening a new store at the same moment migrate it once, and none fails', async () => {
     const t = tempDir();
+    onTestFinished(t.cleanup); // removed whether the test passes or fails
     const db = join(t.dir, 'new.db');
     // Each process loads the (built) store, then waits for the same instant to open and migrate.
     const at = Date.now() + 2500;
@@ -63,21 +64,21 @@ describe('SQLite store specifics', () => {
     const store = new SqliteGraphStore(db, { readonly: true });
     expect(store.db.prepare('SELECT version FROM schema_migrations ORDER BY version').pluck().all()).toEqual(MIGRATIONS.map((m) => m.version));
     store.db.close();
-    t.cleanup();
   });
 
   it('uses WAL and records its schema version', async () => {
     const t = tempDir();
+    onTestFinished(t.cleanup); // removed whether the test passes or fails
     const store = new SqliteGraphStore(join(t.dir, 's.db'));
     await store.migrate();
     expect(store.db.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(store.schemaVersion()).toBe(MIGRATIONS.at(-1)!.version);
     await store.close();
-    t.cleanup();
   });
 
   it('rebuilds secondary indexes a killed bulk load left out', async () => {
     const t = tempDir();
+    onTestFinished(t.cleanup); // removed whether the test passes or fails
     const path = join(t.dir, 's.db');
     const store = new SqliteGraphStore(path);
     await store.migrate();
@@ -89,11 +90,11 @@ describe('SQLite store specifics', () => {
     const names = (reopened.db.prepare("SELECT name FROM sqlite_master WHERE type = 'index'").pluck().all() as string[]);
     for (const idx of DEFERRED_INDEXES) expect(names).toContain(idx.name);
     await reopened.close();
-    t.cleanup();
   });
 
   it('a bulk load builds the read-only indexes after its rows, and the id cache spans its batches', async () => {
     const t = tempDir();
+    onTestFinished(t.cleanup); // removed whether the test passes or fails
     const store = new SqliteGraphStore(join(t.dir, 's.db'), { bulkThreshold: 1 });
     await store.migrate();
     const indexes = () => new Set(store.db.prepare("SELECT name FROM sqlite_master WHERE type = 'index'").pluck().all() as string[]);
@@ -112,11 +113,11 @@ describe('SQLite store specifics', () => {
     expect(refs).toHaveLength(1);
     expect((await store.counts()).entities.Phone).toBe(1);
     await store.close();
-    t.cleanup();
   });
 
   it('keeps memory bounded: ids that left the cache are read back', async () => {
     const t = tempDir();
+    onTestFinished(t.cleanup); // removed whether the test passes or fails
     const store = new SqliteGraphStore(join(t.dir, 's.db'), { cacheSize: 3 });
     await store.migrate();
     const rows = Array.from({ length: 10 }, (_, i) => row({ declaration_id: `D${i}`, trader_id: `T${i % 4}`, supplier_id: `S${i}` }));
@@ -127,7 +128,6 @@ describe('SQLite store specifics', () => {
     expect(c.entities.Supplier).toBe(10);
     expect(c.declarations).toBe(10);
     await store.close();
-    t.cleanup();
   });
 });
 
@@ -154,11 +154,36 @@ describe('entity ranks', () => {
       await store.close();
       const reopened = new SqliteGraphStore(path);
       await reopened.migrate();
-      expect(reopened.schemaVersion()).toBe(4); // the ranks' migration ran
+      expect(reopened.db.prepare('SELECT 1 FROM schema_migrations WHERE version = 4').pluck().get()).toBe(1); // the ranks' migration ran again
       for (const kind of kinds) expect((await reopened.topEntities({ kind, limit: 1_000_000 })).map((s) => s.entityId)).toEqual(want[kind]);
       await reopened.close();
     } finally {
       t.cleanup();
     }
+  });
+});
+
+describe('migration 5 (run model)', () => {
+  it('moves a run\'s fitted declaration model and medians out of its parameters into the model column', async () => {
+    const t = tempDir();
+    onTestFinished(t.cleanup);
+    const path = join(t.dir, 'old.db');
+    const store = new SqliteGraphStore(path);
+    await store.migrate();
+    // A store from before migration 5: the model lived in the run's params.
+    const declarationModel = { features: ['trader_risk', 'history:hs6'], model: { bias: -3, weights: [3, 0.3] }, source: 'fitted' };
+    const medians = { '610910|MAD': 4.25 };
+    store.db.exec('ALTER TABLE analysis_runs DROP COLUMN model; DELETE FROM schema_migrations WHERE version = 5');
+    store.db.prepare(`INSERT INTO analysis_runs (id, started_at, finished_at, status, seed, params, timings, counts) VALUES (7, '2025-01-01', '2025-01-01', 'done', 42, ?, '{}', '{}')`)
+      .run(JSON.stringify({ seed: 42, resolution: 1, riskWeights: { bias: -4 }, declarationModel, medians, cutoff: '2025-01-01' }));
+    store.db.exec('INSERT INTO current_run (singleton, run_id) VALUES (1, 7)');
+    await store.close();
+
+    const reopened = new SqliteGraphStore(path);
+    await reopened.migrate();
+    const run = (await reopened.currentRun())!;
+    expect(run.model).toEqual({ declarationModel, medians });
+    expect(run.params).toEqual({ seed: 42, resolution: 1, riskWeights: { bias: -4 }, cutoff: '2025-01-01' });
+    await reopened.close();
   });
 });

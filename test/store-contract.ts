@@ -170,8 +170,9 @@ export function storeContract(name: string, factory: StoreFactory): void {
       expect(await store.currentRun()).toBeNull();
       expect(await store.currentRunId()).toBeNull();
       expect(await store.topEntities({ limit: 10 })).toEqual([]);
-      await store.completeRun(first, { timings: { total: 5 }, modularity: 0.4, counts: { nodes: 1 }, params: { a: 1, b: 2 } });
-      expect(await store.currentRun()).toMatchObject({ id: first, status: 'done', seed: 1, params: { a: 1, b: 2 }, modularity: 0.4 });
+      const model = { declarationModel: { features: ['trader_risk'], model: { bias: -3, weights: [3] }, source: 'defaults' as const }, medians: { '610910|MAD': 4.5 } };
+      await store.completeRun(first, { timings: { total: 5 }, modularity: 0.4, counts: { nodes: 1 }, params: { a: 1, b: 2 }, model });
+      expect(await store.currentRun()).toMatchObject({ id: first, status: 'done', seed: 1, params: { a: 1, b: 2 }, modularity: 0.4, model });
       expect(await store.currentRunId()).toBe(first);
       expect((await store.getScores([t1.id]))[0]).toMatchObject({ risk: 0.3, community: 1, signals: [{ name: 'undervaluation' }] });
 
@@ -180,6 +181,7 @@ export function storeContract(name: string, factory: StoreFactory): void {
       expect((await store.topEntities({ kind: 'Trader', limit: 1 }))[0]?.risk).toBe(0.3); // still the first run
       await store.failRun(second, 'stopped');
       expect((await store.currentRun())!.id).toBe(first);
+      expect((await store.listRuns(1))[0]).toMatchObject({ id: second, status: 'failed', error: 'stopped' });
       expect((await store.listRuns(5)).map((r) => r.status)).toEqual(['failed', 'done']);
       expect(await store.topCommunities(5)).toHaveLength(1);
       expect(await store.categoryRisk()).toEqual([{ field: 'hs6', value: '610910', n: 10, bad: 2 }]);
@@ -196,7 +198,7 @@ export function storeContract(name: string, factory: StoreFactory): void {
       const run = async (day: number, end: 'done' | 'failed' | 'running') => {
         const id = await store.beginRun({ seed: day, params: {}, startedAt: `2025-01-0${day}T00:00:00Z` });
         await store.writeRunResults(id, results(day / 10));
-        if (end === 'done') await store.completeRun(id, { timings: {}, counts: {}, params: {} });
+        if (end === 'done') await store.completeRun(id, { timings: {}, counts: {}, params: {}, model: { declarationModel: { features: [], model: { bias: 0, weights: [] }, source: 'defaults' }, medians: {} } });
         if (end === 'failed') await store.failRun(id, 'stopped');
         return id;
       };

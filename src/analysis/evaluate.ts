@@ -6,9 +6,17 @@
  */
 import { normalizeId } from '../domain/normalize';
 import type { GraphStore } from '../store/graph-store';
-import type { Truth } from '../synth/generate';
 import { Rng } from '../util/rng';
 import { precisionAtK } from './scoring/logistic';
+
+/**
+ * Planted rings to compare with: what `synth` writes in truth.json, or any other generator's
+ * ground truth in the same shape. `seed` seeds the random baseline.
+ */
+export interface EvaluationTruth {
+  seed: number;
+  rings: Array<{ id: string; type: string; members: string[] }>;
+}
 
 export interface Evaluation {
   traders: number;
@@ -22,7 +30,7 @@ export interface Evaluation {
   perRing: Array<{ ring: string; type: string; members: number; inCommunity: number; community?: number; rank?: number; found: boolean }>;
 }
 
-export async function evaluateRun(store: GraphStore, truth: Truth, opts: { topRings?: number } = {}): Promise<Evaluation> {
+export async function evaluateRun(store: GraphStore, truth: EvaluationTruth, opts: { topRings?: number } = {}): Promise<Evaluation> {
   const scores = await store.topEntities({ kind: 'Trader', limit: 10_000_000 });
   const entities = new Map<string, string>();
   const ids = scores.map((s) => s.entityId);

@@ -4,11 +4,13 @@
  * made current. Every stage is timed; randomness comes from the seed only.
  */
 import type { EntityKind } from '../domain/entities';
-import type { EntityScore, GraphStore } from '../store/graph-store';
+import type { EntityScore } from '../domain/results';
+import type { GraphStore } from '../store/graph-store';
 import { stopwatch } from '../util/stopwatch';
 import { rankCommunities } from './scoring/communities';
 import { categoryList, scanDeclarations, type DeclarationScan } from './signals/declaration-scan';
-import { defaultDeclarationModel, featureNames, type DeclarationModel, type ScoringContext } from './scoring/declaration-model';
+import type { DeclarationModel } from '../domain/results';
+import { defaultDeclarationModel, featureNames, type ScoringContext } from './scoring/declaration-model';
 import { fitDeclarationModelAside } from './threads/declaration-model-thread';
 import { personalizedPageRanks } from './threads/pagerank-thread';
 import { DEFAULT_WEIGHTS, SIGNALS, computeFeatures, featureRow, PPR_OPTIONS, pprSeeds, riskOf, riskValue, type Features, type RiskWeights, type Structure } from './scoring/entity-risk';
@@ -150,9 +152,10 @@ export async function runAnalysis(store: GraphStore, params: AnalysisParams, opt
       hubExamples: gs.hubExamples,
       contextLinks: 'ROUTED_VIA and CARRIED_BY links are left out of community detection and risk propagation',
       edgeWeights: EDGE_WEIGHT_RULE, graphThread: threaded !== undefined, pageRankThread: pprThreaded, declarationModelThread: modelThreaded,
-      riskWeights: weights, declarationModel, medians: Object.fromEntries(scan.medians), cutoff: scan.cutoff,
+      riskWeights: weights, cutoff: scan.cutoff,
     };
-    await store.completeRun(runId, { timings, modularity: gs.modularity, counts, params: fullParams });
+    const model = { declarationModel, medians: Object.fromEntries(scan.medians) };
+    await store.completeRun(runId, { timings, modularity: gs.modularity, counts, params: fullParams, model });
     const pruned = opts.keepRuns ? await store.pruneRuns(opts.keepRuns) : [];
     return { runId, pruned, timings, modularity: gs.modularity, counts, weights, declarationModel: { source: declarationModel.source } };
   } catch (err) {

@@ -1,31 +1,15 @@
 /** Per-request context: who is asking, what they may do, batched loaders, and the audit trail. */
 import DataLoader from 'dataloader';
 import { randomUUID } from 'node:crypto';
-import { DeclarationScorer } from '../analysis/scoring/declaration-scorer';
 import type { Config } from '../config';
-import type { Entity, EntityScore, GraphStore } from '../store/graph-store';
+import type { EntityScore } from '../domain/results';
+import type { Entity } from '../store/graph-reader';
+import type { GraphStore } from '../store/graph-store';
 import type { JobRunner } from '../jobs/runner';
+import type { ScoringService } from '../targeting/scoring-service';
 import type { Logger } from '../util/logger';
 import { PERMISSIONS, type ApiKey, type KeyRing, type Permission } from './auth';
 import { forbidden, unauthenticated } from './errors';
-
-/** Keeps a scorer for the current run, and reloads it when another run becomes current. */
-export class ScorerHolder {
-  private scorer?: Promise<DeclarationScorer>;
-  private runId?: string;
-
-  constructor(private readonly store: GraphStore, private readonly config: Config) {}
-
-  async get(): Promise<DeclarationScorer> {
-    const runId = (await this.store.currentRunId()) ?? undefined;
-    if (!this.scorer || runId !== this.runId) {
-      this.runId = runId;
-      this.scorer = DeclarationScorer.load(this.store, { phoneRegion: this.config.phoneRegion });
-      this.scorer.catch(() => { this.scorer = undefined; });
-    }
-    return this.scorer;
-  }
-}
 
 export interface ApiServices {
   store: GraphStore;
@@ -34,7 +18,7 @@ export interface ApiServices {
   jobs: JobRunner;
   /** The store file the job processors open. */
   dbPath: string;
-  scorer: ScorerHolder;
+  scoring: ScoringService;
   logger: Logger;
 }
 

@@ -1,24 +1,21 @@
 /** Resolvers of graphql/schema.graphql. Every identity read checks the role and is audited. */
-import { GraphQLError, GraphQLScalarType } from 'graphql';
-import { NoCurrentRunError } from '../analysis/scoring/declaration-scorer';
+import { GraphQLScalarType } from 'graphql';
 import { makeValidator } from '../domain/declaration';
 import { keyFor, type EntityKind } from '../domain/entities';
 import { DECLARATION_FIELDS } from '../domain/fields';
 import type { Declaration as DeclarationRow } from '../domain/declaration';
-import type { CommunityRecord, Edge, Entity, EntityScore, Signal, Subgraph } from '../store/graph-store';
+import type { AnalysisRun, CommunityRecord, EntityScore, Signal } from '../domain/results';
+import type { Edge, Entity, Subgraph } from '../store/graph-reader';
 import type { ApiContext } from './context';
 import { badInput, notFound } from './errors';
 import { exportSubgraph, type ExportFormat } from '../export/formats';
+import { filterByWeight, ringSubgraph, subgraphOf, withRisk, type SubgraphTarget } from '../export/subgraph';
+import type { JobInfo } from '../jobs/runner';
 import { kindFromGql, kindToGql } from './kinds';
 import { checkFirst, connection, decodeCursor } from './paging';
 import { shortestPath } from '../store/shortest-path';
-import { selectChannels } from '../targeting/select';
 
 export const LIMITS = { maxHops: 3, maxSubgraph: 500, maxBatch: 1000, maxPathHops: 6 } as const;
-
-/** Link weights for minWeight: how strong a tie the relationship is (shared identifiers weigh most). */
-const LINK_WEIGHT: Record<string, number> = { HAS_ACCOUNT: 6, HAS_PHONE: 5, HAS_EMAIL: 4, DIRECTS: 4, AT_ADDRESS: 2 };
-const linkWeight = (type: string) => LINK_WEIGHT[type] ?? 1;
 
 const JSONScalar = new GraphQLScalarType({ name: 'JSON', serialize: (v) => v, parseValue: (v) => v });
 
@@ -55,38 +52,6 @@ function subgraphOut(sub: Subgraph) {
   return { nodes: sub.nodes.map(gqlEntity), edges: sub.edges, truncated: sub.truncated };
 }
 
-/** Keeps the links at or above minWeight, and the nodes still reachable from the start. */
-function filterByWeight(sub: Subgraph, start: string, minWeight: number): Subgraph {
-  if (minWeight <= 0) return sub;
-  const edges = sub.edges.filter((e) => linkWeight(e.type) >= minWeight);
-  const adj = new Map<string, string[]>();
-  for (const e of edges) {
-    adj.set(e.source, [...(adj.get(e.source) ?? []), e.target]);
-    adj.set(e.target, [...(adj.get(e.target) ?? []), e.source]);
-  }
-  const seen = new Set([start]);
-  const queue = [start];
-  while (queue.length) for (const n of adj.get(queue.shift()!) ?? []) if (!seen.has(n)) { seen.add(n); queue.push(n); }
-  return { nodes: sub.nodes.filter((n) => seen.has(n.id)), edges: edges.filter((e) => seen.has(e.source) && seen.has(e.target)), truncated: sub.truncated };
-}
-
-async function ringSubgraph(ctx: ApiContext, c: CommunityRecord, limit: number): Promise<Subgraph> {
-  const members = c.members.slice(0, limit);
-  const inRing = new Set(members);
-  const sub = await ctx.store.neighbourhood(members, { hops: 1, limit: limit * 4 });
-  // Members, plus what ties at least two of them (a shared phone, a common declaration).
-  const ties = new Map<string, Set<string>>();
-  for (const e of sub.edges) {
-    for (const [m, o] of [[e.source, e.target], [e.target, e.source]] as const) {
-      if (inRing.has(m) && !inRing.has(o)) ties.set(o, (ties.get(o) ?? new Set()).add(m));
-    }
-  }
-  const keep = new Set([...members, ...[...ties].filter(([, ms]) => ms.size >= 2).map(([o]) => o)]);
-  const nodes = sub.nodes.filter((n) => keep.has(n.id)).slice(0, limit);
-  const kept = new Set(nodes.map((n) => n.id));
-  return { nodes, edges: sub.edges.filter((e) => kept.has(e.source) && kept.has(e.target)), truncated: sub.truncated || c.members.length > limit || keep.size > limit };
-}
-
 function ringOut(c: CommunityRecord) {
   return {
     community: c.community, rank: c.rank, size: c.size, risk: c.risk, knownBad: c.knownBad, value: c.value,
@@ -94,10 +59,10 @@ function ringOut(c: CommunityRecord) {
   };
 }
 
-function runOut(r: { id: string; status: string; startedAt: string; finishedAt?: string; seed: number; modularity?: number; timings: object; counts: object; params: Record<string, unknown> }) {
-  // The run's fitted medians and models are large and of no use to a client.
-  const { medians: _m, declarationModel: _d, ...params } = r.params;
-  return { ...r, finishedAt: r.finishedAt ?? null, modularity: r.modularity ?? null, params };
+function runOut(r: AnalysisRun) {
+  // The run's fitted model is large and of no use to a client.
+  const { model: _m, ...run } = r;
+  return { ...run, finishedAt: r.finishedAt ?? null, modularity: r.modularity ?? null };
 }
 
 function declarationOut(d: DeclarationRow & { id: string }) {
@@ -108,19 +73,13 @@ function declarationOut(d: DeclarationRow & { id: string }) {
   };
 }
 
-function jobOut(job: { id: string; kind: string; status: string; progress: number; result?: unknown; error?: string }) {
-  return {
-    id: job.id, kind: job.kind, status: job.status.toUpperCase(), progress: job.progress,
-    runId: (job.result as { runId?: string } | undefined)?.runId ?? null, error: job.error ?? null,
-  };
-}
-
-async function scorer(ctx: ApiContext) {
-  try {
-    return await ctx.services.scorer.get();
-  } catch (err) {
-    if (err instanceof NoCurrentRunError) throw new GraphQLError(err.message, { extensions: { code: 'NO_CURRENT_RUN' } });
-    throw err;
+function jobOut(job: JobInfo) {
+  const common = { id: job.id, kind: job.kind, status: job.status.toUpperCase(), progress: job.progress };
+  switch (job.status) {
+    case 'queued': case 'running': return { ...common, runId: null, error: null };
+    case 'done': return { ...common, runId: (job.result as { runId?: string }).runId ?? null, error: null };
+    case 'failed': return { ...common, runId: null, error: job.error };
+    default: throw new Error(`unknown job state ${String(job satisfies never)}`);
   }
 }
 
@@ -232,16 +191,14 @@ export const resolvers = {
     async scoreDeclaration(_: unknown, args: Args, ctx: ApiContext) {
       ctx.require('score');
       const d = declarationFromInput(args.input as Record<string, unknown>);
-      return (await scorer(ctx)).score(d);
+      return (await ctx.services.scoring.score([d]))[0];
     },
 
     async scoreDeclarations(_: unknown, args: Args, ctx: ApiContext) {
       ctx.require('score');
       const inputs = args.inputs as Array<Record<string, unknown>>;
       if (inputs.length > LIMITS.maxBatch) throw badInput(`at most ${LIMITS.maxBatch} declarations per request`, { argument: 'inputs', limit: 'maxBatch' });
-      const declarations = inputs.map((input, i) => declarationFromInput(input, i));
-      const s = await scorer(ctx);
-      return declarations.map((d) => s.score(d));
+      return ctx.services.scoring.score(inputs.map((input, i) => declarationFromInput(input, i)));
     },
 
     async selectDeclarations(_: unknown, args: Args, ctx: ApiContext) {
@@ -249,17 +206,11 @@ export const resolvers = {
       const inputs = args.inputs as Array<Record<string, unknown>>;
       if (inputs.length > LIMITS.maxBatch) throw badInput(`at most ${LIMITS.maxBatch} declarations per request`, { argument: 'inputs', limit: 'maxBatch' });
       for (const name of ['capacity', 'documentary', 'exploration'] as const) checkRange(name, args[name] as number, 0, 1, name);
-      const declarations = inputs.map((input, i) => declarationFromInput(input, i));
-      const s = await scorer(ctx);
-      const scored = declarations.map((d) => {
-        const r = s.score(d);
-        return { key: `${r.declarationId}/${r.itemNo}`, risk: r.risk, reasons: r.reasons, declarationId: r.declarationId, itemNo: r.itemNo };
-      });
-      const selections = selectChannels(scored, {
+      const selections = await ctx.services.scoring.select(inputs.map((input, i) => declarationFromInput(input, i)), {
         capacity: args.capacity as number, documentary: args.documentary as number, exploration: args.exploration as number, seed: args.seed as number,
       });
-      return selections.map((sel, i) => ({
-        declarationId: scored[i]!.declarationId, itemNo: scored[i]!.itemNo, channel: sel.channel.toUpperCase(), risk: sel.risk,
+      return selections.map((sel) => ({
+        declarationId: sel.score.declarationId, itemNo: sel.score.itemNo, channel: sel.channel.toUpperCase(), risk: sel.risk,
         why: sel.why.toUpperCase(), reasons: sel.reasons,
       }));
     },
@@ -268,19 +219,15 @@ export const resolvers = {
       ctx.require('readIdentities');
       const limit = args.limit as number;
       checkRange('limit', limit, 1, LIMITS.maxSubgraph, 'maxSubgraph');
-      let sub: Subgraph;
-      if (typeof args.ring === 'number') {
-        const c = await ctx.store.getCommunity(args.ring);
-        if (!c) throw notFound(`no ring ${args.ring} in the current run`);
-        sub = await ringSubgraph(ctx, c, limit);
-      } else if (typeof args.id === 'string') {
+      let target: SubgraphTarget;
+      if (typeof args.ring === 'number') target = { ring: args.ring };
+      else if (typeof args.id === 'string') {
         const hops = args.hops as number;
         checkRange('hops', hops, 1, LIMITS.maxHops, 'maxHops');
-        sub = await ctx.store.neighbourhood([args.id], { hops, limit });
-        if (sub.nodes.length === 0) throw notFound(`no entity ${args.id}`);
+        target = { entityId: args.id, hops };
       } else throw badInput('give id or ring');
-      const scores = new Map((await ctx.store.getScores(sub.nodes.map((n) => n.id))).map((s) => [s.entityId, s.risk]));
-      const content = exportSubgraph(args.format as ExportFormat, sub.nodes.map((n) => ({ ...n, risk: scores.get(n.id) })), sub.edges);
+      const sub = await subgraphOf(ctx.store, target, limit);
+      const content = exportSubgraph(args.format as ExportFormat, await withRisk(ctx.store, sub.nodes), sub.edges);
       await ctx.audit('export', sub.nodes.map((n) => n.id));
       return { format: args.format, content, nodes: sub.nodes.length, edges: sub.edges.length, truncated: sub.truncated };
     },
@@ -364,7 +311,7 @@ export const resolvers = {
     async subgraph(r: { __record: CommunityRecord }, args: Args, ctx: ApiContext) {
       const limit = args.limit as number;
       checkRange('limit', limit, 1, LIMITS.maxSubgraph, 'maxSubgraph');
-      const sub = await ringSubgraph(ctx, r.__record, limit);
+      const sub = await ringSubgraph(ctx.store, r.__record, limit);
       await ctx.audit('ringSubgraph', sub.nodes.map((n) => n.id));
       return subgraphOut(sub);
     },

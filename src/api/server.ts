@@ -16,11 +16,11 @@ import { join } from 'node:path';
 import type { Config } from '../config';
 import { InProcessJobRunner } from '../jobs/in-process';
 import type { JobRunner } from '../jobs/runner';
-import { SqliteGraphStore } from '../store/sqlite/sqlite-store';
 import type { GraphStore } from '../store/graph-store';
+import { ScoringService } from '../targeting/scoring-service';
 import type { Logger } from '../util/logger';
 import type { KeyRing } from './auth';
-import { contextFor, ScorerHolder, type ApiContext, type ApiServices } from './context';
+import { contextFor, type ApiContext, type ApiServices } from './context';
 import { formatError } from './errors';
 import { resolvers } from './resolvers';
 
@@ -31,6 +31,8 @@ export interface ServerOptions {
   store: GraphStore;
   /** Runs analysis jobs; in-process unless given (the scaled mode passes BullMQ). */
   jobs?: JobRunner;
+  /** The store file the job processors open (embedded mode); defaults to the configured one. */
+  dbPath?: string;
   keys: KeyRing;
   config: Config;
   logger: Logger;
@@ -63,8 +65,8 @@ export async function createApp(opts: ServerOptions): Promise<{ app: express.Exp
   const production = opts.production ?? process.env.NODE_ENV === 'production';
   const services: ApiServices = {
     store: opts.store, keys: opts.keys, config: opts.config, jobs: opts.jobs ?? new InProcessJobRunner(),
-    dbPath: opts.store instanceof SqliteGraphStore ? opts.store.path : opts.config.dbPath,
-    scorer: new ScorerHolder(opts.store, opts.config), logger: opts.logger,
+    dbPath: opts.dbPath ?? opts.config.dbPath,
+    scoring: new ScoringService(opts.store, opts.config), logger: opts.logger,
   };
   const apollo = new ApolloServer<ApiContext>({
     typeDefs: schemaSdl(),

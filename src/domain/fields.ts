@@ -36,3 +36,8 @@ const FIELD_SET: ReadonlySet<string> = new Set(DECLARATION_FIELDS);
 export function isDeclarationField(name: string): name is DeclarationField {
   return FIELD_SET.has(name);
 }
+
+/** A control that found something: what the model learns as fraud, and what a bad history counts. */
+export function isBadOutcome(outcome: string | undefined): boolean {
+  return outcome === 'seizure' || outcome === 'discrepancy';
+}

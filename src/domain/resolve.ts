@@ -8,7 +8,7 @@ import { IDENTIFIER_RELS, nameCountryKey, routeKey, type EntityKind, type Identi
 import {
   normalizeAccount, normalizeAddress, normalizeEmail, normalizeId, normalizePersonName, normalizePhone, phoneWithoutSeparators,
 } from './normalize';
-import type { DeclarationFact, EntityFact, GraphBatch, LinkFact } from '../store/graph-store';
+import type { DeclarationFact, EntityFact, GraphBatch, LinkFact } from '../store/graph-writer';
 import { GenerationalMap } from '../util/generational-map';
 import { detach } from '../util/strings';
 

@@ -1,20 +1,30 @@
 /** A subgraph as GEXF (Gephi), GraphML or Cytoscape.js JSON. */
 import Graph from 'graphology';
 import { write as writeGexf } from 'graphology-gexf';
-import type { Entity, Edge } from '../store/graph-store';
+import type { Edge, Entity } from '../store/graph-reader';
 
-export type ExportFormat = 'GEXF' | 'GRAPHML' | 'CYTOSCAPE';
+export const EXPORT_FORMATS = ['GEXF', 'GRAPHML', 'CYTOSCAPE'] as const;
+export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
 export function exportSubgraph(format: ExportFormat, nodes: Array<Entity & { risk?: number }>, edges: Edge[]): string {
-  if (format === 'CYTOSCAPE') {
-    return JSON.stringify({
-      elements: {
-        nodes: nodes.map((n) => ({ data: { id: n.id, label: n.name, kind: n.kind, key: n.key, risk: n.risk ?? null } })),
-        edges: edges.map((e, i) => ({ data: { id: `e${i}`, source: e.source, target: e.target, type: e.type } })),
-      },
-    });
+  switch (format) {
+    case 'CYTOSCAPE': return cytoscape(nodes, edges);
+    case 'GRAPHML': return graphml(nodes, edges);
+    case 'GEXF': return gexf(nodes, edges);
+    default: throw new Error(`unknown export format: ${String(format satisfies never)}`);
   }
-  if (format === 'GRAPHML') return graphml(nodes, edges);
+}
+
+function cytoscape(nodes: Array<Entity & { risk?: number }>, edges: Edge[]): string {
+  return JSON.stringify({
+    elements: {
+      nodes: nodes.map((n) => ({ data: { id: n.id, label: n.name, kind: n.kind, key: n.key, risk: n.risk ?? null } })),
+      edges: edges.map((e, i) => ({ data: { id: `e${i}`, source: e.source, target: e.target, type: e.type } })),
+    },
+  });
+}
+
+function gexf(nodes: Array<Entity & { risk?: number }>, edges: Edge[]): string {
   const g = new Graph({ type: 'directed', multi: true });
   for (const n of nodes) g.addNode(n.id, { label: n.name, kind: n.kind, key: n.key, risk: n.risk ?? 0 });
   for (const e of edges) if (g.hasNode(e.source) && g.hasNode(e.target)) g.addEdge(e.source, e.target, { type: e.type });

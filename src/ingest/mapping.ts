@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { MappingError } from '../util/errors';
 import { DECLARATION_FIELDS, REQUIRED_FIELDS, isDeclarationField, type DeclarationField } from '../domain/fields';
 
 const fieldSpec = z.union([
@@ -38,9 +39,6 @@ export const mappingSchema = z.object({
 export type Mapping = z.output<typeof mappingSchema>;
 type FieldSpec = z.output<typeof fieldSpec>;
 
-export class MappingError extends Error {
-  override name = 'MappingError';
-}
 
 export function loadMapping(path: string): Mapping {
   let json: unknown;

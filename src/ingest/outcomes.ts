@@ -6,10 +6,12 @@
 import { createReadStream } from 'node:fs';
 import { basename } from 'node:path';
 import { FRAUD_TYPES, OUTCOMES, type FraudType, type Outcome } from '../domain/fields';
-import type { GraphStore, OutcomeUpdate } from '../store/graph-store';
+import type { GraphStore } from '../store/graph-store';
+import type { OutcomeUpdate } from '../store/graph-writer';
 import { readNamedRows } from './records';
 import type { RejectsWriter } from './rejects';
-import { FatalInputError, sniffFile } from './sniff';
+import { FatalInputError } from '../util/errors';
+import { sniffFile } from './sniff';
 
 export async function checkOutcomes(file: string): Promise<void> {
   const sniff = await sniffFile(file);

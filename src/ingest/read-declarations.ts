@@ -5,7 +5,7 @@
  */
 import { createReadStream } from 'node:fs';
 import { FIELD_INDEX, findInvalidUtf8, type makeValidator, type ValidationResult } from '../domain/declaration';
-import type { IngestPlan, PlannedFile } from './ingest';
+import type { IngestPlan, PlannedFile } from './plan';
 import { compileColumns, type SourceRow } from './mapping';
 import { readCsvRecords, readLines, type RawRecord } from './records';
 

@@ -4,13 +4,8 @@
  */
 import { open, stat } from 'node:fs/promises';
 import { extname } from 'node:path';
+import { FatalInputError } from '../util/errors';
 
-export class FatalInputError extends Error {
-  constructor(readonly file: string, message: string) {
-    super(`${file}: ${message}`);
-    this.name = 'FatalInputError';
-  }
-}
 
 export type InputFormat = 'csv' | 'ndjson';
 

@@ -5,10 +5,12 @@
 import { createReadStream } from 'node:fs';
 import { basename } from 'node:path';
 import { keyFor, parseKind, type KeyOptions } from '../domain/entities';
-import type { GraphStore, WatchlistEntry } from '../store/graph-store';
+import type { GraphStore } from '../store/graph-store';
+import type { WatchlistEntry } from '../store/graph-writer';
 import { readNamedRows } from './records';
 import type { RejectsWriter } from './rejects';
-import { FatalInputError, sniffFile } from './sniff';
+import { FatalInputError } from '../util/errors';
+import { sniffFile } from './sniff';
 
 export const WATCHLIST_COLUMNS = ['kind', 'key', 'reason', 'source', 'severity', 'listed_at'] as const;
 

@@ -4,10 +4,11 @@
  * exponential backoff; analysis runs in a sandboxed processor (a child process) so the CPU-heavy
  * work never starves the lock renewal of the worker.
  */
-import { Queue, Worker, type ConnectionOptions, type Job } from 'bullmq';
+import { Queue, UnrecoverableError, Worker, type ConnectionOptions, type Job } from 'bullmq';
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { join } from 'node:path';
+import { isCustomsGraphError } from '../util/errors';
 import type { Logger } from '../util/logger';
 import { exportProcessor, ingestProcessor, type AnalysisJob, type ExportJob, type IngestJob, type JobKind } from './processors';
 import type { JobInfo, JobRunner, JobState } from './runner';
@@ -48,12 +49,28 @@ const STATE: Record<string, JobState> = {
 };
 
 async function info(job: Job, known?: string): Promise<JobInfo> {
-  const state = known ?? (await job.getState());
-  return {
-    id: job.id ?? '', kind: job.name, status: STATE[state] ?? 'queued',
-    progress: typeof job.progress === 'number' ? job.progress : 0,
-    ...(job.returnvalue ? { result: job.returnvalue as Record<string, unknown> } : {}),
-    ...(job.failedReason ? { error: job.failedReason } : {}),
+  const state = STATE[known ?? (await job.getState())] ?? 'queued';
+  const common = { id: job.id ?? '', kind: job.name as JobKind, progress: typeof job.progress === 'number' ? job.progress : 0 };
+  switch (state) {
+    case 'queued': case 'running': return { ...common, status: state };
+    case 'done': return { ...common, status: state, result: (job.returnvalue ?? {}) as Record<string, unknown> };
+    case 'failed': return { ...common, status: state, error: job.failedReason ?? 'failed' };
+    default: throw new Error(`unknown job state ${String(state satisfies never)}`);
+  }
+}
+
+/**
+ * A processor whose input errors (a bad file, no such ring) end the job at once: BullMQ retries
+ * anything else with backoff, and a retry cannot mend those.
+ */
+export function failFastOnInputErrors<T, R>(processor: (data: T, job: Job<T>) => Promise<R>): (job: Job<T>) => Promise<R> {
+  return async (job) => {
+    try {
+      return await processor(job.data, job);
+    } catch (err) {
+      if (isCustomsGraphError(err) && !err.retryable) throw new UnrecoverableError(err.message);
+      throw err;
+    }
   };
 }
 
@@ -121,13 +138,7 @@ export async function startWorkers(opts: WorkerOptions): Promise<{ workers: Work
   };
   const workers: Worker[] = [];
   for (const q of opts.queues) {
-    const progress = (job: Job) => (p: number) => job.updateProgress(Math.round(p * 100) / 100);
-    const w = q === 'analysis'
-      // Sandboxed: a child process runs the analysis, the worker keeps renewing the lock.
-      ? new Worker('analysis', join(__dirname, 'sandbox', 'analysis.js'), common)
-      : q === 'export'
-        ? new Worker('export', async (job: Job<ExportJob>) => exportProcessor(job.data, progress(job)), common)
-        : new Worker('ingest', async (job: Job<IngestJob>) => ingestProcessor(job.data, progress(job)), common);
+    const w = workerFor(q, common);
     w.on('failed', (job, err) => opts.logger.warn({ job: job?.id, err: err.message }, 'job failed'));
     w.on('error', (err) => opts.logger.error({ err: err.message }, 'worker error'));
     workers.push(w);
@@ -136,6 +147,18 @@ export async function startWorkers(opts: WorkerOptions): Promise<{ workers: Work
   // if a worker is closed while its blocking connection is still initialising (an early SIGTERM).
   await Promise.all(workers.map((w) => w.waitUntilReady()));
   return { workers, close: async () => { await Promise.all(workers.map((w) => w.close())); } };
+}
+
+const progress = (job: Job) => (p: number) => job.updateProgress(Math.round(p * 100) / 100);
+
+function workerFor(q: JobKind, common: ConstructorParameters<typeof Worker>[2]): Worker {
+  switch (q) {
+    // Sandboxed: a child process runs the analysis, the worker keeps renewing the lock.
+    case 'analysis': return new Worker('analysis', join(__dirname, 'sandbox', 'analysis.js'), common);
+    case 'export': return new Worker('export', failFastOnInputErrors((data: ExportJob, job) => exportProcessor(data, progress(job))), common);
+    case 'ingest': return new Worker('ingest', failFastOnInputErrors((data: IngestJob, job) => ingestProcessor(data, progress(job))), common);
+    default: throw new Error(`unknown queue ${String(q satisfies never)}`);
+  }
 }
 
 async function warnUnlessNoEviction(opts: WorkerOptions): Promise<void> {

@@ -4,33 +4,37 @@
  * same functions.
  */
 import { randomUUID } from 'node:crypto';
-import { analysisProcessor } from './processors';
+import { analysisProcessor, type AnalysisJob, type JobKind } from './processors';
 import type { JobInfo, JobRunner } from './runner';
 
 export class InProcessJobRunner implements JobRunner {
   private readonly jobs = new Map<string, JobInfo>();
   private chains = new Map<string, Promise<unknown>>();
 
-  enqueue<P>(kind: string, payload: P, processor: (p: P, report: (progress: number) => void) => Promise<Record<string, unknown>>): JobInfo {
-    const job: JobInfo = { id: randomUUID(), kind, status: 'queued', progress: 0 };
-    this.jobs.set(job.id, job);
+  enqueue<P>(kind: JobKind, payload: P, processor: (p: P, report: (progress: number) => void) => Promise<Record<string, unknown>>): JobInfo {
+    const id = randomUUID();
+    let progress = 0;
+    const set = (job: JobInfo) => { this.jobs.set(id, job); };
+    set({ id, kind, status: 'queued', progress });
     const previous = this.chains.get(kind) ?? Promise.resolve();
     const run = previous.then(async () => {
-      job.status = 'running';
+      set({ id, kind, status: 'running', progress });
       try {
-        job.result = await processor(payload, (p) => { job.progress = Math.max(job.progress, Math.min(1, p)); });
-        job.progress = 1;
-        job.status = 'done';
+        const result = await processor(payload, (p) => {
+          progress = Math.max(progress, Math.min(1, p));
+          const job = this.jobs.get(id);
+          if (job?.status === 'running') job.progress = progress;
+        });
+        set({ id, kind, status: 'done', progress: 1, result });
       } catch (err) {
-        job.status = 'failed';
-        job.error = (err as Error).message;
+        set({ id, kind, status: 'failed', progress, error: (err as Error).message });
       }
     });
     this.chains.set(kind, run);
-    return job;
+    return this.jobs.get(id)!;
   }
 
-  async enqueueAnalysis(payload: { db: string; seed: number; resolution: number }): Promise<JobInfo> {
+  async enqueueAnalysis(payload: AnalysisJob): Promise<JobInfo> {
     return this.enqueue('analysis', payload, analysisProcessor);
   }
 

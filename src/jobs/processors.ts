@@ -1,15 +1,19 @@
 /**
  * The job processors: the same functions run in-process (embedded mode) and in BullMQ workers
  * (scaled mode). Each opens the store it is given, reports progress in [0, 1], and returns a
- * JSON-serialisable summary.
+ * JSON-serialisable summary. Errors a retry cannot mend (a bad file, no such ring) are
+ * CustomsGraphErrors, which the queues do not retry.
  */
 import { writeFile } from 'node:fs/promises';
 import { ANALYSIS_STAGES, DEFAULT_PARAMS, runAnalysis } from '../analysis/run';
-import { exportSubgraph } from '../export/formats';
 import { loadConfig } from '../config';
-import { planIngest, runIngest } from '../ingest/ingest';
+import { exportSubgraph, type ExportFormat } from '../export/formats';
+import { subgraphOf, withRisk, type SubgraphTarget } from '../export/subgraph';
+import { runIngest } from '../ingest/ingest';
 import { loadMapping } from '../ingest/mapping';
+import { planIngest } from '../ingest/plan';
 import { withStore } from '../store/open';
+import { UsageError } from '../util/errors';
 
 export type Report = (progress: number) => void | Promise<void>;
 
@@ -28,7 +32,7 @@ export interface AnalysisJob {
 
 export interface ExportJob {
   db: string;
-  format: 'GEXF' | 'GRAPHML' | 'CYTOSCAPE';
+  format: ExportFormat;
   /** A ring (community of the current run) or the neighbourhood of an entity. */
   ring?: number;
   entityId?: string;
@@ -40,6 +44,8 @@ export interface ExportJob {
 export const JOB_KINDS = ['ingest', 'analysis', 'export'] as const;
 export type JobKind = (typeof JOB_KINDS)[number];
 
+/** Export jobs write files, not responses: they may draw ten times the API's subgraph limit. */
+export const EXPORT_JOB_MAX_NODES = 5000;
 
 export async function ingestProcessor(job: IngestJob, report: Report) {
   const config = loadConfig();
@@ -54,25 +60,22 @@ export async function ingestProcessor(job: IngestJob, report: Report) {
   });
 }
 
+function exportTarget(job: ExportJob): SubgraphTarget {
+  if (job.ring !== undefined) return { ring: job.ring };
+  if (job.entityId) return { entityId: job.entityId, hops: Math.min(job.hops ?? 1, 3) };
+  throw new UsageError('an export job needs a ring or an entityId');
+}
+
 /** Writes a ring or a neighbourhood as GEXF, GraphML or Cytoscape.js JSON to a file. */
 export async function exportProcessor(job: ExportJob, report: Report) {
+  const target = exportTarget(job);
   return withStore(job.db, async (store) => {
-    const limit = Math.min(job.limit ?? 500, 5000);
-    let sub;
-    if (job.ring !== undefined) {
-      const c = await store.getCommunity(job.ring);
-      if (!c) throw new Error(`no ring ${job.ring} in the current run`);
-      sub = await store.neighbourhood(c.members.slice(0, limit), { hops: 1, limit });
-    } else if (job.entityId) {
-      sub = await store.neighbourhood([job.entityId], { hops: Math.min(job.hops ?? 1, 3), limit });
-    } else throw new Error('an export job needs a ring or an entityId');
+    const sub = await subgraphOf(store, target, Math.min(job.limit ?? 500, EXPORT_JOB_MAX_NODES));
     await report(0.5);
-    const scores = new Map((await store.getScores(sub.nodes.map((n) => n.id))).map((s) => [s.entityId, s.risk]));
-    await writeFile(job.out, exportSubgraph(job.format, sub.nodes.map((n) => ({ ...n, risk: scores.get(n.id) })), sub.edges));
+    await writeFile(job.out, exportSubgraph(job.format, await withRisk(store, sub.nodes), sub.edges));
     return { out: job.out, nodes: sub.nodes.length, edges: sub.edges.length, truncated: sub.truncated };
   });
 }
-
 
 export async function analysisProcessor(job: AnalysisJob, report: Report) {
   return withStore(job.db, async (store) => {

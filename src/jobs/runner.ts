@@ -1,17 +1,24 @@
 /** Where jobs go: the in-process runner (embedded mode) or BullMQ (scaled mode, REDIS_URL). */
-export type JobState = 'queued' | 'running' | 'done' | 'failed';
+import type { AnalysisJob, JobKind } from './processors';
 
-export interface JobInfo {
+interface JobCommon {
   id: string;
-  kind: string;
-  status: JobState;
+  kind: JobKind;
+  /** In [0, 1]. */
   progress: number;
-  result?: Record<string, unknown>;
-  error?: string;
 }
 
+/** A job in one of its states: only a done job has a result, only a failed one an error. */
+export type JobInfo =
+  | (JobCommon & { status: 'queued' })
+  | (JobCommon & { status: 'running' })
+  | (JobCommon & { status: 'done'; result: Record<string, unknown> })
+  | (JobCommon & { status: 'failed'; error: string });
+
+export type JobState = JobInfo['status'];
+
 export interface JobRunner {
-  enqueueAnalysis(payload: { db: string; seed: number; resolution: number }): Promise<JobInfo>;
+  enqueueAnalysis(payload: AnalysisJob): Promise<JobInfo>;
   get(id: string): Promise<JobInfo | undefined>;
   close(): Promise<void>;
 }

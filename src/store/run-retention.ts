@@ -5,9 +5,7 @@
  * completed or failed runs, whose records stay (status 'pruned') so the history of runs is whole.
  * Runs still running are never touched: one may be writing its results right now.
  */
-import type { AnalysisRun } from './graph-store';
-
-export const DEFAULT_KEEP_RUNS = 10;
+import type { AnalysisRun } from '../domain/results';
 
 /** `runs` newest first (as listRuns returns them). */
 export function runsToPrune(runs: readonly AnalysisRun[], currentId: string | null, keep: number): string[] {

@@ -2,7 +2,8 @@
  * Shortest path between two entities: breadth-first from both ends over the store's one-hop
  * neighbourhoods (shared identifiers, declarations, directors), meeting in the middle.
  */
-import type { Edge, GraphStore } from './graph-store';
+import type { Edge } from './graph-reader';
+import type { GraphStore } from './graph-store';
 
 export interface FoundPath {
   nodeIds: string[];

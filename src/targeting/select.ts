@@ -7,7 +7,7 @@
  * from outside the top-risk set (the `red` riskiest): without them the model would only ever learn
  * about what it already suspects. The other red slots and all orange slots go by risk.
  */
-import type { Signal } from '../store/graph-store';
+import type { Signal } from '../domain/results';
 import { Rng } from '../util/rng';
 
 export type Channel = 'red' | 'orange' | 'green';

@@ -6,18 +6,17 @@
  * HS codes and origins with a high bad rate), each learning only from its own controls.
  */
 import { createReadStream } from 'node:fs';
-import { DeclarationScorer } from '../analysis/scoring/declaration-scorer';
 import { DEFAULT_PARAMS, runAnalysis } from '../analysis/run';
 import type { Declaration } from '../domain/declaration';
-import { makeValidator } from '../domain/declaration';
+import { declarationKey } from '../domain/declaration-key';
+import { isBadOutcome } from '../domain/fields';
 import { normalizeId } from '../domain/normalize';
-import { planIngest } from '../ingest/ingest';
 import type { Mapping } from '../ingest/mapping';
-import { readDeclarations } from '../ingest/read-declarations';
 import { readNamedRows } from '../ingest/records';
 import { BatchBuilder, DeclarationResolver } from '../domain/resolve';
 import type { GraphStore } from '../store/graph-store';
 import { Rng } from '../util/rng';
+import { ScoringService, readValidDeclarations } from './scoring-service';
 import { selectChannels, slots } from './select';
 
 export interface Truth {
@@ -46,17 +45,11 @@ export interface SimulationOptions {
   onMonth?: (r: MonthResult) => void;
 }
 
-const keyOf = (d: Pick<Declaration, 'declaration_id' | 'item_no'>) => `${d.declaration_id}/${d.item_no}`;
-const isBad = (o: string) => o === 'seizure' || o === 'discrepancy';
+const keyOf = (d: Pick<Declaration, 'declaration_id' | 'item_no'>) => declarationKey(d.declaration_id, d.item_no);
 
 /** Declarations of files, validated as ingest would (rejected rows are left out). */
 export async function readAll(files: string[], mapping: Mapping | undefined, defaultCurrency: string): Promise<Declaration[]> {
-  const plan = await planIngest(files, mapping);
-  const out: Declaration[] = [];
-  for await (const batch of readDeclarations(plan, makeValidator({ defaultCurrency }))) {
-    for (const r of batch) if (r.result.ok) out.push(r.result.value);
-  }
-  return out;
+  return (await readValidDeclarations(files, mapping, defaultCurrency)).declarations;
 }
 
 /** Ground truth per declaration key from a labels file (declaration_id, item_no, fraud, fraud_value). */
@@ -64,7 +57,7 @@ export async function readLabels(file: string): Promise<Map<string, Truth>> {
   const out = new Map<string, Truth>();
   for await (const batch of readNamedRows(createReadStream(file))) {
     for (const { row } of batch) {
-      if (row?.declaration_id) out.set(`${row.declaration_id}/${row.item_no || 1}`, { fraud: row.fraud === '1', value: Number(row.fraud_value) || 0 });
+      if (row?.declaration_id) out.set(declarationKey(row.declaration_id, Number(row.item_no) || 1), { fraud: row.fraud === '1', value: Number(row.fraud_value) || 0 });
     }
   }
   return out;
@@ -72,7 +65,7 @@ export async function readLabels(file: string): Promise<Map<string, Truth>> {
 
 /** Truth from the declarations' own recorded outcomes (datasets where every row was controlled). */
 export function labelsFromOutcomes(ds: Declaration[]): Map<string, Truth> {
-  return new Map(ds.map((d) => [keyOf(d), { fraud: isBad(d.outcome), value: d.declared_value }]));
+  return new Map(ds.map((d) => [keyOf(d), { fraud: isBadOutcome(d.outcome), value: d.declared_value }]));
 }
 
 async function load(store: GraphStore, ds: Declaration[], phoneRegion: string): Promise<void> {
@@ -132,16 +125,17 @@ export async function simulate(store: GraphStore, all: Declaration[], truth: Map
   // History comes with the outcomes customs recorded at the time.
   await load(store, history, opts.phoneRegion);
   const rules = new RulesWorld();
-  for (const d of history) if (d.outcome !== 'unknown') rules.learn(d, isBad(d.outcome));
+  for (const d of history) if (d.outcome !== 'unknown') rules.learn(d, isBadOutcome(d.outcome));
   await runAnalysis(store, { ...DEFAULT_PARAMS, seed: opts.seed });
 
+  const scoring = new ScoringService(store, { phoneRegion: opts.phoneRegion, defaultCurrency: opts.defaultCurrency });
   const results: MonthResult[] = [];
   for (const [m, month] of simulated.entries()) {
     // This month's declarations arrive without outcomes.
     const batch = all.filter((d) => d.lodged_at.slice(0, 7) === month).map((d) => ({ ...d, outcome: 'unknown' as const, fraud_type: undefined, recovered_amount: undefined }));
     await load(store, batch, opts.phoneRegion);
-    const scorer = await DeclarationScorer.load(store, { phoneRegion: opts.phoneRegion });
-    const scored = batch.map((d) => ({ key: keyOf(d), ...scorer.score(d) }));
+    const scores = await scoring.score(batch);
+    const scored = batch.map((d, i) => ({ key: keyOf(d), ...scores[i]! }));
     const selection = selectChannels(scored, { capacity: opts.capacity, exploration: opts.exploration, seed: opts.seed + m });
     const s = slots(batch.length, { capacity: opts.capacity, exploration: opts.exploration, seed: 0 });
     const modelPicks = batch.filter((_, i) => selection[i]!.channel === 'red');

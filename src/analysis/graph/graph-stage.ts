@@ -4,7 +4,8 @@
  * while the main thread scans (see graph-thread.ts); done inline, it is the same code.
  */
 import type { EntityKind } from '../../domain/entities';
-import type { GraphStore, WatchlistEntry } from '../../store/graph-store';
+import type { GraphStore } from '../../store/graph-store';
+import type { WatchlistEntry } from '../../store/graph-writer';
 import { stopwatch } from '../../util/stopwatch';
 import { connectedComponents, pageRank } from './algorithms';
 import { detectCommunities } from './louvain';

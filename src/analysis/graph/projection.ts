@@ -5,7 +5,8 @@
  * graph for Louvain) from these arrays.
  */
 import type { EntityKind, RelType } from '../../domain/entities';
-import type { EntityLink, GraphStore } from '../../store/graph-store';
+import type { EntityLink } from '../../store/analysis-source';
+import type { GraphStore } from '../../store/graph-store';
 import { IdNumbers } from '../../util/id-numbers';
 
 export const REL_CODES: RelType[] = [

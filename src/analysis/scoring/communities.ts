@@ -1,6 +1,6 @@
 /** Communities as candidate fraud rings: size, members by kind, known-bad members, value, risk, rank. */
 import type { EntityKind } from '../../domain/entities';
-import type { CommunityRecord, Signal } from '../../store/graph-store';
+import type { CommunityRecord, Signal } from '../../domain/results';
 import type { PartyAgg } from '../signals/declaration-scan';
 import type { EntityGraph } from '../graph/projection';
 

@@ -7,9 +7,9 @@
  * A logistic model over them is fitted on outcomes after a time cutoff using only what was known
  * before it; with too few outcomes, documented default weights apply.
  */
-import type { CategoryRisk, DeclarationFacts, Signal } from '../../store/graph-store';
+import type { CategoryRisk, DeclarationFacts, DeclarationModel, Signal } from '../../domain/results';
 import { categoriesOf, isOriginLaundering, unitValue } from '../signals/declaration-scan';
-import { fitLogistic, predict, smoothedLogOdds, type LogisticModel } from './logistic';
+import { fitLogistic, predict, smoothedLogOdds } from './logistic';
 
 /** Everything the model reads besides the declaration itself. */
 export interface ScoringContext {
@@ -22,12 +22,6 @@ export interface ScoringContext {
   communityRisk: Map<number, number>;
   /** The trader–supplier–broker combinations seen before (a ComboSet, or an answer for known declarations). */
   combos: { has(d: DeclarationFacts): boolean };
-}
-
-export interface DeclarationModel {
-  features: string[];
-  model: LogisticModel;
-  source: 'fitted' | 'defaults';
 }
 
 const NETWORK_FEATURES = ['trader_risk', 'counterpart_risk', 'community_risk', 'new_combination', 'undervaluation', 'origin_laundering'];

@@ -6,15 +6,12 @@
 import type { Declaration } from '../../domain/declaration';
 import { PARTY_KINDS, type EntityKind } from '../../domain/entities';
 import { BatchBuilder, DeclarationResolver } from '../../domain/resolve';
-import type { AnalysisRun, DeclarationFacts, GraphStore, Signal } from '../../store/graph-store';
+import type { AnalysisRun, DeclarationFacts, DeclarationModel, Signal } from '../../domain/results';
+import { NoCurrentRunError } from '../../util/errors';
+import type { AnalysisSource } from '../../store/analysis-source';
+import type { RunStore } from '../../store/run-store';
 import { standaloneComboSet } from '../signals/combo-set';
-import { categoryMap, scoreDeclaration, type DeclarationModel, type ScoringContext } from './declaration-model';
-
-export class NoCurrentRunError extends Error {
-  constructor() {
-    super('no analysis run is current: run `customs-graph analyze` first');
-  }
-}
+import { categoryMap, scoreDeclaration, type ScoringContext } from './declaration-model';
 
 export interface DeclarationScore {
   declarationId: string;
@@ -32,11 +29,12 @@ export class DeclarationScorer {
     private readonly resolver: DeclarationResolver,
   ) {}
 
-  static async load(store: GraphStore, opts: { phoneRegion: string }): Promise<DeclarationScorer> {
+  static async load(store: AnalysisSource & RunStore, opts: { phoneRegion: string }): Promise<DeclarationScorer> {
     const run = await store.currentRun();
     if (!run) throw new NoCurrentRunError();
-    const model = run.params.declarationModel as DeclarationModel;
-    const medians = new Map(Object.entries((run.params.medians ?? {}) as Record<string, number>));
+    if (!run.model) throw new Error(`analysis run ${run.id} has no fitted model: run \`customs-graph analyze\` again`);
+    const model = run.model.declarationModel;
+    const medians = new Map(Object.entries(run.model.medians));
     const categories = categoryMap(await store.categoryRisk(run.id));
     let controlled = 0;
     let bad = 0;

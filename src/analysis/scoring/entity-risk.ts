@@ -4,7 +4,7 @@
  * is kept with the ids of its evidence, so an investigator sees why.
  */
 import type { EntityKind } from '../../domain/entities';
-import type { Signal } from '../../store/graph-store';
+import type { Signal } from '../../domain/results';
 import { pageRank } from '../graph/algorithms';
 import type { PartyAgg, Window } from '../signals/declaration-scan';
 import { sigmoid } from './logistic';

@@ -1,4 +1,5 @@
 /** Small, deterministic statistics: logistic regression, smoothed rates, ranking metrics. */
+import type { LogisticModel } from '../../domain/results';
 
 export function sigmoid(x: number): number {
   return 1 / (1 + Math.exp(-x));
@@ -19,12 +20,6 @@ export function smoothedLogOdds(bad: number, n: number, baseRate: number, streng
   return logit(p) - logit(baseRate);
 }
 
-export interface LogisticModel {
-  bias: number;
-  weights: number[];
-  /** Iterations the fit ran (fewer than asked when it settled first). */
-  iterations?: number;
-}
 
 export interface FitOptions {
   /** L2 penalty. */

@@ -5,7 +5,7 @@
  * second of hashing per million). Parties become small integers through `seqOf`, which the owner
  * supplies (the scan already numbers its parties).
  */
-import type { DeclarationFacts } from '../../store/graph-store';
+import type { DeclarationFacts } from '../../domain/results';
 import { IdNumbers } from '../../util/id-numbers';
 import { IntTuples } from '../../util/int-tuples';
 

@@ -7,7 +7,8 @@
  * Outcome-based figures are kept twice: over everything, and over the declarations lodged before
  * the fitting cutoff, so weights can be fitted on the past and checked on the future.
  */
-import type { CategoryRisk, DeclarationFacts, GraphStore } from '../../store/graph-store';
+import type { CategoryRisk, DeclarationFacts } from '../../domain/results';
+import type { GraphStore } from '../../store/graph-store';
 import { ComboSet } from './combo-set';
 import { PartyFigures, type DeclarationPart } from './party-figures';
 

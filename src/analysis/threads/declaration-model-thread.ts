@@ -9,8 +9,9 @@
  * is known.
  */
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
-import type { DeclarationFacts } from '../../store/graph-store';
-import { fitDeclarationModel, type DeclarationModel, type ScoringContext } from '../scoring/declaration-model';
+import type { DeclarationFacts } from '../../domain/results';
+import type { DeclarationModel } from '../../domain/results';
+import { fitDeclarationModel, type ScoringContext } from '../scoring/declaration-model';
 import { compiledWorker, workerReply } from './worker-reply';
 
 interface Request {

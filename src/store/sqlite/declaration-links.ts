@@ -10,7 +10,7 @@
  */
 import type Database from 'better-sqlite3';
 import { DECLARATION_RELS, type DeclarationRel } from '../../domain/entities';
-import type { EntityLink } from '../graph-store';
+import type { EntityLink } from '../analysis-source';
 
 export function* declarationLinks(
   db: Database.Database, rels: readonly DeclarationRel[], column: Record<DeclarationRel, string>, batchSize: number,

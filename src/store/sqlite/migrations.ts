@@ -190,6 +190,21 @@ export const MIGRATIONS: Migration[] = [
       DROP INDEX entity_scores_by_risk;
     `,
   },
+  {
+    version: 5,
+    name: 'run model',
+    sql: `
+      -- The fitted declaration model and the unit-value medians a scorer applies, in a column of
+      -- their own instead of inside the run's parameters.
+      ALTER TABLE analysis_runs ADD COLUMN model TEXT;
+      UPDATE analysis_runs
+        SET model = json_object('declarationModel', json(json_extract(params, '$.declarationModel')),
+                                'medians', json(coalesce(json_extract(params, '$.medians'), '{}')))
+        WHERE json_extract(params, '$.declarationModel') IS NOT NULL;
+      UPDATE analysis_runs SET params = json_remove(params, '$.declarationModel', '$.medians')
+        WHERE json_extract(params, '$.declarationModel') IS NOT NULL OR json_extract(params, '$.medians') IS NOT NULL;
+    `,
+  },
 ];
 
 /** Indexes that bulk loads defer; `CREATE INDEX IF NOT EXISTS` so they can be re-run at any time. */

@@ -11,3 +11,8 @@ export function formatNumber(n: number): string {
   if (Number.isInteger(n)) return n.toLocaleString('en-US');
   return n.toLocaleString('en-US', { maximumFractionDigits: 2 });
 }
+
+/** What a command prints: its result as JSON with --json, else the text a person reads. */
+export function emit<T>(json: boolean | undefined, value: T, text: (value: T) => string): void {
+  process.stdout.write(json ? `${JSON.stringify(value, null, 2)}\n` : `${text(value)}\n`);
+}

@@ -1,17 +1,21 @@
-/** `customs-graph ingest FILE... [--watchlist FILE] [--mapping FILE] [--rejects FILE] [--db PATH] [--json]` */
+/** `customs-graph ingest` (declarations, watchlist, outcomes) and `customs-graph synth`: what puts data in. */
+import type { Command } from 'commander';
 import { basename } from 'node:path';
-import type { Config } from '../config';
-import { planIngest, runIngest, type IngestSummary } from '../ingest/ingest';
-import { loadMapping } from '../ingest/mapping';
-import { RejectsWriter } from '../ingest/rejects';
-import { checkWatchlist, importWatchlist, type WatchlistSummary } from '../ingest/watchlist';
-import { checkOutcomes, importOutcomes } from '../ingest/outcomes';
-import { FatalInputError } from '../ingest/sniff';
-import type { StoreCounts } from '../store/graph-store';
-import { openStore } from '../store/open';
-import { createProgress } from '../util/progress';
-import type { Logger } from '../util/logger';
-import { formatNumber, table } from './format';
+import type { Config } from '../../config';
+import { runIngest, type IngestSummary } from '../../ingest/ingest';
+import { planIngest } from '../../ingest/plan';
+import { loadMapping } from '../../ingest/mapping';
+import { RejectsWriter } from '../../ingest/rejects';
+import { checkWatchlist, importWatchlist, type WatchlistSummary } from '../../ingest/watchlist';
+import { checkOutcomes, importOutcomes } from '../../ingest/outcomes';
+import { FatalInputError } from '../../util/errors';
+import type { StoreCounts } from '../../store/graph-reader';
+import { openStore } from '../../store/open';
+import { createProgress } from '../../util/progress';
+import type { Logger } from '../../util/logger';
+import { generateSynthetic } from '../../synth/generate';
+import { emit, formatNumber, table } from '../output';
+import { positiveInt, withDb, withJson } from '../options';
 
 export interface IngestCommandOptions {
   watchlist?: string;
@@ -86,4 +90,39 @@ export function printIngestReport(r: IngestReport): string {
   lines.push('');
   lines.push(`store ${r.db}: ${formatNumber(r.store.declarations)} declaration items, ${formatNumber(r.store.watchlist)} watchlist entries`);
   return lines.join('\n');
+}
+
+export function registerIngest(program: Command, config: Config, logger: Logger): void {
+  withJson(withDb(program
+    .command('ingest')
+    .description('load declaration files (CSV or NDJSON) into the graph store')
+    .argument('[files...]', 'declaration files')
+    .option('--watchlist <file>', 'watchlist CSV (kind,key,reason,source,severity,listed_at)')
+    .option('--outcomes <file>', 'control outcomes CSV (declaration_id,item_no,outcome,fraud_type,recovered_amount)')
+    .option('--mapping <file>', 'column mapping JSON for files from another customs system')
+    .option('--rejects <file>', 'where rejected rows are written', 'rejects.csv'), config))
+    .action(async (files: string[], opts) => emit(opts.json, await ingestCommand(files, opts, config, logger), printIngestReport));
+
+  program
+    .command('synth')
+    .description('generate synthetic declarations with planted fraud patterns and their ground truth')
+    .requiredOption('--out <dir>', 'output folder (declarations.csv, watchlist.csv, truth.json)')
+    .option('--traders <n>', 'number of traders', positiveInt, 2000)
+    .option('--rings <n>', 'number of planted rings (default: one per 70 traders)', positiveInt)
+    .option('--seed <n>', 'random seed', positiveInt, 42)
+    .option('--months <n>', 'months of declarations', positiveInt, 12)
+    .option('--start <date>', 'first day, YYYY-MM-DD', '2025-01-01')
+    .option('--json', 'print the summary as JSON')
+    .action(async (opts) => {
+      const progress = createProgress('synth', !opts.json && process.stderr.isTTY === true);
+      const r = await generateSynthetic(opts.out, {
+        traders: opts.traders, rings: opts.rings ?? 0, seed: opts.seed, months: opts.months, start: opts.start,
+      }, (done, total) => progress.update(done, total, `${formatNumber(done)} traders`));
+      progress.stop();
+      const c = r.truth.counts;
+      emit(opts.json, { ...r, truth: undefined, counts: c }, () =>
+        `${formatNumber(c.rows)} declaration items (${formatNumber(c.declarations)} declarations) from ${formatNumber(c.traders)} traders, ` +
+        `${r.truth.rings.length} planted rings (${c.ringMembers} members), ${c.seizures} seizures\n` +
+        `written: ${r.declarationsFile}, ${r.watchlistFile}, ${r.truthFile}`);
+    });
 }

@@ -1,0 +1,71 @@
+/** Reading the graph for people: entities, declarations, search, neighbourhoods, watchlist hits, counts. */
+import type { Declaration } from '../domain/declaration';
+import type { EntityKind, RelType } from '../domain/entities';
+import type { EntityRef, WatchlistEntry } from './graph-writer';
+
+/** A node: an entity or a declaration (kind 'Declaration', key `declaration_id/item_no`). */
+export interface Entity {
+  id: string;
+  kind: EntityKind;
+  key: string;
+  name: string;
+}
+
+export interface Edge {
+  source: string;
+  target: string;
+  type: RelType;
+}
+
+export interface Subgraph {
+  nodes: Entity[];
+  edges: Edge[];
+  /** True when a limit cut the subgraph short. */
+  truncated: boolean;
+}
+
+export interface NeighbourhoodOptions {
+  hops: number;
+  /** Most nodes returned, the start nodes included. */
+  limit: number;
+  kinds?: EntityKind[];
+}
+
+export interface StoreCounts {
+  entities: Partial<Record<EntityKind, number>>;
+  relationships: Partial<Record<RelType, number>>;
+  declarations: number;
+  watchlist: number;
+}
+
+/** A link of a node and the node at its other end. */
+export interface NodeLink {
+  edge: Edge;
+  other: Entity;
+}
+
+/** What an adapter supplies for the neighbourhood search (store/neighbourhood.ts): the links of some nodes. */
+export interface LinkSource {
+  getEntities(ids: readonly string[]): Promise<Entity[]>;
+  /**
+   * For each node, in order, the links touching it (both directions, declarations included): at
+   * least `limit` of them when it has that many, so a search that may add `limit - 1` more nodes
+   * can tell when it was cut short.
+   */
+  linksOf(nodes: readonly Entity[], limit: number): Promise<NodeLink[][]>;
+  /** How many frontier nodes one linksOf call takes (1: the search re-reads its budget after each node). */
+  readonly linkBatch: number;
+}
+
+export interface GraphReader extends LinkSource {
+  findEntity(ref: EntityRef): Promise<Entity | null>;
+  getDeclaration(key: string): Promise<(Declaration & { id: string }) | null>;
+  /** Declarations naming an entity (any role), newest first, after the given declaration id. */
+  entityDeclarations(entityId: string, opts: { limit: number; after?: string }): Promise<Array<Declaration & { id: string }>>;
+  /** Entities whose name starts with or contains the text (case-insensitive), by id after `after`. */
+  searchByName(text: string, opts: { kinds?: EntityKind[]; limit: number; after?: string }): Promise<Entity[]>;
+  neighbourhood(ids: readonly string[], opts: NeighbourhoodOptions): Promise<Subgraph>;
+  /** Entities that match a watchlist entry. */
+  watchlistHits(): Promise<Array<{ entity: Entity; entry: WatchlistEntry }>>;
+  counts(): Promise<StoreCounts>;
+}

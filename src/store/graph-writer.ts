@@ -1,0 +1,71 @@
+/**
+ * Writing the graph: batches of entities, links and declarations keyed by (kind, key), so every
+ * adapter can upsert idempotently; watchlist entries; control outcomes of declarations loaded.
+ */
+import type { Declaration } from '../domain/declaration';
+import type { DeclarationRel, EntityKind, LinkRel } from '../domain/entities';
+import type { FraudType, Outcome } from '../domain/fields';
+
+export interface EntityRef {
+  kind: EntityKind;
+  key: string;
+}
+
+export interface EntityFact extends EntityRef {
+  /** Display name as last declared (a company name, the phone as written, a route label). */
+  name: string;
+}
+
+export interface LinkFact {
+  from: EntityRef;
+  type: LinkRel;
+  to: EntityRef;
+}
+
+export interface DeclarationFact {
+  /** `declaration_id/item_no` (domain/declaration-key.ts), the Declaration's key. */
+  key: string;
+  declaration: Declaration;
+  parties: Partial<Record<DeclarationRel, EntityRef>>;
+  containers: EntityRef[];
+  source?: { file: string; line: number };
+}
+
+/** One batch of upserts: applied atomically, idempotent, in any order across batches. */
+export interface GraphBatch {
+  entities: EntityFact[];
+  links: LinkFact[];
+  declarations: DeclarationFact[];
+}
+
+export interface WatchlistEntry extends EntityRef {
+  reason: string;
+  source: string;
+  severity: number;
+  listedAt: string;
+}
+
+export interface OutcomeUpdate {
+  /** `declaration_id/item_no` */
+  key: string;
+  outcome: Outcome;
+  fraudType?: FraudType;
+  recoveredAmount?: number;
+}
+
+export interface GraphWriter {
+  writeBatch(batch: GraphBatch): Promise<void>;
+  /**
+   * Runs a load of about `expectedRows` declarations; an adapter may prepare for it (the SQLite
+   * store defers secondary indexes on large loads). Data written is the same either way.
+   */
+  bulk<T>(expectedRows: number, work: () => Promise<T>): Promise<T>;
+  upsertWatchlist(entries: WatchlistEntry[]): Promise<void>;
+  /** Returns whether an entry was removed. */
+  removeWatchlist(ref: EntityRef): Promise<boolean>;
+  /**
+   * Records control outcomes of declarations already loaded (the feedback loop). Returns how many
+   * were updated and the keys (`declaration_id/item_no`) it did not find.
+   */
+  updateOutcomes(rows: OutcomeUpdate[]): Promise<{ updated: number; missing: string[] }>;
+}

@@ -1,0 +1,105 @@
+/** Analysis runs of the Neo4j adapter: results in batches, made current by one write, pruned in slices. */
+import neo4j from 'neo4j-driver';
+import { randomUUID } from 'node:crypto';
+import type { EntityKind } from '../../domain/entities';
+import type { AnalysisRun, CategoryRisk, CommunityRecord, EntityScore } from '../../domain/results';
+import { runsToPrune } from '../run-retention';
+import type { RunResults, RunStore, RunSummary } from '../run-store';
+import { communityFromProps, runFromProps, scoreFromProps } from './rows';
+import type { Neo4jSession, Row } from './session';
+
+export class Neo4jRunStore implements RunStore {
+  constructor(private readonly s: Neo4jSession) {}
+
+  async beginRun(run: { seed: number; params: Record<string, unknown>; startedAt: string }): Promise<string> {
+    const id = `${run.startedAt}-${randomUUID().slice(0, 8)}`;
+    await this.s.write([['begin-run', { id, startedAt: run.startedAt, seed: neo4j.int(run.seed), params: JSON.stringify(run.params) }]]);
+    return id;
+  }
+
+  async writeRunResults(runId: string, results: RunResults, onProgress?: (done: number, total: number) => void): Promise<void> {
+    const total = results.scores.length + results.communities.length + results.categories.length;
+    for (let i = 0; i < results.scores.length; i += 2000) {
+      await this.s.write([['write-scores', { runId, rows: results.scores.slice(i, i + 2000).map((s) => ({ ...s, community: s.community ?? null, component: s.component ?? null, signals: JSON.stringify(s.signals) })) }]]);
+      onProgress?.(Math.min(results.scores.length, i + 2000), total);
+    }
+    await this.s.write([
+      ['write-communities', { runId, rows: results.communities.map((c) => ({ ...c, byKind: JSON.stringify(c.byKind), members: JSON.stringify(c.members), signals: JSON.stringify(c.signals) })) }],
+      ['write-categories', { runId, rows: results.categories }],
+    ]);
+    onProgress?.(total, total);
+  }
+
+  async completeRun(runId: string, s: RunSummary): Promise<void> {
+    await this.s.write([['complete-run', {
+      id: runId, finishedAt: new Date().toISOString(), timings: JSON.stringify(s.timings), modularity: s.modularity ?? null,
+      counts: JSON.stringify(s.counts), params: JSON.stringify(s.params), model: JSON.stringify(s.model),
+    }]]);
+  }
+
+  async pruneRuns(keep: number): Promise<string[]> {
+    const ids = runsToPrune(await this.listRuns(1_000_000), await this.currentRunId(), keep);
+    for (const id of ids) {
+      // In slices: one transaction deleting a whole run's 700k nodes would hold too much memory.
+      for (;;) {
+        const [rows] = await this.s.write([['prune-run-results', { runId: id, limit: neo4j.int(10_000) }]]);
+        if (Number(rows?.[0]?.deleted ?? 0) === 0) break;
+      }
+      await this.s.write([['mark-run-pruned', { id }]]);
+    }
+    return ids;
+  }
+
+  async failRun(runId: string, reason: string): Promise<void> {
+    await this.s.write([['fail-run', { id: runId, finishedAt: new Date().toISOString(), counts: JSON.stringify({ error: reason }) }]]);
+  }
+
+  async currentRun(): Promise<AnalysisRun | null> {
+    const r = (await this.s.read('current-run'))[0];
+    return r ? runFromProps(r.run as Row) : null;
+  }
+
+  async currentRunId(): Promise<string | null> {
+    const r = (await this.s.read('current-run-id'))[0];
+    return r ? String(r.id) : null;
+  }
+
+  async listRuns(limit: number): Promise<AnalysisRun[]> {
+    return (await this.s.read('list-runs', { limit: neo4j.int(limit) })).map((r) => runFromProps(r.run as Row));
+  }
+
+  private async runOrCurrent(runId?: string): Promise<string | null> {
+    return runId ?? (await this.currentRunId());
+  }
+
+  async getScores(entityIds: readonly string[], runId?: string): Promise<EntityScore[]> {
+    const run = await this.runOrCurrent(runId);
+    if (!run) return [];
+    return (await this.s.read('get-scores', { runId: run, ids: [...entityIds] })).map((r) => scoreFromProps(r.score as Row));
+  }
+
+  async topEntities(opts: { kind?: EntityKind; limit: number; runId?: string }): Promise<EntityScore[]> {
+    const run = await this.runOrCurrent(opts.runId);
+    if (!run) return [];
+    return (await this.s.read('top-entities', { runId: run, kind: opts.kind ?? null, limit: neo4j.int(opts.limit) })).map((r) => scoreFromProps(r.score as Row));
+  }
+
+  async topCommunities(limit: number, runId?: string, offset = 0): Promise<CommunityRecord[]> {
+    const run = await this.runOrCurrent(runId);
+    if (!run) return [];
+    return (await this.s.read('top-communities', { runId: run, offset: neo4j.int(offset), limit: neo4j.int(limit) })).map((r) => communityFromProps(r.community as Row));
+  }
+
+  async getCommunity(community: number, runId?: string): Promise<CommunityRecord | null> {
+    const run = await this.runOrCurrent(runId);
+    if (!run) return null;
+    const r = (await this.s.read('get-community', { runId: run, community: neo4j.int(community) }))[0];
+    return r ? communityFromProps(r.community as Row) : null;
+  }
+
+  async categoryRisk(runId?: string): Promise<CategoryRisk[]> {
+    const run = await this.runOrCurrent(runId);
+    if (!run) return [];
+    return (await this.s.read('category-risk', { runId: run })).map((r) => ({ field: String(r.field), value: String(r.value), n: Number(r.n), bad: Number(r.bad) }));
+  }
+}

@@ -1,0 +1,88 @@
+/**
+ * The driver and the statements of cypher/: reads and writes in managed transactions (the driver
+ * retries transient errors and deadlocks, and a retried `UNWIND $rows MERGE` changes nothing), and
+ * streamed reads consumed as the server sends them.
+ */
+import neo4j, { type Driver } from 'neo4j-driver';
+import { recordToObject } from './mapping';
+import { loadStatements } from './statements';
+
+export type Row = Record<string, unknown>;
+
+export interface Neo4jStoreOptions {
+  uri: string;
+  user: string;
+  password: string;
+  database?: string;
+}
+
+export class Neo4jSession {
+  readonly driver: Driver;
+  readonly statements = loadStatements();
+  readonly database?: string;
+
+  constructor(opts: Neo4jStoreOptions) {
+    this.driver = neo4j.driver(opts.uri, neo4j.auth.basic(opts.user, opts.password));
+    this.database = opts.database;
+  }
+
+  cypher(name: string): string {
+    const s = this.statements.get(name);
+    if (!s) throw new Error(`no statement cypher/${name}.cypher`);
+    return s;
+  }
+
+  async read(name: string, params: Row = {}): Promise<Row[]> {
+    const session = this.driver.session({ database: this.database, defaultAccessMode: neo4j.session.READ });
+    try {
+      return await session.executeRead(async (tx) => (await tx.run(this.cypher(name), params)).records.map(recordToObject));
+    } finally {
+      await session.close();
+    }
+  }
+
+  async write(steps: Array<[string, Row]>): Promise<Row[][]> {
+    const session = this.driver.session({ database: this.database });
+    try {
+      return await session.executeWrite(async (tx) => {
+        const out: Row[][] = [];
+        for (const [name, params] of steps) out.push((await tx.run(this.cypher(name), params)).records.map(recordToObject));
+        return out;
+      });
+    } finally {
+      await session.close();
+    }
+  }
+
+  /** Streams a read: records are consumed as the server sends them, in batches. */
+  async *batches<T>(name: string, params: Row, batchSize: number, map: (r: Row) => T): AsyncIterable<T[]> {
+    const session = this.driver.session({ database: this.database, defaultAccessMode: neo4j.session.READ });
+    try {
+      let batch: T[] = [];
+      for await (const record of session.run(this.cypher(name), params)) {
+        batch.push(map(recordToObject(record)));
+        if (batch.length >= batchSize) {
+          yield batch;
+          batch = [];
+        }
+      }
+      if (batch.length) yield batch;
+    } finally {
+      await session.close();
+    }
+  }
+
+  /** Schema statements one auto-commit each: they cannot share a transaction with data writes. */
+  async runSchema(name: string, params: Row = {}): Promise<Row[]> {
+    const session = this.driver.session({ database: this.database });
+    try {
+      return (await session.run(this.cypher(name), params)).records.map(recordToObject);
+    } finally {
+      await session.close();
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.driver.close();
+  }
+}

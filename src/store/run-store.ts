@@ -1,0 +1,56 @@
+/** Analysis runs and their results: written whole, made current in one step, read only when current (or named). */
+import type { EntityKind } from '../domain/entities';
+import type { AnalysisRun, CategoryRisk, CommunityRecord, EntityScore, RunModel } from '../domain/results';
+
+export interface RunResults {
+  scores: EntityScore[];
+  communities: CommunityRecord[];
+  categories: CategoryRisk[];
+}
+
+export interface RunSummary {
+  timings: Record<string, number>;
+  modularity?: number;
+  counts: Record<string, number>;
+  params: Record<string, unknown>;
+  model: RunModel;
+}
+
+export interface RunStore {
+  /** Records a new run as running; it is invisible to readers until completeRun. */
+  beginRun(run: { seed: number; params: Record<string, unknown>; startedAt: string }): Promise<string>;
+  /** Writes a run's results; may be called once per run, in as many transactions as the adapter likes. */
+  writeRunResults(runId: string, results: RunResults, onProgress?: (done: number, total: number) => void): Promise<void>;
+  /** Marks the run done and makes it current, in one step. */
+  completeRun(runId: string, summary: RunSummary): Promise<void>;
+  failRun(runId: string, reason: string): Promise<void>;
+  currentRun(): Promise<AnalysisRun | null>;
+  /** Just the id of the current run: cheap enough to ask on every request. */
+  currentRunId(): Promise<string | null>;
+  listRuns(limit: number): Promise<AnalysisRun[]>;
+  /**
+   * Drops the results of completed or failed runs beyond the newest `keep` completed ones (never
+   * the current run, never one still running); their records stay, marked 'pruned'. Returns their ids.
+   */
+  pruneRuns(keep: number): Promise<string[]>;
+  /** Scores from the current run (or the given one). */
+  getScores(entityIds: readonly string[], runId?: string): Promise<EntityScore[]>;
+  topEntities(opts: { kind?: EntityKind; limit: number; runId?: string }): Promise<EntityScore[]>;
+  topCommunities(limit: number, runId?: string, offset?: number): Promise<CommunityRecord[]>;
+  getCommunity(community: number, runId?: string): Promise<CommunityRecord | null>;
+  categoryRisk(runId?: string): Promise<CategoryRisk[]>;
+}
+
+/** A stored run's fields in the state its status names (both adapters keep a failed run's reason as `counts.error`). */
+export function runInState(
+  fields: Omit<AnalysisRun, 'status' | 'finishedAt' | 'error'>, status: string, finishedAt: string | undefined,
+): AnalysisRun {
+  const s = status as AnalysisRun['status'];
+  switch (s) {
+    case 'running': return { ...fields, status: s };
+    case 'done': return { ...fields, status: s, finishedAt: finishedAt ?? fields.startedAt };
+    case 'failed': return { ...fields, status: s, finishedAt: finishedAt ?? fields.startedAt, error: String((fields.counts as Record<string, unknown>).error ?? 'unknown') };
+    case 'pruned': return { ...fields, status: s, finishedAt };
+    default: throw new Error(`analysis run ${fields.id} has an unknown status: ${String(s satisfies never)}`);
+  }
+}

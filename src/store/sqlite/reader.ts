@@ -1,0 +1,173 @@
+/** Reads of the embedded store for people: entities, declarations, name search, links, watchlist hits, counts. */
+import type Database from 'better-sqlite3';
+import type { Declaration } from '../../domain/declaration';
+import { splitDeclarationKey } from '../../domain/declaration-key';
+import { DECLARATION_RELS, type EntityKind, type RelType } from '../../domain/entities';
+import type { Edge, Entity, GraphReader, NeighbourhoodOptions, NodeLink, StoreCounts, Subgraph } from '../graph-reader';
+import type { EntityRef, WatchlistEntry } from '../graph-writer';
+import { neighbourhood } from '../neighbourhood';
+import {
+  declarationEntity, declarationFromRow, declarationNodeId, DECL_RELS, isDeclarationNode, REL_COLUMN, toEntity, type EntityRow,
+} from './rows';
+
+export class SqliteGraphReader implements GraphReader {
+  /** In-process reads are cheap: the neighbourhood search re-reads its budget after every node. */
+  readonly linkBatch = 1;
+
+  constructor(private readonly db: Database.Database) {}
+
+  async getEntities(ids: readonly string[]): Promise<Entity[]> {
+    const out: Entity[] = [];
+    const entityIds: number[] = [];
+    const declIds: number[] = [];
+    for (const id of ids) {
+      if (isDeclarationNode(id)) declIds.push(Number(id.slice(1)));
+      else entityIds.push(Number(id));
+    }
+    const byEntity = this.db.prepare('SELECT id, kind, key, name FROM entities WHERE id IN (SELECT value FROM json_each(?))');
+    const byDecl = this.db.prepare(`SELECT id, declaration_id, item_no FROM declarations
+      WHERE id IN (SELECT value FROM json_each(?))`);
+    for (let i = 0; i < entityIds.length; i += 500) {
+      for (const r of byEntity.all(JSON.stringify(entityIds.slice(i, i + 500))) as EntityRow[]) out.push(toEntity(r));
+    }
+    for (let i = 0; i < declIds.length; i += 500) {
+      const rows = byDecl.all(JSON.stringify(declIds.slice(i, i + 500))) as Array<{ id: number; declaration_id: string; item_no: number }>;
+      for (const r of rows) out.push(declarationEntity(r));
+    }
+    return out;
+  }
+
+  async findEntity(ref: EntityRef): Promise<Entity | null> {
+    if (ref.kind === 'Declaration') {
+      const [declarationId, item] = splitDeclarationKey(ref.key);
+      const r = this.db.prepare('SELECT id, declaration_id, item_no FROM declarations WHERE declaration_id = ? AND item_no = ?')
+        .get(declarationId, item) as { id: number; declaration_id: string; item_no: number } | undefined;
+      return r ? declarationEntity(r) : null;
+    }
+    const r = this.db.prepare('SELECT id, kind, key, name FROM entities WHERE kind = ? AND key = ?').get(ref.kind, ref.key) as
+      | EntityRow
+      | undefined;
+    return r ? toEntity(r) : null;
+  }
+
+  async getDeclaration(key: string): Promise<(Declaration & { id: string }) | null> {
+    const [declarationId, item] = splitDeclarationKey(key);
+    const row = this.db.prepare('SELECT * FROM declarations WHERE declaration_id = ? AND item_no = ?').get(declarationId, item) as
+      | Record<string, unknown>
+      | undefined;
+    return row ? declarationFromRow(row) : null;
+  }
+
+  async entityDeclarations(entityId: string, opts: { limit: number; after?: string }): Promise<Array<Declaration & { id: string }>> {
+    if (isDeclarationNode(entityId)) return [];
+    const after = opts.after ? Number(opts.after.slice(1)) : Number.MAX_SAFE_INTEGER;
+    const parts = DECL_RELS.map((rel) => `SELECT * FROM declarations WHERE ${REL_COLUMN[rel]} = @id AND id < @after`);
+    const rows = this.db.prepare(`SELECT * FROM (${parts.join(' UNION ')}) ORDER BY id DESC LIMIT @limit`)
+      .all({ id: Number(entityId), after, limit: opts.limit }) as Array<Record<string, unknown>>;
+    return rows.map(declarationFromRow);
+  }
+
+  async searchByName(text: string, opts: { kinds?: EntityKind[]; limit: number; after?: string }): Promise<Entity[]> {
+    const kinds = (opts.kinds?.length ? opts.kinds : null)?.filter((k) => k !== 'Declaration');
+    const rows = this.db.prepare(`SELECT id, kind, key, name FROM entities
+      WHERE name LIKE @pattern ESCAPE '\\' AND id > @after ${kinds ? 'AND kind IN (SELECT value FROM json_each(@kinds))' : ''}
+      ORDER BY id LIMIT @limit`).all({
+      pattern: `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`, after: Number(opts.after ?? 0), limit: opts.limit,
+      ...(kinds ? { kinds: JSON.stringify(kinds) } : {}),
+    }) as EntityRow[];
+    return rows.map(toEntity);
+  }
+
+  async linksOf(nodes: readonly Entity[], limit: number): Promise<NodeLink[][]> {
+    const out: NodeLink[][] = [];
+    for (const node of nodes) {
+      const edges = this.edgesOf(node, limit);
+      const others = new Map((await this.getEntities([...new Set(edges.map((e) => (e.source === node.id ? e.target : e.source)))])).map((e) => [e.id, e]));
+      const links: NodeLink[] = [];
+      for (const edge of edges) {
+        const other = others.get(edge.source === node.id ? edge.target : edge.source);
+        if (other) links.push({ edge, other });
+      }
+      out.push(links);
+    }
+    return out;
+  }
+
+  /** Edges touching one node: stored edges both ways, and the declaration columns. */
+  private edgesOf(node: Entity, limit: number): Edge[] {
+    const out: Edge[] = [];
+    if (node.kind === 'Declaration') {
+      const rowid = Number(node.id.slice(1));
+      const row = this.db.prepare(`SELECT ${DECL_RELS.map((r) => REL_COLUMN[r]).join(', ')} FROM declarations WHERE id = ?`)
+        .get(rowid) as Record<string, number | null> | undefined;
+      if (row) {
+        for (const rel of DECL_RELS) {
+          const dst = row[REL_COLUMN[rel]];
+          if (dst !== null && dst !== undefined) out.push({ source: node.id, target: String(dst), type: rel });
+        }
+      }
+      for (const c of this.db.prepare('SELECT container FROM declaration_containers WHERE declaration = ? LIMIT ?').pluck().all(rowid, limit) as number[]) {
+        out.push({ source: node.id, target: String(c), type: 'IN_CONTAINER' });
+      }
+      return out;
+    }
+    const id = Number(node.id);
+    for (const r of this.db.prepare('SELECT type, dst FROM edges WHERE src = ? LIMIT ?').all(id, limit) as Array<{ type: RelType; dst: number }>) {
+      out.push({ source: node.id, target: String(r.dst), type: r.type });
+    }
+    for (const r of this.db.prepare('SELECT type, src FROM edges WHERE dst = ? LIMIT ?').all(id, limit) as Array<{ type: RelType; src: number }>) {
+      out.push({ source: String(r.src), target: node.id, type: r.type });
+    }
+    if (node.kind === 'Container') {
+      for (const d of this.db.prepare('SELECT declaration FROM declaration_containers WHERE container = ? LIMIT ?').pluck().all(id, limit) as number[]) {
+        out.push({ source: declarationNodeId(d), target: node.id, type: 'IN_CONTAINER' });
+      }
+    }
+    for (const rel of DECL_RELS) {
+      if (DECLARATION_RELS[rel] !== node.kind) continue;
+      const col = REL_COLUMN[rel];
+      const rows = this.db.prepare(`SELECT id FROM declarations WHERE ${col} = ? ORDER BY id DESC LIMIT ?`).pluck()
+        .all(id, limit) as number[];
+      for (const d of rows) out.push({ source: declarationNodeId(d), target: node.id, type: rel });
+    }
+    return out;
+  }
+
+  neighbourhood(ids: readonly string[], opts: NeighbourhoodOptions): Promise<Subgraph> {
+    return neighbourhood(this, ids, opts);
+  }
+
+  async watchlistHits(): Promise<Array<{ entity: Entity; entry: WatchlistEntry }>> {
+    const rows = this.db.prepare(`SELECT e.id, e.kind, e.key, e.name, w.reason, w.source, w.severity, w.listed_at
+      FROM watchlist w JOIN entities e ON e.kind = w.kind AND e.key = w.key ORDER BY e.id`).all() as Array<
+      EntityRow & { reason: string; source: string; severity: number; listed_at: string }
+    >;
+    return rows.map((r) => ({
+      entity: toEntity(r),
+      entry: { kind: r.kind, key: r.key, reason: r.reason, source: r.source, severity: r.severity, listedAt: r.listed_at },
+    }));
+  }
+
+  async counts(): Promise<StoreCounts> {
+    return this.countsSync();
+  }
+
+  countsSync(): StoreCounts {
+    const entities: StoreCounts['entities'] = {};
+    for (const r of this.db.prepare('SELECT kind, COUNT(*) AS n FROM entities GROUP BY kind').all() as Array<{ kind: EntityKind; n: number }>) {
+      entities[r.kind] = r.n;
+    }
+    const relationships: StoreCounts['relationships'] = {};
+    for (const r of this.db.prepare('SELECT type, COUNT(*) AS n FROM edges GROUP BY type').all() as Array<{ type: RelType; n: number }>) {
+      relationships[r.type] = r.n;
+    }
+    const sums = DECL_RELS.map((rel) => `COUNT(${REL_COLUMN[rel]}) AS ${rel}`).join(', ');
+    const d = this.db.prepare(`SELECT COUNT(*) AS n, ${sums} FROM declarations`).get() as Record<string, number>;
+    for (const rel of DECL_RELS) if (d[rel]) relationships[rel] = d[rel];
+    const containers = (this.db.prepare('SELECT COUNT(*) AS n FROM declaration_containers').get() as { n: number }).n;
+    if (containers) relationships.IN_CONTAINER = containers;
+    if (d.n) entities.Declaration = d.n;
+    const watchlist = (this.db.prepare('SELECT COUNT(*) AS n FROM watchlist').get() as { n: number }).n;
+    return { entities, relationships, declarations: d.n ?? 0, watchlist };
+  }
+}

@@ -1,0 +1,153 @@
+/** Analysis runs in the embedded store: results written in key order, made current in one transaction, pruned by run. */
+import type Database from 'better-sqlite3';
+import type { EntityKind } from '../../domain/entities';
+import type { AnalysisRun, CategoryRisk, CommunityRecord, EntityScore } from '../../domain/results';
+import { runsToPrune } from '../run-retention';
+import type { RunResults, RunStore, RunSummary } from '../run-store';
+import { spacedCheckpoints } from './connection';
+import { communityFromRow, isDeclarationNode, runFromRow, scoreFromRow } from './rows';
+
+export class SqliteRunStore implements RunStore {
+  constructor(private readonly db: Database.Database) {}
+
+  async beginRun(run: { seed: number; params: Record<string, unknown>; startedAt: string }): Promise<string> {
+    const r = this.db.prepare("INSERT INTO analysis_runs (started_at, status, seed, params) VALUES (?, 'running', ?, ?)")
+      .run(run.startedAt, run.seed, JSON.stringify(run.params));
+    return String(r.lastInsertRowid);
+  }
+
+  async writeRunResults(runId: string, results: RunResults, onProgress?: (done: number, total: number) => void): Promise<void> {
+    const run = Number(runId);
+    const scoreStmt = this.db.prepare(`INSERT OR REPLACE INTO entity_scores
+      (run_id, entity_id, kind, risk, community, component, pagerank, ppr, seizures, known_bad, signals) VALUES (?,?,?,?,?,?,?,?,?,?,?)`);
+    const total = results.scores.length + results.communities.length + results.categories.length;
+    // Transactions of a few hundred milliseconds: readers never wait (WAL), a writer at most that
+    // long; larger ones write each index page once rather than once per small transaction. Nothing
+    // is visible before completeRun.
+    const chunk = 25_000;
+    // In key order, so the rows append to the (run_id, entity_id) tree instead of landing all over it.
+    const scores = results.scores.map((sc) => ({ sc, id: Number(sc.entityId) })).sort((a, b) => a.id - b.id).map((x) => x.sc);
+    const commStmt = this.db.prepare(`INSERT OR REPLACE INTO communities
+      (run_id, community, rank, size, by_kind, known_bad, value, risk, members, signals) VALUES (?,?,?,?,?,?,?,?,?,?)`);
+    const catStmt = this.db.prepare('INSERT OR REPLACE INTO category_risk (run_id, field, value, n, bad) VALUES (?,?,?,?,?)');
+    const rankStmt = this.db.prepare('INSERT OR REPLACE INTO entity_ranks (run_id, kind, rank, entity_id) VALUES (?,?,?,?)');
+    // Ranks within each kind, in the order they are read back (and appended to their tree in that order).
+    const ranked = scores.map((sc) => ({ kind: sc.kind, risk: sc.risk, id: Number(sc.entityId), rank: 1 }))
+      .sort((a, b) => (a.kind < b.kind ? -1 : a.kind > b.kind ? 1 : b.risk - a.risk || a.id - b.id));
+    for (let k = 1; k < ranked.length; k++) if (ranked[k]!.kind === ranked[k - 1]!.kind) ranked[k]!.rank = ranked[k - 1]!.rank + 1;
+    await spacedCheckpoints(this.db, () => {
+      for (let i = 0; i < scores.length; i += chunk) {
+        this.db.transaction(() => {
+          for (const sc of scores.slice(i, i + chunk)) {
+            scoreStmt.run(run, Number(sc.entityId), sc.kind, sc.risk, sc.community ?? null, sc.component ?? null, sc.pagerank,
+              sc.ppr, sc.seizures, sc.knownBad ? 1 : 0, sc.signals.length ? JSON.stringify(sc.signals) : '[]');
+          }
+        }).immediate();
+        onProgress?.(Math.min(scores.length, i + chunk), total);
+      }
+      for (let i = 0; i < ranked.length; i += chunk) {
+        this.db.transaction(() => {
+          for (let k = i; k < Math.min(ranked.length, i + chunk); k++) rankStmt.run(run, ranked[k]!.kind, ranked[k]!.rank, ranked[k]!.id);
+        }).immediate();
+      }
+      this.db.transaction(() => {
+        for (const c of results.communities) {
+          commStmt.run(run, c.community, c.rank, c.size, JSON.stringify(c.byKind), c.knownBad, c.value, c.risk,
+            JSON.stringify(c.members), JSON.stringify(c.signals));
+        }
+        // In key order too: hundreds of thousands of rows, appended to the (run_id, field, value) tree.
+        const categories = [...results.categories].sort((a, b) => (a.field < b.field ? -1 : a.field > b.field ? 1 : a.value < b.value ? -1 : a.value > b.value ? 1 : 0));
+        for (const c of categories) catStmt.run(run, c.field, c.value, c.n, c.bad);
+      }).immediate();
+    }, 0);
+    onProgress?.(total, total);
+  }
+
+  async pruneRuns(keep: number): Promise<string[]> {
+    const ids = runsToPrune(await this.listRuns(1_000_000), await this.currentRunId(), keep);
+    const drop = ['DELETE FROM entity_scores WHERE run_id = ?', 'DELETE FROM entity_ranks WHERE run_id = ?', 'DELETE FROM communities WHERE run_id = ?',
+      'DELETE FROM category_risk WHERE run_id = ?', "UPDATE analysis_runs SET status = 'pruned' WHERE id = ?"].map((sql) => this.db.prepare(sql));
+    // One transaction per run: writers wait for one run's delete at most.
+    for (const id of ids) this.db.transaction(() => { for (const stmt of drop) stmt.run(Number(id)); }).immediate();
+    return ids;
+  }
+
+  async completeRun(runId: string, summary: RunSummary): Promise<void> {
+    this.db.transaction(() => {
+      this.db.prepare(`UPDATE analysis_runs SET status = 'done', finished_at = ?, timings = ?, modularity = ?, counts = ?, params = ?, model = ?
+        WHERE id = ?`).run(new Date().toISOString(), JSON.stringify(summary.timings), summary.modularity ?? null,
+        JSON.stringify(summary.counts), JSON.stringify(summary.params), JSON.stringify(summary.model), Number(runId));
+      this.db.prepare('INSERT INTO current_run (singleton, run_id) VALUES (1, ?) ON CONFLICT (singleton) DO UPDATE SET run_id = excluded.run_id')
+        .run(Number(runId));
+    }).immediate();
+  }
+
+  async failRun(runId: string, reason: string): Promise<void> {
+    this.db.prepare("UPDATE analysis_runs SET status = 'failed', finished_at = ?, counts = ? WHERE id = ?")
+      .run(new Date().toISOString(), JSON.stringify({ error: reason }), Number(runId));
+  }
+
+  private currentRunNumber(): number | undefined {
+    return this.db.prepare('SELECT run_id FROM current_run WHERE singleton = 1').pluck().get() as number | undefined;
+  }
+
+  private runNumber(runId?: string): number | undefined {
+    return runId ? Number(runId) : this.currentRunNumber();
+  }
+
+  async currentRunId(): Promise<string | null> {
+    const id = this.currentRunNumber();
+    return id === undefined ? null : String(id);
+  }
+
+  async currentRun(): Promise<AnalysisRun | null> {
+    const r = this.db.prepare('SELECT a.* FROM analysis_runs a JOIN current_run c ON c.run_id = a.id').get() as Record<string, unknown> | undefined;
+    return r ? runFromRow(r) : null;
+  }
+
+  async listRuns(limit: number): Promise<AnalysisRun[]> {
+    return (this.db.prepare('SELECT * FROM analysis_runs ORDER BY id DESC LIMIT ?').all(limit) as Array<Record<string, unknown>>).map(runFromRow);
+  }
+
+  async getScores(entityIds: readonly string[], runId?: string): Promise<EntityScore[]> {
+    const run = this.runNumber(runId);
+    if (run === undefined) return [];
+    const stmt = this.db.prepare('SELECT * FROM entity_scores WHERE run_id = ? AND entity_id IN (SELECT value FROM json_each(?))');
+    const out: EntityScore[] = [];
+    const ids = entityIds.filter((id) => !isDeclarationNode(id)).map(Number);
+    for (let i = 0; i < ids.length; i += 500) {
+      for (const r of stmt.all(run, JSON.stringify(ids.slice(i, i + 500))) as Array<Record<string, unknown>>) out.push(scoreFromRow(r));
+    }
+    return out;
+  }
+
+  async topEntities(opts: { kind?: EntityKind; limit: number; runId?: string }): Promise<EntityScore[]> {
+    const run = this.runNumber(opts.runId);
+    if (run === undefined) return [];
+    const rows = opts.kind
+      ? this.db.prepare(`SELECT s.* FROM entity_ranks r JOIN entity_scores s ON s.run_id = r.run_id AND s.entity_id = r.entity_id
+          WHERE r.run_id = ? AND r.kind = ? ORDER BY r.rank LIMIT ?`).all(run, opts.kind, opts.limit)
+      : this.db.prepare('SELECT * FROM entity_scores WHERE run_id = ? ORDER BY risk DESC, entity_id LIMIT ?').all(run, opts.limit);
+    return (rows as Array<Record<string, unknown>>).map(scoreFromRow);
+  }
+
+  async topCommunities(limit: number, runId?: string, offset = 0): Promise<CommunityRecord[]> {
+    const run = this.runNumber(runId);
+    if (run === undefined) return [];
+    const rows = this.db.prepare('SELECT * FROM communities WHERE run_id = ? ORDER BY rank LIMIT ? OFFSET ?').all(run, limit, offset) as Array<Record<string, unknown>>;
+    return rows.map(communityFromRow);
+  }
+
+  async getCommunity(community: number, runId?: string): Promise<CommunityRecord | null> {
+    const run = this.runNumber(runId);
+    if (run === undefined) return null;
+    const r = this.db.prepare('SELECT * FROM communities WHERE run_id = ? AND community = ?').get(run, community) as Record<string, unknown> | undefined;
+    return r ? communityFromRow(r) : null;
+  }
+
+  async categoryRisk(runId?: string): Promise<CategoryRisk[]> {
+    const run = this.runNumber(runId);
+    if (run === undefined) return [];
+    return this.db.prepare('SELECT field, value, n, bad FROM category_risk WHERE run_id = ?').all(run) as CategoryRisk[];
+  }
+}

@@ -1,0 +1,204 @@
+/**
+ * Writes of the embedded store: graph batches (one transaction each), watchlist entries and
+ * outcomes. Entity ids are kept in memory per kind while writing, so rows that name the same
+ * traders and counterparts do not look them up again.
+ */
+import type Database from 'better-sqlite3';
+import type { Declaration } from '../../domain/declaration';
+import { splitDeclarationKey } from '../../domain/declaration-key';
+import type { EntityKind } from '../../domain/entities';
+import { GenerationalMap } from '../../util/generational-map';
+import { detach } from '../../util/strings';
+import type { DeclarationFact, EntityRef, GraphBatch, GraphWriter, OutcomeUpdate, WatchlistEntry } from '../graph-writer';
+import { ensureIndexes, spacedCheckpoints } from './connection';
+import { DEFERRED_INDEXES } from './migrations';
+import { COLUMN_FIELDS, DECL_RELS, DECLARED_FIELDS, REL_COLUMN } from './rows';
+
+export interface WriterOptions {
+  /** (kind, key) → id pairs kept in memory while writing: per kind, between this many and twice as many. */
+  cacheSize?: number;
+  /** Loads of at least this many rows defer secondary indexes (and at least half the rows already stored). */
+  bulkThreshold?: number;
+}
+
+export class SqliteGraphWriter implements GraphWriter {
+  private readonly cacheSize: number;
+  private readonly bulkThreshold: number;
+  /** Per kind: key → entity id. Keys are the resolver's memoized strings, so lookups do not rehash. */
+  private idCache = new Map<EntityKind, GenerationalMap<string, number>>();
+  private readonly linkCache: GenerationalMap<string, true>;
+  private sourceFiles = new Map<string, number>();
+  private stmts?: ReturnType<SqliteGraphWriter['prepareWrites']>;
+
+  constructor(private readonly db: Database.Database, opts: WriterOptions = {}) {
+    this.cacheSize = opts.cacheSize ?? 8_000;
+    this.bulkThreshold = opts.bulkThreshold ?? 50_000;
+    this.linkCache = new GenerationalMap(this.cacheSize);
+  }
+
+  async bulk<T>(expectedRows: number, work: () => Promise<T>): Promise<T> {
+    const stored = (this.db.prepare('SELECT COUNT(*) AS n FROM declarations').get() as { n: number }).n;
+    if (expectedRows < this.bulkThreshold || expectedRows < stored / 2) return work();
+    for (const idx of DEFERRED_INDEXES) this.db.exec(`DROP INDEX IF EXISTS ${idx.name}`);
+    try {
+      return await spacedCheckpoints(this.db, work);
+    } finally {
+      ensureIndexes(this.db);
+    }
+  }
+
+  private prepareWrites() {
+    const db = this.db;
+    const cols = ['declaration_id', 'item_no', ...COLUMN_FIELDS, ...DECL_RELS.map((r) => REL_COLUMN[r]),
+      'declared', 'attrs', 'source_file', 'source_line'];
+    const updates = cols.slice(2).map((c) => `${c} = ?`).join(', ');
+    return {
+      cols,
+      insertEntity: db.prepare('INSERT OR IGNORE INTO entities (kind, key, name) VALUES (?, ?, ?)'),
+      selectEntity: db.prepare('SELECT id FROM entities WHERE kind = ? AND key = ?').pluck(),
+      insertEdge: db.prepare('INSERT OR IGNORE INTO edges (src, type, dst) VALUES (?, ?, ?)'),
+      insertDeclaration: db.prepare(`INSERT OR IGNORE INTO declarations (${cols.join(', ')}) VALUES (${cols.map(() => '?').join(', ')})`),
+      updateDeclaration: db.prepare(`UPDATE declarations SET ${updates}
+        WHERE declaration_id = ? AND item_no = ? RETURNING id`).pluck(),
+      insertSourceFile: db.prepare('INSERT OR IGNORE INTO source_files (name) VALUES (?)'),
+      selectSourceFile: db.prepare('SELECT id FROM source_files WHERE name = ?').pluck(),
+      clearContainers: db.prepare('DELETE FROM declaration_containers WHERE declaration = ?'),
+      insertContainer: db.prepare('INSERT OR IGNORE INTO declaration_containers (declaration, container) VALUES (?, ?)'),
+      upsertWatch: db.prepare(`INSERT INTO watchlist (kind, key, reason, source, severity, listed_at) VALUES (?,?,?,?,?,?)
+        ON CONFLICT (kind, key) DO UPDATE SET reason = excluded.reason, source = excluded.source,
+        severity = excluded.severity, listed_at = excluded.listed_at`),
+    };
+  }
+
+  private get writes() {
+    this.stmts ??= this.prepareWrites();
+    return this.stmts;
+  }
+
+  /** Id of an entity, created on first sight (its name is the one first declared). */
+  private entityId(kind: EntityKind, key: string, name: string): number {
+    let byKey = this.idCache.get(kind);
+    if (!byKey) {
+      // Per kind, so that the one-off keys of one kind (containers) do not push out the others.
+      byKey = new GenerationalMap(this.cacheSize);
+      this.idCache.set(kind, byKey);
+    }
+    const cached = byKey.get(key);
+    if (cached !== undefined) return cached;
+    const ins = this.writes.insertEntity.run(kind, key, name);
+    const id = ins.changes === 1 ? Number(ins.lastInsertRowid) : (this.writes.selectEntity.get(kind, key) as number);
+    byKey.set(detach(key), id);
+    return id;
+  }
+
+  /** Id of an entity that must exist: from the batch being written, the cache, or the store. */
+  private refId(ref: EntityRef, batchIds: ReadonlyMap<EntityRef, number>): number {
+    const inBatch = batchIds.get(ref);
+    if (inBatch !== undefined) return inBatch;
+    const cached = this.idCache.get(ref.kind)?.get(ref.key);
+    if (cached !== undefined) return cached;
+    const id = this.writes.selectEntity.get(ref.kind, ref.key) as number | undefined;
+    if (id === undefined) throw new Error(`entity ${ref.kind} ${ref.key} is referenced before it is written`);
+    return id;
+  }
+
+  private sourceFileId(name: string): number {
+    let id = this.sourceFiles.get(name);
+    if (id === undefined) {
+      this.writes.insertSourceFile.run(name);
+      id = this.writes.selectSourceFile.get(name) as number;
+      this.sourceFiles.set(name, id);
+    }
+    return id;
+  }
+
+  private edge(src: number, type: string, dst: number): void {
+    const k = `${src}:${type}:${dst}`;
+    if (this.linkCache.get(k)) return;
+    this.writes.insertEdge.run(src, type, dst);
+    this.linkCache.set(k, true);
+  }
+
+  async writeBatch(batch: GraphBatch): Promise<void> {
+    this.writeBatchSync(batch);
+  }
+
+  /** One transaction per batch: a killed process leaves whole batches or none of a batch. */
+  writeBatchSync(batch: GraphBatch): void {
+    const tx = this.db.transaction(() => {
+      // The batch's entities by object: links and declarations name the same objects, so their
+      // ids are found without the key lookups (or, past the cache, the SELECTs) of refId by key.
+      const ids = new Map<EntityRef, number>();
+      for (const e of batch.entities) ids.set(e, this.entityId(e.kind, e.key, e.name));
+      for (const l of batch.links) this.edge(this.refId(l.from, ids), l.type, this.refId(l.to, ids));
+      for (const d of batch.declarations) this.writeDeclaration(d, ids);
+    });
+    try {
+      tx.immediate();
+    } catch (err) {
+      // The caches may hold ids of rows that were rolled back.
+      this.sourceFiles = new Map();
+      this.idCache = new Map();
+      this.linkCache.clear();
+      throw err;
+    }
+  }
+
+  private writeDeclaration(fact: DeclarationFact, ids: ReadonlyMap<EntityRef, number>): void {
+    const d = fact.declaration;
+    const w = this.writes;
+    const params: unknown[] = new Array(w.cols.length);
+    let i = 0;
+    params[i++] = d.declaration_id;
+    params[i++] = d.item_no;
+    for (const f of COLUMN_FIELDS) {
+      const v = d[f];
+      params[i++] = v === undefined ? null : f === 'transit_ports' ? (d.transit_ports.length ? d.transit_ports.join(';') : null) : v;
+    }
+    for (const rel of DECL_RELS) {
+      const r = fact.parties[rel];
+      params[i++] = r ? this.refId(r, ids) : null;
+    }
+    const declared = new Array<unknown>(DECLARED_FIELDS.length);
+    for (let k = 0; k < DECLARED_FIELDS.length; k++) declared[k] = d[DECLARED_FIELDS[k] as keyof Declaration] ?? null;
+    params[i++] = JSON.stringify(declared);
+    params[i++] = d.attrs ? JSON.stringify(d.attrs) : null;
+    params[i++] = fact.source ? this.sourceFileId(fact.source.file) : null;
+    params[i++] = fact.source?.line ?? null;
+    const ins = w.insertDeclaration.run(params);
+    let id: number;
+    if (ins.changes === 1) {
+      id = Number(ins.lastInsertRowid);
+    } else {
+      // Loaded before: take the new values, and keep only the containers it now names.
+      id = w.updateDeclaration.get([...params.slice(2), params[0], params[1]]) as number;
+      w.clearContainers.run(id);
+    }
+    for (const c of fact.containers) w.insertContainer.run(id, this.refId(c, ids));
+  }
+
+  async upsertWatchlist(entries: WatchlistEntry[]): Promise<void> {
+    this.db.transaction(() => {
+      for (const e of entries) this.writes.upsertWatch.run(e.kind, e.key, e.reason, e.source, e.severity, e.listedAt);
+    }).immediate();
+  }
+
+  async updateOutcomes(rows: OutcomeUpdate[]): Promise<{ updated: number; missing: string[] }> {
+    const stmt = this.db.prepare('UPDATE declarations SET outcome = ?, fraud_type = ?, recovered_amount = ? WHERE declaration_id = ? AND item_no = ?');
+    const missing: string[] = [];
+    let updated = 0;
+    this.db.transaction(() => {
+      for (const r of rows) {
+        const [id, item] = splitDeclarationKey(r.key);
+        const n = stmt.run(r.outcome, r.fraudType ?? null, r.recoveredAmount ?? null, id, item).changes;
+        if (n) updated += n;
+        else missing.push(r.key);
+      }
+    }).immediate();
+    return { updated, missing };
+  }
+
+  async removeWatchlist(ref: EntityRef): Promise<boolean> {
+    return this.db.prepare('DELETE FROM watchlist WHERE kind = ? AND key = ?').run(ref.kind, ref.key).changes > 0;
+  }
+}
