@@ -12,7 +12,7 @@ import { planIngest } from '../src/ingest/plan';
 import type { Mapping } from '../src/ingest/mapping';
 import { BatchBuilder, DeclarationResolver } from '../src/domain/resolve';
 import type { GraphStore } from '../src/store/graph-store';
-import type { GraphBatch } from '../src/store/graph-writer';
+import type { GraphBatch } from '../src/domain/graph-facts';
 import { SqliteGraphStore } from '../src/store/sqlite/sqlite-store';
 import { generateSynthetic, type SynthResult } from '../src/synth/generate';
 

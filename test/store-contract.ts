@@ -5,7 +5,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { GraphStore } from '../src/store/graph-store';
 import { batchOf, row } from './helpers';
-import { unitValue } from '../src/analysis/signals/declaration-scan';
+import { unitValue } from '../src/analysis/signals/predicates';
 
 export interface StoreFactory {
   /** A new, empty, migrated store. */

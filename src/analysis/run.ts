@@ -3,7 +3,7 @@
  * entity and community, fit the weights to recorded outcomes, and write the run whole before it is
  * made current. Every stage is timed; randomness comes from the seed only.
  */
-import type { EntityKind } from '../domain/entities';
+import { isPartyKind } from '../domain/entities';
 import type { EntityScore } from '../domain/results';
 import type { GraphStore } from '../store/graph-store';
 import { stopwatch } from '../util/stopwatch';
@@ -13,7 +13,8 @@ import type { DeclarationModel } from '../domain/results';
 import { defaultDeclarationModel, featureNames, type ScoringContext } from './scoring/declaration-model';
 import { fitDeclarationModelAside } from './threads/declaration-model-thread';
 import { personalizedPageRanks } from './threads/pagerank-thread';
-import { DEFAULT_WEIGHTS, SIGNALS, computeFeatures, featureRow, PPR_OPTIONS, pprSeeds, riskOf, riskValue, type Features, type RiskWeights, type Structure } from './scoring/entity-risk';
+import { DEFAULT_WEIGHTS, featureRow, riskOf, riskValue, type RiskWeights } from './scoring/entity-risk';
+import { SIGNALS, computeFeatures, PPR_OPTIONS, pprSeeds, type Features, type Structure } from './signals/entity-signals';
 import { analyseGraph, EDGE_WEIGHT_RULE, type GraphParams, type GraphStageResult } from './graph/graph-stage';
 import { analyseGraphInThread, graphThreadAvailable } from './threads/graph-thread';
 import { auc, fitLogistic } from './scoring/logistic';
@@ -114,13 +115,12 @@ export async function runAnalysis(store: GraphStore, params: AnalysisParams, opt
     modelAside.catch(() => undefined); // awaited below; a failure must not go unhandled meanwhile
     const risk = new Float64Array(g.n);
     const scores: EntityScore[] = [];
-    const PARTIES = new Set<EntityKind>(['Trader', 'Consignee', 'Supplier', 'Broker', 'Carrier']);
     for (let i = 0; i < g.n; i++) {
       const r = riskOf(final, i, weights);
       risk[i] = r.risk;
       // Parties are always scored; an identifier or route only when a signal says something about it
       // (the others carry the base risk, and a reader treats a missing score as "nothing known").
-      if (r.signals.length === 0 && !PARTIES.has(g.kinds[i]!)) continue;
+      if (r.signals.length === 0 && !isPartyKind(g.kinds[i]!)) continue;
       scores.push({
         entityId: g.ids[i]!, kind: g.kinds[i]!, risk: Math.round(r.risk * 1e6) / 1e6,
         community: gs.community[i]! >= 0 ? gs.community[i] : undefined, component: gs.component[i],

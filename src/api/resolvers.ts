@@ -1,7 +1,7 @@
 /** Resolvers of graphql/schema.graphql. Every identity read checks the role and is audited. */
 import { GraphQLScalarType } from 'graphql';
 import { makeValidator } from '../domain/declaration';
-import { keyFor, type EntityKind } from '../domain/entities';
+import { keyFor, PARTY_KINDS, type EntityKind } from '../domain/entities';
 import { DECLARATION_FIELDS } from '../domain/fields';
 import type { Declaration as DeclarationRow } from '../domain/declaration';
 import type { AnalysisRun, CommunityRecord, EntityScore, Signal } from '../domain/results';
@@ -14,6 +14,9 @@ import type { JobInfo } from '../jobs/runner';
 import { kindFromGql, kindToGql } from './kinds';
 import { checkFirst, connection, decodeCursor } from './paging';
 import { shortestPath } from '../store/shortest-path';
+
+/** Kinds whose key a search text is tried as, in this order, before names are searched. */
+const SEARCH_BY_KEY: readonly EntityKind[] = [...PARTY_KINDS, 'Phone', 'Email', 'BankAccount', 'Address', 'Person', 'Vessel', 'Container'];
 
 export const LIMITS = { maxHops: 3, maxSubgraph: 500, maxBatch: 1000, maxPathHops: 6 } as const;
 
@@ -112,7 +115,7 @@ export const resolvers = {
       if (after === undefined) {
         // Identifiers and ids first: the text normalized as each kind's key.
         const opts = { phoneRegion: ctx.services.config.phoneRegion };
-        for (const kind of kinds ?? (['Trader', 'Consignee', 'Supplier', 'Broker', 'Carrier', 'Phone', 'Email', 'BankAccount', 'Address', 'Person', 'Vessel', 'Container'] as EntityKind[])) {
+        for (const kind of kinds ?? SEARCH_BY_KEY) {
           const key = keyFor(kind, text, opts);
           const e = key ? await ctx.store.findEntity({ kind, key }) : null;
           if (e) found.push(e);

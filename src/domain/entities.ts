@@ -11,6 +11,12 @@ export const ENTITY_KINDS = [
 ] as const;
 
 export type PartyKind = (typeof PARTY_KINDS)[number];
+
+const PARTY_SET: ReadonlySet<string> = new Set(PARTY_KINDS);
+/** Traders and their counterparts: the entities that declare, receive, supply, broker or carry. */
+export function isPartyKind(kind: string): kind is PartyKind {
+  return PARTY_SET.has(kind);
+}
 export type IdentifierKind = (typeof IDENTIFIER_KINDS)[number];
 export type EntityKind = (typeof ENTITY_KINDS)[number];
 

@@ -4,11 +4,12 @@
  * phone declared in different ways lands on one node.
  */
 import type { Declaration } from './declaration';
+import { declarationKey } from './declaration-key';
 import { IDENTIFIER_RELS, nameCountryKey, routeKey, type EntityKind, type IdentifierKind } from './entities';
 import {
   normalizeAccount, normalizeAddress, normalizeEmail, normalizeId, normalizePersonName, normalizePhone, phoneWithoutSeparators,
 } from './normalize';
-import type { DeclarationFact, EntityFact, GraphBatch, LinkFact } from '../store/graph-writer';
+import type { DeclarationFact, EntityFact, GraphBatch, LinkFact } from './graph-facts';
 import { GenerationalMap } from '../util/generational-map';
 import { detach } from '../util/strings';
 
@@ -144,7 +145,7 @@ export class DeclarationResolver {
     if (carrier) parties.CARRIED_BY = carrier;
     if (route) parties.ROUTED_VIA = route;
     if (vessel) parties.ON_VESSEL = vessel;
-    into.declaration({ key: `${d.declaration_id}/${d.item_no}`, declaration: d, parties, containers, source });
+    into.declaration({ key: declarationKey(d.declaration_id, d.item_no), declaration: d, parties, containers, source });
   }
 
   private party(into: BatchBuilder, kind: EntityKind, id: string | undefined, name: string | undefined, country: string | undefined) {

@@ -10,6 +10,7 @@ import type { GraphStore } from '../store/graph-store';
 import type { OutcomeUpdate } from '../store/graph-writer';
 import { readNamedRows } from './records';
 import type { RejectsWriter } from './rejects';
+import { declarationKey, splitDeclarationKey } from '../domain/declaration-key';
 import { FatalInputError } from '../util/errors';
 import { sniffFile } from './sniff';
 
@@ -32,7 +33,7 @@ export async function importOutcomes(store: GraphStore, file: string, rejects: R
     const { missing } = await store.updateOutcomes(pending.map((p) => p.update));
     const gone = new Set(missing);
     for (const p of pending) {
-      if (gone.has(p.update.key)) fail(p.line, p.raw, p.update.key.slice(0, p.update.key.lastIndexOf('/')), 'declaration_id', 'no such declaration in the store');
+      if (gone.has(p.update.key)) fail(p.line, p.raw, splitDeclarationKey(p.update.key)[0], 'declaration_id', 'no such declaration in the store');
       else summary.accepted++;
     }
     pending.length = 0;
@@ -56,7 +57,7 @@ export async function importOutcomes(store: GraphStore, file: string, rejects: R
       else if (recovered !== undefined && !(recovered >= 0)) fail(rec.line, rec.raw, id, 'recovered_amount', 'recovered_amount must be a non-negative number');
       else {
         pending.push({
-          update: { key: `${id}/${item}`, outcome: outcome as Outcome, ...(fraudType ? { fraudType: fraudType as FraudType } : {}), ...(recovered !== undefined ? { recoveredAmount: recovered } : {}) },
+          update: { key: declarationKey(id, item), outcome: outcome as Outcome, ...(fraudType ? { fraudType: fraudType as FraudType } : {}), ...(recovered !== undefined ? { recoveredAmount: recovered } : {}) },
           line: rec.line, raw: rec.raw,
         });
       }

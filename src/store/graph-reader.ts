@@ -1,7 +1,8 @@
 /** Reading the graph for people: entities, declarations, search, neighbourhoods, watchlist hits, counts. */
 import type { Declaration } from '../domain/declaration';
 import type { EntityKind, RelType } from '../domain/entities';
-import type { EntityRef, WatchlistEntry } from './graph-writer';
+import type { WatchlistEntry } from './graph-writer';
+import type { EntityRef } from '../domain/graph-facts';
 
 /** A node: an entity or a declaration (kind 'Declaration', key `declaration_id/item_no`). */
 export interface Entity {

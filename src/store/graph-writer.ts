@@ -2,41 +2,8 @@
  * Writing the graph: batches of entities, links and declarations keyed by (kind, key), so every
  * adapter can upsert idempotently; watchlist entries; control outcomes of declarations loaded.
  */
-import type { Declaration } from '../domain/declaration';
-import type { DeclarationRel, EntityKind, LinkRel } from '../domain/entities';
 import type { FraudType, Outcome } from '../domain/fields';
-
-export interface EntityRef {
-  kind: EntityKind;
-  key: string;
-}
-
-export interface EntityFact extends EntityRef {
-  /** Display name as last declared (a company name, the phone as written, a route label). */
-  name: string;
-}
-
-export interface LinkFact {
-  from: EntityRef;
-  type: LinkRel;
-  to: EntityRef;
-}
-
-export interface DeclarationFact {
-  /** `declaration_id/item_no` (domain/declaration-key.ts), the Declaration's key. */
-  key: string;
-  declaration: Declaration;
-  parties: Partial<Record<DeclarationRel, EntityRef>>;
-  containers: EntityRef[];
-  source?: { file: string; line: number };
-}
-
-/** One batch of upserts: applied atomically, idempotent, in any order across batches. */
-export interface GraphBatch {
-  entities: EntityFact[];
-  links: LinkFact[];
-  declarations: DeclarationFact[];
-}
+import type { EntityRef, GraphBatch } from '../domain/graph-facts';
 
 export interface WatchlistEntry extends EntityRef {
   reason: string;

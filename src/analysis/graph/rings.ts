@@ -6,12 +6,11 @@
  * by more than `maxSharing` parties (business centres, switchboards) do not chain: they link
  * everyone and prove nothing.
  */
-import { IDENTIFIER_KINDS, type EntityKind } from '../../domain/entities';
+import { IDENTIFIER_KINDS, isPartyKind, type EntityKind } from '../../domain/entities';
 import { UnionFind } from './algorithms';
 import type { EntityGraph } from './projection';
 
 const IDENTIFIER = new Set<EntityKind>([...IDENTIFIER_KINDS, 'Person']);
-const PARTY = new Set<EntityKind>(['Trader', 'Consignee', 'Supplier', 'Broker', 'Carrier']);
 
 export interface Ring {
   id: number;
@@ -27,8 +26,8 @@ export function findRings(g: EntityGraph, opts: { maxSharing: number; excluded?:
   for (let e = 0; e < g.m; e++) {
     const s = g.src[e]!;
     const d = g.dst[e]!;
-    const [party, ident] = IDENTIFIER.has(g.kinds[d]!) && PARTY.has(g.kinds[s]!) ? [s, d]
-      : IDENTIFIER.has(g.kinds[s]!) && PARTY.has(g.kinds[d]!) ? [d, s] : [-1, -1];
+    const [party, ident] = IDENTIFIER.has(g.kinds[d]!) && isPartyKind(g.kinds[s]!) ? [s, d]
+      : IDENTIFIER.has(g.kinds[s]!) && isPartyKind(g.kinds[d]!) ? [d, s] : [-1, -1];
     if (party < 0 || opts.excluded?.[ident]) continue;
     let list = users.get(ident);
     if (!list) users.set(ident, (list = []));

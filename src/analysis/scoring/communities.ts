@@ -1,10 +1,9 @@
 /** Communities as candidate fraud rings: size, members by kind, known-bad members, value, risk, rank. */
-import type { EntityKind } from '../../domain/entities';
+import { isPartyKind, type EntityKind } from '../../domain/entities';
 import type { CommunityRecord, Signal } from '../../domain/results';
-import type { PartyAgg } from '../signals/declaration-scan';
+import type { PartyAgg } from '../signals/party-figures';
 import type { EntityGraph } from '../graph/projection';
 
-const PARTY = new Set<EntityKind>(['Trader', 'Consignee', 'Supplier', 'Broker', 'Carrier']);
 /** Communities with fewer parties or traders are not ranked as rings. */
 export const MIN_RING_PARTIES = 3;
 export const MIN_RING_TRADERS = 2;
@@ -28,7 +27,7 @@ export function rankCommunities(
   }
   const out: CommunityRecord[] = [];
   for (const [c, nodes] of groups) {
-    const partyNodes = nodes.filter((i) => PARTY.has(g.kinds[i]!));
+    const partyNodes = nodes.filter((i) => isPartyKind(g.kinds[i]!));
     const traders = partyNodes.filter((i) => g.kinds[i] === 'Trader').sort((a, b) => risk[b]! - risk[a]!);
     if (partyNodes.length < MIN_RING_PARTIES || traders.length < MIN_RING_TRADERS) continue;
     const top = (traders.length ? traders : partyNodes).slice(0, 5);

@@ -7,8 +7,9 @@
  * A logistic model over them is fitted on outcomes after a time cutoff using only what was known
  * before it; with too few outcomes, documented default weights apply.
  */
+import { isBadOutcome } from '../../domain/fields';
 import type { CategoryRisk, DeclarationFacts, DeclarationModel, Signal } from '../../domain/results';
-import { categoriesOf, isOriginLaundering, unitValue } from '../signals/declaration-scan';
+import { categoriesOf, isOriginLaundering, medianKey, unitValue } from '../signals/predicates';
 import { fitLogistic, predict, smoothedLogOdds } from './logistic';
 
 /** Everything the model reads besides the declaration itself. */
@@ -63,7 +64,7 @@ export function featureVector(d: DeclarationFacts, ctx: ScoringContext, names: r
         return ctx.combos.has(d) ? 0 : 1;
       case 'undervaluation': {
         const u = unitValue(d);
-        const m = ctx.medians.get(`${d.hsCode}|${d.currency}`);
+        const m = ctx.medians.get(medianKey(d));
         return u !== undefined && m !== undefined && u > 0 ? Math.min(3, Math.max(0, Math.log(m / u))) : 0;
       }
       case 'origin_laundering':
@@ -97,7 +98,7 @@ export function defaultDeclarationModel(names: string[]): DeclarationModel {
 
 /** Fits on declarations after the cutoff (labels) with a context built from before it. */
 export function fitDeclarationModel(labelled: DeclarationFacts[], past: ScoringContext, names: string[]): DeclarationModel | undefined {
-  const y: number[] = labelled.map((d) => (d.outcome === 'seizure' || d.outcome === 'discrepancy' ? 1 : 0));
+  const y: number[] = labelled.map((d) => (isBadOutcome(d.outcome) ? 1 : 0));
   const positives = y.reduce((a, b) => a + b, 0);
   if (labelled.length < 200 || positives < 20) return undefined;
   const x = labelled.map((d) => featureVector(d, past, names).x);

@@ -7,39 +7,14 @@
  * Outcome-based figures are kept twice: over everything, and over the declarations lodged before
  * the fitting cutoff, so weights can be fitted on the past and checked on the future.
  */
+import { isBadOutcome } from '../../domain/fields';
 import type { CategoryRisk, DeclarationFacts } from '../../domain/results';
 import type { GraphStore } from '../../store/graph-store';
 import { ComboSet } from './combo-set';
-import { PartyFigures, type DeclarationPart } from './party-figures';
+import { PartyFigures, type DeclarationPart, type PartyAgg, type Window } from './party-figures';
+import { categoriesOf, isOriginLaundering, medianKey, UNDERVALUE_RATIO, unitValue } from './predicates';
 
-export const UNDERVALUE_RATIO = 0.5;
 const MIN_PEERS = 10;
-
-export interface PartyAgg {
-  n: number;
-  value: number;
-  /** Declarations with a recorded control outcome, and how many were bad (discrepancy or seizure). */
-  controlled: number;
-  bad: number;
-  seizures: number;
-  under: number;
-  laundering: number;
-  first: string;
-  last: string;
-  /** Up to five example declarations each; absent until there is one (most parties have none). */
-  evidenceUnder?: string[];
-  evidenceLaundering?: string[];
-  evidenceSeizures?: string[];
-  /** A trader's declarations per broker; absent for other parties. */
-  brokers?: Map<string, number>;
-}
-
-export interface Window {
-  parties: Map<string, PartyAgg>;
-  categories: Map<string, { n: number; bad: number }>;
-  controlled: number;
-  bad: number;
-}
 
 export interface DeclarationScan {
   /** All declarations. */
@@ -62,32 +37,6 @@ export interface DeclarationScan {
   periodStart: string;
   periodEnd: string;
   declarations: number;
-}
-
-export function unitValue(d: Pick<DeclarationFacts, 'value' | 'quantity' | 'weight'>): number | undefined {
-  const q = d.quantity ?? d.weight;
-  return q && q > 0 ? d.value / q : undefined;
-}
-
-const medianKey = (d: Pick<DeclarationFacts, 'hsCode' | 'currency'>) => `${d.hsCode}|${d.currency}`;
-
-/** Goods declared as originating in a country their route only passed through (ports are UN/LOCODEs). */
-export function isOriginLaundering(d: Pick<DeclarationFacts, 'goodsOrigin' | 'origin' | 'transit'>): boolean {
-  if (!d.goodsOrigin || d.goodsOrigin === d.origin) return false;
-  return d.transit.some((port) => port.slice(0, 2).toUpperCase() === d.goodsOrigin);
-}
-
-/** The declared attributes whose outcome history the declaration scorer learns from. */
-export function categoriesOf(d: Pick<DeclarationFacts, 'hsCode' | 'origin' | 'goodsOrigin' | 'trader' | 'broker' | 'supplier' | 'route' | 'attrs'>): Array<[string, string]> {
-  const out: Array<[string, string]> = [
-    ['hs6', d.hsCode.slice(0, 6)], ['hs4', d.hsCode.slice(0, 4)], ['hs2', d.hsCode.slice(0, 2)],
-    ['origin', d.origin], ['hs6_origin', `${d.hsCode.slice(0, 6)}|${d.origin}`], ['route', d.route], ['trader', d.trader],
-  ];
-  if (d.goodsOrigin) out.push(['goods_origin', d.goodsOrigin], ['hs6_goods_origin', `${d.hsCode.slice(0, 6)}|${d.goodsOrigin}`]);
-  if (d.broker) out.push(['broker', d.broker]);
-  if (d.supplier) out.push(['supplier', d.supplier]);
-  if (d.attrs) for (const [k, v] of Object.entries(d.attrs)) out.push([`attr:${k}`, v]);
-  return out;
 }
 
 function newWindow(): Window {
@@ -123,7 +72,7 @@ class Windows {
   /** Adds a declaration to all, and to past when it lies before the cutoff; gives the trader's number (undervaluation: see Undervaluation). */
   add(d: DeclarationFacts, laundering: boolean, inPast: boolean): number {
     const known = d.outcome !== 'unknown';
-    const bad = d.outcome === 'seizure' || d.outcome === 'discrepancy';
+    const bad = isBadOutcome(d.outcome);
     if (known) {
       this.all.controlled++;
       if (bad) this.all.bad++;
@@ -291,7 +240,7 @@ export async function scanDeclarations(store: GraphStore, opts: { cutoffShare: n
       if (!inPast && d.outcome !== 'unknown') {
         const f = futureTraders.get(d.trader) ?? { controlled: 0, bad: 0 };
         f.controlled++;
-        if (d.outcome === 'seizure' || d.outcome === 'discrepancy') f.bad++;
+        if (isBadOutcome(d.outcome)) f.bad++;
         futureTraders.set(d.trader, f);
         futureDeclarations.push(d);
       }

@@ -9,9 +9,34 @@
  * maps. `windows()` turns the records into the PartyAgg objects the rest of the analysis reads, in
  * the order each window first saw its parties.
  */
-import type { PartyAgg } from './declaration-scan';
 import { IdNumbers } from '../../util/id-numbers';
 import { IntTuples } from '../../util/int-tuples';
+
+export interface PartyAgg {
+  n: number;
+  value: number;
+  /** Declarations with a recorded control outcome, and how many were bad (discrepancy or seizure). */
+  controlled: number;
+  bad: number;
+  seizures: number;
+  under: number;
+  laundering: number;
+  first: string;
+  last: string;
+  /** Up to five example declarations each; absent until there is one (most parties have none). */
+  evidenceUnder?: string[];
+  evidenceLaundering?: string[];
+  evidenceSeizures?: string[];
+  /** A trader's declarations per broker; absent for other parties. */
+  brokers?: Map<string, number>;
+}
+
+export interface Window {
+  parties: Map<string, PartyAgg>;
+  categories: Map<string, { n: number; bad: number }>;
+  controlled: number;
+  bad: number;
+}
 
 const N = 0;
 const VALUE = 1;

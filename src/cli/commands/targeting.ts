@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Config } from '../../config';
+import { declarationKey } from '../../domain/declaration-key';
 import { loadMapping } from '../../ingest/mapping';
 import type { GraphStore } from '../../store/graph-store';
 import { withStore } from '../../store/open';
@@ -28,7 +29,7 @@ export async function scoreCommand(store: GraphStore, file: string, opts: { mapp
 export function printScores(r: Awaited<ReturnType<typeof scoreCommand>>): string {
   const top = [...r.scored].sort((a, b) => b.risk - a.risk).slice(0, 20);
   let out = `${table(['declaration', 'risk', 'top reasons'], top.map((s) => [
-    `${s.declarationId}/${s.itemNo}`, s.risk.toFixed(3), s.reasons.slice(0, 3).map((x) => `${x.name} ${x.contribution >= 0 ? '+' : ''}${x.contribution.toFixed(2)}`).join(', '),
+    declarationKey(s.declarationId, s.itemNo), s.risk.toFixed(3), s.reasons.slice(0, 3).map((x) => `${x.name} ${x.contribution >= 0 ? '+' : ''}${x.contribution.toFixed(2)}`).join(', '),
   ]))}\n\n${formatNumber(r.scored.length)} declarations scored against run ${r.run}, ${r.rejected} rejected`;
   if (r.evaluation) out += `\n${table(['measure', 'value'], Object.entries(r.evaluation).map(([k, v]) => [k, Number.isInteger(v) ? v : v.toFixed(3)]))}`;
   return out;

@@ -1,6 +1,7 @@
 /** Writes of the Neo4j adapter: one managed transaction per graph batch, `UNWIND $rows MERGE` throughout. */
 import { splitDeclarationKey } from '../../domain/declaration-key';
-import type { EntityRef, GraphBatch, GraphWriter, OutcomeUpdate, WatchlistEntry } from '../graph-writer';
+import type { GraphWriter, OutcomeUpdate, WatchlistEntry } from '../graph-writer';
+import type { EntityRef, GraphBatch } from '../../domain/graph-facts';
 import type { Neo4jSession, Row } from './session';
 
 export class Neo4jGraphWriter implements GraphWriter {

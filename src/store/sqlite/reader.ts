@@ -4,7 +4,8 @@ import type { Declaration } from '../../domain/declaration';
 import { splitDeclarationKey } from '../../domain/declaration-key';
 import { DECLARATION_RELS, type EntityKind, type RelType } from '../../domain/entities';
 import type { Edge, Entity, GraphReader, NeighbourhoodOptions, NodeLink, StoreCounts, Subgraph } from '../graph-reader';
-import type { EntityRef, WatchlistEntry } from '../graph-writer';
+import type { WatchlistEntry } from '../graph-writer';
+import type { EntityRef } from '../../domain/graph-facts';
 import { neighbourhood } from '../neighbourhood';
 import {
   declarationEntity, declarationFromRow, declarationNodeId, DECL_RELS, isDeclarationNode, REL_COLUMN, toEntity, type EntityRow,

@@ -1,0 +1,231 @@
+/**
+ * The customs signals of every entity, each a value in [0, 1] with the ids of its evidence: own
+ * seizures and watchlist hits, proximity to known fraud (personalized PageRank), shared-identifier
+ * rings, risky communities, circular trade, undervaluation, origin laundering, risky brokers, new
+ * traders with sudden volume. How much each weighs is scoring's business (scoring/entity-risk.ts).
+ */
+import { IDENTIFIER_KINDS, isPartyKind, type EntityKind } from '../../domain/entities';
+import { pageRank } from '../graph/algorithms';
+import type { GraphStageResult } from '../graph/graph-stage';
+import type { Csr } from '../graph/projection';
+import type { PartyAgg, Window } from './party-figures';
+
+export const SIGNALS = [
+  'seizures', 'watchlist', 'network_proximity', 'shared_identifier_ring', 'community', 'circular_trade',
+  'origin_laundering', 'undervaluation', 'risky_broker', 'new_trader_volume',
+] as const;
+export type SignalName = (typeof SIGNALS)[number];
+
+/** Identifiers and directors: a watchlist hit on one marks the parties that use it. */
+const IDENTIFIER = new Set<EntityKind>([...IDENTIFIER_KINDS, 'Person']);
+
+/** What scoring needs of the graph half, and the period the declarations cover. */
+export interface Structure extends Pick<GraphStageResult, 'g' | 'community' | 'rings' | 'ringOf' | 'cycles' | 'watchlist'> {
+  /** Graph for propagation: hubs left out. */
+  csr: Csr;
+  periodStart: string;
+  periodEnd: string;
+}
+
+export interface Features {
+  /** values[node][signal] */
+  values: Float64Array;
+  /** By node: the evidence of each signal it has (most nodes have none). */
+  evidence: Array<Partial<Record<SignalName, string[]>> | undefined>;
+  ppr: Float64Array;
+  knownBad: Uint8Array;
+  seizures: Int32Array;
+}
+
+export const S = SIGNALS.length;
+const SIG = Object.fromEntries(SIGNALS.map((s, i) => [s, i])) as Record<SignalName, number>;
+const clamp01 = (x: number) => (x < 0 ? 0 : x > 1 ? 1 : x);
+
+/** Months spanned by two ISO dates (YYYY-MM...), both ends counted; read in place (called per trader). */
+function monthsBetween(a: string, b: string): number {
+  const month = (s: string) => Number(s.slice(0, 4)) * 12 + Number(s.slice(5, 7));
+  return month(b) - month(a) + 1;
+}
+
+/** Personalized PageRank settings: restart at the known-bad seeds. */
+export const PPR_OPTIONS = { damping: 0.85, maxIterations: 60 } as const;
+
+/**
+ * The restart weights of the personalized PageRank (the known-bad seeds): a node's own seizures
+ * plus twice the severity of a watchlist hit on it.
+ */
+export function pprSeeds(st: Pick<Structure, 'g' | 'watchlist'>, agg: ArrayLike<PartyAgg | undefined>): Float64Array {
+  const seeds = new Float64Array(st.g.n);
+  for (let i = 0; i < st.g.n; i++) {
+    const p = agg[i];
+    if (p && p.seizures > 0) seeds[i] = seeds[i]! + p.seizures;
+    const hits = st.watchlist.get(i);
+    if (hits) seeds[i] = seeds[i]! + 2 * Math.max(...hits.map((h) => h.severity));
+  }
+  return seeds;
+}
+
+/** Signal values for every node from the graph structure and one window of declarations. */
+export function computeFeatures(
+  st: Structure, w: Window, agg: Array<PartyAgg | undefined> = st.g.ids.map((id) => w.parties.get(id)),
+  /** pprSeeds(st, agg) and its personalized PageRank, when the caller has run it already (on another thread). */
+  given?: { seeds: Float64Array; ppr: Float64Array | undefined },
+): Features {
+  const { g } = st;
+  const values = new Float64Array(g.n * S);
+  const evidence = new Array<Partial<Record<SignalName, string[]>> | undefined>(g.n);
+  const knownBad = new Uint8Array(g.n);
+  const seizures = new Int32Array(g.n);
+  // Kinds read once: several loops below ask of every node whether it is a party.
+  const isParty = new Uint8Array(g.n);
+  for (let i = 0; i < g.n; i++) if (isPartyKind(g.kinds[i]!)) isParty[i] = 1;
+  const set = (i: number, s: SignalName, v: number, ev: string[]) => {
+    if (v <= 0) return;
+    values[i * S + SIG[s]] = clamp01(v);
+    let e = evidence[i];
+    if (!e) evidence[i] = e = {};
+    e[s] = ev;
+  };
+
+  // Own history and watchlist hits (on the entity itself, or on an identifier it uses).
+  const seeds = given?.seeds ?? pprSeeds(st, agg);
+  for (let i = 0; i < g.n; i++) {
+    const p = agg[i];
+    if (p && p.seizures > 0) {
+      seizures[i] = p.seizures;
+      knownBad[i] = 1;
+      set(i, 'seizures', p.seizures / 2, p.evidenceSeizures ?? []);
+    }
+    const hits = st.watchlist.get(i);
+    if (hits) {
+      knownBad[i] = 1;
+      set(i, 'watchlist', Math.max(...hits.map((h) => h.severity)), [g.ids[i]!]);
+    }
+  }
+  // A listed identifier marks the parties that use it.
+  const listedIdentifier = (ident: number, owner: number) => {
+    const hits = st.watchlist.get(ident);
+    if (!hits || !IDENTIFIER.has(g.kinds[ident]!) || !isParty[owner]) return;
+    const sev = Math.max(...hits.map((h) => h.severity));
+    if (sev > values[owner * S + SIG.watchlist]!) set(owner, 'watchlist', sev, [g.ids[ident]!]);
+    knownBad[owner] = 1;
+  };
+  if (st.watchlist.size > 0) {
+    for (let e = 0; e < g.m; e++) {
+      listedIdentifier(g.dst[e]!, g.src[e]!);
+      listedIdentifier(g.src[e]!, g.dst[e]!);
+    }
+  }
+
+  // Proximity to known fraud: personalized PageRank from the seeds over the damped graph.
+  let ppr: Float64Array = new Float64Array(g.n);
+  let seedCount = 0;
+  for (let i = 0; i < g.n; i++) if (seeds[i]! > 0) seedCount++;
+  if (seedCount > 0) {
+    ppr = given?.ppr ?? pageRank(st.csr, { ...PPR_OPTIONS, personalization: seeds }).rank;
+    let mean = 0;
+    let parties = 0;
+    for (let i = 0; i < g.n; i++) if (isParty[i]) { mean += ppr[i]!; parties++; }
+    mean /= Math.max(1, parties);
+    // Seeds near each node's community, as evidence.
+    const seedsByCommunity = new Map<number, string[]>();
+    for (let i = 0; i < g.n; i++) {
+      const c = st.community[i]!;
+      if (seeds[i]! > 0 && c >= 0) {
+        const l = seedsByCommunity.get(c) ?? [];
+        if (l.length < 5) l.push(g.ids[i]!);
+        seedsByCommunity.set(c, l);
+      }
+    }
+    for (let i = 0; i < g.n; i++) {
+      if (seeds[i]! > 0 || mean === 0) continue; // a seed's own restart mass is not proximity
+      const ratio = ppr[i]! / mean;
+      if (ratio > 1) set(i, 'network_proximity', Math.log10(ratio) / 2, seedsByCommunity.get(st.community[i]!) ?? []);
+    }
+  }
+
+  // Rings of shared identifiers.
+  for (const ring of st.rings) {
+    const ev = [`ring:${ring.id}`, ...ring.identifiers.slice(0, 8).map((x) => g.ids[x]!)];
+    for (const m of ring.members) set(m, 'shared_identifier_ring', ring.identifiers.length / 3, ev);
+  }
+
+  // Communities dense in known-bad members (the member itself left out).
+  let partyCount = 0;
+  let badCount = 0;
+  // Counters by community id (ids are small non-negative integers).
+  let maxCommunity = -1;
+  for (let i = 0; i < g.n; i++) if (st.community[i]! > maxCommunity) maxCommunity = st.community[i]!;
+  const commParties = new Int32Array(maxCommunity + 1);
+  const commBad = new Map<number, string[]>();
+  const commBadN = new Int32Array(maxCommunity + 1);
+  for (let i = 0; i < g.n; i++) {
+    if (!isParty[i]) continue;
+    partyCount++;
+    if (knownBad[i]) badCount++;
+    const c = st.community[i]!;
+    if (c < 0) continue;
+    commParties[c]!++;
+    if (knownBad[i]) {
+      commBadN[c]!++;
+      const l = commBad.get(c) ?? [];
+      if (l.length < 5) l.push(g.ids[i]!);
+      commBad.set(c, l);
+    }
+  }
+  const p0 = Math.max(1e-4, badCount / Math.max(1, partyCount));
+  for (let i = 0; i < g.n; i++) {
+    const c = st.community[i]!;
+    if (c < 0) continue;
+    const np = commParties[c]! - isParty[i]!;
+    const kb = commBadN[c]! - (knownBad[i] && isParty[i] ? 1 : 0);
+    if (np < 2 || kb <= 0) continue;
+    const lift = (kb + 5 * p0) / (np + 5) / p0;
+    set(i, 'community', (lift - 1) / 9, [`community:${c}`, ...(commBad.get(c) ?? []).filter((x) => x !== g.ids[i])]);
+  }
+
+  // Circular trade.
+  for (const [node, cycle] of st.cycles) set(node, 'circular_trade', 1, cycle.map((x) => g.ids[x]!));
+
+  // Declaration patterns of the trader, and its brokers' record.
+  const brokerScore = new Map<string, number>();
+  const base = Math.max(1e-4, w.bad / Math.max(1, w.controlled));
+  for (let i = 0; i < g.n; i++) {
+    if (g.kinds[i] !== 'Broker') continue;
+    const p = agg[i];
+    if (!p || p.controlled === 0) continue;
+    const lift = (p.bad + 20 * base) / (p.controlled + 20) / base;
+    const score = clamp01((lift - 1) / 3);
+    brokerScore.set(g.ids[i]!, score);
+    set(i, 'risky_broker', score, p.evidenceSeizures ?? []);
+  }
+  // Monthly volume of traders, for "new trader with sudden volume".
+  const monthly: number[] = [];
+  for (let i = 0; i < g.n; i++) {
+    const p = agg[i];
+    if (g.kinds[i] === 'Trader' && p) monthly.push(p.n / monthsBetween(p.first, p.last));
+  }
+  monthly.sort((a, b) => a - b);
+  const p90 = monthly[Math.floor(monthly.length * 0.9)] ?? Infinity;
+  const span = monthsBetween(st.periodStart || '2000-01', st.periodEnd || '2000-01');
+  for (let i = 0; i < g.n; i++) {
+    const p = agg[i];
+    if (g.kinds[i] !== 'Trader' || !p) continue;
+    set(i, 'undervaluation', (2 * p.under) / p.n, p.evidenceUnder ?? []);
+    set(i, 'origin_laundering', (2 * p.laundering) / p.n, p.evidenceLaundering ?? []);
+    let broker = 0;
+    const ev: string[] = [];
+    for (const [b, count] of p.brokers ?? []) {
+      const sc = brokerScore.get(b) ?? 0;
+      broker += (count / p.n) * sc;
+      if (sc > 0.2) ev.push(b);
+    }
+    set(i, 'risky_broker', broker, ev);
+    const age = monthsBetween(p.first, st.periodEnd || p.last);
+    if (span >= 4 && age <= span * 0.6 && p.n / monthsBetween(p.first, p.last) >= p90) {
+      set(i, 'new_trader_volume', 1, []);
+    }
+  }
+  return { values, evidence, ppr, knownBad, seizures };
+}
+

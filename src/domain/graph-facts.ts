@@ -1,0 +1,40 @@
+/**
+ * What a declaration says about the graph, keyed by (kind, key) so that any store can upsert it
+ * idempotently: the entities it names, the links between them, and the declaration itself with
+ * its parties. Entity resolution (resolve.ts) produces batches of these; stores write them.
+ */
+import type { Declaration } from './declaration';
+import type { DeclarationRel, EntityKind, LinkRel } from './entities';
+
+export interface EntityRef {
+  kind: EntityKind;
+  key: string;
+}
+
+export interface EntityFact extends EntityRef {
+  /** Display name as last declared (a company name, the phone as written, a route label). */
+  name: string;
+}
+
+export interface LinkFact {
+  from: EntityRef;
+  type: LinkRel;
+  to: EntityRef;
+}
+
+export interface DeclarationFact {
+  /** `declaration_id/item_no` (declaration-key.ts), the Declaration's key. */
+  key: string;
+  declaration: Declaration;
+  parties: Partial<Record<DeclarationRel, EntityRef>>;
+  containers: EntityRef[];
+  source?: { file: string; line: number };
+}
+
+/** One batch of upserts: applied atomically, idempotent, in any order across batches. */
+export interface GraphBatch {
+  entities: EntityFact[];
+  links: LinkFact[];
+  declarations: DeclarationFact[];
+}
+
