@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { KeyRing } from '../src/api/auth';
 import { startServer } from '../src/api/server';
 import { BullJobs, connectionFromUrl, QUEUE_PREFIX } from '../src/jobs/bullmq';
+import { ringSubgraph } from '../src/export/subgraph';
 import { SqliteGraphStore } from '../src/store/sqlite/sqlite-store';
 import { silentLogger } from '../src/util/logger';
 import { generateSynthetic } from '../src/synth/generate';
@@ -163,9 +164,10 @@ describe('BullMQ jobs', () => {
       if (j) progress.push(j.progress);
       return j?.status === 'done' ? j : undefined;
     });
-    expect(done.result?.runId, JSON.stringify(done)).toBeDefined();
+    if (done.status !== 'done') throw new Error(JSON.stringify(done));
+    expect(done.result.runId, JSON.stringify(done)).toMatch(/^\d+$/);
     const d = new Database(db, { readonly: true });
-    expect(d.prepare('SELECT run_id FROM current_run').pluck().get()).toBe(Number(done.result!.runId));
+    expect(d.prepare('SELECT run_id FROM current_run').pluck().get()).toBe(Number(done.result.runId));
     d.close();
     w.proc.kill('SIGTERM');
     expect(await w.exited).toBe(0);
@@ -301,7 +303,7 @@ describe('the API in scaled mode', () => {
       const j = (await gql(`{ job(id: "${started.id}") { status progress runId } }`)).job;
       return j.status === 'DONE' ? j : undefined;
     });
-    expect(done.runId).toBeDefined();
+    expect(done.runId).toMatch(/^\d+$/);
     expect((await gql('{ currentRun { id seed } }')).currentRun).toEqual({ id: done.runId, seed: 11 });
     w.proc.kill('SIGTERM');
     await w.exited;
@@ -326,6 +328,34 @@ describe('export jobs', () => {
     });
     expect(done).toMatchObject({ status: 'done', result: { out } });
     expect(readFileSync(out, 'utf8')).toContain('<gexf');
+
+    // The same ring as the API draws it: its members and what two of them share (export/subgraph.ts).
+    const json = join(tmp.dir, 'ring.json');
+    const second = await jobs.enqueueExport({ db, format: 'CYTOSCAPE', ring, out: json, limit: 500 });
+    await waitFor(async () => ((await jobs.get(second.id))?.status === 'done' ? true : undefined));
+    const store = new SqliteGraphStore(db, { readonly: true });
+    const expected = await ringSubgraph(store, (await store.getCommunity(ring))!, 500);
+    await store.close();
+    const written = JSON.parse(readFileSync(json, 'utf8')) as { elements: { nodes: Array<{ data: { id: string } }> } };
+    expect(written.elements.nodes.map((n) => n.data.id).sort()).toEqual(expected.nodes.map((n) => n.id).sort());
+    w.proc.kill('SIGTERM');
+    await w.exited;
+  });
+
+  it('fails at once, without retries, on what a retry cannot mend: a ring that does not exist, a binary file', async () => {
+    const db = join(tmp.dir, 'ingest.db');
+    const w = worker(db);
+    await w.ready;
+    const binary = join(tmp.dir, 'binary.csv');
+    writeFileSync(binary, Buffer.from([0, 1, 2, 3, 255, 0, 7]));
+    const missing = await jobs.enqueueExport({ db, format: 'GEXF', ring: 987_654, out: join(tmp.dir, 'none.gexf') });
+    const bad = await jobs.enqueueIngest({ db, files: [binary], rejects: join(tmp.dir, 'binary-rejects.csv') });
+    for (const [queue, id, reason] of [[jobs.queues.export, missing.id, /no ring 987654/], [jobs.queues.ingest, bad.id, /binary|UTF-8|empty/i]] as const) {
+      const failed = await waitFor(async () => ((await jobs.get(id))?.status === 'failed' ? jobs.get(id) : undefined));
+      expect(failed).toMatchObject({ status: 'failed', error: expect.stringMatching(reason) });
+      // DEFAULT_JOB_OPTIONS allow 3 attempts: an input error takes one.
+      expect((await queue.getJob(id))!.attemptsMade).toBe(1);
+    }
     w.proc.kill('SIGTERM');
     await w.exited;
   });

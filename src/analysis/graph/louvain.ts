@@ -30,7 +30,7 @@ export interface LouvainResult {
 }
 
 /** Undirected weighted CSR with duplicate pairs merged and no self loops. */
-interface Adjacency {
+export interface Adjacency {
   n: number;
   offsets: Int32Array;
   targets: Int32Array;
@@ -134,7 +134,8 @@ function adjacency(g: EntityGraph, weight: Float64Array, keep: (e: number) => bo
   return { n, offsets, targets: rawT.subarray(0, w), weights: rawW.subarray(0, w) };
 }
 
-function runLouvain(a: Adjacency, seed: number, resolution: number): { of: Int32Array; count: number; modularity: number } {
+/** graphology's Louvain on the CSR arrays through the read-only Graph view (exported for the test that holds it to a real Graph). */
+export function runLouvain(a: Adjacency, seed: number, resolution: number): { of: Int32Array; count: number; modularity: number } {
   const of = new Int32Array(a.n).fill(-1);
   if (a.n === 0) return { of, count: 0, modularity: 0 };
   const rng = new Rng(seed);
