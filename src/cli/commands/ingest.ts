@@ -13,7 +13,6 @@ import type { StoreCounts } from '../../store/graph-reader';
 import { openStore } from '../../store/open';
 import { createProgress } from '../../util/progress';
 import type { Logger } from '../../util/logger';
-import { generateSynthetic } from '../../synth/generate';
 import { emit, formatNumber, table } from '../output';
 import { positiveInt, withDb, withJson } from '../options';
 
@@ -114,6 +113,7 @@ export function registerIngest(program: Command, config: Config, logger: Logger)
     .option('--start <date>', 'first day, YYYY-MM-DD', '2025-01-01')
     .option('--json', 'print the summary as JSON')
     .action(async (opts) => {
+      const { generateSynthetic } = await import('../../synth/generate.js');
       const progress = createProgress('synth', !opts.json && process.stderr.isTTY === true);
       const r = await generateSynthetic(opts.out, {
         traders: opts.traders, rings: opts.rings ?? 0, seed: opts.seed, months: opts.months, start: opts.start,

@@ -13,15 +13,18 @@ import type { GraphStore } from '../../store/graph-store';
 import { withStore } from '../../store/open';
 import { SqliteGraphStore } from '../../store/sqlite/sqlite-store';
 import { generateSynthetic } from '../../synth/generate';
-import { evaluateScores, ScoringService, type FileScores, type FileSelection } from '../../targeting/scoring-service';
+import type { FileScores, FileSelection } from '../../targeting/scoring-service';
 import type { MonthResult } from '../../targeting/simulate';
 import { positiveInt, share, withDb, withJson } from '../options';
 import { emit, formatNumber, table } from '../output';
 
-const simulation = () => require('../../targeting/simulate') as typeof import('../../targeting/simulate');
+// Scoring and the simulation are loaded by the commands that use them, not by every command.
+const scoring = () => import('../../targeting/scoring-service.js');
+const simulation = () => import('../../targeting/simulate.js');
 
 /** Scores every declaration of a file; with `evaluate`, compares with the outcomes the file records. */
 export async function scoreCommand(store: GraphStore, file: string, opts: { mapping?: string; evaluate?: boolean }, config: Config) {
+  const { ScoringService, evaluateScores } = await scoring();
   const r: FileScores = await new ScoringService(store, config).scoreFile(file, opts.mapping ? loadMapping(opts.mapping) : undefined);
   return { ...r, evaluation: opts.evaluate ? evaluateScores(r.scored) : undefined };
 }
@@ -38,6 +41,7 @@ export function printScores(r: Awaited<ReturnType<typeof scoreCommand>>): string
 export async function selectCommand(
   store: GraphStore, file: string, opts: { capacity: number; documentary: number; exploration: number; seed: number; mapping?: string }, config: Config,
 ): Promise<FileSelection> {
+  const { ScoringService } = await scoring();
   return new ScoringService(store, config).selectFile(file, opts.mapping ? loadMapping(opts.mapping) : undefined, opts);
 }
 
@@ -79,7 +83,7 @@ export async function simulateCommand(opts: SimulateCommandOptions, config: Conf
       files = [synth.declarationsFile];
       labels = synth.labelsFile;
     }
-    const { readAll, readLabels, labelsFromOutcomes, simulate } = simulation();
+    const { readAll, readLabels, labelsFromOutcomes, simulate } = await simulation();
     const all = await readAll(files, opts.mapping ? loadMapping(opts.mapping) : undefined, config.defaultCurrency);
     const truth = labels ? await readLabels(labels) : labelsFromOutcomes(all);
     const store = new SqliteGraphStore(join(work, 'simulation.db'));

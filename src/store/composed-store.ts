@@ -1,0 +1,83 @@
+/**
+ * A GraphStore made of one object per role: each adapter builds its writer, reader,
+ * analysis-source, run store and audit log over its own connection, and this class answers the
+ * contract by handing each call to the role that owns it.
+ */
+import type { Declaration } from '../domain/declaration';
+import type { EntityKind } from '../domain/entities';
+import type { EntityRef, GraphBatch } from '../domain/graph-facts';
+import type { AnalysisRun, CategoryRisk, CommunityRecord, DeclarationFacts, EntityScore } from '../domain/results';
+import type { AnalysisSource, EntityLink, EntityStats } from './analysis-source';
+import type { AuditLog, AuditRecord } from './audit-log';
+import type { Entity, GraphReader, NeighbourhoodOptions, NodeLink, StoreCounts, Subgraph } from './graph-reader';
+import type { GraphStore } from './graph-store';
+import type { GraphWriter, OutcomeUpdate, WatchlistEntry } from './graph-writer';
+import type { RunResults, RunStore, RunSummary } from './run-store';
+
+export interface StoreRoles {
+  writer: GraphWriter;
+  reader: GraphReader;
+  /** Entities by id come from the reader. */
+  analysis: Omit<AnalysisSource, 'getEntities'>;
+  runs: RunStore;
+  audit: AuditLog;
+}
+
+export abstract class ComposedGraphStore implements GraphStore {
+  readonly linkBatch: number;
+
+  constructor(private readonly roles: StoreRoles) {
+    this.linkBatch = roles.reader.linkBatch;
+  }
+
+  abstract migrate(): Promise<void>;
+  abstract close(): Promise<void>;
+
+  // ---- graph-writer ----
+  writeBatch(batch: GraphBatch): Promise<void> { return this.roles.writer.writeBatch(batch); }
+  bulk<T>(expectedRows: number, work: () => Promise<T>): Promise<T> { return this.roles.writer.bulk(expectedRows, work); }
+  upsertWatchlist(entries: WatchlistEntry[]): Promise<void> { return this.roles.writer.upsertWatchlist(entries); }
+  removeWatchlist(ref: EntityRef): Promise<boolean> { return this.roles.writer.removeWatchlist(ref); }
+  updateOutcomes(rows: OutcomeUpdate[]): Promise<{ updated: number; missing: string[] }> { return this.roles.writer.updateOutcomes(rows); }
+
+  // ---- graph-reader ----
+  getEntities(ids: readonly string[]): Promise<Entity[]> { return this.roles.reader.getEntities(ids); }
+  linksOf(nodes: readonly Entity[], limit: number): Promise<NodeLink[][]> { return this.roles.reader.linksOf(nodes, limit); }
+  findEntity(ref: EntityRef): Promise<Entity | null> { return this.roles.reader.findEntity(ref); }
+  getDeclaration(key: string): Promise<(Declaration & { id: string }) | null> { return this.roles.reader.getDeclaration(key); }
+  entityDeclarations(entityId: string, opts: { limit: number; after?: string }): Promise<Array<Declaration & { id: string }>> {
+    return this.roles.reader.entityDeclarations(entityId, opts);
+  }
+  searchByName(text: string, opts: { kinds?: EntityKind[]; limit: number; after?: string }): Promise<Entity[]> { return this.roles.reader.searchByName(text, opts); }
+  neighbourhood(ids: readonly string[], opts: NeighbourhoodOptions): Promise<Subgraph> { return this.roles.reader.neighbourhood(ids, opts); }
+  watchlistHits(): Promise<Array<{ entity: Entity; entry: WatchlistEntry }>> { return this.roles.reader.watchlistHits(); }
+  counts(): Promise<StoreCounts> { return this.roles.reader.counts(); }
+
+  // ---- analysis-source ----
+  streamEntityGraph(batchSize?: number): AsyncIterable<EntityLink[]> { return this.roles.analysis.streamEntityGraph(batchSize); }
+  streamEntityStats(batchSize?: number): AsyncIterable<EntityStats[]> { return this.roles.analysis.streamEntityStats(batchSize); }
+  streamDeclarationFacts(batchSize?: number): AsyncIterable<DeclarationFacts[]> { return this.roles.analysis.streamDeclarationFacts(batchSize); }
+  declarationsPerDay(): Promise<Array<{ day: string; count: number }>> { return this.roles.analysis.declarationsPerDay(); }
+  streamEntities(kinds: readonly EntityKind[], batchSize?: number): AsyncIterable<Entity[]> { return this.roles.analysis.streamEntities(kinds, batchSize); }
+
+  // ---- run-store ----
+  beginRun(run: { seed: number; params: Record<string, unknown>; startedAt: string }): Promise<string> { return this.roles.runs.beginRun(run); }
+  writeRunResults(runId: string, results: RunResults, onProgress?: (done: number, total: number) => void): Promise<void> {
+    return this.roles.runs.writeRunResults(runId, results, onProgress);
+  }
+  completeRun(runId: string, summary: RunSummary): Promise<void> { return this.roles.runs.completeRun(runId, summary); }
+  failRun(runId: string, reason: string): Promise<void> { return this.roles.runs.failRun(runId, reason); }
+  currentRun(): Promise<AnalysisRun | null> { return this.roles.runs.currentRun(); }
+  currentRunId(): Promise<string | null> { return this.roles.runs.currentRunId(); }
+  listRuns(limit: number): Promise<AnalysisRun[]> { return this.roles.runs.listRuns(limit); }
+  pruneRuns(keep: number): Promise<string[]> { return this.roles.runs.pruneRuns(keep); }
+  getScores(entityIds: readonly string[], runId?: string): Promise<EntityScore[]> { return this.roles.runs.getScores(entityIds, runId); }
+  topEntities(opts: { kind?: EntityKind; limit: number; runId?: string }): Promise<EntityScore[]> { return this.roles.runs.topEntities(opts); }
+  topCommunities(limit: number, runId?: string, offset?: number): Promise<CommunityRecord[]> { return this.roles.runs.topCommunities(limit, runId, offset); }
+  getCommunity(community: number, runId?: string): Promise<CommunityRecord | null> { return this.roles.runs.getCommunity(community, runId); }
+  categoryRisk(runId?: string): Promise<CategoryRisk[]> { return this.roles.runs.categoryRisk(runId); }
+
+  // ---- audit-log ----
+  appendAudit(record: AuditRecord): Promise<void> { return this.roles.audit.appendAudit(record); }
+  listAudit(opts: { limit: number; before?: string }): Promise<AuditRecord[]> { return this.roles.audit.listAudit(opts); }
+}
