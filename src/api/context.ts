@@ -48,7 +48,7 @@ function loaders(store: GraphStore): ApiContext['loaders'] {
   };
 }
 
-function apiKeyOf(headers: Record<string, string | string[] | undefined>): string | undefined {
+export function apiKeyOf(headers: Record<string, string | string[] | undefined>): string | undefined {
   const auth = headers.authorization;
   if (typeof auth === 'string' && auth.toLowerCase().startsWith('bearer ')) return auth.slice(7).trim();
   const k = headers['x-api-key'];

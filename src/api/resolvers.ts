@@ -1,8 +1,9 @@
 /** Resolvers of graphql/schema.graphql. Every identity read checks the role and is audited. */
 import { GraphQLScalarType } from 'graphql';
-import { makeValidator } from '../domain/declaration';
+import { makeValidator, parseIsoDate } from '../domain/declaration';
 import { keyFor, PARTY_KINDS, type EntityKind } from '../domain/entities';
 import { DECLARATION_FIELDS } from '../domain/fields';
+import { stripControls } from '../domain/normalize';
 import type { Declaration as DeclarationRow } from '../domain/declaration';
 import type { AnalysisRun, CommunityRecord, EntityScore, Signal } from '../domain/results';
 import type { Edge, Entity, Subgraph } from '../store/graph-reader';
@@ -263,9 +264,13 @@ export const resolvers = {
       const key = keyFor(kind, input.key, { phoneRegion: ctx.services.config.phoneRegion });
       if (!key) throw badInput('key is empty after normalization', { argument: 'key' });
       checkRange('severity', input.severity, 0, 1, 'severity');
-      const listedAt = input.listedAt ?? new Date().toISOString().slice(0, 10);
-      if (!/^\d{4}-\d{2}-\d{2}/.test(listedAt)) throw badInput('listedAt must be an ISO 8601 date', { argument: 'listedAt' });
-      const entry = { kind, key, reason: input.reason, source: input.source, severity: input.severity, listedAt };
+      let listedAt: string;
+      try {
+        listedAt = parseIsoDate(input.listedAt ?? new Date().toISOString().slice(0, 10), 'listedAt');
+      } catch (err) {
+        throw badInput((err as Error).message, { argument: 'listedAt' });
+      }
+      const entry = { kind, key, reason: stripControls(input.reason), source: stripControls(input.source), severity: input.severity, listedAt };
       await ctx.store.upsertWatchlist([entry]);
       await ctx.audit('addToWatchlist', []);
       return { ...entry, kind: kindToGql(kind) };

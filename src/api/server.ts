@@ -9,7 +9,9 @@ import { expressMiddleware } from '@as-integrations/express5';
 import { costLimitRule } from '@escape.tech/graphql-armor-cost-limit';
 import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
 import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
+import { ApolloServerErrorCode } from '@apollo/server/errors';
 import express from 'express';
+import helmet from 'helmet';
 import { existsSync, readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { join } from 'node:path';
@@ -18,10 +20,11 @@ import { InProcessJobRunner } from '../jobs/in-process';
 import type { JobRunner } from '../jobs/runner';
 import type { GraphStore } from '../store/graph-store';
 import { ScoringService } from '../targeting/scoring-service';
+import { UsageError } from '../util/errors';
 import type { Logger } from '../util/logger';
 import type { KeyRing } from './auth';
-import { contextFor, type ApiContext, type ApiServices } from './context';
-import { formatError } from './errors';
+import { apiKeyOf, contextFor, type ApiContext, type ApiServices } from './context';
+import { ApiErrorCode, formatError, unauthenticated } from './errors';
 import { resolvers } from './resolvers';
 
 /** The deepest valid query of the schema is 9 levels (rings > ... > subgraph > nodes > declarations > ... > id). */
@@ -86,8 +89,10 @@ export async function createApp(opts: ServerOptions): Promise<{ app: express.Exp
   await apollo.start();
   const app = express();
   app.disable('x-powered-by');
-  // The explorer page, bundled by `npm run build` (scripts/build-web.js).
+  app.use(securityHeaders());
+  // The explorer page, bundled by `npm run build` (scripts/build-web.js); its source map only outside production.
   const web = packageFile('dist', 'web');
+  if (web && production) app.use((req, res, next) => (req.path.endsWith('.map') ? res.status(404).end() : next()));
   if (web) app.use('/', express.static(web, { index: 'index.html', maxAge: '1h' }));
   app.get('/healthz', (_req, res) => { res.json({ ok: true }); });
   app.get('/readyz', async (_req, res) => {
@@ -99,18 +104,78 @@ export async function createApp(opts: ServerOptions): Promise<{ app: express.Exp
       res.status(503).json({ ready: false, reason: 'store unreachable' });
     }
   });
-  app.use('/graphql', express.json({ limit: '8mb' }), expressMiddleware(apollo, {
+  // The key is checked before the body is read: an unauthenticated request costs no parsing.
+  app.use('/graphql', requireApiKey(services), express.json({ limit: '8mb' }), expressMiddleware(apollo, {
     context: async ({ req }) => contextFor(services, req.headers),
   }));
+  app.use(jsonErrors(opts.logger));
   return { app, apollo, services };
+}
+
+/**
+ * Headers for the explorer page and the API (helmet): a content security policy that lets the
+ * page load only its own bundle and talk only to this server, no framing, no MIME sniffing, no
+ * referrer sent elsewhere.
+ */
+function securityHeaders() {
+  return helmet({
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'self'"], scriptSrc: ["'self'"], connectSrc: ["'self'"], imgSrc: ["'self'", 'data:', 'blob:'],
+        // The page sets colours through style attributes (legend swatches).
+        styleSrc: ["'self'", "'unsafe-inline'"], fontSrc: ["'self'"], workerSrc: ["'self'", 'blob:'], objectSrc: ["'none'"],
+        baseUri: ["'self'"], formAction: ["'self'"], frameAncestors: ["'none'"],
+      },
+    },
+    frameguard: { action: 'deny' },
+    referrerPolicy: { policy: 'no-referrer' },
+    // Served over plain HTTP on 127.0.0.1 or behind the operator's TLS proxy, which sets HSTS itself.
+    strictTransportSecurity: false,
+  });
+}
+
+/** UNAUTHENTICATED as JSON before anything of the request (its body included) is read. */
+function requireApiKey(services: ApiServices): express.RequestHandler {
+  return (req, res, next) => {
+    if (services.keys.identify(apiKeyOf(req.headers))) return next();
+    res.status(401).json(errorBody(unauthenticated().message, ApiErrorCode.UNAUTHENTICATED));
+  };
+}
+
+function errorBody(message: string, code: string) {
+  return { errors: [{ message, extensions: { code } }] };
+}
+
+/**
+ * Errors outside GraphQL (a body that is not JSON, or too large) answered as JSON with a code, in
+ * every mode: never Express's HTML page with a stack trace, never the body echoed to the log.
+ */
+function jsonErrors(logger: Logger): express.ErrorRequestHandler {
+  return (err: { status?: number; statusCode?: number; type?: string; message?: string }, _req, res, _next) => {
+    const status = err.status ?? err.statusCode ?? 500;
+    if (status >= 500) logger.error({ err: { message: err.message, type: err.type } }, 'internal error outside GraphQL');
+    const message = err.type === 'entity.parse.failed' ? 'the request body is not valid JSON'
+      : err.type === 'entity.too.large' ? 'the request body is over 8 MB'
+        : status >= 500 ? 'internal error' : 'bad request';
+    res.status(status).json(errorBody(message, status >= 500 ? ApolloServerErrorCode.INTERNAL_SERVER_ERROR : ApolloServerErrorCode.BAD_REQUEST));
+  };
 }
 
 export async function startServer(opts: ServerOptions & { port: number; host?: string }): Promise<RunningServer> {
   const { app, apollo, services } = await createApp(opts);
   const host = opts.host ?? '127.0.0.1';
-  const server: Server = await new Promise((resolve, reject) => {
-    const s = app.listen(opts.port, host, () => resolve(s));
-    s.on('error', reject);
+  const server: Server = await new Promise<Server>((resolve, reject) => {
+    // Express 5 hands a listen error (a port in use) to this callback rather than throwing it.
+    const s = app.listen(opts.port, host, (err?: Error) => {
+      if (!err) return resolve(s);
+      const code = (err as NodeJS.ErrnoException).code;
+      reject(code === 'EADDRINUSE' ? new UsageError(`cannot serve on ${host}:${opts.port}: the port is already in use`)
+        : code === 'EACCES' ? new UsageError(`cannot serve on ${host}:${opts.port}: permission denied`) : err);
+    });
+  }).catch(async (err) => {
+    await apollo.stop();
+    throw err;
   });
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : opts.port;

@@ -8,10 +8,10 @@
  * mappings and API inputs.
  */
 import {
-  DECLARATION_FIELDS, FRAUD_TYPES, MAX_FIELD_BYTES, OUTCOMES, REGIMES, TRANSPORT_MODES,
-  type DeclarationField, type FraudType, type Outcome, type Regime, type TransportMode,
+  DECLARATION_FIELDS, EARLIEST_DATE, FRAUD_TYPES, latestDate, MAX_AMOUNT, MAX_FIELD_BYTES, MAX_ITEM_NO, MAX_QUANTITY, OUTCOMES, REGIMES,
+  TRANSPORT_MODES, type DeclarationField, type FraudType, type Outcome, type Regime, type TransportMode,
 } from './fields';
-import { splitList } from './normalize';
+import { splitList, stripControls } from './normalize';
 
 export interface Declaration {
   declaration_id: string;
@@ -63,6 +63,8 @@ export interface Declaration {
 
 export interface ValidationOptions {
   defaultCurrency: string;
+  /** The time the latest acceptable date is counted from (tests fix it); now by default. */
+  now?: number;
 }
 
 export type ValidationResult =
@@ -85,6 +87,7 @@ function text(row: readonly unknown[], f: DeclarationField): string | undefined 
   else if (typeof v === 'number' || typeof v === 'boolean') s = String(v);
   else throw new Invalid(f, `${f} must be text, got ${Array.isArray(v) ? 'a list' : typeof v}`);
   if (s.length * 3 > MAX_FIELD_BYTES && Buffer.byteLength(s) > MAX_FIELD_BYTES) throw new Invalid(f, 'field over 64 KiB');
+  s = stripControls(s);
   const c0 = s.charCodeAt(0);
   const cl = s.charCodeAt(s.length - 1);
   if (c0 <= 32 || cl <= 32) s = s.trim();
@@ -103,7 +106,7 @@ function list(row: readonly unknown[], f: DeclarationField): string[] {
     const out: string[] = [];
     for (const x of v) {
       if (typeof x !== 'string' && typeof x !== 'number') throw new Invalid(f, `${f} must be a list of text`);
-      const s = String(x).trim();
+      const s = stripControls(String(x)).trim();
       if (s) out.push(s);
     }
     return out;
@@ -114,7 +117,7 @@ function list(row: readonly unknown[], f: DeclarationField): string[] {
 
 const NUMBER_RE = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
-function number(row: readonly unknown[], f: DeclarationField): number | undefined {
+function number(row: readonly unknown[], f: DeclarationField, max: number): number | undefined {
   const raw = row[FIELD_INDEX[f]];
   let n: number;
   if (typeof raw === 'number') n = raw;
@@ -127,6 +130,22 @@ function number(row: readonly unknown[], f: DeclarationField): number | undefine
   }
   if (!Number.isFinite(n)) throw new Invalid(f, `${f} is not a finite number`);
   if (n < 0) throw new Invalid(f, `${f} is negative`);
+  if (n > max) throw new Invalid(f, `${f} is not a realistic figure: over ${max.toExponential()}`);
+  return n;
+}
+
+const ITEM_RE = /^\d{1,6}$/;
+/** Item numbers are whole numbers written in decimal digits (not 1e3, 0x10 or 1.0), from 1 to MAX_ITEM_NO. */
+function itemNo(row: readonly unknown[]): number {
+  const raw = row[FIELD_INDEX.item_no];
+  if (typeof raw === 'number') {
+    if (Number.isInteger(raw) && raw >= 1 && raw <= MAX_ITEM_NO) return raw;
+    throw new Invalid('item_no', `item_no must be a whole number from 1 to ${MAX_ITEM_NO}`);
+  }
+  const t = text(row, 'item_no');
+  if (t === undefined) return 1;
+  const n = ITEM_RE.test(t) ? Number(t) : NaN;
+  if (!(n >= 1 && n <= MAX_ITEM_NO)) throw new Invalid('item_no', `item_no must be a whole number from 1 to ${MAX_ITEM_NO}: ${t.slice(0, 20)}`);
   return n;
 }
 
@@ -149,22 +168,35 @@ function oneOf<T extends string>(row: readonly unknown[], f: DeclarationField, v
 
 const DATE_RE = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
 
-/** An ISO 8601 date stays `YYYY-MM-DD`; a date-time becomes UTC `YYYY-MM-DDTHH:MM:SS.sssZ`. */
-function isoDate(row: readonly unknown[], f: DeclarationField): string {
-  const v = required(row, f);
+/**
+ * A real calendar date (or date-time) in ISO 8601, between EARLIEST_DATE and a year from `now`:
+ * a date stays `YYYY-MM-DD`, a date-time becomes UTC `YYYY-MM-DDTHH:MM:SS.sssZ`. Throws the reason otherwise.
+ */
+export function parseIsoDate(v: string, what: string, latest = latestDate()): string {
   const m = DATE_RE.exec(v);
-  const bad = () => new Invalid(f, `${f} is not an ISO 8601 date: ${v.slice(0, 40)}`);
+  const bad = (why = 'is not an ISO 8601 date') => new Error(`${what} ${why}: ${v.slice(0, 40)}`);
   if (!m) throw bad();
   const y = Number(m[1]);
   const mo = Number(m[2]);
   const d = Number(m[3]);
   const day = new Date(Date.UTC(y, mo - 1, d));
-  if (mo < 1 || mo > 12 || day.getUTCDate() !== d || day.getUTCMonth() !== mo - 1) throw bad();
+  if (mo < 1 || mo > 12 || day.getUTCFullYear() !== y || day.getUTCDate() !== d || day.getUTCMonth() !== mo - 1) throw bad('is not a calendar date');
+  const date = v.slice(0, 10);
+  if (date < EARLIEST_DATE || date > latest) throw bad(`is outside ${EARLIEST_DATE} to ${latest}`);
   if (m[4] === undefined) return v;
   if (Number(m[4]) > 23 || Number(m[5]) > 59 || Number(m[6] ?? 0) > 59) throw bad();
   const t = Date.parse(v.replace(' ', 'T'));
   if (Number.isNaN(t)) throw bad();
   return new Date(t).toISOString();
+}
+
+function isoDate(row: readonly unknown[], f: DeclarationField, latest: string): string {
+  const v = required(row, f);
+  try {
+    return parseIsoDate(v, f, latest);
+  } catch (err) {
+    throw new Invalid(f, (err as Error).message);
+  }
 }
 
 const HS_RE = /^\d{6,10}$/;
@@ -185,13 +217,13 @@ export function findInvalidUtf8(row: readonly unknown[]): ValidationResult | und
 
 export function makeValidator(opts: ValidationOptions): (row: readonly unknown[]) => ValidationResult {
   const defaultCurrency = opts.defaultCurrency;
+  // Read once: a load of millions of rows takes minutes, not a year.
+  const latest = latestDate(opts.now);
   return (row) => {
     try {
       const declaration_id = required(row, 'declaration_id');
-      const itemText = text(row, 'item_no');
-      const item_no = itemText === undefined ? 1 : Number(itemText);
-      if (!Number.isInteger(item_no) || item_no < 1) throw new Invalid('item_no', 'item_no must be a positive integer');
-      const lodged_at = isoDate(row, 'lodged_at');
+      const item_no = itemNo(row);
+      const lodged_at = isoDate(row, 'lodged_at', latest);
       const trader_id = required(row, 'trader_id');
       if (!/[\p{L}\p{N}]/u.test(trader_id)) throw new Invalid('trader_id', 'trader_id has no letter or digit');
       const origin_country = country(row, 'origin_country');
@@ -199,7 +231,7 @@ export function makeValidator(opts: ValidationOptions): (row: readonly unknown[]
       const hsText = required(row, 'hs_code');
       const hs_code = hsText.includes('.') || hsText.includes(' ') ? hsText.replace(/[.\s]/g, '') : hsText;
       if (!HS_RE.test(hs_code)) throw new Invalid('hs_code', 'hs_code must have 6 to 10 digits');
-      const declared_value = number(row, 'declared_value');
+      const declared_value = number(row, 'declared_value', MAX_AMOUNT);
       if (declared_value === undefined) throw new Invalid('declared_value', 'declared_value is required');
       const currency = (text(row, 'currency') ?? defaultCurrency).toUpperCase();
       if (!/^[A-Z]{3}$/.test(currency)) throw new Invalid('currency', 'currency is not an ISO 4217 code');
@@ -239,14 +271,14 @@ export function makeValidator(opts: ValidationOptions): (row: readonly unknown[]
         hs_code,
         goods_description: text(row, 'goods_description'),
         goods_origin_country: country(row, 'goods_origin_country'),
-        quantity: number(row, 'quantity'),
+        quantity: number(row, 'quantity', MAX_QUANTITY),
         unit: text(row, 'unit'),
-        gross_weight_kg: number(row, 'gross_weight_kg'),
+        gross_weight_kg: number(row, 'gross_weight_kg', MAX_QUANTITY),
         declared_value,
         currency,
         outcome: oneOf(row, 'outcome', OUTCOMES) ?? 'unknown',
         fraud_type: oneOf(row, 'fraud_type', FRAUD_TYPES),
-        recovered_amount: number(row, 'recovered_amount'),
+        recovered_amount: number(row, 'recovered_amount', MAX_AMOUNT),
       };
       return { ok: true, value };
     } catch (err) {

@@ -29,6 +29,20 @@ export type TransportMode = (typeof TRANSPORT_MODES)[number];
 export type Outcome = (typeof OUTCOMES)[number];
 export type FraudType = (typeof FRAUD_TYPES)[number];
 
+/** The largest amount (declared value, duties recovered) taken as real: a quadrillion in any currency. */
+export const MAX_AMOUNT = 1e15;
+/** The largest quantity or weight taken as real. */
+export const MAX_QUANTITY = 1e12;
+/** Item numbers run from 1 to this. */
+export const MAX_ITEM_NO = 999_999;
+/** Dates before this are not customs declarations of this system's time (0000-01-01 is a typing default). */
+export const EARLIEST_DATE = '1980-01-01';
+
+/** The latest date taken as real: a year after today (declarations and listings are not lodged further ahead). */
+export function latestDate(now = Date.now()): string {
+  return new Date(now + 366 * 86_400_000).toISOString().slice(0, 10);
+}
+
 /** Longest value a single field may hold; longer values reject the row. */
 export const MAX_FIELD_BYTES = 64 * 1024;
 

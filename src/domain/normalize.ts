@@ -6,6 +6,21 @@ import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js'
 
 const ASCII = /^[\x00-\x7f]*$/;
 
+/** ANSI escape sequences (colours, cursor moves), then any other C0/C1 control character. */
+const ANSI_ESCAPE = /\x1b(?:\[[0-?]*[ -/]*[@-~]|[@-Z\\-_])/g;
+const CONTROL = /[\x00-\x1f\x7f-\x9f]/;
+const CONTROLS = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]/g;
+const BREAKS = /[\t\n\r]+/g;
+
+/**
+ * Text as a person wrote it, without the control characters a terminal or a log would act on:
+ * escape sequences are removed, tabs and line breaks become one space, other controls go.
+ */
+export function stripControls(text: string): string {
+  if (!CONTROL.test(text)) return text;
+  return text.replace(ANSI_ESCAPE, '').replace(CONTROLS, '').replace(BREAKS, ' ');
+}
+
 /** Lower-case, strip accents and punctuation, collapse white space. */
 export function fold(text: string): string {
   // Most names and addresses are plain ASCII: the same result without the Unicode passes.

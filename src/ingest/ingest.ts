@@ -7,7 +7,7 @@ import { makeValidator } from '../domain/declaration';
 import type { GraphStore } from '../store/graph-store';
 import type { Logger } from '../util/logger';
 import { readDeclarations } from './read-declarations';
-import { RejectsWriter } from './rejects';
+import { checkWritable, RejectsWriter } from './rejects';
 import { BatchBuilder, DeclarationResolver } from '../domain/resolve';
 import type { IngestPlan, PlannedFile } from './plan';
 import type { InputFormat } from './sniff';
@@ -53,6 +53,7 @@ export interface IngestSummary {
 }
 
 export async function runIngest(store: GraphStore, plan: IngestPlan, opts: IngestOptions): Promise<IngestSummary> {
+  checkWritable(opts.rejectsPath);
   const started = process.hrtime.bigint();
   const validate = makeValidator({ defaultCurrency: opts.defaultCurrency });
   const resolver = new DeclarationResolver({ phoneRegion: opts.phoneRegion });

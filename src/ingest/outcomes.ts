@@ -5,7 +5,7 @@
  */
 import { createReadStream } from 'node:fs';
 import { basename } from 'node:path';
-import { FRAUD_TYPES, OUTCOMES, type FraudType, type Outcome } from '../domain/fields';
+import { FRAUD_TYPES, MAX_AMOUNT, MAX_ITEM_NO, OUTCOMES, type FraudType, type Outcome } from '../domain/fields';
 import type { GraphStore } from '../store/graph-store';
 import type { OutcomeUpdate } from '../store/graph-writer';
 import { readNamedRows } from './records';
@@ -46,15 +46,15 @@ export async function importOutcomes(store: GraphStore, file: string, rejects: R
         continue;
       }
       const id = row.declaration_id ?? '';
-      const item = row.item_no ? Number(row.item_no) : 1;
+      const item = !row.item_no ? 1 : /^\d{1,6}$/.test(row.item_no) ? Number(row.item_no) : NaN;
       const outcome = (row.outcome ?? '').toLowerCase();
       const fraudType = (row.fraud_type ?? '').toLowerCase();
-      const recovered = row.recovered_amount ? Number(row.recovered_amount) : undefined;
+      const recovered = row.recovered_amount ? (/^\d+(\.\d+)?$/.test(row.recovered_amount) ? Number(row.recovered_amount) : NaN) : undefined;
       if (!id) fail(rec.line, rec.raw, '', 'declaration_id', 'declaration_id is required');
-      else if (!Number.isInteger(item) || item < 1) fail(rec.line, rec.raw, id, 'item_no', 'item_no must be a positive integer');
+      else if (!(item >= 1 && item <= MAX_ITEM_NO)) fail(rec.line, rec.raw, id, 'item_no', `item_no must be a whole number from 1 to ${MAX_ITEM_NO}`);
       else if (!(OUTCOMES as readonly string[]).includes(outcome)) fail(rec.line, rec.raw, id, 'outcome', `outcome must be one of ${OUTCOMES.join(', ')}`);
       else if (fraudType && !(FRAUD_TYPES as readonly string[]).includes(fraudType)) fail(rec.line, rec.raw, id, 'fraud_type', `fraud_type must be one of ${FRAUD_TYPES.join(', ')}`);
-      else if (recovered !== undefined && !(recovered >= 0)) fail(rec.line, rec.raw, id, 'recovered_amount', 'recovered_amount must be a non-negative number');
+      else if (recovered !== undefined && !(recovered >= 0 && recovered <= MAX_AMOUNT)) fail(rec.line, rec.raw, id, 'recovered_amount', `recovered_amount must be a number from 0 to ${MAX_AMOUNT.toExponential()}`);
       else {
         pending.push({
           update: { key: declarationKey(id, item), outcome: outcome as Outcome, ...(fraudType ? { fraudType: fraudType as FraudType } : {}), ...(recovered !== undefined ? { recoveredAmount: recovered } : {}) },

@@ -8,8 +8,27 @@
  */
 import { MAX_FIELD_BYTES } from '../domain/fields';
 
-/** A record spanning more than this is treated as broken (an unterminated quote). */
-const MAX_RECORD_CHARS = 1024 * 1024;
+/**
+ * A record longer than this is rejected: an unterminated quote that would swallow the file, or a
+ * line no declaration needs (a declaration row is a few hundred bytes, a field at most 64 KiB).
+ * Reading skips the rest of such a line without holding it in memory.
+ */
+export const MAX_RECORD_CHARS = 1024 * 1024;
+/** Text of an over-long record kept for its rejects line. */
+const KEPT_OF_LONG_RECORD = 200;
+
+function overLong(line: number, start: string): RawRecord {
+  return { line, raw: `${start.slice(0, KEPT_OF_LONG_RECORD)}…`, error: `record over ${MAX_RECORD_CHARS / 1024 / 1024} MiB (the rest of the line is skipped)` };
+}
+
+/**
+ * Drops text up to and including the next line end; returns what follows it, or undefined when
+ * the line goes on past this text.
+ */
+function afterLineEnd(text: string): string | undefined {
+  const nl = text.indexOf('\n');
+  return nl === -1 ? undefined : text.slice(nl + 1);
+}
 
 export interface RawRecord {
   /** 1-based line on which the record starts. */
@@ -117,11 +136,19 @@ export async function* readCsvRecords(chunks: AsyncIterable<Buffer | string>): A
   let line = 1;
   const texts = decode(chunks)[Symbol.asyncIterator]();
   let eof = false;
+  /** In the middle of an over-long line: its text is dropped until the line ends. */
+  let skipping = false;
   while (!eof || buf.length > 0) {
     if (!eof) {
       const next = await texts.next();
       if (next.done) eof = true;
-      else buf += next.value;
+      else if (skipping) {
+        const rest = afterLineEnd(next.value);
+        if (rest === undefined) continue;
+        skipping = false;
+        line += 1;
+        buf = rest;
+      } else buf += next.value;
     }
     const out: RawRecord[] = [];
     let p = 0;
@@ -149,6 +176,12 @@ export async function* readCsvRecords(chunks: AsyncIterable<Buffer | string>): A
       }
     }
     buf = buf.slice(p);
+    if (!eof && buf.length > MAX_RECORD_CHARS && buf.indexOf('\n') === -1) {
+      // One line longer than any record: rejected by its start, the rest never buffered.
+      out.push(overLong(line, buf));
+      skipping = true;
+      buf = '';
+    }
     if (out.length) yield out;
   }
 }
@@ -157,8 +190,15 @@ export async function* readCsvRecords(chunks: AsyncIterable<Buffer | string>): A
 export async function* readLines(chunks: AsyncIterable<Buffer | string>): AsyncIterable<RawRecord[]> {
   let buf = '';
   let line = 1;
+  let skipping = false;
   for await (const text of decode(chunks)) {
-    buf += text;
+    if (skipping) {
+      const rest = afterLineEnd(text);
+      if (rest === undefined) continue;
+      skipping = false;
+      line += 1;
+      buf = rest;
+    } else buf += text;
     const out: RawRecord[] = [];
     let p = 0;
     for (let nl = buf.indexOf('\n', p); nl !== -1; nl = buf.indexOf('\n', p)) {
@@ -167,9 +207,14 @@ export async function* readLines(chunks: AsyncIterable<Buffer | string>): AsyncI
       p = nl + 1;
     }
     buf = buf.slice(p);
+    if (buf.length > MAX_RECORD_CHARS) {
+      out.push(overLong(line, buf));
+      skipping = true;
+      buf = '';
+    }
     if (out.length) yield out;
   }
-  if (!isBlank(buf, 0, buf.length)) yield [{ line, raw: trimEol(buf) }];
+  if (!skipping && !isBlank(buf, 0, buf.length)) yield [{ line, raw: trimEol(buf) }];
 }
 
 function trimEol(s: string): string {

@@ -4,7 +4,9 @@
  */
 import { createReadStream } from 'node:fs';
 import { basename } from 'node:path';
+import { parseIsoDate } from '../domain/declaration';
 import { keyFor, parseKind, type KeyOptions } from '../domain/entities';
+import { stripControls } from '../domain/normalize';
 import type { GraphStore } from '../store/graph-store';
 import type { WatchlistEntry } from '../store/graph-writer';
 import { readNamedRows } from './records';
@@ -60,9 +62,14 @@ export async function importWatchlist(
       if (!key) { fail('key', 'key is empty after normalization'); continue; }
       const severity = parseSeverity(row.severity);
       if (severity === undefined) { fail('severity', 'severity must be a number in [0, 1] or low/medium/high/critical'); continue; }
-      const listedAt = row.listed_at || today;
-      if (!/^\d{4}-\d{2}-\d{2}/.test(listedAt) || Number.isNaN(Date.parse(listedAt))) { fail('listed_at', 'listed_at is not an ISO 8601 date'); continue; }
-      entries.push({ kind, key, reason: row.reason || 'listed', source: row.source || name, severity, listedAt });
+      let listedAt: string;
+      try {
+        listedAt = parseIsoDate(row.listed_at || today, 'listed_at');
+      } catch (err) {
+        fail('listed_at', (err as Error).message);
+        continue;
+      }
+      entries.push({ kind, key, reason: stripControls(row.reason || 'listed'), source: stripControls(row.source || name), severity, listedAt });
       summary.accepted++;
     }
   }

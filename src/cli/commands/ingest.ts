@@ -5,7 +5,7 @@ import type { Config } from '../../config';
 import { runIngest, type IngestSummary } from '../../ingest/ingest';
 import { planIngest } from '../../ingest/plan';
 import { loadMapping } from '../../ingest/mapping';
-import { RejectsWriter } from '../../ingest/rejects';
+import { checkWritable, RejectsWriter } from '../../ingest/rejects';
 import { checkWatchlist, importWatchlist, type WatchlistSummary } from '../../ingest/watchlist';
 import { checkOutcomes, importOutcomes } from '../../ingest/outcomes';
 import { FatalInputError } from '../../util/errors';
@@ -32,6 +32,11 @@ export interface IngestReport extends IngestSummary {
   db: string;
 }
 
+/** Where the watchlist's or the outcomes' rejects go, beside the declarations' rejects file. */
+function sideRejects(rejectsPath: string, what: 'watchlist' | 'outcomes'): string {
+  return `${rejectsPath.replace(/\.csv$/, '')}.${what}.csv`;
+}
+
 export async function ingestCommand(files: string[], opts: IngestCommandOptions, config: Config, logger: Logger): Promise<IngestReport> {
   // Everything that can make the whole ingest fail is checked before the store is opened.
   const mapping = opts.mapping ? loadMapping(opts.mapping) : undefined;
@@ -39,11 +44,15 @@ export async function ingestCommand(files: string[], opts: IngestCommandOptions,
   if (files.length === 0 && !opts.watchlist && !opts.outcomes) throw new FatalInputError('(no file)', 'give declaration files, --watchlist or --outcomes');
   if (opts.watchlist) await checkWatchlist(opts.watchlist);
   if (opts.outcomes) await checkOutcomes(opts.outcomes);
+  const rejectsPath = opts.rejects ?? 'rejects.csv';
+  // Every output is checked before the first row is read.
+  checkWritable(rejectsPath);
+  if (opts.watchlist) checkWritable(sideRejects(rejectsPath, 'watchlist'));
+  if (opts.outcomes) checkWritable(sideRejects(rejectsPath, 'outcomes'));
 
   const store = openStore(opts.db);
   try {
     await store.migrate();
-    const rejectsPath = opts.rejects ?? 'rejects.csv';
     const progress = createProgress('ingest', !opts.json && process.stderr.isTTY === true);
     const summary = await runIngest(store, plan, {
       rejectsPath,
@@ -56,13 +65,13 @@ export async function ingestCommand(files: string[], opts: IngestCommandOptions,
     let watchlist: WatchlistSummary | undefined;
     if (opts.watchlist) {
       // Watchlist rejects go to their own file so the declaration rejects file keeps one shape of content.
-      const wlRejects = new RejectsWriter(`${rejectsPath.replace(/\.csv$/, '')}.watchlist.csv`);
+      const wlRejects = new RejectsWriter(sideRejects(rejectsPath, 'watchlist'));
       watchlist = await importWatchlist(store, opts.watchlist, wlRejects, { phoneRegion: config.phoneRegion });
       await wlRejects.close();
     }
     let outcomes: IngestReport['outcomes'];
     if (opts.outcomes) {
-      const outRejects = new RejectsWriter(`${rejectsPath.replace(/\.csv$/, '')}.outcomes.csv`);
+      const outRejects = new RejectsWriter(sideRejects(rejectsPath, 'outcomes'));
       outcomes = await importOutcomes(store, opts.outcomes, outRejects);
       await outRejects.close();
     }
