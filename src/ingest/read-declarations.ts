@@ -61,6 +61,10 @@ export async function* readDeclarations(
       for await (const batch of readLines(bytes)) {
         const out: ReadRecord[] = [];
         for (const rec of batch) {
+          if (rec.error) {
+            out.push(fail(rec, rec.error));
+            continue;
+          }
           let row: unknown;
           try {
             row = JSON.parse(rec.raw);
