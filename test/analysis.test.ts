@@ -176,6 +176,27 @@ describe('switching runs', () => {
     const top = await victim.topEntities({ limit: 5 });
     expect(top.length).toBe(5);
     await victim.close();
+
+    // Its process is gone: the run falls silent, and once that is longer than the stale limit,
+    // `stats` (like the next run and analysisRuns) marks it failed instead of leaving it running.
+    await new Promise((r) => setTimeout(r, 1100));
+    const stats = runCli(['stats', '--db', db, '--json'], { env: { CUSTOMS_GRAPH_RUN_STALE_MS: '1000' } });
+    expect(stats.status, stats.stderr).toBe(0);
+    const killed = (JSON.parse(stats.stdout) as { runs: Array<Record<string, unknown>> }).runs[0]!;
+    expect(killed).toMatchObject({ id: runs[0]!.id, status: 'failed', current: false, error: expect.stringMatching(/^abandoned: no heartbeat since \d{4}-/) });
+    expect(runCli(['stats', '--db', db]).stdout).toMatch(/failed\s+\S+\s+\S+\s+abandoned: no heartbeat since/);
+  });
+
+  it('a live run keeps its heartbeat: a run in progress is not taken for abandoned', async () => {
+    const db = await copyOfStore('alive.db');
+    const live = new SqliteGraphStore(db);
+    const id = await live.beginRun({ seed: 1, params: {}, startedAt: new Date(Date.now() - 5000).toISOString() });
+    await live.heartbeat(id);
+    expect(await live.failAbandonedRuns(2000)).toEqual([]);
+    await new Promise((r) => setTimeout(r, 30));
+    expect(await live.failAbandonedRuns(10)).toEqual([id]);
+    expect((await live.listRuns(1))[0]).toMatchObject({ id, status: 'failed', error: expect.stringMatching(/abandoned/) });
+    await live.close();
   });
 
   it('a run whose graph thread fails is marked failed and the previous one stays current', async () => {

@@ -256,5 +256,30 @@ export function storeContract(name: string, factory: StoreFactory): void {
       expect(one.nodes.filter((n) => n.kind === 'Declaration')).toHaveLength(2);
       expect((await store.counts()).declarations).toBe(4);
     });
+
+    it('finds names however their accents and case are written, and pages by cursor', async () => {
+      await store.writeBatch(batchOf([
+        row({ declaration_id: 'E1', trader_id: 'TE1', trader_name: 'Étoile du Sud SARL' }),
+        row({ declaration_id: 'E2', trader_id: 'TE2', trader_name: 'ETOILE NORD' }),
+        row({ declaration_id: 'E3', trader_id: 'TE3', trader_name: 'Soleil Import' }),
+      ]));
+      for (const text of ['etoile', 'Étoile', 'ÉTOILE', 'étoile ']) {
+        expect((await store.searchByName(text, { limit: 10 })).map((e) => e.key).sort(), text).toEqual(['TE1', 'TE2']);
+      }
+      const first = await store.searchByName('etoile', { limit: 1 });
+      const next = await store.searchByName('etoile', { limit: 10, after: first[0]!.id });
+      expect([...first, ...next].map((e) => e.key).sort()).toEqual(['TE1', 'TE2']);
+    });
+
+    it('marks failed the runs whose heartbeat stopped, never one that is alive', async () => {
+      const quiet = await store.beginRun({ seed: 1, params: {}, startedAt: new Date(Date.now() - 60_000).toISOString() });
+      const alive = await store.beginRun({ seed: 2, params: {}, startedAt: new Date(Date.now() - 60_000).toISOString() });
+      await store.heartbeat(alive);
+      expect(await store.failAbandonedRuns(120_000)).toEqual([]);
+      expect(await store.failAbandonedRuns(30_000)).toEqual([quiet]);
+      const runs = new Map((await store.listRuns(10)).map((r) => [r.id, r]));
+      expect(runs.get(quiet)).toMatchObject({ status: 'failed', error: expect.stringMatching(/^abandoned: no heartbeat since/) });
+      expect(runs.get(alive)).toMatchObject({ status: 'running' });
+    });
   });
 }

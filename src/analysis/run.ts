@@ -6,6 +6,7 @@
 import { isPartyKind } from '../domain/entities';
 import type { EntityScore } from '../domain/results';
 import type { GraphStore } from '../store/graph-store';
+import { RUN_HEARTBEAT_MS } from '../store/run-store';
 import { stopwatch } from '../util/stopwatch';
 import { rankCommunities } from './scoring/communities';
 import { categoryList, scanDeclarations, type DeclarationScan } from './signals/declaration-scan';
@@ -56,6 +57,8 @@ export interface RunOptions {
   graphThread?: boolean;
   /** After the run is current, prune the results of runs beyond this many completed ones (run-retention.ts). */
   keepRuns?: number;
+  /** Runs of killed processes (no heartbeat for this long) are marked failed before this one starts. */
+  staleMs?: number;
   onStage?: (stage: AnalysisStage) => void;
   onProgress?: (stage: string, done: number, total: number) => void;
 }
@@ -67,7 +70,11 @@ export async function runAnalysis(store: GraphStore, params: AnalysisParams, opt
   const stage = (name: string) => {
     timings[name] = lap();
   };
+  if (opts.staleMs) await store.failAbandonedRuns(opts.staleMs);
   const runId = await store.beginRun({ seed: params.seed, params: { ...params }, startedAt: new Date(t0).toISOString() });
+  // Alive while this process is: a run whose process was killed falls silent and is marked failed later.
+  const heartbeat = setInterval(() => { store.heartbeat(runId).catch(() => undefined); }, RUN_HEARTBEAT_MS);
+  heartbeat.unref();
   try {
     // The graph half needs nothing from the scan: with a store path it runs in a worker thread
     // (the second core) while this thread scans the declarations.
@@ -161,6 +168,8 @@ export async function runAnalysis(store: GraphStore, params: AnalysisParams, opt
   } catch (err) {
     await store.failRun(runId, (err as Error).message).catch(() => undefined);
     throw err;
+  } finally {
+    clearInterval(heartbeat);
   }
 }
 

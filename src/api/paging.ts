@@ -18,6 +18,14 @@ export function decodeCursor(cursor: string | null | undefined): string | number
   throw badInput('malformed cursor', { argument: 'after' });
 }
 
+/** A cursor holding a position or a numeric id: a whole number from 0, or BAD_USER_INPUT. */
+export function decodeCountCursor(cursor: string | null | undefined): number | undefined {
+  const v = decodeCursor(cursor);
+  if (v === undefined) return undefined;
+  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) throw badInput('malformed cursor', { argument: 'after' });
+  return v;
+}
+
 export function checkFirst(first: number | null | undefined, max = MAX_FIRST): number {
   const n = first ?? 20;
   if (!Number.isInteger(n) || n < 1 || n > max) throw badInput(`first must be between 1 and ${max}`, { argument: 'first', limit: 'maxFirst' });

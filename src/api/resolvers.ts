@@ -1,6 +1,7 @@
 /** Resolvers of graphql/schema.graphql. Every identity read checks the role and is audited. */
 import { GraphQLScalarType } from 'graphql';
 import { makeValidator, parseIsoDate } from '../domain/declaration';
+import { DEFAULT_RUN_STALE_MS } from '../config';
 import { keyFor, PARTY_KINDS, type EntityKind } from '../domain/entities';
 import { DECLARATION_FIELDS } from '../domain/fields';
 import { stripControls } from '../domain/normalize';
@@ -13,7 +14,7 @@ import { exportSubgraph, type ExportFormat } from '../export/formats';
 import { filterByWeight, ringSubgraph, subgraphOf, withRisk, type SubgraphTarget } from '../export/subgraph';
 import type { JobInfo } from '../jobs/runner';
 import { kindFromGql, kindToGql } from './kinds';
-import { checkFirst, connection, decodeCursor } from './paging';
+import { checkFirst, connection, decodeCountCursor, decodeCursor } from './paging';
 import { shortestPath } from '../store/shortest-path';
 
 /** Kinds whose key a search text is tried as, in this order, before names are searched. */
@@ -159,7 +160,7 @@ export const resolvers = {
     async rings(_: unknown, args: Args, ctx: ApiContext) {
       ctx.require('readIdentities');
       const first = checkFirst(args.first as number);
-      const after = Number(decodeCursor(args.after as string | undefined) ?? 0);
+      const after = decodeCountCursor(args.after as string | undefined) ?? 0;
       const list = await ctx.store.topCommunities(first + 1, undefined, after);
       await ctx.audit('rings', list.slice(0, first).flatMap((c) => c.members.slice(0, 50)));
       return connection(list.map(ringOut), first, (r) => r.rank);
@@ -181,7 +182,8 @@ export const resolvers = {
     async analysisRuns(_: unknown, args: Args, ctx: ApiContext) {
       ctx.require('readRuns');
       const first = checkFirst(args.first as number);
-      const before = Number(decodeCursor(args.after as string | undefined) ?? Number.MAX_SAFE_INTEGER);
+      const before = decodeCountCursor(args.after as string | undefined) ?? Number.MAX_SAFE_INTEGER;
+      await ctx.store.failAbandonedRuns(ctx.services.config.runStaleMs ?? DEFAULT_RUN_STALE_MS);
       const runs = (await ctx.store.listRuns(10_000)).filter((r) => Number(r.id) < before).slice(0, first + 1);
       return connection(runs.map(runOut), first, (r) => Number(r.id));
     },
@@ -310,7 +312,7 @@ export const resolvers = {
   Ring: {
     async members(r: { __record: CommunityRecord }, args: Args, ctx: ApiContext) {
       const first = checkFirst(args.first as number);
-      const offset = Number(decodeCursor(args.after as string | undefined) ?? 0);
+      const offset = decodeCountCursor(args.after as string | undefined) ?? 0;
       const ids = r.__record.members.slice(offset, offset + first + 1);
       const entities = await entitiesOf(ctx, ids);
       const items = entities.map((e, i) => ({ ...gqlEntity(e), __offset: offset + i + 1 }));

@@ -35,6 +35,14 @@ export function fold(text: string): string {
     .trim();
 }
 
+/**
+ * How names are indexed and searched: folded (case, accents, punctuation), so that "Étoile",
+ * "ÉTOILE" and "etoile" find the same companies. Stores keep it beside the name as written.
+ */
+export function searchName(name: string): string {
+  return fold(name);
+}
+
 /** Legal-form and filler tokens dropped from company name keys. */
 const LEGAL_FORMS = new Set([
   'sarl', 'sarlau', 'sarlu', 'sa', 'sas', 'sasu', 'snc', 'scs', 'sca', 'eurl', 'ste', 'societe', 'soc', 'ets', 'etablissements',

@@ -80,7 +80,7 @@ export async function exportProcessor(job: ExportJob, report: Report) {
 export async function analysisProcessor(job: AnalysisJob, report: Report) {
   return withStore(job.db, async (store) => {
     const s = await runAnalysis(store, { ...DEFAULT_PARAMS, seed: job.seed, resolution: job.resolution }, {
-      storePath: job.db, keepRuns: loadConfig().keepRuns,
+      storePath: job.db, keepRuns: loadConfig().keepRuns, staleMs: loadConfig().runStaleMs,
       onStage: (stage) => { void report(ANALYSIS_STAGES.indexOf(stage) / ANALYSIS_STAGES.length); },
     });
     return { runId: s.runId, pruned: s.pruned, counts: s.counts, timings: s.timings };

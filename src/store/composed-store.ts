@@ -67,6 +67,8 @@ export abstract class ComposedGraphStore implements GraphStore {
   }
   completeRun(runId: string, summary: RunSummary): Promise<void> { return this.roles.runs.completeRun(runId, summary); }
   failRun(runId: string, reason: string): Promise<void> { return this.roles.runs.failRun(runId, reason); }
+  heartbeat(runId: string): Promise<void> { return this.roles.runs.heartbeat(runId); }
+  failAbandonedRuns(staleMs: number): Promise<string[]> { return this.roles.runs.failAbandonedRuns(staleMs); }
   currentRun(): Promise<AnalysisRun | null> { return this.roles.runs.currentRun(); }
   currentRunId(): Promise<string | null> { return this.roles.runs.currentRunId(); }
   listRuns(limit: number): Promise<AnalysisRun[]> { return this.roles.runs.listRuns(limit); }

@@ -24,6 +24,13 @@ export interface RunStore {
   /** Marks the run done and makes it current, in one step. */
   completeRun(runId: string, summary: RunSummary): Promise<void>;
   failRun(runId: string, reason: string): Promise<void>;
+  /** Says a running run is alive (its process writes this every RUN_HEARTBEAT_MS). */
+  heartbeat(runId: string): Promise<void>;
+  /**
+   * Marks failed the runs still `running` whose last heartbeat is older than `staleMs` (their
+   * process was killed); returns their ids.
+   */
+  failAbandonedRuns(staleMs: number): Promise<string[]>;
   currentRun(): Promise<AnalysisRun | null>;
   /** Just the id of the current run: cheap enough to ask on every request. */
   currentRunId(): Promise<string | null>;
@@ -39,6 +46,14 @@ export interface RunStore {
   topCommunities(limit: number, runId?: string, offset?: number): Promise<CommunityRecord[]>;
   getCommunity(community: number, runId?: string): Promise<CommunityRecord | null>;
   categoryRisk(runId?: string): Promise<CategoryRisk[]>;
+}
+
+/** How often a running run says it is alive (config.ts sets how long a silence makes it abandoned). */
+export const RUN_HEARTBEAT_MS = 30_000;
+
+/** The reason an abandoned run's record gives. */
+export function abandonedReason(lastHeartbeat: string): string {
+  return `abandoned: no heartbeat since ${lastHeartbeat}`;
 }
 
 /** A stored run's fields in the state its status names (both adapters keep a failed run's reason as `counts.error`). */

@@ -20,13 +20,13 @@ const evaluation = () => require('../../analysis/evaluate') as typeof import('..
 
 export async function analyzeCommand(
   store: GraphStore,
-  opts: { seed: number; resolution: number; weights?: 'auto' | 'defaults'; quiet?: boolean; storePath?: string; graphThread?: boolean; keepRuns?: number },
+  opts: { seed: number; resolution: number; weights?: 'auto' | 'defaults'; quiet?: boolean; storePath?: string; graphThread?: boolean; keepRuns?: number; staleMs?: number },
 ): Promise<AnalysisSummary> {
   const progress = createProgress('analyze', !opts.quiet && process.stderr.isTTY === true);
   let current = '';
   const { runAnalysis, DEFAULT_PARAMS } = analysis();
   const summary = await runAnalysis(store, { ...DEFAULT_PARAMS, seed: opts.seed, resolution: opts.resolution, weights: opts.weights ?? 'auto' }, {
-    storePath: opts.storePath, graphThread: opts.graphThread, keepRuns: opts.keepRuns,
+    storePath: opts.storePath, graphThread: opts.graphThread, keepRuns: opts.keepRuns, staleMs: opts.staleMs,
     onStage: (s) => {
       current = s;
       if (!opts.quiet && !process.stderr.isTTY) process.stderr.write(`analyze: ${s}\n`);
@@ -109,7 +109,7 @@ export function registerAnalysis(program: Command, config: Config): void {
       if (opts.weights !== 'auto' && opts.weights !== 'defaults') throw new UsageError('--weights must be auto or defaults');
       const summary = await withStore(opts.db, (store) => analyzeCommand(store, {
         seed: opts.seed, resolution: opts.resolution, weights: opts.weights, quiet: opts.json, storePath: opts.db, graphThread: !opts.singleThread,
-        keepRuns: opts.keepRuns,
+        keepRuns: opts.keepRuns, staleMs: config.runStaleMs,
       }));
       emit(opts.json, summary, printAnalysis);
     });

@@ -6,6 +6,8 @@
  * Tested here only as far as can be done without a server (the Cypher lint test, the record
  * mapping and version tests); the store contract suite runs against it whenever NEO4J_URI is set.
  */
+import neo4j from 'neo4j-driver';
+import { searchName } from '../../domain/normalize';
 import { ComposedGraphStore } from '../composed-store';
 import { Neo4jAnalysisSource } from './analysis-source';
 import { Neo4jAuditLog } from './audit';
@@ -17,7 +19,7 @@ import { migrationNames } from './statements';
 import { Neo4jGraphWriter } from './writer';
 
 export type { Neo4jStoreOptions } from './session';
-export const NEO4J_SCHEMA_VERSION = 1;
+export const NEO4J_SCHEMA_VERSION = 2;
 
 export class Neo4jGraphStore extends ComposedGraphStore {
   private readonly session: Neo4jSession;
@@ -41,6 +43,16 @@ export class Neo4jGraphStore extends ComposedGraphStore {
     for (const name of migrationNames(this.session.statements)) {
       await this.session.runSchema(name, name === 'migrate-011-schema-version'
         ? { version: NEO4J_SCHEMA_VERSION, appliedAt: new Date().toISOString() } : {});
+    }
+    await this.backfillSearchNames();
+  }
+
+  /** Entities written before search names existed (schema 1) get theirs, in slices. */
+  private async backfillSearchNames(): Promise<void> {
+    for (;;) {
+      const rows = await this.session.read('entities-without-search-name', { limit: neo4j.int(10_000) });
+      if (rows.length === 0) return;
+      await this.session.write([['set-search-names', { rows: rows.map((r) => ({ id: String(r.id), searchName: searchName(String(r.name ?? '')) })) }]]);
     }
   }
 

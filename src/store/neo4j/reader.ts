@@ -2,6 +2,7 @@
 import neo4j from 'neo4j-driver';
 import type { Declaration } from '../../domain/declaration';
 import { splitDeclarationKey } from '../../domain/declaration-key';
+import { searchName } from '../../domain/normalize';
 import type { EntityKind, RelType } from '../../domain/entities';
 import type { Entity, GraphReader, NeighbourhoodOptions, NodeLink, StoreCounts, Subgraph } from '../graph-reader';
 import type { WatchlistEntry } from '../graph-writer';
@@ -41,7 +42,7 @@ export class Neo4jGraphReader implements GraphReader {
 
   async searchByName(text: string, opts: { kinds?: EntityKind[]; limit: number; after?: string }): Promise<Entity[]> {
     return (await this.s.read('search-by-name', {
-      text, kinds: opts.kinds?.length ? opts.kinds : null, after: opts.after ?? '', limit: neo4j.int(opts.limit),
+      text: searchName(text), kinds: opts.kinds?.length ? opts.kinds : null, after: opts.after ?? '', limit: neo4j.int(opts.limit),
     })) as unknown as Entity[];
   }
 

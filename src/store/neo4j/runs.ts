@@ -54,6 +54,16 @@ export class Neo4jRunStore implements RunStore {
     await this.s.write([['fail-run', { id: runId, finishedAt: new Date().toISOString(), counts: JSON.stringify({ error: reason }) }]]);
   }
 
+  async heartbeat(runId: string): Promise<void> {
+    await this.s.write([['run-heartbeat', { id: runId, at: new Date().toISOString() }]]);
+  }
+
+  async failAbandonedRuns(staleMs: number): Promise<string[]> {
+    const now = Date.now();
+    const [rows] = await this.s.write([['fail-abandoned-runs', { before: new Date(now - staleMs).toISOString(), now: new Date(now).toISOString() }]]);
+    return (rows ?? []).map((r) => String(r.id));
+  }
+
   async currentRun(): Promise<AnalysisRun | null> {
     const r = (await this.s.read('current-run'))[0];
     return r ? runFromProps(r.run as Row) : null;

@@ -1,5 +1,6 @@
 /** Writes of the Neo4j adapter: one managed transaction per graph batch, `UNWIND $rows MERGE` throughout. */
 import { splitDeclarationKey } from '../../domain/declaration-key';
+import { searchName } from '../../domain/normalize';
 import type { GraphWriter, OutcomeUpdate, WatchlistEntry } from '../graph-writer';
 import type { EntityRef, GraphBatch } from '../../domain/graph-facts';
 import type { Neo4jSession, Row } from './session';
@@ -14,7 +15,7 @@ export class Neo4jGraphWriter implements GraphWriter {
   async writeBatch(batch: GraphBatch): Promise<void> {
     const seq = Date.now() * 1000;
     await this.s.write([
-      ['upsert-entities', { rows: batch.entities.map((e) => ({ kind: e.kind, key: e.key, name: e.name })) }],
+      ['upsert-entities', { rows: batch.entities.map((e) => ({ kind: e.kind, key: e.key, name: e.name, searchName: searchName(e.name) })) }],
       ['upsert-links', { rows: batch.links.map((l) => ({ fromKind: l.from.kind, fromKey: l.from.key, type: l.type, toKind: l.to.kind, toKey: l.to.key })) }],
       ['upsert-declarations', {
         rows: batch.declarations.map((d, i) => {

@@ -1,5 +1,6 @@
 /** The audit log of the embedded store: an append-only table (its triggers refuse updates and deletes). */
 import type Database from 'better-sqlite3';
+import { UsageError } from '../../util/errors';
 import type { AuditLog, AuditRecord } from '../audit-log';
 
 export class SqliteAuditLog implements AuditLog {
@@ -11,6 +12,7 @@ export class SqliteAuditLog implements AuditLog {
   }
 
   async listAudit(opts: { limit: number; before?: string }): Promise<AuditRecord[]> {
+    if (opts.before !== undefined && !/^\d{1,15}$/.test(opts.before)) throw new UsageError('malformed cursor');
     const rows = this.db.prepare('SELECT * FROM audit_log WHERE id < ? ORDER BY id DESC LIMIT ?')
       .all(Number(opts.before ?? Number.MAX_SAFE_INTEGER), opts.limit) as Array<Record<string, unknown>>;
     return rows.map((r) => ({

@@ -1,5 +1,6 @@
 /** Opening the SQLite file, its schema migrations and deferred indexes, and long reads on a connection of their own. */
 import Database from 'better-sqlite3';
+import { searchName } from '../../domain/normalize';
 import { DEFERRED_INDEXES, MIGRATIONS } from './migrations';
 
 /**
@@ -31,6 +32,8 @@ export function openDatabase(path: string, opts: { readonly?: boolean } = {}): D
 }
 
 export function migrate(db: Database.Database): void {
+  // Migrations that fill a column computed in JavaScript call it by name.
+  db.function('search_name', { deterministic: true }, (name: unknown) => searchName(String(name ?? '')));
   db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
     version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)`);
   const applied = new Set(

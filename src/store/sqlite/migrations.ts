@@ -205,6 +205,27 @@ export const MIGRATIONS: Migration[] = [
         WHERE json_extract(params, '$.declarationModel') IS NOT NULL OR json_extract(params, '$.medians') IS NOT NULL;
     `,
   },
+  {
+    version: 6,
+    name: 'search names',
+    sql: `
+      -- Names folded for search (case, accents, punctuation: domain/normalize.ts searchName), so
+      -- that "Étoile" finds "ETOILE SARL". search_name() is the same function, registered by the store.
+      ALTER TABLE entities ADD COLUMN search_name TEXT;
+      UPDATE entities SET search_name = search_name(name);
+      -- A name search is a substring match, which no index serves.
+      DROP INDEX IF EXISTS entities_by_name;
+    `,
+  },
+  {
+    version: 7,
+    name: 'run heartbeat',
+    sql: `
+      -- A running run's process writes the time here every 30 s; a run silent for longer than the
+      -- stale limit was killed, and is marked failed.
+      ALTER TABLE analysis_runs ADD COLUMN heartbeat_at TEXT;
+    `,
+  },
 ];
 
 /** Indexes that bulk loads defer; `CREATE INDEX IF NOT EXISTS` so they can be re-run at any time. */
@@ -216,7 +237,6 @@ export const DEFERRED_INDEXES: Array<{ name: string; sql: string }> = [
   sql: `CREATE INDEX IF NOT EXISTS declarations_by_${String(col).replace('_ref', '')} ON declarations (${col})${partial ? ` WHERE ${col} IS NOT NULL` : ''}`,
 })).concat([
   { name: 'declaration_containers_by_container', sql: 'CREATE INDEX IF NOT EXISTS declaration_containers_by_container ON declaration_containers (container)' },
-  // Created by migrations 1 and 3, and read only by the API: a load fills them in key order, not name or target order.
+  // Created by migration 1, and read only by the API: a load fills it in key order, not target order.
   { name: 'edges_by_dst', sql: 'CREATE INDEX IF NOT EXISTS edges_by_dst ON edges (dst, type, src)' },
-  { name: 'entities_by_name', sql: 'CREATE INDEX IF NOT EXISTS entities_by_name ON entities (name COLLATE NOCASE)' },
 ]);

@@ -2,6 +2,8 @@
 import type Database from 'better-sqlite3';
 import type { Declaration } from '../../domain/declaration';
 import { splitDeclarationKey } from '../../domain/declaration-key';
+import { searchName } from '../../domain/normalize';
+import { UsageError } from '../../util/errors';
 import { DECLARATION_RELS, type EntityKind, type RelType } from '../../domain/entities';
 import type { Edge, Entity, GraphReader, NeighbourhoodOptions, NodeLink, StoreCounts, Subgraph } from '../graph-reader';
 import type { WatchlistEntry } from '../graph-writer';
@@ -10,6 +12,19 @@ import { neighbourhood } from '../neighbourhood';
 import {
   declarationEntity, declarationFromRow, declarationNodeId, DECL_RELS, isDeclarationNode, REL_COLUMN, toEntity, type EntityRow,
 } from './rows';
+
+/** An entity id given back as a page cursor: a whole number, or a client's mistake. */
+function entityCursor(after: string | undefined): number {
+  if (after === undefined) return 0;
+  if (!/^\d{1,15}$/.test(after)) throw new UsageError('malformed cursor');
+  return Number(after);
+}
+
+/** A declaration's node id (`d` and its row id) given back as a page cursor. */
+function declarationCursor(after: string): number {
+  if (!/^d\d{1,15}$/.test(after)) throw new UsageError('malformed cursor');
+  return Number(after.slice(1));
+}
 
 export class SqliteGraphReader implements GraphReader {
   /** In-process reads are cheap: the neighbourhood search re-reads its budget after every node. */
@@ -61,7 +76,7 @@ export class SqliteGraphReader implements GraphReader {
 
   async entityDeclarations(entityId: string, opts: { limit: number; after?: string }): Promise<Array<Declaration & { id: string }>> {
     if (isDeclarationNode(entityId)) return [];
-    const after = opts.after ? Number(opts.after.slice(1)) : Number.MAX_SAFE_INTEGER;
+    const after = opts.after === undefined ? Number.MAX_SAFE_INTEGER : declarationCursor(opts.after);
     const parts = DECL_RELS.map((rel) => `SELECT * FROM declarations WHERE ${REL_COLUMN[rel]} = @id AND id < @after`);
     const rows = this.db.prepare(`SELECT * FROM (${parts.join(' UNION ')}) ORDER BY id DESC LIMIT @limit`)
       .all({ id: Number(entityId), after, limit: opts.limit }) as Array<Record<string, unknown>>;
@@ -70,10 +85,12 @@ export class SqliteGraphReader implements GraphReader {
 
   async searchByName(text: string, opts: { kinds?: EntityKind[]; limit: number; after?: string }): Promise<Entity[]> {
     const kinds = (opts.kinds?.length ? opts.kinds : null)?.filter((k) => k !== 'Declaration');
+    const folded = searchName(text);
+    if (!folded) return [];
     const rows = this.db.prepare(`SELECT id, kind, key, name FROM entities
-      WHERE name LIKE @pattern ESCAPE '\\' AND id > @after ${kinds ? 'AND kind IN (SELECT value FROM json_each(@kinds))' : ''}
+      WHERE search_name LIKE @pattern ESCAPE '\\' AND id > @after ${kinds ? 'AND kind IN (SELECT value FROM json_each(@kinds))' : ''}
       ORDER BY id LIMIT @limit`).all({
-      pattern: `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`, after: Number(opts.after ?? 0), limit: opts.limit,
+      pattern: `%${folded.replace(/[\\%_]/g, (c) => `\\${c}`)}%`, after: entityCursor(opts.after), limit: opts.limit,
       ...(kinds ? { kinds: JSON.stringify(kinds) } : {}),
     }) as EntityRow[];
     return rows.map(toEntity);

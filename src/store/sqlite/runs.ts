@@ -3,7 +3,7 @@ import type Database from 'better-sqlite3';
 import type { EntityKind } from '../../domain/entities';
 import type { AnalysisRun, CategoryRisk, CommunityRecord, EntityScore } from '../../domain/results';
 import { runsToPrune } from '../run-retention';
-import type { RunResults, RunStore, RunSummary } from '../run-store';
+import { abandonedReason, type RunResults, type RunStore, type RunSummary } from '../run-store';
 import { spacedCheckpoints } from './connection';
 import { communityFromRow, isDeclarationNode, runFromRow, scoreFromRow } from './rows';
 
@@ -11,8 +11,8 @@ export class SqliteRunStore implements RunStore {
   constructor(private readonly db: Database.Database) {}
 
   async beginRun(run: { seed: number; params: Record<string, unknown>; startedAt: string }): Promise<string> {
-    const r = this.db.prepare("INSERT INTO analysis_runs (started_at, status, seed, params) VALUES (?, 'running', ?, ?)")
-      .run(run.startedAt, run.seed, JSON.stringify(run.params));
+    const r = this.db.prepare("INSERT INTO analysis_runs (started_at, heartbeat_at, status, seed, params) VALUES (?, ?, 'running', ?, ?)")
+      .run(run.startedAt, run.startedAt, run.seed, JSON.stringify(run.params));
     return String(r.lastInsertRowid);
   }
 
@@ -85,6 +85,21 @@ export class SqliteRunStore implements RunStore {
   async failRun(runId: string, reason: string): Promise<void> {
     this.db.prepare("UPDATE analysis_runs SET status = 'failed', finished_at = ?, counts = ? WHERE id = ?")
       .run(new Date().toISOString(), JSON.stringify({ error: reason }), Number(runId));
+  }
+
+  async heartbeat(runId: string): Promise<void> {
+    this.db.prepare("UPDATE analysis_runs SET heartbeat_at = ? WHERE id = ? AND status = 'running'").run(new Date().toISOString(), Number(runId));
+  }
+
+  async failAbandonedRuns(staleMs: number): Promise<string[]> {
+    const now = Date.now();
+    const stale = this.db.prepare("SELECT id, coalesce(heartbeat_at, started_at) AS last FROM analysis_runs WHERE status = 'running' AND coalesce(heartbeat_at, started_at) < ?")
+      .all(new Date(now - staleMs).toISOString()) as Array<{ id: number; last: string }>;
+    const fail = this.db.prepare("UPDATE analysis_runs SET status = 'failed', finished_at = ?, counts = ? WHERE id = ? AND status = 'running'");
+    this.db.transaction(() => {
+      for (const r of stale) fail.run(new Date(now).toISOString(), JSON.stringify({ error: abandonedReason(r.last) }), r.id);
+    }).immediate();
+    return stale.map((r) => String(r.id));
   }
 
   private currentRunNumber(): number | undefined {

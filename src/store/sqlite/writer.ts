@@ -7,6 +7,7 @@ import type Database from 'better-sqlite3';
 import type { Declaration } from '../../domain/declaration';
 import { splitDeclarationKey } from '../../domain/declaration-key';
 import type { EntityKind } from '../../domain/entities';
+import { searchName } from '../../domain/normalize';
 import { GenerationalMap } from '../../util/generational-map';
 import { detach } from '../../util/strings';
 import type { GraphWriter, OutcomeUpdate, WatchlistEntry } from '../graph-writer';
@@ -55,7 +56,7 @@ export class SqliteGraphWriter implements GraphWriter {
     const updates = cols.slice(2).map((c) => `${c} = ?`).join(', ');
     return {
       cols,
-      insertEntity: db.prepare('INSERT OR IGNORE INTO entities (kind, key, name) VALUES (?, ?, ?)'),
+      insertEntity: db.prepare('INSERT OR IGNORE INTO entities (kind, key, name, search_name) VALUES (?, ?, ?, ?)'),
       selectEntity: db.prepare('SELECT id FROM entities WHERE kind = ? AND key = ?').pluck(),
       insertEdge: db.prepare('INSERT OR IGNORE INTO edges (src, type, dst) VALUES (?, ?, ?)'),
       insertDeclaration: db.prepare(`INSERT OR IGNORE INTO declarations (${cols.join(', ')}) VALUES (${cols.map(() => '?').join(', ')})`),
@@ -86,7 +87,7 @@ export class SqliteGraphWriter implements GraphWriter {
     }
     const cached = byKey.get(key);
     if (cached !== undefined) return cached;
-    const ins = this.writes.insertEntity.run(kind, key, name);
+    const ins = this.writes.insertEntity.run(kind, key, name, searchName(name));
     const id = ins.changes === 1 ? Number(ins.lastInsertRowid) : (this.writes.selectEntity.get(kind, key) as number);
     byKey.set(detach(key), id);
     return id;

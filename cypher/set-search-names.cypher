@@ -1,0 +1,3 @@
+UNWIND $rows AS row
+MATCH (e:Entity) WHERE elementId(e) = row.id
+SET e.search_name = row.searchName
