@@ -132,6 +132,23 @@ describe('role matrix', () => {
     const scored = await gql('scorer', 'query($i: DeclarationInput!) { scoreDeclaration(input: $i) { risk } }', { i: DECL });
     expect(scored.data!.scoreDeclaration.risk).toBeGreaterThan(0);
   });
+
+  it('startAnalysis: the same parameters give the running job, one more may wait, and no more; a finished one runs again', async () => {
+    const same = await gql('analyst', 'mutation { a: startAnalysis(seed: 31) { id } b: startAnalysis(seed: 31) { id } }');
+    expect(same.data!.a.id).toBe(same.data!.b.id);
+    // While seed 31 runs: seed 32 may wait, seed 33 may not (one request: mutations run in order).
+    const more = await gql('analyst', 'mutation { c: startAnalysis(seed: 32) { id } d: startAnalysis(seed: 33) { id } }');
+    if (more.errors) {
+      expect(more.errors).toHaveLength(1);
+      expect(more.errors[0]).toMatchObject({ path: ['d'], extensions: { code: 'BAD_USER_INPUT' }, message: expect.stringMatching(/already queued/) });
+    }
+    const currentSeed = async () => (await gql('analyst', '{ currentRun { seed } }')).data!.currentRun.seed as number;
+    for (let i = 0; i < 1200 && (await currentSeed()) !== (more.errors ? 32 : 33); i++) await new Promise((r) => setTimeout(r, 50));
+    const again = await gql('analyst', 'mutation { startAnalysis(seed: 31) { id } }');
+    expect(again.data!.startAnalysis.id).not.toBe(same.data!.a.id);
+    for (let i = 0; i < 1200 && (await currentSeed()) !== 31; i++) await new Promise((r) => setTimeout(r, 50));
+    expect(await currentSeed()).toBe(31);
+  }, 120_000);
 });
 
 describe('investigator queries', () => {

@@ -298,6 +298,8 @@ describe('the API in scaled mode', () => {
     })).json()) as { data: Record<string, any> }).data;
     const started = (await gql('mutation { startAnalysis(seed: 11) { id status } }')).startAnalysis;
     expect(started.id).toMatch(/^analysis-/);
+    // Asked again while it is queued or running: the same job, not a second run.
+    expect((await gql('mutation { startAnalysis(seed: 11) { id } }')).startAnalysis.id).toBe(started.id);
     expect((await jobs.queues.analysis.getJob(started.id))?.data).toMatchObject({ seed: 11, db });
     const done = await waitFor(async () => {
       const j = (await gql(`{ job(id: "${started.id}") { status progress runId } }`)).job;
@@ -305,6 +307,14 @@ describe('the API in scaled mode', () => {
     });
     expect(done.runId).toMatch(/^\d+$/);
     expect((await gql('{ currentRun { id seed } }')).currentRun).toEqual({ id: done.runId, seed: 11 });
+    // Once it is done, the same parameters start a new run (the job id is not the parameters alone).
+    const again = (await gql('mutation { startAnalysis(seed: 11) { id } }')).startAnalysis;
+    expect(again.id).not.toBe(started.id);
+    const second = await waitFor(async () => {
+      const j = (await gql(`{ job(id: "${again.id}") { status runId } }`)).job;
+      return j.status === 'DONE' ? j : undefined;
+    });
+    expect(second.runId).not.toBe(done.runId);
     w.proc.kill('SIGTERM');
     await w.exited;
     await api.close();

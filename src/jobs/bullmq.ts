@@ -5,10 +5,11 @@
  * work never starves the lock renewal of the worker.
  */
 import { Queue, UnrecoverableError, Worker, type ConnectionOptions, type Job } from 'bullmq';
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { join } from 'node:path';
 import { isCustomsGraphError } from '../util/errors';
+import { AnalysisAlreadyQueuedError } from './runner';
 import type { Logger } from '../util/logger';
 import { exportProcessor, ingestProcessor, type AnalysisJob, type ExportJob, type IngestJob, type JobKind } from './processors';
 import type { JobInfo, JobRunner, JobState } from './runner';
@@ -90,8 +91,19 @@ export class BullJobs implements JobRunner {
     return info(await this.queues.ingest.add('ingest', payload, { jobId }));
   }
 
+  /**
+   * Starts an analysis unless one with the same parameters is still queued or running (that one
+   * is returned); refuses a second queued analysis of the same store. A finished run's parameters
+   * may run again: job ids are unique, never the parameters alone.
+   */
   async enqueueAnalysis(payload: AnalysisJob): Promise<JobInfo> {
-    return info(await this.queues.analysis.add('analysis', payload, { jobId: paramsId('analysis', payload) }));
+    const key = paramsId('analysis', payload);
+    const pending = await this.queues.analysis.getJobs(['waiting', 'delayed', 'prioritized', 'active']);
+    const same = pending.find((j) => j.data && paramsId('analysis', j.data as AnalysisJob) === key);
+    if (same) return info(same);
+    const queued = await this.queues.analysis.getJobs(['waiting', 'delayed', 'prioritized']);
+    if (queued.some((j) => (j.data as AnalysisJob | undefined)?.db === payload.db)) throw new AnalysisAlreadyQueuedError();
+    return info(await this.queues.analysis.add('analysis', payload, { jobId: `${key}-${randomUUID().slice(0, 8)}` }));
   }
 
   async enqueueExport(payload: ExportJob): Promise<JobInfo> {

@@ -5,11 +5,16 @@
  */
 import { randomUUID } from 'node:crypto';
 import { analysisProcessor, type AnalysisJob, type JobKind } from './processors';
-import type { JobInfo, JobRunner } from './runner';
+import { AnalysisAlreadyQueuedError, type JobInfo, type JobRunner } from './runner';
 
 export class InProcessJobRunner implements JobRunner {
   private readonly jobs = new Map<string, JobInfo>();
   private chains = new Map<string, Promise<unknown>>();
+  /** Analysis job id → its parameters' key. */
+  private readonly analyses = new Map<string, string>();
+
+  /** `analysis` runs analysis jobs (tests give one they can hold open). */
+  constructor(private readonly analysis: (p: AnalysisJob, report: (progress: number) => void) => Promise<Record<string, unknown>> = analysisProcessor) {}
 
   enqueue<P>(kind: JobKind, payload: P, processor: (p: P, report: (progress: number) => void) => Promise<Record<string, unknown>>): JobInfo {
     const id = randomUUID();
@@ -34,8 +39,17 @@ export class InProcessJobRunner implements JobRunner {
     return this.jobs.get(id)!;
   }
 
+  /** As BullJobs.enqueueAnalysis: the same parameters queued or running give that job; one queued analysis at most. */
   async enqueueAnalysis(payload: AnalysisJob): Promise<JobInfo> {
-    return this.enqueue('analysis', payload, analysisProcessor);
+    const key = JSON.stringify([payload.db, payload.seed, payload.resolution]);
+    const pending = [...this.analyses].map(([id, k]) => [this.jobs.get(id)!, k] as const)
+      .filter(([job]) => job.status === 'queued' || job.status === 'running');
+    const same = pending.find(([, k]) => k === key);
+    if (same) return same[0];
+    if (pending.some(([job]) => job.status === 'queued')) throw new AnalysisAlreadyQueuedError();
+    const job = this.enqueue('analysis', payload, this.analysis);
+    this.analyses.set(job.id, key);
+    return job;
   }
 
   async get(id: string): Promise<JobInfo | undefined> {

@@ -1,4 +1,5 @@
 /** Where jobs go: the in-process runner (embedded mode) or BullMQ (scaled mode, REDIS_URL). */
+import { UsageError } from '../util/errors';
 import type { AnalysisJob, JobKind } from './processors';
 
 interface JobCommon {
@@ -16,6 +17,13 @@ export type JobInfo =
   | (JobCommon & { status: 'failed'; error: string });
 
 export type JobState = JobInfo['status'];
+
+/** At most one analysis of a store waits in a queue: a second would only redo the first. */
+export class AnalysisAlreadyQueuedError extends UsageError {
+  constructor() {
+    super('an analysis of this store is already queued: wait for it (its job says when its run is current)');
+  }
+}
 
 export interface JobRunner {
   enqueueAnalysis(payload: AnalysisJob): Promise<JobInfo>;
