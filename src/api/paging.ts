@@ -1,7 +1,8 @@
 /** Relay-style connections with opaque cursors and a capped `first`. */
 import { badInput } from './errors';
+import { FIELD_LIMITS } from './limits';
 
-export const MAX_FIRST = 100;
+export const MAX_FIRST = FIELD_LIMITS.maxFirst;
 
 export function encodeCursor(value: string | number): string {
   return Buffer.from(JSON.stringify({ v: value })).toString('base64url');

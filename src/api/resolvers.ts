@@ -14,13 +14,14 @@ import { exportSubgraph, type ExportFormat } from '../export/formats';
 import { filterByWeight, ringSubgraph, subgraphOf, withRisk, type SubgraphTarget } from '../export/subgraph';
 import type { JobInfo } from '../jobs/runner';
 import { kindFromGql, kindToGql } from './kinds';
+import { FIELD_LIMITS } from './limits';
 import { checkFirst, connection, decodeCountCursor, decodeCursor } from './paging';
 import { shortestPath } from '../store/shortest-path';
 
 /** Kinds whose key a search text is tried as, in this order, before names are searched. */
 const SEARCH_BY_KEY: readonly EntityKind[] = [...PARTY_KINDS, 'Phone', 'Email', 'BankAccount', 'Address', 'Person', 'Vessel', 'Container'];
 
-export const LIMITS = { maxHops: 3, maxSubgraph: 500, maxBatch: 1000, maxPathHops: 6 } as const;
+const LIMITS = FIELD_LIMITS;
 
 const JSONScalar = new GraphQLScalarType({ name: 'JSON', serialize: (v) => v, parseValue: (v) => v });
 

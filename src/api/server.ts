@@ -6,7 +6,6 @@
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
-import { costLimitRule } from '@escape.tech/graphql-armor-cost-limit';
 import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
 import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
 import { ApolloServerErrorCode } from '@apollo/server/errors';
@@ -25,10 +24,10 @@ import type { Logger } from '../util/logger';
 import type { KeyRing } from './auth';
 import { apiKeyOf, contextFor, type ApiContext, type ApiServices } from './context';
 import { ApiErrorCode, formatError, unauthenticated } from './errors';
+import { QUERY_LIMITS, requestLimits } from './limits';
 import { resolvers } from './resolvers';
 
-/** The deepest valid query of the schema is 9 levels (rings > ... > subgraph > nodes > declarations > ... > id). */
-export const QUERY_LIMITS = { maxDepth: 10, maxAliases: 20, maxCost: 20_000 } as const;
+export { QUERY_LIMITS } from './limits';
 
 export interface ServerOptions {
   store: GraphStore;
@@ -40,6 +39,8 @@ export interface ServerOptions {
   config: Config;
   logger: Logger;
   production?: boolean;
+  /** Overrides of the request limits (limits.ts), for operators who must tune them. */
+  limits?: Partial<typeof QUERY_LIMITS>;
 }
 
 export interface RunningServer {
@@ -82,9 +83,9 @@ export async function createApp(opts: ServerOptions): Promise<{ app: express.Exp
     validationRules: [
       maxDepthRule({ n: QUERY_LIMITS.maxDepth, propagateOnRejection: false, onReject: [(ctx, err) => ctx?.reportError(err)] }),
       maxAliasesRule({ n: QUERY_LIMITS.maxAliases, propagateOnRejection: false, onReject: [(ctx, err) => ctx?.reportError(err)] }),
-      costLimitRule({ maxCost: QUERY_LIMITS.maxCost, propagateOnRejection: false, onReject: [(ctx, err) => ctx?.reportError(err)] }),
     ],
-    plugins: [ApolloServerPluginLandingPageDisabled()],
+    // Cost, batch, time and size limits from the arguments as they resolve (variables too): limits.ts.
+    plugins: [ApolloServerPluginLandingPageDisabled(), requestLimits({ ...QUERY_LIMITS, ...opts.limits })],
   });
   await apollo.start();
   const app = express();
