@@ -8,6 +8,7 @@ import type { GraphStore } from '../store/graph-store';
 import type { JobRunner } from '../jobs/runner';
 import type { ScoringService } from '../targeting/scoring-service';
 import type { Logger } from '../util/logger';
+import { AuditLedger } from './audit';
 import { PERMISSIONS, type ApiKey, type KeyRing, type Permission } from './auth';
 import { forbidden, unauthenticated } from './errors';
 
@@ -32,7 +33,8 @@ export interface ApiContext {
     score: DataLoader<string, EntityScore | null>;
   };
   require(p: Permission): void;
-  audit(operation: string, entityIds: string[]): Promise<void>;
+  /** The identities this request lets out (audit.ts writes them when the response is ready). */
+  audit: AuditLedger;
 }
 
 function loaders(store: GraphStore): ApiContext['loaders'] {
@@ -65,8 +67,6 @@ export function contextFor(services: ApiServices, headers: Record<string, string
     require(p) {
       if (!(PERMISSIONS[p] as readonly string[]).includes(key.role)) throw forbidden(`the ${key.role} role may not ${p.replace(/([A-Z])/g, ' $1').toLowerCase()}`);
     },
-    async audit(operation, entityIds) {
-      await services.store.appendAudit({ at: new Date().toISOString(), who: key.name, role: key.role, operation, entityIds, requestId });
-    },
+    audit: new AuditLedger(),
   };
 }

@@ -1,5 +1,5 @@
 /** Resolvers of graphql/schema.graphql. Every identity read checks the role and is audited. */
-import { GraphQLScalarType } from 'graphql';
+import { GraphQLScalarType, type GraphQLResolveInfo } from 'graphql';
 import { makeValidator, parseIsoDate } from '../domain/declaration';
 import { DEFAULT_RUN_STALE_MS } from '../config';
 import { keyFor, PARTY_KINDS, type EntityKind } from '../domain/entities';
@@ -103,7 +103,6 @@ export const resolvers = {
         const kind = kindFromGql(args.kind);
         e = await ctx.store.findEntity({ kind, key: keyFor(kind, args.key, { phoneRegion: ctx.services.config.phoneRegion }) });
       } else throw badInput('give id, or kind and key');
-      await ctx.audit('entity', e ? [e.id] : []);
       return e ? gqlEntity(e) : null;
     },
 
@@ -128,7 +127,6 @@ export const resolvers = {
       const seen = new Set(found.map((e) => e.id));
       const items = [...found, ...byName.filter((e) => !seen.has(e.id))];
       const page = connection(items.map(gqlEntity), first, (e) => (found.some((f) => f.id === e.id) ? 0 : Number(e.id)));
-      await ctx.audit('search', page.edges.map((x) => x.node.id));
       return page;
     },
 
@@ -143,7 +141,6 @@ export const resolvers = {
       const kinds = (args.kinds as string[] | undefined)?.map(kindFromGql);
       const sub = filterByWeight(await ctx.store.neighbourhood([start.id], { hops, limit, kinds }), start.id, Number(args.minWeight ?? 0));
       for (const n of sub.nodes) ctx.loaders.entity.prime(n.id, n);
-      await ctx.audit('neighborhood', sub.nodes.map((n) => n.id));
       return subgraphOut(sub);
     },
 
@@ -153,7 +150,6 @@ export const resolvers = {
       const [a, b] = await Promise.all([ctx.loaders.entity.load(String(args.from)), ctx.loaders.entity.load(String(args.to))]);
       if (!a || !b) throw notFound(`no entity ${!a ? String(args.from) : String(args.to)}`);
       const path = await shortestPath(ctx.store, a.id, b.id, args.maxHops as number);
-      await ctx.audit('shortestPath', path?.nodeIds ?? []);
       if (!path) return null;
       return { length: path.edges.length, nodes: (await entitiesOf(ctx, path.nodeIds)).map(gqlEntity), edges: path.edges };
     },
@@ -163,14 +159,12 @@ export const resolvers = {
       const first = checkFirst(args.first as number);
       const after = decodeCountCursor(args.after as string | undefined) ?? 0;
       const list = await ctx.store.topCommunities(first + 1, undefined, after);
-      await ctx.audit('rings', list.slice(0, first).flatMap((c) => c.members.slice(0, 50)));
       return connection(list.map(ringOut), first, (r) => r.rank);
     },
 
     async ring(_: unknown, args: Args, ctx: ApiContext) {
       ctx.require('readIdentities');
       const c = await ctx.store.getCommunity(args.community as number);
-      await ctx.audit('ring', c?.members.slice(0, 200) ?? []);
       return c ? ringOut(c) : null;
     },
 
@@ -222,7 +216,7 @@ export const resolvers = {
       }));
     },
 
-    async exportGraph(_: unknown, args: Args, ctx: ApiContext) {
+    async exportGraph(_: unknown, args: Args, ctx: ApiContext, info: GraphQLResolveInfo) {
       ctx.require('readIdentities');
       const limit = args.limit as number;
       checkRange('limit', limit, 1, LIMITS.maxSubgraph, 'maxSubgraph');
@@ -235,7 +229,8 @@ export const resolvers = {
       } else throw badInput('give id or ring');
       const sub = await subgraphOf(ctx.store, target, limit);
       const content = exportSubgraph(args.format as ExportFormat, await withRisk(ctx.store, sub.nodes), sub.edges);
-      await ctx.audit('export', sub.nodes.map((n) => n.id));
+      // The export's text carries identities: noted like any entity the response returns.
+      ctx.audit.note(info, sub.nodes.map((n) => n.id));
       return { format: args.format, content, nodes: sub.nodes.length, edges: sub.edges.length, truncated: sub.truncated };
     },
 
@@ -259,7 +254,7 @@ export const resolvers = {
       return jobOut(await ctx.services.jobs.enqueueAnalysis({ db: ctx.services.dbPath, seed, resolution }));
     },
 
-    async addToWatchlist(_: unknown, args: Args, ctx: ApiContext) {
+    async addToWatchlist(_: unknown, args: Args, ctx: ApiContext, info: GraphQLResolveInfo) {
       ctx.require('manageWatchlist');
       const input = args.input as { kind: string; key: string; reason: string; source: string; severity: number; listedAt?: string };
       const kind = kindFromGql(input.kind);
@@ -275,15 +270,15 @@ export const resolvers = {
       }
       const entry = { kind, key, reason: stripControls(input.reason), source: stripControls(input.source), severity: input.severity, listedAt };
       await ctx.store.upsertWatchlist([entry]);
-      await ctx.audit('addToWatchlist', []);
+      ctx.audit.note(info, []);
       return { ...entry, kind: kindToGql(kind) };
     },
 
-    async removeFromWatchlist(_: unknown, args: Args, ctx: ApiContext) {
+    async removeFromWatchlist(_: unknown, args: Args, ctx: ApiContext, info: GraphQLResolveInfo) {
       ctx.require('manageWatchlist');
       const kind = kindFromGql(String(args.kind));
       const removed = await ctx.store.removeWatchlist({ kind, key: keyFor(kind, String(args.key), { phoneRegion: ctx.services.config.phoneRegion }) });
-      await ctx.audit('removeFromWatchlist', []);
+      ctx.audit.note(info, []);
       return removed;
     },
   },
@@ -305,7 +300,6 @@ export const resolvers = {
       const first = checkFirst(args.first as number);
       const after = decodeCursor(args.after as string | undefined);
       const rows = await ctx.store.entityDeclarations(e.id, { limit: first + 1, after: after === undefined ? undefined : String(after) });
-      await ctx.audit('declarations', [e.id, ...rows.slice(0, first).map((d) => d.id)]);
       return connection(rows.map(declarationOut), first, (d) => d.id);
     },
   },
@@ -323,7 +317,6 @@ export const resolvers = {
       const limit = args.limit as number;
       checkRange('limit', limit, 1, LIMITS.maxSubgraph, 'maxSubgraph');
       const sub = await ringSubgraph(ctx.store, r.__record, limit);
-      await ctx.audit('ringSubgraph', sub.nodes.map((n) => n.id));
       return subgraphOut(sub);
     },
   },

@@ -10,6 +10,7 @@ import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
 import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
 import { ApolloServerErrorCode } from '@apollo/server/errors';
 import express from 'express';
+import { buildSchema } from 'graphql';
 import helmet from 'helmet';
 import { existsSync, readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
@@ -22,6 +23,7 @@ import { ScoringService } from '../targeting/scoring-service';
 import { UsageError } from '../util/errors';
 import type { Logger } from '../util/logger';
 import type { KeyRing } from './auth';
+import { auditedResolvers, auditPlugin, identityRoots } from './audit';
 import { apiKeyOf, contextFor, type ApiContext, type ApiServices } from './context';
 import { ApiErrorCode, formatError, unauthenticated } from './errors';
 import { QUERY_LIMITS, requestLimits } from './limits';
@@ -40,7 +42,7 @@ export interface ServerOptions {
   logger: Logger;
   production?: boolean;
   /** Overrides of the request limits (limits.ts), for operators who must tune them. */
-  limits?: Partial<typeof QUERY_LIMITS>;
+  limits?: Partial<Record<keyof typeof QUERY_LIMITS, number>>;
 }
 
 export interface RunningServer {
@@ -72,9 +74,12 @@ export async function createApp(opts: ServerOptions): Promise<{ app: express.Exp
     dbPath: opts.dbPath ?? opts.config.dbPath,
     scoring: new ScoringService(opts.store, opts.config), logger: opts.logger,
   };
+  const sdl = schemaSdl();
+  // The schema's shape says which fields carry identities (audit.ts); Apollo builds the executable schema itself.
+  const shape = buildSchema(sdl);
   const apollo = new ApolloServer<ApiContext>({
-    typeDefs: schemaSdl(),
-    resolvers,
+    typeDefs: sdl,
+    resolvers: auditedResolvers(resolvers, shape),
     introspection: !production,
     hideSchemaDetailsFromClientErrors: production,
     includeStacktraceInErrorResponses: false,
@@ -85,7 +90,7 @@ export async function createApp(opts: ServerOptions): Promise<{ app: express.Exp
       maxAliasesRule({ n: QUERY_LIMITS.maxAliases, propagateOnRejection: false, onReject: [(ctx, err) => ctx?.reportError(err)] }),
     ],
     // Cost, batch, time and size limits from the arguments as they resolve (variables too): limits.ts.
-    plugins: [ApolloServerPluginLandingPageDisabled(), requestLimits({ ...QUERY_LIMITS, ...opts.limits })],
+    plugins: [ApolloServerPluginLandingPageDisabled(), requestLimits({ ...QUERY_LIMITS, ...opts.limits }), auditPlugin<ApiContext>(identityRoots(shape))],
   });
   await apollo.start();
   const app = express();

@@ -1,0 +1,109 @@
+/**
+ * Every identity that leaves the server is in the audit log: for each top-level field whose
+ * result can reach an Entity or a Declaration (the list comes from the schema, so a new field
+ * without a case here fails), the ids in the response equal the ids audited for that request,
+ * pages and aliases included.
+ */
+import { buildSchema } from 'graphql';
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { identityRoots } from '../src/api/audit';
+import { KeyRing } from '../src/api/auth';
+import { schemaSdl, startServer, type RunningServer } from '../src/api/server';
+import type { SqliteGraphStore } from '../src/store/sqlite/sqlite-store';
+import { silentLogger } from '../src/util/logger';
+import { analysedSyntheticStore, tempDir } from './helpers';
+
+const tmp = tempDir('cg-audit-');
+let store: SqliteGraphStore;
+let server: RunningServer;
+let ring: number;
+let member: string;
+let other: string;
+
+async function gql(query: string, requestId: string) {
+  const res = await fetch(server.url, {
+    method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer inv', 'x-request-id': requestId }, body: JSON.stringify({ query }),
+  });
+  return (await res.json()) as { data?: unknown; errors?: unknown[] };
+}
+
+/** Ids of every Entity and Declaration object in a response (queries ask for `__typename id`). */
+function identities(value: unknown, out = new Set<string>()): Set<string> {
+  if (Array.isArray(value)) for (const v of value) identities(v, out);
+  else if (value && typeof value === 'object') {
+    const o = value as Record<string, unknown>;
+    if ((o.__typename === 'Entity' || o.__typename === 'Declaration') && typeof o.id === 'string') out.add(o.id);
+    for (const v of Object.values(o)) identities(v, out);
+  }
+  return out;
+}
+
+const E = '__typename id name';
+/** One query per identity root, asking for as much as it can reach (later pages too). */
+const CASES: Record<string, () => string> = {
+  'Query.entity': () => `{ entity(id: "${member}") { ${E} declarations(first: 3) { edges { node { __typename id declarationId } } } } }`,
+  'Query.search': () => '{ search(text: "sarl", first: 30) { edges { node { __typename id } } } }',
+  'Query.neighborhood': () => `{ neighborhood(id: "${member}", hops: 2, limit: 60) { nodes { ${E} } } }`,
+  'Query.shortestPath': () => `{ shortestPath(from: "${member}", to: "${other}") { nodes { ${E} } } }`,
+  'Query.rings': () => '{ rings(first: 5) { edges { node { members(first: 100) { edges { node { __typename id } } } } } } }',
+  'Query.ring': () => `{ ring(community: ${ring}) { members(first: 3, after: "${Buffer.from(JSON.stringify({ v: 3 })).toString('base64url')}") { edges { node { ${E} } } } subgraph(limit: 40) { nodes { __typename id } } } }`,
+  'Query.exportGraph': () => `{ exportGraph(format: CYTOSCAPE, id: "${member}", hops: 1, limit: 30) { content } }`,
+};
+
+beforeAll(async () => {
+  ({ store } = await analysedSyntheticStore(tmp.dir, 'audit.db', { traders: 400, seed: 12 }));
+  server = await startServer({ store, dbPath: store.path, keys: KeyRing.fromEnv('investigator:inv'), config: { dbPath: '', phoneRegion: 'MA', defaultCurrency: 'MAD' }, logger: silentLogger, port: 0 });
+  const top = (await store.topCommunities(1))[0]!;
+  ring = top.community;
+  member = top.members.find((m) => !m.startsWith('d'))!;
+  other = top.members.filter((m) => !m.startsWith('d'))[1]!;
+}, 120_000);
+afterAll(async () => {
+  await server.close();
+  await store.close();
+  tmp.cleanup();
+});
+
+async function audited(requestId: string): Promise<Map<string, Set<string>>> {
+  const out = new Map<string, Set<string>>();
+  for (const r of await store.listAudit({ limit: 100 })) {
+    if (r.requestId !== requestId) continue;
+    const ids = out.get(r.operation) ?? new Set<string>();
+    for (const id of r.entityIds) ids.add(id);
+    out.set(r.operation, ids);
+  }
+  return out;
+}
+
+describe('the audit of identity reads', () => {
+  it('covers every top-level field that can return an identity, as the schema says', () => {
+    expect(identityRoots(buildSchema(schemaSdl())).sort()).toEqual(Object.keys(CASES).sort());
+  });
+
+  for (const [root, query] of Object.entries(CASES)) {
+    it(`${root}: every identity in the response is audited under it`, async () => {
+      const requestId = randomUUID();
+      const r = await gql(query(), requestId);
+      expect(r.errors).toBeUndefined();
+      const log = await audited(requestId);
+      const field = root.split('.')[1]!;
+      expect([...log.keys()]).toEqual([field]);
+      if (root === 'Query.exportGraph') {
+        const content = JSON.parse((r.data as { exportGraph: { content: string } }).exportGraph.content) as { elements: { nodes: Array<{ data: { id: string } }> } };
+        expect([...log.get(field)!].sort()).toEqual(content.elements.nodes.map((n) => n.data.id).sort());
+      } else {
+        const sent = identities(r.data);
+        expect(sent.size).toBeGreaterThan(0);
+        expect([...log.get(field)!].sort()).toEqual([...sent].sort());
+      }
+    });
+  }
+
+  it('records each alias of a request, and a read that found nothing', async () => {
+    const requestId = randomUUID();
+    await gql(`{ a: entity(id: "${member}") { id } b: entity(id: "${other}") { id } none: search(text: "zzzz-nothing", first: 5) { edges { node { id } } } }`, requestId);
+    const records = (await store.listAudit({ limit: 20 })).filter((r) => r.requestId === requestId);
+    expect(records.map((r) => [r.operation, r.entityIds]).sort()).toEqual([['entity', [member]], ['entity', [other]], ['search', []]].sort());
+  });
+});
