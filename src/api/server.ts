@@ -183,6 +183,9 @@ export async function startServer(opts: ServerOptions & { port: number; host?: s
     await apollo.stop();
     throw err;
   });
+  // A client that sends its headers or body slowly is cut off (slowloris), whatever GraphQL then does.
+  server.headersTimeout = 20_000;
+  server.requestTimeout = 60_000;
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : opts.port;
   return {
