@@ -271,6 +271,24 @@ export function storeContract(name: string, factory: StoreFactory): void {
       expect([...first, ...next].map((e) => e.key).sort()).toEqual(['TE1', 'TE2']);
     });
 
+    it('says which declarations a batch replaced, from which load, and removes links with the identifiers they alone held', async () => {
+      expect((await store.writeBatch(batchOf(RING))).replaced).toEqual([]);
+      const again = await store.bulk(10, async () => store.writeBatch(batchOf([row({ declaration_id: 'D1', trader_id: 'T9', trader_phone: '0661999999' })])));
+      expect(again.replaced).toHaveLength(1);
+      expect(again.replaced[0]).toMatchObject({ key: 'D1/1', sameLoad: false, previous: { trader_id: 'T1' }, current: { trader_id: 'T9' }, previousSource: { file: 'test.csv', line: 2 } });
+      const within = await store.bulk(10, async () => {
+        await store.writeBatch(batchOf([row({ declaration_id: 'N1', trader_id: 'T9' })]));
+        return store.writeBatch(batchOf([row({ declaration_id: 'N1', trader_id: 'T8' })]));
+      });
+      expect(within.replaced[0]).toMatchObject({ key: 'N1/1', sameLoad: true });
+      const phone = { kind: 'Phone' as const, key: '+212661999999' };
+      expect(await store.findEntity(phone)).not.toBeNull();
+      const removed = await store.removeLinks([{ from: { kind: 'Trader', key: 'T9' }, type: 'HAS_PHONE', to: phone }]);
+      expect(removed).toEqual({ links: 1, entities: 1 });
+      expect(await store.findEntity(phone)).toBeNull();
+      expect(await store.findEntity({ kind: 'Trader', key: 'T9' })).not.toBeNull();
+    });
+
     it('marks failed the runs whose heartbeat stopped, never one that is alive', async () => {
       const quiet = await store.beginRun({ seed: 1, params: {}, startedAt: new Date(Date.now() - 60_000).toISOString() });
       const alive = await store.beginRun({ seed: 2, params: {}, startedAt: new Date(Date.now() - 60_000).toISOString() });

@@ -31,6 +31,23 @@ export interface DeclarationFact {
   source?: { file: string; line: number };
 }
 
+/** A declaration that a write replaced: what it said before, and whether that was written by the same load. */
+export interface ReplacedDeclaration {
+  key: string;
+  previous: Declaration;
+  previousSource?: { file: string; line: number };
+  /** The version that replaced it, and where it was read. */
+  current: Declaration;
+  source?: { file: string; line: number };
+  /** The replaced version came from the load under way (a duplicate within it), not from an earlier one. */
+  sameLoad: boolean;
+}
+
+/** What writing a batch changed beyond adding: the declarations it replaced. */
+export interface BatchResult {
+  replaced: ReplacedDeclaration[];
+}
+
 /** One batch of upserts: applied atomically, idempotent, in any order across batches. */
 export interface GraphBatch {
   entities: EntityFact[];

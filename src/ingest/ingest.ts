@@ -8,7 +8,9 @@ import type { GraphStore } from '../store/graph-store';
 import type { Logger } from '../util/logger';
 import { readDeclarations } from './read-declarations';
 import { checkWritable, RejectsWriter } from './rejects';
+import { declarationKey } from '../domain/declaration-key';
 import { BatchBuilder, DeclarationResolver } from '../domain/resolve';
+import { Replacements, type ReplacementSummary } from './replacements';
 import type { IngestPlan, PlannedFile } from './plan';
 import type { InputFormat } from './sniff';
 
@@ -50,6 +52,8 @@ export interface IngestSummary {
   seconds: number;
   rowsPerSecond: number;
   warnings: string[];
+  /** Declarations that replaced different versions, duplicates within this load, links that went with them. */
+  replacements: ReplacementSummary;
 }
 
 export async function runIngest(store: GraphStore, plan: IngestPlan, opts: IngestOptions): Promise<IngestSummary> {
@@ -60,6 +64,13 @@ export async function runIngest(store: GraphStore, plan: IngestPlan, opts: Inges
   const rejects = new RejectsWriter(opts.rejectsPath);
   const batchSize = opts.batchSize ?? DEFAULT_BATCH_SIZE;
   const builder = new BatchBuilder();
+  const replacements = new Replacements(resolver);
+  /** Keys in the batch being built: a second version of one goes to the next batch, so that it replaces the first. */
+  const inBatch = new Set<string>();
+  const write = async () => {
+    replacements.note(await store.writeBatch(builder.take()));
+    inBatch.clear();
+  };
   const summaries: FileSummary[] = [];
   for (const w of plan.warnings) opts.logger?.warn(w);
 
@@ -84,16 +95,23 @@ export async function runIngest(store: GraphStore, plan: IngestPlan, opts: Inges
             rejects.add({ file: fileName, line: rec.line, declarationId, field: result.field, reason: result.reason, raw: rec.raw });
             continue;
           }
+          const key = declarationKey(result.value.declaration_id, result.value.item_no);
+          if (inBatch.has(key)) await write();
+          inBatch.add(key);
           resolver.resolve(result.value, builder, { file: fileName, line: rec.line });
           summary.accepted++;
           if (builder.size >= batchSize) {
-            await store.writeBatch(builder.take());
+            await write();
             opts.onProgress?.({ file: file.file, bytesRead, bytesTotal: file.bytes, read: summary.read });
           }
         }
       }
-      if (builder.size > 0) await store.writeBatch(builder.take());
+      if (builder.size > 0) await write();
     });
+    await replacements.pruneStaleLinks(store);
+    for (const d of replacements.summary.duplicates.slice(0, 5)) {
+      opts.logger?.warn(`${d.file}:${d.line}: declaration ${d.key} was given before in this load${d.previousLine ? ` (line ${d.previousLine})` : ''} with other content; the last one is kept`);
+    }
   } finally {
     await rejects.close();
   }
@@ -105,6 +123,6 @@ export async function runIngest(store: GraphStore, plan: IngestPlan, opts: Inges
   return {
     files: summaries, read, accepted, rejected,
     ...(rejected > 0 ? { rejectsFile: opts.rejectsPath } : {}),
-    seconds, rowsPerSecond: seconds > 0 ? read / seconds : read, warnings: plan.warnings,
+    seconds, rowsPerSecond: seconds > 0 ? read / seconds : read, warnings: plan.warnings, replacements: replacements.summary,
   };
 }

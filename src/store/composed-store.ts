@@ -5,7 +5,7 @@
  */
 import type { Declaration } from '../domain/declaration';
 import type { EntityKind } from '../domain/entities';
-import type { EntityRef, GraphBatch } from '../domain/graph-facts';
+import type { BatchResult, EntityRef, GraphBatch, LinkFact } from '../domain/graph-facts';
 import type { AnalysisRun, CategoryRisk, CommunityRecord, DeclarationFacts, EntityScore } from '../domain/results';
 import type { AnalysisSource, EntityLink, EntityStats } from './analysis-source';
 import type { AuditLog, AuditRecord } from './audit-log';
@@ -34,7 +34,8 @@ export abstract class ComposedGraphStore implements GraphStore {
   abstract close(): Promise<void>;
 
   // ---- graph-writer ----
-  writeBatch(batch: GraphBatch): Promise<void> { return this.roles.writer.writeBatch(batch); }
+  writeBatch(batch: GraphBatch): Promise<BatchResult> { return this.roles.writer.writeBatch(batch); }
+  removeLinks(links: LinkFact[]): Promise<{ links: number; entities: number }> { return this.roles.writer.removeLinks(links); }
   bulk<T>(expectedRows: number, work: () => Promise<T>): Promise<T> { return this.roles.writer.bulk(expectedRows, work); }
   upsertWatchlist(entries: WatchlistEntry[]): Promise<void> { return this.roles.writer.upsertWatchlist(entries); }
   removeWatchlist(ref: EntityRef): Promise<boolean> { return this.roles.writer.removeWatchlist(ref); }

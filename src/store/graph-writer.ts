@@ -3,7 +3,7 @@
  * adapter can upsert idempotently; watchlist entries; control outcomes of declarations loaded.
  */
 import type { FraudType, Outcome } from '../domain/fields';
-import type { EntityRef, GraphBatch } from '../domain/graph-facts';
+import type { BatchResult, EntityRef, GraphBatch, LinkFact } from '../domain/graph-facts';
 
 export interface WatchlistEntry extends EntityRef {
   reason: string;
@@ -21,12 +21,22 @@ export interface OutcomeUpdate {
 }
 
 export interface GraphWriter {
-  writeBatch(batch: GraphBatch): Promise<void>;
   /**
-   * Runs a load of about `expectedRows` declarations; an adapter may prepare for it (the SQLite
-   * store defers secondary indexes on large loads). Data written is the same either way.
+   * Writes a batch; a declaration loaded before is replaced by its new version (its parties and
+   * containers are those it now names), and the result says which were replaced.
+   */
+  writeBatch(batch: GraphBatch): Promise<BatchResult>;
+  /**
+   * Runs one load of about `expectedRows` declarations: an adapter may prepare for it (the SQLite
+   * store defers secondary indexes on large loads), and tells within it which replaced
+   * declarations came from the same load. Data written is the same either way.
    */
   bulk<T>(expectedRows: number, work: () => Promise<T>): Promise<T>;
+  /**
+   * Removes links no declaration asserts any more (replaced declarations'), and the identifiers and
+   * persons left without any link. Returns how many links and entities went.
+   */
+  removeLinks(links: LinkFact[]): Promise<{ links: number; entities: number }>;
   upsertWatchlist(entries: WatchlistEntry[]): Promise<void>;
   /** Returns whether an entry was removed. */
   removeWatchlist(ref: EntityRef): Promise<boolean>;

@@ -90,6 +90,12 @@ export function printIngestReport(r: IngestReport): string {
   lines.push('');
   lines.push(`${formatNumber(Math.round(r.rowsPerSecond))} rows/s, ${r.seconds.toFixed(1)} s`);
   if (r.rejectsFile) lines.push(`rejected rows written to ${r.rejectsFile}`);
+  const rep = r.replacements;
+  if (rep.conflicting) {
+    lines.push(`${rep.conflicting} declaration item(s) given twice in this load with different content (the last one is kept):`);
+    for (const d of rep.duplicates.slice(0, 10)) lines.push(`  ${d.key}: ${d.file} line ${d.line}${d.previousLine ? `, replacing line ${d.previousLine}` : ''}`);
+  }
+  if (rep.replaced) lines.push(`${rep.replaced} declaration item(s) replaced by a new version; ${rep.linksRemoved} link(s) and ${rep.entitiesRemoved} identifier(s) no declaration holds any more removed`);
   if (r.watchlist) lines.push(`watchlist: ${r.watchlist.accepted} entries loaded, ${r.watchlist.rejected} rejected`);
   if (r.outcomes) lines.push(`outcomes: ${r.outcomes.accepted} recorded, ${r.outcomes.rejected} rejected`);
   lines.push('');

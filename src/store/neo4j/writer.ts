@@ -2,19 +2,36 @@
 import { splitDeclarationKey } from '../../domain/declaration-key';
 import { searchName } from '../../domain/normalize';
 import type { GraphWriter, OutcomeUpdate, WatchlistEntry } from '../graph-writer';
-import type { EntityRef, GraphBatch } from '../../domain/graph-facts';
+import neo4j from 'neo4j-driver';
+import { IDENTIFIER_KINDS } from '../../domain/entities';
+import type { BatchResult, EntityRef, GraphBatch, LinkFact } from '../../domain/graph-facts';
+import { declarationFromProps } from './rows';
 import type { Neo4jSession, Row } from './session';
 
+/** Entities that exist only through the links that name them (an identifier, a director). */
+const LINKED_ONLY = [...IDENTIFIER_KINDS, 'Person'];
+
 export class Neo4jGraphWriter implements GraphWriter {
+  /** Declarations with a `seq` from here on were written by the load under way. */
+  private loadStart = Number.MAX_SAFE_INTEGER;
+
   constructor(private readonly s: Neo4jSession) {}
 
   async bulk<T>(_expectedRows: number, work: () => Promise<T>): Promise<T> {
-    return work();
+    this.loadStart = Date.now() * 1000;
+    try {
+      return await work();
+    } finally {
+      this.loadStart = Number.MAX_SAFE_INTEGER;
+    }
   }
 
-  async writeBatch(batch: GraphBatch): Promise<void> {
+  async writeBatch(batch: GraphBatch): Promise<BatchResult> {
     const seq = Date.now() * 1000;
-    await this.s.write([
+    const keys = batch.declarations.map((d) => ({ key: d.key, declarationId: d.declaration.declaration_id, itemNo: neo4j.int(d.declaration.item_no) }));
+    const [previous] = await this.s.write([
+      // What the declarations said before this write, read in the same transaction as the write.
+      ['previous-declarations', { keys }],
       ['upsert-entities', { rows: batch.entities.map((e) => ({ kind: e.kind, key: e.key, name: e.name, searchName: searchName(e.name) })) }],
       ['upsert-links', { rows: batch.links.map((l) => ({ fromKind: l.from.kind, fromKey: l.from.key, type: l.type, toKind: l.to.kind, toKey: l.to.key })) }],
       ['upsert-declarations', {
@@ -29,6 +46,25 @@ export class Neo4jGraphWriter implements GraphWriter {
         }),
       }],
     ]);
+    const facts = new Map(batch.declarations.map((d) => [d.key, d]));
+    return {
+      replaced: (previous ?? []).map((r) => {
+        const props = r.props as Row;
+        const fact = facts.get(String(r.key))!;
+        return {
+          key: String(r.key), previous: declarationFromProps(String(r.key), props), current: fact.declaration, sameLoad: Number(r.seq) >= this.loadStart,
+          ...(fact.source ? { source: fact.source } : {}),
+          ...(typeof props.source_file === 'string' ? { previousSource: { file: props.source_file, line: Number(props.source_line) } } : {}),
+        };
+      }),
+    };
+  }
+
+  async removeLinks(links: LinkFact[]): Promise<{ links: number; entities: number }> {
+    const rows = links.map((l) => ({ fromKind: l.from.kind, fromKey: l.from.key, type: l.type, toKind: l.to.kind, toKey: l.to.key }));
+    const ends = links.flatMap((l) => [l.from, l.to]).map((e) => ({ kind: e.kind, key: e.key }));
+    const [removed, unlinked] = await this.s.write([['remove-links', { rows }], ['remove-unlinked', { rows: ends, kinds: LINKED_ONLY }]]);
+    return { links: Number(removed?.[0]?.removed ?? 0), entities: Number(unlinked?.[0]?.removed ?? 0) };
   }
 
   async upsertWatchlist(entries: WatchlistEntry[]): Promise<void> {

@@ -4,7 +4,7 @@
  * connection. Reads that stream for a long time open read connections of their own.
  */
 import type Database from 'better-sqlite3';
-import type { GraphBatch } from '../../domain/graph-facts';
+import type { BatchResult, GraphBatch } from '../../domain/graph-facts';
 import { ComposedGraphStore } from '../composed-store';
 import type { StoreCounts } from '../graph-reader';
 import { SqliteAnalysisSource } from './analysis-source';
@@ -43,6 +43,6 @@ export class SqliteGraphStore extends ComposedGraphStore {
   async close(): Promise<void> { if (this.db.open) this.db.close(); }
 
   /** The synchronous forms benchmarks and tests use on the embedded store. */
-  writeBatchSync(batch: GraphBatch): void { this.writer.writeBatchSync(batch); }
+  writeBatchSync(batch: GraphBatch): BatchResult { return this.writer.writeBatchSync(batch); }
   countsSync(): StoreCounts { return this.reader.countsSync(); }
 }

@@ -11,10 +11,11 @@ import { searchName } from '../../domain/normalize';
 import { GenerationalMap } from '../../util/generational-map';
 import { detach } from '../../util/strings';
 import type { GraphWriter, OutcomeUpdate, WatchlistEntry } from '../graph-writer';
-import type { DeclarationFact, EntityRef, GraphBatch } from '../../domain/graph-facts';
+import type { BatchResult, DeclarationFact, EntityRef, GraphBatch, LinkFact, ReplacedDeclaration } from '../../domain/graph-facts';
+import { IDENTIFIER_KINDS, type EntityKind as Kind } from '../../domain/entities';
 import { ensureIndexes, spacedCheckpoints } from './connection';
 import { DEFERRED_INDEXES } from './migrations';
-import { COLUMN_FIELDS, DECL_RELS, DECLARED_FIELDS, REL_COLUMN } from './rows';
+import { COLUMN_FIELDS, declarationFromRow, DECL_RELS, DECLARED_FIELDS, REL_COLUMN } from './rows';
 
 export interface WriterOptions {
   /** (kind, key) → id pairs kept in memory while writing: per kind, between this many and twice as many. */
@@ -22,6 +23,9 @@ export interface WriterOptions {
   /** Loads of at least this many rows defer secondary indexes (and at least half the rows already stored). */
   bulkThreshold?: number;
 }
+
+/** Entities that exist only through the links that name them (an identifier, a director). */
+const LINKED_ONLY = new Set<Kind>([...IDENTIFIER_KINDS, 'Person']);
 
 export class SqliteGraphWriter implements GraphWriter {
   private readonly cacheSize: number;
@@ -38,7 +42,19 @@ export class SqliteGraphWriter implements GraphWriter {
     this.linkCache = new GenerationalMap(this.cacheSize);
   }
 
+  /** Declarations with a row id above this were written by the load under way (row ids only grow). */
+  private loadStart = Number.MAX_SAFE_INTEGER;
+
   async bulk<T>(expectedRows: number, work: () => Promise<T>): Promise<T> {
+    this.loadStart = (this.db.prepare('SELECT coalesce(MAX(id), 0) FROM declarations').pluck().get() as number);
+    try {
+      return await this.bulkLoad(expectedRows, work);
+    } finally {
+      this.loadStart = Number.MAX_SAFE_INTEGER;
+    }
+  }
+
+  private async bulkLoad<T>(expectedRows: number, work: () => Promise<T>): Promise<T> {
     const stored = (this.db.prepare('SELECT COUNT(*) AS n FROM declarations').get() as { n: number }).n;
     if (expectedRows < this.bulkThreshold || expectedRows < stored / 2) return work();
     for (const idx of DEFERRED_INDEXES) this.db.exec(`DROP INDEX IF EXISTS ${idx.name}`);
@@ -65,6 +81,8 @@ export class SqliteGraphWriter implements GraphWriter {
       insertSourceFile: db.prepare('INSERT OR IGNORE INTO source_files (name) VALUES (?)'),
       selectSourceFile: db.prepare('SELECT id FROM source_files WHERE name = ?').pluck(),
       clearContainers: db.prepare('DELETE FROM declaration_containers WHERE declaration = ?'),
+      selectPrevious: db.prepare(`SELECT d.*, f.name AS source_name FROM declarations d LEFT JOIN source_files f ON f.id = d.source_file
+        WHERE d.declaration_id = ? AND d.item_no = ?`),
       insertContainer: db.prepare('INSERT OR IGNORE INTO declaration_containers (declaration, container) VALUES (?, ?)'),
       upsertWatch: db.prepare(`INSERT INTO watchlist (kind, key, reason, source, severity, listed_at) VALUES (?,?,?,?,?,?)
         ON CONFLICT (kind, key) DO UPDATE SET reason = excluded.reason, source = excluded.source,
@@ -121,22 +139,27 @@ export class SqliteGraphWriter implements GraphWriter {
     this.linkCache.set(k, true);
   }
 
-  async writeBatch(batch: GraphBatch): Promise<void> {
-    this.writeBatchSync(batch);
+  async writeBatch(batch: GraphBatch): Promise<BatchResult> {
+    return this.writeBatchSync(batch);
   }
 
   /** One transaction per batch: a killed process leaves whole batches or none of a batch. */
-  writeBatchSync(batch: GraphBatch): void {
+  writeBatchSync(batch: GraphBatch): BatchResult {
+    const replaced: ReplacedDeclaration[] = [];
     const tx = this.db.transaction(() => {
       // The batch's entities by object: links and declarations name the same objects, so their
       // ids are found without the key lookups (or, past the cache, the SELECTs) of refId by key.
       const ids = new Map<EntityRef, number>();
       for (const e of batch.entities) ids.set(e, this.entityId(e.kind, e.key, e.name));
       for (const l of batch.links) this.edge(this.refId(l.from, ids), l.type, this.refId(l.to, ids));
-      for (const d of batch.declarations) this.writeDeclaration(d, ids);
+      for (const d of batch.declarations) {
+        const r = this.writeDeclaration(d, ids);
+        if (r) replaced.push(r);
+      }
     });
     try {
       tx.immediate();
+      return { replaced };
     } catch (err) {
       // The caches may hold ids of rows that were rolled back.
       this.sourceFiles = new Map();
@@ -146,7 +169,8 @@ export class SqliteGraphWriter implements GraphWriter {
     }
   }
 
-  private writeDeclaration(fact: DeclarationFact, ids: ReadonlyMap<EntityRef, number>): void {
+  /** Writes a declaration; when it replaces one loaded before, says what that one was. */
+  private writeDeclaration(fact: DeclarationFact, ids: ReadonlyMap<EntityRef, number>): ReplacedDeclaration | undefined {
     const d = fact.declaration;
     const w = this.writes;
     const params: unknown[] = new Array(w.cols.length);
@@ -169,14 +193,47 @@ export class SqliteGraphWriter implements GraphWriter {
     params[i++] = fact.source?.line ?? null;
     const ins = w.insertDeclaration.run(params);
     let id: number;
+    let replaced: ReplacedDeclaration | undefined;
     if (ins.changes === 1) {
       id = Number(ins.lastInsertRowid);
     } else {
-      // Loaded before: take the new values, and keep only the containers it now names.
+      // Loaded before: say what it was, take the new values, and keep only the containers it now names.
+      const previous = w.selectPrevious.get(d.declaration_id, d.item_no) as Record<string, unknown>;
+      replaced = {
+        key: fact.key, previous: declarationFromRow(previous), current: d, sameLoad: (previous.id as number) > this.loadStart,
+        ...(fact.source ? { source: fact.source } : {}),
+        ...(previous.source_name ? { previousSource: { file: previous.source_name as string, line: previous.source_line as number } } : {}),
+      };
       id = w.updateDeclaration.get([...params.slice(2), params[0], params[1]]) as number;
       w.clearContainers.run(id);
     }
     for (const c of fact.containers) w.insertContainer.run(id, this.refId(c, ids));
+    return replaced;
+  }
+
+  async removeLinks(links: LinkFact[]): Promise<{ links: number; entities: number }> {
+    const select = this.db.prepare('SELECT id FROM entities WHERE kind = ? AND key = ?').pluck();
+    const drop = this.db.prepare('DELETE FROM edges WHERE src = ? AND type = ? AND dst = ?');
+    const linked = this.db.prepare('SELECT 1 FROM edges WHERE src = ? OR dst = ? LIMIT 1').pluck();
+    const dropEntity = this.db.prepare('DELETE FROM entities WHERE id = ?');
+    let removed = 0;
+    let entities = 0;
+    this.db.transaction(() => {
+      const loose = new Set<number>();
+      for (const l of links) {
+        const src = select.get(l.from.kind, l.from.key) as number | undefined;
+        const dst = select.get(l.to.kind, l.to.key) as number | undefined;
+        if (src === undefined || dst === undefined) continue;
+        removed += drop.run(src, l.type, dst).changes;
+        // Identifiers and directors exist through their links; parties through their declarations.
+        for (const [kind, id] of [[l.from.kind, src], [l.to.kind, dst]] as Array<[Kind, number]>) if (LINKED_ONLY.has(kind)) loose.add(id);
+      }
+      for (const id of loose) if (!linked.get(id, id)) entities += dropEntity.run(id).changes;
+    }).immediate();
+    // The caches may name what was just removed.
+    this.idCache = new Map();
+    this.linkCache.clear();
+    return { links: removed, entities };
   }
 
   async upsertWatchlist(entries: WatchlistEntry[]): Promise<void> {
