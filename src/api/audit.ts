@@ -77,9 +77,23 @@ export function identityRoots(schema: GraphQLSchema): string[] {
 type Resolvers = Record<string, unknown>;
 interface Audited { audit: AuditLedger }
 
-/** The resolvers with every field of every identity type noting its object's id in the request's ledger. */
+/**
+ * The resolvers with every field of every identity type noting its object's id in the request's
+ * ledger, and every top-level identity field opening its entry as it starts (so a read that found
+ * nothing is recorded too).
+ */
 export function auditedResolvers<R extends Resolvers>(resolvers: R, schema: GraphQLSchema): R {
   const out: Resolvers = { ...resolvers };
+  for (const root of identityRoots(schema)) {
+    const [typeName, field] = root.split('.') as [string, string];
+    const own = { ...((out[typeName] as object | undefined) ?? {}) } as Record<string, GraphQLFieldResolver<unknown, Audited>>;
+    const resolve = own[field] ?? defaultFieldResolver;
+    own[field] = (parent, args, ctx, info) => {
+      ctx.audit.note(info, []);
+      return resolve(parent, args, ctx, info);
+    };
+    out[typeName] = own;
+  }
   for (const typeName of IDENTITY_TYPES) {
     const type = schema.getType(typeName);
     if (!isObjectType(type)) throw new Error(`the schema has no type ${typeName} to audit`);
@@ -96,22 +110,11 @@ export function auditedResolvers<R extends Resolvers>(resolvers: R, schema: Grap
   return out as R;
 }
 
-/**
- * Opens a ledger entry for every top-level identity field as it starts (so a read that found
- * nothing is recorded too), and writes the ledger before the response leaves.
- */
-export function auditPlugin<C extends Audited & { key: { name: string; role: string }; requestId: string; store: AuditLog }>(roots: readonly string[]): ApolloServerPlugin<C> {
-  const audited = new Set(roots);
+/** Writes the ledger before the response leaves. */
+export function auditPlugin<C extends Audited & { key: { name: string; role: string }; requestId: string; store: AuditLog }>(): ApolloServerPlugin<C> {
   return {
     async requestDidStart() {
       return {
-        async executionDidStart() {
-          return {
-            willResolveField({ info, contextValue }) {
-              if (info.path.prev === undefined && audited.has(`${info.parentType.name}.${info.fieldName}`)) contextValue.audit.note(info, []);
-            },
-          };
-        },
         async willSendResponse({ contextValue, response }) {
           // No context: the request was refused before it had one (a malformed operation).
           if (!contextValue?.audit) return;

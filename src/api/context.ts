@@ -35,6 +35,8 @@ export interface ApiContext {
   require(p: Permission): void;
   /** The identities this request lets out (audit.ts writes them when the response is ready). */
   audit: AuditLedger;
+  /** When the request's time budget runs out (limits.ts). */
+  deadline?: number;
 }
 
 function loaders(store: GraphStore): ApiContext['loaders'] {

@@ -10,9 +10,10 @@
  */
 import type { ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerErrorCode } from '@apollo/server/errors';
+import type express from 'express';
 import {
-  GraphQLError, getArgumentValues, getNamedType, getVariableValues, isInterfaceType, isObjectType, Kind, type FragmentDefinitionNode,
-  type GraphQLField, type GraphQLNamedType, type GraphQLSchema, type OperationDefinitionNode, type SelectionSetNode,
+  GraphQLError, getNamedType, isInterfaceType, isObjectType, Kind, type FieldNode, type FragmentDefinitionNode, type GraphQLField,
+  type GraphQLFieldResolver, type GraphQLNamedType, type GraphQLSchema, type OperationDefinitionNode, type SelectionSetNode, type ValueNode,
 } from 'graphql';
 
 /** Limits of single arguments, checked by the resolvers (each error names its limit). */
@@ -45,17 +46,46 @@ interface Measure {
   batch: number;
 }
 
-/** The cost and batch size of an operation with its variables coerced (undefined when they do not coerce: validation reports that). */
+/**
+ * The cost and batch size of an operation. Only sizes are read (a whole number, or a list's
+ * length), from literals, variables (their values, else their defaults) and the fields' defaults;
+ * whether the values are valid is execution's business, so nothing is coerced twice.
+ */
 export function measureOperation(
   schema: GraphQLSchema, operation: OperationDefinitionNode, fragments: Record<string, FragmentDefinitionNode>, rawVariables: Record<string, unknown>,
 ): Measure | undefined {
-  const vars = getVariableValues(schema, operation.variableDefinitions ?? [], rawVariables);
-  if (vars.errors) return undefined;
   const root = operation.operation === 'mutation' ? schema.getMutationType() : operation.operation === 'subscription' ? schema.getSubscriptionType() : schema.getQueryType();
   if (!root) return undefined;
+  const vars: Record<string, unknown> = {};
+  for (const d of operation.variableDefinitions ?? []) {
+    const name = d.variable.name.value;
+    vars[name] = name in rawVariables ? rawVariables[name] : d.defaultValue ? literal(d.defaultValue, {}) : undefined;
+  }
   const m: Measure = { cost: 0, batch: 0 };
-  m.cost = selectionCost(root, operation.selectionSet, vars.coerced, fragments, m, 1, new Set());
+  m.cost = selectionCost(root, operation.selectionSet, vars, fragments, m, 1, new Set());
   return m;
+}
+
+/** A size as written in the operation: an integer, a list (its items), or a variable's value. */
+function literal(node: ValueNode, vars: Record<string, unknown>): unknown {
+  switch (node.kind) {
+    case Kind.INT: return Number(node.value);
+    case Kind.LIST: return node.values;
+    case Kind.VARIABLE: return vars[node.name.value];
+    default: return undefined;
+  }
+}
+
+/** The size arguments of a field as they will resolve: given (literal or variable), else the field's default. */
+function sizeArgs(field: GraphQLField<unknown, unknown>, node: FieldNode, vars: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const a of field.args) {
+    if (a.name !== 'first' && a.name !== 'limit' && a.name !== 'inputs') continue;
+    const given = node.arguments?.find((x) => x.name.value === a.name);
+    const v = given ? literal(given.value, vars) : a.defaultValue;
+    if (v !== undefined && v !== null) out[a.name] = v;
+  }
+  return out;
 }
 
 function selectionCost(
@@ -79,12 +109,7 @@ function selectionCost(
     if (!isObjectType(type) && !isInterfaceType(type)) continue;
     const field = type.getFields()[sel.name.value] as GraphQLField<unknown, unknown> | undefined;
     if (!field) continue; // __typename, or a field validation will refuse
-    let args: Record<string, unknown> = {};
-    try {
-      args = getArgumentValues(field, sel, vars);
-    } catch {
-      // An argument that does not coerce is reported by execution.
-    }
+    const args = sizeArgs(field, sel, vars);
     let each = 1;
     if (BATCH_FIELDS.has(field.name) && Array.isArray(args.inputs)) {
       each = clamp(args.inputs.length, FIELD_LIMITS.maxBatch);
@@ -98,13 +123,14 @@ function selectionCost(
   return cost;
 }
 
-/** The plugin that applies QUERY_LIMITS' cost, batch, time and size limits to every operation. */
-export function requestLimits(limits: { maxCost: number; maxBatch: number; timeBudgetMs: number; maxResponseBytes: number } = QUERY_LIMITS): ApolloServerPlugin {
+interface Timed { deadline?: number }
+
+/** The plugin that applies QUERY_LIMITS' cost and batch limits to every operation, and starts its time budget. */
+export function requestLimits(limits: { maxCost: number; maxBatch: number; timeBudgetMs: number } = QUERY_LIMITS): ApolloServerPlugin<Timed> {
   return {
     async requestDidStart() {
-      let deadline = Number.POSITIVE_INFINITY;
       return {
-        async didResolveOperation({ operation, document, request, schema }) {
+        async didResolveOperation({ operation, document, request, schema, contextValue }) {
           if (!operation) return;
           const fragments: Record<string, FragmentDefinitionNode> = {};
           for (const d of document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments[d.name.value] = d;
@@ -112,24 +138,48 @@ export function requestLimits(limits: { maxCost: number; maxBatch: number; timeB
           if (!m) return;
           if (m.batch > limits.maxBatch) throw limitError(`at most ${limits.maxBatch} declarations per request (this one asks for ${m.batch})`, 'maxBatch');
           if (m.cost > limits.maxCost) throw limitError(`Query Cost limit of ${limits.maxCost} exceeded, found ${m.cost}.`, 'maxCost');
-          deadline = Date.now() + limits.timeBudgetMs;
-        },
-        async executionDidStart() {
-          return {
-            willResolveField() {
-              if (Date.now() >= deadline) throw limitError(`the request ran past its time budget of ${limits.timeBudgetMs} ms`, 'timeBudgetMs');
-            },
-          };
-        },
-        async willSendResponse({ response }) {
-          if (response.body.kind !== 'single') return;
-          const size = Buffer.byteLength(JSON.stringify(response.body.singleResult));
-          if (size <= limits.maxResponseBytes) return;
-          const error = limitError(`the response would be ${size} bytes, over the limit of ${limits.maxResponseBytes}: ask for fewer items`, 'maxResponseBytes');
-          response.body.singleResult = { errors: [{ message: error.message, extensions: { code: ApolloServerErrorCode.BAD_USER_INPUT, limit: 'maxResponseBytes' } }] };
-          response.http.status = 400;
+          contextValue.deadline = Date.now() + limits.timeBudgetMs;
         },
       };
     },
+  };
+}
+
+/**
+ * The resolvers, each refusing to start once its request is past its time budget. Only the
+ * project's resolvers are wrapped (they do the reading); plain property reads stay as they are.
+ */
+export function withTimeBudget<R extends Record<string, unknown>>(resolvers: R, budgetMs: number): R {
+  const out: Record<string, unknown> = {};
+  for (const [typeName, fields] of Object.entries(resolvers)) {
+    if (typeof fields !== 'object' || fields === null || Object.getPrototypeOf(fields) !== Object.prototype) {
+      out[typeName] = fields; // a scalar
+      continue;
+    }
+    const wrapped: Record<string, GraphQLFieldResolver<unknown, Timed>> = {};
+    for (const [name, resolve] of Object.entries(fields as Record<string, GraphQLFieldResolver<unknown, Timed>>)) {
+      wrapped[name] = (parent, args, ctx, info) => {
+        if (ctx.deadline !== undefined && Date.now() >= ctx.deadline) throw limitError(`the request ran past its time budget of ${budgetMs} ms`, 'timeBudgetMs');
+        return resolve(parent, args, ctx, info);
+      };
+    }
+    out[typeName] = wrapped;
+  }
+  return out as R;
+}
+
+/** Refuses to send a response body over the size limit (checked on the text Apollo already serialized). */
+export function responseSizeLimit(maxBytes: number): express.RequestHandler {
+  return (_req, res, next) => {
+    const send = res.send.bind(res);
+    res.send = ((body?: unknown) => {
+      if (typeof body === 'string' && body.length > maxBytes / 4 && Buffer.byteLength(body) > maxBytes) {
+        res.status(400).type('application/json');
+        const message = `the response would be ${Buffer.byteLength(body)} bytes, over the limit of ${maxBytes}: ask for fewer items`;
+        return send(JSON.stringify({ errors: [{ message, extensions: { code: ApolloServerErrorCode.BAD_USER_INPUT, limit: 'maxResponseBytes' } }] }));
+      }
+      return send(body);
+    }) as typeof res.send;
+    next();
   };
 }

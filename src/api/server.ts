@@ -23,10 +23,10 @@ import { ScoringService } from '../targeting/scoring-service';
 import { UsageError } from '../util/errors';
 import type { Logger } from '../util/logger';
 import type { KeyRing } from './auth';
-import { auditedResolvers, auditPlugin, identityRoots } from './audit';
+import { auditedResolvers, auditPlugin } from './audit';
 import { apiKeyOf, contextFor, type ApiContext, type ApiServices } from './context';
 import { ApiErrorCode, formatError, unauthenticated } from './errors';
-import { QUERY_LIMITS, requestLimits } from './limits';
+import { QUERY_LIMITS, requestLimits, responseSizeLimit, withTimeBudget } from './limits';
 import { resolvers } from './resolvers';
 
 export { QUERY_LIMITS } from './limits';
@@ -74,12 +74,13 @@ export async function createApp(opts: ServerOptions): Promise<{ app: express.Exp
     dbPath: opts.dbPath ?? opts.config.dbPath,
     scoring: new ScoringService(opts.store, opts.config), logger: opts.logger,
   };
+  const limits = { ...QUERY_LIMITS, ...opts.limits };
   const sdl = schemaSdl();
   // The schema's shape says which fields carry identities (audit.ts); Apollo builds the executable schema itself.
   const shape = buildSchema(sdl);
   const apollo = new ApolloServer<ApiContext>({
     typeDefs: sdl,
-    resolvers: auditedResolvers(resolvers, shape),
+    resolvers: withTimeBudget(auditedResolvers(resolvers, shape), limits.timeBudgetMs),
     introspection: !production,
     hideSchemaDetailsFromClientErrors: production,
     includeStacktraceInErrorResponses: false,
@@ -90,7 +91,7 @@ export async function createApp(opts: ServerOptions): Promise<{ app: express.Exp
       maxAliasesRule({ n: QUERY_LIMITS.maxAliases, propagateOnRejection: false, onReject: [(ctx, err) => ctx?.reportError(err)] }),
     ],
     // Cost, batch, time and size limits from the arguments as they resolve (variables too): limits.ts.
-    plugins: [ApolloServerPluginLandingPageDisabled(), requestLimits({ ...QUERY_LIMITS, ...opts.limits }), auditPlugin<ApiContext>(identityRoots(shape))],
+    plugins: [ApolloServerPluginLandingPageDisabled(), requestLimits(limits), auditPlugin<ApiContext>()],
   });
   await apollo.start();
   const app = express();
@@ -111,7 +112,7 @@ export async function createApp(opts: ServerOptions): Promise<{ app: express.Exp
     }
   });
   // The key is checked before the body is read: an unauthenticated request costs no parsing.
-  app.use('/graphql', requireApiKey(services), express.json({ limit: '8mb' }), expressMiddleware(apollo, {
+  app.use('/graphql', requireApiKey(services), express.json({ limit: '8mb' }), responseSizeLimit(limits.maxResponseBytes), expressMiddleware(apollo, {
     context: async ({ req }) => contextFor(services, req.headers),
   }));
   app.use(jsonErrors(opts.logger));

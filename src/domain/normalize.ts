@@ -22,7 +22,11 @@ export function stripControls(text: string): string {
 }
 
 /** Lower-case, strip accents and punctuation, collapse white space. */
+const ALNUM = /^[A-Za-z0-9]*$/;
+
 export function fold(text: string): string {
+  // Ids, codes and container numbers: letters and digits only, nothing to strip.
+  if (ALNUM.test(text)) return text.toLowerCase();
   // Most names and addresses are plain ASCII: the same result without the Unicode passes.
   if (ASCII.test(text)) return text.toLowerCase().replace(/['`.]/g, '').replace(/[^a-z0-9]+/g, ' ').trim();
   return text
