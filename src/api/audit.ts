@@ -9,7 +9,7 @@
  * The rule comes from the schema, so a new field cannot forget it: identityRoots() lists the
  * top-level fields whose result can reach an identity type.
  */
-import type { ApolloServerPlugin } from '@apollo/server';
+import type { GraphQLRequestContextWillSendResponse } from '@apollo/server';
 import { ApolloServerErrorCode } from '@apollo/server/errors';
 import {
   defaultFieldResolver, getNamedType, isObjectType, type GraphQLFieldResolver, type GraphQLNamedType, type GraphQLResolveInfo, type GraphQLSchema,
@@ -110,25 +110,19 @@ export function auditedResolvers<R extends Resolvers>(resolvers: R, schema: Grap
   return out as R;
 }
 
-/** Writes the ledger before the response leaves. */
-export function auditPlugin<C extends Audited & { key: { name: string; role: string }; requestId: string; store: AuditLog }>(): ApolloServerPlugin<C> {
-  return {
-    async requestDidStart() {
-      return {
-        async willSendResponse({ contextValue, response }) {
-          // No context: the request was refused before it had one (a malformed operation).
-          if (!contextValue?.audit) return;
-          try {
-            await contextValue.audit.write(contextValue.store, contextValue.key, contextValue.requestId);
-          } catch {
-            // Identities whose reading cannot be recorded do not leave.
-            if (response.body.kind === 'single') {
-              response.body.singleResult = { errors: [{ message: 'internal error', extensions: { code: ApolloServerErrorCode.INTERNAL_SERVER_ERROR } }] };
-            }
-            response.http.status = 500;
-          }
-        },
-      };
-    },
-  };
+/** Apollo's willSendResponse hook that writes the ledger before the response leaves (server.ts runs it). */
+export async function writeAudit<C extends Audited & { key: { name: string; role: string }; requestId: string; store: AuditLog }>(
+  { contextValue, response }: GraphQLRequestContextWillSendResponse<C>,
+): Promise<void> {
+  // No context: the request was refused before it had one (a malformed operation).
+  if (!contextValue?.audit) return;
+  try {
+    await contextValue.audit.write(contextValue.store, contextValue.key, contextValue.requestId);
+  } catch {
+    // Identities whose reading cannot be recorded do not leave.
+    if (response.body.kind === 'single') {
+      response.body.singleResult = { errors: [{ message: 'internal error', extensions: { code: ApolloServerErrorCode.INTERNAL_SERVER_ERROR } }] };
+    }
+    response.http.status = 500;
+  }
 }

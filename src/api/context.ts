@@ -60,8 +60,9 @@ export function apiKeyOf(headers: Record<string, string | string[] | undefined>)
 }
 
 /** Builds the context; an unknown or missing key stops the request here, before any store access. */
-export function contextFor(services: ApiServices, headers: Record<string, string | string[] | undefined>): ApiContext {
-  const key = services.keys.identify(apiKeyOf(headers));
+export function contextFor(services: ApiServices, headers: Record<string, string | string[] | undefined>, identified?: ApiKey): ApiContext {
+  // The server identified the key before reading the body; identify it here only when called on its own.
+  const key = identified ?? services.keys.identify(apiKeyOf(headers));
   if (!key) throw unauthenticated();
   const requestId = typeof headers['x-request-id'] === 'string' ? headers['x-request-id'].slice(0, 100) : randomUUID();
   return {

@@ -8,11 +8,10 @@
  *   do not multiply the limit);
  * then, while it runs, a time budget, and before it is sent, a response size limit.
  */
-import type { ApolloServerPlugin } from '@apollo/server';
+import type { GraphQLRequestContextDidResolveOperation } from '@apollo/server';
 import { ApolloServerErrorCode } from '@apollo/server/errors';
-import type express from 'express';
 import {
-  GraphQLError, getNamedType, isInterfaceType, isObjectType, Kind, type FieldNode, type FragmentDefinitionNode, type GraphQLField,
+  GraphQLError, getNamedType, type FormattedExecutionResult, isInterfaceType, isObjectType, Kind, type FieldNode, type FragmentDefinitionNode, type GraphQLField,
   type GraphQLFieldResolver, type GraphQLNamedType, type GraphQLSchema, type OperationDefinitionNode, type SelectionSetNode, type ValueNode,
 } from 'graphql';
 
@@ -125,23 +124,20 @@ function selectionCost(
 
 interface Timed { deadline?: number }
 
-/** The plugin that applies QUERY_LIMITS' cost and batch limits to every operation, and starts its time budget. */
-export function requestLimits(limits: { maxCost: number; maxBatch: number; timeBudgetMs: number } = QUERY_LIMITS): ApolloServerPlugin<Timed> {
-  return {
-    async requestDidStart() {
-      return {
-        async didResolveOperation({ operation, document, request, schema, contextValue }) {
-          if (!operation) return;
-          const fragments: Record<string, FragmentDefinitionNode> = {};
-          for (const d of document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments[d.name.value] = d;
-          const m = measureOperation(schema, operation, fragments, request.variables ?? {});
-          if (!m) return;
-          if (m.batch > limits.maxBatch) throw limitError(`at most ${limits.maxBatch} declarations per request (this one asks for ${m.batch})`, 'maxBatch');
-          if (m.cost > limits.maxCost) throw limitError(`Query Cost limit of ${limits.maxCost} exceeded, found ${m.cost}.`, 'maxCost');
-          contextValue.deadline = Date.now() + limits.timeBudgetMs;
-        },
-      };
-    },
+/**
+ * Apollo's didResolveOperation hook that applies the cost and batch limits to an operation and
+ * starts its time budget (server.ts runs it from one plugin beside the audit's).
+ */
+export function checkOperation(limits: { maxCost: number; maxBatch: number; timeBudgetMs: number } = QUERY_LIMITS) {
+  return async ({ operation, document, request, schema, contextValue }: GraphQLRequestContextDidResolveOperation<Timed>): Promise<void> => {
+    if (!operation) return;
+    const fragments: Record<string, FragmentDefinitionNode> = {};
+    for (const d of document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments[d.name.value] = d;
+    const m = measureOperation(schema, operation, fragments, request.variables ?? {});
+    if (!m) return;
+    if (m.batch > limits.maxBatch) throw limitError(`at most ${limits.maxBatch} declarations per request (this one asks for ${m.batch})`, 'maxBatch');
+    if (m.cost > limits.maxCost) throw limitError(`Query Cost limit of ${limits.maxCost} exceeded, found ${m.cost}.`, 'maxCost');
+    contextValue.deadline = Date.now() + limits.timeBudgetMs;
   };
 }
 
@@ -168,18 +164,15 @@ export function withTimeBudget<R extends Record<string, unknown>>(resolvers: R, 
   return out as R;
 }
 
-/** Refuses to send a response body over the size limit (checked on the text Apollo already serialized). */
-export function responseSizeLimit(maxBytes: number): express.RequestHandler {
-  return (_req, res, next) => {
-    const send = res.send.bind(res);
-    res.send = ((body?: unknown) => {
-      if (typeof body === 'string' && body.length > maxBytes / 4 && Buffer.byteLength(body) > maxBytes) {
-        res.status(400).type('application/json');
-        const message = `the response would be ${Buffer.byteLength(body)} bytes, over the limit of ${maxBytes}: ask for fewer items`;
-        return send(JSON.stringify({ errors: [{ message, extensions: { code: ApolloServerErrorCode.BAD_USER_INPUT, limit: 'maxResponseBytes' } }] }));
-      }
-      return send(body);
-    }) as typeof res.send;
-    next();
+/**
+ * Apollo's stringifyResult with the response size limit: the result is serialized once, here, and
+ * a body over the limit is replaced by the error that says so.
+ */
+export function sizedStringify(maxBytes: number): (value: FormattedExecutionResult) => string {
+  return (value) => {
+    const body = JSON.stringify(value);
+    if (body.length <= maxBytes / 4 || Buffer.byteLength(body) <= maxBytes) return body;
+    const message = `the response would be ${Buffer.byteLength(body)} bytes, over the limit of ${maxBytes}: ask for fewer items`;
+    return JSON.stringify({ errors: [{ message, extensions: { code: ApolloServerErrorCode.BAD_USER_INPUT, limit: 'maxResponseBytes' } }] });
   };
 }

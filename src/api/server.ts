@@ -3,7 +3,7 @@
  * The landing page is disabled (no CDN scripts on an air-gapped network); introspection and
  * field suggestions are off in production; CSRF prevention stays on.
  */
-import { ApolloServer } from '@apollo/server';
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
@@ -22,11 +22,11 @@ import type { GraphStore } from '../store/graph-store';
 import { ScoringService } from '../targeting/scoring-service';
 import { UsageError } from '../util/errors';
 import type { Logger } from '../util/logger';
-import type { KeyRing } from './auth';
-import { auditedResolvers, auditPlugin } from './audit';
+import type { ApiKey, KeyRing } from './auth';
+import { auditedResolvers, writeAudit } from './audit';
 import { apiKeyOf, contextFor, type ApiContext, type ApiServices } from './context';
 import { ApiErrorCode, formatError, unauthenticated } from './errors';
-import { QUERY_LIMITS, requestLimits, responseSizeLimit, withTimeBudget } from './limits';
+import { checkOperation, QUERY_LIMITS, sizedStringify, withTimeBudget } from './limits';
 import { resolvers } from './resolvers';
 
 export { QUERY_LIMITS } from './limits';
@@ -74,7 +74,7 @@ export async function createApp(opts: ServerOptions): Promise<{ app: express.Exp
     dbPath: opts.dbPath ?? opts.config.dbPath,
     scoring: new ScoringService(opts.store, opts.config), logger: opts.logger,
   };
-  const limits = { ...QUERY_LIMITS, ...opts.limits };
+  const limits: typeof QUERY_LIMITS = { ...QUERY_LIMITS, ...opts.limits } as typeof QUERY_LIMITS;
   const sdl = schemaSdl();
   // The schema's shape says which fields carry identities (audit.ts); Apollo builds the executable schema itself.
   const shape = buildSchema(sdl);
@@ -91,7 +91,8 @@ export async function createApp(opts: ServerOptions): Promise<{ app: express.Exp
       maxAliasesRule({ n: QUERY_LIMITS.maxAliases, propagateOnRejection: false, onReject: [(ctx, err) => ctx?.reportError(err)] }),
     ],
     // Cost, batch, time and size limits from the arguments as they resolve (variables too): limits.ts.
-    plugins: [ApolloServerPluginLandingPageDisabled(), requestLimits(limits), auditPlugin<ApiContext>()],
+    plugins: [ApolloServerPluginLandingPageDisabled(), requestGuards(limits)],
+    stringifyResult: sizedStringify(limits.maxResponseBytes),
   });
   await apollo.start();
   const app = express();
@@ -112,8 +113,8 @@ export async function createApp(opts: ServerOptions): Promise<{ app: express.Exp
     }
   });
   // The key is checked before the body is read: an unauthenticated request costs no parsing.
-  app.use('/graphql', requireApiKey(services), express.json({ limit: '8mb' }), responseSizeLimit(limits.maxResponseBytes), expressMiddleware(apollo, {
-    context: async ({ req }) => contextFor(services, req.headers),
+  app.use('/graphql', requireApiKey(services), express.json({ limit: '8mb' }), expressMiddleware(apollo, {
+    context: async ({ req, res }) => contextFor(services, req.headers, res.locals.apiKey as ApiKey | undefined),
   }));
   app.use(jsonErrors(opts.logger));
   return { app, apollo, services };
@@ -124,8 +125,8 @@ export async function createApp(opts: ServerOptions): Promise<{ app: express.Exp
  * page load only its own bundle and talk only to this server, no framing, no MIME sniffing, no
  * referrer sent elsewhere.
  */
-function securityHeaders() {
-  return helmet({
+function securityHeaders(): express.RequestHandler {
+  const headers = helmetHeaders({
     contentSecurityPolicy: {
       useDefaults: false,
       directives: {
@@ -140,12 +141,43 @@ function securityHeaders() {
     // Served over plain HTTP on 127.0.0.1 or behind the operator's TLS proxy, which sets HSTS itself.
     strictTransportSecurity: false,
   });
+  return (_req, res, next) => {
+    for (const [name, value] of headers) res.setHeader(name, value);
+    next();
+  };
+}
+
+/**
+ * The headers helmet sets with these options, read once: they are the same for every response,
+ * and setting them from a list costs a tenth of helmet's dozen middlewares per request.
+ */
+function helmetHeaders(options: Parameters<typeof helmet>[0]): Array<[string, string]> {
+  const headers: Array<[string, string]> = [];
+  const res = {
+    setHeader: (name: string, value: string) => { headers.push([name, String(value)]); },
+    removeHeader: () => undefined,
+  };
+  helmet(options)({} as never, res as never, () => undefined);
+  return headers;
+}
+
+/**
+ * The request's guards in one plugin, with one listener object shared by every request: the
+ * limits when the operation is known (limits.ts), the audit when the response is ready (audit.ts).
+ */
+function requestGuards(limits: typeof QUERY_LIMITS): ApolloServerPlugin<ApiContext> {
+  const listener = { didResolveOperation: checkOperation(limits), willSendResponse: writeAudit<ApiContext> };
+  return { requestDidStart: async () => listener };
 }
 
 /** UNAUTHENTICATED as JSON before anything of the request (its body included) is read. */
 function requireApiKey(services: ApiServices): express.RequestHandler {
   return (req, res, next) => {
-    if (services.keys.identify(apiKeyOf(req.headers))) return next();
+    const key = services.keys.identify(apiKeyOf(req.headers));
+    if (key) {
+      res.locals.apiKey = key;
+      return next();
+    }
     res.status(401).json(errorBody(unauthenticated().message, ApiErrorCode.UNAUTHENTICATED));
   };
 }
