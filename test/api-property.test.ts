@@ -14,7 +14,7 @@ import { KeyRing } from '../src/api/auth';
 import { schemaSdl, startServer, type RunningServer } from '../src/api/server';
 import type { SqliteGraphStore } from '../src/store/sqlite/sqlite-store';
 import { silentLogger } from '../src/util/logger';
-import { analysedSyntheticStore, tempDir } from './helpers';
+import { analysedSyntheticStore, identityIds, tempDir } from './helpers';
 
 const tmp = tempDir('cg-property-');
 const schema: GraphQLSchema = buildSchema(schemaSdl());
@@ -158,16 +158,6 @@ const identityReads = fc.record({
   return { query, variables: used };
 });
 
-function entityIds(value: unknown, out = new Set<string>()): Set<string> {
-  if (Array.isArray(value)) for (const v of value) entityIds(v, out);
-  else if (value && typeof value === 'object') {
-    const o = value as Record<string, unknown>;
-    if ((o.__typename === 'Entity' || o.__typename === 'Declaration') && typeof o.id === 'string') out.add(o.id);
-    for (const v of Object.values(o)) entityIds(v, out);
-  }
-  return out;
-}
-
 describe('random operations from the schema, as every role', () => {
   it('never get a 500, a stack trace, or an identity without its audit record', async () => {
     const seen = { identities: 0, errors: 0, data: 0 };
@@ -187,7 +177,7 @@ describe('random operations from the schema, as every role', () => {
       for (const e of body.errors ?? []) expect(typeof e.extensions?.code, text).toBe('string');
       if (body.errors?.length) seen.errors++;
       if (body.data) seen.data++;
-      const sent = entityIds(body.data);
+      const sent = identityIds(body.data);
       if (sent.size === 0) return;
       seen.identities++;
       expect(['investigator', 'analyst', 'admin']).toContain(role);

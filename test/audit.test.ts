@@ -12,7 +12,7 @@ import { KeyRing } from '../src/api/auth';
 import { schemaSdl, startServer, type RunningServer } from '../src/api/server';
 import type { SqliteGraphStore } from '../src/store/sqlite/sqlite-store';
 import { silentLogger } from '../src/util/logger';
-import { analysedSyntheticStore, tempDir } from './helpers';
+import { analysedSyntheticStore, identityIds, tempDir } from './helpers';
 
 const tmp = tempDir('cg-audit-');
 let store: SqliteGraphStore;
@@ -26,17 +26,6 @@ async function gql(query: string, requestId: string) {
     method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer inv', 'x-request-id': requestId }, body: JSON.stringify({ query }),
   });
   return (await res.json()) as { data?: unknown; errors?: unknown[] };
-}
-
-/** Ids of every Entity and Declaration object in a response (queries ask for `__typename id`). */
-function identities(value: unknown, out = new Set<string>()): Set<string> {
-  if (Array.isArray(value)) for (const v of value) identities(v, out);
-  else if (value && typeof value === 'object') {
-    const o = value as Record<string, unknown>;
-    if ((o.__typename === 'Entity' || o.__typename === 'Declaration') && typeof o.id === 'string') out.add(o.id);
-    for (const v of Object.values(o)) identities(v, out);
-  }
-  return out;
 }
 
 const E = '__typename id name';
@@ -93,7 +82,7 @@ describe('the audit of identity reads', () => {
         const content = JSON.parse((r.data as { exportGraph: { content: string } }).exportGraph.content) as { elements: { nodes: Array<{ data: { id: string } }> } };
         expect([...log.get(field)!].sort()).toEqual(content.elements.nodes.map((n) => n.data.id).sort());
       } else {
-        const sent = identities(r.data);
+        const sent = identityIds(r.data);
         expect(sent.size).toBeGreaterThan(0);
         expect([...log.get(field)!].sort()).toEqual([...sent].sort());
       }

@@ -76,3 +76,14 @@ export function runCli(args: string[], opts: { cwd?: string; env?: NodeJS.Proces
 export function spawnCli(args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}) {
   return spawn(process.execPath, [CLI, ...args], { cwd: opts.cwd ?? ROOT, env: { ...process.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });
 }
+
+/** Ids of every Entity and Declaration object in a GraphQL response (the queries ask for `__typename id`). */
+export function identityIds(value: unknown, out = new Set<string>()): Set<string> {
+  if (Array.isArray(value)) for (const v of value) identityIds(v, out);
+  else if (value && typeof value === 'object') {
+    const o = value as Record<string, unknown>;
+    if ((o.__typename === 'Entity' || o.__typename === 'Declaration') && typeof o.id === 'string') out.add(o.id);
+    for (const v of Object.values(o)) identityIds(v, out);
+  }
+  return out;
+}
