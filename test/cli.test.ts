@@ -1,7 +1,7 @@
 /** The command line, run as a user would: real processes, real files. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { generateSynthetic } from '../src/synth/generate';
 import { runCli, spawnCli, tempDir, toCsv, row } from './helpers';
@@ -128,3 +128,39 @@ describe('customs-graph analyze, top, rings, evaluate, score', () => {
     expect(runCli(['top', '--kind', 'spaceship', '--db', db]).stderr).toContain('unknown kind: spaceship');
   });
 });
+
+describe('a command that reads, given the wrong store', () => {
+  it('creates nothing, names the store it looked for, and says what to do', () => {
+    const missing = join(tmp.dir, 'nowhere', 'typo.db');
+    for (const args of [['stats'], ['top'], ['rings'], ['analyze'], ['score', 'x.csv'], ['select', 'x.csv', '--capacity', '5%'], ['evaluate', '--truth', 't.json']]) {
+      const r = runCli([...args, '--db', missing]);
+      expect(r.status, args.join(' ')).toBe(1);
+      expect(r.stderr, args.join(' ')).toContain(`customs-graph: no store at ${missing}: load declarations first`);
+      expect(existsSync(missing), args.join(' ')).toBe(false);
+    }
+    const cwd = join(tmp.dir, 'empty-folder');
+    mkdirSync(cwd);
+    const r = runCli(['stats'], { cwd, env: { CUSTOMS_GRAPH_DB: '' } });
+    expect(r.status).toBe(1);
+    expect(existsSync(join(cwd, 'customs-graph.db'))).toBe(false);
+  });
+
+  it('says which store it read, that it is empty, or that it has no analysis yet', () => {
+    const db = join(tmp.dir, 'fresh.db');
+    expect(runCli(['ingest', '--watchlist', writeWatchlist(), '--db', db]).status).toBe(0);
+    const stats = runCli(['stats', '--db', db]);
+    expect(stats.stdout).toMatch(new RegExp(`^store: ${db.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} \\(empty: no declaration loaded yet\\)`));
+    const top = runCli(['top', '--db', db]);
+    expect(top.status).toBe(1);
+    expect(top.stderr).toContain(`no analysis run is current in the store ${db}: run \`customs-graph analyze --db ${db}\` first`);
+    const viaEnv = runCli(['stats'], { env: { CUSTOMS_GRAPH_DB: db } });
+    expect(viaEnv.status, viaEnv.stderr).toBe(0);
+    expect(viaEnv.stdout).toContain(`store: ${db}`);
+  });
+});
+
+function writeWatchlist(): string {
+  const file = join(tmp.dir, 'wl.csv');
+  writeFileSync(file, 'kind,key,reason,source,severity,listed_at\nphone,0661000001,x,y,0.9,2025-03-01\n');
+  return file;
+}

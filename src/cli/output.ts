@@ -1,4 +1,5 @@
 /** Plain-text tables and numbers for terminal summaries. */
+import { resolve } from 'node:path';
 
 /** Control characters shown, never acted on by the terminal (ESC as ␛, others as their code). */
 export function printable(text: string): string {
@@ -16,6 +17,11 @@ export function table(headers: string[], rows: Array<Array<string | number>>): s
 export function formatNumber(n: number): string {
   if (Number.isInteger(n)) return n.toLocaleString('en-US');
   return n.toLocaleString('en-US', { maximumFractionDigits: 2 });
+}
+
+/** The first line of what a reading command prints: which store it read. */
+export function storeLine(dbPath: string): string {
+  return process.env.NEO4J_URI ? `store: Neo4j at ${process.env.NEO4J_URI}` : `store: ${resolve(dbPath)}`;
 }
 
 /** What a command prints: its result as JSON with --json, else the text a person reads. */

@@ -13,7 +13,7 @@ import { withStore } from '../../store/open';
 import { UsageError } from '../../util/errors';
 import { createProgress } from '../../util/progress';
 import { requireRun, positiveInt, positiveNumber, withDb, withJson } from '../options';
-import { emit, formatNumber, table } from '../output';
+import { emit, formatNumber, storeLine, table } from '../output';
 
 const analysis = () => require('../../analysis/run') as typeof import('../../analysis/run');
 const evaluation = () => require('../../analysis/evaluate') as typeof import('../../analysis/evaluate');
@@ -110,7 +110,7 @@ export function registerAnalysis(program: Command, config: Config): void {
       const summary = await withStore(opts.db, (store) => analyzeCommand(store, {
         seed: opts.seed, resolution: opts.resolution, weights: opts.weights, quiet: opts.json, storePath: opts.db, graphThread: !opts.singleThread,
         keepRuns: opts.keepRuns, staleMs: config.runStaleMs,
-      }));
+      }), { mustExist: true });
       emit(opts.json, summary, printAnalysis);
     });
 
@@ -122,7 +122,7 @@ export function registerAnalysis(program: Command, config: Config): void {
     .action(async (opts) => {
       const kind = opts.kind ? parseKind(opts.kind) : undefined;
       if (opts.kind && !kind) throw new UsageError(`unknown kind: ${opts.kind} (known: ${ENTITY_KINDS.join(', ')})`);
-      emit(opts.json, await withStore(opts.db, async (store) => topCommand(await requireRun(store), { kind, limit: opts.limit })), printTop);
+      emit(opts.json, await withStore(opts.db, async (store) => topCommand(await requireRun(store, opts.db), { kind, limit: opts.limit }), { mustExist: true }), (rows) => `${storeLine(opts.db)}\n${printTop(rows)}`);
     });
 
   withJson(withDb(program
@@ -130,7 +130,7 @@ export function registerAnalysis(program: Command, config: Config): void {
     .description('communities of the current run ranked as candidate fraud rings')
     .option('--limit <n>', 'how many', positiveInt, 20), config))
     .action(async (opts) => {
-      emit(opts.json, await withStore(opts.db, async (store) => ringsCommand(await requireRun(store), opts.limit)), printRings);
+      emit(opts.json, await withStore(opts.db, async (store) => ringsCommand(await requireRun(store, opts.db), opts.limit), { mustExist: true }), (rows) => `${storeLine(opts.db)}\n${printRings(rows)}`);
     });
 
   withJson(withDb(program
@@ -138,6 +138,6 @@ export function registerAnalysis(program: Command, config: Config): void {
     .description('compare the current run with planted ground truth (truth.json from synth)')
     .requiredOption('--truth <file>', 'truth.json'), config))
     .action(async (opts) => {
-      emit(opts.json, await withStore(opts.db, async (store) => evaluateCommand(await requireRun(store), opts.truth)), printEvaluation);
+      emit(opts.json, await withStore(opts.db, async (store) => evaluateCommand(await requireRun(store, opts.db), opts.truth), { mustExist: true }), printEvaluation);
     });
 }

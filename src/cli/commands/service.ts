@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import type { KeyRing } from '../../api/auth';
 import type { Config } from '../../config';
 import type { JobKind } from '../../jobs/processors';
-import { openStore } from '../../store/open';
+import { openStore, requireExistingStore } from '../../store/open';
 import { UsageError } from '../../util/errors';
 import type { Logger } from '../../util/logger';
 import { positiveInt, untilSignal, withDb } from '../options';
@@ -65,6 +65,7 @@ export function registerService(program: Command, config: Config, logger: Logger
     .option('--keys <file>', 'API key file (JSON: [{name, role, sha256}]); or set CUSTOMS_GRAPH_API_KEYS=role:key,...'), config)
     .action(async (opts) => {
       const keys = loadKeys(opts.keys);
+      requireExistingStore(opts.db);
       const { startServer } = apiServer();
       const store = openStore(opts.db);
       await store.migrate();

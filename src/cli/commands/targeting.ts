@@ -126,7 +126,7 @@ export function registerTargeting(program: Command, config: Config): void {
     .argument('<file>', 'declarations (CSV or NDJSON)')
     .option('--mapping <file>', 'column mapping JSON')
     .option('--evaluate', 'compare the scores with the outcomes the file records (precision at 5% and 10%, AUC)'), config))
-    .action(async (file: string, opts) => emit(opts.json, await withStore(opts.db, (store) => scoreCommand(store, file, opts, config)), printScores));
+    .action(async (file: string, opts) => emit(opts.json, await withStore(opts.db, (store) => scoreCommand(store, file, opts, config), { mustExist: true }), printScores));
 
   withJson(withDb(program
     .command('select')
@@ -137,7 +137,7 @@ export function registerTargeting(program: Command, config: Config): void {
     .option('--exploration <share>', 'share of the physical slots drawn at random outside the top-risk set', share, 0.1)
     .option('--seed <n>', 'random seed for exploration', positiveInt, 42)
     .option('--mapping <file>', 'column mapping JSON'), config))
-    .action(async (file: string, opts) => emit(opts.json, await withStore(opts.db, (store) => selectCommand(store, file, opts, config)), printSelection));
+    .action(async (file: string, opts) => emit(opts.json, await withStore(opts.db, (store) => selectCommand(store, file, opts, config), { mustExist: true }), printSelection));
 
   withJson(program
     .command('simulate')
