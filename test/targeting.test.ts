@@ -6,7 +6,7 @@ import { importOutcomes } from '../src/ingest/outcomes';
 import { RejectsWriter } from '../src/ingest/rejects';
 import { SqliteGraphStore } from '../src/store/sqlite/sqlite-store';
 import { generateSynthetic } from '../src/synth/generate';
-import { parseShare, selectChannels, slots } from '../src/targeting/select';
+import { parseShare, selectChannels, selectDeclarationChannels, slots } from '../src/targeting/select';
 import { readAll, readLabels, simulate } from '../src/targeting/simulate';
 import { batchOf, ingestInto, row, runCli, tempDir } from './helpers';
 
@@ -22,6 +22,30 @@ describe('selection under a capacity', () => {
       expect(sel.filter((x) => x.channel === 'orange')).toHaveLength(Math.floor(n * 0.1));
       expect(sel.filter((x) => x.why === 'exploration')).toHaveLength(Math.floor(s.red * 0.1));
     }
+  });
+
+  it('controls a declaration as a whole: its riskiest item sets its risk, the capacity counts declarations, its items share a channel', () => {
+    // 100 declarations of 1 to 3 items; item risks vary within a declaration.
+    const scored = Array.from({ length: 100 }, (_, d) => Array.from({ length: 1 + (d % 3) }, (_, i) => ({
+      key: `D${d}/${i + 1}`, declaration: `D${d}`, risk: ((d * 37 + i * 53) % 100) / 100, reasons: [{ name: `r${d}.${i}`, value: 1, contribution: 1, evidence: [] }],
+    }))).flat();
+    const { selections, declarations } = selectDeclarationChannels(scored, { capacity: 0.05, documentary: 0.1, exploration: 0, seed: 1 });
+    expect(declarations).toBe(100);
+    const byDecl = new Map<string, Set<string>>();
+    selections.forEach((s, i) => byDecl.set(scored[i]!.declaration, (byDecl.get(scored[i]!.declaration) ?? new Set()).add(s.channel)));
+    expect([...byDecl.values()].every((channels) => channels.size === 1)).toBe(true);
+    const red = [...byDecl].filter(([, c]) => c.has('red')).map(([d]) => d);
+    expect(red).toHaveLength(5);
+    expect([...byDecl].filter(([, c]) => c.has('orange'))).toHaveLength(10);
+    // The five declarations with the riskiest items, each carrying that item's risk and reasons.
+    const maxRisk = (d: string) => Math.max(...scored.filter((x) => x.declaration === d).map((x) => x.risk));
+    const ranked = [...byDecl.keys()].sort((a, b) => maxRisk(b) - maxRisk(a) || Number(a.slice(1)) - Number(b.slice(1)));
+    expect(red.sort()).toEqual(ranked.slice(0, 5).sort());
+    selections.forEach((s, i) => {
+      if (s.channel !== 'red') return;
+      expect(s.risk).toBe(maxRisk(scored[i]!.declaration));
+      expect(s.key).toBe(scored[i]!.key);
+    });
   });
 
   it('draws exploration at random with the seed, never from the top-risk set', () => {
@@ -101,7 +125,8 @@ describe('simulation', () => {
   it('reveals only the outcomes of the declarations it chose to control', async () => {
     const months = result.map((m) => m.month);
     const revealed = store.db.prepare(`SELECT COUNT(*) FROM declarations WHERE substr(lodged_at, 1, 7) >= ? AND outcome != 'unknown'`).pluck().get(months[0]) as number;
-    expect(revealed).toBe(result.reduce((a, m) => a + m.slots, 0));
+    expect(revealed).toBe(result.reduce((a, m) => a + m.controlledItems, 0));
+    expect(result.every((m) => m.controlledItems >= m.slots && m.items >= m.declarations)).toBe(true);
     const recordedInFile = all.filter((d) => d.lodged_at.slice(0, 7) >= months[0]! && d.outcome !== 'unknown').length;
     expect(recordedInFile).toBeGreaterThan(0); // the file had outcomes for those months: none leaked
   });

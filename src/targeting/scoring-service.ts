@@ -14,7 +14,7 @@ import { planIngest } from '../ingest/plan';
 import { readDeclarations } from '../ingest/read-declarations';
 import type { AnalysisSource } from '../store/analysis-source';
 import type { RunStore } from '../store/run-store';
-import { selectChannels, slots, type SelectOptions, type Selection } from './select';
+import { selectDeclarationChannels, slots, type ScoredItem, type SelectOptions, type Selection } from './select';
 
 export interface ScoringSettings {
   phoneRegion: string;
@@ -45,8 +45,12 @@ export interface FileScores {
 
 export interface FileSelection {
   run: string;
+  /** One per item, each with its declaration's channel. */
   selections: Selection[];
+  /** Slots counted in declarations. */
   slots: ReturnType<typeof slots>;
+  declarations: number;
+  items: number;
   rejected: number;
 }
 
@@ -72,10 +76,10 @@ export class ScoringService {
     return declarations.map((d) => scorer.score(d));
   }
 
-  /** Channels for declarations under a capacity, each with why it was chosen. */
+  /** Channels under a capacity, declaration by declaration (items of one declaration share it), each with why it was chosen. */
   async select(declarations: readonly Declaration[], opts: SelectOptions): Promise<Array<Selection & { score: DeclarationScore }>> {
     const scores = await this.score(declarations);
-    const selections = selectChannels(scores.map(toScored), opts);
+    const { selections } = selectDeclarationChannels(scores.map(toScored), opts);
     return selections.map((s, i) => ({ ...s, score: scores[i]! }));
   }
 
@@ -87,12 +91,13 @@ export class ScoringService {
 
   async selectFile(file: string, mapping: Mapping | undefined, opts: SelectOptions): Promise<FileSelection> {
     const { run, scored, rejected } = await this.scoreFile(file, mapping);
-    return { run, selections: selectChannels(scored.map(toScored), opts), slots: slots(scored.length, opts), rejected };
+    const { selections, declarations } = selectDeclarationChannels(scored.map(toScored), opts);
+    return { run, selections, slots: slots(declarations, opts), declarations, items: scored.length, rejected };
   }
 }
 
-function toScored(s: DeclarationScore) {
-  return { key: declarationKey(s.declarationId, s.itemNo), risk: s.risk, reasons: s.reasons };
+function toScored(s: DeclarationScore): ScoredItem {
+  return { key: declarationKey(s.declarationId, s.itemNo), declaration: s.declarationId, risk: s.risk, reasons: s.reasons };
 }
 
 /** How well scores rank the outcomes recorded with them: AUC and precision at 5% and 10%. */

@@ -76,6 +76,32 @@ export function selectChannels(items: Scored[], opts: SelectOptions): Selection[
   }));
 }
 
+/** An item of a declaration, scored: items of one declaration share its `declaration`. */
+export interface ScoredItem extends Scored {
+  declaration: string;
+}
+
+/**
+ * Channels by declaration: a declaration is controlled as a whole, so its risk is that of its
+ * riskiest item (with that item's reasons), the capacity counts declarations, and every item of a
+ * declaration gets the declaration's channel. Declarations in the order their first item comes.
+ */
+export function selectDeclarationChannels(items: ScoredItem[], opts: SelectOptions): { selections: Selection[]; declarations: number } {
+  const index = new Map<string, number>();
+  const groups: Scored[] = [];
+  const groupOf = items.map((it) => {
+    let g = index.get(it.declaration);
+    if (g === undefined) {
+      g = groups.length;
+      index.set(it.declaration, g);
+      groups.push({ key: it.declaration, risk: it.risk, reasons: it.reasons });
+    } else if (it.risk > groups[g]!.risk) groups[g] = { key: it.declaration, risk: it.risk, reasons: it.reasons };
+    return g;
+  });
+  const chosen = selectChannels(groups, opts);
+  return { selections: items.map((it, i) => ({ ...chosen[groupOf[i]!]!, key: it.key })), declarations: groups.length };
+}
+
 /** "5%" or "0.05" → 0.05. */
 export function parseShare(text: string): number {
   const t = text.trim();

@@ -17,7 +17,7 @@ import { BatchBuilder, DeclarationResolver } from '../domain/resolve';
 import type { GraphStore } from '../store/graph-store';
 import { Rng } from '../util/rng';
 import { ScoringService, readValidDeclarations } from './scoring-service';
-import { selectChannels, slots } from './select';
+import { selectDeclarationChannels, slots } from './select';
 
 export interface Truth {
   fraud: boolean;
@@ -27,7 +27,11 @@ export interface Truth {
 
 export interface MonthResult {
   month: string;
+  /** Declarations of the month (a declaration is controlled whole), and their items. */
   declarations: number;
+  items: number;
+  /** Items controlled: every item of the declarations the model sent to physical control. */
+  controlledItems: number;
   frauds: number;
   slots: number;
   model: { precision: number; revenue: number; explorationPicks: number; explorationFrauds: number };
@@ -46,6 +50,17 @@ export interface SimulationOptions {
 }
 
 const keyOf = (d: Pick<Declaration, 'declaration_id' | 'item_no'>) => declarationKey(d.declaration_id, d.item_no);
+
+/** Items by their declaration, declarations in the order their first item comes. */
+function groupByDeclaration(items: Declaration[]): Map<string, Declaration[]> {
+  const out = new Map<string, Declaration[]>();
+  for (const d of items) {
+    const l = out.get(d.declaration_id);
+    if (l) l.push(d);
+    else out.set(d.declaration_id, [d]);
+  }
+  return out;
+}
 
 /** Declarations of files, validated as ingest would (rejected rows are left out). */
 export async function readAll(files: string[], mapping: Mapping | undefined, defaultCurrency: string): Promise<Declaration[]> {
@@ -135,19 +150,21 @@ export async function simulate(store: GraphStore, all: Declaration[], truth: Map
     const batch = all.filter((d) => d.lodged_at.slice(0, 7) === month).map((d) => ({ ...d, outcome: 'unknown' as const, fraud_type: undefined, recovered_amount: undefined }));
     await load(store, batch, opts.phoneRegion);
     const scores = await scoring.score(batch);
-    const scored = batch.map((d, i) => ({ key: keyOf(d), ...scores[i]! }));
-    const selection = selectChannels(scored, { capacity: opts.capacity, exploration: opts.exploration, seed: opts.seed + m });
-    const s = slots(batch.length, { capacity: opts.capacity, exploration: opts.exploration, seed: 0 });
+    // A declaration is controlled as a whole: every choice below takes declarations, with all their items.
+    const scored = batch.map((d, i) => ({ key: keyOf(d), declaration: d.declaration_id, ...scores[i]! }));
+    const { selections: selection, declarations } = selectDeclarationChannels(scored, { capacity: opts.capacity, exploration: opts.exploration, seed: opts.seed + m });
+    const s = slots(declarations, { capacity: opts.capacity, exploration: opts.exploration, seed: 0 });
     const modelPicks = batch.filter((_, i) => selection[i]!.channel === 'red');
     const explorationPicks = batch.filter((_, i) => selection[i]!.why === 'exploration');
     const rng = new Rng(opts.seed * 31 + m);
-    const randomPicks = rng.shuffle([...batch]).slice(0, s.red);
-    const rulesScores = batch.map((d) => rules.score(d) + rng.next() * 1e-6);
-    const rulesPicks = batch.map((d, i) => [d, rulesScores[i]!] as const).sort((a, b) => b[1] - a[1]).slice(0, s.red).map(([d]) => d);
+    const groups = [...groupByDeclaration(batch).values()];
+    const randomPicks = rng.shuffle([...groups]).slice(0, s.red).flat();
+    const rulesScores = groups.map((items) => Math.max(...items.map((d) => rules.score(d))) + rng.next() * 1e-6);
+    const rulesPicks = groups.map((items, i) => [items, rulesScores[i]!] as const).sort((a, b) => b[1] - a[1]).slice(0, s.red).flatMap(([items]) => items);
     const totalValue = batch.reduce((a, d) => a + (truth.get(keyOf(d))?.fraud ? truth.get(keyOf(d))!.value : 0), 0);
     const model = measure(modelPicks, truth, totalValue);
     const result: MonthResult = {
-      month, declarations: batch.length, frauds: batch.filter((d) => truth.get(keyOf(d))?.fraud).length, slots: s.red,
+      month, declarations, items: batch.length, controlledItems: modelPicks.length, frauds: batch.filter((d) => truth.get(keyOf(d))?.fraud).length, slots: s.red,
       model: { ...model, explorationPicks: explorationPicks.length, explorationFrauds: explorationPicks.filter((d) => truth.get(keyOf(d))?.fraud).length },
       random: measure(randomPicks, truth, totalValue),
       rules: measure(rulesPicks, truth, totalValue),

@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Config } from '../../config';
-import { declarationKey } from '../../domain/declaration-key';
+import { declarationKey, splitDeclarationKey } from '../../domain/declaration-key';
 import { loadMapping } from '../../ingest/mapping';
 import type { GraphStore } from '../../store/graph-store';
 import { withStore } from '../../store/open';
@@ -46,11 +46,12 @@ export async function selectCommand(
 }
 
 export function printSelection(r: FileSelection): string {
-  const count = (c: string) => r.selections.filter((s) => s.channel === c).length;
+  // Channels are per declaration: count declarations (an item carries its declaration's channel).
+  const count = (c: string) => new Set(r.selections.filter((s) => s.channel === c).map((s) => splitDeclarationKey(s.key)[0])).size;
   const red = r.selections.filter((s) => s.channel === 'red').sort((a, b) => b.risk - a.risk);
   return [
-    `${r.selections.length} declarations against run ${r.run}: ${count('red')} red (physical; ${r.slots.exploration} of them exploration), ` +
-      `${count('orange')} orange (documentary), ${count('green')} green; ${r.rejected} rejected. Slots are floor(n × share).`,
+    `${r.declarations} declarations (${r.items} items) against run ${r.run}: ${count('red')} red (physical; ${r.slots.exploration} of them exploration), ` +
+      `${count('orange')} orange (documentary), ${count('green')} green; ${r.rejected} rejected. Slots are floor(n declarations × share); a declaration's items share its channel.`,
     '',
     table(['declaration', 'channel', 'risk', 'why'], red.slice(0, 40).map((s) => [
       s.key, s.channel, s.risk.toFixed(3), s.why === 'exploration' ? 'exploration (random, outside the top-risk set)' : s.reasons.slice(0, 3).map((x) => x.name).join(', '),
