@@ -132,7 +132,9 @@ describe('customs-graph analyze, top, rings, evaluate, score', () => {
 describe('a command that reads, given the wrong store', () => {
   it('creates nothing, names the store it looked for, and says what to do', () => {
     const missing = join(tmp.dir, 'nowhere', 'typo.db');
-    for (const args of [['stats'], ['top'], ['rings'], ['analyze'], ['score', 'x.csv'], ['select', 'x.csv', '--capacity', '5%'], ['evaluate', '--truth', 't.json']]) {
+    const truth = join(tmp.dir, 'truth.json');
+    writeFileSync(truth, '{"seed": 1, "rings": []}');
+    for (const args of [['stats'], ['top'], ['rings'], ['analyze'], ['score', 'x.csv'], ['select', 'x.csv', '--capacity', '5%'], ['evaluate', '--truth', truth]]) {
       const r = runCli([...args, '--db', missing]);
       expect(r.status, args.join(' ')).toBe(1);
       expect(r.stderr, args.join(' ')).toContain(`customs-graph: no store at ${missing}: load declarations first`);
@@ -164,3 +166,27 @@ function writeWatchlist(): string {
   writeFileSync(file, 'kind,key,reason,source,severity,listed_at\nphone,0661000001,x,y,0.9,2025-03-01\n');
   return file;
 }
+
+describe('error messages that help', () => {
+  it('say what was wrong and what to write instead', () => {
+    const file = join(tmp.dir, 'one.csv');
+    writeFileSync(file, toCsv([row()]));
+    const cases: Array<[string[], RegExp]> = [
+      [['ingest', file, '--db', '/nonexist/dir/x.db'], /customs-graph: cannot open the store \/nonexist\/dir\/x\.db: Cannot open database because the directory does not exist/],
+      [['stats', '--db', file], /customs-graph: cannot open the store .*one\.csv: file is not a database/],
+      [['select', file, '--capacity', '5'], /5 is not a share: write 5% for 5 percent, or a fraction such as 0\.05/],
+      [['top', '--kind', 'bogus', '--db', file], /unknown kind: bogus \(known: Trader, Consignee/],
+    ];
+    const mapping = join(tmp.dir, 'nofields.json');
+    writeFileSync(mapping, '{"columns": {}}');
+    cases.push([['ingest', file, '--mapping', mapping, '--db', join(tmp.dir, 'm.db')], /mapping .*nofields\.json has no "fields": a mapping names, for each contract field, the column/]);
+    cases.push([['evaluate', '--truth', file, '--db', file], /--truth .*one\.csv: not JSON: give the truth\.json that customs-graph synth writes/]);
+    for (const [args, message] of cases) {
+      const r = runCli(args);
+      expect(r.status, args.join(' ')).toBe(1);
+      expect(r.stderr, args.join(' ')).toMatch(message);
+      expect(r.stderr, args.join(' ')).not.toMatch(/\n\s+at /);
+    }
+    expect(readFileSync(file, 'utf8')).toBe(toCsv([row()])); // opened as a store by mistake, left as it was
+  });
+});

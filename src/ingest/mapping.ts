@@ -47,6 +47,9 @@ export function loadMapping(path: string): Mapping {
   } catch (err) {
     throw new MappingError(`mapping ${path}: ${(err as Error).message}`);
   }
+  if (json === null || typeof json !== 'object' || Array.isArray(json) || !('fields' in json)) {
+    throw new MappingError(`mapping ${path} has no "fields": a mapping names, for each contract field, the column (or constant, join, map) it comes from, e.g. {"fields": {"declaration_id": "Declaration No", "currency": {"const": "KRW"}}}`);
+  }
   const parsed = mappingSchema.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];

@@ -106,6 +106,9 @@ export function selectDeclarationChannels(items: ScoredItem[], opts: SelectOptio
 export function parseShare(text: string): number {
   const t = text.trim();
   const n = t.endsWith('%') ? Number(t.slice(0, -1)) / 100 : Number(t);
-  if (!Number.isFinite(n) || n < 0 || n > 1) throw new RangeError(`not a share between 0 and 100%: ${text}`);
+  if (!t.endsWith('%') && Number.isFinite(n) && n > 1 && n <= 100) {
+    throw new RangeError(`${text} is not a share: write ${t}% for ${t} percent, or a fraction such as ${(n / 100).toString()}`);
+  }
+  if (!Number.isFinite(n) || n < 0 || n > 1) throw new RangeError(`not a share between 0 and 100% (e.g. 5% or 0.05): ${text}`);
   return n;
 }

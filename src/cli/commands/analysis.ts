@@ -76,8 +76,19 @@ export function printRings(rows: Awaited<ReturnType<typeof ringsCommand>>): stri
   ]));
 }
 
-export async function evaluateCommand(store: GraphStore, truthFile: string) {
-  const truth = JSON.parse(readFileSync(truthFile, 'utf8')) as EvaluationTruth;
+/** The planted truth to compare with, read before any store is opened: a wrong file is the first thing to say. */
+export function readTruth(truthFile: string): EvaluationTruth {
+  let truth: EvaluationTruth;
+  try {
+    truth = JSON.parse(readFileSync(truthFile, 'utf8')) as EvaluationTruth;
+  } catch (err) {
+    throw new UsageError(`--truth ${truthFile}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : 'not JSON'}: give the truth.json that customs-graph synth writes beside its declarations`);
+  }
+  if (!Array.isArray((truth as Partial<EvaluationTruth>).rings)) throw new UsageError(`--truth ${truthFile}: no "rings" list: give the truth.json that customs-graph synth writes`);
+  return truth;
+}
+
+export async function evaluateCommand(store: GraphStore, truth: EvaluationTruth) {
   return evaluation().evaluateRun(store, truth);
 }
 
@@ -138,6 +149,7 @@ export function registerAnalysis(program: Command, config: Config): void {
     .description('compare the current run with planted ground truth (truth.json from synth)')
     .requiredOption('--truth <file>', 'truth.json'), config))
     .action(async (opts) => {
-      emit(opts.json, await withStore(opts.db, async (store) => evaluateCommand(await requireRun(store, opts.db), opts.truth), { mustExist: true }), printEvaluation);
+      const truth = readTruth(opts.truth);
+      emit(opts.json, await withStore(opts.db, async (store) => evaluateCommand(await requireRun(store, opts.db), truth), { mustExist: true }), printEvaluation);
     });
 }

@@ -1,6 +1,8 @@
 /** Opening the SQLite file, its schema migrations and deferred indexes, and long reads on a connection of their own. */
 import Database from 'better-sqlite3';
+import { resolve } from 'node:path';
 import { searchName } from '../../domain/normalize';
+import { UsageError } from '../../util/errors';
 import { DEFERRED_INDEXES, MIGRATIONS } from './migrations';
 
 /**
@@ -21,14 +23,22 @@ function useWal(db: Database.Database): void {
 }
 
 export function openDatabase(path: string, opts: { readonly?: boolean } = {}): Database.Database {
-  const db = new Database(path, { readonly: opts.readonly ?? false });
-  db.pragma('busy_timeout = 10000');
-  if (!opts.readonly) {
-    useWal(db);
-    db.pragma('synchronous = NORMAL');
+  let db: Database.Database | undefined;
+  try {
+    db = new Database(path, { readonly: opts.readonly ?? false });
+    db.pragma('busy_timeout = 10000');
+    if (!opts.readonly) {
+      useWal(db);
+      db.pragma('synchronous = NORMAL');
+    }
+    db.pragma('cache_size = -32768'); // 32 MiB page cache
+    return db;
+  } catch (err) {
+    db?.close();
+    // A folder that does not exist, a file that is not a store: name the path, not SQLite's code.
+    if ((err as { code?: string }).code === 'SQLITE_BUSY') throw err;
+    throw new UsageError(`cannot open the store ${resolve(path)}: ${(err as Error).message}`);
   }
-  db.pragma('cache_size = -32768'); // 32 MiB page cache
-  return db;
 }
 
 export function migrate(db: Database.Database): void {
