@@ -91,3 +91,40 @@ describe('serve on a port already in use', () => {
     }
   });
 });
+
+describe('what the server says it does', () => {
+  it('logs its configuration at start-up and one line per request, never a key', async () => {
+    const proc = spawnCli(['serve', '--db', store.path, '--port', '0'], {
+      env: { CUSTOMS_GRAPH_API_KEYS: 'investigator:secret-inv-key,scorer:secret-sco-key', LOG_LEVEL: 'info' },
+    });
+    let out = '';
+    let err = '';
+    proc.stderr!.on('data', (b: Buffer) => { err += b.toString(); });
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        proc.stdout!.on('data', (b: Buffer) => { out += b.toString(); const m = /API at (\S+)/.exec(out); if (m) resolve(m[1]!); });
+        proc.on('exit', (code) => reject(new Error(`serve exited ${code}: ${err}`)));
+      });
+      const res = await fetch(url, {
+        method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer secret-inv-key', 'x-request-id': 'req-42' },
+        body: JSON.stringify({ query: 'query TopRings { rings(first: 1) { edges { node { rank } } } }' }),
+      });
+      expect(res.headers.get('x-request-id')).toBe('req-42');
+      await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query":"{ currentRun { id } }"}' });
+      await new Promise((r) => setTimeout(r, 200));
+      const lines = err.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, any>);
+      const start = lines.find((l) => l.msg === 'serving')!;
+      expect(start).toMatchObject({ url, jobs: 'in-process', keys: { investigator: ['env-1-investigator'], scorer: ['env-2-scorer'] }, limits: { maxCost: 20_000 } });
+      const requests = lines.filter((l) => l.msg === 'request' || l.msg === 'request failed');
+      expect(requests[0]).toMatchObject({ req: { id: 'req-42', method: 'POST', url: '/graphql' }, res: { statusCode: 200 }, operation: 'TopRings', role: 'investigator', who: 'env-1-investigator' });
+      expect(typeof requests[0]!.responseTime).toBe('number');
+      expect(requests[1]).toMatchObject({ res: { statusCode: 401 } });
+      expect(err).not.toMatch(/secret-(inv|sco)-key/);
+      // The audit record carries the id of the logged request.
+      const audited = (await store.listAudit({ limit: 10 })).find((r) => r.requestId === 'req-42');
+      expect(audited?.operation).toBe('rings');
+    } finally {
+      proc.kill('SIGTERM');
+    }
+  });
+});

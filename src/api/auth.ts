@@ -36,6 +36,13 @@ export class KeyRing {
     return this.byHash.size;
   }
 
+  /** Key names by role, for the start-up log: never a key or its hash. */
+  byRole(): Partial<Record<Role, string[]>> {
+    const out: Partial<Record<Role, string[]>> = {};
+    for (const k of this.byHash.values()) (out[k.role] ??= []).push(k.name);
+    return out;
+  }
+
   /** The key's name and role, or undefined. Compared by hash in constant time. */
   identify(key: string | undefined): ApiKey | undefined {
     if (!key) return undefined;

@@ -60,11 +60,12 @@ export function apiKeyOf(headers: Record<string, string | string[] | undefined>)
 }
 
 /** Builds the context; an unknown or missing key stops the request here, before any store access. */
-export function contextFor(services: ApiServices, headers: Record<string, string | string[] | undefined>, identified?: ApiKey): ApiContext {
+export function contextFor(services: ApiServices, headers: Record<string, string | string[] | undefined>, identified?: ApiKey, requestIdOfLog?: string): ApiContext {
   // The server identified the key before reading the body; identify it here only when called on its own.
   const key = identified ?? services.keys.identify(apiKeyOf(headers));
   if (!key) throw unauthenticated();
-  const requestId = typeof headers['x-request-id'] === 'string' ? headers['x-request-id'].slice(0, 100) : randomUUID();
+  // The request's id in the log (server.ts) is the one its audit records carry.
+  const requestId = requestIdOfLog ?? (typeof headers['x-request-id'] === 'string' && headers['x-request-id'] ? headers['x-request-id'].slice(0, 100) : randomUUID());
   return {
     services, store: services.store, key, requestId, loaders: loaders(services.store),
     require(p) {

@@ -12,6 +12,8 @@ import { ApolloServerErrorCode } from '@apollo/server/errors';
 import express from 'express';
 import { buildSchema } from 'graphql';
 import helmet from 'helmet';
+import { randomUUID } from 'node:crypto';
+import pinoHttp from 'pino-http';
 import { existsSync, readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { join } from 'node:path';
@@ -97,6 +99,7 @@ export async function createApp(opts: ServerOptions): Promise<{ app: express.Exp
   await apollo.start();
   const app = express();
   app.disable('x-powered-by');
+  app.use(requestLog(opts.logger));
   app.use(securityHeaders());
   // The explorer page, bundled by `npm run build` (scripts/build-web.js); its source map only outside production.
   const web = packageFile('dist', 'web');
@@ -114,7 +117,7 @@ export async function createApp(opts: ServerOptions): Promise<{ app: express.Exp
   });
   // The key is checked before the body is read: an unauthenticated request costs no parsing.
   app.use('/graphql', requireApiKey(services), express.json({ limit: '8mb' }), expressMiddleware(apollo, {
-    context: async ({ req, res }) => contextFor(services, req.headers, res.locals.apiKey as ApiKey | undefined),
+    context: async ({ req, res }) => contextFor(services, req.headers, res.locals.apiKey as ApiKey | undefined, String((req as { id?: unknown }).id ?? '') || undefined),
   }));
   app.use(jsonErrors(opts.logger));
   return { app, apollo, services };
@@ -168,6 +171,38 @@ function helmetHeaders(options: Parameters<typeof helmet>[0]): Array<[string, st
 function requestGuards(limits: typeof QUERY_LIMITS): ApolloServerPlugin<ApiContext> {
   const listener = { didResolveOperation: checkOperation(limits), willSendResponse: writeAudit<ApiContext> };
   return { requestDidStart: async () => listener };
+}
+
+/**
+ * One log line per request, when its response is finished (pino-http): method, path, the
+ * operation's name, the caller's role and key name, status, duration and request id. Never a
+ * header (keys travel in them) and never the body.
+ */
+function requestLog(logger: Logger): express.RequestHandler {
+  return pinoHttp({
+    logger,
+    genReqId: (req, res) => {
+      const given = req.headers['x-request-id'];
+      const id = typeof given === 'string' && given ? given.slice(0, 100) : randomUUID();
+      res.setHeader('x-request-id', id);
+      return id;
+    },
+    serializers: {
+      req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
+      res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+    },
+    customProps: (req, res) => {
+      const key = (res as express.Response).locals?.apiKey as ApiKey | undefined;
+      const body = (req as express.Request).body as { operationName?: unknown; query?: unknown } | undefined;
+      const operation = typeof body?.operationName === 'string' ? body.operationName
+        : typeof body?.query === 'string' ? /^\s*(query|mutation|subscription)?\s*(\w+)?/.exec(body.query)?.[2] ?? 'anonymous' : undefined;
+      return { ...(key ? { role: key.role, who: key.name } : {}), ...(operation ? { operation } : {}) };
+    },
+    customSuccessMessage: () => 'request',
+    customErrorMessage: () => 'request failed',
+    // Health checks every few seconds would drown the log.
+    autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' },
+  }) as unknown as express.RequestHandler;
 }
 
 /** UNAUTHENTICATED as JSON before anything of the request (its body included) is read. */

@@ -1,6 +1,7 @@
 /** `customs-graph serve | worker`: the API server and the BullMQ workers of the scaled mode. */
 import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { KeyRing } from '../../api/auth';
 import type { Config } from '../../config';
 import type { JobKind } from '../../jobs/processors';
@@ -66,13 +67,18 @@ export function registerService(program: Command, config: Config, logger: Logger
     .action(async (opts) => {
       const keys = loadKeys(opts.keys);
       requireExistingStore(opts.db);
-      const { startServer } = apiServer();
+      const { startServer, QUERY_LIMITS } = apiServer();
       const store = openStore(opts.db);
       await store.migrate();
       // REDIS_URL switches jobs from the in-process runner to BullMQ queues.
       const jobs = process.env.REDIS_URL ? bullJobs(process.env.REDIS_URL) : undefined;
       const stop = untilSignal();
       const server = await startServer({ store, dbPath: opts.db, keys, config, logger, port: opts.port, host: opts.host, jobs });
+      // What an operator needs to know the server is the one they meant: never a key, only names by role.
+      logger.info({
+        url: server.url, store: process.env.NEO4J_URI ? `neo4j ${process.env.NEO4J_URI}` : resolve(opts.db), jobs: jobs ? 'bullmq' : 'in-process',
+        production: process.env.NODE_ENV === 'production', keys: keys.byRole(), limits: QUERY_LIMITS,
+      }, 'serving');
       process.stdout.write(`customs-graph API at ${server.url} (${keys.size} API keys)\n`);
       await stop;
       await server.close();
