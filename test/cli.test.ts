@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parse } from 'csv-parse/sync';
 import { generateSynthetic } from '../src/synth/generate';
 import { runCli, spawnCli, tempDir, toCsv, row } from './helpers';
 
@@ -126,6 +127,35 @@ describe('customs-graph analyze, top, rings, evaluate, score', () => {
     expect(s.evaluation.auc).toBeGreaterThan(0.5);
 
     expect(runCli(['top', '--kind', 'spaceship', '--db', db]).stderr).toContain('unknown kind: spaceship');
+
+    // What a person reads: tables within 100 columns, reasons as odds factors, the legend, the store.
+    const text = runCli(['top', '--limit', '8', '--db', db]).stdout;
+    expect(text.split('\n')[0]).toBe(`store: ${db}`);
+    expect(Math.max(...text.split('\n').filter((l) => !l.startsWith('risk:')).map((l) => l.length))).toBeLessThanOrEqual(100);
+    expect(text).toMatch(/\w+ ×\d+(\.\d)?/);
+    expect(text).toContain('risk: the probability (0 to 1) of fraud the model gives');
+    expect(runCli(['--version']).stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+
+    // What a system takes: every item's score, every item's channel, as CSV.
+    const scores = join(tmp.dir, 'scores.csv');
+    const printed = runCli(['score', synth.declarationsFile, '--db', db, '--limit', '3', '--out', scores]);
+    expect(printed.status, printed.stderr).toBe(0);
+    expect(printed.stdout).toMatch(/\(the 3 riskiest shown\)/);
+    const scoreRows = parse(readFileSync(scores), { columns: true }) as Array<Record<string, string>>;
+    expect(scoreRows).toHaveLength(synth.truth.counts.rows);
+    expect(Object.keys(scoreRows[0]!)).toEqual(['declaration_id', 'item_no', 'risk', 'reasons']);
+    const channels = join(tmp.dir, 'channels.csv');
+    const sel = runCli(['select', synth.declarationsFile, '--capacity', '5%', '--db', db, '--out', channels]);
+    expect(sel.status, sel.stderr).toBe(0);
+    expect(sel.stdout).toMatch(new RegExp(`^${synth.truth.counts.declarations} declarations \\(${synth.truth.counts.rows} items\\)`));
+    const channelRows = parse(readFileSync(channels), { columns: true }) as Array<Record<string, string>>;
+    expect(channelRows).toHaveLength(synth.truth.counts.rows);
+    const byDeclaration = new Map<string, Set<string>>();
+    for (const r of channelRows) byDeclaration.set(r.declaration_id!, (byDeclaration.get(r.declaration_id!) ?? new Set()).add(r.channel!));
+    expect([...byDeclaration.values()].every((c) => c.size === 1)).toBe(true);
+    expect([...byDeclaration.values()].filter((c) => c.has('red'))).toHaveLength(Math.floor(synth.truth.counts.declarations * 0.05));
+    expect(runCli(['select', synth.declarationsFile, '--capacity', '5%', '--db', db, '--out', '/missing/dir/c.csv']).stderr)
+      .toMatch(/cannot write the output file \/missing\/dir\/c\.csv/);
   });
 });
 

@@ -4,6 +4,8 @@
  * commands/; what only some commands need is loaded when one of them runs.
  */
 import { Command } from 'commander';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { loadConfig } from '../config';
 import { isCustomsGraphError } from '../util/errors';
 import { createLogger } from '../util/logger';
@@ -14,6 +16,15 @@ import { registerService } from './commands/service';
 import { registerStats } from './commands/stats';
 import { registerTargeting } from './commands/targeting';
 
+/** The version in package.json (beside src/ when run from sources, two levels up from dist/src when built). */
+function packageVersion(): string {
+  for (const up of [['..', '..'], ['..', '..', '..']]) {
+    const path = join(__dirname, ...up, 'package.json');
+    if (existsSync(path)) return (JSON.parse(readFileSync(path, 'utf8')) as { version: string }).version;
+  }
+  return 'unknown';
+}
+
 export function buildProgram(): Command {
   const config = loadConfig();
   const logger = createLogger();
@@ -21,6 +32,7 @@ export function buildProgram(): Command {
   program
     .name('customs-graph')
     .description('Network intelligence for customs risk management')
+    .version(packageVersion(), '-V, --version')
     .showHelpAfterError();
   registerIngest(program, config, logger);
   registerAnalysis(program, config);

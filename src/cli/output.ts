@@ -1,4 +1,7 @@
-/** Plain-text tables and numbers for terminal summaries. */
+/** Plain-text tables and numbers for terminal summaries, and CSV for other systems. */
+import Table from 'cli-table3';
+import { stringify } from 'csv-stringify/sync';
+import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 
 /** Control characters shown, never acted on by the terminal (ESC as ␛, others as their code). */
@@ -7,11 +10,40 @@ export function printable(text: string): string {
   return text.replace(/[\x00-\x1f\x7f-\x9f]/g, (c) => (c === '\x1b' ? '\u241b' : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`));
 }
 
+/** Widest a table may print: it fits a 100-column terminal. */
+export const TABLE_WIDTH = 100;
+const NUMERIC = /^[-+]?[\d,]*\.?\d+%?$|^$/;
+/** No borders: a line under the header, two spaces between columns (cli-table3 draws it). */
+const PLAIN = {
+  top: '', 'top-mid': '', 'top-left': '', 'top-right': '', bottom: '', 'bottom-mid': '', 'bottom-left': '', 'bottom-right': '',
+  left: '', 'left-mid': '', mid: '', 'mid-mid': '', right: '', 'right-mid': '', middle: '  ',
+};
+
+/**
+ * A table for the terminal: numbers right-aligned, text left-aligned, and, when the table is wider
+ * than TABLE_WIDTH, its widest text columns wrapped at word boundaries to fit.
+ */
 export function table(headers: string[], rows: Array<Array<string | number>>): string {
   const cells = rows.map((r) => r.map((c) => (typeof c === 'number' ? formatNumber(c) : printable(c))));
+  const numeric = headers.map((_, i) => cells.length > 0 && cells.every((r) => NUMERIC.test(String(r[i] ?? ''))));
   const widths = headers.map((h, i) => Math.max(h.length, ...cells.map((r) => String(r[i] ?? '').length)));
-  const line = (r: string[]) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ');
-  return [line(headers), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.map((r) => line(r.map(String)))].join('\n');
+  // Shrink the widest text column until the table fits (each keeps at least 12 characters).
+  const total = () => widths.reduce((a, w) => a + w, 0) + 2 * (widths.length - 1);
+  for (let guard = 0; total() > TABLE_WIDTH && guard < 1000; guard++) {
+    let widest = -1;
+    widths.forEach((w, i) => { if (!numeric[i] && w > 12 && (widest < 0 || w > widths[widest]!)) widest = i; });
+    if (widest < 0) break;
+    widths[widest] = Math.max(12, widths[widest]! - (total() - TABLE_WIDTH));
+  }
+  const t = new Table({
+    head: headers, chars: PLAIN, style: { head: [], border: [], 'padding-left': 0, 'padding-right': 0, compact: true },
+    colWidths: widths, colAligns: numeric.map((n) => (n ? 'right' : 'left')), wordWrap: true, wrapOnWordBoundary: true,
+  });
+  for (const r of cells) t.push(r.map(String));
+  const lines = t.toString().split('\n').map((l) => l.trimEnd());
+  // A rule under the header, as wide as each column.
+  lines.splice(1, 0, widths.map((w) => '-'.repeat(w)).join('  '));
+  return lines.join('\n');
 }
 
 export function formatNumber(n: number): string {
@@ -19,9 +51,33 @@ export function formatNumber(n: number): string {
   return n.toLocaleString('en-US', { maximumFractionDigits: 2 });
 }
 
+/**
+ * A reason as a person reads it: the factor by which it multiplies the odds of fraud (its
+ * contribution is in log-odds): "undervaluation ×4.2", "history:supplier ×0.8".
+ */
+export function reasonText(r: { name: string; contribution: number }): string {
+  return `${r.name} ×${Math.exp(r.contribution).toFixed(Math.exp(r.contribution) < 10 ? 1 : 0)}`;
+}
+
+/** What risks and reasons mean, said once under the tables that show them. */
+export const RISK_LEGEND = 'risk: the probability (0 to 1) of fraud the model gives; ×N: a reason multiplies the odds of fraud by N';
+
+/** Text cut to at most `max` characters at a word boundary, with … when cut. */
+export function clip(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const cut = text.slice(0, max - 1);
+  const space = cut.lastIndexOf(' ');
+  return `${(space > max / 2 ? cut.slice(0, space) : cut).trimEnd()}…`;
+}
+
 /** The first line of what a reading command prints: which store it read. */
 export function storeLine(dbPath: string): string {
   return process.env.NEO4J_URI ? `store: Neo4j at ${process.env.NEO4J_URI}` : `store: ${resolve(dbPath)}`;
+}
+
+/** Rows as a CSV file with a header (RFC 4180), for a system to read. */
+export async function writeCsv(path: string, header: string[], rows: Array<Array<string | number>>): Promise<void> {
+  await writeFile(path, stringify([header, ...rows]));
 }
 
 /** What a command prints: its result as JSON with --json, else the text a person reads. */

@@ -25,9 +25,9 @@ function keptText(raw: string): string {
  * Throws a UsageError naming the path when a rejects file could not be written there: checked
  * before the first row is read, so a load never stops half-way for want of somewhere to put its rejects.
  */
-export function checkWritable(path: string): void {
+export function checkWritable(path: string, what = 'the rejects file'): void {
   const dir = dirname(resolve(path));
-  const fail = (why: string) => new UsageError(`cannot write the rejects file ${path}: ${why}`);
+  const fail = (why: string) => new UsageError(`cannot write ${what} ${path}: ${why}`);
   if (!existsSync(dir)) throw fail(`the folder ${dir} does not exist`);
   if (!statSync(dir).isDirectory()) throw fail(`${dir} is not a folder`);
   if (existsSync(path) && statSync(path).isDirectory()) throw fail('it is a folder');

@@ -13,7 +13,7 @@ import { withStore } from '../../store/open';
 import { UsageError } from '../../util/errors';
 import { createProgress } from '../../util/progress';
 import { requireRun, positiveInt, positiveNumber, withDb, withJson } from '../options';
-import { emit, formatNumber, storeLine, table } from '../output';
+import { clip, emit, formatNumber, reasonText, RISK_LEGEND, storeLine, table } from '../output';
 
 const analysis = () => require('../../analysis/run') as typeof import('../../analysis/run');
 const evaluation = () => require('../../analysis/evaluate') as typeof import('../../analysis/evaluate');
@@ -56,10 +56,9 @@ export async function topCommand(store: GraphStore, opts: { kind?: EntityKind; l
 }
 
 export function printTop(rows: Awaited<ReturnType<typeof topCommand>>): string {
-  return table(['risk', 'kind', 'key', 'name', 'seizures', 'top reasons'], rows.map((r) => [
-    r.risk.toFixed(3), r.kind, r.key ?? '', (r.name ?? '').slice(0, 30), r.seizures,
-    r.signals.slice(0, 3).map((x) => `${x.name} +${x.contribution.toFixed(2)}`).join(', '),
-  ]));
+  return `${table(['risk', 'kind', 'key', 'name', 'seizures', 'top reasons'], rows.map((r) => [
+    r.risk.toFixed(3), r.kind, clip(r.key ?? '', 20), clip(r.name ?? '', 28), r.seizures, r.signals.slice(0, 3).map(reasonText).join(', '),
+  ]))}\n${RISK_LEGEND}`;
 }
 
 export async function ringsCommand(store: GraphStore, limit: number) {

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import type { Config } from '../../config';
 import { declarationKey, splitDeclarationKey } from '../../domain/declaration-key';
 import { loadMapping } from '../../ingest/mapping';
+import { checkWritable } from '../../ingest/rejects';
 import type { GraphStore } from '../../store/graph-store';
 import { withStore } from '../../store/open';
 import { SqliteGraphStore } from '../../store/sqlite/sqlite-store';
@@ -16,7 +17,7 @@ import { generateSynthetic } from '../../synth/generate';
 import type { FileScores, FileSelection } from '../../targeting/scoring-service';
 import type { MonthResult } from '../../targeting/simulate';
 import { positiveInt, share, withDb, withJson } from '../options';
-import { emit, formatNumber, table } from '../output';
+import { emit, formatNumber, reasonText, RISK_LEGEND, table, writeCsv } from '../output';
 
 // Scoring and the simulation are loaded by the commands that use them, not by every command.
 const scoring = () => import('../../targeting/scoring-service.js');
@@ -29,11 +30,12 @@ export async function scoreCommand(store: GraphStore, file: string, opts: { mapp
   return { ...r, evaluation: opts.evaluate ? evaluateScores(r.scored) : undefined };
 }
 
-export function printScores(r: Awaited<ReturnType<typeof scoreCommand>>): string {
-  const top = [...r.scored].sort((a, b) => b.risk - a.risk).slice(0, 20);
-  let out = `${table(['declaration', 'risk', 'top reasons'], top.map((s) => [
-    declarationKey(s.declarationId, s.itemNo), s.risk.toFixed(3), s.reasons.slice(0, 3).map((x) => `${x.name} ${x.contribution >= 0 ? '+' : ''}${x.contribution.toFixed(2)}`).join(', '),
-  ]))}\n\n${formatNumber(r.scored.length)} declarations scored against run ${r.run}, ${r.rejected} rejected`;
+export function printScores(r: Awaited<ReturnType<typeof scoreCommand>>, limit = 20): string {
+  const top = [...r.scored].sort((a, b) => b.risk - a.risk).slice(0, limit);
+  let out = `${table(['declaration item', 'risk', 'top reasons'], top.map((s) => [
+    declarationKey(s.declarationId, s.itemNo), s.risk.toFixed(3), s.reasons.slice(0, 3).map(reasonText).join(', '),
+  ]))}\n${RISK_LEGEND}\n\n${formatNumber(r.scored.length)} declaration items scored against run ${r.run}, ${r.rejected} rejected` +
+    (r.scored.length > top.length ? ` (the ${top.length} riskiest shown)` : '');
   if (r.evaluation) out += `\n${table(['measure', 'value'], Object.entries(r.evaluation).map(([k, v]) => [k, Number.isInteger(v) ? v : v.toFixed(3)]))}`;
   return out;
 }
@@ -113,10 +115,14 @@ export function printSimulation(months: MonthResult[]): string {
   const last = months.slice(-3);
   const mean = (f: (m: MonthResult) => number) => last.reduce((a, m) => a + f(m), 0) / Math.max(1, last.length);
   const [pm, pr, pu] = [mean((m) => m.model.precision), mean((m) => m.random.precision), mean((m) => m.rules.precision)];
+  // A quarter only when there are three months to call one.
+  const period = last.length === 3 ? 'last quarter' : last.length === 1 ? 'the month' : `last ${last.length} months`;
   return [
-    table(['month', 'decl.', 'frauds', 'slots', 'model prec.', 'model revenue', 'exploration frauds', 'random prec.', 'random revenue', 'rules prec.', 'rules revenue'], rows),
+    table(['month', 'declarations', 'frauds', 'controlled', 'model precision', 'model: share of fraud value caught', 'exploration frauds',
+      'random precision', 'random: share of value', 'rules precision', 'rules: share of value'], rows),
     '',
-    `last quarter: model precision ${pm.toFixed(3)} = ${(pm / Math.max(1e-9, pr)).toFixed(1)}× random (${pr.toFixed(3)}), rules ${pu.toFixed(3)}`,
+    `${period}: model precision ${pm.toFixed(3)} = ${(pm / Math.max(1e-9, pr)).toFixed(1)}× random (${pr.toFixed(3)}), rules ${pu.toFixed(3)}`,
+    'precision: share of the controlled declarations that were fraud; share of fraud value caught: the fraud value of the controlled over all fraud value of the month',
   ].join('\n');
 }
 
@@ -126,8 +132,15 @@ export function registerTargeting(program: Command, config: Config): void {
     .description('score every declaration of a file against the current run')
     .argument('<file>', 'declarations (CSV or NDJSON)')
     .option('--mapping <file>', 'column mapping JSON')
-    .option('--evaluate', 'compare the scores with the outcomes the file records (precision at 5% and 10%, AUC)'), config))
-    .action(async (file: string, opts) => emit(opts.json, await withStore(opts.db, (store) => scoreCommand(store, file, opts, config), { mustExist: true }), printScores));
+    .option('--evaluate', 'compare the scores with the outcomes the file records (precision at 5% and 10%, AUC)')
+    .option('--limit <n>', 'how many of the riskiest to print', positiveInt, 20)
+    .option('--out <file>', 'write every item\'s score and reasons as CSV'), config))
+    .action(async (file: string, opts) => {
+      if (opts.out) checkWritable(opts.out, 'the output file');
+      const r = await withStore(opts.db, (store) => scoreCommand(store, file, opts, config), { mustExist: true });
+      if (opts.out) await writeCsv(opts.out, ['declaration_id', 'item_no', 'risk', 'reasons'], r.scored.map((s) => [s.declarationId, s.itemNo, s.risk, s.reasons.map(reasonText).join('; ')]));
+      emit(opts.json, r, (x) => printScores(x, opts.limit) + (opts.out ? `\nall scores written to ${opts.out}` : ''));
+    });
 
   withJson(withDb(program
     .command('select')
@@ -137,8 +150,19 @@ export function registerTargeting(program: Command, config: Config): void {
     .option('--documentary <share>', 'share for documentary control, e.g. 10%', share, 0)
     .option('--exploration <share>', 'share of the physical slots drawn at random outside the top-risk set', share, 0.1)
     .option('--seed <n>', 'random seed for exploration', positiveInt, 42)
-    .option('--mapping <file>', 'column mapping JSON'), config))
-    .action(async (file: string, opts) => emit(opts.json, await withStore(opts.db, (store) => selectCommand(store, file, opts, config), { mustExist: true }), printSelection));
+    .option('--mapping <file>', 'column mapping JSON')
+    .option('--out <file>', 'write every item\'s channel, risk, why and reasons as CSV, for the clearance system'), config))
+    .action(async (file: string, opts) => {
+      if (opts.out) checkWritable(opts.out, 'the output file');
+      const r = await withStore(opts.db, (store) => selectCommand(store, file, opts, config), { mustExist: true });
+      if (opts.out) {
+        await writeCsv(opts.out, ['declaration_id', 'item_no', 'channel', 'risk', 'why', 'reasons'], r.selections.map((s) => {
+          const [id, item] = splitDeclarationKey(s.key);
+          return [id, item, s.channel, s.risk, s.why, s.reasons.map(reasonText).join('; ')];
+        }));
+      }
+      emit(opts.json, r, (x) => printSelection(x) + (opts.out ? `\nevery channel written to ${opts.out}` : ''));
+    });
 
   withJson(program
     .command('simulate')
