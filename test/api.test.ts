@@ -151,6 +151,18 @@ describe('role matrix', () => {
   }, 120_000);
 });
 
+describe('selectDeclarations', () => {
+  it('gives the items of one declaration its channel, and counts the capacity in declarations', async () => {
+    const items = Array.from({ length: 40 }, (_, i) => ({ ...DECL, declarationId: `SEL-${Math.floor(i / 2)}`, itemNo: (i % 2) + 1, declaredValue: 100 + i * 37 }));
+    const r = await gql('scorer', 'query($i: [DeclarationInput!]!) { selectDeclarations(inputs: $i, capacity: 0.1, exploration: 0) { declarationId itemNo channel } }', { i: items });
+    const channels = new Map<string, Set<string>>();
+    for (const s of r.data!.selectDeclarations as Array<{ declarationId: string; channel: string }>) channels.set(s.declarationId, (channels.get(s.declarationId) ?? new Set()).add(s.channel));
+    expect(channels.size).toBe(20);
+    expect([...channels.values()].every((c) => c.size === 1)).toBe(true);
+    expect([...channels.values()].filter((c) => c.has('RED'))).toHaveLength(2);
+  });
+});
+
 describe('investigator queries', () => {
   it('reads an entity by id or by key as written, with its risk, reasons and declarations', async () => {
     const byId = await gql('investigator', `{ entity(id: "${ringMembers[0]}") { id kind key name risk { score knownBad reasons { name value contribution evidence } } declarations(first: 2) { edges { cursor node { id hsCode declaredValue } } pageInfo { hasNextPage endCursor } } } }`);

@@ -68,10 +68,11 @@ export async function ringsCommand(store: GraphStore, limit: number) {
   return rings.map((r) => ({ ...r, top: r.members.slice(0, 5).map((id) => entities.get(id)).filter((e) => e !== undefined) }));
 }
 
-export function printRings(rows: Awaited<ReturnType<typeof ringsCommand>>): string {
-  return table(['rank', 'risk', 'size', 'traders', 'known bad', 'value', 'riskiest members'], rows.map((r) => [
+/** Candidate rings; `currency` names the declared values (the configured currency of declarations that name none). */
+export function printRings(rows: Awaited<ReturnType<typeof ringsCommand>>, currency: string): string {
+  return table(['rank', 'risk', 'size', 'traders', 'known bad', `declared value (${currency})`, 'riskiest members'], rows.map((r) => [
     r.rank, r.risk.toFixed(3), r.size, r.byKind.Trader ?? 0, r.knownBad, Math.round(r.value),
-    r.top.map((e) => `${e.kind} ${e.name.slice(0, 24)}`).join('; '),
+    r.top.map((e) => `${e.kind} ${clip(e.name, 24)}`).join('; '),
   ]));
 }
 
@@ -140,7 +141,7 @@ export function registerAnalysis(program: Command, config: Config): void {
     .description('communities of the current run ranked as candidate fraud rings')
     .option('--limit <n>', 'how many', positiveInt, 20), config))
     .action(async (opts) => {
-      emit(opts.json, await withStore(opts.db, async (store) => ringsCommand(await requireRun(store, opts.db), opts.limit), { mustExist: true }), (rows) => `${storeLine(opts.db)}\n${printRings(rows)}`);
+      emit(opts.json, await withStore(opts.db, async (store) => ringsCommand(await requireRun(store, opts.db), opts.limit), { mustExist: true }), (rows) => `${storeLine(opts.db)}\n${printRings(rows, config.defaultCurrency)}`);
     });
 
   withJson(withDb(program

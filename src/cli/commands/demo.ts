@@ -30,7 +30,7 @@ export function registerDemo(program: Command, config: Config, logger: Logger): 
       process.stdout.write(`${printIngestReport(report)}\n\n`);
       const summary = await withStore(db, (store) => analyzeCommand(store, { seed: opts.seed, resolution: 1, storePath: db, keepRuns: config.keepRuns, staleMs: config.runStaleMs }));
       process.stdout.write(`${printAnalysis(summary)}\n\ntop candidate rings:\n`);
-      process.stdout.write(`${printRings(await withStore(db, (store) => ringsCommand(store, 10)))}\n\n`);
+      process.stdout.write(`${printRings(await withStore(db, (store) => ringsCommand(store, 10)), config.defaultCurrency)}\n\n`);
       process.stdout.write(`${synth.truth.rings.length} fraud rings are planted in this data (ground truth: ${synth.truthFile}).\n`);
       process.stdout.write(`Next: npx customs-graph top --kind trader --db ${db}\n      npx customs-graph evaluate --truth ${synth.truthFile} --db ${db}\n`);
       if (!opts.serve) return;
