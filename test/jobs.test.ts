@@ -33,9 +33,12 @@ function worker(db: string, env: Record<string, string> = {}): { proc: ChildProc
 }
 
 function counts(db: string) {
-  if (!existsSync(db)) return { declarations: 0, entities: 0, duplicateKeys: 0 };
+  const none = { declarations: 0, entities: 0, duplicateKeys: 0 };
+  if (!existsSync(db)) return none;
   const d = new Database(db, { readonly: true });
   try {
+    // A worker may have created the file and not yet its tables: nothing is in it yet.
+    if (!d.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'declarations'").get()) return none;
     return {
       declarations: d.prepare('SELECT COUNT(*) FROM declarations').pluck().get() as number,
       entities: d.prepare('SELECT COUNT(*) FROM entities').pluck().get() as number,
