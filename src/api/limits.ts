@@ -23,8 +23,8 @@ export const QUERY_LIMITS = {
   maxDepth: 10,
   maxAliases: 20,
   maxCost: 20_000,
-  /** Declarations scored or selected in one request, whatever the number of fields asking. */
-  maxBatch: 1000,
+  /** Declarations scored or selected in one request, whatever the number of fields asking (as many as one field may take). */
+  maxBatch: FIELD_LIMITS.maxBatch,
   /** A request still resolving fields after this long is stopped. */
   timeBudgetMs: 10_000,
   /** Largest response body sent. */
