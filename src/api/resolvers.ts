@@ -21,8 +21,6 @@ import { shortestPath } from '../store/shortest-path';
 /** Kinds whose key a search text is tried as, in this order, before names are searched. */
 const SEARCH_BY_KEY: readonly EntityKind[] = [...PARTY_KINDS, 'Phone', 'Email', 'BankAccount', 'Address', 'Person', 'Vessel', 'Container'];
 
-const LIMITS = FIELD_LIMITS;
-
 const JSONScalar = new GraphQLScalarType({ name: 'JSON', serialize: (v) => v, parseValue: (v) => v });
 
 const validateDeclaration = makeValidator({ defaultCurrency: 'MAD' });
@@ -134,8 +132,8 @@ export const resolvers = {
       ctx.require('readIdentities');
       const hops = args.hops as number;
       const limit = args.limit as number;
-      checkRange('hops', hops, 1, LIMITS.maxHops, 'maxHops');
-      checkRange('limit', limit, 1, LIMITS.maxSubgraph, 'maxSubgraph');
+      checkRange('hops', hops, 1, FIELD_LIMITS.maxHops, 'maxHops');
+      checkRange('limit', limit, 1, FIELD_LIMITS.maxSubgraph, 'maxSubgraph');
       const start = await ctx.loaders.entity.load(String(args.id));
       if (!start) throw notFound(`no entity ${String(args.id)}`);
       const kinds = (args.kinds as string[] | undefined)?.map(kindFromGql);
@@ -146,7 +144,7 @@ export const resolvers = {
 
     async shortestPath(_: unknown, args: Args, ctx: ApiContext) {
       ctx.require('readIdentities');
-      checkRange('maxHops', args.maxHops as number, 1, LIMITS.maxPathHops, 'maxPathHops');
+      checkRange('maxHops', args.maxHops as number, 1, FIELD_LIMITS.maxPathHops, 'maxPathHops');
       const [a, b] = await Promise.all([ctx.loaders.entity.load(String(args.from)), ctx.loaders.entity.load(String(args.to))]);
       if (!a || !b) throw notFound(`no entity ${!a ? String(args.from) : String(args.to)}`);
       const path = await shortestPath(ctx.store, a.id, b.id, args.maxHops as number);
@@ -198,14 +196,14 @@ export const resolvers = {
     async scoreDeclarations(_: unknown, args: Args, ctx: ApiContext) {
       ctx.require('score');
       const inputs = args.inputs as Array<Record<string, unknown>>;
-      if (inputs.length > LIMITS.maxBatch) throw badInput(`at most ${LIMITS.maxBatch} declarations per request`, { argument: 'inputs', limit: 'maxBatch' });
+      if (inputs.length > FIELD_LIMITS.maxBatch) throw badInput(`at most ${FIELD_LIMITS.maxBatch} declarations per request`, { argument: 'inputs', limit: 'maxBatch' });
       return ctx.services.scoring.score(inputs.map((input, i) => declarationFromInput(input, i)));
     },
 
     async selectDeclarations(_: unknown, args: Args, ctx: ApiContext) {
       ctx.require('score');
       const inputs = args.inputs as Array<Record<string, unknown>>;
-      if (inputs.length > LIMITS.maxBatch) throw badInput(`at most ${LIMITS.maxBatch} declarations per request`, { argument: 'inputs', limit: 'maxBatch' });
+      if (inputs.length > FIELD_LIMITS.maxBatch) throw badInput(`at most ${FIELD_LIMITS.maxBatch} declarations per request`, { argument: 'inputs', limit: 'maxBatch' });
       for (const name of ['capacity', 'documentary', 'exploration'] as const) checkRange(name, args[name] as number, 0, 1, name);
       const selections = await ctx.services.scoring.select(inputs.map((input, i) => declarationFromInput(input, i)), {
         capacity: args.capacity as number, documentary: args.documentary as number, exploration: args.exploration as number, seed: args.seed as number,
@@ -219,12 +217,12 @@ export const resolvers = {
     async exportGraph(_: unknown, args: Args, ctx: ApiContext, info: GraphQLResolveInfo) {
       ctx.require('readIdentities');
       const limit = args.limit as number;
-      checkRange('limit', limit, 1, LIMITS.maxSubgraph, 'maxSubgraph');
+      checkRange('limit', limit, 1, FIELD_LIMITS.maxSubgraph, 'maxSubgraph');
       let target: SubgraphTarget;
       if (typeof args.ring === 'number') target = { ring: args.ring };
       else if (typeof args.id === 'string') {
         const hops = args.hops as number;
-        checkRange('hops', hops, 1, LIMITS.maxHops, 'maxHops');
+        checkRange('hops', hops, 1, FIELD_LIMITS.maxHops, 'maxHops');
         target = { entityId: args.id, hops };
       } else throw badInput('give id or ring');
       const sub = await subgraphOf(ctx.store, target, limit);
@@ -315,7 +313,7 @@ export const resolvers = {
     },
     async subgraph(r: { __record: CommunityRecord }, args: Args, ctx: ApiContext) {
       const limit = args.limit as number;
-      checkRange('limit', limit, 1, LIMITS.maxSubgraph, 'maxSubgraph');
+      checkRange('limit', limit, 1, FIELD_LIMITS.maxSubgraph, 'maxSubgraph');
       const sub = await ringSubgraph(ctx.store, r.__record, limit);
       return subgraphOut(sub);
     },

@@ -2,7 +2,7 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import type { Config } from '../config';
 import type { RunStore } from '../store/run-store';
-import { NoCurrentRunError, UsageError } from '../util/errors';
+import { UsageError } from '../util/errors';
 import { parseShare } from '../targeting/select';
 
 export function positiveNumber(value: string): number {
@@ -36,9 +36,8 @@ export function withJson(cmd: Command): Command {
 }
 
 /** The store, once it is known to have a current analysis run (checked by id: the run itself is large). */
-export async function requireRun<S extends Pick<RunStore, 'currentRunId'>>(store: S, dbPath?: string): Promise<S> {
+export async function requireRun<S extends Pick<RunStore, 'currentRunId'>>(store: S, dbPath: string): Promise<S> {
   if (await store.currentRunId()) return store;
-  if (dbPath === undefined) throw new NoCurrentRunError();
   throw new UsageError(`no analysis run is current in the store ${dbPath}: run \`customs-graph analyze --db ${dbPath}\` first`);
 }
 

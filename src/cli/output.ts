@@ -72,7 +72,12 @@ export function clip(text: string, max: number): string {
 
 /** The first line of what a reading command prints: which store it read. */
 export function storeLine(dbPath: string): string {
-  return process.env.NEO4J_URI ? `store: Neo4j at ${process.env.NEO4J_URI}` : `store: ${resolve(dbPath)}`;
+  return `store: ${storeName(dbPath)}`;
+}
+
+/** The store a command reads: the Neo4j server when one is configured, else the embedded file's full path. */
+export function storeName(dbPath: string): string {
+  return process.env.NEO4J_URI ? `Neo4j at ${process.env.NEO4J_URI}` : resolve(dbPath);
 }
 
 /** Rows as a CSV file with a header (RFC 4180), for a system to read. */

@@ -5,7 +5,7 @@ import type { StoreCounts } from '../../store/graph-reader';
 import type { GraphStore } from '../../store/graph-store';
 import { withStore } from '../../store/open';
 import { withDb, withJson } from '../options';
-import { emit, storeLine, table } from '../output';
+import { emit, storeName, table } from '../output';
 
 export interface StoreStats extends StoreCounts {
   /** The store read. */
@@ -20,7 +20,7 @@ export async function statsOf(store: GraphStore, config: Config, dbPath: string)
   const runs = (await store.listRuns(10)).map((r) => ({
     id: r.id, status: r.status, startedAt: r.startedAt, finishedAt: r.finishedAt, ...(r.status === 'failed' ? { error: r.error } : {}), current: r.id === current,
   }));
-  return { store: storeLine(dbPath).replace(/^store: /, ''), ...(await store.counts()), runs };
+  return { store: storeName(dbPath), ...(await store.counts()), runs };
 }
 
 export function printStats(s: StoreStats): string {

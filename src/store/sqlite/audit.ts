@@ -1,7 +1,7 @@
 /** The audit log of the embedded store: an append-only table (its triggers refuse updates and deletes). */
 import type Database from 'better-sqlite3';
-import { UsageError } from '../../util/errors';
 import type { AuditLog, AuditRecord } from '../audit-log';
+import { rowIdCursor } from './rows';
 
 export class SqliteAuditLog implements AuditLog {
   constructor(private readonly db: Database.Database) {}
@@ -12,9 +12,8 @@ export class SqliteAuditLog implements AuditLog {
   }
 
   async listAudit(opts: { limit: number; before?: string }): Promise<AuditRecord[]> {
-    if (opts.before !== undefined && !/^\d{1,15}$/.test(opts.before)) throw new UsageError('malformed cursor');
-    const rows = this.db.prepare('SELECT * FROM audit_log WHERE id < ? ORDER BY id DESC LIMIT ?')
-      .all(Number(opts.before ?? Number.MAX_SAFE_INTEGER), opts.limit) as Array<Record<string, unknown>>;
+    const before = opts.before === undefined ? Number.MAX_SAFE_INTEGER : rowIdCursor(opts.before);
+    const rows = this.db.prepare('SELECT * FROM audit_log WHERE id < ? ORDER BY id DESC LIMIT ?').all(before, opts.limit) as Array<Record<string, unknown>>;
     return rows.map((r) => ({
       id: String(r.id), at: r.at as string, who: r.who as string, role: r.role as string, operation: r.operation as string,
       entityIds: JSON.parse(r.entity_ids as string) as string[], requestId: r.request_id as string,

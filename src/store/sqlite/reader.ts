@@ -3,28 +3,14 @@ import type Database from 'better-sqlite3';
 import type { Declaration } from '../../domain/declaration';
 import { splitDeclarationKey } from '../../domain/declaration-key';
 import { searchName } from '../../domain/normalize';
-import { UsageError } from '../../util/errors';
 import { DECLARATION_RELS, type EntityKind, type RelType } from '../../domain/entities';
 import type { Edge, Entity, GraphReader, NeighbourhoodOptions, NodeLink, StoreCounts, Subgraph } from '../graph-reader';
 import type { WatchlistEntry } from '../graph-writer';
 import type { EntityRef } from '../../domain/graph-facts';
 import { neighbourhood } from '../neighbourhood';
 import {
-  declarationEntity, declarationFromRow, declarationNodeId, DECL_RELS, isDeclarationNode, REL_COLUMN, toEntity, type EntityRow,
+  declarationCursor, declarationEntity, declarationFromRow, declarationNodeId, DECL_RELS, isDeclarationNode, REL_COLUMN, rowIdCursor, toEntity, type EntityRow,
 } from './rows';
-
-/** An entity id given back as a page cursor: a whole number, or a client's mistake. */
-function entityCursor(after: string | undefined): number {
-  if (after === undefined) return 0;
-  if (!/^\d{1,15}$/.test(after)) throw new UsageError('malformed cursor');
-  return Number(after);
-}
-
-/** A declaration's node id (`d` and its row id) given back as a page cursor. */
-function declarationCursor(after: string): number {
-  if (!/^d\d{1,15}$/.test(after)) throw new UsageError('malformed cursor');
-  return Number(after.slice(1));
-}
 
 export class SqliteGraphReader implements GraphReader {
   /** In-process reads are cheap: the neighbourhood search re-reads its budget after every node. */
@@ -90,7 +76,7 @@ export class SqliteGraphReader implements GraphReader {
     const rows = this.db.prepare(`SELECT id, kind, key, name FROM entities
       WHERE search_name LIKE @pattern ESCAPE '\\' AND id > @after ${kinds ? 'AND kind IN (SELECT value FROM json_each(@kinds))' : ''}
       ORDER BY id LIMIT @limit`).all({
-      pattern: `%${folded.replace(/[\\%_]/g, (c) => `\\${c}`)}%`, after: entityCursor(opts.after), limit: opts.limit,
+      pattern: `%${folded.replace(/[\\%_]/g, (c) => `\\${c}`)}%`, after: opts.after === undefined ? 0 : rowIdCursor(opts.after), limit: opts.limit,
       ...(kinds ? { kinds: JSON.stringify(kinds) } : {}),
     }) as EntityRow[];
     return rows.map(toEntity);

@@ -8,6 +8,7 @@ import { DECLARATION_FIELDS } from '../../domain/fields';
 import { DECLARATION_REL_TYPES, type DeclarationRel, type EntityKind } from '../../domain/entities';
 import { declarationKey } from '../../domain/declaration-key';
 import type { AnalysisRun, CommunityRecord, EntityScore } from '../../domain/results';
+import { UsageError } from '../../util/errors';
 import type { Entity } from '../graph-reader';
 import { runInState } from '../run-store';
 
@@ -37,6 +38,18 @@ export const DECLARED_FIELDS: string[] = DECLARATION_FIELDS.filter(
 export const declarationNodeId = (rowid: number | bigint) => `d${rowid}`;
 export const isDeclarationNode = (id: string) => id.charCodeAt(0) === 100; /* d */
 export const NO_PORTS: string[] = Object.freeze([]) as unknown as string[];
+
+/** A row id given back as a page cursor (an entity's, an audit record's): a whole number, or a client's mistake. */
+export function rowIdCursor(after: string): number {
+  if (!/^\d{1,15}$/.test(after)) throw new UsageError('malformed cursor');
+  return Number(after);
+}
+
+/** A declaration's node id (`d` and its row id) given back as a page cursor. */
+export function declarationCursor(after: string): number {
+  if (!/^d\d{1,15}$/.test(after)) throw new UsageError('malformed cursor');
+  return Number(after.slice(1));
+}
 
 export interface EntityRow { id: number; kind: EntityKind; key: string; name: string }
 

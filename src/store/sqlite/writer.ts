@@ -212,7 +212,7 @@ export class SqliteGraphWriter implements GraphWriter {
   }
 
   async removeLinks(links: LinkFact[]): Promise<{ links: number; entities: number }> {
-    const select = this.db.prepare('SELECT id FROM entities WHERE kind = ? AND key = ?').pluck();
+    const select = this.writes.selectEntity;
     const drop = this.db.prepare('DELETE FROM edges WHERE src = ? AND type = ? AND dst = ?');
     const linked = this.db.prepare('SELECT 1 FROM edges WHERE src = ? OR dst = ? LIMIT 1').pluck();
     const dropEntity = this.db.prepare('DELETE FROM entities WHERE id = ?');
