@@ -1,6 +1,5 @@
 /** Per-request context: who is asking, what they may do, batched loaders, and the audit trail. */
 import DataLoader from 'dataloader';
-import { randomUUID } from 'node:crypto';
 import type { Config } from '../config';
 import type { EntityScore } from '../domain/results';
 import type { Entity } from '../store/graph-reader';
@@ -10,7 +9,7 @@ import type { ScoringService } from '../targeting/scoring-service';
 import type { Logger } from '../util/logger';
 import { AuditLedger } from './audit';
 import { PERMISSIONS, type ApiKey, type KeyRing, type Permission } from './auth';
-import { forbidden, unauthenticated } from './errors';
+import { forbidden } from './errors';
 
 export interface ApiServices {
   store: GraphStore;
@@ -59,13 +58,11 @@ export function apiKeyOf(headers: Record<string, string | string[] | undefined>)
   return typeof k === 'string' ? k.trim() : undefined;
 }
 
-/** Builds the context; an unknown or missing key stops the request here, before any store access. */
-export function contextFor(services: ApiServices, headers: Record<string, string | string[] | undefined>, identified?: ApiKey, requestIdOfLog?: string): ApiContext {
-  // The server identified the key before reading the body; identify it here only when called on its own.
-  const key = identified ?? services.keys.identify(apiKeyOf(headers));
-  if (!key) throw unauthenticated();
-  // The request's id in the log (server.ts) is the one its audit records carry.
-  const requestId = requestIdOfLog ?? (typeof headers['x-request-id'] === 'string' && headers['x-request-id'] ? headers['x-request-id'].slice(0, 100) : randomUUID());
+/**
+ * The context of a request whose key the server identified before reading its body
+ * (server.ts requireApiKey), under the request id its log line carries.
+ */
+export function contextFor(services: ApiServices, key: ApiKey, requestId: string): ApiContext {
   return {
     services, store: services.store, key, requestId, loaders: loaders(services.store),
     require(p) {

@@ -117,7 +117,8 @@ export async function createApp(opts: ServerOptions): Promise<{ app: express.Exp
   });
   // The key is checked before the body is read: an unauthenticated request costs no parsing.
   app.use('/graphql', requireApiKey(services), express.json({ limit: '8mb' }), expressMiddleware(apollo, {
-    context: async ({ req, res }) => contextFor(services, req.headers, res.locals.apiKey as ApiKey | undefined, String((req as { id?: unknown }).id ?? '') || undefined),
+    // requireApiKey has identified the key; pino-http has given the request its id.
+    context: async ({ req, res }) => contextFor(services, res.locals.apiKey as ApiKey, String((req as { id?: unknown }).id)),
   }));
   app.use(jsonErrors(opts.logger));
   return { app, apollo, services };
