@@ -7,6 +7,13 @@
  * volume. Honest look-alikes: business-centre addresses shared by many unrelated companies,
  * family groups sharing a director, giant carriers and brokers that serve everyone. Identifier
  * formats vary between declarations, and only a minority of ring members has a recorded seizure.
+ *
+ * The world knobs (WorldKnobs) make it harder along independent axes, for evaluating the model on
+ * worlds it was not tuned on: how much of a ring's trade is seized, how its members are tied,
+ * how many honest firms look like rings, how identifiers are disguised, whether rings rotate
+ * brokers, how many honest traders have an occasional seizure, how much of a ring's trade is
+ * undervalued. Their draws come from a second random stream, so a world without knobs is the
+ * classic one, declaration for declaration.
  */
 import { createWriteStream } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -19,7 +26,29 @@ import {
   NAME_TRADES, NAME_WORDS, OFFICES, PORTS, SMALL_CARRIERS, STREETS, STREET_TYPES, type Goods,
 } from './reference';
 
-export interface SynthOptions {
+/** How hard the world is; every knob is optional and an unset knob keeps the classic world. */
+export interface WorldKnobs {
+  /** Share of a ring's declarations that is seized (0.01 to 0.1), on the half of its members customs has caught. Unset: 30% of members are caught, at 60% of their controls. */
+  seizureShare?: number;
+  /** How members are tied: a chain (each member shares one identifier with the next), cliques (a few identifiers most members share), or mixed (a chain, some pairs sharing two). */
+  ties?: 'mixed' | 'chain' | 'clique';
+  /** Share of honest firms in look-alike groups: business centres, family groups sharing a director, domiciliation companies. Unset: about 10%, business centres and families only. */
+  lookalikes?: number;
+  /** Probability that an identifier is written disguised on a declaration: a digit typo, an e-mail variant, a transliterated name. */
+  disguise?: number;
+  /** Rings spread their declarations over several brokers instead of using their own. */
+  rotate?: boolean;
+  /** Share of honest traders with one seizure on record. Unset: every honest control may find something (1%, 8% for a few). */
+  honestSeizures?: number;
+  /** Share of a ring member's declarations that is undervalued (default 1: all). */
+  fraudShare?: number;
+  /** Share of ring members that blend in: trading from the first month at an ordinary volume, buying half their goods from ordinary suppliers. */
+  blend?: number;
+  /** Share of honest traders that declare some goods far below their peers' unit values (seconds, discount sources). */
+  honestUndervaluation?: number;
+}
+
+export interface SynthOptions extends WorldKnobs {
   traders: number;
   rings: number;
   seed: number;
@@ -61,6 +90,8 @@ export interface Truth {
   lookalikes: {
     businessCentres: Array<{ address: string; traders: string[] }>;
     familyGroups: Array<{ director: string; traders: string[] }>;
+    /** Clients of a domiciliation company: its address, and its phone or e-mail. */
+    domiciliations: Array<{ address: string; traders: string[] }>;
     giantCarriers: string[];
     bigBrokers: string[];
   };
@@ -91,6 +122,12 @@ interface Trader extends Identity {
   partners: string[];
   /** Seizure probability of a controlled declaration. */
   seizureRate: number;
+  /** The one declaration (by index) of an honest trader with an occasional seizure that is controlled and seized. */
+  seizedDeclaration?: number;
+  /** Suppliers a blending ring member buys half its goods from, besides the ring's own. */
+  ordinarySuppliers?: Supplier[];
+  /** Share of its declarations that is undervalued (ring members; honest traders with discount sources). */
+  fraudShare?: number;
 }
 
 interface Supplier { id: string; name: string; country: string; address: string }
@@ -135,12 +172,17 @@ class Generator {
   private bigBrokers: Broker[] = [];
   private businessCentres: Array<{ address: Identity['address']; traders: string[] }> = [];
   private familyGroups: Array<{ director: string; traders: string[] }> = [];
+  private domiciliations: Array<{ address: Identity['address']; traders: string[] }> = [];
+  /** The knobs' own random stream: the main one draws exactly what the classic world draws. */
+  private readonly hard: Rng;
   private usedIds = new Set<string>();
   /** declaration_id, item_no, fraud (0/1), fraud_value: the ground truth of every declaration. */
   labels: string[][] = [];
   private seq = 0;
 
-  constructor(private readonly rng: Rng, private readonly opts: SynthOptions) {}
+  constructor(private readonly rng: Rng, private readonly opts: SynthOptions) {
+    this.hard = new Rng((opts.seed * 2654435761) >>> 0 ^ 0x5eed);
+  }
 
   build(): void {
     const r = this.rng;
@@ -162,7 +204,21 @@ class Generator {
     const honestTraders: Trader[] = [];
     for (let i = 0; i < honest; i++) honestTraders.push(this.newHonestTrader());
     this.traders.push(...honestTraders);
-    this.plantLookalikes(honestTraders);
+    if (this.opts.lookalikes === undefined) this.plantLookalikes(honestTraders);
+    else this.plantLookalikeGroups(honestTraders, this.opts.lookalikes);
+    if (this.opts.honestUndervaluation !== undefined) {
+      for (const t of honestTraders) {
+        if (!this.hard.chance(this.opts.honestUndervaluation)) continue;
+        t.undervalues = true;
+        t.fraudShare = 0.2 + 0.4 * this.hard.next();
+      }
+    }
+    if (this.opts.honestSeizures !== undefined) {
+      for (const t of honestTraders) {
+        t.seizureRate = 0;
+        if (this.hard.chance(this.opts.honestSeizures)) t.seizedDeclaration = this.hard.int(t.activity);
+      }
+    }
   }
 
   private uniqueId(make: () => string): string {
@@ -262,9 +318,25 @@ class Generator {
         undervalues: true, launders, partners: [],
         seizureRate: 0,
       };
+      if (this.opts.rotate) {
+        const h = this.hard;
+        m.brokers = [...(type === 'broker' ? [broker] : []), h.pick(this.brokers), h.pick(this.brokers), h.pick(this.bigBrokers)];
+      }
+      if (this.opts.fraudShare !== undefined) m.fraudShare = this.opts.fraudShare;
+      if (this.opts.blend !== undefined && this.hard.chance(this.opts.blend)) {
+        const h = this.hard;
+        m.startMonth = 0;
+        m.activity = Math.max(1, Math.round(this.opts.declarationsPerTrader * Math.exp(h.normal() * 0.8 - 0.32)));
+        m.ordinarySuppliers = ringSuppliers.map(() => h.pick(this.suppliers));
+      }
       members.push(m);
     }
-    if (type === 'shell') {
+    if (type === 'shell' && this.opts.ties !== undefined && this.opts.ties !== 'mixed') {
+      this.tie(ring, members, this.opts.ties);
+      if (circular) {
+        for (let i = 0; i < members.length; i++) (members[i] as Trader).partners = [(members[(i + 1) % members.length] as Trader).id];
+      }
+    } else if (type === 'shell') {
       // Chain of shared identifiers, each pair through a different kind; some pairs share two.
       const kinds = ['phone', 'bank_account', 'director', 'email', 'address'] as const;
       const offset = r.int(kinds.length);
@@ -289,9 +361,106 @@ class Generator {
     // Only a minority of members has been caught.
     const caught = Math.max(1, Math.round(size * 0.3));
     r.shuffle([...members]).slice(0, caught).forEach((m) => { m.seizureRate = 0.6; });
+    // Or: a given share of the ring's declarations is seized, all of it on the half of the members
+    // that customs has caught (once caught, a trader is found out at every control).
+    if (this.opts.seizureShare !== undefined) {
+      const rate = Math.min(1, this.opts.seizureShare / (RING_CONTROL_RATE * CAUGHT_SHARE));
+      for (const m of members) m.seizureRate = this.hard.chance(CAUGHT_SHARE) ? rate : 0;
+    }
     ring.members = members.map((m) => m.id);
     this.rings.push(ring);
     this.traders.push(...members);
+  }
+
+  /** Ties of a shell ring with the knobs: a strict chain (one identifier per pair), or cliques. */
+  private tie(ring: PlantedRing, members: Trader[], ties: 'chain' | 'clique'): void {
+    const h = this.hard;
+    const share = (a: Trader, b: Trader, kind: TieKind) => {
+      if (kind === 'phone') b.phone = a.phone;
+      else if (kind === 'bank_account') b.account = a.account;
+      else if (kind === 'email') b.email = a.email;
+      else if (kind === 'address') b.address = a.address;
+      else b.directors = [...b.directors, a.directors[0] as string];
+      ring.links.push({ a: a.id, b: b.id, kind });
+    };
+    if (ties === 'chain') {
+      const offset = h.int(TIE_KINDS.length);
+      for (let i = 0; i + 1 < members.length; i++) share(members[i]!, members[i + 1]!, TIE_KINDS[(offset + i) % TIE_KINDS.length]!);
+      return;
+    }
+    // Cliques: two strong identifiers of the first member; each other member takes one, some both.
+    const strong = h.shuffle(['phone', 'bank_account', 'email', 'director'] as TieKind[]);
+    const [first, second] = [strong[0]!, strong[1]!];
+    const hub = members[0]!;
+    for (const m of members.slice(1)) {
+      const main = h.chance(0.7) ? first : second;
+      share(hub, m, main);
+      if (h.chance(0.3)) share(hub, m, main === first ? second : first);
+    }
+  }
+
+  /**
+   * Honest firms that look like rings, a given share of them: business centres (one address, from
+   * four tenants to thirty, the smaller ones with a shared switchboard phone), family groups (a
+   * director, often an address or a phone, sometimes the same trade and suppliers), clients of
+   * domiciliation companies (its address, and its phone or e-mail).
+   */
+  private plantLookalikeGroups(honest: Trader[], share: number): void {
+    const h = this.hard;
+    const pool = h.shuffle([...honest]);
+    const budget = Math.round(pool.length * Math.min(1, share));
+    let p = 0;
+    const take = (n: number) => {
+      const group = pool.slice(p, Math.min(budget, p + n));
+      p += group.length;
+      return group;
+    };
+    const centreEnd = budget * 0.45;
+    for (let i = 0; p < centreEnd; i++) {
+      const tenants = take(4 + h.int(27));
+      if (tenants.length < 2) break;
+      const address = { num: 10 + i, type: 'Boulevard', street: h.pick(STREETS), city: h.pick(CITIES) };
+      const switchboard = tenants.length <= 8 && h.chance(0.5) ? tenants[0]!.phone : undefined;
+      for (const t of tenants) {
+        t.address = address;
+        if (switchboard) t.phone = switchboard;
+      }
+      this.businessCentres.push({ address, traders: tenants.map((t) => t.id) });
+    }
+    const familyEnd = budget * 0.75;
+    while (p < familyEnd) {
+      const members = take(2 + h.int(4));
+      if (members.length < 2) break;
+      const head = members[0]!;
+      const director = head.directors[0] as string;
+      const sameOffice = h.chance(0.6);
+      const samePhone = h.chance(0.3);
+      const sameTrade = h.chance(0.4);
+      for (const m of members.slice(1)) {
+        m.directors = [...m.directors, director];
+        if (sameOffice) m.address = head.address;
+        if (samePhone) m.phone = head.phone;
+        if (sameTrade) {
+          m.goods = head.goods;
+          m.suppliers = head.suppliers;
+        }
+      }
+      this.familyGroups.push({ director: director.replace('|', ' '), traders: members.map((m) => m.id) });
+    }
+    for (let i = 0; p < budget; i++) {
+      const clients = take(5 + h.int(11));
+      if (clients.length < 2) break;
+      const address = { num: 1 + i, type: 'Rue', street: h.pick(STREETS), city: h.pick(CITIES) };
+      const byPhone = h.chance(0.5);
+      const phone = clients[0]!.phone;
+      const email = `domiciliation${i + 1}@${h.pick(NAME_WORDS).toLowerCase()}-domiciliation.ma`;
+      for (const c of clients) {
+        c.address = address;
+        if (byPhone) c.phone = phone;
+        else c.email = email;
+      }
+      this.domiciliations.push({ address, traders: clients.map((c) => c.id) });
+    }
   }
 
   private plantLookalikes(honest: Trader[]): void {
@@ -318,6 +487,26 @@ class Generator {
 
   // ---- variations of how the same identity is written ----
 
+  /** With the disguise knob: whether this mention of an identifier is disguised. */
+  private disguised(): boolean {
+    return this.opts.disguise !== undefined && this.opts.disguise > 0 && this.hard.chance(this.opts.disguise);
+  }
+
+  /** One digit changed: the kind of typo that makes a phone or an account another identifier. */
+  private typo(digits: string): string {
+    const at = this.hard.int(digits.length - 1) + 1;
+    const d = (Number(digits[at]) + 1 + this.hard.int(8)) % 10;
+    return `${digits.slice(0, at)}${d}${digits.slice(at + 1)}`;
+  }
+
+  private emailText(e: string): string {
+    if (this.disguised()) {
+      const [local, domain] = e.split('@') as [string, string];
+      return this.hard.chance(0.5) ? `${local}.${this.hard.int(10)}@${domain}` : `${local}@${domain.replace(/\.ma$/, '.co.ma')}`;
+    }
+    return this.rng.chance(0.3) ? e.toUpperCase() : e;
+  }
+
   private companyName(t: Identity): string {
     const r = this.rng;
     const form = r.pick(LEGAL_FORMS);
@@ -327,6 +516,7 @@ class Generator {
   }
 
   private phoneText(p: string): string {
+    if (this.disguised()) p = this.typo(p);
     switch (this.rng.int(5)) {
       case 0: return `+212 ${p.slice(0, 3)}-${p.slice(3)}`;
       case 1: return `0${p}`;
@@ -346,6 +536,7 @@ class Generator {
   }
 
   private accountText(acc: string): string {
+    if (this.disguised()) acc = this.typo(acc);
     switch (this.rng.int(3)) {
       case 0: return acc;
       case 1: return `${acc.slice(0, 3)} ${acc.slice(3, 6)} ${acc.slice(6, 22)} ${acc.slice(22)}`;
@@ -354,7 +545,8 @@ class Generator {
   }
 
   private personText(d: string): string {
-    const [first, last] = d.split('|') as [string, string];
+    let [first, last] = d.split('|') as [string, string];
+    if (this.disguised()) [first, last] = [transliterate(first), transliterate(last)];
     switch (this.rng.int(3)) {
       case 0: return `${first} ${last}`;
       case 1: return `${last.toUpperCase()} ${first}`;
@@ -380,7 +572,7 @@ class Generator {
     for (let i = 0; i < this.traders.length; i++) {
       const t = this.traders[i] as Trader;
       for (let k = 0; k < t.activity; k++) {
-        const rows = this.declaration(t, ++stats.declarations);
+        const rows = this.declaration(t, ++stats.declarations, k);
         for (const row of rows) {
           if (row[DECLARATION_FIELDS.indexOf('outcome')] === 'seizure') {
             stats.seizures++;
@@ -410,7 +602,7 @@ class Generator {
     return d.toISOString().slice(0, 10);
   }
 
-  private declaration(t: Trader, n: number): string[][] {
+  private declaration(t: Trader, n: number, k: number): string[][] {
     const r = this.rng;
     const items = r.chance(0.25) ? 2 : 1;
     const lodged = this.dateIn(t);
@@ -419,12 +611,17 @@ class Generator {
     const sea = r.chance(0.8);
     const carrier = sea ? (r.chance(0.75) ? r.pick(GIANT_CARRIERS) : r.pick(SMALL_CARRIERS)) : r.pick(SMALL_CARRIERS.slice(3, 5));
     const declId = `${lodged.slice(0, 4)}${String(n).padStart(9, '0')}`;
-    const controlled = r.chance(t.ring ? 0.12 : 0.08);
+    const forced = t.seizedDeclaration === k;
+    const controlled = r.chance(t.ring ? RING_CONTROL_RATE : 0.08) || forced;
+    // With the fraud-share knob only some of a member's declarations are undervalued.
+    const undervalued = t.undervalues && (t.fraudShare === undefined || this.hard.chance(t.fraudShare));
     const directors = t.directors.map((d) => this.personText(d)).join(';');
     const rows: string[][] = [];
     for (let item = 1; item <= items; item++) {
       const goods = t.goods[(gi + item - 1) % t.goods.length] as Goods;
-      const supplier = t.suppliers[(gi + item - 1) % t.suppliers.length] as Supplier;
+      const supplier = t.ordinarySuppliers && this.hard.chance(0.5)
+        ? this.hard.pick(t.ordinarySuppliers)
+        : t.suppliers[(gi + item - 1) % t.suppliers.length] as Supplier;
       const trueOrigin = t.launders ? (goods.origins.includes('CN') ? 'CN' : goods.origins[0] as string) : r.pick(goods.origins);
       let origin = supplier.country === 'MT' ? trueOrigin : supplier.country;
       let goodsOrigin = trueOrigin;
@@ -439,14 +636,15 @@ class Generator {
       }
       const weight = Math.round(Math.exp(r.normal() * 0.9 + 7));
       const trueUnitValue = goods.valuePerKg * Math.exp(r.normal() * 0.25);
-      const unitValue = trueUnitValue * (t.undervalues ? r.between(0.25, 0.5) : 1);
+      const cut = t.undervalues ? r.between(0.25, 0.5) : 1;
+      const unitValue = trueUnitValue * (undervalued ? cut : 1);
       let outcome = '';
       let fraudType = '';
       let recovered = '';
       if (controlled) {
-        if (r.chance(t.seizureRate)) {
+        if (r.chance(t.seizureRate) || forced) {
           outcome = 'seizure';
-          fraudType = t.undervalues ? 'undervaluation' : r.pick(['misclassification', 'smuggling', 'counterfeit']);
+          fraudType = undervalued ? 'undervaluation' : r.pick(['misclassification', 'smuggling', 'counterfeit']);
           recovered = String(Math.round(weight * goods.valuePerKg * 0.3));
         } else if (r.chance(t.ring ? 0.1 : 0.03)) {
           outcome = 'discrepancy';
@@ -467,7 +665,7 @@ class Generator {
         trader_name: this.companyName(t),
         trader_address: this.addressText(t.address),
         trader_phone: this.phoneText(t.phone),
-        trader_email: r.chance(0.3) ? t.email.toUpperCase() : t.email,
+        trader_email: this.emailText(t.email),
         trader_bank_account: this.accountText(t.account),
         trader_directors: directors,
         consignee_id: partner ?? '',
@@ -537,6 +735,7 @@ class Generator {
           address: `${b.address.num} ${b.address.type} ${b.address.street}, ${b.address.city}`, traders: b.traders,
         })),
         familyGroups: this.familyGroups,
+        domiciliations: this.domiciliations.map((d) => ({ address: `${d.address.num} ${d.address.type} ${d.address.street}, ${d.address.city}`, traders: d.traders })),
         giantCarriers: GIANT_CARRIERS.map((c) => c.id),
         bigBrokers: this.bigBrokers.map((b) => b.id),
       },
@@ -549,4 +748,24 @@ class Generator {
       },
     };
   }
+}
+
+/** Controls of ring declarations (honest ones: 8%): seizure shares are counted against it. */
+const RING_CONTROL_RATE = 0.12;
+/** With the seizure-share knob, the share of a ring's members that can be caught at all. */
+const CAUGHT_SHARE = 0.5;
+
+const TIE_KINDS = ['phone', 'bank_account', 'director', 'email', 'address'] as const;
+type TieKind = (typeof TIE_KINDS)[number];
+
+/** Other spellings of the same name, as different clerks write them. */
+const TRANSLITERATIONS: Record<string, string> = {
+  Mohamed: 'Mohammed', Youssef: 'Yousef', Rachid: 'Rachide', Said: 'Saïd', Hassan: 'Hasan', Mustapha: 'Mostafa', Aicha: 'Aïcha',
+  Hicham: 'Hisham', Abdellah: 'Abdallah', Driss: 'Idriss', Meryem: 'Maryam', 'El Amrani': 'Elamrani', 'El Idrissi': 'Idrissi',
+  Fassi: 'El Fassi', Chraibi: 'Chraïbi', Ouazzani: 'Wazzani', Haddad: 'Hadad',
+};
+
+function transliterate(name: string): string {
+  for (const [from, to] of Object.entries(TRANSLITERATIONS)) if (name.startsWith(from)) return to + name.slice(from.length);
+  return name;
 }

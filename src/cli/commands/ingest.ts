@@ -14,7 +14,8 @@ import { openStore } from '../../store/open';
 import { createProgress } from '../../util/progress';
 import type { Logger } from '../../util/logger';
 import { emit, formatNumber, table } from '../output';
-import { positiveInt, withDb, withJson } from '../options';
+import { positiveInt, share, withDb, withJson } from '../options';
+import { InvalidArgumentError } from 'commander';
 
 export interface IngestCommandOptions {
   watchlist?: string;
@@ -106,6 +107,11 @@ export function printIngestReport(r: IngestReport): string {
   return lines.join('\n');
 }
 
+function tieShape(value: string): 'mixed' | 'chain' | 'clique' {
+  if (value === 'mixed' || value === 'chain' || value === 'clique') return value;
+  throw new InvalidArgumentError('expected mixed, chain or clique');
+}
+
 export function registerIngest(program: Command, config: Config, logger: Logger): void {
   withJson(withDb(program
     .command('ingest')
@@ -126,12 +132,23 @@ export function registerIngest(program: Command, config: Config, logger: Logger)
     .option('--seed <n>', 'random seed', positiveInt, 42)
     .option('--months <n>', 'months of declarations', positiveInt, 12)
     .option('--start <date>', 'first day, YYYY-MM-DD', '2025-01-01')
+    .option('--seizure-share <share>', 'share of ring declarations that is seized, 0.01 to 0.1 (default: 30% of members caught)', share)
+    .option('--ties <shape>', 'how ring members are tied: mixed, chain (one identifier per pair) or clique', tieShape)
+    .option('--lookalikes <share>', 'share of honest firms in business centres, family groups and domiciliation companies (default: about 10%)', share)
+    .option('--disguise <p>', 'probability that an identifier is written with a typo or another spelling', share)
+    .option('--rotate', 'rings spread their declarations over several brokers')
+    .option('--honest-seizures <share>', 'share of honest traders with one seizure on record', share)
+    .option('--fraud-share <share>', "share of a ring member's declarations that is undervalued (default 1)", share)
+    .option('--blend <share>', 'share of ring members trading from the first month at an ordinary volume, half their goods from ordinary suppliers', share)
+    .option('--honest-undervaluation <share>', 'share of honest traders declaring some goods far below their peers (discount sources)', share)
     .option('--json', 'print the summary as JSON')
     .action(async (opts) => {
       const { generateSynthetic } = await import('../../synth/generate.js');
       const progress = createProgress('synth', !opts.json && process.stderr.isTTY === true);
       const r = await generateSynthetic(opts.out, {
         traders: opts.traders, rings: opts.rings ?? 0, seed: opts.seed, months: opts.months, start: opts.start,
+        seizureShare: opts.seizureShare, ties: opts.ties, lookalikes: opts.lookalikes, disguise: opts.disguise, rotate: opts.rotate,
+        honestSeizures: opts.honestSeizures, fraudShare: opts.fraudShare, blend: opts.blend, honestUndervaluation: opts.honestUndervaluation,
       }, (done, total) => progress.update(done, total, `${formatNumber(done)} traders`));
       progress.stop();
       const c = r.truth.counts;
