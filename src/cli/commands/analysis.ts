@@ -98,11 +98,11 @@ export function printEvaluation(e: Awaited<ReturnType<typeof evaluateCommand>>):
       `${formatNumber(e.ringMembersWithoutSeizure)} of them planted ring members`,
     '',
     'share of planted ring members among the riskiest traders without a seizure of their own:',
-    table(['top', 'model', 'random', 'own history'], Object.entries(e.precision).map(([k, p]) => [
-      k, p.model.toFixed(3), p.random.toFixed(3), p.ownHistory.toFixed(3),
+    table(['top', 'model', 'random', 'own history', 'seized within 2 hops'], Object.entries(e.precision).map(([k, p]) => [
+      k, p.model.toFixed(3), p.random.toFixed(3), p.ownHistory.toFixed(3), p.twoHop.toFixed(3),
     ])),
     '',
-    `ring recall: ${e.ringsFound} of ${e.rings} planted rings (${(e.ringRecall * 100).toFixed(1)}%) have most of their members in one community ranked in the top ${e.topRingsConsidered}`,
+    `ring recall: ${e.ringsFound} of ${e.rings} planted rings (${(e.ringRecall * 100).toFixed(1)}%) have at least half their members in one of the top ${e.topRingsConsidered} candidate rings (communities)`,
   ];
   return lines.join('\n');
 }
