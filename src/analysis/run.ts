@@ -105,7 +105,7 @@ export async function runAnalysis(store: GraphStore, params: AnalysisParams, opt
 
     opts.onStage?.('scoring');
     const st: Structure = {
-      g, csr: damped, community: gs.community, rings, ringOf, cycles, watchlist: gs.watchlist,
+      g, csr: damped, community: gs.community, rings, ringOf, cycles, watchlist: gs.watchlist, hub: gs.hub,
       periodStart: scan.periodStart, periodEnd: scan.periodEnd,
     };
     const parties = scan.partiesOf(g.ids);
@@ -150,7 +150,7 @@ export async function runAnalysis(store: GraphStore, params: AnalysisParams, opt
 
     const counts: Record<string, number> = {
       declarations: scan.declarations, nodes: g.n, edges: g.m, damped_edges: damped.offsets[g.n]! / 2, hubs: gs.hub.reduce((a, b) => a + b, 0),
-      components: gs.components, communities: gs.communities, split_communities: gs.split, ranked_communities: communities.length, rings: rings.length,
+      components: gs.components, communities: gs.communities, split_communities: gs.split, ranked_communities: communities.length, rings: rings.length, ring_nodes_moved: gs.ringNodesMoved,
       circular_traders: cycles.size, pagerank_iterations: gs.pagerankIterations, known_bad: final.knownBad.reduce((a, b) => a + b, 0), scored: scores.length,
     };
     const fullParams = {

@@ -8,7 +8,9 @@ import { IDENTIFIER_KINDS, isPartyKind, type EntityKind } from '../../domain/ent
 import { pageRank } from '../graph/algorithms';
 import type { GraphStageResult } from '../graph/graph-stage';
 import type { Csr } from '../graph/projection';
+import { hubRecords, RATE_KINDS } from './hub-record';
 import type { PartyAgg, Window } from './party-figures';
+import { ringEvidence } from './ring-evidence';
 
 export const SIGNALS = [
   'seizures', 'watchlist', 'network_proximity', 'shared_identifier_ring', 'community', 'circular_trade',
@@ -20,7 +22,7 @@ export type SignalName = (typeof SIGNALS)[number];
 const IDENTIFIER = new Set<EntityKind>([...IDENTIFIER_KINDS, 'Person']);
 
 /** What scoring needs of the graph half, and the period the declarations cover. */
-export interface Structure extends Pick<GraphStageResult, 'g' | 'community' | 'rings' | 'ringOf' | 'cycles' | 'watchlist'> {
+export interface Structure extends Pick<GraphStageResult, 'g' | 'community' | 'rings' | 'ringOf' | 'cycles' | 'watchlist' | 'hub'> {
   /** Graph for propagation: hubs left out. */
   csr: Csr;
   periodStart: string;
@@ -52,13 +54,15 @@ export const PPR_OPTIONS = { damping: 0.85, maxIterations: 60 } as const;
 
 /**
  * The restart weights of the personalized PageRank (the known-bad seeds): a node's own seizures
- * plus twice the severity of a watchlist hit on it.
+ * (a carrier's, broker's, supplier's or route's only when its rate is above its peers', see
+ * hub-record.ts) plus twice the severity of a watchlist hit on it.
  */
 export function pprSeeds(st: Pick<Structure, 'g' | 'watchlist'>, agg: ArrayLike<PartyAgg | undefined>): Float64Array {
   const seeds = new Float64Array(st.g.n);
+  const hubs = hubRecords(st.g.kinds, agg);
   for (let i = 0; i < st.g.n; i++) {
     const p = agg[i];
-    if (p && p.seizures > 0) seeds[i] = seeds[i]! + p.seizures;
+    if (p && p.seizures > 0 && (!RATE_KINDS.has(st.g.kinds[i]!) || hubs.risky[i])) seeds[i] = seeds[i]! + p.seizures;
     const hits = st.watchlist.get(i);
     if (hits) seeds[i] = seeds[i]! + 2 * Math.max(...hits.map((h) => h.severity));
   }
@@ -87,14 +91,21 @@ export function computeFeatures(
     e[s] = ev;
   };
 
-  // Own history and watchlist hits (on the entity itself, or on an identifier it uses).
+  // Own history and watchlist hits (on the entity itself, or on an identifier it uses). A party
+  // that serves many traders is known bad by its seizure rate against its peers, not by a seizure.
   const seeds = given?.seeds ?? pprSeeds(st, agg);
+  const hubs = hubRecords(g.kinds, agg);
   for (let i = 0; i < g.n; i++) {
     const p = agg[i];
     if (p && p.seizures > 0) {
       seizures[i] = p.seizures;
-      knownBad[i] = 1;
-      set(i, 'seizures', p.seizures / 2, p.evidenceSeizures ?? []);
+      if (!RATE_KINDS.has(g.kinds[i]!)) {
+        knownBad[i] = 1;
+        set(i, 'seizures', p.seizures / 2, p.evidenceSeizures ?? []);
+      } else if (hubs.risky[i]) {
+        knownBad[i] = 1;
+        set(i, 'seizures', (hubs.lift[i]! - 1) / 3, p.evidenceSeizures ?? []);
+      }
     }
     const hits = st.watchlist.get(i);
     if (hits) {
@@ -142,12 +153,6 @@ export function computeFeatures(
       const ratio = ppr[i]! / mean;
       if (ratio > 1) set(i, 'network_proximity', Math.log10(ratio) / 2, seedsByCommunity.get(st.community[i]!) ?? []);
     }
-  }
-
-  // Rings of shared identifiers.
-  for (const ring of st.rings) {
-    const ev = [`ring:${ring.id}`, ...ring.identifiers.slice(0, 8).map((x) => g.ids[x]!)];
-    for (const m of ring.members) set(m, 'shared_identifier_ring', ring.identifiers.length / 3, ev);
   }
 
   // Communities dense in known-bad members (the member itself left out).
@@ -226,6 +231,47 @@ export function computeFeatures(
       set(i, 'new_trader_volume', 1, []);
     }
   }
+
+  // Rings of shared identifiers, graded (ring-evidence.ts): after the customs signals they read.
+  const customs = (m: number) => Math.max(
+    values[m * S + SIG.undervaluation]!, values[m * S + SIG.origin_laundering]!, values[m * S + SIG.new_trader_volume]!, values[m * S + SIG.circular_trade]!,
+  );
+  const counterparts = ringCounterparts(st);
+  for (const ring of st.rings) {
+    for (const r of ringEvidence(ring, { ids: g.ids, kinds: g.kinds, knownBad, customs, sharesCounterpart: counterparts })) {
+      set(r.member, 'shared_identifier_ring', r.value, r.evidence);
+    }
+  }
   return { values, evidence, ppr, knownBad, seizures };
 }
 
+
+/**
+ * For a ring, its members that buy from a supplier or declare through a broker another member
+ * also uses (hubs left out: a broker that serves everyone ties no one).
+ */
+function ringCounterparts(st: Pick<Structure, 'g' | 'ringOf' | 'hub'>): (ring: { id: number; members: number[] }) => Set<number> {
+  const { g } = st;
+  const counterparts = new Map<number, number[]>();
+  for (let e = 0; e < g.m; e++) {
+    for (const [party, other] of [[g.src[e]!, g.dst[e]!], [g.dst[e]!, g.src[e]!]] as const) {
+      if (st.ringOf[party]! < 0 || st.hub[other] || (g.kinds[other] !== 'Supplier' && g.kinds[other] !== 'Broker')) continue;
+      let l = counterparts.get(party);
+      if (!l) counterparts.set(party, (l = []));
+      l.push(other);
+    }
+  }
+  return (ring) => {
+    const users = new Map<number, number[]>();
+    for (const m of ring.members) {
+      for (const c of counterparts.get(m) ?? []) {
+        let l = users.get(c);
+        if (!l) users.set(c, (l = []));
+        if (!l.includes(m)) l.push(m);
+      }
+    }
+    const out = new Set<number>();
+    for (const l of users.values()) if (l.length >= 2) for (const m of l) out.add(m);
+    return out;
+  };
+}
