@@ -10,7 +10,7 @@ import { stopwatch } from '../../util/stopwatch';
 import { connectedComponents, pageRank } from './algorithms';
 import { detectCommunities } from './louvain';
 import { loadEntityGraph, REL_CODES, toCsr, type Csr, type EntityGraph } from './projection';
-import { findRings, findTradeCycles, type Ring } from './rings';
+import { findRings, findTradeCycles, keepRingsWhole, type Ring } from './rings';
 
 /** What the graph half needs of the run's parameters. */
 export interface GraphParams {
@@ -45,6 +45,8 @@ export interface GraphStageResult {
   pagerankIterations: number;
   rings: Ring[];
   ringOf: Int32Array;
+  /** Ring members and identifiers moved so that every ring lies in one community (rings.ts keepRingsWhole). */
+  ringNodesMoved: number;
   /** Traders in short circular-trade cycles, with their cycle. */
   cycles: Map<number, number[]>;
   /** Watchlist entries per node. */
@@ -130,6 +132,7 @@ export async function analyseGraph(
   const pagerankMs = lap();
   opts.onStage?.('rings and cycles');
   const { rings, ringOf } = findRings(g, { maxSharing: p.ringMaxSharing, excluded: hubs.hub });
+  const ringNodesMoved = keepRingsWhole(louvain.community, rings);
   const cycles = await tradeCycles(store, g);
   const watchlist = await watchlistByNode(store, g);
   const ringsMs = lap();
@@ -137,7 +140,7 @@ export async function analyseGraph(
     g, damped, hub: hubs.hub, hubThreshold: hubs.threshold, hubExamples: hubs.examples,
     component: wcc.component, components: wcc.count,
     community: louvain.community, communities: louvain.count, modularity: louvain.modularity, split: louvain.split,
-    pagerank: pr.rank, pagerankIterations: pr.iterations, rings, ringOf, cycles, watchlist,
+    pagerank: pr.rank, pagerankIterations: pr.iterations, rings, ringOf, ringNodesMoved, cycles, watchlist,
     timings: { projection, wcc: wccMs, louvain: louvainMs, pagerank: pagerankMs, rings: ringsMs },
   };
 }

@@ -18,6 +18,8 @@ export interface Ring {
   members: number[];
   /** Node indices of the identifiers that chain them. */
   identifiers: number[];
+  /** Each chaining identifier with the parties that share it (same order as identifiers). */
+  ties: Array<{ identifier: number; parties: number[] }>;
 }
 
 export function findRings(g: EntityGraph, opts: { maxSharing: number; excluded?: Uint8Array }): { rings: Ring[]; ringOf: Int32Array } {
@@ -40,24 +42,51 @@ export function findRings(g: EntityGraph, opts: { maxSharing: number; excluded?:
     chaining.push(ident);
     for (let i = 1; i < parties.length; i++) uf.union(parties[0]!, parties[i]!);
   }
-  const groups = new Map<number, { members: Set<number>; identifiers: number[] }>();
+  const groups = new Map<number, { members: Set<number>; identifiers: number[]; ties: Ring['ties'] }>();
   for (const ident of chaining.sort((a, b) => a - b)) {
     const parties = users.get(ident)!;
     const root = uf.find(parties[0]!);
     let grp = groups.get(root);
-    if (!grp) groups.set(root, (grp = { members: new Set(), identifiers: [] }));
+    if (!grp) groups.set(root, (grp = { members: new Set(), identifiers: [], ties: [] }));
     grp.identifiers.push(ident);
+    grp.ties.push({ identifier: ident, parties: [...parties].sort((a, b) => a - b) });
     for (const p of parties) grp.members.add(p);
   }
   const rings: Ring[] = [];
   const ringOf = new Int32Array(g.n).fill(-1);
   for (const grp of [...groups.values()].sort((a, b) => Math.min(...a.members) - Math.min(...b.members))) {
     if (grp.members.size < 2 || grp.identifiers.length < 2) continue;
-    const ring: Ring = { id: rings.length, members: [...grp.members].sort((a, b) => a - b), identifiers: grp.identifiers };
+    const ring: Ring = { id: rings.length, members: [...grp.members].sort((a, b) => a - b), identifiers: grp.identifiers, ties: grp.ties };
     for (const m of ring.members) ringOf[m] = ring.id;
     rings.push(ring);
   }
   return { rings, ringOf };
+}
+
+/**
+ * Keeps every ring whole in one community: Louvain may cut a chain of single shared identifiers
+ * between communities, and an investigator needs the whole ring as one candidate. The members and
+ * the identifiers that chain them move to the community holding most of the members (the lowest
+ * id on a tie). Returns how many nodes moved.
+ */
+export function keepRingsWhole(community: Int32Array, rings: readonly Ring[]): number {
+  let moved = 0;
+  for (const ring of rings) {
+    const counts = new Map<number, number>();
+    for (const m of ring.members) {
+      const c = community[m]!;
+      if (c >= 0) counts.set(c, (counts.get(c) ?? 0) + 1);
+    }
+    const target = [...counts].sort((a, b) => b[1] - a[1] || a[0] - b[0])[0]?.[0];
+    if (target === undefined) continue;
+    for (const node of [...ring.members, ...ring.identifiers]) {
+      if (community[node]! >= 0 && community[node] !== target) {
+        community[node] = target;
+        moved++;
+      }
+    }
+  }
+  return moved;
 }
 
 /**
