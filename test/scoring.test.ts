@@ -8,7 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { DeclarationFacts } from '../src/domain/results';
 import { filterByWeight, ringSubgraph } from '../src/export/subgraph';
 import {
-  defaultDeclarationModel, featureNames, featureVector, fitDeclarationModel, scoreDeclaration, type ScoringContext,
+  defaultDeclarationModel, shownReasons, featureNames, featureVector, fitDeclarationModel, scoreDeclaration, type ScoringContext,
 } from '../src/analysis/scoring/declaration-model';
 import { DEFAULT_WEIGHTS, riskOf, riskValue } from '../src/analysis/scoring/entity-risk';
 import { sigmoid, smoothedLogOdds } from '../src/analysis/scoring/logistic';
@@ -72,13 +72,33 @@ describe('the declaration model', () => {
   const names = featureNames(ctx.categories.keys());
 
   it('reads each feature from the declaration and its context, with the evidence behind it', () => {
-    expect(names).toEqual(['trader_risk', 'counterpart_risk', 'community_risk', 'new_combination', 'undervaluation', 'origin_laundering', 'history:hs6']);
+    expect(names).toEqual(['trader_risk', 'counterpart_risk', 'community_risk', 'new_combination', 'undervaluation', 'origin_laundering', 'history:hs6', 'clean:hs6']);
     const { x, evidence } = featureVector(base, ctx, names);
     expect(x.slice(0, 6)).toEqual([0.6, 0.7, 0.5, 1, Math.log(4 / 1), 1]);
     expect(x[6]).toBeCloseTo(smoothedLogOdds(10, 40, 0.05), 12);
+    expect(x[7]).toBe(0); // a bad record has no clean part
     expect(evidence.get('counterpart_risk')).toEqual(['b1']);
     expect(evidence.get('community_risk')).toEqual(['community:3']);
     expect(evidence.get('history:hs6')).toEqual(['hs6=610910', '10/40 bad']);
+  });
+
+  it('reads a clean record as clean:FIELD, below zero, and never as history:FIELD', () => {
+    const clean = { ...ctx, categories: new Map([['hs6\u0000610910', { n: 40, bad: 0 }]]) };
+    const { x, evidence } = featureVector(base, clean, names);
+    expect(x[6]).toBe(0);
+    expect(x[7]).toBeCloseTo(smoothedLogOdds(0, 40, 0.05), 12);
+    expect(x[7]).toBeLessThan(0);
+    expect(evidence.get('clean:hs6')).toEqual(['hs6=610910', '0/40 bad']);
+    expect(evidence.has('history:hs6')).toBe(false);
+  });
+
+  it('shows a clean record as a reason that lowers the risk, after the ones that raise it', () => {
+    const clean = { ...ctx, categories: new Map([['hs6\u0000610910', { n: 400, bad: 0 }]]) };
+    const r = scoreDeclaration(base, clean, defaultDeclarationModel(names));
+    const reason = r.reasons.find((x) => x.name === 'clean:hs6')!;
+    expect(reason.contribution).toBeLessThan(0);
+    expect(shownReasons(r.reasons).at(-1)).toEqual(reason);
+    expect(shownReasons(r.reasons, 1, 1).map((x) => x.name)).toEqual([r.reasons[0]!.name, 'clean:hs6']);
   });
 
   it('caps undervaluation at 3 (e^3 below the median) and gives none at or above it', () => {
@@ -92,6 +112,7 @@ describe('the declaration model', () => {
     const { x } = featureVector({ ...base, goodsOrigin: undefined, value: 400 }, { ...ctx, combos: { has: () => true } }, names);
     expect(r.risk).toBeCloseTo(sigmoid(-3 + x.reduce((z, v, j) => z + m.model.weights[j]! * v, 0)), 12);
     expect(r.reasons.map((x) => x.name)).toEqual(['trader_risk', 'counterpart_risk', 'community_risk', 'history:hs6']);
+    expect(r.reasons.every((x) => x.contribution > 0)).toBe(true);
     const contributions = r.reasons.map((x) => x.contribution);
     expect(contributions).toEqual([...contributions].sort((a, b) => b - a));
     expect(r.reasons.every((x) => Math.abs(x.contribution) >= 0.05)).toBe(true);

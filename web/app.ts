@@ -200,7 +200,8 @@ async function expand(id: string): Promise<void> {
 
 function reasonHtml(r: Reason): string {
   const ev = r.evidence.map((e) => (/^(ring|community):/.test(e) ? `<span>${e}</span>` : `<button type="button" data-open="${e}">${e}</button>`)).join('');
-  return `<li class="reason"><strong>${r.name.replace(/_/g, ' ')}</strong> +${r.contribution.toFixed(2)} <small>(value ${r.value})</small><div class="evidence">${ev}</div></li>`;
+  const effect = r.contribution < 0 ? `<span class="lowers">lowers −${(-r.contribution).toFixed(2)}</span>` : `+${r.contribution.toFixed(2)}`;
+  return `<li class="reason"><strong>${r.name.replace(/_/g, ' ')}</strong> ${effect} <small>(value ${r.value})</small><div class="evidence">${ev}</div></li>`;
 }
 
 async function showDetails(id: string): Promise<void> {

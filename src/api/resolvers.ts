@@ -321,6 +321,7 @@ export const resolvers = {
 
   Reason: {
     evidence: (s: Signal) => s.evidence,
+    effect: (s: Signal) => (s.contribution < 0 ? 'LOWERS' : 'RAISES'),
   },
 
   Link: {

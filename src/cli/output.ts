@@ -53,14 +53,15 @@ export function formatNumber(n: number): string {
 
 /**
  * A reason as a person reads it: the factor by which it multiplies the odds of fraud (its
- * contribution is in log-odds): "undervaluation ×4.2", "history:supplier ×0.8".
+ * contribution is in log-odds): "undervaluation ×4.2", "clean:supplier ×0.80 (lowers)".
  */
 export function reasonText(r: { name: string; contribution: number }): string {
-  return `${r.name} ×${Math.exp(r.contribution).toFixed(Math.exp(r.contribution) < 10 ? 1 : 0)}`;
+  const odds = Math.exp(r.contribution);
+  return `${r.name} ×${odds.toFixed(odds < 10 ? (odds < 1 ? 2 : 1) : 0)}${r.contribution < 0 ? ' (lowers)' : ''}`;
 }
 
 /** What risks and reasons mean, said once under the tables that show them. */
-export const RISK_LEGEND = 'risk: the probability (0 to 1) of fraud the model gives; ×N: a reason multiplies the odds of fraud by N';
+export const RISK_LEGEND = 'risk: the probability (0 to 1) of fraud the model gives; ×N: a reason multiplies the odds of fraud by N (below 1: it lowers them)';
 
 /** Text cut to at most `max` characters at a word boundary, with … when cut. */
 export function clip(text: string, max: number): string {

@@ -2,7 +2,8 @@
  * Declaration risk: how risky is the network and the goods behind one incoming declaration.
  * Features: the run's risk of each party and of the trader's community, the outcome history of
  * the declared attributes (HS code, origins, route, broker, supplier, mapping attributes) as
- * shrunk log-odds, how far the unit value sits below its HS-code peers, goods declared as
+ * shrunk log-odds, split into a bad record (history:FIELD, above the base rate) and a clean one
+ * (clean:FIELD, below it) so that with non-negative weights a clean record only ever lowers a risk, how far the unit value sits below its HS-code peers, goods declared as
  * originating in a transit country, and whether the trader–supplier–broker combination is new.
  * A logistic model over them is fitted on outcomes after a time cutoff using only what was known
  * before it; with too few outcomes, documented default weights apply.
@@ -31,7 +32,8 @@ const NETWORK_FEATURES = ['trader_risk', 'counterpart_risk', 'community_risk', '
 export function featureNames(categories: Iterable<string>): string[] {
   const fields = new Set<string>();
   for (const key of categories) fields.add(key.slice(0, key.indexOf('\u0000')));
-  return [...NETWORK_FEATURES, ...[...fields].sort().map((f) => `history:${f}`)];
+  // Each field twice: its bad record (raises the risk) and its clean record (lowers it), weighed apart.
+  return [...NETWORK_FEATURES, ...[...fields].sort().flatMap((f) => [`history:${f}`, `clean:${f}`])];
 }
 
 export function featureVector(d: DeclarationFacts, ctx: ScoringContext, names: readonly string[]): { x: number[]; evidence: Map<string, string[]> } {
@@ -70,13 +72,17 @@ export function featureVector(d: DeclarationFacts, ctx: ScoringContext, names: r
       case 'origin_laundering':
         return isOriginLaundering(d) ? 1 : 0;
       default: {
-        const field = name.slice('history:'.length);
+        // history:FIELD is the part of the attribute's log-odds above the base rate, clean:FIELD the part below.
+        const clean = name.startsWith('clean:');
+        const field = name.slice(name.indexOf(':') + 1);
         const value = cats.get(field);
         if (value === undefined) return 0;
         const c = ctx.categories.get(`${field}\u0000${value}`);
         if (!c) return 0;
+        const logOdds = smoothedLogOdds(c.bad, c.n, ctx.baseRate);
+        if (clean ? logOdds >= 0 : logOdds <= 0) return 0;
         evidence.set(name, [`${field}=${value}`, `${c.bad}/${c.n} bad`]);
-        return smoothedLogOdds(c.bad, c.n, ctx.baseRate);
+        return logOdds;
       }
     }
   });
@@ -91,7 +97,7 @@ export function defaultDeclarationModel(names: string[]): DeclarationModel {
   // Attribute history enters at face value (it already is a log-odds ratio).
   return {
     features: names,
-    model: { bias: -3, weights: names.map((n) => DEFAULT_DECLARATION_WEIGHTS[n] ?? (n.startsWith('history:') ? 0.3 : 0)) },
+    model: { bias: -3, weights: names.map((n) => DEFAULT_DECLARATION_WEIGHTS[n] ?? (n.startsWith('history:') || n.startsWith('clean:') ? 0.3 : 0)) },
     source: 'defaults',
   };
 }
@@ -102,7 +108,9 @@ export function fitDeclarationModel(labelled: DeclarationFacts[], past: ScoringC
   const positives = y.reduce((a, b) => a + b, 0);
   if (labelled.length < 200 || positives < 20) return undefined;
   const x = labelled.map((d) => featureVector(d, past, names).x);
-  return { features: names, model: fitLogistic(x, y, { l2: 1e-3, iterations: 300, learningRate: 0.05 }), source: 'fitted' };
+  // Non-negative weights: every feature is oriented so that more means riskier, so a clean history
+  // (negative log-odds) can only lower a declaration's risk, never raise it.
+  return { features: names, model: fitLogistic(x, y, { l2: 1e-3, iterations: 300, learningRate: 0.05, nonNegative: true }), source: 'fitted' };
 }
 
 export function scoreDeclaration(d: DeclarationFacts, ctx: ScoringContext, m: DeclarationModel): { risk: number; reasons: Signal[] } {
@@ -115,6 +123,13 @@ export function scoreDeclaration(d: DeclarationFacts, ctx: ScoringContext, m: De
   });
   reasons.sort((a, b) => b.contribution - a.contribution);
   return { risk: predict(m.model, x), reasons };
+}
+
+/** The reasons worth showing: the strongest that raise the risk, then the strongest that lower it. */
+export function shownReasons(reasons: readonly Signal[], raising = 6, lowering = 2): Signal[] {
+  const up = reasons.filter((r) => r.contribution > 0).slice(0, raising);
+  const down = reasons.filter((r) => r.contribution < 0).reverse().slice(0, lowering);
+  return [...up, ...down];
 }
 
 export function categoryMap(list: Iterable<CategoryRisk>): Map<string, { n: number; bad: number }> {

@@ -11,7 +11,7 @@ import { NoCurrentRunError } from '../../util/errors';
 import type { AnalysisSource } from '../../store/analysis-source';
 import type { RunStore } from '../../store/run-store';
 import { standaloneComboSet } from '../signals/combo-set';
-import { categoryMap, scoreDeclaration, type ScoringContext } from './declaration-model';
+import { categoryMap, scoreDeclaration, shownReasons, type ScoringContext } from './declaration-model';
 
 export interface DeclarationScore {
   declarationId: string;
@@ -91,6 +91,6 @@ export class DeclarationScorer {
 
   score(d: Declaration): DeclarationScore {
     const r = scoreDeclaration(this.facts(d), this.ctx, this.model);
-    return { declarationId: d.declaration_id, itemNo: d.item_no, risk: Math.round(r.risk * 1e6) / 1e6, reasons: r.reasons.slice(0, 8) };
+    return { declarationId: d.declaration_id, itemNo: d.item_no, risk: Math.round(r.risk * 1e6) / 1e6, reasons: shownReasons(r.reasons) };
   }
 }
