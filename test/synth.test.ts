@@ -90,3 +90,54 @@ describe('synthetic declarations', () => {
     }
   });
 });
+
+describe('world knobs', () => {
+  const rowsOf = (file: string) => parse(readFileSync(file), { columns: true }) as Array<Record<string, string>>;
+
+  it('tie ring members in a strict chain or in cliques', async () => {
+    const chain = await generateSynthetic(join(tmp.dir, 'chain'), { traders: 600, seed: 3, ties: 'chain' });
+    const clique = await generateSynthetic(join(tmp.dir, 'clique'), { traders: 600, seed: 3, ties: 'clique' });
+    for (const ring of chain.truth.rings.filter((r) => r.type === 'shell')) {
+      expect(ring.links).toHaveLength(ring.members.length - 1);
+      ring.links.forEach((l, i) => expect([l.a, l.b]).toEqual([ring.members[i], ring.members[i + 1]]));
+    }
+    for (const ring of clique.truth.rings.filter((r) => r.type === 'shell')) {
+      expect(new Set(ring.links.map((l) => l.a))).toEqual(new Set([ring.members[0]]));
+      expect(ring.links.every((l) => l.kind !== 'address')).toBe(true);
+    }
+  });
+
+  it('seize the given share of ring declarations and give honest traders one seizure at the given share', async () => {
+    const w = await generateSynthetic(join(tmp.dir, 'seized'), { traders: 3000, seed: 5, rings: 40, seizureShare: 0.06, honestSeizures: 0.02 });
+    const members = new Set(w.truth.rings.flatMap((r) => r.members));
+    const declarations = new Map<string, { ring: boolean; seized: boolean }>();
+    const seizedHonest = new Map<string, number>();
+    const honest = new Set<string>();
+    for (const r of rowsOf(w.declarationsFile)) {
+      const trader = normalizeId(r.trader_id!);
+      const ring = members.has(trader);
+      const d = declarations.get(r.declaration_id!) ?? { ring, seized: false };
+      d.seized ||= r.outcome === 'seizure';
+      declarations.set(r.declaration_id!, d);
+      if (!ring) honest.add(trader);
+      if (!ring && r.outcome === 'seizure') seizedHonest.set(trader, (seizedHonest.get(trader) ?? 0) + 1);
+    }
+    const ringDecls = [...declarations.values()].filter((d) => d.ring);
+    const share = ringDecls.filter((d) => d.seized).length / ringDecls.length;
+    expect(share).toBeGreaterThan(0.04);
+    expect(share).toBeLessThan(0.08);
+    expect(seizedHonest.size / honest.size).toBeGreaterThan(0.012);
+    expect(seizedHonest.size / honest.size).toBeLessThan(0.03);
+  }, 30_000);
+
+  it('put the given share of honest firms in look-alike groups, domiciliation companies among them', async () => {
+    const w = await generateSynthetic(join(tmp.dir, 'look'), { traders: 2000, seed: 7, lookalikes: 0.25 });
+    const l = w.truth.lookalikes;
+    const inGroups = new Set([...l.businessCentres, ...l.familyGroups, ...l.domiciliations].flatMap((g) => g.traders));
+    const honest = w.truth.counts.traders - w.truth.counts.ringMembers;
+    expect(inGroups.size / honest).toBeCloseTo(0.25, 2);
+    expect(l.domiciliations.length).toBeGreaterThan(0);
+    const members = new Set(w.truth.rings.flatMap((r) => r.members));
+    expect([...inGroups].some((t) => members.has(t))).toBe(false);
+  });
+});
