@@ -34,7 +34,7 @@ describe('shared identifiers', () => {
     const kinds: EntityKind[] = ['Trader', 'Trader', 'Trader', 'BankAccount', 'Phone'];
     const ring = { id: 0, members: [0, 1, 2], identifiers: [3, 4], ties: [{ identifier: 3, parties: [0, 1, 2] }, { identifier: 4, parties: [1, 2] }] };
     const inputs = (bad: number[], customs: number[]) => ({
-      ids: ['T0', 'T1', 'T2', 'ACC', 'TEL'], kinds, knownBad: Uint8Array.from(bad), customs: (m: number) => customs[m]!, sharesCounterpart: () => new Set<number>(),
+      ids: ['T0', 'T1', 'T2', 'ACC', 'TEL'], kinds, knownBad: Uint8Array.from(bad), badWeight: (m: number) => bad[m]!, customs: (m: number) => customs[m]!, sharesCounterpart: () => new Set<number>(),
     });
     const quiet = ringEvidence(ring, inputs([0, 0, 0], [0, 0, 0]));
     const seized = ringEvidence(ring, inputs([1, 0, 0], [0, 0, 0]));
@@ -46,6 +46,29 @@ describe('shared identifiers', () => {
     // T1 is tied by the account and the phone, T0 by the account alone.
     expect(quiet[1]!.value).toBeGreaterThan(quiet[0]!.value);
     expect(seized[1]!.evidence).toEqual(['ring:0', 'ACC', 'T0', 'T2', 'TEL', 'T2']);
+    // An old seizure counts less than a recent one.
+    const old = ringEvidence(ring, { ...inputs([1, 0, 0], [0, 0, 0]), badWeight: (m: number) => (m === 0 ? 0.25 : 0) });
+    expect(old[1]!.value).toBeGreaterThan(quiet[1]!.value);
+    expect(old[1]!.value).toBeLessThan(seized[1]!.value);
+  });
+
+
+  it('judge a ring too large to be one candidate around each member: by the parties it shares an identifier with', () => {
+    // A chain of 60 traders, each sharing a phone with the next.
+    const n = 60;
+    const kinds: EntityKind[] = [...Array<EntityKind>(n).fill('Trader'), ...Array<EntityKind>(n - 1).fill('Phone')];
+    const ties = Array.from({ length: n - 1 }, (_, i) => ({ identifier: n + i, parties: [i, i + 1] }));
+    const ring = { id: 0, members: Array.from({ length: n }, (_, i) => i), identifiers: ties.map((t) => t.identifier), ties };
+    const knownBad = new Uint8Array(2 * n);
+    knownBad[10] = 1;
+    const r = ringEvidence(ring, {
+      ids: kinds.map((_, i) => `N${i}`), kinds, knownBad, badWeight: (m: number) => knownBad[m]!, customs: () => 0, sharesCounterpart: () => new Set<number>(),
+    });
+    expect(r[11]!.value).toBeGreaterThan(r[30]!.value);
+    expect(r[9]!.value).toBe(r[11]!.value);
+    expect(r[30]!.value).toBe(r[40]!.value);
+    expect(r[11]!.evidence).toContain('N10');
+    expect(r[30]!.evidence).not.toContain('N10');
   });
 });
 

@@ -132,7 +132,7 @@ export async function analyseGraph(
   const pagerankMs = lap();
   opts.onStage?.('rings and cycles');
   const { rings, ringOf } = findRings(g, { maxSharing: p.ringMaxSharing, excluded: hubs.hub });
-  const ringNodesMoved = keepRingsWhole(louvain.community, rings);
+  const ringNodesMoved = keepRingsWhole(louvain.community, rings, p.maxCommunityTraders);
   const cycles = await tradeCycles(store, g);
   const watchlist = await watchlistByNode(store, g);
   const ringsMs = lap();

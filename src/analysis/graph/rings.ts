@@ -67,11 +67,13 @@ export function findRings(g: EntityGraph, opts: { maxSharing: number; excluded?:
  * Keeps every ring whole in one community: Louvain may cut a chain of single shared identifiers
  * between communities, and an investigator needs the whole ring as one candidate. The members and
  * the identifiers that chain them move to the community holding most of the members (the lowest
- * id on a tie). Returns how many nodes moved.
+ * id on a tie). Rings of more than `maxMembers` parties (long chains through shared addresses in
+ * large data) are no one candidate and are left as Louvain cut them. Returns how many nodes moved.
  */
-export function keepRingsWhole(community: Int32Array, rings: readonly Ring[]): number {
+export function keepRingsWhole(community: Int32Array, rings: readonly Ring[], maxMembers: number): number {
   let moved = 0;
   for (const ring of rings) {
+    if (ring.members.length > maxMembers) continue;
     const counts = new Map<number, number>();
     for (const m of ring.members) {
       const c = community[m]!;

@@ -20,7 +20,6 @@ export function smoothedLogOdds(bad: number, n: number, baseRate: number, streng
   return logit(p) - logit(baseRate);
 }
 
-
 export interface FitOptions {
   /** L2 penalty. */
   l2?: number;

@@ -10,7 +10,7 @@ import type { GraphStageResult } from '../graph/graph-stage';
 import type { Csr } from '../graph/projection';
 import { hubRecords, RATE_KINDS } from './hub-record';
 import type { PartyAgg, Window } from './party-figures';
-import { ringEvidence } from './ring-evidence';
+import { ringEvidence, WHOLE_RING_MAX } from './ring-evidence';
 
 export const SIGNALS = [
   'seizures', 'watchlist', 'network_proximity', 'shared_identifier_ring', 'community', 'circular_trade',
@@ -237,8 +237,17 @@ export function computeFeatures(
     values[m * S + SIG.undervaluation]!, values[m * S + SIG.origin_laundering]!, values[m * S + SIG.new_trader_volume]!, values[m * S + SIG.circular_trade]!,
   );
   const counterparts = ringCounterparts(st);
+  const end = st.periodEnd || '2000-01';
+  // A seizure counts fully within the last year of the period, half a year before that, and so on;
+  // a watchlist hit counts fully.
+  const badWeight = (m: number) => {
+    if (!knownBad[m]) return 0;
+    const last = agg[m]?.lastSeizure;
+    if (values[m * S + SIG.watchlist]! > 0 || !last) return 1;
+    return Math.min(1, 0.5 ** ((monthsBetween(last, end) - 12) / 12));
+  };
   for (const ring of st.rings) {
-    for (const r of ringEvidence(ring, { ids: g.ids, kinds: g.kinds, knownBad, customs, sharesCounterpart: counterparts })) {
+    for (const r of ringEvidence(ring, { ids: g.ids, kinds: g.kinds, knownBad, badWeight, customs, sharesCounterpart: counterparts })) {
       set(r.member, 'shared_identifier_ring', r.value, r.evidence);
     }
   }
@@ -250,16 +259,22 @@ export function computeFeatures(
  * For a ring, its members that buy from a supplier or declare through a broker another member
  * also uses (hubs left out: a broker that serves everyone ties no one).
  */
-function ringCounterparts(st: Pick<Structure, 'g' | 'ringOf' | 'hub'>): (ring: { id: number; members: number[] }) => Set<number> {
+function ringCounterparts(st: Pick<Structure, 'g' | 'ringOf' | 'hub' | 'rings'>): (ring: { id: number; members: number[] }) => Set<number> {
   const { g } = st;
+  // Only members of rings judged whole: a chain too long to be one candidate is judged around each member.
+  const judgedWhole = (node: number) => st.ringOf[node]! >= 0 && st.rings[st.ringOf[node]!]!.members.length <= WHOLE_RING_MAX;
+  const isCounterpart = (node: number) => !st.hub[node] && (g.kinds[node] === 'Supplier' || g.kinds[node] === 'Broker');
   const counterparts = new Map<number, number[]>();
+  const add = (party: number, other: number) => {
+    let l = counterparts.get(party);
+    if (!l) counterparts.set(party, (l = []));
+    l.push(other);
+  };
   for (let e = 0; e < g.m; e++) {
-    for (const [party, other] of [[g.src[e]!, g.dst[e]!], [g.dst[e]!, g.src[e]!]] as const) {
-      if (st.ringOf[party]! < 0 || st.hub[other] || (g.kinds[other] !== 'Supplier' && g.kinds[other] !== 'Broker')) continue;
-      let l = counterparts.get(party);
-      if (!l) counterparts.set(party, (l = []));
-      l.push(other);
-    }
+    const a = g.src[e]!;
+    const b = g.dst[e]!;
+    if (judgedWhole(a) && isCounterpart(b)) add(a, b);
+    else if (judgedWhole(b) && isCounterpart(a)) add(b, a);
   }
   return (ring) => {
     const users = new Map<number, number[]>();
@@ -267,7 +282,7 @@ function ringCounterparts(st: Pick<Structure, 'g' | 'ringOf' | 'hub'>): (ring: {
       for (const c of counterparts.get(m) ?? []) {
         let l = users.get(c);
         if (!l) users.set(c, (l = []));
-        if (!l.includes(m)) l.push(m);
+        if (l[l.length - 1] !== m) l.push(m); // members come in order: a repeat is the last one
       }
     }
     const out = new Set<number>();

@@ -23,6 +23,8 @@ export interface PartyAgg {
   laundering: number;
   first: string;
   last: string;
+  /** Day of the latest seizure (YYYY-MM-DD), when there is one. */
+  lastSeizure?: string;
   /** Up to five example declarations each; absent until there is one (most parties have none). */
   evidenceUnder?: string[];
   evidenceLaundering?: string[];
@@ -45,6 +47,8 @@ const BAD = 3;
 const SEIZURES = 4;
 const LAUNDERING = 5;
 const UNDER = 6;
+/** Day number (days since 1970-01-01) of the latest seizure, 0 without one. */
+const LAST_SEIZURE = 7;
 /** Fields per window; the past window's record follows the all window's. */
 const WIN = 8;
 const STRIDE = 2 * WIN;
@@ -109,6 +113,8 @@ export class PartyFigures {
     if (d.bad) rec[r + BAD]!++;
     if (d.seizure) {
       rec[r + SEIZURES]!++;
+      const day = dayNumber(d.lodgedAt);
+      if (day > rec[r + LAST_SEIZURE]!) rec[r + LAST_SEIZURE] = day;
       example(this.seizures, s * 2 + w, d.id);
     }
     if (isTrader && d.laundering) {
@@ -144,6 +150,7 @@ export class PartyFigures {
         n: rec[r + N]!, value: rec[r + VALUE]!, controlled: rec[r + CONTROLLED]!, bad: rec[r + BAD]!, seizures: rec[r + SEIZURES]!,
         under: rec[r + UNDER]!, laundering: rec[r + LAUNDERING]!, first: this.first[w]![s]!, last: this.last[w]![s]!,
       };
+      if (rec[r + LAST_SEIZURE]! > 0) p.lastSeizure = new Date(rec[r + LAST_SEIZURE]! * 86_400_000).toISOString().slice(0, 10);
       const key = s * 2 + w;
       const seized = this.seizures.get(key);
       if (seized) p.evidenceSeizures = seized;
@@ -183,6 +190,11 @@ export class PartyFigures {
     this.first[0]![s] = lodgedAt;
     this.last[0]![s] = lodgedAt;
   }
+}
+
+/** Days since 1970-01-01 of an ISO date (YYYY-MM-DD...). */
+function dayNumber(iso: string): number {
+  return Math.floor(Date.UTC(Number(iso.slice(0, 4)), Number(iso.slice(5, 7)) - 1, Number(iso.slice(8, 10))) / 86_400_000);
 }
 
 /** Keeps the first five examples of a signal. */

@@ -3,7 +3,7 @@
  * a bank account, a phone, an e-mail or a director is a strong tie, an address a weak one, and any
  * identifier weighs less the more parties use it (business centres, domiciliation companies). How
  * bad the ring looks is judged without the member itself: the share of the other members with a
- * seizure or a watchlist hit, the other members' customs signals (undervaluation, origin
+ * seizure (weighed by how recent) or a watchlist hit, the other members' customs signals (undervaluation, origin
  * laundering, young traders with sudden volume, circular trade), and whether members buy from the
  * same supplier or use the same broker. A member's signal is its tie strength times that badness,
  * so honest firms tied by a business-centre address and a family director weigh little.
@@ -35,37 +35,91 @@ export interface RingInputs {
   ids: readonly string[];
   kinds: readonly EntityKind[];
   knownBad: Uint8Array;
+  /** How much a known-bad member counts, in [0, 1]: 1 for a recent seizure or a watchlist hit, less for old seizures. */
+  badWeight: (node: number) => number;
   /** The member's own customs signals in [0, 1] (the strongest of them). */
   customs: (node: number) => number;
   /** Members that share a supplier or broker with another member of the same ring. */
   sharesCounterpart: (ring: Ring) => Set<number>;
 }
 
+/**
+ * Rings larger than this (long chains through shared addresses in large data) are judged around
+ * each member: by the parties it shares an identifier with, not by the whole chain.
+ */
+export const WHOLE_RING_MAX = 50;
+
+/** Evidence kept per member: `ring:N`, two ties (an identifier and two parties each), two known-bad members. */
+const TIES_SHOWN = 2;
+const PARTIES_SHOWN = 2;
+const BAD_SHOWN = 2;
+
 /** The ring signal of every member of one ring. */
 export function ringEvidence(ring: Ring, inp: RingInputs): RingMemberEvidence[] {
   const size = ring.members.length;
+  const whole = size <= WHOLE_RING_MAX;
+  // The ties of each member, so that a large ring costs its size, not its size squared.
+  const tiesOf = new Map<number, number[]>();
+  ring.ties.forEach((t, k) => {
+    for (const p of t.parties) {
+      let l = tiesOf.get(p);
+      if (!l) tiesOf.set(p, (l = []));
+      l.push(k);
+    }
+  });
   let bad = 0;
   let customs = 0;
-  for (const m of ring.members) {
-    if (inp.knownBad[m]) bad++;
-    customs += inp.customs(m);
+  const badMembers: number[] = [];
+  if (whole) {
+    for (const m of ring.members) {
+      bad += inp.badWeight(m);
+      customs += inp.customs(m);
+      if (inp.knownBad[m] && badMembers.length <= BAD_SHOWN) badMembers.push(m);
+    }
   }
-  const sharing = inp.sharesCounterpart(ring);
-  const badMembers = ring.members.filter((m) => inp.knownBad[m]).map((m) => inp.ids[m]!);
+  const sharing = whole ? inp.sharesCounterpart(ring) : new Set<number>();
   return ring.members.map((m) => {
-    const others = Math.max(1, size - 1);
-    const badShare = (bad - (inp.knownBad[m] ? 1 : 0)) / others;
-    const othersCustoms = (customs - inp.customs(m)) / others;
-    const sharedShare = (sharing.size - (sharing.has(m) ? 1 : 0)) / others;
+    let others: number;
+    let badShare: number;
+    let othersCustoms: number;
+    let sharedShare = 0;
+    let badShown = badMembers;
+    if (whole) {
+      others = Math.max(1, size - 1);
+      badShare = (bad - inp.badWeight(m)) / others;
+      othersCustoms = (customs - inp.customs(m)) / others;
+      sharedShare = (sharing.size - (sharing.has(m) ? 1 : 0)) / others;
+    } else {
+      const near = new Set<number>();
+      for (const k of tiesOf.get(m) ?? []) for (const p of ring.ties[k]!.parties) if (p !== m) near.add(p);
+      others = Math.max(1, near.size);
+      let b = 0;
+      let c = 0;
+      badShown = [];
+      for (const p of near) {
+        b += inp.badWeight(p);
+        c += inp.customs(p);
+        if (inp.knownBad[p] && badShown.length < BAD_SHOWN) badShown.push(p);
+      }
+      badShare = b / others;
+      othersCustoms = c / others;
+    }
     const badness = 1 - (1 - Math.min(1, 2 * badShare)) * (1 - Math.min(1, othersCustoms)) * (1 - 0.5 * Math.min(1, sharedShare));
     let loose = 1;
     const evidence = [`ring:${ring.id}`];
-    for (const t of ring.ties) {
-      if (!t.parties.includes(m)) continue;
+    let shown = 0;
+    for (const k of tiesOf.get(m) ?? []) {
+      const t = ring.ties[k]!;
       loose *= 1 - tieWeight(inp.kinds[t.identifier]!, t.parties.length);
-      if (evidence.length < 12) evidence.push(inp.ids[t.identifier]!, ...t.parties.filter((p) => p !== m).slice(0, 3).map((p) => inp.ids[p]!));
+      if (shown++ < TIES_SHOWN) evidence.push(inp.ids[t.identifier]!, ...t.parties.filter((p) => p !== m).slice(0, PARTIES_SHOWN).map((p) => inp.ids[p]!));
     }
-    for (const b of badMembers) if (evidence.length < 16 && b !== inp.ids[m] && !evidence.includes(b)) evidence.push(b);
+    let badAdded = 0;
+    for (const b of badShown) {
+      if (badAdded < BAD_SHOWN && b !== m && !evidence.includes(inp.ids[b]!)) {
+        evidence.push(inp.ids[b]!);
+        badAdded++;
+      }
+    }
     return { member: m, value: (1 - loose) * (TIE_ONLY + (1 - TIE_ONLY) * badness), evidence };
   });
 }
