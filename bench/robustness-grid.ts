@@ -7,12 +7,17 @@
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { Evaluation } from '../src/analysis/evaluate';
 import type { WorldKnobs } from '../src/synth/generate';
 
-const ROOT = resolve(__dirname, '..', '..');
-const CLI = join(ROOT, 'bin', 'customs-graph.js');
+/** The package root, from the sources (bench/) or the build (dist/bench/). */
+function packageRoot(): string {
+  let dir = __dirname;
+  while (!existsSync(join(dir, 'package.json')) && dirname(dir) !== dir) dir = dirname(dir);
+  return dir;
+}
+const CLI = join(packageRoot(), 'bin', 'customs-graph.js');
 
 /** A cell of the grid: the knobs that vary. */
 export interface Cell {

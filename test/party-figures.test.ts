@@ -28,6 +28,7 @@ function reference(rows: Row[]): { all: Map<string, PartyAgg>; past: Map<string,
         if (r.part.bad) p.bad++;
         if (r.part.seizure) {
           p.seizures++;
+          if (!p.lastSeizure || r.part.lodgedAt.slice(0, 10) > p.lastSeizure) p.lastSeizure = r.part.lodgedAt.slice(0, 10);
           p.evidenceSeizures = push(p.evidenceSeizures, r.part.id);
         }
         if (id === r.parties[0]) {

@@ -20,6 +20,7 @@ describe('detection on independent worlds (small grid)', () => {
   }, 240_000);
 
   it('finds planted ring members among the top 100 traders without a seizure of their own: at least 0.70 in every cell, well above the baselines', () => {
+    expect(results).toHaveLength(4);
     for (const r of results) {
       const p = r.runs[0]!.evaluation.precision['@100']!;
       expect(p.model, cellName(r.cell)).toBeGreaterThanOrEqual(0.7);
@@ -29,6 +30,7 @@ describe('detection on independent worlds (small grid)', () => {
   });
 
   it('recovers at least 70% of the planted rings in the top 30 candidate rings of every cell', () => {
+    expect(results).toHaveLength(4);
     for (const r of results) expect(r.runs[0]!.evaluation.ringRecall, cellName(r.cell)).toBeGreaterThanOrEqual(0.7);
   });
 });
