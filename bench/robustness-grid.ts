@@ -45,6 +45,8 @@ export interface GridOptions {
   workDir: string;
   /** Analysis seed. */
   analysisSeed?: number;
+  /** `analyze --weights`: auto (fitted when the outcomes back them) or defaults. */
+  weights?: 'auto' | 'defaults';
   /** Worlds analysed at once. */
   parallel?: number;
   onResult?: (cell: Cell, seed: number, e: Evaluation) => void;
@@ -89,7 +91,7 @@ async function evaluateWorld(cell: Cell, seed: number, opts: GridOptions): Promi
     await cli(['ingest', 'world/declarations.csv', '--watchlist', 'world/watchlist.csv', '--db', db, '--rejects', 'rejects.csv', '--json'], dir);
     mkdirSync(join(dir, 'ready'));
   }
-  await cli(['analyze', '--db', db, '--seed', String(opts.analysisSeed ?? 42), '--keep-runs', '1', '--json'], dir);
+  await cli(['analyze', '--db', db, '--seed', String(opts.analysisSeed ?? 42), '--weights', opts.weights ?? 'auto', '--keep-runs', '1', '--json'], dir);
   return JSON.parse(await cli(['evaluate', '--truth', 'world/truth.json', '--db', db, '--json'], dir)) as Evaluation;
 }
 

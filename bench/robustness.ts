@@ -44,15 +44,17 @@ async function main(): Promise<void> {
     .option('--rings <n>', 'planted rings per world', positiveInt, 30)
     .option('--seeds <n>', 'seeds per cell', positiveInt, 3)
     .option('--parallel <n>', 'worlds analysed at once', positiveInt, 1)
+    .option('--weights <mode>', 'analyze --weights: auto (fitted when the outcomes back them) or defaults', 'auto')
     .option('--json', 'print the results as JSON')
     .parse()
-    .opts<{ small?: boolean; traders: number; rings: number; seeds: number; parallel: number; json?: boolean }>();
+    .opts<{ small?: boolean; traders: number; rings: number; seeds: number; parallel: number; weights: 'auto' | 'defaults'; json?: boolean }>();
+  if (opts.weights !== 'auto' && opts.weights !== 'defaults') throw new Error('--weights must be auto or defaults');
   const cells = opts.small ? SMALL_GRID : FULL_GRID;
   const seeds = Array.from({ length: opts.seeds }, (_, i) => i + 1);
   const started = Date.now();
-  process.stderr.write(`robustness grid: ${cells.length} cells × ${seeds.length} seeds, ${opts.traders} traders and ${opts.rings} rings per world; fixed: ${JSON.stringify(FIXED_KNOBS)}\n`);
+  process.stderr.write(`robustness grid: ${cells.length} cells × ${seeds.length} seeds, ${opts.traders} traders and ${opts.rings} rings per world, weights ${opts.weights}; fixed: ${JSON.stringify(FIXED_KNOBS)}\n`);
   const results = await runGrid({
-    cells, seeds, traders: opts.traders, rings: opts.rings, workDir: join(ROOT, 'bench-data', 'robustness'), parallel: opts.parallel,
+    cells, seeds, traders: opts.traders, rings: opts.rings, workDir: join(ROOT, 'bench-data', 'robustness'), parallel: opts.parallel, weights: opts.weights,
     onResult: (cell, seed, e) => process.stderr.write(`  ${cellName(cell)} seed ${seed}: @100 ${e.precision['@100']!.model.toFixed(2)} (two-hop ${e.precision['@100']!.twoHop.toFixed(2)}), rings ${e.ringsFound}/${e.rings}\n`),
   });
   if (opts.json) {
