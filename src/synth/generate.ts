@@ -333,30 +333,17 @@ class Generator {
     }
     if (type === 'shell' && this.opts.ties !== undefined && this.opts.ties !== 'mixed') {
       this.tie(ring, members, this.opts.ties);
-      if (circular) {
-        for (let i = 0; i < members.length; i++) (members[i] as Trader).partners = [(members[(i + 1) % members.length] as Trader).id];
-      }
     } else if (type === 'shell') {
       // Chain of shared identifiers, each pair through a different kind; some pairs share two.
-      const kinds = ['phone', 'bank_account', 'director', 'email', 'address'] as const;
-      const offset = r.int(kinds.length);
+      const offset = r.int(TIE_KINDS.length);
       for (let i = 0; i + 1 < members.length; i++) {
-        const a = members[i] as Trader;
-        const b = members[i + 1] as Trader;
-        const share = (kind: (typeof kinds)[number]) => {
-          if (kind === 'phone') b.phone = a.phone;
-          else if (kind === 'bank_account') b.account = a.account;
-          else if (kind === 'email') b.email = a.email;
-          else if (kind === 'address') b.address = a.address;
-          else b.directors = [...b.directors, a.directors[0] as string];
-          ring.links.push({ a: a.id, b: b.id, kind });
-        };
-        share(kinds[(offset + i) % kinds.length] as (typeof kinds)[number]);
-        if (r.chance(0.4)) share(kinds[(offset + i + 2) % kinds.length] as (typeof kinds)[number]);
+        const [a, b] = [members[i]!, members[i + 1]!];
+        shareIdentifier(ring, a, b, TIE_KINDS[(offset + i) % TIE_KINDS.length]!);
+        if (r.chance(0.4)) shareIdentifier(ring, a, b, TIE_KINDS[(offset + i + 2) % TIE_KINDS.length]!);
       }
-      if (circular) {
-        for (let i = 0; i < members.length; i++) (members[i] as Trader).partners = [(members[(i + 1) % members.length] as Trader).id];
-      }
+    }
+    if (circular) {
+      for (let i = 0; i < members.length; i++) members[i]!.partners = [members[(i + 1) % members.length]!.id];
     }
     // Only a minority of members has been caught.
     const caught = Math.max(1, Math.round(size * 0.3));
@@ -375,14 +362,7 @@ class Generator {
   /** Ties of a shell ring with the knobs: a strict chain (one identifier per pair), or cliques. */
   private tie(ring: PlantedRing, members: Trader[], ties: 'chain' | 'clique'): void {
     const h = this.hard;
-    const share = (a: Trader, b: Trader, kind: TieKind) => {
-      if (kind === 'phone') b.phone = a.phone;
-      else if (kind === 'bank_account') b.account = a.account;
-      else if (kind === 'email') b.email = a.email;
-      else if (kind === 'address') b.address = a.address;
-      else b.directors = [...b.directors, a.directors[0] as string];
-      ring.links.push({ a: a.id, b: b.id, kind });
-    };
+    const share = (a: Trader, b: Trader, kind: TieKind) => shareIdentifier(ring, a, b, kind);
     if (ties === 'chain') {
       const offset = h.int(TIE_KINDS.length);
       for (let i = 0; i + 1 < members.length; i++) share(members[i]!, members[i + 1]!, TIE_KINDS[(offset + i) % TIE_KINDS.length]!);
@@ -757,6 +737,16 @@ const CAUGHT_SHARE = 0.5;
 
 const TIE_KINDS = ['phone', 'bank_account', 'director', 'email', 'address'] as const;
 type TieKind = (typeof TIE_KINDS)[number];
+
+/** b takes a's identifier of that kind (a director is added beside b's own), and the ring's truth records the link. */
+function shareIdentifier(ring: PlantedRing, a: Trader, b: Trader, kind: TieKind): void {
+  if (kind === 'phone') b.phone = a.phone;
+  else if (kind === 'bank_account') b.account = a.account;
+  else if (kind === 'email') b.email = a.email;
+  else if (kind === 'address') b.address = a.address;
+  else b.directors = [...b.directors, a.directors[0] as string];
+  ring.links.push({ a: a.id, b: b.id, kind });
+}
 
 /** Other spellings of the same name, as different clerks write them. */
 const TRANSLITERATIONS: Record<string, string> = {
