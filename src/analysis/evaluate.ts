@@ -61,8 +61,11 @@ export async function evaluateRun(store: GraphStore, truth: EvaluationTruth, opt
   const clean = scores.filter((s) => s.seizures === 0);
   const labels: number[] = clean.map((s) => (members.has(entities.get(s.entityId) ?? '') ? 1 : 0));
   const modelScores = clean.map((s) => s.risk);
+  // Random draws in id order, so that the random baseline and the baselines' tie-breaks do not
+  // depend on the model's order.
   const rng = new Rng(truth.seed);
-  const random = clean.map(() => rng.next());
+  const draw = new Map([...clean].map((s) => s.entityId).sort().map((id) => [id, rng.next()]));
+  const random = clean.map((s) => draw.get(s.entityId)!);
   // Baselines count; their ties are broken at random (the list itself is in the model's order).
   const ownHistory = clean.map((s, i) => (history.get(s.entityId) ?? 0) + random[i]! * 1e-3);
   const hops = clean.map((s, i) => (twoHop.get(s.entityId) ?? 0) + random[i]! * 1e-3);
