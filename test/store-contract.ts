@@ -271,6 +271,15 @@ export function storeContract(name: string, factory: StoreFactory): void {
       expect([...first, ...next].map((e) => e.key).sort()).toEqual(['TE1', 'TE2']);
     });
 
+    it('pages the audit log newest first by the ids it gives (whatever their form)', async () => {
+      for (let i = 0; i < 3; i++) {
+        await store.appendAudit({ at: `2025-06-0${i + 1}T10:00:00.000Z`, who: `key${i}`, role: 'investigator', operation: 'entity', entityIds: [String(i)], requestId: `r${i}` });
+      }
+      const page = await store.listAudit({ limit: 2 });
+      const rest = await store.listAudit({ limit: 10, before: page[1]!.id });
+      expect([...page, ...rest].map((r) => r.who)).toEqual(['key2', 'key1', 'key0']);
+    });
+
     it('says which declarations a batch replaced, from which load, and removes links with the identifiers they alone held', async () => {
       expect((await store.writeBatch(batchOf(RING))).replaced).toEqual([]);
       const again = await store.bulk(10, async () => store.writeBatch(batchOf([row({ declaration_id: 'D1', trader_id: 'T9', trader_phone: '0661999999' })])));

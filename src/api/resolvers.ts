@@ -121,11 +121,14 @@ export const resolvers = {
           if (e) found.push(e);
         }
       }
-      const byName = await ctx.store.searchByName(text, { kinds, limit: first + 1, after: after === undefined ? undefined : String(after) });
+      // The cursor is the store's own id of the last entity found by name (a number in SQLite, an
+      // element id in Neo4j), or '' after one found by key: the name search then starts over.
+      // Cursors of earlier versions held the id as a number: read the same way.
+      const nameAfter = after === undefined || after === '' || after === 0 ? undefined : String(after);
+      const byName = await ctx.store.searchByName(text, { kinds, limit: first + 1, after: nameAfter });
       const seen = new Set(found.map((e) => e.id));
       const items = [...found, ...byName.filter((e) => !seen.has(e.id))];
-      const page = connection(items.map(gqlEntity), first, (e) => (found.some((f) => f.id === e.id) ? 0 : Number(e.id)));
-      return page;
+      return connection(items.map(gqlEntity), first, (e) => (seen.has(e.id) ? '' : e.id));
     },
 
     async neighborhood(_: unknown, args: Args, ctx: ApiContext) {
@@ -175,10 +178,14 @@ export const resolvers = {
     async analysisRuns(_: unknown, args: Args, ctx: ApiContext) {
       ctx.require('readRuns');
       const first = checkFirst(args.first as number);
-      const before = decodeCountCursor(args.after as string | undefined) ?? Number.MAX_SAFE_INTEGER;
+      const after = decodeCursor(args.after as string | undefined);
       await ctx.store.failAbandonedRuns(ctx.services.config.runStaleMs ?? DEFAULT_RUN_STALE_MS);
-      const runs = (await ctx.store.listRuns(10_000)).filter((r) => Number(r.id) < before).slice(0, first + 1);
-      return connection(runs.map(runOut), first, (r) => Number(r.id));
+      // Newest first; the cursor is the last run's id as the store gives it (numbers in SQLite,
+      // time-ordered strings in Neo4j), so the page goes on after that run in the same list.
+      const all = await ctx.store.listRuns(10_000);
+      const start = after === undefined ? 0 : all.findIndex((r) => r.id === String(after)) + 1;
+      if (start === 0 && after !== undefined) throw badInput('malformed cursor', { argument: 'after' });
+      return connection(all.slice(start, start + first + 1).map(runOut), first, (r) => r.id);
     },
 
     async job(_: unknown, args: Args, ctx: ApiContext) {
@@ -237,7 +244,8 @@ export const resolvers = {
       const first = checkFirst(args.first as number);
       const before = decodeCursor(args.after as string | undefined);
       const records = await ctx.store.listAudit({ limit: first + 1, before: before === undefined ? undefined : String(before) });
-      return connection(records.map((r) => ({ ...r, role: r.role.toUpperCase() })), first, (r) => Number(r.id));
+      // A listed record always has its id (only a record being appended has none yet).
+      return connection(records.map((r) => ({ ...r, role: r.role.toUpperCase() })), first, (r) => r.id ?? '');
     },
   },
 

@@ -7,9 +7,18 @@ import type { Neo4jSession, Row } from './session';
 export class Neo4jAuditLog implements AuditLog {
   constructor(private readonly s: Neo4jSession) {}
 
+  private lastMs = 0;
+  private sameMs = 0;
+
   async appendAudit(r: AuditRecord): Promise<void> {
-    // Ids sort by time: the timestamp, then a random suffix for records of the same millisecond.
-    await this.s.write([['append-audit', { id: `${Date.now().toString().padStart(15, '0')}-${randomUUID().slice(0, 8)}`, at: r.at, who: r.who, role: r.role, operation: r.operation, entityIds: r.entityIds, requestId: r.requestId }]]);
+    // Ids sort by time: the timestamp, a counter for this process's records of the same
+    // millisecond (so they list in the order they were written), and a random suffix that keeps
+    // two servers' records apart.
+    const ms = Date.now();
+    this.sameMs = ms === this.lastMs ? this.sameMs + 1 : 0;
+    this.lastMs = ms;
+    const id = `${ms.toString().padStart(15, '0')}-${this.sameMs.toString().padStart(6, '0')}-${randomUUID().slice(0, 8)}`;
+    await this.s.write([['append-audit', { id, at: r.at, who: r.who, role: r.role, operation: r.operation, entityIds: r.entityIds, requestId: r.requestId }]]);
   }
 
   async listAudit(opts: { limit: number; before?: string }): Promise<AuditRecord[]> {
