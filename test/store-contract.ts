@@ -84,6 +84,9 @@ export function storeContract(name: string, factory: StoreFactory): void {
       await store.writeBatch(batchOf([row({ declaration_id: 'D1', trader_id: 'T9', outcome: 'clear' })]));
       const d1 = await store.getDeclaration('D1/1');
       expect(d1).toMatchObject({ trader_id: 'T9', outcome: 'clear', container_ids: [] });
+      // Fields the new version no longer carries are gone, not kept from the old one.
+      expect(d1!.trader_phone).toBeUndefined();
+      expect(d1!.trader_directors ?? []).toEqual([]);
       const c = await store.counts();
       expect(c.declarations).toBe(4);
       expect(c.relationships.IN_CONTAINER ?? 0).toBe(0);
