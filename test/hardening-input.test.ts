@@ -9,8 +9,10 @@ import { parse } from 'csv-parse/sync';
 import { afterAll, describe, expect, it } from 'vitest';
 import { makeValidator, validateObject } from '../src/domain/declaration';
 import { stripControls } from '../src/domain/normalize';
+import { boundedKey, keyFor } from '../src/domain/entities';
+import { MAX_KEY_CHARS } from '../src/domain/fields';
 import { printable, table } from '../src/cli/output';
-import { row, runCli, tempDir, toCsv } from './helpers';
+import { batchOf, row, runCli, tempDir, toCsv } from './helpers';
 
 const tmp = tempDir('cg-hostile-');
 afterAll(() => tmp.cleanup());
@@ -120,6 +122,34 @@ describe('long lines', () => {
       expect(statSync(rejects).size).toBeLessThan(8 * 1024);
     });
   }
+});
+
+describe('long keys (a store indexes keys and names: Neo4j index entries hold about 8 KB)', () => {
+  const validate = makeValidator({ defaultCurrency: 'MAD' });
+  const resolve = (rows: Array<Record<string, string>>) => batchOf(rows).entities;
+
+  it('reject a declaration id or a trader id over 1,000 characters, with the reason', () => {
+    expect(validateObject(validate, row({ declaration_id: 'D'.repeat(1000) })).ok).toBe(true);
+    expect(validateObject(validate, row({ declaration_id: 'D'.repeat(1001) }))).toMatchObject({ ok: false, field: 'declaration_id', reason: 'declaration_id over 1000 characters' });
+    expect(validateObject(validate, row({ trader_id: '7'.repeat(1001) }))).toMatchObject({ ok: false, field: 'trader_id' });
+  });
+
+  it('bound a long address key with a hash of the whole: the same address meets itself, two that differ stay apart', () => {
+    const long = `${'12 Boulevard Zerktouni '.repeat(2000)}`;
+    const entities = resolve([
+      row({ declaration_id: 'L1', trader_address: `${long}Casablanca` }),
+      row({ declaration_id: 'L2', trader_id: 'T2', trader_address: `${long}Casablanca` }),
+      row({ declaration_id: 'L3', trader_id: 'T3', trader_address: `${long}Rabat` }),
+    ]);
+    const addresses = entities.filter((e) => e.kind === 'Address');
+    expect(addresses).toHaveLength(2);
+    for (const a of addresses) {
+      expect(a.key.length).toBeLessThanOrEqual(MAX_KEY_CHARS);
+      expect(a.name.length).toBeLessThanOrEqual(MAX_KEY_CHARS);
+    }
+    expect(addresses.map((a) => a.key)).toContain(keyFor('Address', `${long}Casablanca`, { phoneRegion: 'MA' }));
+    expect(boundedKey('short')).toBe('short');
+  });
 });
 
 describe('outputs', () => {

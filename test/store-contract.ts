@@ -5,6 +5,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { GraphStore } from '../src/store/graph-store';
 import { batchOf, row } from './helpers';
+import { keyFor } from '../src/domain/entities';
 import { unitValue } from '../src/analysis/signals/predicates';
 
 export interface StoreFactory {
@@ -272,6 +273,17 @@ export function storeContract(name: string, factory: StoreFactory): void {
       const first = await store.searchByName('etoile', { limit: 1 });
       const next = await store.searchByName('etoile', { limit: 10, after: first[0]!.id });
       expect([...first, ...next].map((e) => e.key).sort()).toEqual(['TE1', 'TE2']);
+    });
+
+    it('stores a 40 KB address and a 20 KB name under bounded keys and names (index entries have a size limit)', async () => {
+      const address = `${'Zone Industrielle Ain Sebaa, lot '.repeat(1250)}Casablanca`;
+      const name = 'Société '.repeat(2500);
+      await store.writeBatch(batchOf([row({ declaration_id: 'LONG1', trader_id: 'TL', trader_name: name, trader_address: address })]));
+      const found = await store.findEntity({ kind: 'Address', key: keyFor('Address', address, { phoneRegion: 'MA' }) });
+      expect(found).not.toBeNull();
+      expect(found!.key.length).toBeLessThanOrEqual(1000);
+      expect((await store.findEntity({ kind: 'Trader', key: 'TL' }))!.name.length).toBeLessThanOrEqual(1000);
+      expect((await store.searchByName('societe societe', { limit: 5 })).map((e) => e.key)).toContain('TL');
     });
 
     it('pages the audit log newest first by the ids it gives (whatever their form)', async () => {

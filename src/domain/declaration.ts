@@ -8,7 +8,7 @@
  * mappings and API inputs.
  */
 import {
-  DECLARATION_FIELDS, EARLIEST_DATE, FRAUD_TYPES, latestDate, MAX_AMOUNT, MAX_FIELD_BYTES, MAX_ITEM_NO, MAX_QUANTITY, OUTCOMES, REGIMES,
+  DECLARATION_FIELDS, EARLIEST_DATE, FRAUD_TYPES, latestDate, MAX_AMOUNT, MAX_FIELD_BYTES, MAX_ITEM_NO, MAX_KEY_CHARS, MAX_QUANTITY, OUTCOMES, REGIMES,
   TRANSPORT_MODES, type DeclarationField, type FraudType, type Outcome, type Regime, type TransportMode,
 } from './fields';
 import { splitList, stripControls } from './normalize';
@@ -222,9 +222,11 @@ export function makeValidator(opts: ValidationOptions): (row: readonly unknown[]
   return (row) => {
     try {
       const declaration_id = required(row, 'declaration_id');
+      if (declaration_id.length > MAX_KEY_CHARS) throw new Invalid('declaration_id', `declaration_id over ${MAX_KEY_CHARS} characters`);
       const item_no = itemNo(row);
       const lodged_at = isoDate(row, 'lodged_at', latest);
       const trader_id = required(row, 'trader_id');
+      if (trader_id.length > MAX_KEY_CHARS) throw new Invalid('trader_id', `trader_id over ${MAX_KEY_CHARS} characters`);
       if (!/[\p{L}\p{N}]/u.test(trader_id)) throw new Invalid('trader_id', 'trader_id has no letter or digit');
       const origin_country = country(row, 'origin_country');
       if (origin_country === undefined) throw new Invalid('origin_country', 'origin_country is required');

@@ -1,4 +1,6 @@
 /** Entity kinds, relationship types and entity keys (DESIGN §4). */
+import { createHash } from 'node:crypto';
+import { MAX_KEY_CHARS } from './fields';
 import {
   normalizeAccount, normalizeAddress, normalizeCode, normalizeCompanyName, normalizeEmail, normalizeId,
   normalizePersonName, normalizePhone,
@@ -62,6 +64,20 @@ export function parseKind(text: string): EntityKind | undefined {
   return KIND_BY_LOWER.get(text.trim().toLowerCase().replace(/[\s-]/g, '_')) ?? KIND_BY_LOWER.get(text.trim().toLowerCase().replace(/[\s_-]/g, ''));
 }
 
+/**
+ * A key within MAX_KEY_CHARS: a longer one keeps its start and ends with the SHA-256 of the
+ * whole, so the same long address still meets itself and two long ones that differ stay apart.
+ */
+export function boundedKey(key: string): string {
+  if (key.length <= MAX_KEY_CHARS) return key;
+  return `${key.slice(0, MAX_KEY_CHARS - 65)}#${createHash('sha256').update(key).digest('hex')}`;
+}
+
+/** A display name within MAX_KEY_CHARS (it is indexed for search). */
+export function boundedName(name: string): string {
+  return name.length <= MAX_KEY_CHARS ? name : `${name.slice(0, MAX_KEY_CHARS - 1)}…`;
+}
+
 export interface KeyOptions {
   phoneRegion: string;
 }
@@ -89,6 +105,10 @@ export function routeKey(parts: {
  * routes are given in key form.
  */
 export function keyFor(kind: EntityKind, value: string, opts: KeyOptions): string {
+  return kind === 'Declaration' ? unboundedKeyFor(kind, value, opts) : boundedKey(unboundedKeyFor(kind, value, opts));
+}
+
+function unboundedKeyFor(kind: EntityKind, value: string, opts: KeyOptions): string {
   switch (kind) {
     case 'Consignee': case 'Supplier': case 'Broker': case 'Carrier': {
       const named = /^name:(.*?)(?:\|([A-Za-z]{2}))?$/.exec(value.trim());

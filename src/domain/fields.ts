@@ -46,6 +46,14 @@ export function latestDate(now = Date.now()): string {
 /** Longest value a single field may hold; longer values reject the row. */
 export const MAX_FIELD_BYTES = 64 * 1024;
 
+/**
+ * Longest key or name kept as written, in characters. Stores index keys, names and declaration ids,
+ * and Neo4j's index entries hold about 8 KB (a character is up to 4 bytes): a longer value would
+ * fail its whole batch there. Declaration ids and trader ids over it reject the row; a longer
+ * entity key (an address, a name) is cut and ends with a hash of the whole, a longer name is cut.
+ */
+export const MAX_KEY_CHARS = 1000;
+
 const FIELD_SET: ReadonlySet<string> = new Set(DECLARATION_FIELDS);
 export function isDeclarationField(name: string): name is DeclarationField {
   return FIELD_SET.has(name);

@@ -5,7 +5,7 @@
  */
 import type { Declaration } from './declaration';
 import { declarationKey } from './declaration-key';
-import { IDENTIFIER_RELS, nameCountryKey, routeKey, type EntityKind, type IdentifierKind } from './entities';
+import { boundedKey, boundedName, IDENTIFIER_RELS, nameCountryKey, routeKey, type EntityKind, type IdentifierKind } from './entities';
 import {
   normalizeAccount, normalizeAddress, normalizeEmail, normalizeId, normalizePersonName, normalizePhone, phoneWithoutSeparators,
 } from './normalize';
@@ -43,8 +43,9 @@ export class BatchBuilder {
     return this.declarations.length;
   }
 
-  entity(kind: EntityKind, key: string, name: string): EntityFact | undefined {
-    if (!key) return undefined;
+  entity(kind: EntityKind, unbounded: string, name: string): EntityFact | undefined {
+    if (!unbounded) return undefined;
+    const key = boundedKey(unbounded);
     let byKey = this.entities.get(kind);
     if (!byKey) {
       byKey = new Map();
@@ -52,7 +53,7 @@ export class BatchBuilder {
     }
     const existing = byKey.get(key);
     if (existing) return existing;
-    const fact: EntityFact = { kind, key, name: name || key };
+    const fact: EntityFact = { kind, key, name: boundedName(name || key) };
     byKey.set(key, fact);
     return fact;
   }
