@@ -1,4 +1,6 @@
-MATCH (d:Declaration)-[:FILED_BY]->(t:Trader)
+// Ordered by the seq index (d.seq >= 0 lets the planner read it in order instead of sorting millions of rows).
+MATCH (d:Declaration) WHERE d.seq >= 0
+MATCH (d)-[:FILED_BY]->(t:Trader)
 OPTIONAL MATCH (d)-[:CONSIGNED_TO]->(co:Consignee)
 OPTIONAL MATCH (d)-[:SUPPLIED_BY]->(s:Supplier)
 OPTIONAL MATCH (d)-[:DECLARED_BY]->(b:Broker)

@@ -1,2 +1,2 @@
-MATCH (a:AuditRecord) WHERE $before IS NULL OR a.id < $before
+MATCH (a:AuditRecord) WHERE a.id < coalesce($before, '~')
 RETURN properties(a) AS record ORDER BY a.id DESC LIMIT $limit

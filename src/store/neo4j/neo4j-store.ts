@@ -19,7 +19,7 @@ import { migrationNames } from './statements';
 import { Neo4jGraphWriter } from './writer';
 
 export type { Neo4jStoreOptions } from './session';
-export const NEO4J_SCHEMA_VERSION = 2;
+export const NEO4J_SCHEMA_VERSION = 3;
 
 export class Neo4jGraphStore extends ComposedGraphStore {
   private readonly session: Neo4jSession;

@@ -70,9 +70,10 @@ export class Neo4jGraphReader implements GraphReader {
 
   async counts(): Promise<StoreCounts> {
     const entities: StoreCounts['entities'] = {};
-    for (const r of await this.s.read('count-entities')) entities[r.kind as EntityKind] = Number(r.n);
+    // Kinds and types with none are left out, as SQLite's grouped counts leave them out.
+    for (const r of await this.s.read('count-entities')) if (Number(r.n) > 0) entities[r.kind as EntityKind] = Number(r.n);
     const relationships: StoreCounts['relationships'] = {};
-    for (const r of await this.s.read('count-relationships')) relationships[r.type as RelType] = Number(r.n);
+    for (const r of await this.s.read('count-relationships')) if (Number(r.n) > 0) relationships[r.type as RelType] = Number(r.n);
     const declarations = Number((await this.s.read('count-declarations'))[0]?.n ?? 0);
     if (declarations) entities.Declaration = declarations;
     return { entities, relationships, declarations, watchlist: Number((await this.s.read('count-watchlist'))[0]?.n ?? 0) };

@@ -23,10 +23,18 @@ export class Neo4jRunStore implements RunStore {
       await this.s.write([['write-scores', { runId, rows: results.scores.slice(i, i + 2000).map((s) => ({ ...s, community: s.community ?? null, component: s.component ?? null, signals: JSON.stringify(s.signals) })) }]]);
       onProgress?.(Math.min(results.scores.length, i + 2000), total);
     }
-    await this.s.write([
-      ['write-communities', { runId, rows: results.communities.map((c) => ({ ...c, byKind: JSON.stringify(c.byKind), members: JSON.stringify(c.members), signals: JSON.stringify(c.signals) })) }],
-      ['write-categories', { runId, rows: results.categories }],
-    ]);
+    // Communities and categories in slices too: a run has hundreds of thousands of categories.
+    let done = results.scores.length;
+    for (let i = 0; i < results.communities.length; i += 2000) {
+      const rows = results.communities.slice(i, i + 2000);
+      await this.s.write([['write-communities', { runId, rows: rows.map((c) => ({ ...c, byKind: JSON.stringify(c.byKind), members: JSON.stringify(c.members), signals: JSON.stringify(c.signals) })) }]]);
+      onProgress?.((done += rows.length), total);
+    }
+    for (let i = 0; i < results.categories.length; i += 5000) {
+      const rows = results.categories.slice(i, i + 5000);
+      await this.s.write([['write-categories', { runId, rows }]]);
+      onProgress?.((done += rows.length), total);
+    }
     onProgress?.(total, total);
   }
 
@@ -41,9 +49,12 @@ export class Neo4jRunStore implements RunStore {
     const ids = runsToPrune(await this.listRuns(1_000_000), await this.currentRunId(), keep);
     for (const id of ids) {
       // In slices: one transaction deleting a whole run's 700k nodes would hold too much memory.
-      for (;;) {
-        const [rows] = await this.s.write([['prune-run-results', { runId: id, limit: neo4j.int(10_000) }]]);
-        if (Number(rows?.[0]?.deleted ?? 0) === 0) break;
+      // One label at a time, each statement served by its run index.
+      for (const statement of ['prune-run-scores', 'prune-run-communities', 'prune-run-categories']) {
+        for (;;) {
+          const [rows] = await this.s.write([[statement, { runId: id, limit: neo4j.int(10_000) }]]);
+          if (Number(rows?.[0]?.deleted ?? 0) === 0) break;
+        }
       }
       await this.s.write([['mark-run-pruned', { id }]]);
     }
@@ -91,7 +102,11 @@ export class Neo4jRunStore implements RunStore {
   async topEntities(opts: { kind?: EntityKind; limit: number; runId?: string }): Promise<EntityScore[]> {
     const run = await this.runOrCurrent(opts.runId);
     if (!run) return [];
-    return (await this.s.read('top-entities', { runId: run, kind: opts.kind ?? null, limit: neo4j.int(opts.limit) })).map((r) => scoreFromProps(r.score as Row));
+    // Two statements: `$kind IS NULL OR s.kind = $kind` would keep the planner off the (run_id, kind, risk) index.
+    const rows = opts.kind
+      ? await this.s.read('top-entities', { runId: run, kind: opts.kind, limit: neo4j.int(opts.limit) })
+      : await this.s.read('top-entities-any-kind', { runId: run, limit: neo4j.int(opts.limit) });
+    return rows.map((r) => scoreFromProps(r.score as Row));
   }
 
   async topCommunities(limit: number, runId?: string, offset = 0): Promise<CommunityRecord[]> {

@@ -46,13 +46,16 @@ export const STATEMENT_PARAMS: Record<string, string[]> = {
   'fail-run': ['id', 'finishedAt', 'counts'],
   'run-heartbeat': ['id', 'at'],
   'fail-abandoned-runs': ['before', 'now'],
-  'prune-run-results': ['runId', 'limit'],
+  'prune-run-scores': ['runId', 'limit'],
+  'prune-run-communities': ['runId', 'limit'],
+  'prune-run-categories': ['runId', 'limit'],
   'mark-run-pruned': ['id'],
   'current-run': [],
   'current-run-id': [],
   'list-runs': ['limit'],
   'get-scores': ['runId', 'ids'],
   'top-entities': ['runId', 'kind', 'limit'],
+  'top-entities-any-kind': ['runId', 'limit'],
   'top-communities': ['runId', 'offset', 'limit'],
   'get-community': ['runId', 'community'],
   'category-risk': ['runId'],
@@ -86,7 +89,8 @@ export function migrationNames(statements: Map<string, string>): string[] {
 export const SCHEMA = {
   labels: [
     'Entity', 'Declaration', 'WatchlistEntry', 'AnalysisRun', 'Score', 'Community', 'CategoryRisk', 'CurrentRun', 'AuditRecord',
-    'SchemaVersion', 'Trader', 'Consignee', 'Supplier', 'Broker', 'Carrier', 'Route', 'Person',
+    'SchemaVersion', 'Trader', 'Consignee', 'Supplier', 'Broker', 'Carrier', 'Route', 'Person', 'Address', 'Phone', 'Email',
+    'BankAccount', 'Vessel', 'Container',
   ],
   relationshipTypes: [
     'FILED_BY', 'CONSIGNED_TO', 'SUPPLIED_BY', 'DECLARED_BY', 'CARRIED_BY', 'ROUTED_VIA', 'ON_VESSEL', 'IN_CONTAINER',

@@ -1,0 +1,2 @@
+MATCH (s:Score {run_id: $runId}) WHERE s.risk >= 0
+RETURN properties(s) AS score ORDER BY s.risk DESC, s.entity_id LIMIT $limit
