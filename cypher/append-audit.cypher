@@ -1,1 +1,4 @@
-CREATE (a:AuditRecord {id: $id, at: $at, who: $who, role: $role, operation: $operation, entity_ids: $entityIds, request_id: $requestId})
+// MERGE on the id made once per record: a transaction retried after a lost acknowledgement
+// finds the record it already wrote instead of writing it twice.
+MERGE (a:AuditRecord {id: $id})
+  ON CREATE SET a.at = $at, a.who = $who, a.role = $role, a.operation = $operation, a.entity_ids = $entityIds, a.request_id = $requestId

@@ -1,1 +1,1 @@
-CREATE INDEX audit_id IF NOT EXISTS FOR (a:AuditRecord) ON (a.id)
+CREATE CONSTRAINT audit_id IF NOT EXISTS FOR (a:AuditRecord) REQUIRE a.id IS UNIQUE

@@ -286,6 +286,19 @@ export function storeContract(name: string, factory: StoreFactory): void {
       expect((await store.searchByName('societe societe', { limit: 5 })).map((e) => e.key)).toContain('TL');
     });
 
+    it('keeps the last version of an item given twice in one batch, with only its parties', async () => {
+      const r = await store.writeBatch(batchOf([
+        row({ declaration_id: 'TWICE', trader_id: 'T7', supplier_id: 'S7' }),
+        row({ declaration_id: 'TWICE', trader_id: 'T6', supplier_id: 'S6' }),
+      ]));
+      expect(await store.getDeclaration('TWICE/1')).toMatchObject({ trader_id: 'T6', supplier_id: 'S6' });
+      const c = await store.counts();
+      expect(c.declarations).toBe(1);
+      expect(c.relationships.FILED_BY).toBe(1);
+      expect(c.relationships.SUPPLIED_BY).toBe(1);
+      expect(r.replaced.map((x) => ({ key: x.key, previous: x.previous.trader_id, current: x.current.trader_id }))).toEqual([{ key: 'TWICE/1', previous: 'T7', current: 'T6' }]);
+    });
+
     it('pages the audit log newest first by the ids it gives (whatever their form)', async () => {
       for (let i = 0; i < 3; i++) {
         await store.appendAudit({ at: `2025-06-0${i + 1}T10:00:00.000Z`, who: `key${i}`, role: 'investigator', operation: 'entity', entityIds: [String(i)], requestId: `r${i}` });

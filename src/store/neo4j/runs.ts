@@ -20,19 +20,25 @@ export class Neo4jRunStore implements RunStore {
   async writeRunResults(runId: string, results: RunResults, onProgress?: (done: number, total: number) => void): Promise<void> {
     const total = results.scores.length + results.communities.length + results.categories.length;
     for (let i = 0; i < results.scores.length; i += 2000) {
-      await this.s.write([['write-scores', { runId, rows: results.scores.slice(i, i + 2000).map((s) => ({ ...s, community: s.community ?? null, component: s.component ?? null, signals: JSON.stringify(s.signals) })) }]]);
+      await this.s.write([['write-scores', { runId, rows: results.scores.slice(i, i + 2000).map((s) => ({
+        ...s, community: s.community === undefined ? null : neo4j.int(s.community), component: s.component === undefined ? null : neo4j.int(s.component),
+        seizures: neo4j.int(s.seizures), signals: JSON.stringify(s.signals),
+      })) }]]);
       onProgress?.(Math.min(results.scores.length, i + 2000), total);
     }
     // Communities and categories in slices too: a run has hundreds of thousands of categories.
     let done = results.scores.length;
     for (let i = 0; i < results.communities.length; i += 2000) {
       const rows = results.communities.slice(i, i + 2000);
-      await this.s.write([['write-communities', { runId, rows: rows.map((c) => ({ ...c, byKind: JSON.stringify(c.byKind), members: JSON.stringify(c.members), signals: JSON.stringify(c.signals) })) }]]);
+      await this.s.write([['write-communities', { runId, rows: rows.map((c) => ({
+        ...c, community: neo4j.int(c.community), rank: neo4j.int(c.rank), size: neo4j.int(c.size), knownBad: neo4j.int(c.knownBad),
+        byKind: JSON.stringify(c.byKind), members: JSON.stringify(c.members), signals: JSON.stringify(c.signals),
+      })) }]]);
       onProgress?.((done += rows.length), total);
     }
     for (let i = 0; i < results.categories.length; i += 5000) {
       const rows = results.categories.slice(i, i + 5000);
-      await this.s.write([['write-categories', { runId, rows }]]);
+      await this.s.write([['write-categories', { runId, rows: rows.map((c) => ({ ...c, n: neo4j.int(c.n), bad: neo4j.int(c.bad) })) }]]);
       onProgress?.((done += rows.length), total);
     }
     onProgress?.(total, total);

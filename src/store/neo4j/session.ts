@@ -26,6 +26,19 @@ export class Neo4jSession {
     this.database = opts.database;
   }
 
+  /**
+   * Every session of this process shares one bookmark manager: in a cluster, a read after a write
+   * (the current run after completeRun, a declaration after its load) waits until the member
+   * serving it has applied that write, instead of reading a follower that has not.
+   */
+  private readonly bookmarks = neo4j.bookmarkManager();
+
+  private session(mode: 'read' | 'write') {
+    return this.driver.session({
+      database: this.database, bookmarkManager: this.bookmarks, ...(mode === 'read' ? { defaultAccessMode: neo4j.session.READ } : {}),
+    });
+  }
+
   cypher(name: string): string {
     const s = this.statements.get(name);
     if (!s) throw new Error(`no statement cypher/${name}.cypher`);
@@ -33,7 +46,7 @@ export class Neo4jSession {
   }
 
   async read(name: string, params: Row = {}): Promise<Row[]> {
-    const session = this.driver.session({ database: this.database, defaultAccessMode: neo4j.session.READ });
+    const session = this.session('read');
     try {
       return await session.executeRead(async (tx) => (await tx.run(this.cypher(name), params)).records.map(recordToObject));
     } finally {
@@ -42,7 +55,7 @@ export class Neo4jSession {
   }
 
   async write(steps: Array<[string, Row]>): Promise<Row[][]> {
-    const session = this.driver.session({ database: this.database });
+    const session = this.session('write');
     try {
       return await session.executeWrite(async (tx) => {
         const out: Row[][] = [];
@@ -56,7 +69,7 @@ export class Neo4jSession {
 
   /** Streams a read: records are consumed as the server sends them, in batches. */
   async *batches<T>(name: string, params: Row, batchSize: number, map: (r: Row) => T): AsyncIterable<T[]> {
-    const session = this.driver.session({ database: this.database, defaultAccessMode: neo4j.session.READ });
+    const session = this.session('read');
     try {
       let batch: T[] = [];
       for await (const record of session.run(this.cypher(name), params)) {
@@ -74,7 +87,7 @@ export class Neo4jSession {
 
   /** Schema statements one auto-commit each: they cannot share a transaction with data writes. */
   async runSchema(name: string, params: Row = {}): Promise<Row[]> {
-    const session = this.driver.session({ database: this.database });
+    const session = this.session('write');
     try {
       return (await session.run(this.cypher(name), params)).records.map(recordToObject);
     } finally {

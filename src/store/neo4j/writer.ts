@@ -4,7 +4,7 @@ import { searchName } from '../../domain/normalize';
 import type { GraphWriter, OutcomeUpdate, WatchlistEntry } from '../graph-writer';
 import neo4j from 'neo4j-driver';
 import { IDENTIFIER_KINDS } from '../../domain/entities';
-import type { BatchResult, EntityRef, GraphBatch, LinkFact } from '../../domain/graph-facts';
+import type { BatchResult, EntityRef, GraphBatch, LinkFact, ReplacedDeclaration } from '../../domain/graph-facts';
 import { declarationFromProps } from './rows';
 import type { Neo4jSession, Row } from './session';
 
@@ -28,36 +28,57 @@ export class Neo4jGraphWriter implements GraphWriter {
 
   async writeBatch(batch: GraphBatch): Promise<BatchResult> {
     const seq = Date.now() * 1000;
-    const keys = batch.declarations.map((d) => ({ key: d.key, declarationId: d.declaration.declaration_id, itemNo: neo4j.int(d.declaration.item_no) }));
+    // An item given twice in one batch is written once, in its last version: each Cypher clause
+    // runs for every row before the next, so writing both would give it the parties of both.
+    // The earlier versions are reported as replaced by the next, as SQLite's row-by-row writes are.
+    const lastAt = new Map<string, number>();
+    batch.declarations.forEach((d, i) => lastAt.set(d.key, i));
+    const firstAt = new Map<string, number>();
+    batch.declarations.forEach((d, i) => { if (!firstAt.has(d.key)) firstAt.set(d.key, i); });
+    const keys = [...firstAt.keys()].map((key) => {
+      const d = batch.declarations[firstAt.get(key)!]!;
+      return { key, declarationId: d.declaration.declaration_id, itemNo: neo4j.int(d.declaration.item_no) };
+    });
     const [previous] = await this.s.write([
       // What the declarations said before this write, read in the same transaction as the write.
       ['previous-declarations', { keys }],
       ['upsert-entities', { rows: batch.entities.map((e) => ({ kind: e.kind, key: e.key, name: e.name, searchName: searchName(e.name) })) }],
       ['upsert-links', { rows: batch.links.map((l) => ({ fromKind: l.from.kind, fromKey: l.from.key, type: l.type, toKind: l.to.kind, toKey: l.to.key })) }],
       ['upsert-declarations', {
-        rows: batch.declarations.map((d, i) => {
+        rows: batch.declarations.map((d, i) => ({ d, i })).filter(({ d, i }) => lastAt.get(d.key) === i).map(({ d, i }) => {
           const { attrs, ...fields } = d.declaration;
           const props: Row = Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined));
+          props.item_no = neo4j.int(d.declaration.item_no); // an integer property, not a float
           if (attrs) props.attrs = JSON.stringify(attrs);
           if (d.source) { props.source_file = d.source.file; props.source_line = d.source.line; }
           const parties = Object.entries(d.parties).map(([type, ref]) => ({ type, kind: ref!.kind, key: ref!.key }));
           for (const c of d.containers) parties.push({ type: 'IN_CONTAINER', kind: c.kind, key: c.key });
-          return { declaration_id: d.declaration.declaration_id, item_no: d.declaration.item_no, key: d.key, seq: seq + i, props, parties };
+          return { declaration_id: d.declaration.declaration_id, item_no: neo4j.int(d.declaration.item_no), key: d.key, seq: neo4j.int(seq + i), props, parties };
         }),
       }],
     ]);
-    const facts = new Map(batch.declarations.map((d) => [d.key, d]));
-    return {
-      replaced: (previous ?? []).map((r) => {
-        const props = r.props as Row;
-        const fact = facts.get(String(r.key))!;
-        return {
-          key: String(r.key), previous: declarationFromProps(String(r.key), props), current: fact.declaration, sameLoad: Number(r.seq) >= this.loadStart,
-          ...(fact.source ? { source: fact.source } : {}),
-          ...(typeof props.source_file === 'string' ? { previousSource: { file: props.source_file, line: Number(props.source_line) } } : {}),
-        };
-      }),
-    };
+    const replaced: ReplacedDeclaration[] = (previous ?? []).map((r) => {
+      const props = r.props as Row;
+      const fact = batch.declarations[firstAt.get(String(r.key))!]!;
+      return {
+        key: String(r.key), previous: declarationFromProps(String(r.key), props), current: fact.declaration, sameLoad: Number(r.seq) >= this.loadStart,
+        ...(fact.source ? { source: fact.source } : {}),
+        ...(typeof props.source_file === 'string' ? { previousSource: { file: props.source_file, line: Number(props.source_line) } } : {}),
+      };
+    });
+    // Within the batch, each later version replaces the one before it.
+    const seen = new Map<string, number>();
+    batch.declarations.forEach((d, i) => {
+      const before = seen.get(d.key);
+      seen.set(d.key, i);
+      if (before === undefined) return;
+      const prior = batch.declarations[before]!;
+      replaced.push({
+        key: d.key, previous: prior.declaration, current: d.declaration, sameLoad: seq + before >= this.loadStart,
+        ...(d.source ? { source: d.source } : {}), ...(prior.source ? { previousSource: prior.source } : {}),
+      });
+    });
+    return { replaced };
   }
 
   async removeLinks(links: LinkFact[]): Promise<{ links: number; entities: number }> {
