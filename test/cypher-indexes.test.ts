@@ -6,31 +6,9 @@
  * statement reads a large label whole unless it is one of the streams that must.
  */
 import { describe, expect, it } from 'vitest';
-import { cypherDir, loadStatements, migrationNames } from '../src/store/neo4j/statements';
+import { cypherDir, declaredSchema, LARGE_LABELS as LARGE, loadStatements, WHOLE_READS } from '../src/store/neo4j/statements';
 
 const statements = loadStatements(cypherDir());
-const LARGE = ['Entity', 'Declaration', 'Score', 'Community', 'CategoryRisk', 'AuditRecord', 'WatchlistEntry'];
-/** Statements that read a large label whole on purpose: the analysis streams and the counts. */
-const WHOLE_READS = new Set([
-  'entity-graph-declaration-links', 'entity-graph-shared-identifiers', 'entity-stats', 'declarations-per-day', 'watchlist-hits',
-  'stream-entities', 'count-declarations', 'count-watchlist', 'entities-without-search-name', 'search-by-name',
-]);
-
-/** Indexes and constraints left by the migrations: label, properties, name. */
-function indexes(): Array<{ name: string; label: string; props: string[]; text: boolean }> {
-  const out = new Map<string, { name: string; label: string; props: string[]; text: boolean }>();
-  for (const m of migrationNames(statements)) {
-    const s = statements.get(m)!;
-    const created = /CREATE (TEXT )?(?:INDEX|CONSTRAINT) (\w+) IF NOT EXISTS FOR \((\w+):(\w+)\) (?:ON|REQUIRE) \(?([^)]*?)\)?(?: IS UNIQUE)?\s*$/.exec(s.trim());
-    if (created) {
-      const [, text, name, v, label, props] = created;
-      out.set(name!, { name: name!, label: label!, props: props!.split(',').map((p) => p.trim().replace(`${v}.`, '')), text: !!text });
-    }
-    const dropped = /DROP INDEX (\w+) IF EXISTS/.exec(s);
-    if (dropped) out.delete(dropped[1]!);
-  }
-  return [...out.values()];
-}
 
 /** Each node pattern on a large label with the properties it filters: the map, and `v.p` in a WHERE on the same clause. */
 function lookups(text: string): Array<{ label: string; props: string[]; clause: string }> {
@@ -50,7 +28,7 @@ function lookups(text: string): Array<{ label: string; props: string[]; clause: 
 }
 
 describe('cypher/ indexes', () => {
-  const all = indexes();
+  const all = declaredSchema(statements);
 
   it('serve every lookup of a large label on all of an index\'s properties', () => {
     const unserved: string[] = [];

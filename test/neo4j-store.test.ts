@@ -3,7 +3,7 @@
  * NEO4J_PASSWORD and NEO4J_DATABASE): it empties that database before each test. Neo4j cannot be
  * installed on the development machines, so it is skipped there.
  */
-import { describe } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import neo4j from 'neo4j-driver';
 import { Neo4jGraphStore } from '../src/store/neo4j/neo4j-store';
 import { storeContract } from './store-contract';
@@ -23,4 +23,17 @@ describe.skipIf(!uri)('Neo4j adapter', () => {
     },
     async cleanup() {},
   });
+
+  it('passes neo4j-check: every declared index and constraint online, no plan scanning, sorting or buffering what it should not', async () => {
+    const store = new Neo4jGraphStore(opts);
+    try {
+      await store.migrate();
+      const report = await store.check();
+      expect(report.schema).toEqual([]);
+      expect(report.plans).toEqual([]);
+      expect(report.statementsPlanned).toBeGreaterThan(40);
+    } finally {
+      await store.close();
+    }
+  }, 120_000);
 });

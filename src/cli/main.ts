@@ -1,5 +1,5 @@
 /**
- * The command line: customs-graph ingest | synth | analyze | top | rings | evaluate | score |
+ * The command line: customs-graph ingest | synth | analyze | top | rings | evaluate | score | neo4j-check |
  * select | simulate | serve | worker | stats | demo. Each group of commands is a module of
  * commands/; what only some commands need is loaded when one of them runs.
  */
@@ -13,7 +13,7 @@ import { registerAnalysis } from './commands/analysis';
 import { registerDemo } from './commands/demo';
 import { registerIngest } from './commands/ingest';
 import { registerService } from './commands/service';
-import { registerStats } from './commands/stats';
+import { registerNeo4jCheck, registerStats } from './commands/stats';
 import { registerTargeting } from './commands/targeting';
 
 /** The version in package.json (beside src/ when run from sources, two levels up from dist/src when built). */
@@ -39,6 +39,7 @@ export function buildProgram(): Command {
   registerTargeting(program, config);
   registerService(program, config, logger);
   registerStats(program, config);
+  registerNeo4jCheck(program);
   registerDemo(program, config, logger);
   return program;
 }

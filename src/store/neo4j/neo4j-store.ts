@@ -14,6 +14,7 @@ import { Neo4jAuditLog } from './audit';
 import { Neo4jGraphReader } from './reader';
 import { Neo4jRunStore } from './runs';
 import { checkServerVersion } from './server-version';
+import { neo4jCheck, type CheckReport } from './check';
 import { Neo4jSession, type Neo4jStoreOptions } from './session';
 import { migrationNames } from './statements';
 import { Neo4jGraphWriter } from './writer';
@@ -36,6 +37,11 @@ export class Neo4jGraphStore extends ComposedGraphStore {
   /** The server's version, or UnsupportedStoreError when it is older than 5.26. */
   async serverVersion(): Promise<string> {
     return checkServerVersion(await this.session.read('server-version'));
+  }
+
+  /** What neo4j-check reports: version, declared schema present and online, statement plans (check.ts). */
+  check(): Promise<CheckReport> {
+    return neo4jCheck(this.session);
   }
 
   async migrate(): Promise<void> {

@@ -7,6 +7,13 @@ import neo4j, { type Driver } from 'neo4j-driver';
 import { recordToObject } from './mapping';
 import { loadStatements } from './statements';
 
+/** A plan as the driver gives it (result.summary.plan): an operator, its details, its inputs. */
+export interface PlanNode {
+  operatorType: string;
+  arguments?: Record<string, unknown>;
+  children?: PlanNode[];
+}
+
 export type Row = Record<string, unknown>;
 
 export interface Neo4jStoreOptions {
@@ -80,6 +87,17 @@ export class Neo4jSession {
         }
       }
       if (batch.length) yield batch;
+    } finally {
+      await session.close();
+    }
+  }
+
+  /** The plan of a statement (EXPLAIN: planned by the server, never run), for neo4j-check. */
+  async explain(name: string, params: Row = {}): Promise<PlanNode | undefined> {
+    const session = this.session('read');
+    try {
+      const summary = (await session.run(`EXPLAIN ${this.cypher(name)}`, params)).summary;
+      return summary.plan ? (summary.plan as unknown as PlanNode) : undefined;
     } finally {
       await session.close();
     }

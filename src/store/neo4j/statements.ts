@@ -61,6 +61,8 @@ export const STATEMENT_PARAMS: Record<string, string[]> = {
   'category-risk': ['runId'],
   'append-audit': ['id', 'at', 'who', 'role', 'operation', 'entityIds', 'requestId'],
   'list-audit': ['before', 'limit'],
+  'check-indexes': [],
+  'check-constraints': [],
 };
 
 /** cypher/ at the package root (from src/store/neo4j or dist/src/store/neo4j). */
@@ -84,6 +86,41 @@ export function loadStatements(dir = cypherDir()): Map<string, string> {
 export function migrationNames(statements: Map<string, string>): string[] {
   return [...statements.keys()].filter((k) => k.startsWith('migrate-')).sort();
 }
+
+/** An index or constraint the migrations leave on the server. */
+export interface DeclaredIndex {
+  name: string;
+  label: string;
+  props: string[];
+  kind: 'index' | 'text index' | 'constraint';
+}
+
+/** The indexes and constraints the migrations create, less those a later migration drops. */
+export function declaredSchema(statements: Map<string, string>): DeclaredIndex[] {
+  const out = new Map<string, DeclaredIndex>();
+  for (const m of migrationNames(statements)) {
+    const s = statements.get(m)!.trim();
+    const created = /CREATE (TEXT )?(INDEX|CONSTRAINT) (\w+) IF NOT EXISTS FOR \((\w+):(\w+)\) (?:ON|REQUIRE) \(?([^)]*?)\)?(?: IS UNIQUE)?$/.exec(s);
+    if (created) {
+      const [, text, what, name, v, label, props] = created;
+      const kind = what === 'CONSTRAINT' ? 'constraint' : text ? 'text index' : 'index';
+      out.set(name!, { name: name!, label: label!, props: props!.split(',').map((p) => p.trim().replace(`${v}.`, '')), kind });
+    }
+    const dropped = /DROP (?:INDEX|CONSTRAINT) (\w+) IF EXISTS/.exec(s);
+    if (dropped) out.delete(dropped[1]!);
+  }
+  return [...out.values()];
+}
+
+/** Labels with millions of nodes at a country's scale: never scanned whole outside the streams. */
+export const LARGE_LABELS = ['Entity', 'Declaration', 'Score', 'Community', 'CategoryRisk', 'AuditRecord', 'WatchlistEntry'];
+
+/** Statements that read a large label whole on purpose: the analysis streams, the counts, the search. */
+export const WHOLE_READS: ReadonlySet<string> = new Set([
+  'entity-graph-declaration-links', 'entity-graph-shared-identifiers', 'entity-stats', 'declarations-per-day', 'watchlist-hits',
+  'stream-entities', 'declaration-facts', 'count-declarations', 'count-watchlist', 'count-entities', 'count-relationships',
+  'entities-without-search-name', 'search-by-name',
+]);
 
 /** What the adapter declares to the Cypher linter. */
 export const SCHEMA = {
