@@ -110,6 +110,23 @@ export async function analyseGraph(
   const lap = stopwatch();
   opts.onStage?.('projection');
   const g = await loadEntityGraph(store, opts.onProgress);
+  const loaded = lap();
+  const r = graphAlgorithms(g, p, opts);
+  const relink = stopwatch();
+  const cycles = await tradeCycles(store, g);
+  const watchlist = await watchlistByNode(store, g);
+  return { ...r, cycles, watchlist, timings: { ...r.timings, projection: loaded + r.timings.projection, rings: r.timings.rings + relink() } };
+}
+
+/**
+ * The algorithms of the graph half on a graph in memory, wherever it came from (the store, or a
+ * file in the analysis-worker benchmark): weights, hubs, the damped graph, components, Louvain,
+ * PageRank and rings.
+ */
+export function graphAlgorithms(
+  g: EntityGraph, p: GraphParams, opts: { onStage?: (s: GraphStageName) => void } = {},
+): Omit<GraphStageResult, 'cycles' | 'watchlist'> {
+  const lap = stopwatch();
   const weight = edgeWeights(g);
   const hubs = findHubs(g, p);
   // Routes and carriers are shared by design (everyone ships CN → MA with someone): they are context
@@ -133,14 +150,12 @@ export async function analyseGraph(
   opts.onStage?.('rings and cycles');
   const { rings, ringOf } = findRings(g, { maxSharing: p.ringMaxSharing, excluded: hubs.hub });
   const ringNodesMoved = keepRingsWhole(louvain.community, rings, p.maxCommunityTraders);
-  const cycles = await tradeCycles(store, g);
-  const watchlist = await watchlistByNode(store, g);
   const ringsMs = lap();
   return {
     g, damped, hub: hubs.hub, hubThreshold: hubs.threshold, hubExamples: hubs.examples,
     component: wcc.component, components: wcc.count,
     community: louvain.community, communities: louvain.count, modularity: louvain.modularity, split: louvain.split,
-    pagerank: pr.rank, pagerankIterations: pr.iterations, rings, ringOf, ringNodesMoved, cycles, watchlist,
+    pagerank: pr.rank, pagerankIterations: pr.iterations, rings, ringOf, ringNodesMoved,
     timings: { projection, wcc: wccMs, louvain: louvainMs, pagerank: pagerankMs, rings: ringsMs },
   };
 }
