@@ -207,6 +207,21 @@ describe('shared-identifier rings', () => {
   });
 });
 
+describe('rings at a country\'s scale', () => {
+  it('finds a chain of 400,000 firms through shared phones as one ring', () => {
+    const n = 400_000;
+    const b = new GraphBuilder();
+    for (let i = 0; i + 1 < n; i++) {
+      b.link({ source: `T${i}`, sourceKind: 'Trader', target: `P${i}`, targetKind: 'Phone', type: 'HAS_PHONE', count: 1, value: 0 });
+      b.link({ source: `T${i + 1}`, sourceKind: 'Trader', target: `P${i}`, targetKind: 'Phone', type: 'HAS_PHONE', count: 1, value: 0 });
+    }
+    const g = b.build();
+    const { rings } = findRings(g, { maxSharing: 8 });
+    expect(rings).toHaveLength(1);
+    expect(rings[0]!.members).toHaveLength(n);
+  });
+});
+
 describe('circular trade', () => {
   it('finds short directed cycles and nothing else', () => {
     const cycles = findTradeCycles(6, [[0, 1], [1, 2], [2, 0], [3, 4], [4, 3], [4, 5]], 4);

@@ -54,7 +54,14 @@ export function findRings(g: EntityGraph, opts: { maxSharing: number; excluded?:
   }
   const rings: Ring[] = [];
   const ringOf = new Int32Array(g.n).fill(-1);
-  for (const grp of [...groups.values()].sort((a, b) => Math.min(...a.members) - Math.min(...b.members))) {
+  // Each group's lowest member, by a loop: a chain through shared addresses in a country's data can
+  // hold millions of parties, too many to spread into Math.min's arguments.
+  const lowest = (members: Set<number>) => {
+    let min = Infinity;
+    for (const m of members) if (m < min) min = m;
+    return min;
+  };
+  for (const grp of [...groups.values()].map((x) => ({ x, low: lowest(x.members) })).sort((a, b) => a.low - b.low).map((y) => y.x)) {
     if (grp.members.size < 2 || grp.identifiers.length < 2) continue;
     const ring: Ring = { id: rings.length, members: [...grp.members].sort((a, b) => a - b), identifiers: grp.identifiers, ties: grp.ties };
     for (const m of ring.members) ringOf[m] = ring.id;

@@ -94,7 +94,8 @@ export class Neo4jSession {
 
   /** The plan of a statement (EXPLAIN: planned by the server, never run), for neo4j-check. */
   async explain(name: string, params: Row = {}): Promise<PlanNode | undefined> {
-    const session = this.session('read');
+    // A write session: a cluster may refuse to plan a write statement on a read member.
+    const session = this.session('write');
     try {
       const summary = (await session.run(`EXPLAIN ${this.cypher(name)}`, params)).summary;
       return summary.plan ? (summary.plan as unknown as PlanNode) : undefined;
