@@ -238,8 +238,8 @@ export function computeFeatures(
   );
   const counterparts = ringCounterparts(st);
   const end = st.periodEnd || '2000-01';
-  // A seizure counts fully within the last year of the period, half a year before that, and so on;
-  // a watchlist hit counts fully.
+  // A seizure counts fully within the last year of the period and half as much for each year
+  // before that; a watchlist hit counts fully.
   const badWeight = (m: number) => {
     if (!knownBad[m]) return 0;
     const last = agg[m]?.lastSeizure;
@@ -253,7 +253,6 @@ export function computeFeatures(
   }
   return { values, evidence, ppr, knownBad, seizures };
 }
-
 
 /**
  * For a ring, its members that buy from a supplier or declare through a broker another member
