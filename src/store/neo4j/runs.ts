@@ -19,28 +19,25 @@ export class Neo4jRunStore implements RunStore {
 
   async writeRunResults(runId: string, results: RunResults, onProgress?: (done: number, total: number) => void): Promise<void> {
     const total = results.scores.length + results.communities.length + results.categories.length;
-    for (let i = 0; i < results.scores.length; i += 2000) {
-      await this.s.write([['write-scores', { runId, rows: results.scores.slice(i, i + 2000).map((s) => ({
-        ...s, community: s.community === undefined ? null : neo4j.int(s.community), component: s.component === undefined ? null : neo4j.int(s.component),
-        seizures: neo4j.int(s.seizures), signals: JSON.stringify(s.signals),
-      })) }]]);
-      onProgress?.(Math.min(results.scores.length, i + 2000), total);
-    }
-    // Communities and categories in slices too: a run has hundreds of thousands of categories.
-    let done = results.scores.length;
-    for (let i = 0; i < results.communities.length; i += 2000) {
-      const rows = results.communities.slice(i, i + 2000);
-      await this.s.write([['write-communities', { runId, rows: rows.map((c) => ({
-        ...c, community: neo4j.int(c.community), rank: neo4j.int(c.rank), size: neo4j.int(c.size), knownBad: neo4j.int(c.knownBad),
-        byKind: JSON.stringify(c.byKind), members: JSON.stringify(c.members), signals: JSON.stringify(c.signals),
-      })) }]]);
-      onProgress?.((done += rows.length), total);
-    }
-    for (let i = 0; i < results.categories.length; i += 5000) {
-      const rows = results.categories.slice(i, i + 5000);
-      await this.s.write([['write-categories', { runId, rows: rows.map((c) => ({ ...c, n: neo4j.int(c.n), bad: neo4j.int(c.bad) })) }]]);
-      onProgress?.((done += rows.length), total);
-    }
+    let done = 0;
+    // Each kind of result in slices, one transaction each: a run has hundreds of thousands of
+    // scores and categories, too many for one transaction.
+    const inSlices = async <T>(statement: string, rows: T[], size: number, toRow: (row: T) => Row) => {
+      for (let i = 0; i < rows.length; i += size) {
+        const slice = rows.slice(i, i + size);
+        await this.s.write([[statement, { runId, rows: slice.map(toRow) }]]);
+        onProgress?.((done += slice.length), total);
+      }
+    };
+    await inSlices('write-scores', results.scores, 2000, (s) => ({
+      ...s, community: s.community === undefined ? null : neo4j.int(s.community), component: s.component === undefined ? null : neo4j.int(s.component),
+      seizures: neo4j.int(s.seizures), signals: JSON.stringify(s.signals),
+    }));
+    await inSlices('write-communities', results.communities, 2000, (c) => ({
+      ...c, community: neo4j.int(c.community), rank: neo4j.int(c.rank), size: neo4j.int(c.size), knownBad: neo4j.int(c.knownBad),
+      byKind: JSON.stringify(c.byKind), members: JSON.stringify(c.members), signals: JSON.stringify(c.signals),
+    }));
+    await inSlices('write-categories', results.categories, 5000, (c) => ({ ...c, n: neo4j.int(c.n), bad: neo4j.int(c.bad) }));
     onProgress?.(total, total);
   }
 
