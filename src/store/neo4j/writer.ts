@@ -31,12 +31,15 @@ export class Neo4jGraphWriter implements GraphWriter {
     // An item given twice in one batch is written once, in its last version: each Cypher clause
     // runs for every row before the next, so writing both would give it the parties of both.
     // The earlier versions are reported as replaced by the next, as SQLite's row-by-row writes are.
-    const lastAt = new Map<string, number>();
-    batch.declarations.forEach((d, i) => lastAt.set(d.key, i));
-    const firstAt = new Map<string, number>();
-    batch.declarations.forEach((d, i) => { if (!firstAt.has(d.key)) firstAt.set(d.key, i); });
-    const keys = [...firstAt.keys()].map((key) => {
-      const d = batch.declarations[firstAt.get(key)!]!;
+    const versions = new Map<string, number[]>();
+    batch.declarations.forEach((d, i) => {
+      const at = versions.get(d.key);
+      if (at) at.push(i);
+      else versions.set(d.key, [i]);
+    });
+    const first = (key: string) => batch.declarations[versions.get(key)![0]!]!;
+    const keys = [...versions.keys()].map((key) => {
+      const d = first(key);
       return { key, declarationId: d.declaration.declaration_id, itemNo: neo4j.int(d.declaration.item_no) };
     });
     const [previous] = await this.s.write([
@@ -45,7 +48,8 @@ export class Neo4jGraphWriter implements GraphWriter {
       ['upsert-entities', { rows: batch.entities.map((e) => ({ kind: e.kind, key: e.key, name: e.name, searchName: searchName(e.name) })) }],
       ['upsert-links', { rows: batch.links.map((l) => ({ fromKind: l.from.kind, fromKey: l.from.key, type: l.type, toKind: l.to.kind, toKey: l.to.key })) }],
       ['upsert-declarations', {
-        rows: batch.declarations.map((d, i) => ({ d, i })).filter(({ d, i }) => lastAt.get(d.key) === i).map(({ d, i }) => {
+        rows: [...versions.values()].map((at) => at[at.length - 1]!).map((i) => {
+          const d = batch.declarations[i]!;
           const { attrs, ...fields } = d.declaration;
           const props: Row = Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined));
           props.item_no = neo4j.int(d.declaration.item_no); // an integer property, not a float
@@ -59,25 +63,23 @@ export class Neo4jGraphWriter implements GraphWriter {
     ]);
     const replaced: ReplacedDeclaration[] = (previous ?? []).map((r) => {
       const props = r.props as Row;
-      const fact = batch.declarations[firstAt.get(String(r.key))!]!;
+      const fact = first(String(r.key));
       return {
         key: String(r.key), previous: declarationFromProps(String(r.key), props), current: fact.declaration, sameLoad: Number(r.seq) >= this.loadStart,
         ...(fact.source ? { source: fact.source } : {}),
         ...(typeof props.source_file === 'string' ? { previousSource: { file: props.source_file, line: Number(props.source_line) } } : {}),
       };
     });
-    // Within the batch, each later version replaces the one before it.
-    const seen = new Map<string, number>();
-    batch.declarations.forEach((d, i) => {
-      const before = seen.get(d.key);
-      seen.set(d.key, i);
-      if (before === undefined) return;
-      const prior = batch.declarations[before]!;
+    // Within the batch, each later version replaces the one before it, in batch order.
+    const pairs: Array<[number, number]> = [];
+    for (const at of versions.values()) for (let k = 1; k < at.length; k++) pairs.push([at[k - 1]!, at[k]!]);
+    for (const [before, i] of pairs.sort((a, b) => a[1] - b[1])) {
+      const [prior, d] = [batch.declarations[before]!, batch.declarations[i]!];
       replaced.push({
         key: d.key, previous: prior.declaration, current: d.declaration, sameLoad: seq + before >= this.loadStart,
         ...(d.source ? { source: d.source } : {}), ...(prior.source ? { previousSource: prior.source } : {}),
       });
-    });
+    }
     return { replaced };
   }
 
