@@ -42,28 +42,25 @@ export function findRings(g: EntityGraph, opts: { maxSharing: number; excluded?:
     chaining.push(ident);
     for (let i = 1; i < parties.length; i++) uf.union(parties[0]!, parties[i]!);
   }
-  const groups = new Map<number, { members: Set<number>; identifiers: number[]; ties: Ring['ties'] }>();
+  const groups = new Map<number, { members: Set<number>; ties: Ring['ties'] }>();
   for (const ident of chaining.sort((a, b) => a - b)) {
     const parties = users.get(ident)!;
     const root = uf.find(parties[0]!);
     let grp = groups.get(root);
-    if (!grp) groups.set(root, (grp = { members: new Set(), identifiers: [], ties: [] }));
-    grp.identifiers.push(ident);
+    if (!grp) groups.set(root, (grp = { members: new Set(), ties: [] }));
     grp.ties.push({ identifier: ident, parties: [...parties].sort((a, b) => a - b) });
     for (const p of parties) grp.members.add(p);
   }
+  // Rings in the order of their lowest member (members sorted first: a chain in a country's data
+  // can hold millions of parties, too many to spread into Math.min's arguments).
+  const candidates = [...groups.values()]
+    .filter((grp) => grp.members.size >= 2 && grp.ties.length >= 2)
+    .map((grp) => ({ members: [...grp.members].sort((a, b) => a - b), ties: grp.ties }))
+    .sort((a, b) => a.members[0]! - b.members[0]!);
   const rings: Ring[] = [];
   const ringOf = new Int32Array(g.n).fill(-1);
-  // Each group's lowest member, by a loop: a chain through shared addresses in a country's data can
-  // hold millions of parties, too many to spread into Math.min's arguments.
-  const lowest = (members: Set<number>) => {
-    let min = Infinity;
-    for (const m of members) if (m < min) min = m;
-    return min;
-  };
-  for (const grp of [...groups.values()].map((x) => ({ x, low: lowest(x.members) })).sort((a, b) => a.low - b.low).map((y) => y.x)) {
-    if (grp.members.size < 2 || grp.identifiers.length < 2) continue;
-    const ring: Ring = { id: rings.length, members: [...grp.members].sort((a, b) => a - b), identifiers: grp.identifiers, ties: grp.ties };
+  for (const c of candidates) {
+    const ring: Ring = { id: rings.length, members: c.members, identifiers: c.ties.map((t) => t.identifier), ties: c.ties };
     for (const m of ring.members) ringOf[m] = ring.id;
     rings.push(ring);
   }
