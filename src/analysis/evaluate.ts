@@ -101,13 +101,14 @@ export async function evaluateRun(store: GraphStore, truth: EvaluationTruth, opt
   };
 }
 
+/** Links the two-hop baseline does not count through: what carried the goods and how they went. */
+const CONTEXT_RELS: ReadonlySet<RelType> = new Set(['CARRIED_BY', 'ROUTED_VIA', 'ON_VESSEL', 'IN_CONTAINER']);
+
 /**
  * The two-hop baseline: for every trader, the seized traders it reaches through one shared party
  * or identifier (carriers, routes and hubs used by more than TWO_HOP_MAX_TRADERS traders left out),
  * or directly.
  */
-const CONTEXT_RELS: ReadonlySet<RelType> = new Set(['CARRIED_BY', 'ROUTED_VIA', 'ON_VESSEL', 'IN_CONTAINER']);
-
 async function seizedWithinTwoHops(store: GraphStore, seized: Set<string>): Promise<Map<string, number>> {
   const tradersOf = new Map<string, string[]>();
   const direct: Array<[string, string]> = [];

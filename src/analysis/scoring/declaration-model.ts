@@ -3,8 +3,9 @@
  * Features: the run's risk of each party and of the trader's community, the outcome history of
  * the declared attributes (HS code, origins, route, broker, supplier, mapping attributes) as
  * shrunk log-odds, split into a bad record (history:FIELD, above the base rate) and a clean one
- * (clean:FIELD, below it) so that with non-negative weights a clean record only ever lowers a risk, how far the unit value sits below its HS-code peers, goods declared as
- * originating in a transit country, and whether the trader–supplier–broker combination is new.
+ * (clean:FIELD, below it) so that with non-negative weights a clean record only ever lowers a
+ * risk; how far the unit value sits below its HS-code peers, goods declared as originating in a
+ * transit country, and whether the trader–supplier–broker combination is new.
  * A logistic model over them is fitted on outcomes after a time cutoff using only what was known
  * before it; with too few outcomes, documented default weights apply.
  */
@@ -25,6 +26,9 @@ export interface ScoringContext {
   /** The trader–supplier–broker combinations seen before (a ComboSet, or an answer for known declarations). */
   combos: { has(d: DeclarationFacts): boolean };
 }
+
+/** history:FIELD and clean:FIELD, the two record features of a declared attribute. */
+const RECORD_FEATURE = /^(history|clean):(.*)$/s;
 
 const NETWORK_FEATURES = ['trader_risk', 'counterpart_risk', 'community_risk', 'new_combination', 'undervaluation', 'origin_laundering'];
 
@@ -73,8 +77,9 @@ export function featureVector(d: DeclarationFacts, ctx: ScoringContext, names: r
         return isOriginLaundering(d) ? 1 : 0;
       default: {
         // history:FIELD is the part of the attribute's log-odds above the base rate, clean:FIELD the part below.
-        const clean = name.startsWith('clean:');
-        const field = name.slice(name.indexOf(':') + 1);
+        const [, kind, field] = RECORD_FEATURE.exec(name) ?? [];
+        if (field === undefined) return 0;
+        const clean = kind === 'clean';
         const value = cats.get(field);
         if (value === undefined) return 0;
         const c = ctx.categories.get(`${field}\u0000${value}`);
@@ -97,7 +102,7 @@ export function defaultDeclarationModel(names: string[]): DeclarationModel {
   // Attribute history enters at face value (it already is a log-odds ratio).
   return {
     features: names,
-    model: { bias: -3, weights: names.map((n) => DEFAULT_DECLARATION_WEIGHTS[n] ?? (n.startsWith('history:') || n.startsWith('clean:') ? 0.3 : 0)) },
+    model: { bias: -3, weights: names.map((n) => DEFAULT_DECLARATION_WEIGHTS[n] ?? (RECORD_FEATURE.test(n) ? 0.3 : 0)) },
     source: 'defaults',
   };
 }
