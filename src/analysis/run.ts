@@ -114,7 +114,7 @@ export async function runAnalysis(store: GraphStore, params: AnalysisParams, opt
     const { ranks: [pprAll, pprPast], threaded: pprThreaded } = await personalizedPageRanks(damped, seeds, PPR_OPTIONS, threaded !== undefined);
     const final = computeFeatures(st, scan.all, parties.all, { seeds: seeds[0], ppr: pprAll });
     stage('ppr');
-    const pastFeatures = computeFeatures(st, scan.past, parties.past, { seeds: seeds[1], ppr: pprPast });
+    const pastFeatures = computeFeatures(st, scan.past, parties.past, { seeds: seeds[1], ppr: pprPast }, false);
     const weights = chooseWeights(g, pastFeatures, scan, params);
     // The declaration model needs only the past: it is fitted on the other core (idle now that the
     // graph half is done) while this thread scores entities and writes them back.

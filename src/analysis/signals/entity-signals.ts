@@ -74,6 +74,8 @@ export function computeFeatures(
   st: Structure, w: Window, agg: Array<PartyAgg | undefined> = st.g.ids.map((id) => w.parties.get(id)),
   /** pprSeeds(st, agg) and its personalized PageRank, when the caller has run it already (on another thread). */
   given?: { seeds: Float64Array; ppr: Float64Array | undefined },
+  /** false: values only (the past window's features fit weights; nobody reads their evidence). */
+  withEvidence = true,
 ): Features {
   const { g } = st;
   const values = new Float64Array(g.n * S);
@@ -83,12 +85,14 @@ export function computeFeatures(
   // Kinds read once: several loops below ask of every node whether it is a party.
   const isParty = new Uint8Array(g.n);
   for (let i = 0; i < g.n; i++) if (isPartyKind(g.kinds[i]!)) isParty[i] = 1;
-  const set = (i: number, s: SignalName, v: number, ev: string[]) => {
+  // Evidence is given built, or as a function that builds it only when it is kept.
+  const set = (i: number, s: SignalName, v: number, ev: string[] | (() => string[])) => {
     if (v <= 0) return;
     values[i * S + SIG[s]] = clamp01(v);
+    if (!withEvidence) return;
     let e = evidence[i];
     if (!e) evidence[i] = e = {};
-    e[s] = ev;
+    e[s] = typeof ev === 'function' ? ev() : ev;
   };
 
   // Own history and watchlist hits (on the entity itself, or on an identifier it uses). A party
@@ -186,7 +190,7 @@ export function computeFeatures(
     const kb = commBadN[c]! - (knownBad[i] && isParty[i] ? 1 : 0);
     if (np < 2 || kb <= 0) continue;
     const lift = (kb + 5 * p0) / (np + 5) / p0;
-    set(i, 'community', (lift - 1) / 9, [`community:${c}`, ...(commBad.get(c) ?? []).filter((x) => x !== g.ids[i])]);
+    set(i, 'community', (lift - 1) / 9, () => [`community:${c}`, ...(commBad.get(c) ?? []).filter((x) => x !== g.ids[i])]);
   }
 
   // Circular trade.
@@ -247,7 +251,7 @@ export function computeFeatures(
     return Math.min(1, 0.5 ** ((monthsBetween(last, end) - 12) / 12));
   };
   for (const ring of st.rings) {
-    for (const r of ringEvidence(ring, { ids: g.ids, kinds: g.kinds, knownBad, badWeight, customs, sharesCounterpart: counterparts })) {
+    for (const r of ringEvidence(ring, { ids: g.ids, kinds: g.kinds, knownBad, badWeight, customs, sharesCounterpart: counterparts, withEvidence })) {
       set(r.member, 'shared_identifier_ring', r.value, r.evidence);
     }
   }
@@ -260,6 +264,8 @@ export function computeFeatures(
  */
 function ringCounterparts(st: Pick<Structure, 'g' | 'ringOf' | 'hub' | 'rings'>): (ring: { id: number; members: number[] }) => Set<number> {
   const { g } = st;
+  // No ring judged whole (only chains too long to be one candidate): no edge to read.
+  if (!st.rings.some((r) => r.members.length <= WHOLE_RING_MAX)) return () => new Set<number>();
   // Only members of rings judged whole: a chain too long to be one candidate is judged around each member.
   const judgedWhole = (node: number) => st.ringOf[node]! >= 0 && st.rings[st.ringOf[node]!]!.members.length <= WHOLE_RING_MAX;
   const isCounterpart = (node: number) => !st.hub[node] && (g.kinds[node] === 'Supplier' || g.kinds[node] === 'Broker');

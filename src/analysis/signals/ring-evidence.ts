@@ -41,6 +41,8 @@ export interface RingInputs {
   customs: (node: number) => number;
   /** Members that share a supplier or broker with another member of the same ring. */
   sharesCounterpart: (ring: Ring) => Set<number>;
+  /** false: values only, no evidence lists (default true). */
+  withEvidence?: boolean;
 }
 
 /**
@@ -78,6 +80,8 @@ export function ringEvidence(ring: Ring, inp: RingInputs): RingMemberEvidence[] 
     }
   }
   const sharing = whole ? inp.sharesCounterpart(ring) : new Set<number>();
+  // The parties each member of a large ring shares an identifier with (one set, refilled per member).
+  const near = new Set<number>();
   return ring.members.map((m) => {
     let others: number;
     let badShare: number;
@@ -90,7 +94,7 @@ export function ringEvidence(ring: Ring, inp: RingInputs): RingMemberEvidence[] 
       othersCustoms = (customs - inp.customs(m)) / others;
       sharedShare = (sharing.size - (sharing.has(m) ? 1 : 0)) / others;
     } else {
-      const near = new Set<number>();
+      near.clear();
       for (const k of tiesOf.get(m) ?? []) for (const p of ring.ties[k]!.parties) if (p !== m) near.add(p);
       others = Math.max(1, near.size);
       let b = 0;
@@ -106,20 +110,25 @@ export function ringEvidence(ring: Ring, inp: RingInputs): RingMemberEvidence[] 
     }
     const badness = 1 - (1 - Math.min(1, 2 * badShare)) * (1 - Math.min(1, othersCustoms)) * (1 - 0.5 * Math.min(1, sharedShare));
     let loose = 1;
-    const evidence = [`ring:${ring.id}`];
-    let shown = 0;
-    for (const k of tiesOf.get(m) ?? []) {
-      const t = ring.ties[k]!;
-      loose *= 1 - tieWeight(inp.kinds[t.identifier]!, t.parties.length);
-      if (shown++ < TIES_SHOWN) evidence.push(inp.ids[t.identifier]!, ...t.parties.filter((p) => p !== m).slice(0, PARTIES_SHOWN).map((p) => inp.ids[p]!));
-    }
-    let badAdded = 0;
-    for (const b of badShown) {
-      if (badAdded < BAD_SHOWN && b !== m && !evidence.includes(inp.ids[b]!)) {
-        evidence.push(inp.ids[b]!);
-        badAdded++;
-      }
-    }
+    for (const k of tiesOf.get(m) ?? []) loose *= 1 - tieWeight(inp.kinds[ring.ties[k]!.identifier]!, ring.ties[k]!.parties.length);
+    const evidence = inp.withEvidence === false ? [] : memberEvidence(ring, m, tiesOf.get(m) ?? [], badShown, inp.ids);
     return { member: m, value: (1 - loose) * (TIE_ONLY + (1 - TIE_ONLY) * badness), evidence };
   });
+}
+
+/** `ring:N`, up to two identifiers tying the member each with two of the parties it ties it to, up to two known-bad members. */
+function memberEvidence(ring: Ring, m: number, ties: readonly number[], bad: readonly number[], ids: readonly string[]): string[] {
+  const evidence = [`ring:${ring.id}`];
+  for (const k of ties.slice(0, TIES_SHOWN)) {
+    const t = ring.ties[k]!;
+    evidence.push(ids[t.identifier]!, ...t.parties.filter((p) => p !== m).slice(0, PARTIES_SHOWN).map((p) => ids[p]!));
+  }
+  let added = 0;
+  for (const b of bad) {
+    if (added < BAD_SHOWN && b !== m && !evidence.includes(ids[b]!)) {
+      evidence.push(ids[b]!);
+      added++;
+    }
+  }
+  return evidence;
 }
