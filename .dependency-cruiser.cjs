@@ -14,7 +14,7 @@ const LAYERS = [
   ['cli'],
 ];
 /** Inside analysis/: the graph kernels, then the signals read from them, then scoring, then the threads; run.ts and evaluate.ts on top. */
-const ANALYSIS = [['graph'], ['signals'], ['scoring'], ['threads'], ['(run|evaluate)\\.ts']];
+const ANALYSIS = [['graph'], ['signals'], ['scoring'], ['threads'], ['(run|evaluate|model-card|data-quality)\\.ts']];
 
 const room = (base, name) => (name === 'config' ? '^src/config\\.ts$' : name.endsWith('.ts') ? `^${base}/${name}$` : `^${base}/${name}/`);
 

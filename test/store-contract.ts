@@ -308,6 +308,41 @@ export function storeContract(name: string, factory: StoreFactory): void {
       expect([...page, ...rest].map((r) => r.who)).toEqual(['key2', 'key1', 'key0']);
     });
 
+    it('keeps a run\'s card beside it, read on its own, and none for a run completed without one', async () => {
+      const model = { declarationModel: { features: [], model: { bias: -3, weights: [] }, source: 'defaults' as const }, medians: {} };
+      const card = { modelCard: { software: { name: 'customs-graph', version: '1' }, heldOut: { auc: 0.8, predictions: [['d1', 0.25]] } }, dataQuality: { rows: 3 } } as never;
+      const withCard = await store.beginRun({ seed: 1, params: {}, startedAt: '2025-01-01T00:00:00Z' });
+      await store.completeRun(withCard, { timings: {}, counts: {}, params: {}, model, card });
+      const without = await store.beginRun({ seed: 2, params: {}, startedAt: '2025-01-02T00:00:00Z' });
+      await store.completeRun(without, { timings: {}, counts: {}, params: {}, model });
+      expect(await store.runCard(withCard)).toEqual(card);
+      expect(await store.runCard(without)).toBeNull();
+      expect(await store.runCard('no-such-run')).toBeNull();
+      expect(await store.currentRun()).not.toHaveProperty('card');
+    });
+
+    it('adds data-quality counters up across loads, by month and measure', async () => {
+      await store.addQualityCounts([{ month: '2025-01', measure: 'rows', n: 3 }, { month: '2025-01', measure: 'filled:trader_phone', n: 2 }]);
+      await store.addQualityCounts([{ month: '2025-01', measure: 'rows', n: 4 }, { month: '2024-12', measure: 'rows', n: 1 }]);
+      await store.addQualityCounts([]);
+      expect(await store.qualityCounts()).toEqual([
+        { month: '2024-12', measure: 'rows', n: 1 }, { month: '2025-01', measure: 'filled:trader_phone', n: 2 }, { month: '2025-01', measure: 'rows', n: 7 },
+      ]);
+    });
+
+    it('records channel overrides and lists them newest first, since a time and by page', async () => {
+      const base = { who: 'officer', modelChannel: 'red' as const, channel: 'green' as const, reason: 'documents_verified' as const };
+      const a = await store.recordOverride({ ...base, at: '2025-03-01T10:00:00.000Z', declarationId: 'D1' });
+      await store.recordOverride({ ...base, at: '2025-03-02T10:00:00.000Z', declarationId: 'D2', note: 'invoice seen', runId: '7' });
+      await store.recordOverride({ ...base, at: '2025-03-03T10:00:00.000Z', declarationId: 'D3', channel: 'red', modelChannel: 'green', reason: 'intelligence' });
+      expect(a.id).toBeTruthy();
+      const page = await store.listOverrides({ limit: 2 });
+      expect(page.map((o) => o.declarationId)).toEqual(['D3', 'D2']);
+      expect(page[1]).toMatchObject({ note: 'invoice seen', runId: '7', reason: 'documents_verified', modelChannel: 'red', channel: 'green' });
+      expect((await store.listOverrides({ limit: 10, before: page[1]!.id })).map((o) => o.declarationId)).toEqual(['D1']);
+      expect((await store.listOverrides({ limit: 10, since: '2025-03-02T00:00:00.000Z' })).map((o) => o.declarationId)).toEqual(['D3', 'D2']);
+    });
+
     it('says which declarations a batch replaced, from which load, and removes links with the identifiers they alone held', async () => {
       expect((await store.writeBatch(batchOf(RING))).replaced).toEqual([]);
       const again = await store.bulk(10, async () => store.writeBatch(batchOf([row({ declaration_id: 'D1', trader_id: 'T9', trader_phone: '0661999999' })])));

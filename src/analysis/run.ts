@@ -4,6 +4,7 @@
  * made current. Every stage is timed; randomness comes from the seed only.
  */
 import { isPartyKind } from '../domain/entities';
+import { isBadOutcome } from '../domain/fields';
 import type { EntityScore } from '../domain/results';
 import type { GraphStore } from '../store/graph-store';
 import { RUN_HEARTBEAT_MS } from '../store/run-store';
@@ -20,6 +21,9 @@ import { analyseGraph, EDGE_WEIGHT_RULE, type GraphParams, type GraphStageResult
 import { analyseGraphInThread, graphThreadAvailable } from './threads/graph-thread';
 import { auc, fitLogistic } from './scoring/logistic';
 import type { EntityGraph } from './graph/projection';
+import { dataQuality } from './data-quality';
+import { buildModelCard, TOP_RINGS_COMPARED, TOP_TRADERS_COMPARED } from './model-card';
+import type { FittedDeclarationModel } from './threads/declaration-model-thread';
 
 /** The run's parameters: the graph half's (graph-stage.ts) and the fitting's. */
 export interface AnalysisParams extends GraphParams {
@@ -30,7 +34,7 @@ export interface AnalysisParams extends GraphParams {
 }
 
 export const DEFAULT_PARAMS: Omit<AnalysisParams, 'seed'> = {
-  resolution: 1, maxCommunityTraders: 25, hubShare: 0.02, hubMinTraders: 50, ringMaxSharing: 8, cutoffShare: 0.7, weights: 'auto',
+  resolution: 1, maxCommunityTraders: 25, hubShare: 0.02, hubMinTraders: 50, defaultIdentifierTraders: 100, ringMaxSharing: 8, cutoffShare: 0.7, weights: 'auto',
 };
 
 export interface AnalysisSummary {
@@ -71,6 +75,8 @@ export async function runAnalysis(store: GraphStore, params: AnalysisParams, opt
     timings[name] = lap();
   };
   if (opts.staleMs) await store.failAbandonedRuns(opts.staleMs);
+  // The run this one will follow: its model card says what changed since.
+  const previous = await store.currentRun();
   const runId = await store.beginRun({ seed: params.seed, params: { ...params }, startedAt: new Date(t0).toISOString() });
   // Alive while this process is: a run whose process was killed falls silent and is marked failed later.
   const heartbeat = setInterval(() => { store.heartbeat(runId).catch(() => undefined); }, RUN_HEARTBEAT_MS);
@@ -143,7 +149,7 @@ export async function runAnalysis(store: GraphStore, params: AnalysisParams, opt
     stage('write_back');
 
     opts.onStage?.('declaration model');
-    const { model: declarationModel, threaded: modelThreaded } = await modelAside;
+    const { model: declarationModel, threaded: modelThreaded, heldOut, heldOutMissing } = await modelAside;
     // Threaded, this is only the wait for the fit after the write-back.
     stage('declaration_model');
     timings.total = Date.now() - t0;
@@ -162,7 +168,25 @@ export async function runAnalysis(store: GraphStore, params: AnalysisParams, opt
       riskWeights: weights, cutoff: scan.cutoff,
     };
     const model = { declarationModel, medians: Object.fromEntries(scan.medians) };
-    await store.completeRun(runId, { timings, modularity: gs.modularity, counts, params: fullParams, model });
+    const traders: number[] = [];
+    for (let i = 0; i < g.n; i++) if (g.kinds[i] === 'Trader') traders.push(i);
+    const modelCard = await buildModelCard(store, {
+      data: {
+        periodStart: scan.periodStart, periodEnd: scan.periodEnd, cutoff: scan.cutoff, declarations: scan.declarations,
+        controlled: scan.all.controlled, bad: scan.all.bad, entities: g.n, links: g.m,
+      },
+      labels: {
+        entityModel: weights.labels, knownBad: counts.known_bad!, watchlist: { hits: gs.watchlist.size },
+        declarationModel: { declarations: scan.futureDeclarations.length, bad: scan.futureDeclarations.filter((d) => isBadOutcome(d.outcome)).length },
+      },
+      entityWeights: weights, entityAuc: weights.auc, declarationModel, defaultDeclarationModel: defaultDeclarationModel(declarationModel.features),
+      heldOut, heldOutMissing, traderRisks: traders.map((i) => risk[i]!),
+      topTraders: traders.sort((a, b) => risk[b]! - risk[a]! || a - b).slice(0, TOP_TRADERS_COMPARED).map((i) => g.ids[i]!),
+      topRings: communities.slice(0, TOP_RINGS_COMPARED),
+    }, previous);
+    const card = { modelCard, dataQuality: await dataQuality(store, gs, scan.unitValueFar, params.defaultIdentifierTraders) };
+    stage('model_card');
+    await store.completeRun(runId, { timings, modularity: gs.modularity, counts, params: fullParams, model, card });
     const pruned = opts.keepRuns ? await store.pruneRuns(opts.keepRuns) : [];
     return { runId, pruned, timings, modularity: gs.modularity, counts, weights, declarationModel: { source: declarationModel.source } };
   } catch (err) {
@@ -173,9 +197,12 @@ export async function runAnalysis(store: GraphStore, params: AnalysisParams, opt
   }
 }
 
+/** The entity weights a run uses, why, and the labels and in-sample AUCs they were chosen on. */
+type ChosenWeights = RiskWeights & { source: string; labels: { traders: number; bad: number }; auc?: { fitted?: number; defaults?: number } };
+
 /** Fitted weights when the future outcomes back them better than the defaults do; the defaults otherwise. */
-function chooseWeights(g: EntityGraph, past: Features, scan: DeclarationScan, params: AnalysisParams): RiskWeights & { source: string } {
-  const defaults = { ...DEFAULT_WEIGHTS, source: 'defaults' };
+function chooseWeights(g: EntityGraph, past: Features, scan: DeclarationScan, params: AnalysisParams): ChosenWeights {
+  const defaults = { ...DEFAULT_WEIGHTS, source: 'defaults', labels: { traders: 0, bad: 0 } };
   if (params.weights === 'defaults') return defaults;
   const x: number[][] = [];
   const y: number[] = [];
@@ -187,21 +214,23 @@ function chooseWeights(g: EntityGraph, past: Features, scan: DeclarationScan, pa
     y.push(f.bad > 0 ? 1 : 0);
   }
   const positives = y.reduce((a, b) => a + b, 0);
-  if (x.length < 30 || positives < 10) return { ...defaults, source: `defaults (too few outcomes to fit: ${x.length} traders, ${positives} bad)` };
+  const labels = { traders: x.length, bad: positives };
+  if (x.length < 30 || positives < 10) return { ...defaults, labels, source: `defaults (too few outcomes to fit: ${x.length} traders, ${positives} bad)` };
   const fit = fitLogistic(x, y, { nonNegative: true, l2: 0.01, iterations: 500 });
   const fitted: RiskWeights = { bias: fit.bias, weights: Object.fromEntries(SIGNALS.map((s, j) => [s, fit.weights[j]!])) as RiskWeights['weights'] };
   const score = (w: RiskWeights) => x.map((row) => row.reduce((z, v, j) => z + w.weights[SIGNALS[j]!] * v, w.bias));
   const aucFitted = auc(score(fitted), y);
   const aucDefault = auc(score(DEFAULT_WEIGHTS), y);
   const note = `${x.length} traders, ${positives} bad after ${scan.cutoff}; AUC fitted ${aucFitted.toFixed(3)}, defaults ${aucDefault.toFixed(3)}`;
-  return aucFitted > aucDefault ? { ...fitted, source: `fitted (${note})` } : { ...defaults, source: `defaults (${note})` };
+  const aucs = { fitted: Math.round(aucFitted * 1e4) / 1e4, defaults: Math.round(aucDefault * 1e4) / 1e4 };
+  return aucFitted > aucDefault ? { ...fitted, source: `fitted (${note})`, labels, auc: aucs } : { ...defaults, source: `defaults (${note})`, labels, auc: aucs };
 }
 
 function buildDeclarationModel(
   g: EntityGraph, scan: DeclarationScan, community: Int32Array, past: Features, weights: RiskWeights, params: AnalysisParams, threaded: boolean,
-): Promise<{ model: DeclarationModel; threaded: boolean }> {
+): Promise<FittedDeclarationModel & { model: DeclarationModel; threaded: boolean }> {
   const names = featureNames(scan.all.categories.keys());
-  if (params.weights === 'defaults') return Promise.resolve({ model: defaultDeclarationModel(names), threaded: false });
+  if (params.weights === 'defaults') return Promise.resolve({ model: defaultDeclarationModel(names), threaded: false, heldOutMissing: 'weights set to the defaults: nothing fitted' });
   // The context as it stood at the cutoff: past outcomes only, past entity risks.
   // Only the parties of the declarations the model learns from (a few percent of all entities).
   const entityRisk = new Map<string, number>();
@@ -220,5 +249,5 @@ function buildDeclarationModel(
     medians: scan.medians, entityRisk, communityOf, communityRisk: new Map(), combos: scan.pastCombos,
   };
   return fitDeclarationModelAside(scan.futureDeclarations, ctx, names, threaded)
-    .then((r) => ({ model: r.model ?? defaultDeclarationModel(names), threaded: r.threaded }));
+    .then((r) => ({ ...r, model: r.model ?? defaultDeclarationModel(names) }));
 }

@@ -4,8 +4,6 @@
  * commands/; what only some commands need is loaded when one of them runs.
  */
 import { Command } from 'commander';
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { loadConfig } from '../config';
 import { isCustomsGraphError } from '../util/errors';
 import { createLogger } from '../util/logger';
@@ -15,15 +13,7 @@ import { registerIngest } from './commands/ingest';
 import { registerService } from './commands/service';
 import { registerNeo4jCheck, registerStats } from './commands/stats';
 import { registerTargeting } from './commands/targeting';
-
-/** The version in package.json (beside src/ when run from sources, two levels up from dist/src when built). */
-function packageVersion(): string {
-  for (const up of [['..', '..'], ['..', '..', '..']]) {
-    const path = join(__dirname, ...up, 'package.json');
-    if (existsSync(path)) return (JSON.parse(readFileSync(path, 'utf8')) as { version: string }).version;
-  }
-  return 'unknown';
-}
+import { packageVersion } from '../util/package-version';
 
 export function buildProgram(): Command {
   const config = loadConfig();

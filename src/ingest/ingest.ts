@@ -10,6 +10,7 @@ import { readDeclarations } from './read-declarations';
 import { checkWritable, RejectsWriter } from './rejects';
 import { declarationKey } from '../domain/declaration-key';
 import { BatchBuilder, DeclarationResolver } from '../domain/resolve';
+import { QualityTally } from './quality-tally';
 import { Replacements, type ReplacementSummary } from './replacements';
 import type { IngestPlan, PlannedFile } from './plan';
 import type { InputFormat } from './sniff';
@@ -65,11 +66,14 @@ export async function runIngest(store: GraphStore, plan: IngestPlan, opts: Inges
   const batchSize = opts.batchSize ?? DEFAULT_BATCH_SIZE;
   const builder = new BatchBuilder();
   const replacements = new Replacements(resolver);
+  const quality = new QualityTally();
   /** Keys in the batch being built: a second version of one goes to the next batch, so that it replaces the first. */
   const inBatch = new Set<string>();
   const write = async () => {
-    replacements.note(await store.writeBatch(builder.take()));
+    quality.noteReplaced(replacements.note(await store.writeBatch(builder.take())));
     inBatch.clear();
+    // Counted once written, so a killed load counts only what it stored.
+    await store.addQualityCounts(quality.take());
   };
   const summaries: FileSummary[] = [];
   for (const w of plan.warnings) opts.logger?.warn(w);
@@ -99,6 +103,7 @@ export async function runIngest(store: GraphStore, plan: IngestPlan, opts: Inges
           if (inBatch.has(key)) await write();
           inBatch.add(key);
           resolver.resolve(result.value, builder, { file: fileName, line: rec.line });
+          quality.add(result.value);
           summary.accepted++;
           if (builder.size >= batchSize) {
             await write();

@@ -47,10 +47,12 @@ export class Replacements {
 
   constructor(private readonly resolver: DeclarationResolver) {}
 
-  /** Takes what a written batch replaced. */
-  note(result: BatchResult): void {
+  /** Takes what a written batch replaced; gives the replacements that changed something. */
+  note(result: BatchResult): BatchResult['replaced'] {
+    const changed: BatchResult['replaced'] = [];
     for (const r of result.replaced) {
       if (content(r.previous) === content(r.current)) continue; // the same item loaded again: nothing changed
+      changed.push(r);
       this.summary.replaced++;
       this.changed.push({ previous: r.previous, current: r.current });
       if (!r.sameLoad) continue;
@@ -62,6 +64,7 @@ export class Replacements {
         });
       }
     }
+    return changed;
   }
 
   /** The links a declaration asserts (its parties' identifiers, its trader's directors). */

@@ -7,6 +7,8 @@ import type { Declaration } from '../domain/declaration';
 import type { EntityKind } from '../domain/entities';
 import type { BatchResult, EntityRef, GraphBatch, LinkFact } from '../domain/graph-facts';
 import type { AnalysisRun, CategoryRisk, CommunityRecord, DeclarationFacts, EntityScore } from '../domain/results';
+import type { ChannelOverride, QualityCount, RunCard } from '../domain/accountability';
+import type { AccountabilityLog } from './accountability-log';
 import type { AnalysisSource, EntityLink, EntityStats } from './analysis-source';
 import type { AuditLog, AuditRecord } from './audit-log';
 import type { Entity, GraphReader, NeighbourhoodOptions, NodeLink, StoreCounts, Subgraph } from './graph-reader';
@@ -21,6 +23,7 @@ export interface StoreRoles {
   analysis: Omit<AnalysisSource, 'getEntities'>;
   runs: RunStore;
   audit: AuditLog;
+  accountability: AccountabilityLog;
 }
 
 export abstract class ComposedGraphStore implements GraphStore {
@@ -79,8 +82,15 @@ export abstract class ComposedGraphStore implements GraphStore {
   topCommunities(limit: number, runId?: string, offset?: number): Promise<CommunityRecord[]> { return this.roles.runs.topCommunities(limit, runId, offset); }
   getCommunity(community: number, runId?: string): Promise<CommunityRecord | null> { return this.roles.runs.getCommunity(community, runId); }
   categoryRisk(runId?: string): Promise<CategoryRisk[]> { return this.roles.runs.categoryRisk(runId); }
+  runCard(runId: string): Promise<RunCard | null> { return this.roles.runs.runCard(runId); }
 
   // ---- audit-log ----
   appendAudit(record: AuditRecord): Promise<void> { return this.roles.audit.appendAudit(record); }
   listAudit(opts: { limit: number; before?: string }): Promise<AuditRecord[]> { return this.roles.audit.listAudit(opts); }
+
+  // ---- accountability-log ----
+  addQualityCounts(counts: QualityCount[]): Promise<void> { return this.roles.accountability.addQualityCounts(counts); }
+  qualityCounts(): Promise<QualityCount[]> { return this.roles.accountability.qualityCounts(); }
+  recordOverride(o: Omit<ChannelOverride, 'id'>): Promise<ChannelOverride> { return this.roles.accountability.recordOverride(o); }
+  listOverrides(opts: { since?: string; limit: number; before?: string }): Promise<ChannelOverride[]> { return this.roles.accountability.listOverrides(opts); }
 }

@@ -1,4 +1,5 @@
 /** Analysis runs and their results: written whole, made current in one step, read only when current (or named). */
+import type { RunCard } from '../domain/accountability';
 import type { EntityKind } from '../domain/entities';
 import type { AnalysisRun, CategoryRisk, CommunityRecord, EntityScore, RunModel } from '../domain/results';
 
@@ -14,6 +15,8 @@ export interface RunSummary {
   counts: Record<string, number>;
   params: Record<string, unknown>;
   model: RunModel;
+  /** What the run says for itself (model card, data quality): kept beside the run, read on its own. */
+  card?: RunCard;
 }
 
 export interface RunStore {
@@ -46,6 +49,8 @@ export interface RunStore {
   topCommunities(limit: number, runId?: string, offset?: number): Promise<CommunityRecord[]>;
   getCommunity(community: number, runId?: string): Promise<CommunityRecord | null>;
   categoryRisk(runId?: string): Promise<CategoryRisk[]>;
+  /** The run's model card and data quality (null for a run without one: older, running or failed). */
+  runCard(runId: string): Promise<RunCard | null>;
 }
 
 /** How often a running run says it is alive (config.ts sets how long a silence makes it abandoned). */

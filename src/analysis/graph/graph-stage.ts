@@ -3,7 +3,8 @@
  * PageRank, shared-identifier rings, circular trade and watchlist hits. It needs nothing from the declaration scan, so a run can do it in a worker thread
  * while the main thread scans (see graph-thread.ts); done inline, it is the same code.
  */
-import type { EntityKind } from '../../domain/entities';
+import type { DefaultIdentifier } from '../../domain/accountability';
+import { IDENTIFIER_KINDS, type EntityKind } from '../../domain/entities';
 import type { GraphStore } from '../../store/graph-store';
 import type { WatchlistEntry } from '../../store/graph-writer';
 import { stopwatch } from '../../util/stopwatch';
@@ -20,6 +21,12 @@ export interface GraphParams {
   /** A non-trader node linked to more than max(hubMinTraders, hubShare × traders) traders is a hub. */
   hubShare: number;
   hubMinTraders: number;
+  /**
+   * An address, phone, e-mail or bank account shared by more traders than this is a data-entry
+   * default (a customs agency's phone typed for every client), not a link: it is a hub whatever
+   * the data's size, and the run reports it.
+   */
+  defaultIdentifierTraders: number;
   /** Communities with more traders are split again (Louvain on their own subgraph). */
   maxCommunityTraders: number;
   /** Identifiers shared by more parties than this do not chain rings. */
@@ -35,6 +42,8 @@ export interface GraphStageResult {
   hub: Uint8Array;
   hubThreshold: number;
   hubExamples: string[];
+  /** Identifiers left out as data-entry defaults (or as hubs), most shared first, with how many there are. */
+  defaultIdentifiers: { count: number; examples: Array<Omit<DefaultIdentifier, 'key'>> };
   component: Int32Array;
   components: number;
   community: Int32Array;
@@ -79,8 +88,21 @@ function edgeWeights(g: EntityGraph): Float64Array {
   return w;
 }
 
-/** Hubs: non-trader nodes linked to too many distinct traders (carriers, main ports, big brokers). */
-function findHubs(g: EntityGraph, p: GraphParams): { hub: Uint8Array; threshold: number; examples: string[] } {
+const IDENTIFIER = new Set<EntityKind>(IDENTIFIER_KINDS);
+const DEFAULT_IDENTIFIER_EXAMPLES = 20;
+
+interface Hubs {
+  hub: Uint8Array;
+  threshold: number;
+  examples: string[];
+  defaultIdentifiers: GraphStageResult['defaultIdentifiers'];
+}
+
+/**
+ * Hubs: non-trader nodes linked to too many distinct traders (carriers, main ports, big brokers),
+ * and identifiers shared so widely that they are data-entry defaults.
+ */
+function findHubs(g: EntityGraph, p: GraphParams): Hubs {
   const isTrader = Uint8Array.from(g.kinds, (k) => (k === 'Trader' ? 1 : 0));
   let traders = 0;
   const seen = new Uint8Array(g.n);
@@ -92,16 +114,29 @@ function findHubs(g: EntityGraph, p: GraphParams): { hub: Uint8Array; threshold:
     if (isTrader[d]) { if (!seen[d]) { seen[d] = 1; traders++; } tradersOf[s]!++; }
   }
   const threshold = Math.max(p.hubMinTraders, p.hubShare * traders);
+  const identifierLimit = Math.min(threshold, p.defaultIdentifierTraders);
   const hub = new Uint8Array(g.n);
   const found: number[] = [];
+  const defaults: number[] = [];
   for (let i = 0; i < g.n; i++) {
-    if (!isTrader[i] && tradersOf[i]! > threshold) {
+    if (isTrader[i]) continue;
+    const identifier = IDENTIFIER.has(g.kinds[i]!);
+    if (tradersOf[i]! > (identifier ? identifierLimit : threshold)) {
       hub[i] = 1;
       found.push(i);
+      if (identifier) defaults.push(i);
     }
   }
-  found.sort((a, b) => tradersOf[b]! - tradersOf[a]!);
-  return { hub, threshold, examples: found.slice(0, 10).map((i) => `${g.kinds[i]} ${g.ids[i]} (${tradersOf[i]} traders)`) };
+  const byTraders = (a: number, b: number) => tradersOf[b]! - tradersOf[a]! || a - b;
+  found.sort(byTraders);
+  defaults.sort(byTraders);
+  return {
+    hub, threshold, examples: found.slice(0, 10).map((i) => `${g.kinds[i]} ${g.ids[i]} (${tradersOf[i]} traders)`),
+    defaultIdentifiers: {
+      count: defaults.length,
+      examples: defaults.slice(0, DEFAULT_IDENTIFIER_EXAMPLES).map((i) => ({ kind: g.kinds[i]!, id: g.ids[i]!, traders: tradersOf[i]! })),
+    },
+  };
 }
 
 export async function analyseGraph(
@@ -153,7 +188,7 @@ export function graphAlgorithms(
   const ringNodesMoved = keepRingsWhole(louvain.community, rings, p.maxCommunityTraders);
   const ringsMs = lap();
   return {
-    g, damped, hub: hubs.hub, hubThreshold: hubs.threshold, hubExamples: hubs.examples,
+    g, damped, hub: hubs.hub, hubThreshold: hubs.threshold, hubExamples: hubs.examples, defaultIdentifiers: hubs.defaultIdentifiers,
     component: wcc.component, components: wcc.count,
     community: louvain.community, communities: louvain.count, modularity: louvain.modularity, split: louvain.split,
     pagerank: pr.rank, pagerankIterations: pr.iterations, rings, ringOf, ringNodesMoved,

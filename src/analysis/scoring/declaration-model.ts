@@ -9,9 +9,11 @@
  * A logistic model over them is fitted on outcomes after a time cutoff using only what was known
  * before it; with too few outcomes, documented default weights apply.
  */
+import { MAX_STORED_PREDICTIONS, type HeldOutEvaluation } from '../../domain/accountability';
 import { isBadOutcome } from '../../domain/fields';
 import type { CategoryRisk, DeclarationFacts, DeclarationModel, Signal } from '../../domain/results';
 import { categoriesOf, isOriginLaundering, medianKey, unitValue } from '../signals/predicates';
+import { heldOutQuality } from './held-out';
 import { fitLogistic, predict, smoothedLogOdds } from './logistic';
 
 /** Everything the model reads besides the declaration itself. */
@@ -116,6 +118,36 @@ export function fitDeclarationModel(labelled: DeclarationFacts[], past: ScoringC
   // Non-negative weights: every feature is oriented so that more means riskier, so a clean history
   // (negative log-odds) can only lower a declaration's risk, never raise it.
   return { features: names, model: fitLogistic(x, y, { l2: 1e-3, iterations: 300, learningRate: 0.05, nonNegative: true }), source: 'fitted' };
+}
+
+/** The latest share of the labelled declarations (by lodging date) that the model card measures on. */
+export const HELD_OUT_SHARE = 1 / 3;
+
+/**
+ * The model card's held-out figures: a model fitted on the earlier labelled declarations (the
+ * documented defaults when they are too few) measured on the later ones, with the same past context.
+ */
+export function holdOut(labelled: readonly DeclarationFacts[], past: ScoringContext, names: string[]): { heldOut?: HeldOutEvaluation; missing?: string } {
+  const ordered = [...labelled].sort((a, b) => (a.lodgedAt < b.lodgedAt ? -1 : a.lodgedAt > b.lodgedAt ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  const split = Math.floor(ordered.length * (1 - HELD_OUT_SHARE));
+  const train = ordered.slice(0, split);
+  const test = ordered.slice(split);
+  const labels = test.map((d): number => (isBadOutcome(d.outcome) ? 1 : 0));
+  const positives = labels.reduce((a, b) => a + b, 0);
+  if (test.length < 50 || positives < 5) return { missing: `too few labelled declarations after the cutoff to hold out: ${test.length} held out, ${positives} bad` };
+  const fitted = fitDeclarationModel(train, past, names);
+  const m = fitted ?? defaultDeclarationModel(names);
+  // The figures are computed from the predictions as stored (rounded), so anyone can recompute them.
+  const predictions = test.map((d): [string, number] => [d.id, Math.round(predict(m.model, featureVector(d, past, names).x) * 1e6) / 1e6]);
+  const quality = heldOutQuality(predictions.map((p) => p[1]), labels);
+  return {
+    heldOut: {
+      model: fitted ? 'fitted' : 'defaults',
+      train: { from: train[0]?.lodgedAt ?? '', to: train[train.length - 1]?.lodgedAt ?? '', n: train.length, positives: train.reduce((a, d) => a + (isBadOutcome(d.outcome) ? 1 : 0), 0) },
+      from: test[0]!.lodgedAt, to: test[test.length - 1]!.lodgedAt, ...quality,
+      ...(predictions.length <= MAX_STORED_PREDICTIONS ? { predictions } : {}),
+    },
+  };
 }
 
 export function scoreDeclaration(d: DeclarationFacts, ctx: ScoringContext, m: DeclarationModel): { risk: number; reasons: Signal[] } {

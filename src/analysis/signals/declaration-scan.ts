@@ -15,6 +15,8 @@ import { PartyFigures, type DeclarationPart, type PartyAgg, type Window } from '
 import { categoriesOf, isOriginLaundering, medianKey, UNDERVALUE_RATIO, unitValue } from './predicates';
 
 const MIN_PEERS = 10;
+/** A unit value this many times above or below its peers' median is not a price but a typing error (a unit or a decimal point). */
+export const FAR_RATIO = 100;
 
 export interface DeclarationScan {
   /** All declarations. */
@@ -28,6 +30,8 @@ export interface DeclarationScan {
   /** trader–supplier–broker combinations seen before the cutoff. */
   pastCombos: ComboSet;
   medians: Map<string, number>;
+  /** Declarations whose unit value is more than FAR_RATIO times away from its peers' median (data quality). */
+  unitValueFar: number;
   /**
    * Both windows' figures for a list of ids (the graph's nodes) in one pass: the same as
    * `all.parties.get(id)` and `past.parties.get(id)`, without two hash lookups per id.
@@ -185,8 +189,8 @@ class Undervaluation {
     this.inPast.push(inPast);
   }
 
-  /** Medians of the groups with enough peers; counts each trader's undervalued declarations. */
-  finish(parties: PartyFigures): Map<string, number> {
+  /** Medians of the groups with enough peers; counts each trader's undervalued declarations, and the unit values far from any price. */
+  finish(parties: PartyFigures): { medians: Map<string, number>; far: number } {
     const median = new Float64Array(this.groupValues.length).fill(NaN);
     const medians = new Map<string, number>();
     for (const [key, g] of this.groupIndex) {
@@ -196,13 +200,16 @@ class Undervaluation {
       median[g] = sorted[Math.floor(sorted.length / 2)]!;
       medians.set(key, median[g]!);
     }
+    let far = 0;
     for (let k = 0; k < this.value.length; k++) {
+      const m = median[this.group[k]!]!;
+      if (this.value[k]! > FAR_RATIO * m || this.value[k]! * FAR_RATIO < m) far++;
       // NaN (too few peers) compares false.
-      if (!(this.value[k]! < UNDERVALUE_RATIO * median[this.group[k]!]!)) continue;
+      if (!(this.value[k]! < UNDERVALUE_RATIO * m)) continue;
       parties.undervalued(this.trader[k]!, 0, this.id[k]!);
       if (this.inPast[k]) parties.undervalued(this.trader[k]!, 1, this.id[k]!);
     }
-    return medians;
+    return { medians, far };
   }
 }
 
@@ -249,10 +256,10 @@ export async function scanDeclarations(store: GraphStore, opts: { cutoffShare: n
     rows += batch.length;
     opts.onProgress?.(rows);
   }
-  const medians = under.finish(windows.parties);
+  const { medians, far: unitValueFar } = under.finish(windows.parties);
   const { all, past, partiesOf } = windows.finish();
   const { pastCombos } = windows;
-  return { all, past, futureTraders, futureDeclarations, pastCombos, medians, partiesOf, cutoff, periodStart, periodEnd, declarations };
+  return { all, past, futureTraders, futureDeclarations, pastCombos, medians, unitValueFar, partiesOf, cutoff, periodStart, periodEnd, declarations };
 }
 
 export function categoryList(w: Window): CategoryRisk[] {

@@ -9,9 +9,9 @@
  * is known.
  */
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
-import type { DeclarationFacts } from '../../domain/results';
-import type { DeclarationModel } from '../../domain/results';
-import { fitDeclarationModel, type ScoringContext } from '../scoring/declaration-model';
+import type { HeldOutEvaluation } from '../../domain/accountability';
+import type { DeclarationFacts, DeclarationModel } from '../../domain/results';
+import { fitDeclarationModel, holdOut, type ScoringContext } from '../scoring/declaration-model';
 import { compiledWorker, workerReply } from './worker-reply';
 
 interface Request {
@@ -26,25 +26,36 @@ interface Request {
 
 const WORKER_FILE = compiledWorker('declaration-model-thread.js');
 
+/** The fitted model (undefined: too few labels) and the model card's held-out measure of it. */
+export interface FittedDeclarationModel {
+  model: DeclarationModel | undefined;
+  heldOut?: HeldOutEvaluation;
+  heldOutMissing?: string;
+}
+
+function fitAndMeasure(labelled: DeclarationFacts[], ctx: ScoringContext, names: string[]): FittedDeclarationModel {
+  const { heldOut, missing } = holdOut(labelled, ctx, names);
+  return { model: fitDeclarationModel(labelled, ctx, names), heldOut, heldOutMissing: missing };
+}
+
 /**
  * Fits the model on another thread when asked and the compiled worker is there (not when tests run
  * the TypeScript sources), else here; says which.
  */
 export async function fitDeclarationModelAside(
   labelled: DeclarationFacts[], ctx: ScoringContext, names: string[], threaded: boolean,
-): Promise<{ model: DeclarationModel | undefined; threaded: boolean }> {
-  if (!threaded || !WORKER_FILE) return { model: fitDeclarationModel(labelled, ctx, names), threaded: false };
+): Promise<FittedDeclarationModel & { threaded: boolean }> {
+  if (!threaded || !WORKER_FILE) return { ...fitAndMeasure(labelled, ctx, names), threaded: false };
   const { combos, ...plain } = ctx;
   const req: Request = { declarationModel: { labelled, ctx: plain, knownCombos: labelled.filter((d) => combos.has(d)).map((d) => d.id), names } };
-  const { result } = workerReply<{ model: DeclarationModel | null }>(WORKER_FILE, req, 'declaration model');
-  return { model: (await result).model ?? undefined, threaded: true };
+  const { result } = workerReply<FittedDeclarationModel>(WORKER_FILE, req, 'declaration model');
+  return { ...(await result), threaded: true };
 }
 
 function serve(): void {
   const { labelled, ctx, knownCombos, names } = (workerData as Request).declarationModel;
   const known = new Set(knownCombos);
-  const model = fitDeclarationModel(labelled, { ...ctx, combos: { has: (d) => known.has((d as DeclarationFacts).id) } }, names);
-  parentPort!.postMessage({ model: model ?? null });
+  parentPort!.postMessage(fitAndMeasure(labelled, { ...ctx, combos: { has: (d) => known.has((d as DeclarationFacts).id) } }, names));
 }
 
 if (!isMainThread && parentPort && (workerData as Request | undefined)?.declarationModel !== undefined) serve();

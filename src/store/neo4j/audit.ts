@@ -1,23 +1,16 @@
 /** The audit log of the Neo4j adapter: AuditRecord nodes whose ids sort by time. */
 import neo4j from 'neo4j-driver';
-import { randomUUID } from 'node:crypto';
 import type { AuditLog, AuditRecord } from '../audit-log';
 import type { Neo4jSession, Row } from './session';
+import { TimeSortedIds } from './time-sorted-ids';
 
 export class Neo4jAuditLog implements AuditLog {
   constructor(private readonly s: Neo4jSession) {}
 
-  private lastMs = 0;
-  private sameMs = 0;
+  private readonly ids = new TimeSortedIds();
 
   async appendAudit(r: AuditRecord): Promise<void> {
-    // Ids sort by time: the timestamp, a counter for this process's records of the same
-    // millisecond (so they list in the order they were written), and a random suffix that keeps
-    // two servers' records apart.
-    const ms = Date.now();
-    this.sameMs = ms === this.lastMs ? this.sameMs + 1 : 0;
-    this.lastMs = ms;
-    const id = `${ms.toString().padStart(15, '0')}-${this.sameMs.toString().padStart(6, '0')}-${randomUUID().slice(0, 8)}`;
+    const id = this.ids.next();
     await this.s.write([['append-audit', { id, at: r.at, who: r.who, role: r.role, operation: r.operation, entityIds: r.entityIds, requestId: r.requestId }]]);
   }
 

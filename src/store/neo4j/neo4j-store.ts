@@ -9,6 +9,7 @@
 import neo4j from 'neo4j-driver';
 import { searchName } from '../../domain/normalize';
 import { ComposedGraphStore } from '../composed-store';
+import { Neo4jAccountabilityLog } from './accountability';
 import { Neo4jAnalysisSource } from './analysis-source';
 import { Neo4jAuditLog } from './audit';
 import { Neo4jGraphReader } from './reader';
@@ -20,7 +21,7 @@ import { migrationNames } from './statements';
 import { Neo4jGraphWriter } from './writer';
 
 export type { Neo4jStoreOptions } from './session';
-export const NEO4J_SCHEMA_VERSION = 3;
+export const NEO4J_SCHEMA_VERSION = 4;
 
 export class Neo4jGraphStore extends ComposedGraphStore {
   private readonly session: Neo4jSession;
@@ -30,6 +31,7 @@ export class Neo4jGraphStore extends ComposedGraphStore {
     super({
       writer: new Neo4jGraphWriter(session), reader: new Neo4jGraphReader(session), analysis: new Neo4jAnalysisSource(session),
       runs: new Neo4jRunStore(session), audit: new Neo4jAuditLog(session),
+      accountability: new Neo4jAccountabilityLog(session),
     });
     this.session = session;
   }

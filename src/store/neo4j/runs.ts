@@ -1,6 +1,7 @@
 /** Analysis runs of the Neo4j adapter: results in batches, made current by one write, pruned in slices. */
 import neo4j from 'neo4j-driver';
 import { randomUUID } from 'node:crypto';
+import type { RunCard } from '../../domain/accountability';
 import type { EntityKind } from '../../domain/entities';
 import type { AnalysisRun, CategoryRisk, CommunityRecord, EntityScore } from '../../domain/results';
 import { runsToPrune } from '../run-retention';
@@ -45,7 +46,13 @@ export class Neo4jRunStore implements RunStore {
     await this.s.write([['complete-run', {
       id: runId, finishedAt: new Date().toISOString(), timings: JSON.stringify(s.timings), modularity: s.modularity ?? null,
       counts: JSON.stringify(s.counts), params: JSON.stringify(s.params), model: JSON.stringify(s.model),
+      card: s.card ? JSON.stringify(s.card) : null,
     }]]);
+  }
+
+  async runCard(runId: string): Promise<RunCard | null> {
+    const [row] = await this.s.read('run-card', { id: runId });
+    return typeof row?.card === 'string' ? (JSON.parse(row.card) as RunCard) : null;
   }
 
   async pruneRuns(keep: number): Promise<string[]> {

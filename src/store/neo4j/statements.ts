@@ -39,7 +39,12 @@ export const STATEMENT_PARAMS: Record<string, string[]> = {
   'write-scores': ['runId', 'rows'],
   'write-communities': ['runId', 'rows'],
   'write-categories': ['runId', 'rows'],
-  'complete-run': ['id', 'finishedAt', 'timings', 'modularity', 'counts', 'params', 'model'],
+  'complete-run': ['id', 'finishedAt', 'timings', 'modularity', 'counts', 'params', 'model', 'card'],
+  'run-card': ['id'],
+  'add-quality-counts': ['rows'],
+  'quality-counts': [],
+  'record-override': ['id', 'at', 'who', 'declarationId', 'modelChannel', 'channel', 'reason', 'note', 'runId'],
+  'list-overrides': ['before', 'since', 'limit'],
   'server-version': [],
   'entities-without-search-name': ['limit'],
   'set-search-names': ['rows'],
@@ -126,7 +131,7 @@ export const WHOLE_READS: ReadonlySet<string> = new Set([
 export const SCHEMA = {
   labels: [
     'Entity', 'Declaration', 'WatchlistEntry', 'AnalysisRun', 'Score', 'Community', 'CategoryRisk', 'CurrentRun', 'AuditRecord',
-    'SchemaVersion', 'Trader', 'Consignee', 'Supplier', 'Broker', 'Carrier', 'Route', 'Person', 'Address', 'Phone', 'Email',
+    'SchemaVersion', 'RunCard', 'QualityCount', 'ChannelOverride', 'Trader', 'Consignee', 'Supplier', 'Broker', 'Carrier', 'Route', 'Person', 'Address', 'Phone', 'Email',
     'BankAccount', 'Vessel', 'Container',
   ],
   relationshipTypes: [

@@ -226,6 +226,34 @@ export const MIGRATIONS: Migration[] = [
       ALTER TABLE analysis_runs ADD COLUMN heartbeat_at TEXT;
     `,
   },
+  {
+    version: 8,
+    name: 'accountability',
+    sql: `
+      -- A run's model card and data quality (JSON), read on its own: listing runs does not parse it.
+      ALTER TABLE analysis_runs ADD COLUMN card TEXT;
+      -- Ingest's data-quality counters per month of lodging: rows, filled:FIELD, zero:FIELD, replaced.
+      CREATE TABLE ingest_quality (
+        month   TEXT NOT NULL,
+        measure TEXT NOT NULL,
+        n       INTEGER NOT NULL,
+        PRIMARY KEY (month, measure)
+      ) WITHOUT ROWID;
+      -- Channels people decided against the model, with their reason.
+      CREATE TABLE channel_overrides (
+        id             INTEGER PRIMARY KEY,
+        at             TEXT NOT NULL,
+        who            TEXT NOT NULL,
+        declaration_id TEXT NOT NULL,
+        model_channel  TEXT NOT NULL,
+        channel        TEXT NOT NULL,
+        reason         TEXT NOT NULL,
+        note           TEXT,
+        run_id         TEXT
+      );
+      CREATE INDEX channel_overrides_by_at ON channel_overrides (at);
+    `,
+  },
 ];
 
 /** Indexes that bulk loads defer; `CREATE INDEX IF NOT EXISTS` so they can be re-run at any time. */

@@ -1,5 +1,6 @@
 /** Analysis runs in the embedded store: results written in key order, made current in one transaction, pruned by run. */
 import type Database from 'better-sqlite3';
+import type { RunCard } from '../../domain/accountability';
 import type { EntityKind } from '../../domain/entities';
 import type { AnalysisRun, CategoryRisk, CommunityRecord, EntityScore } from '../../domain/results';
 import { runsToPrune } from '../run-retention';
@@ -74,12 +75,18 @@ export class SqliteRunStore implements RunStore {
 
   async completeRun(runId: string, summary: RunSummary): Promise<void> {
     this.db.transaction(() => {
-      this.db.prepare(`UPDATE analysis_runs SET status = 'done', finished_at = ?, timings = ?, modularity = ?, counts = ?, params = ?, model = ?
-        WHERE id = ?`).run(new Date().toISOString(), JSON.stringify(summary.timings), summary.modularity ?? null,
-        JSON.stringify(summary.counts), JSON.stringify(summary.params), JSON.stringify(summary.model), Number(runId));
+      this.db.prepare(`UPDATE analysis_runs SET status = 'done', finished_at = ?, timings = ?, modularity = ?, counts = ?, params = ?, model = ?,
+        card = ? WHERE id = ?`).run(new Date().toISOString(), JSON.stringify(summary.timings), summary.modularity ?? null,
+        JSON.stringify(summary.counts), JSON.stringify(summary.params), JSON.stringify(summary.model),
+        summary.card ? JSON.stringify(summary.card) : null, Number(runId));
       this.db.prepare('INSERT INTO current_run (singleton, run_id) VALUES (1, ?) ON CONFLICT (singleton) DO UPDATE SET run_id = excluded.run_id')
         .run(Number(runId));
     }).immediate();
+  }
+
+  async runCard(runId: string): Promise<RunCard | null> {
+    const row = this.db.prepare('SELECT card FROM analysis_runs WHERE id = ?').get(Number(runId)) as { card: string | null } | undefined;
+    return row?.card ? (JSON.parse(row.card) as RunCard) : null;
   }
 
   async failRun(runId: string, reason: string): Promise<void> {

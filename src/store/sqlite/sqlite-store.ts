@@ -1,12 +1,14 @@
 /**
  * The embedded GraphStore: one SQLite file through better-sqlite3 (WAL, batched transactions),
- * its roles each in a module of its own (writer, reader, analysis-source, runs, audit) over one
+ * its roles each in a module of its own (writer, reader, analysis-source, runs, audit,
+ * accountability) over one
  * connection. Reads that stream for a long time open read connections of their own.
  */
 import type Database from 'better-sqlite3';
 import type { BatchResult, GraphBatch } from '../../domain/graph-facts';
 import { ComposedGraphStore } from '../composed-store';
 import type { StoreCounts } from '../graph-reader';
+import { SqliteAccountabilityLog } from './accountability';
 import { SqliteAnalysisSource } from './analysis-source';
 import { SqliteAuditLog } from './audit';
 import { ensureIndexes, migrate, openDatabase, schemaVersion } from './connection';
@@ -29,7 +31,8 @@ export class SqliteGraphStore extends ComposedGraphStore {
     const db = openDatabase(path, { readonly: opts.readonly });
     const writer = new SqliteGraphWriter(db, opts);
     const reader = new SqliteGraphReader(db);
-    super({ writer, reader, analysis: new SqliteAnalysisSource(db, path), runs: new SqliteRunStore(db), audit: new SqliteAuditLog(db) });
+    super({ writer, reader, analysis: new SqliteAnalysisSource(db, path), runs: new SqliteRunStore(db), audit: new SqliteAuditLog(db),
+      accountability: new SqliteAccountabilityLog(db) });
     this.db = db;
     this.writer = writer;
     this.reader = reader;

@@ -1,0 +1,1 @@
+CREATE CONSTRAINT run_card_run_id IF NOT EXISTS FOR (k:RunCard) REQUIRE k.run_id IS UNIQUE

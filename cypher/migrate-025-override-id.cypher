@@ -1,0 +1,1 @@
+CREATE CONSTRAINT override_id IF NOT EXISTS FOR (o:ChannelOverride) REQUIRE o.id IS UNIQUE

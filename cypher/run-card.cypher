@@ -1,0 +1,2 @@
+MATCH (k:RunCard {run_id: $id})
+RETURN k.card AS card

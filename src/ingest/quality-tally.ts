@@ -1,0 +1,52 @@
+/**
+ * Data quality at ingest: for every month of lodging, the rows received, how many filled each
+ * contract field, the amounts given as zero, and the rows that replaced an earlier version. The
+ * counts are added to the store's counters after each load, so a run can show the trend.
+ */
+import type { QualityCount } from '../domain/accountability';
+import type { Declaration } from '../domain/declaration';
+import { DECLARATION_FIELDS } from '../domain/fields';
+import type { BatchResult } from '../domain/graph-facts';
+
+/** Numeric fields whose zero is worth counting: a value, quantity or weight of nothing. */
+const ZERO_FIELDS = ['declared_value', 'quantity', 'gross_weight_kg'] as const;
+
+function filled(v: unknown): boolean {
+  return v !== undefined && v !== null && v !== '' && !(Array.isArray(v) && v.length === 0);
+}
+
+export class QualityTally {
+  private readonly months = new Map<string, Map<string, number>>();
+
+  private bump(month: string, measure: string): void {
+    let m = this.months.get(month);
+    if (!m) this.months.set(month, (m = new Map()));
+    m.set(measure, (m.get(measure) ?? 0) + 1);
+  }
+
+  /** An accepted row. The outcome counts as filled only when it is a recorded control result. */
+  add(d: Declaration): void {
+    const month = d.lodged_at.slice(0, 7);
+    this.bump(month, 'rows');
+    const row = d as unknown as Record<string, unknown>;
+    for (const f of DECLARATION_FIELDS) {
+      if (f === 'outcome' ? d.outcome !== 'unknown' : filled(row[f])) this.bump(month, `filled:${f}`);
+    }
+    for (const f of ZERO_FIELDS) if (row[f] === 0) this.bump(month, `zero:${f}`);
+  }
+
+  /** Rows that replaced an earlier version with different content. */
+  noteReplaced(changed: BatchResult['replaced']): void {
+    for (const r of changed) this.bump(r.current.lodged_at.slice(0, 7), 'replaced');
+  }
+
+  /** The counts so far, and a fresh start (they are added to the store's counters once). */
+  take(): QualityCount[] {
+    const out: QualityCount[] = [];
+    for (const [month, m] of [...this.months].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
+      for (const [measure, n] of [...m].sort((a, b) => (a[0] < b[0] ? -1 : 1))) out.push({ month, measure, n });
+    }
+    this.months.clear();
+    return out;
+  }
+}
