@@ -30,9 +30,8 @@ export interface CardInputs {
   defaultDeclarationModel: DeclarationModel;
   heldOut?: ModelCard['heldOut'];
   heldOutMissing?: string;
-  /** Risks of the run's traders. */
-  traderRisks: ArrayLike<number>;
-  topTraders: string[];
+  /** The run's traders and their risks, as stored (rounded). */
+  traders: { ids: readonly string[]; risks: readonly number[] };
   topRings: CommunityRecord[];
 }
 
@@ -87,14 +86,16 @@ async function changesSince(store: GraphStore, previous: AnalysisRun, inputs: Ca
       kept++;
     }
   }
-  const now = new Set(inputs.topTraders);
+  // Among the riskiest now: at or above the risk of the last of them (ties at the edge stay).
+  const risks = new Map(inputs.traders.ids.map((id, i) => [id, inputs.traders.risks[i]!]));
+  const edge = [...inputs.traders.risks].sort((a, b) => b - a)[Math.min(TOP_TRADERS_COMPARED, risks.size) - 1] ?? 0;
   return {
     previousRun: previous.id,
-    entityWeights: changed(prevParams.riskWeights?.weights, { bias: inputs.entityWeights.bias, ...inputs.entityWeights.weights }),
+    entityWeights: changed(prevParams.riskWeights ? { bias: prevParams.riskWeights.bias, ...prevParams.riskWeights.weights } : undefined, { bias: inputs.entityWeights.bias, ...inputs.entityWeights.weights }),
     declarationWeights: changed(prevModel ? { bias: prevModel.model.bias, ...declarationWeights(prevModel) } : undefined,
       { bias: inputs.declarationModel.model.bias, ...declarationWeights(inputs.declarationModel) }),
     topRings: { compared: Math.min(inputs.topRings.length, TOP_RINGS_COMPARED), kept, new: inputs.topRings.length - kept, gone: prevRings.length - kept },
-    topTraders: { compared: prevTraders.length, stayed: prevTraders.filter((s) => now.has(s.entityId)).length },
+    topTraders: { compared: prevTraders.length, stayed: prevTraders.filter((s) => (risks.get(s.entityId) ?? -1) >= edge).length },
     ...(prevCard ? { previousRisk: prevCard.modelCard.risk } : {}),
   };
 }
@@ -135,7 +136,7 @@ export async function buildModelCard(store: GraphStore, inputs: CardInputs, prev
     ...(inputs.entityAuc ? { entityAuc: inputs.entityAuc } : {}),
     ...(inputs.heldOut ? { heldOut: inputs.heldOut } : {}),
     ...(inputs.heldOutMissing ? { heldOutMissing: inputs.heldOutMissing } : {}),
-    risk: riskDistribution(inputs.traderRisks),
+    risk: riskDistribution(inputs.traders.risks),
     ...(previous ? { changes: await changesSince(store, previous, inputs) } : {}),
     overrides: await overrideSummary(store, previous?.status === 'running' ? undefined : previous?.finishedAt),
   };

@@ -22,7 +22,7 @@ import { analyseGraphInThread, graphThreadAvailable } from './threads/graph-thre
 import { auc, fitLogistic } from './scoring/logistic';
 import type { EntityGraph } from './graph/projection';
 import { dataQuality } from './data-quality';
-import { buildModelCard, TOP_RINGS_COMPARED, TOP_TRADERS_COMPARED } from './model-card';
+import { buildModelCard, TOP_RINGS_COMPARED } from './model-card';
 import type { FittedDeclarationModel } from './threads/declaration-model-thread';
 
 /** The run's parameters: the graph half's (graph-stage.ts) and the fitting's. */
@@ -168,8 +168,7 @@ export async function runAnalysis(store: GraphStore, params: AnalysisParams, opt
       riskWeights: weights, cutoff: scan.cutoff,
     };
     const model = { declarationModel, medians: Object.fromEntries(scan.medians) };
-    const traders: number[] = [];
-    for (let i = 0; i < g.n; i++) if (g.kinds[i] === 'Trader') traders.push(i);
+    const traders = scores.filter((sc) => sc.kind === 'Trader');
     const modelCard = await buildModelCard(store, {
       data: {
         periodStart: scan.periodStart, periodEnd: scan.periodEnd, cutoff: scan.cutoff, declarations: scan.declarations,
@@ -180,8 +179,7 @@ export async function runAnalysis(store: GraphStore, params: AnalysisParams, opt
         declarationModel: { declarations: scan.futureDeclarations.length, bad: scan.futureDeclarations.filter((d) => isBadOutcome(d.outcome)).length },
       },
       entityWeights: weights, entityAuc: weights.auc, declarationModel, defaultDeclarationModel: defaultDeclarationModel(declarationModel.features),
-      heldOut, heldOutMissing, traderRisks: traders.map((i) => risk[i]!),
-      topTraders: traders.sort((a, b) => risk[b]! - risk[a]! || a - b).slice(0, TOP_TRADERS_COMPARED).map((i) => g.ids[i]!),
+      heldOut, heldOutMissing, traders: { ids: traders.map((sc) => sc.entityId), risks: traders.map((sc) => sc.risk) },
       topRings: communities.slice(0, TOP_RINGS_COMPARED),
     }, previous);
     const card = { modelCard, dataQuality: await dataQuality(store, gs, scan.unitValueFar, params.defaultIdentifierTraders) };
