@@ -47,9 +47,13 @@ beforeAll(() => {
     digests.entity_ranks = sha(all('SELECT * FROM entity_ranks ORDER BY run_id, kind, rank'));
     digests.communities = sha(all('SELECT * FROM communities ORDER BY run_id, community'));
     digests.category_risk = sha(all('SELECT * FROM category_risk ORDER BY run_id, field, value'));
-    const run = sql.prepare('SELECT seed, status, modularity, counts, params, model FROM analysis_runs').get() as { seed: number; status: string; modularity: number; counts: string; params: string; model: string };
+    const run = sql.prepare('SELECT seed, status, modularity, counts, params, model, card FROM analysis_runs').get() as { seed: number; status: string; modularity: number; counts: string; params: string; model: string; card: string };
     const params = Object.fromEntries(Object.entries(JSON.parse(run.params) as Record<string, unknown>).filter(([k]) => !PLACEMENT.has(k)));
     digests.run = sha({ seed: run.seed, status: run.status, modularity: run.modularity, counts: JSON.parse(run.counts), params, model: JSON.parse(run.model) });
+    // The card less the software's version (which moves with every release, not with the analysis).
+    const card = JSON.parse(run.card) as { modelCard: { software?: unknown } };
+    delete card.modelCard.software;
+    digests.card = sha(card);
   } finally {
     sql.close();
   }
