@@ -9,6 +9,7 @@ const LAYERS = [
   ['store'],
   ['ingest', 'analysis', 'synth', 'export'],
   ['targeting'],
+  ['accountability'],
   ['jobs'],
   ['api'],
   ['cli'],

@@ -57,6 +57,8 @@ export interface Declaration {
   outcome: Outcome;
   fraud_type?: FraudType;
   recovered_amount?: number;
+  /** The trader is an authorised economic operator (AEO) at the time of the declaration. */
+  aeo?: boolean;
   /** Extra attributes carried through a column mapping (for example tax rate, payment type). */
   attrs?: Record<string, string>;
 }
@@ -164,6 +166,18 @@ function oneOf<T extends string>(row: readonly unknown[], f: DeclarationField, v
   const v = upper ? t.toUpperCase() : t.toLowerCase();
   if (!(values as readonly string[]).includes(v)) throw new Invalid(f, `${f} must be one of ${values.join(', ')}`);
   return v as T;
+}
+
+const YES = new Set(['y', 'yes', 'true', '1', 'o', 'oui']);
+const NO = new Set(['n', 'no', 'false', '0', 'non']);
+
+/** A yes/no flag: y/yes/true/1 (and French oui), n/no/false/0 (non); empty means not said. */
+function flag(row: readonly unknown[], f: DeclarationField): boolean | undefined {
+  const t = text(row, f)?.toLowerCase();
+  if (t === undefined) return undefined;
+  if (YES.has(t)) return true;
+  if (NO.has(t)) return false;
+  throw new Invalid(f, `${f} must be yes or no (y/n, true/false, 1/0): ${t.slice(0, 20)}`);
 }
 
 const DATE_RE = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
@@ -281,6 +295,7 @@ export function makeValidator(opts: ValidationOptions): (row: readonly unknown[]
         outcome: oneOf(row, 'outcome', OUTCOMES) ?? 'unknown',
         fraud_type: oneOf(row, 'fraud_type', FRAUD_TYPES),
         recovered_amount: number(row, 'recovered_amount', MAX_AMOUNT),
+        aeo: flag(row, 'aeo'),
       };
       return { ok: true, value };
     } catch (err) {

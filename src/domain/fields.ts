@@ -11,6 +11,7 @@ export const DECLARATION_FIELDS = [
   'hs_code', 'goods_description', 'goods_origin_country',
   'quantity', 'unit', 'gross_weight_kg', 'declared_value', 'currency',
   'outcome', 'fraud_type', 'recovered_amount',
+  'aeo',
 ] as const;
 
 export type DeclarationField = (typeof DECLARATION_FIELDS)[number];
@@ -62,4 +63,13 @@ export function isDeclarationField(name: string): name is DeclarationField {
 /** A control that found something: what the model learns as fraud, and what a bad history counts. */
 export function isBadOutcome(outcome: string | undefined): boolean {
   return outcome === 'seizure' || outcome === 'discrepancy';
+}
+
+/**
+ * Fraud customs can show for: a seizure, or a discrepancy that recovered duties or fines. A
+ * discrepancy that recovered nothing is a label the model learns from, but not proof: a targeting
+ * habit shows up there first, so the bias audit does not count it as fraud.
+ */
+export function isConfirmedFraud(outcome: string | undefined, recovered: number | undefined): boolean {
+  return outcome === 'seizure' || (outcome === 'discrepancy' && (recovered ?? 0) > 0);
 }

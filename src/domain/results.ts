@@ -9,6 +9,8 @@ import type { Outcome } from './fields';
 /** What analysis reads of each declaration (ids are store ids of the parties). */
 export interface DeclarationFacts {
   id: string;
+  /** The declaration the item belongs to (its items are controlled together). */
+  declarationId?: string;
   lodgedAt: string;
   trader: string;
   consignee?: string;
@@ -26,6 +28,12 @@ export interface DeclarationFacts {
   currency: string;
   outcome: Outcome;
   attrs?: Record<string, string>;
+  /** What the bias audit groups by besides the fields above. */
+  office?: string;
+  regime?: string;
+  aeo?: boolean;
+  /** Duties and fines the control recovered. */
+  recovered?: number;
 }
 
 /** One reason behind a risk: what it is, how strong, how much it adds, and what shows it. */

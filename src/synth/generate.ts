@@ -46,6 +46,13 @@ export interface WorldKnobs {
   blend?: number;
   /** Share of honest traders that declare some goods far below their peers' unit values (seconds, discount sources). */
   honestUndervaluation?: number;
+  /**
+   * A planted bias in the labels: of the controls of goods from this origin country that found
+   * nothing, this share is recorded as a discrepancy all the same (no fraud type, nothing
+   * recovered), as a suspicious habit would record them, so the origin looks riskier in the
+   * labels than in truth. The ground truth (labels.csv, truth.json) is unchanged.
+   */
+  biasOrigin?: { country: string; share: number };
 }
 
 export interface SynthOptions extends WorldKnobs {
@@ -175,6 +182,10 @@ class Generator {
   private domiciliations: Array<{ address: Identity['address']; traders: string[] }> = [];
   /** The knobs' own random stream: the main one draws exactly what the classic world draws. */
   private readonly hard: Rng;
+  /** The planted bias's stream and the AEO flags': knob worlds made before them stay as they were. */
+  private readonly biasRng: Rng;
+  private readonly aeoRng: Rng;
+  private readonly aeo = new Map<string, boolean>();
   private usedIds = new Set<string>();
   /** declaration_id, item_no, fraud (0/1), fraud_value: the ground truth of every declaration. */
   labels: string[][] = [];
@@ -182,6 +193,25 @@ class Generator {
 
   constructor(private readonly rng: Rng, private readonly opts: SynthOptions) {
     this.hard = new Rng((opts.seed * 2654435761) >>> 0 ^ 0x5eed);
+    this.biasRng = new Rng((opts.seed * 2246822519) >>> 0 ^ 0xb1a5);
+    this.aeoRng = new Rng((opts.seed * 3266489917) >>> 0 ^ 0xae0);
+  }
+
+  /** About one established honest trader in eight is an authorised economic operator; no ring member is. */
+  private isAeo(t: Trader): boolean {
+    let v = this.aeo.get(t.id);
+    if (v === undefined) this.aeo.set(t.id, (v = !t.ring && t.startMonth === 0 && this.aeoRng.chance(AEO_SHARE)));
+    return v;
+  }
+
+  /** The planted label bias: clean controls of the biased origin recorded as discrepancies with nothing recovered. */
+  private biasLabels(rows: string[][]): void {
+    const bias = this.opts.biasOrigin;
+    if (!bias) return;
+    for (const row of rows) {
+      if (row[ORIGIN_COLUMN] !== bias.country || row[OUTCOME_COLUMN] !== 'clear' || !this.biasRng.chance(bias.share)) continue;
+      row[OUTCOME_COLUMN] = 'discrepancy';
+    }
   }
 
   build(): void {
@@ -592,7 +622,7 @@ class Generator {
     const carrier = sea ? (r.chance(0.75) ? r.pick(GIANT_CARRIERS) : r.pick(SMALL_CARRIERS)) : r.pick(SMALL_CARRIERS.slice(3, 5));
     const declId = `${lodged.slice(0, 4)}${String(n).padStart(9, '0')}`;
     const forced = t.seizedDeclaration === k;
-    const controlled = r.chance(t.ring ? RING_CONTROL_RATE : 0.08) || forced;
+    const controlled = r.chance(t.ring ? RING_CONTROL_RATE : HONEST_CONTROL_RATE) || forced;
     // With the fraud-share knob only some of a member's declarations are undervalued.
     const undervalued = t.undervalues && (t.fraudShare === undefined || this.hard.chance(t.fraudShare));
     const directors = t.directors.map((d) => this.personText(d)).join(';');
@@ -629,6 +659,8 @@ class Generator {
         } else if (r.chance(t.ring ? 0.1 : 0.03)) {
           outcome = 'discrepancy';
           fraudType = r.pick(['undervaluation', 'misclassification', 'other']);
+          // The duties the correction recovered.
+          recovered = String(Math.round(weight * goods.valuePerKg * 0.1));
         } else {
           outcome = 'clear';
         }
@@ -679,11 +711,13 @@ class Generator {
         outcome,
         fraud_type: fraudType,
         recovered_amount: recovered,
+        aeo: this.isAeo(t) ? 'Y' : 'N',
       };
       rows.push(DECLARATION_FIELDS.map((f) => row[f] ?? ''));
       // The hidden truth: every declaration of a ring member is fraudulent (undervalued).
       this.labels.push([declId, String(item), t.ring ? '1' : '0', t.ring ? (weight * (trueUnitValue - unitValue)).toFixed(2) : '0']);
     }
+    this.biasLabels(rows);
     return rows;
   }
 
@@ -732,6 +766,10 @@ class Generator {
 
 /** Controls of ring declarations (honest ones: 8%): seizure shares are counted against it. */
 const RING_CONTROL_RATE = 0.12;
+const HONEST_CONTROL_RATE = 0.08;
+const AEO_SHARE = 0.12;
+const ORIGIN_COLUMN = DECLARATION_FIELDS.indexOf('origin_country');
+const OUTCOME_COLUMN = DECLARATION_FIELDS.indexOf('outcome');
 /** With the seizure-share knob, the share of a ring's members that can be caught at all. */
 const CAUGHT_SHARE = 0.5;
 

@@ -7,7 +7,7 @@ import type { Declaration } from '../../domain/declaration';
 import { PARTY_KINDS, type EntityKind } from '../../domain/entities';
 import { BatchBuilder, DeclarationResolver } from '../../domain/resolve';
 import type { AnalysisRun, DeclarationFacts, DeclarationModel, Signal } from '../../domain/results';
-import { NoCurrentRunError } from '../../util/errors';
+import { NoCurrentRunError, NotFoundError, UsageError } from '../../util/errors';
 import type { AnalysisSource } from '../../store/analysis-source';
 import type { RunStore } from '../../store/run-store';
 import { standaloneComboSet } from '../signals/combo-set';
@@ -29,9 +29,11 @@ export class DeclarationScorer {
     private readonly resolver: DeclarationResolver,
   ) {}
 
-  static async load(store: AnalysisSource & RunStore, opts: { phoneRegion: string }): Promise<DeclarationScorer> {
-    const run = await store.currentRun();
-    if (!run) throw new NoCurrentRunError();
+  /** The current run's scorer, or a named run's while its results are kept. */
+  static async load(store: AnalysisSource & RunStore, opts: { phoneRegion: string; runId?: string }): Promise<DeclarationScorer> {
+    const run = opts.runId === undefined ? await store.currentRun() : (await store.listRuns(1_000_000)).find((r) => r.id === opts.runId);
+    if (!run) throw opts.runId === undefined ? new NoCurrentRunError() : new NotFoundError(`no analysis run ${opts.runId}`);
+    if (run.status !== 'done') throw new UsageError(`analysis run ${run.id} is ${run.status}: only a completed run whose results are kept can score`);
     if (!run.model) throw new Error(`analysis run ${run.id} has no fitted model: run \`customs-graph analyze\` again`);
     const model = run.model.declarationModel;
     const medians = new Map(Object.entries(run.model.medians));
@@ -86,7 +88,14 @@ export class DeclarationScorer {
       broker: id('DECLARED_BY'), carrier: id('CARRIED_BY'), route: id('ROUTED_VIA')!, hsCode: d.hs_code, origin: d.origin_country,
       goodsOrigin: d.goods_origin_country, transit: d.transit_ports, value: d.declared_value, quantity: d.quantity,
       weight: d.gross_weight_kg, currency: d.currency, outcome: 'unknown', ...(d.attrs ? { attrs: d.attrs } : {}),
+      office: d.office, regime: d.regime, aeo: d.aeo, declarationId: d.declaration_id,
     };
+  }
+
+  /** A declaration already in the store (its parties are store ids): risk and the reasons worth showing. */
+  scoreFacts(d: DeclarationFacts): { risk: number; reasons: Signal[] } {
+    const r = scoreDeclaration(d, this.ctx, this.model);
+    return { risk: Math.round(r.risk * 1e6) / 1e6, reasons: shownReasons(r.reasons) };
   }
 
   score(d: Declaration): DeclarationScore {

@@ -112,6 +112,14 @@ function tieShape(value: string): 'mixed' | 'chain' | 'clique' {
   throw new InvalidArgumentError('expected mixed, chain or clique');
 }
 
+/** `TR` or `TR:0.3`: an origin country and the share of its clean controls recorded as discrepancies. */
+function biasOrigin(text: string): { country: string; share: number } {
+  const m = /^([A-Za-z]{2})(?::(0?\.\d+|1|0))?$/.exec(text.trim());
+  const share = m?.[2] === undefined ? 0.3 : Number(m[2]);
+  if (!m || !(share > 0 && share <= 1)) throw new InvalidArgumentError('expected an ISO country code and a share above 0 and up to 1, e.g. TR:0.3');
+  return { country: m[1]!.toUpperCase(), share };
+}
+
 export function registerIngest(program: Command, config: Config, logger: Logger): void {
   withJson(withDb(program
     .command('ingest')
@@ -141,6 +149,7 @@ export function registerIngest(program: Command, config: Config, logger: Logger)
     .option('--fraud-share <share>', "share of a ring member's declarations that is undervalued (default 1)", share)
     .option('--blend <share>', 'share of ring members trading from the first month at an ordinary volume, half their goods from ordinary suppliers', share)
     .option('--honest-undervaluation <share>', 'share of honest traders declaring some goods far below their peers (discount sources)', share)
+    .option('--bias-origin <country[:factor]>', 'plant a bias in the labels: this share (default 0.3) of the clean controls of goods from this origin are recorded as discrepancies with nothing recovered', biasOrigin)
     .option('--json', 'print the summary as JSON')
     .action(async (opts) => {
       const { generateSynthetic } = await import('../../synth/generate.js');
@@ -149,6 +158,7 @@ export function registerIngest(program: Command, config: Config, logger: Logger)
         traders: opts.traders, rings: opts.rings ?? 0, seed: opts.seed, months: opts.months, start: opts.start,
         seizureShare: opts.seizureShare, ties: opts.ties, lookalikes: opts.lookalikes, disguise: opts.disguise, rotate: opts.rotate,
         honestSeizures: opts.honestSeizures, fraudShare: opts.fraudShare, blend: opts.blend, honestUndervaluation: opts.honestUndervaluation,
+        biasOrigin: opts.biasOrigin,
       }, (done, total) => progress.update(done, total, `${formatNumber(done)} traders`));
       progress.stop();
       const c = r.truth.counts;

@@ -34,6 +34,8 @@ export class Neo4jAnalysisSource implements Omit<AnalysisSource, 'getEntities'> 
       goodsOrigin: opt(r.goodsOrigin), transit: (r.transit as string[] | null) ?? [], value: Number(r.value),
       quantity: (r.quantity as number | null) ?? undefined, weight: (r.weight as number | null) ?? undefined, currency: String(r.currency),
       outcome: r.outcome as DeclarationFacts['outcome'], ...(typeof r.attrs === 'string' ? { attrs: JSON.parse(r.attrs) as Record<string, string> } : {}),
+      office: opt(r.office), regime: String(r.regime ?? 'IM'), aeo: typeof r.aeo === 'boolean' ? r.aeo : undefined,
+      declarationId: String(r.declarationId), recovered: (r.recovered as number | null) ?? undefined,
     }));
   }
 

@@ -44,7 +44,8 @@ export class SqliteAnalysisSource implements Omit<AnalysisSource, 'getEntities'>
 
   async *streamDeclarationFacts(batchSize = 10_000): AsyncIterable<DeclarationFacts[]> {
     const sql = `SELECT id, lodged_at, trader_ref, consignee_ref, supplier_ref, broker_ref, carrier_ref, route_ref, hs_code,
-      origin_country, goods_origin_country, transit_ports, declared_value, quantity, gross_weight_kg, currency, outcome, attrs
+      origin_country, goods_origin_country, transit_ports, declared_value, quantity, gross_weight_kg, currency, outcome, attrs,
+      office, regime, aeo, declaration_id, recovered_amount
       FROM declarations ORDER BY id`;
     const opt = (v: unknown) => (v === null ? undefined : String(v));
     // Millions of rows: one object each, of one shape (attrs always present), no per-row empty arrays.
@@ -54,6 +55,8 @@ export class SqliteAnalysisSource implements Omit<AnalysisSource, 'getEntities'>
       goodsOrigin: (r[10] as string | null) ?? undefined, transit: r[11] ? (r[11] as string).split(';') : NO_PORTS, value: r[12] as number,
       quantity: (r[13] as number | null) ?? undefined, weight: (r[14] as number | null) ?? undefined, currency: r[15] as string,
       outcome: r[16] as Outcome, attrs: r[17] ? (JSON.parse(r[17] as string) as Record<string, string>) : undefined,
+      office: opt(r[18]), regime: r[19] as string, aeo: r[20] === null ? undefined : r[20] === 1,
+      declarationId: r[21] as string, recovered: (r[22] as number | null) ?? undefined,
     }));
   }
 

@@ -232,6 +232,8 @@ export const MIGRATIONS: Migration[] = [
     sql: `
       -- A run's model card and data quality (JSON), read on its own: listing runs does not parse it.
       ALTER TABLE analysis_runs ADD COLUMN card TEXT;
+      -- The trader is an authorised economic operator (1), is not (0), or the declaration does not say (NULL).
+      ALTER TABLE declarations ADD COLUMN aeo INTEGER;
       -- Ingest's data-quality counters per month of lodging: rows, filled:FIELD, zero:FIELD, replaced.
       CREATE TABLE ingest_quality (
         month   TEXT NOT NULL,

@@ -24,7 +24,7 @@ export const IDENTIFIER_LINK_TYPES = ['AT_ADDRESS', 'HAS_PHONE', 'HAS_EMAIL', 'H
 /** Contract fields kept as columns of `declarations`; the rest is the `declared` JSON. */
 export const COLUMN_FIELDS = [
   'lodged_at', 'office', 'regime', 'transport_mode', 'origin_country', 'transit_ports', 'hs_code', 'goods_origin_country',
-  'quantity', 'gross_weight_kg', 'declared_value', 'currency', 'outcome', 'fraud_type', 'recovered_amount',
+  'quantity', 'gross_weight_kg', 'declared_value', 'currency', 'outcome', 'fraud_type', 'recovered_amount', 'aeo',
 ] as const;
 /**
  * Order of the values in the `declared` JSON array (positional, to keep rows small). Stored data
@@ -69,6 +69,7 @@ export function declarationFromRow(row: Record<string, unknown>): Declaration & 
   for (const f of ['declaration_id', 'item_no', ...COLUMN_FIELDS]) {
     const v = row[f];
     if (f === 'transit_ports') out[f] = v ? String(v).split(';') : [];
+    else if (f === 'aeo') { if (v !== null) out[f] = v === 1; }
     else if (v !== null) out[f] = v;
   }
   if (row.attrs) out.attrs = JSON.parse(row.attrs as string);

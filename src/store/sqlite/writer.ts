@@ -179,7 +179,7 @@ export class SqliteGraphWriter implements GraphWriter {
     params[i++] = d.item_no;
     for (const f of COLUMN_FIELDS) {
       const v = d[f];
-      params[i++] = v === undefined ? null : f === 'transit_ports' ? (d.transit_ports.length ? d.transit_ports.join(';') : null) : v;
+      params[i++] = v === undefined ? null : f === 'transit_ports' ? (d.transit_ports.length ? d.transit_ports.join(';') : null) : typeof v === 'boolean' ? (v ? 1 : 0) : v;
     }
     for (const rel of DECL_RELS) {
       const r = fact.parties[rel];
