@@ -1,6 +1,6 @@
 /**
  * The command line: customs-graph ingest | synth | analyze | top | rings | evaluate | score | neo4j-check |
- * select | simulate | serve | worker | stats | demo. Each group of commands is a module of
+ * select | simulate | report | serve | worker | stats | demo. Each group of commands is a module of
  * commands/; what only some commands need is loaded when one of them runs.
  */
 import { Command } from 'commander';
@@ -10,6 +10,7 @@ import { createLogger } from '../util/logger';
 import { registerAnalysis } from './commands/analysis';
 import { registerDemo } from './commands/demo';
 import { registerIngest } from './commands/ingest';
+import { registerReport } from './commands/report';
 import { registerService } from './commands/service';
 import { registerNeo4jCheck, registerStats } from './commands/stats';
 import { registerTargeting } from './commands/targeting';
@@ -27,6 +28,7 @@ export function buildProgram(): Command {
   registerIngest(program, config, logger);
   registerAnalysis(program, config);
   registerTargeting(program, config);
+  registerReport(program, config);
   registerService(program, config, logger);
   registerStats(program, config);
   registerNeo4jCheck(program);
