@@ -27,7 +27,8 @@ export interface ReportOptions {
 }
 
 export interface RunReport {
-  run: Pick<AnalysisRun, 'id' | 'status' | 'startedAt' | 'finishedAt' | 'seed'>;
+  /** The run's record without its fitted model (large, and of no use to a reader). */
+  run: DistributiveOmit<AnalysisRun, 'model'>;
   generatedAt: string;
   /** The card without its held-out predictions (they stay in the store, for whoever recomputes the figures). */
   modelCard: Omit<ModelCard, 'heldOut'> & { heldOut?: Omit<HeldOutEvaluation, 'predictions'> };
@@ -39,6 +40,13 @@ export interface RunReport {
   overridesSince: OverrideSummary;
   /** Earlier runs, oldest first, with their risk distribution and held-out AUC. */
   history: Array<{ runId: string; finishedAt?: string; risk: RiskDistribution; auc?: number }>;
+}
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
+function withoutModel(run: AnalysisRun): DistributiveOmit<AnalysisRun, 'model'> {
+  const { model: _m, ...rest } = run;
+  return rest;
 }
 
 function dayBefore(day: string, days: number): string {
@@ -90,7 +98,7 @@ export async function buildRunReport(store: GraphStore, opts: ReportOptions): Pr
     if (c) history.push({ runId: r.id, finishedAt: r.finishedAt, risk: c.modelCard.risk, ...(c.modelCard.heldOut ? { auc: c.modelCard.heldOut.auc } : {}) });
   }
   return {
-    run: { id: run.id, status: run.status, startedAt: run.startedAt, finishedAt: run.finishedAt, seed: run.seed },
+    run: withoutModel(run),
     generatedAt: new Date().toISOString(), modelCard, dataQuality: card.dataQuality,
     ...(biasAudit ? { biasAudit } : {}), ...(biasAuditMissing ? { biasAuditMissing } : {}),
     overridesSince: await overrideSummary(store, run.finishedAt ?? run.startedAt),

@@ -18,8 +18,8 @@ import type { AuditLog } from '../store/audit-log';
 
 /** Types whose objects are identities: reading one is recorded. */
 export const IDENTITY_TYPES = ['Entity', 'Declaration'] as const;
-/** Fields that return identities inside text (an export's GEXF, GraphML or JSON): their resolvers note what they wrote. */
-export const IDENTITY_TEXT_FIELDS = ['Query.exportGraph'] as const;
+/** Fields that return identities inside text (an export's GEXF, GraphML or JSON; a report's default identifiers): their resolvers note what they wrote. */
+export const IDENTITY_TEXT_FIELDS = ['Query.exportGraph', 'Query.runReport'] as const;
 
 /** The identities a request has let out, by top-level field (response key → field name and ids). */
 export class AuditLedger {

@@ -86,5 +86,8 @@ export const PERMISSIONS = {
   runAnalysis: ['analyst', 'admin'],
   manageWatchlist: ['analyst', 'admin'],
   readAudit: ['admin'],
+  /** The run report shows group statistics and default identifiers (identities): people who read identities. */
+  readReports: ['investigator', 'analyst', 'admin'],
+  overrideChannels: ['investigator', 'analyst', 'admin'],
 } as const satisfies Record<string, readonly Role[]>;
 export type Permission = keyof typeof PERMISSIONS;

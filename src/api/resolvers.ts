@@ -17,6 +17,13 @@ import { kindFromGql, kindToGql } from './kinds';
 import { FIELD_LIMITS } from './limits';
 import { checkFirst, connection, decodeCountCursor, decodeCursor } from './paging';
 import { shortestPath } from '../store/shortest-path';
+import { buildRunReport } from '../accountability/report';
+import type { ChannelName, OverrideReason } from '../domain/accountability';
+import { MAX_KEY_CHARS } from '../domain/fields';
+import { overrideOut, reportOut } from './report-out';
+
+/** An override's note: a sentence or two, not a file. */
+const MAX_NOTE_CHARS = 2000;
 
 /** Kinds whose key a search text is tried as, in this order, before names are searched. */
 const SEARCH_BY_KEY: readonly EntityKind[] = [...PARTY_KINDS, 'Phone', 'Email', 'BankAccount', 'Address', 'Person', 'Vessel', 'Container'];
@@ -239,6 +246,36 @@ export const resolvers = {
       return { format: args.format, content, nodes: sub.nodes.length, edges: sub.edges.length, truncated: sub.truncated };
     },
 
+    async runReport(_: unknown, args: Args, ctx: ApiContext, info: GraphQLResolveInfo) {
+      ctx.require('readReports');
+      for (const name of ['capacity', 'documentary'] as const) checkRange(name, args[name] as number, 0, 1, name);
+      let period: { from: string; to: string } | undefined;
+      if (args.from !== undefined && args.from !== null || args.to !== undefined && args.to !== null) {
+        if (typeof args.from !== 'string' || typeof args.to !== 'string') throw badInput('give both from and to, or neither', { argument: args.from ? 'to' : 'from' });
+        try {
+          period = { from: parseIsoDate(args.from, 'from').slice(0, 10), to: parseIsoDate(args.to, 'to').slice(0, 10) };
+        } catch (err) {
+          throw badInput((err as Error).message, { argument: 'from' });
+        }
+        if (period.from > period.to) throw badInput('from is after to', { argument: 'from' });
+      }
+      const report = await buildRunReport(ctx.store, {
+        runId: args.run === undefined || args.run === null ? undefined : String(args.run), period, capacity: args.capacity as number,
+        documentary: args.documentary as number, seed: 42, phoneRegion: ctx.services.config.phoneRegion,
+      });
+      // The default identifiers (phones, addresses) are identities, in the fields and in the HTML.
+      ctx.audit.note(info, report.dataQuality.defaultIdentifiers.examples.map((d) => d.id));
+      return reportOut(report, runOut(report.run));
+    },
+
+    async channelOverrides(_: unknown, args: Args, ctx: ApiContext) {
+      ctx.require('readReports');
+      const first = checkFirst(args.first as number);
+      const before = decodeCursor(args.after as string | undefined);
+      const list = await ctx.store.listOverrides({ limit: first + 1, before: before === undefined ? undefined : String(before) });
+      return connection(list.map(overrideOut), first, (o) => o.id);
+    },
+
     async auditLog(_: unknown, args: Args, ctx: ApiContext) {
       ctx.require('readAudit');
       const first = checkFirst(args.first as number);
@@ -278,6 +315,24 @@ export const resolvers = {
       await ctx.store.upsertWatchlist([entry]);
       ctx.audit.note(info, []);
       return { ...entry, kind: kindToGql(kind) };
+    },
+
+    async overrideChannel(_: unknown, args: Args, ctx: ApiContext, info: GraphQLResolveInfo) {
+      ctx.require('overrideChannels');
+      const input = args.input as { declarationId: string; modelChannel: string; channel: string; reason: string; note?: string | null };
+      const declarationId = stripControls(input.declarationId).trim();
+      if (!declarationId || declarationId.length > MAX_KEY_CHARS) throw badInput(`declarationId must have 1 to ${MAX_KEY_CHARS} characters`, { argument: 'declarationId' });
+      if (input.channel === input.modelChannel) throw badInput('channel is the model\'s channel: nothing was overruled', { argument: 'channel' });
+      const note = input.note ? stripControls(input.note).trim() : undefined;
+      if (note && note.length > MAX_NOTE_CHARS) throw badInput(`note must have at most ${MAX_NOTE_CHARS} characters`, { argument: 'note' });
+      if (input.reason === 'OTHER' && !note) throw badInput('a note is required when the reason is OTHER', { argument: 'note' });
+      const runId = await ctx.store.currentRunId();
+      const saved = await ctx.store.recordOverride({
+        at: new Date().toISOString(), who: ctx.key.name, declarationId, modelChannel: input.modelChannel.toLowerCase() as ChannelName,
+        channel: input.channel.toLowerCase() as ChannelName, reason: input.reason.toLowerCase() as OverrideReason, ...(note ? { note } : {}), ...(runId ? { runId } : {}),
+      });
+      ctx.audit.note(info, []);
+      return overrideOut(saved);
     },
 
     async removeFromWatchlist(_: unknown, args: Args, ctx: ApiContext, info: GraphQLResolveInfo) {
