@@ -4,6 +4,7 @@
  * without a case here fails), the ids in the response equal the ids audited for that request,
  * pages and aliases included.
  */
+import { kindFromGql } from '../src/api/kinds';
 import { buildSchema } from 'graphql';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -38,6 +39,7 @@ const CASES: Record<string, () => string> = {
   'Query.rings': () => '{ rings(first: 5) { edges { node { members(first: 100) { edges { node { __typename id } } } } } } }',
   'Query.ring': () => `{ ring(community: ${ring}) { members(first: 3, after: "${Buffer.from(JSON.stringify({ v: 3 })).toString('base64url')}") { edges { node { ${E} } } } subgraph(limit: 40) { nodes { __typename id } } } }`,
   'Query.exportGraph': () => `{ exportGraph(format: CYTOSCAPE, id: "${member}", hops: 1, limit: 30) { content } }`,
+  'Query.runReport': () => '{ runReport { dataQuality { defaultIdentifiers { kind key } } html } }',
 };
 
 beforeAll(async () => {
@@ -78,7 +80,12 @@ describe('the audit of identity reads', () => {
       const log = await audited(requestId);
       const field = root.split('.')[1]!;
       expect([...log.keys()]).toEqual([field]);
-      if (root === 'Query.exportGraph') {
+      if (root === 'Query.runReport') {
+        // The report's identities are the default identifiers it names (in its fields and its HTML).
+        const named = (r.data as { runReport: { dataQuality: { defaultIdentifiers: Array<{ kind: string; key: string }> } } }).runReport.dataQuality.defaultIdentifiers;
+        const ids = await Promise.all(named.map(async (d) => (await store.findEntity({ kind: kindFromGql(d.kind), key: d.key }))?.id));
+        expect([...log.get(field)!].sort()).toEqual(ids.sort());
+      } else if (root === 'Query.exportGraph') {
         const content = JSON.parse((r.data as { exportGraph: { content: string } }).exportGraph.content) as { elements: { nodes: Array<{ data: { id: string } }> } };
         expect([...log.get(field)!].sort()).toEqual(content.elements.nodes.map((n) => n.data.id).sort());
       } else {
