@@ -1,6 +1,6 @@
 // Bundles the explorer page (web/) with its libraries into dist/web: nothing is loaded from a CDN.
 const { buildSync } = require('esbuild');
-const { copyFileSync, mkdirSync } = require('node:fs');
+const { appendFileSync, copyFileSync, mkdirSync } = require('node:fs');
 const { join } = require('node:path');
 
 const root = join(__dirname, '..');
@@ -18,3 +18,5 @@ buildSync({
   logLevel: 'warning',
 });
 for (const f of ['index.html', 'style.css']) copyFileSync(join(root, 'web', f), join(out, f));
+// The run report's styles, from the module that renders it (compiled just before by tsc): one source for the page and the explorer.
+appendFileSync(join(out, 'style.css'), require(join(root, 'dist', 'src', 'accountability', 'report-html.js')).REPORT_CSS);

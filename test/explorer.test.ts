@@ -9,13 +9,13 @@ import { parse as parseGexf } from 'graphology-gexf';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { PNG } from 'pngjs';
 import { KeyRing } from '../src/api/auth';
 import { startServer, type RunningServer } from '../src/api/server';
 import type { SqliteGraphStore } from '../src/store/sqlite/sqlite-store';
 import type { SynthResult } from '../src/synth/generate';
 import { silentLogger } from '../src/util/logger';
 import { analysedSyntheticStore, ROOT, tempDir } from './helpers';
+import { ink } from './pixels';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = join(ROOT, 'test-artifacts');
@@ -98,20 +98,9 @@ describe.skipIf(!existsSync(CHROMIUM) || !existsSync(join(ROOT, 'dist', 'web', '
     mkdirSync(ARTIFACTS, { recursive: true });
     const shot = await page.screenshot({ path: join(ARTIFACTS, 'ring-view.png') });
     // Not blank: the graph area holds many coloured pixels.
-    const png = PNG.sync.read(shot);
-    const box = await page.locator('#graph').boundingBox();
-    const colours = new Set<number>();
-    let inked = 0;
-    for (let y = Math.floor(box!.y); y < box!.y + box!.height; y += 2) {
-      for (let x = Math.floor(box!.x); x < box!.x + box!.width; x += 2) {
-        const i = (y * png.width + x) * 4;
-        const [r, g, b] = [png.data[i]!, png.data[i + 1]!, png.data[i + 2]!];
-        if (r + g + b < 720) inked++;
-        colours.add((r << 16) | (g << 8) | b);
-      }
-    }
+    const { inked, colours } = ink(shot, (await page.locator('#graph').boundingBox())!);
     expect(inked).toBeGreaterThan(200);
-    expect(colours.size).toBeGreaterThan(10);
+    expect(colours).toBeGreaterThan(10);
 
     await page.click('button[data-export="GEXF"]');
     await page.waitForFunction(() => typeof (window as any).__cg.lastExport === 'string');

@@ -302,6 +302,29 @@ async function openRing(community: number): Promise<void> {
   }
 }
 
+/** The current run's report (model card, bias audit, data quality, overrides) in place of the graph. */
+async function showReport(): Promise<void> {
+  try {
+    status('Building the run report…');
+    const d = await gql<{ runReport: { htmlBody: string; run: { id: string } } }>('{ runReport { run { id } htmlBody } }');
+    $('report').innerHTML = `<p><button type="button" id="close-report">Back to the graph</button></p>${d.runReport.htmlBody}`;
+    $('graph').hidden = true;
+    $('details').hidden = true;
+    $('report').hidden = false;
+    $('report').focus();
+    status(`Report of run ${d.runReport.run.id}.`);
+  } catch (err) {
+    explain(err);
+  }
+}
+
+function closeReport(): void {
+  $('report').hidden = true;
+  $('graph').hidden = false;
+  $('details').hidden = false;
+  sigma?.refresh();
+}
+
 function download(name: string, blob: Blob): void {
   const a = document.createElement('a');
   a.href = URL.createObjectURL(blob);
@@ -353,11 +376,13 @@ $('search').addEventListener('submit', (e) => {
   void search(($('q') as HTMLInputElement).value.trim());
 });
 $('show-rings').addEventListener('click', () => void showRings());
+$('show-report').addEventListener('click', () => void showReport());
 $('find-path').addEventListener('click', () => void findPath());
 document.body.addEventListener('click', (e) => {
   const t = (e.target as HTMLElement).closest('button');
   if (!t) return;
-  if (t.dataset.open) void openEntity(t.dataset.open);
+  if (t.id === 'close-report') closeReport();
+  else if (t.dataset.open) void openEntity(t.dataset.open);
   else if (t.dataset.expand) void expand(t.dataset.expand);
   else if (t.dataset.path) addPathEnd(t.dataset.path);
   else if (t.dataset.ring) void openRing(Number(t.dataset.ring));

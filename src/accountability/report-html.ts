@@ -50,7 +50,7 @@ function learned(r: RunReport): string {
   const weightRows = (list: typeof c.weights.entity.weights) => list
     .filter((w) => w.value !== 0 || w.default !== 0)
     .map((w) => [esc(w.name), fix(w.value, 3), fix(w.default, 3), w.value > w.default ? 'higher' : w.value < w.default ? 'lower' : 'same']);
-  return `<h2>What the run learned from</h2>
+  return `<h2>What the run learned from, and its weights</h2>
 <div class="figures">${figure('Declarations', num(c.data.declarations))}${figure('Controlled', num(c.data.controlled))}${figure('Bad outcomes', num(c.data.bad))}
 ${figure('Entities', num(c.data.entities))}${figure('Known bad', num(c.labels.knownBad))}${figure('Watchlist hits', num(c.labels.watchlist.hits))}</div>
 <p>Data from ${esc(c.data.periodStart)} to ${esc(c.data.periodEnd)}; weights fitted on outcomes after ${esc(c.data.cutoff)}:
@@ -175,13 +175,26 @@ ${o.total ? table(['Reason', 'Overrides', 'Share', 'Per 1,000 declarations'], ro
 ${s.total ? table(['Reason', 'Overrides', 'Share', 'Per 1,000 declarations'], rows(s), [1, 2, 3]) : ''}`;
 }
 
+/** The few figures a manager or an auditor looks for first. */
+function glance(r: RunReport): string {
+  const h = r.modelCard.heldOut;
+  const a = r.biasAudit;
+  const q = r.dataQuality;
+  const flagged = a ? (a.flagged.length ? a.flagged.map((f) => `${f.dimension} ${f.group}`).join(', ') : 'none') : 'not audited';
+  return `<h2>At a glance</h2>
+<div class="figures">${figure('Held-out AUC', h ? fix(h.auc) : '–')}${figure('Precision at 5% capacity', h ? pct(h.precisionAt['5%']) : '–')}
+${figure('Groups selected beyond their record', a ? String(a.flagged.length) : '–')}${figure('Default identifiers left out', num(q.defaultIdentifiers.count))}
+${figure('Overrides since the previous run', num(r.modelCard.overrides.total))}</div>
+<p>${a && a.flagged.length ? '<span class="flag">Selected more than their record justifies:</span>' : 'Selected more than their record justifies:'} ${esc(flagged)}.</p>`;
+}
+
 /** The report's body, for a page of its own or inside the explorer. */
 export function reportBody(r: RunReport): string {
   return `<article class="cg-report">
 <h1>Run ${esc(r.run.id)}: what it learned, whom it selects, how good its data was</h1>
 <p class="meta">Run ${esc(r.run.status)}, started ${esc(r.run.startedAt)}${r.run.finishedAt ? `, finished ${esc(r.run.finishedAt)}` : ''}, seed ${r.run.seed};
 ${esc(r.modelCard.software.name)} ${esc(r.modelCard.software.version)}; report generated ${esc(r.generatedAt)}.</p>
-${learned(r)}${quality(r)}${bias(r)}${drift(r)}${dataQuality(r)}${people(r)}
+${glance(r)}${quality(r)}${bias(r)}${drift(r)}${dataQuality(r)}${people(r)}${learned(r)}
 </article>`;
 }
 
