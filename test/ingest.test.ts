@@ -202,3 +202,34 @@ describe('watchlist', () => {
     expect(bad.map((r) => r.field)).toEqual(['kind', 'key', 'severity']);
   });
 });
+
+describe('data quality at ingest', () => {
+  it('counts every field filled, zero amounts and replaced rows, by month of lodging, and adds loads up', async () => {
+    const first = write('q1.csv', toCsv([
+      row({ declaration_id: 'Q1', lodged_at: '2025-01-05', trader_phone: '0661234567', gross_weight_kg: '0', aeo: 'yes' }),
+      row({ declaration_id: 'Q2', lodged_at: '2025-01-20', outcome: 'clear' }),
+      row({ declaration_id: 'Q3', lodged_at: '2025-02-03', trader_phone: '0661234568', aeo: 'n' }),
+      row({ declaration_id: 'Q4', lodged_at: '2025-02-04', aeo: 'maybe' }), // rejected: not counted
+    ]));
+    const s = await ingest([first]);
+    expect(s).toMatchObject({ read: 4, accepted: 3, rejected: 1 });
+    expect(s.quality.rows).toBe(3);
+    expect(s.quality.fill.trader_phone).toBeCloseTo(2 / 3, 4);
+    expect(s.quality.fill.aeo).toBeCloseTo(2 / 3, 4);
+    expect(s.quality.fill.outcome).toBeCloseTo(1 / 3, 4); // only a recorded control result counts
+    expect(s.quality.zero).toEqual({ declared_value: 0, quantity: 0, gross_weight_kg: 1 });
+    expect(rejects()[0]).toMatchObject({ field: 'aeo' });
+    // A second load replaces Q2 with other content and adds a March row.
+    await ingest([write('q2.csv', toCsv([row({ declaration_id: 'Q2', lodged_at: '2025-01-20', declared_value: '2000' }), row({ declaration_id: 'Q5', lodged_at: '2025-03-01' })]))]);
+    const counts = new Map((await store.qualityCounts()).map((c) => [`${c.month} ${c.measure}`, c.n]));
+    expect(counts.get('2025-01 rows')).toBe(3);
+    expect(counts.get('2025-01 replaced')).toBe(1);
+    expect(counts.get('2025-01 filled:trader_phone')).toBe(1);
+    expect(counts.get('2025-01 zero:gross_weight_kg')).toBe(1);
+    expect(counts.get('2025-02 rows')).toBe(1);
+    expect(counts.get('2025-03 rows')).toBe(1);
+    expect(counts.get('2025-02 filled:aeo')).toBe(1);
+    expect((await store.getDeclaration('Q1/1'))?.aeo).toBe(true);
+    expect((await store.getDeclaration('Q3/1'))?.aeo).toBe(false);
+  });
+});

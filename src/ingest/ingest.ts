@@ -10,7 +10,7 @@ import { readDeclarations } from './read-declarations';
 import { checkWritable, RejectsWriter } from './rejects';
 import { declarationKey } from '../domain/declaration-key';
 import { BatchBuilder, DeclarationResolver } from '../domain/resolve';
-import { QualityTally } from './quality-tally';
+import { QualityTally, type LoadQuality } from './quality-tally';
 import { Replacements, type ReplacementSummary } from './replacements';
 import type { IngestPlan, PlannedFile } from './plan';
 import type { InputFormat } from './sniff';
@@ -55,6 +55,8 @@ export interface IngestSummary {
   warnings: string[];
   /** Declarations that replaced different versions, duplicates within this load, links that went with them. */
   replacements: ReplacementSummary;
+  /** The fill rate of every field in this load, and its zero amounts (the store keeps them by month too). */
+  quality: LoadQuality;
 }
 
 export async function runIngest(store: GraphStore, plan: IngestPlan, opts: IngestOptions): Promise<IngestSummary> {
@@ -129,5 +131,6 @@ export async function runIngest(store: GraphStore, plan: IngestPlan, opts: Inges
     files: summaries, read, accepted, rejected,
     ...(rejected > 0 ? { rejectsFile: opts.rejectsPath } : {}),
     seconds, rowsPerSecond: seconds > 0 ? read / seconds : read, warnings: plan.warnings, replacements: replacements.summary,
+    quality: quality.summary(),
   };
 }

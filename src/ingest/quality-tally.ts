@@ -15,13 +15,31 @@ function filled(v: unknown): boolean {
   return v !== undefined && v !== null && v !== '' && !(Array.isArray(v) && v.length === 0);
 }
 
+/** A load's data quality as its summary gives it: rows, the share filling each field, zero amounts. */
+export interface LoadQuality {
+  rows: number;
+  fill: Record<string, number>;
+  zero: Record<string, number>;
+}
+
 export class QualityTally {
   private readonly months = new Map<string, Map<string, number>>();
+  /** The whole load's counts (the monthly ones are handed to the store batch by batch). */
+  private readonly load = new Map<string, number>();
 
   private bump(month: string, measure: string): void {
     let m = this.months.get(month);
     if (!m) this.months.set(month, (m = new Map()));
     m.set(measure, (m.get(measure) ?? 0) + 1);
+    this.load.set(measure, (this.load.get(measure) ?? 0) + 1);
+  }
+
+  /** The load so far. */
+  summary(): LoadQuality {
+    const rows = this.load.get('rows') ?? 0;
+    const fill: Record<string, number> = {};
+    for (const f of DECLARATION_FIELDS) fill[f] = rows ? Math.round(((this.load.get(`filled:${f}`) ?? 0) / rows) * 1e4) / 1e4 : 0;
+    return { rows, fill, zero: Object.fromEntries(ZERO_FIELDS.map((f) => [f, this.load.get(`zero:${f}`) ?? 0])) };
   }
 
   /** An accepted row. The outcome counts as filled only when it is a recorded control result. */

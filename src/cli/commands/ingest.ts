@@ -97,6 +97,13 @@ export function printIngestReport(r: IngestReport): string {
     for (const d of rep.duplicates.slice(0, 10)) lines.push(`  ${d.key}: ${d.file} line ${d.line}${d.previousLine ? `, replacing line ${d.previousLine}` : ''}`);
   }
   if (rep.replaced) lines.push(`${rep.replaced} declaration item(s) replaced by a new version; ${rep.linksRemoved} link(s) and ${rep.entitiesRemoved} identifier(s) no declaration holds any more removed`);
+  if (r.quality.rows) {
+    // The fields the network leans on, least filled first: a drop here is a change in the feeding system.
+    const watched = ['trader_phone', 'trader_address', 'trader_bank_account', 'trader_email', 'supplier_id', 'broker_id', 'consignee_id', 'goods_origin_country', 'quantity', 'gross_weight_kg'];
+    const fills = watched.map((f) => [f, r.quality.fill[f] ?? 0] as const).sort((a, b) => a[1] - b[1]);
+    const zero = Object.entries(r.quality.zero).filter(([, n]) => n > 0);
+    lines.push(`data quality of this load: ${fills.map(([f, v]) => `${f} ${(v * 100).toFixed(0)}%`).join(', ')} filled${zero.length ? `; zero ${zero.map(([f, n]) => `${f} ${n}`).join(', ')}` : ''}`);
+  }
   if (r.watchlist) lines.push(`watchlist: ${r.watchlist.accepted} entries loaded, ${r.watchlist.rejected} rejected`);
   if (r.outcomes) lines.push(`outcomes: ${r.outcomes.accepted} recorded, ${r.outcomes.rejected} rejected`);
   lines.push('');
