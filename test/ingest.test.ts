@@ -219,16 +219,19 @@ describe('data quality at ingest', () => {
     expect(s.quality.fill.outcome).toBeCloseTo(1 / 3, 4); // only a recorded control result counts
     expect(s.quality.zero).toEqual({ declared_value: 0, quantity: 0, gross_weight_kg: 1 });
     expect(rejects()[0]).toMatchObject({ field: 'aeo' });
-    // A second load replaces Q2 with other content and adds a March row.
-    await ingest([write('q2.csv', toCsv([row({ declaration_id: 'Q2', lodged_at: '2025-01-20', declared_value: '2000' }), row({ declaration_id: 'Q5', lodged_at: '2025-03-01' })]))]);
+    // A second load replaces Q2 with other content, sends Q3 again unchanged and adds a March row.
+    const again = await ingest([write('q2.csv', toCsv([row({ declaration_id: 'Q2', lodged_at: '2025-01-20', declared_value: '2000' }),
+      row({ declaration_id: 'Q3', lodged_at: '2025-02-03', trader_phone: '0661234568', aeo: 'n' }), row({ declaration_id: 'Q5', lodged_at: '2025-03-01' })]))]);
+    expect(again.quality.duplicates).toBe(1);
     const counts = new Map((await store.qualityCounts()).map((c) => [`${c.month} ${c.measure}`, c.n]));
     expect(counts.get('2025-01 rows')).toBe(3);
     expect(counts.get('2025-01 replaced')).toBe(1);
     expect(counts.get('2025-01 filled:trader_phone')).toBe(1);
     expect(counts.get('2025-01 zero:gross_weight_kg')).toBe(1);
-    expect(counts.get('2025-02 rows')).toBe(1);
+    expect(counts.get('2025-02 rows')).toBe(2);
+    expect(counts.get('2025-02 duplicate')).toBe(1);
     expect(counts.get('2025-03 rows')).toBe(1);
-    expect(counts.get('2025-02 filled:aeo')).toBe(1);
+    expect(counts.get('2025-02 filled:aeo')).toBe(2);
     expect((await store.getDeclaration('Q1/1'))?.aeo).toBe(true);
     expect((await store.getDeclaration('Q3/1'))?.aeo).toBe(false);
   });

@@ -151,7 +151,7 @@ function dataQuality(r: RunReport): string {
   const fills = Object.entries(q.fill).sort((a, b) => a[1] - b[1]);
   const o = q.outOfRange;
   return `<h2>How good the data was</h2>
-<div class="figures">${figure('Rows received', num(q.rows))}${figure('Replaced rows', num(q.replaced))}${figure('Default identifiers left out', num(q.defaultIdentifiers.count))}
+<div class="figures">${figure('Rows received', num(q.rows))}${figure('Replaced rows', num(q.replaced))}${figure('Duplicate rows', num(q.duplicates))}${figure('Default identifiers left out', num(q.defaultIdentifiers.count))}
 ${figure('Unit values 100× off', num(o.unitValueFar))}${figure('Zero values', num(o.zeroValue))}${figure('Zero weights', num(o.zeroWeight))}</div>
 <div class="charts">${chart({
     id: 'data-quality-trend', title: 'Fill rate by month of lodging', caption: 'Share of the rows received that filled each field, month by month.',

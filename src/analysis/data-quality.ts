@@ -1,6 +1,6 @@
 /**
  * The data quality a run reports: ingest's counters by month of lodging (fill rate of every
- * contract field, zero amounts, replaced rows), the identifiers it left out as data-entry
+ * contract field, zero amounts, replaced and duplicate rows), the identifiers it left out as data-entry
  * defaults, and unit values too far from their peers to be prices.
  */
 import type { DataQuality, QualityCount } from '../domain/accountability';
@@ -15,10 +15,11 @@ export function monthsOf(counts: readonly QualityCount[]): Month[] {
   const months = new Map<string, Month>();
   for (const c of counts) {
     let m = months.get(c.month);
-    if (!m) months.set(c.month, (m = { month: c.month, rows: 0, filled: {}, replaced: 0, zero: {} }));
+    if (!m) months.set(c.month, (m = { month: c.month, rows: 0, filled: {}, replaced: 0, duplicates: 0, zero: {} }));
     const [kind, field] = c.measure.split(':') as [string, string | undefined];
     if (kind === 'rows') m.rows += c.n;
     else if (kind === 'replaced') m.replaced += c.n;
+    else if (kind === 'duplicate') m.duplicates += c.n;
     else if (kind === 'filled' && field) m.filled[field] = (m.filled[field] ?? 0) + c.n;
     else if (kind === 'zero' && field) m.zero[field] = (m.zero[field] ?? 0) + c.n;
   }
@@ -39,7 +40,7 @@ export async function dataQuality(
   const examples = gs.defaultIdentifiers.examples;
   const keys = new Map((await store.getEntities(examples.map((e) => e.id))).map((e) => [e.id, e.key]));
   return {
-    months, fill, rows, replaced: months.reduce((a, m) => a + m.replaced, 0),
+    months, fill, rows, replaced: months.reduce((a, m) => a + m.replaced, 0), duplicates: months.reduce((a, m) => a + m.duplicates, 0),
     defaultIdentifiers: {
       limit: Math.round(Math.min(identifierLimit, gs.hubThreshold)), count: gs.defaultIdentifiers.count,
       examples: examples.map((e) => ({ ...e, key: keys.get(e.id) ?? e.id })),

@@ -152,7 +152,6 @@ export async function runAnalysis(store: GraphStore, params: AnalysisParams, opt
     const { model: declarationModel, threaded: modelThreaded, heldOut, heldOutMissing } = await modelAside;
     // Threaded, this is only the wait for the fit after the write-back.
     stage('declaration_model');
-    timings.total = Date.now() - t0;
 
     const counts: Record<string, number> = {
       declarations: scan.declarations, nodes: g.n, edges: g.m, damped_edges: damped.offsets[g.n]! / 2, hubs: gs.hub.reduce((a, b) => a + b, 0),
@@ -184,6 +183,7 @@ export async function runAnalysis(store: GraphStore, params: AnalysisParams, opt
     }, previous);
     const card = { modelCard, dataQuality: await dataQuality(store, gs, scan.unitValueFar, params.defaultIdentifierTraders) };
     stage('model_card');
+    timings.total = Date.now() - t0;
     await store.completeRun(runId, { timings, modularity: gs.modularity, counts, params: fullParams, model, card });
     const pruned = opts.keepRuns ? await store.pruneRuns(opts.keepRuns) : [];
     return { runId, pruned, timings, modularity: gs.modularity, counts, weights, declarationModel: { source: declarationModel.source } };

@@ -62,8 +62,8 @@ export function reportOut(r: RunReport, run: unknown) {
     } : null,
     biasAuditMissing: r.biasAuditMissing ?? null,
     dataQuality: {
-      rows: q.rows, replaced: q.replaced, fill: Object.entries(q.fill).map(([field, rate]) => ({ field, rate })),
-      months: q.months.map((m) => ({ month: m.month, rows: m.rows, replaced: m.replaced, fill: fill(m.filled, m.rows) })),
+      rows: q.rows, replaced: q.replaced, duplicates: q.duplicates, fill: Object.entries(q.fill).map(([field, rate]) => ({ field, rate })),
+      months: q.months.map((m) => ({ month: m.month, rows: m.rows, replaced: m.replaced, duplicates: m.duplicates, fill: fill(m.filled, m.rows) })),
       defaultIdentifierLimit: q.defaultIdentifiers.limit, defaultIdentifierCount: q.defaultIdentifiers.count,
       defaultIdentifiers: q.defaultIdentifiers.examples.map((d) => ({ kind: kindToGql(d.kind as EntityKind), key: d.key, traders: d.traders })),
       unitValuesFar: q.outOfRange.unitValueFar, zeroValues: q.outOfRange.zeroValue, zeroQuantities: q.outOfRange.zeroQuantity, zeroWeights: q.outOfRange.zeroWeight,

@@ -140,12 +140,14 @@ export interface DefaultIdentifier {
 
 export interface DataQuality {
   /** Rows received at ingest, by month of lodging, with the rows that filled each field. */
-  months: Array<{ month: string; rows: number; filled: Record<string, number>; replaced: number; zero: Record<string, number> }>;
+  months: Array<{ month: string; rows: number; filled: Record<string, number>; replaced: number; duplicates: number; zero: Record<string, number> }>;
   /** Fill rate of every contract field over all months. */
   fill: Record<string, number>;
   rows: number;
-  /** Items whose id had been received before (a later file replaced them). */
+  /** Items whose id had been received before with other content (a later file replaced them). */
   replaced: number;
+  /** Items received again unchanged. */
+  duplicates: number;
   /** Identifiers shared by more traders than the limit: left out of rings, communities and propagation. */
   defaultIdentifiers: { limit: number; count: number; examples: DefaultIdentifier[] };
   /** Unit values more than 100 times away from their HS-code peers' median, and zero amounts. */
@@ -158,7 +160,7 @@ export interface RunCard {
   dataQuality: DataQuality;
 }
 
-/** Ingest's quality counters: `filled:FIELD`, `zero:FIELD`, `rows`, `replaced`, per month of lodging. */
+/** Ingest's quality counters: `filled:FIELD`, `zero:FIELD`, `rows`, `replaced`, `duplicate`, per month of lodging. */
 export interface QualityCount {
   month: string;
   measure: string;

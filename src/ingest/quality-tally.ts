@@ -1,6 +1,7 @@
 /**
  * Data quality at ingest: for every month of lodging, the rows received, how many filled each
- * contract field, the amounts given as zero, and the rows that replaced an earlier version. The
+ * contract field, the amounts given as zero, the rows that replaced an earlier version and those
+ * sent again unchanged (duplicates). The
  * counts are added to the store's counters after each load, so a run can show the trend.
  */
 import type { QualityCount } from '../domain/accountability';
@@ -18,6 +19,8 @@ function filled(v: unknown): boolean {
 /** A load's data quality as its summary gives it: rows, the share filling each field, zero amounts. */
 export interface LoadQuality {
   rows: number;
+  /** Rows sent again unchanged. */
+  duplicates: number;
   fill: Record<string, number>;
   zero: Record<string, number>;
 }
@@ -39,7 +42,7 @@ export class QualityTally {
     const rows = this.load.get('rows') ?? 0;
     const fill: Record<string, number> = {};
     for (const f of DECLARATION_FIELDS) fill[f] = rows ? Math.round(((this.load.get(`filled:${f}`) ?? 0) / rows) * 1e4) / 1e4 : 0;
-    return { rows, fill, zero: Object.fromEntries(ZERO_FIELDS.map((f) => [f, this.load.get(`zero:${f}`) ?? 0])) };
+    return { rows, duplicates: this.load.get('duplicate') ?? 0, fill, zero: Object.fromEntries(ZERO_FIELDS.map((f) => [f, this.load.get(`zero:${f}`) ?? 0])) };
   }
 
   /** An accepted row. The outcome counts as filled only when it is a recorded control result. */
@@ -53,9 +56,10 @@ export class QualityTally {
     for (const f of ZERO_FIELDS) if (row[f] === 0) this.bump(month, `zero:${f}`);
   }
 
-  /** Rows that replaced an earlier version with different content. */
-  noteReplaced(changed: BatchResult['replaced']): void {
-    for (const r of changed) this.bump(r.current.lodged_at.slice(0, 7), 'replaced');
+  /** Rows that replaced an earlier version with different content, and duplicates: rows sent again unchanged. */
+  noteReplaced(r: { changed: BatchResult['replaced']; unchanged: BatchResult['replaced'] }): void {
+    for (const x of r.changed) this.bump(x.current.lodged_at.slice(0, 7), 'replaced');
+    for (const x of r.unchanged) this.bump(x.current.lodged_at.slice(0, 7), 'duplicate');
   }
 
   /** The counts so far, and a fresh start (they are added to the store's counters once). */

@@ -47,11 +47,15 @@ export class Replacements {
 
   constructor(private readonly resolver: DeclarationResolver) {}
 
-  /** Takes what a written batch replaced; gives the replacements that changed something. */
-  note(result: BatchResult): BatchResult['replaced'] {
+  /** Takes what a written batch replaced; gives the replacements that changed something, and the items sent again unchanged. */
+  note(result: BatchResult): { changed: BatchResult['replaced']; unchanged: BatchResult['replaced'] } {
     const changed: BatchResult['replaced'] = [];
+    const unchanged: BatchResult['replaced'] = [];
     for (const r of result.replaced) {
-      if (content(r.previous) === content(r.current)) continue; // the same item loaded again: nothing changed
+      if (content(r.previous) === content(r.current)) { // the same item loaded again: nothing changed
+        unchanged.push(r);
+        continue;
+      }
       changed.push(r);
       this.summary.replaced++;
       this.changed.push({ previous: r.previous, current: r.current });
@@ -64,7 +68,7 @@ export class Replacements {
         });
       }
     }
-    return changed;
+    return { changed, unchanged };
   }
 
   /** The links a declaration asserts (its parties' identifiers, its trader's directors). */

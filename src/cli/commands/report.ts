@@ -39,7 +39,7 @@ export function printReport(r: RunReport, html?: string): string {
   lines.push('');
   const q = r.dataQuality;
   const emptiest = Object.entries(q.fill).sort((x, y) => x[1] - y[1]).slice(0, 5).map(([f, v]) => `${f} ${pct(v)}`).join(', ');
-  lines.push(`data quality: ${formatNumber(q.rows)} rows received, ${formatNumber(q.replaced)} replaced; emptiest fields: ${emptiest}`);
+  lines.push(`data quality: ${formatNumber(q.rows)} rows received, ${formatNumber(q.replaced)} replaced, ${formatNumber(q.duplicates)} sent again unchanged; emptiest fields: ${emptiest}`);
   lines.push(`${formatNumber(q.defaultIdentifiers.count)} default-looking identifiers (shared by over ${q.defaultIdentifiers.limit} traders) left out of rings and propagation${q.defaultIdentifiers.examples.length ? `, e.g. ${q.defaultIdentifiers.examples.slice(0, 3).map((d) => `${d.kind} ${d.key} (${d.traders} traders)`).join(', ')}` : ''}`);
   lines.push(`out of range: ${formatNumber(q.outOfRange.unitValueFar)} unit values 100x from their peers, ${formatNumber(q.outOfRange.zeroValue)} zero values, ${formatNumber(q.outOfRange.zeroWeight)} zero weights`);
   lines.push('');
