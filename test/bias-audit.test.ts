@@ -23,7 +23,7 @@ async function auditedWorld(name: string, knobs: Partial<SynthOptions>): Promise
   await store.migrate();
   await ingestInto(store, [synth.declarationsFile], dir);
   await runAnalysis(store, { ...DEFAULT_PARAMS, seed: 42 });
-  const audit = await auditBias(store, await DeclarationScorer.load(store, { phoneRegion: 'MA' }), PERIOD);
+  const audit = await auditBias(store, await DeclarationScorer.load(store, { phoneRegion: 'MA', storedOnly: true }), PERIOD);
   return { audit, store };
 }
 
@@ -81,6 +81,21 @@ describe('the bias audit', () => {
     // Channelled by declaration (all items of one together): a little over 10% of items, never far off.
     expect(a.selectionRate).toBeGreaterThan(0.08);
     expect(a.selectionRate).toBeLessThan(0.13);
+  });
+
+  it('channels with the risk the scoring service gives the same declaration', async () => {
+    const full = await DeclarationScorer.load(clean.store, { phoneRegion: 'MA' });
+    const stored = await DeclarationScorer.load(clean.store, { phoneRegion: 'MA', storedOnly: true });
+    let compared = 0;
+    for await (const batch of clean.store.streamDeclarationFacts()) {
+      for (const d of batch.filter((_, i) => i % 97 === 0)) {
+        const declaration = await clean.store.getDeclaration(`${d.declarationId}/1`);
+        if (declaration?.id !== d.id) continue;
+        expect(stored.riskOfStored(d), d.id).toBeCloseTo(full.score(declaration).risk, 6);
+        compared++;
+      }
+    }
+    expect(compared).toBeGreaterThan(100);
   });
 
   it('groups AEO traders apart, with the control burden on compliant traders', () => {

@@ -190,7 +190,8 @@ export async function auditBias(store: GraphStore, scorer: DeclarationScorer, op
     }
   }
   // The period, channelled as the scoring service would: a declaration as a whole, by its riskiest item.
-  const scored = period.map((d) => ({ key: d.id, declaration: d.declarationId ?? d.id, ...scorer.scoreFacts(d) }));
+  // Reasons are not needed to channel: the risk alone.
+  const scored = period.map((d) => ({ key: d.id, declaration: d.declarationId ?? d.id, risk: scorer.riskOfStored(d), reasons: [] }));
   const { selections } = selectDeclarationChannels(scored, { capacity: opts.capacity, documentary: opts.documentary, seed: opts.seed });
   let selected = 0;
   period.forEach((d, i) => {

@@ -49,6 +49,11 @@ function withoutModel(run: AnalysisRun): DistributiveOmit<AnalysisRun, 'model'> 
   return rest;
 }
 
+/** A card stored before duplicates were counted reads as none counted. */
+function withDefaults(q: DataQuality): DataQuality {
+  return { ...q, duplicates: q.duplicates ?? 0, months: q.months.map((m) => ({ ...m, duplicates: m.duplicates ?? 0 })) };
+}
+
 function dayBefore(day: string, days: number): string {
   return new Date(Date.parse(`${day.slice(0, 10)}T00:00:00Z`) - days * 86_400_000).toISOString().slice(0, 10);
 }
@@ -84,7 +89,7 @@ export async function buildRunReport(store: GraphStore, opts: ReportOptions): Pr
   let biasAuditMissing: string | undefined;
   if (run.status === 'done') {
     opts.onProgress?.('load the model', 0);
-    const scorer = await DeclarationScorer.load(store, { phoneRegion: opts.phoneRegion, runId: run.id });
+    const scorer = await DeclarationScorer.load(store, { phoneRegion: opts.phoneRegion, runId: run.id, storedOnly: true });
     biasAudit = await auditBias(store, scorer, {
       ...period, capacity: opts.capacity, documentary: opts.documentary, seed: opts.seed, onProgress: (n) => opts.onProgress?.('bias audit', n),
     });
@@ -99,7 +104,7 @@ export async function buildRunReport(store: GraphStore, opts: ReportOptions): Pr
   }
   return {
     run: withoutModel(run),
-    generatedAt: new Date().toISOString(), modelCard, dataQuality: card.dataQuality,
+    generatedAt: new Date().toISOString(), modelCard, dataQuality: withDefaults(card.dataQuality),
     ...(biasAudit ? { biasAudit } : {}), ...(biasAuditMissing ? { biasAuditMissing } : {}),
     overridesSince: await overrideSummary(store, run.finishedAt ?? run.startedAt),
     history,

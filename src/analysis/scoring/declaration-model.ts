@@ -42,13 +42,15 @@ export function featureNames(categories: Iterable<string>): string[] {
   return [...NETWORK_FEATURES, ...[...fields].sort().flatMap((f) => [`history:${f}`, `clean:${f}`])];
 }
 
-export function featureVector(d: DeclarationFacts, ctx: ScoringContext, names: readonly string[]): { x: number[]; evidence: Map<string, string[]> } {
+/** The features of a declaration, with what shows each (left out when only the risk is wanted). */
+export function featureVector(d: DeclarationFacts, ctx: ScoringContext, names: readonly string[], withEvidence = true): { x: number[]; evidence: Map<string, string[]> } {
   const cats = new Map(categoriesOf(d));
   const evidence = new Map<string, string[]>();
+  const shown = withEvidence ? evidence : undefined;
   const x = names.map((name) => {
     switch (name) {
       case 'trader_risk': {
-        evidence.set(name, [d.trader]);
+        shown?.set(name, [d.trader]);
         return ctx.entityRisk.get(d.trader) ?? 0;
       }
       case 'counterpart_risk': {
@@ -57,7 +59,7 @@ export function featureVector(d: DeclarationFacts, ctx: ScoringContext, names: r
           const r = id ? ctx.entityRisk.get(id) ?? 0 : 0;
           if (r > best) {
             best = r;
-            evidence.set(name, [id as string]);
+            shown?.set(name, [id as string]);
           }
         }
         return best;
@@ -65,7 +67,7 @@ export function featureVector(d: DeclarationFacts, ctx: ScoringContext, names: r
       case 'community_risk': {
         const c = ctx.communityOf.get(d.trader);
         if (c === undefined) return 0;
-        evidence.set(name, [`community:${c}`]);
+        shown?.set(name, [`community:${c}`]);
         return ctx.communityRisk.get(c) ?? 0;
       }
       case 'new_combination':
@@ -88,7 +90,7 @@ export function featureVector(d: DeclarationFacts, ctx: ScoringContext, names: r
         if (!c) return 0;
         const logOdds = smoothedLogOdds(c.bad, c.n, ctx.baseRate);
         if (clean ? logOdds >= 0 : logOdds <= 0) return 0;
-        evidence.set(name, [`${field}=${value}`, `${c.bad}/${c.n} bad`]);
+        shown?.set(name, [`${field}=${value}`, `${c.bad}/${c.n} bad`]);
         return logOdds;
       }
     }

@@ -11,7 +11,8 @@ import { NoCurrentRunError, NotFoundError, UsageError } from '../../util/errors'
 import type { AnalysisSource } from '../../store/analysis-source';
 import type { RunStore } from '../../store/run-store';
 import { standaloneComboSet } from '../signals/combo-set';
-import { categoryMap, scoreDeclaration, shownReasons, type ScoringContext } from './declaration-model';
+import { categoryMap, featureVector, scoreDeclaration, shownReasons, type ScoringContext } from './declaration-model';
+import { predict } from './logistic';
 
 export interface DeclarationScore {
   declarationId: string;
@@ -29,8 +30,12 @@ export class DeclarationScorer {
     private readonly resolver: DeclarationResolver,
   ) {}
 
-  /** The current run's scorer, or a named run's while its results are kept. */
-  static async load(store: AnalysisSource & RunStore, opts: { phoneRegion: string; runId?: string }): Promise<DeclarationScorer> {
+  /**
+   * The current run's scorer, or a named run's while its results are kept. `storedOnly` is for
+   * scoring declarations already in the store (the bias audit): each one's combination of parties
+   * is in the store by definition, so the combinations are not read.
+   */
+  static async load(store: AnalysisSource & RunStore, opts: { phoneRegion: string; runId?: string; storedOnly?: boolean }): Promise<DeclarationScorer> {
     const run = opts.runId === undefined ? await store.currentRun() : (await store.listRuns(1_000_000)).find((r) => r.id === opts.runId);
     if (!run) throw opts.runId === undefined ? new NoCurrentRunError() : new NotFoundError(`no analysis run ${opts.runId}`);
     if (run.status !== 'done') throw new UsageError(`analysis run ${run.id} is ${run.status}: only a completed run whose results are kept can score`);
@@ -65,8 +70,8 @@ export class DeclarationScorer {
     }
     const communityRisk = new Map<number, number>();
     for (const c of await store.topCommunities(1_000_000, run.id)) communityRisk.set(c.community, c.risk);
-    const { combos, add } = standaloneComboSet();
-    for await (const batch of store.streamDeclarationFacts(2_000)) for (const d of batch) add(d);
+    const { combos, add } = opts.storedOnly ? { combos: { has: () => true }, add: undefined } : standaloneComboSet();
+    if (add) for await (const batch of store.streamDeclarationFacts(2_000)) for (const d of batch) add(d);
     const ctx: ScoringContext = {
       categories, baseRate: Math.max(1e-4, bad / Math.max(1, controlled)), medians, entityRisk, communityOf, communityRisk, combos,
     };
@@ -92,10 +97,9 @@ export class DeclarationScorer {
     };
   }
 
-  /** A declaration already in the store (its parties are store ids): risk and the reasons worth showing. */
-  scoreFacts(d: DeclarationFacts): { risk: number; reasons: Signal[] } {
-    const r = scoreDeclaration(d, this.ctx, this.model);
-    return { risk: Math.round(r.risk * 1e6) / 1e6, reasons: shownReasons(r.reasons) };
+  /** The risk of a declaration already in the store (its parties are store ids), without its reasons. */
+  riskOfStored(d: DeclarationFacts): number {
+    return Math.round(predict(this.model.model, featureVector(d, this.ctx, this.model.features, false).x) * 1e6) / 1e6;
   }
 
   score(d: Declaration): DeclarationScore {
