@@ -8,16 +8,16 @@ import Graph from 'graphology';
 import { parse as parseGexf } from 'graphology-gexf';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { KeyRing } from '../src/api/auth';
 import { startServer, type RunningServer } from '../src/api/server';
 import type { SqliteGraphStore } from '../src/store/sqlite/sqlite-store';
 import type { SynthResult } from '../src/synth/generate';
 import { silentLogger } from '../src/util/logger';
 import { analysedSyntheticStore, ROOT, tempDir } from './helpers';
+import { CHROMIUM, launchChromium, signIn as signInAt } from './browser';
 import { ink } from './pixels';
 
-const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = join(ROOT, 'test-artifacts');
 
 describe.skipIf(!existsSync(CHROMIUM) || !existsSync(join(ROOT, 'dist', 'web', 'app.js')))('investigator explorer in headless Chromium', () => {
@@ -36,7 +36,7 @@ describe.skipIf(!existsSync(CHROMIUM) || !existsSync(join(ROOT, 'dist', 'web', '
       logger: silentLogger, port: 0,
     });
     base = server.url.replace('/graphql', '/');
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1366, height: 800 } });
   }, 120_000);
 
@@ -47,13 +47,7 @@ describe.skipIf(!existsSync(CHROMIUM) || !existsSync(join(ROOT, 'dist', 'web', '
     tmp.cleanup();
   });
 
-  async function signIn(key: string): Promise<void> {
-    await page.goto(base);
-    await page.evaluate(() => sessionStorage.clear());
-    await page.reload();
-    await page.fill('#apikey', key);
-    await page.press('#apikey', 'Enter');
-  }
+  const signIn = (key: string) => signInAt(page, base, key);
 
   it('signs in, finds a planted ring member, expands it, opens its ring, shows reasons and exports GEXF', async () => {
     await signIn('ui-investigator');

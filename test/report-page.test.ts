@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { KeyRing } from '../src/api/auth';
 import { startServer, type RunningServer } from '../src/api/server';
 import { DEFAULT_PARAMS, runAnalysis } from '../src/analysis/run';
@@ -15,9 +15,9 @@ import { SqliteGraphStore } from '../src/store/sqlite/sqlite-store';
 import { generateSynthetic } from '../src/synth/generate';
 import { silentLogger } from '../src/util/logger';
 import { ingestInto, ROOT, runCli, tempDir } from './helpers';
+import { CHROMIUM, launchChromium, signIn } from './browser';
 import { ink } from './pixels';
 
-const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = join(ROOT, 'test-artifacts');
 const CHARTS = ['precision-capacity', 'calibration', 'selection-fraud', 'score-drift', 'run-history', 'data-quality-trend'];
 
@@ -41,7 +41,7 @@ describe.skipIf(!existsSync(CHROMIUM) || !existsSync(join(ROOT, 'dist', 'web', '
       store, keys: KeyRing.fromEnv('investigator:rp-investigator,scorer:rp-scorer'), config: { dbPath: db(), phoneRegion: 'MA', defaultCurrency: 'MAD' },
       logger: silentLogger, port: 0,
     });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     mkdirSync(ARTIFACTS, { recursive: true });
   }, 240_000);
@@ -88,11 +88,7 @@ describe.skipIf(!existsSync(CHROMIUM) || !existsSync(join(ROOT, 'dist', 'web', '
 
   it('shows the same report in the explorer, and refuses it to a scorer', async () => {
     const base = server.url.replace('/graphql', '/');
-    await page.goto(base);
-    await page.evaluate(() => sessionStorage.clear());
-    await page.reload();
-    await page.fill('#apikey', 'rp-investigator');
-    await page.press('#apikey', 'Enter');
+    await signIn(page, base, 'rp-investigator');
     await page.waitForSelector('#session:not([hidden])');
     await page.click('#show-report');
     await page.waitForSelector('#report:not([hidden]) figure[data-chart]', { timeout: 60_000 });
@@ -103,10 +99,7 @@ describe.skipIf(!existsSync(CHROMIUM) || !existsSync(join(ROOT, 'dist', 'web', '
     await page.click('#close-report');
     expect(await page.isVisible('#graph')).toBe(true);
 
-    await page.evaluate(() => sessionStorage.clear());
-    await page.reload();
-    await page.fill('#apikey', 'rp-scorer');
-    await page.press('#apikey', 'Enter');
+    await signIn(page, base, 'rp-scorer');
     await page.waitForSelector('#session:not([hidden])');
     await page.click('#show-report');
     await page.waitForFunction(() => /Not allowed for your role/.test(document.getElementById('status')!.textContent ?? ''));
