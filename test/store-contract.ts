@@ -308,6 +308,29 @@ export function storeContract(name: string, factory: StoreFactory): void {
       expect([...page, ...rest].map((r) => r.who)).toEqual(['key2', 'key1', 'key0']);
     });
 
+    it('gives declarations by id with their parties, and the declarations that tie two entities, paged', async () => {
+      await store.writeBatch(batchOf(RING));
+      const id = async (kind: 'Trader' | 'Supplier' | 'Broker' | 'Declaration', key: string) => (await store.findEntity({ kind, key }))!.id;
+      const [t1, t3, s1, b1, d1, d4] = [await id('Trader', 'T1'), await id('Trader', 'T3'), await id('Supplier', 'S1'), await id('Broker', 'B1'),
+        await id('Declaration', 'D1/1'), await id('Declaration', 'D4/1')];
+      const got = await store.getDeclarations([d4, 'no-such-id', d1]);
+      expect(got.map((d) => d.declaration_id).sort()).toEqual(['D1', 'D4']);
+      const one = got.find((d) => d.declaration_id === 'D1')!;
+      expect(one.id).toBe(d1);
+      expect(one.parties).toEqual(expect.arrayContaining([{ rel: 'FILED_BY', entityId: t1 }, { rel: 'SUPPLIED_BY', entityId: s1 }, { rel: 'DECLARED_BY', entityId: b1 }]));
+      expect(one.parties.every((p) => p.entityId !== t3)).toBe(true);
+      const figures = await store.linkFigures(t1, s1);
+      expect(figures).toMatchObject({ declarations: 2, first: RING[0]!.lodged_at, last: RING[3]!.lodged_at ?? RING[0]!.lodged_at });
+      expect(figures.value).toEqual([{ currency: 'MAD', total: 1250 }]);
+      expect(await store.linkFigures(s1, t1)).toEqual(figures);
+      expect(await store.linkFigures(t1, t3)).toEqual({ declarations: 0, value: [] });
+      const page = await store.linkDeclarations(t1, b1, { limit: 1 });
+      expect(page).toHaveLength(1);
+      const rest = await store.linkDeclarations(t1, b1, { limit: 5, after: page[0]!.id });
+      expect([...page, ...rest].map((d) => d.declaration_id).sort()).toEqual(['D1', 'D4']);
+      expect(rest.map((d) => d.id)).not.toContain(page[0]!.id);
+    });
+
     it('keeps a run\'s card beside it, read on its own, and none for a run completed without one', async () => {
       const model = { declarationModel: { features: [], model: { bias: -3, weights: [] }, source: 'defaults' as const }, medians: {} };
       const card = { modelCard: { software: { name: 'customs-graph', version: '1' }, heldOut: { auc: 0.8, predictions: [['d1', 0.25]] } }, dataQuality: { rows: 3 } } as never;

@@ -11,7 +11,7 @@ import type { ChannelOverride, QualityCount, RunCard } from '../domain/accountab
 import type { AccountabilityLog } from './accountability-log';
 import type { AnalysisSource, EntityLink, EntityStats } from './analysis-source';
 import type { AuditLog, AuditRecord } from './audit-log';
-import type { Entity, GraphReader, NeighbourhoodOptions, NodeLink, StoreCounts, Subgraph } from './graph-reader';
+import type { Entity, GraphReader, LinkFigures, NeighbourhoodOptions, NodeLink, StoreCounts, StoredDeclaration, Subgraph } from './graph-reader';
 import type { GraphStore } from './graph-store';
 import type { GraphWriter, OutcomeUpdate, WatchlistEntry } from './graph-writer';
 import type { RunResults, RunStore, RunSummary } from './run-store';
@@ -51,6 +51,11 @@ export abstract class ComposedGraphStore implements GraphStore {
   getDeclaration(key: string): Promise<(Declaration & { id: string }) | null> { return this.roles.reader.getDeclaration(key); }
   entityDeclarations(entityId: string, opts: { limit: number; after?: string }): Promise<Array<Declaration & { id: string }>> {
     return this.roles.reader.entityDeclarations(entityId, opts);
+  }
+  getDeclarations(ids: readonly string[]): Promise<StoredDeclaration[]> { return this.roles.reader.getDeclarations(ids); }
+  linkFigures(a: string, b: string): Promise<LinkFigures> { return this.roles.reader.linkFigures(a, b); }
+  linkDeclarations(a: string, b: string, opts: { limit: number; after?: string }): Promise<Array<Declaration & { id: string }>> {
+    return this.roles.reader.linkDeclarations(a, b, opts);
   }
   searchByName(text: string, opts: { kinds?: EntityKind[]; limit: number; after?: string }): Promise<Entity[]> { return this.roles.reader.searchByName(text, opts); }
   neighbourhood(ids: readonly string[], opts: NeighbourhoodOptions): Promise<Subgraph> { return this.roles.reader.neighbourhood(ids, opts); }

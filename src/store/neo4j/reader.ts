@@ -3,8 +3,11 @@ import neo4j from 'neo4j-driver';
 import type { Declaration } from '../../domain/declaration';
 import { splitDeclarationKey } from '../../domain/declaration-key';
 import { searchName } from '../../domain/normalize';
-import type { EntityKind, RelType } from '../../domain/entities';
-import type { Entity, GraphReader, NeighbourhoodOptions, NodeLink, StoreCounts, Subgraph } from '../graph-reader';
+import type { DeclarationRel, EntityKind, RelType } from '../../domain/entities';
+import {
+  linkFiguresOf, type Entity, type GraphReader, type LinkFigures, type NeighbourhoodOptions, type NodeLink, type StoreCounts, type StoredDeclaration,
+  type Subgraph,
+} from '../graph-reader';
 import type { WatchlistEntry } from '../graph-writer';
 import type { EntityRef } from '../../domain/graph-facts';
 import { neighbourhood } from '../neighbourhood';
@@ -33,6 +36,25 @@ export class Neo4jGraphReader implements GraphReader {
     const [id, item] = splitDeclarationKey(key);
     const r = (await this.s.read('get-declaration', { declarationId: id, itemNo: item }))[0];
     return r ? declarationFromProps(String(r.id), r.props as Row) : null;
+  }
+
+  async getDeclarations(ids: readonly string[]): Promise<StoredDeclaration[]> {
+    if (ids.length === 0) return [];
+    return (await this.s.read('get-declarations', { ids: [...ids] })).map((r) => ({
+      ...declarationFromProps(String(r.id), r.props as Row),
+      parties: (r.parties as Array<{ rel: string; id: string } | null>).filter((p): p is { rel: string; id: string } => p !== null)
+        .map((p) => ({ rel: p.rel as DeclarationRel, entityId: String(p.id) })),
+    }));
+  }
+
+  async linkFigures(a: string, b: string): Promise<LinkFigures> {
+    const rows = await this.s.read('link-figures', { a, b });
+    return linkFiguresOf(rows.map((r) => ({ currency: String(r.currency), n: Number(r.n), first: String(r.first), last: String(r.last), total: Number(r.total) })));
+  }
+
+  async linkDeclarations(a: string, b: string, opts: { limit: number; after?: string }): Promise<Array<Declaration & { id: string }>> {
+    const rows = await this.s.read('link-declarations', { a, b, after: opts.after ?? null, limit: neo4j.int(opts.limit) });
+    return rows.map((r) => declarationFromProps(String(r.id), r.props as Row));
   }
 
   async entityDeclarations(entityId: string, opts: { limit: number; after?: string }): Promise<Array<Declaration & { id: string }>> {

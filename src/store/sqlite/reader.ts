@@ -4,7 +4,10 @@ import type { Declaration } from '../../domain/declaration';
 import { splitDeclarationKey } from '../../domain/declaration-key';
 import { searchName } from '../../domain/normalize';
 import { DECLARATION_RELS, type EntityKind, type RelType } from '../../domain/entities';
-import type { Edge, Entity, GraphReader, NeighbourhoodOptions, NodeLink, StoreCounts, Subgraph } from '../graph-reader';
+import {
+  linkFiguresOf, type Edge, type Entity, type GraphReader, type LinkFigures, type NeighbourhoodOptions, type NodeLink, type StoreCounts,
+  type StoredDeclaration, type Subgraph,
+} from '../graph-reader';
 import type { WatchlistEntry } from '../graph-writer';
 import type { EntityRef } from '../../domain/graph-facts';
 import { neighbourhood } from '../neighbourhood';
@@ -66,6 +69,41 @@ export class SqliteGraphReader implements GraphReader {
     const parts = DECL_RELS.map((rel) => `SELECT * FROM declarations WHERE ${REL_COLUMN[rel]} = @id AND id < @after`);
     const rows = this.db.prepare(`SELECT * FROM (${parts.join(' UNION ')}) ORDER BY id DESC LIMIT @limit`)
       .all({ id: Number(entityId), after, limit: opts.limit }) as Array<Record<string, unknown>>;
+    return rows.map(declarationFromRow);
+  }
+
+  async getDeclarations(ids: readonly string[]): Promise<StoredDeclaration[]> {
+    const rowIds = ids.filter(isDeclarationNode).map((id) => Number(id.slice(1))).filter(Number.isSafeInteger);
+    const stmt = this.db.prepare('SELECT * FROM declarations WHERE id IN (SELECT value FROM json_each(?))');
+    const out: StoredDeclaration[] = [];
+    for (let i = 0; i < rowIds.length; i += 500) {
+      for (const row of stmt.all(JSON.stringify(rowIds.slice(i, i + 500))) as Array<Record<string, unknown>>) {
+        const parties = DECL_RELS.filter((rel) => row[REL_COLUMN[rel]] !== null).map((rel) => ({ rel, entityId: String(row[REL_COLUMN[rel]]) }));
+        out.push({ ...declarationFromRow(row), parties });
+      }
+    }
+    return out;
+  }
+
+  /** Row ids of the declarations naming both entities: each side's by its indexed columns, intersected. */
+  private bothSql(): string {
+    const side = (v: string) => DECL_RELS.map((rel) => `SELECT id FROM declarations WHERE ${REL_COLUMN[rel]} = @${v}`).join(' UNION ');
+    return `SELECT id FROM (${side('a')}) INTERSECT SELECT id FROM (${side('b')})`;
+  }
+
+  async linkFigures(a: string, b: string): Promise<LinkFigures> {
+    if (isDeclarationNode(a) || isDeclarationNode(b)) return { declarations: 0, value: [] };
+    const rows = this.db.prepare(`SELECT currency, COUNT(*) AS n, MIN(lodged_at) AS first, MAX(lodged_at) AS last, SUM(declared_value) AS total
+      FROM declarations WHERE id IN (${this.bothSql()}) GROUP BY currency ORDER BY currency`).all({ a: Number(a), b: Number(b) }) as
+      Array<{ currency: string; n: number; first: string; last: string; total: number }>;
+    return linkFiguresOf(rows);
+  }
+
+  async linkDeclarations(a: string, b: string, opts: { limit: number; after?: string }): Promise<Array<Declaration & { id: string }>> {
+    if (isDeclarationNode(a) || isDeclarationNode(b)) return [];
+    const after = opts.after === undefined ? Number.MAX_SAFE_INTEGER : declarationCursor(opts.after);
+    const rows = this.db.prepare(`SELECT * FROM declarations WHERE id IN (${this.bothSql()}) AND id < @after ORDER BY id DESC LIMIT @limit`)
+      .all({ a: Number(a), b: Number(b), after, limit: opts.limit }) as Array<Record<string, unknown>>;
     return rows.map(declarationFromRow);
   }
 
