@@ -21,6 +21,8 @@ let server: RunningServer;
 let ring: number;
 let member: string;
 let other: string;
+let declaration: string;
+let counterpart: string;
 
 async function gql(query: string, requestId: string) {
   const res = await fetch(server.url, {
@@ -40,6 +42,8 @@ const CASES: Record<string, () => string> = {
   'Query.ring': () => `{ ring(community: ${ring}) { members(first: 3, after: "${Buffer.from(JSON.stringify({ v: 3 })).toString('base64url')}") { edges { node { ${E} } } } subgraph(limit: 40) { nodes { __typename id } } } }`,
   'Query.exportGraph': () => `{ exportGraph(format: CYTOSCAPE, id: "${member}", hops: 1, limit: 30) { content } }`,
   'Query.runReport': () => '{ runReport { dataQuality { defaultIdentifiers { kind key } } html } }',
+  'Query.declaration': () => `{ declaration(id: "${declaration}") { __typename id declarationId parties { role entity { __typename id name } } } }`,
+  'Query.linkEvidence': () => `{ linkEvidence(a: "${member}", b: "${counterpart}") { a { __typename id } b { __typename id } page(first: 5) { edges { node { __typename id } } } } }`,
 };
 
 beforeAll(async () => {
@@ -49,6 +53,8 @@ beforeAll(async () => {
   ring = top.community;
   member = top.members.find((m) => !m.startsWith('d'))!;
   other = top.members.filter((m) => !m.startsWith('d'))[1]!;
+  declaration = (await store.entityDeclarations(member, { limit: 1 }))[0]!.id;
+  counterpart = (await store.getDeclarations([declaration]))[0]!.parties.find((p) => p.rel !== 'FILED_BY')!.entityId;
 }, 120_000);
 afterAll(async () => {
   await server.close();

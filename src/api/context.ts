@@ -2,7 +2,7 @@
 import DataLoader from 'dataloader';
 import type { Config } from '../config';
 import type { EntityScore } from '../domain/results';
-import type { Entity } from '../store/graph-reader';
+import type { Entity, StoredDeclaration } from '../store/graph-reader';
 import type { GraphStore } from '../store/graph-store';
 import type { JobRunner } from '../jobs/runner';
 import type { ScoringService } from '../targeting/scoring-service';
@@ -30,6 +30,7 @@ export interface ApiContext {
   loaders: {
     entity: DataLoader<string, Entity | null>;
     score: DataLoader<string, EntityScore | null>;
+    declaration: DataLoader<string, StoredDeclaration | null>;
   };
   require(p: Permission): void;
   /** The identities this request lets out (audit.ts writes them when the response is ready). */
@@ -48,6 +49,10 @@ function loaders(store: GraphStore): ApiContext['loaders'] {
       const found = new Map((await store.getScores(ids)).map((s) => [s.entityId, s]));
       return ids.map((id) => found.get(id) ?? null);
     }, { maxBatchSize: 1000 }),
+    declaration: new DataLoader(async (ids) => {
+      const found = new Map((await store.getDeclarations(ids)).map((d) => [d.id, d]));
+      return ids.map((id) => found.get(id) ?? null);
+    }, { maxBatchSize: 500 }),
   };
 }
 

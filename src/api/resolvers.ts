@@ -21,6 +21,8 @@ import { buildRunReport } from '../accountability/report';
 import type { ChannelName, OverrideReason } from '../domain/accountability';
 import { MAX_KEY_CHARS } from '../domain/fields';
 import { overrideOut, reportOut } from './report-out';
+import { evidenceRefs, type EvidenceRef, type ReasonOf } from './evidence';
+import { medianKey, unitValue } from '../analysis/signals/predicates';
 
 /** An override's note: a sentence or two, not a file. */
 const MAX_NOTE_CHARS = 2000;
@@ -44,7 +46,9 @@ function declarationFromInput(input: Record<string, unknown>, index?: number) {
 
 function risk(s: EntityScore | null) {
   if (!s) return null;
-  return { score: s.risk, knownBad: s.knownBad, seizures: s.seizures, community: s.community ?? null, pagerank: s.pagerank, reasons: s.signals };
+  // Each reason knows its entity's community: a shared-identifier ring's evidence opens it.
+  const reasons: ReasonOf[] = s.signals.map((r) => ({ ...r, __community: s.community ?? null }));
+  return { score: s.risk, knownBad: s.knownBad, seizures: s.seizures, community: s.community ?? null, pagerank: s.pagerank, reasons };
 }
 
 function gqlEntity(e: Entity) {
@@ -77,11 +81,28 @@ function runOut(r: AnalysisRun) {
 }
 
 function declarationOut(d: DeclarationRow & { id: string }) {
+  const perUnit = unitValue({ value: d.declared_value, quantity: d.quantity, weight: d.gross_weight_kg });
   return {
-    id: d.id, declarationId: d.declaration_id, itemNo: d.item_no, lodgedAt: d.lodged_at, regime: d.regime, hsCode: d.hs_code,
-    originCountry: d.origin_country, goodsOriginCountry: d.goods_origin_country ?? null, transitPorts: d.transit_ports,
-    declaredValue: d.declared_value, currency: d.currency, outcome: d.outcome, fraudType: d.fraud_type ?? null,
+    id: d.id, declarationId: d.declaration_id, itemNo: d.item_no, lodgedAt: d.lodged_at, office: d.office ?? null, regime: d.regime, hsCode: d.hs_code,
+    goodsDescription: d.goods_description ?? null, originCountry: d.origin_country, goodsOriginCountry: d.goods_origin_country ?? null,
+    transportMode: d.transport_mode ?? null, vessel: d.vessel ?? null, containerIds: d.container_ids ?? [], loadingPort: d.loading_port ?? null,
+    transitPorts: d.transit_ports, dischargePort: d.discharge_port ?? null, destinationCountry: d.destination_country ?? null,
+    quantity: d.quantity ?? null, unit: d.unit ?? null, grossWeightKg: d.gross_weight_kg ?? null, declaredValue: d.declared_value, currency: d.currency,
+    unitValue: perUnit === undefined ? null : Math.round(perUnit * 1e4) / 1e4, outcome: d.outcome, fraudType: d.fraud_type ?? null,
+    recoveredAmount: d.recovered_amount ?? null, aeo: d.aeo ?? null, __medianKey: medianKey({ hsCode: d.hs_code, currency: d.currency }),
   };
+}
+
+/** The current run's unit-value medians, read once per run (a run's model is large). */
+const mediansByServices = new WeakMap<object, { runId: string; medians: Record<string, number> }>();
+async function currentMedians(ctx: ApiContext): Promise<Record<string, number>> {
+  const runId = await ctx.store.currentRunId();
+  if (!runId) return {};
+  const cached = mediansByServices.get(ctx.services);
+  if (cached?.runId === runId) return cached.medians;
+  const medians = (await ctx.store.currentRun())?.model?.medians ?? {};
+  mediansByServices.set(ctx.services, { runId, medians });
+  return medians;
 }
 
 function jobOut(job: JobInfo) {
@@ -109,6 +130,23 @@ export const resolvers = {
         e = await ctx.store.findEntity({ kind, key: keyFor(kind, args.key, { phoneRegion: ctx.services.config.phoneRegion }) });
       } else throw badInput('give id, or kind and key');
       return e ? gqlEntity(e) : null;
+    },
+
+    async declaration(_: unknown, args: Args, ctx: ApiContext) {
+      ctx.require('readIdentities');
+      const d = await ctx.loaders.declaration.load(String(args.id));
+      return d ? declarationOut(d) : null;
+    },
+
+    async linkEvidence(_: unknown, args: Args, ctx: ApiContext) {
+      ctx.require('readIdentities');
+      const [a, b] = [String(args.a), String(args.b)];
+      const [ea, eb] = await Promise.all([ctx.loaders.entity.load(a), ctx.loaders.entity.load(b)]);
+      const figures = ea && eb ? await ctx.store.linkFigures(a, b) : { declarations: 0, value: [] as Array<{ currency: string; total: number }> };
+      return {
+        a: ea ? gqlEntity(ea) : null, b: eb ? gqlEntity(eb) : null, declarations: figures.declarations, firstDate: figures.first ?? null,
+        lastDate: figures.last ?? null, value: figures.value.map((v) => ({ currency: v.currency, amount: v.total })), __a: a, __b: b,
+      };
     },
 
     async search(_: unknown, args: Args, ctx: ApiContext) {
@@ -382,8 +420,53 @@ export const resolvers = {
     },
   },
 
+  Declaration: {
+    async hsMedianUnitValue(d: { __medianKey: string }, _: Args, ctx: ApiContext) {
+      return (await currentMedians(ctx))[d.__medianKey] ?? null;
+    },
+    async parties(d: { id: string }, _: Args, ctx: ApiContext) {
+      const stored = await ctx.loaders.declaration.load(d.id);
+      if (!stored) return [];
+      const entities = await entitiesOf(ctx, stored.parties.map((p) => p.entityId));
+      const byId = new Map(entities.map((e) => [e.id, e]));
+      return stored.parties.filter((p) => byId.has(p.entityId)).map((p) => ({ role: p.rel, entity: gqlEntity(byId.get(p.entityId)!) }));
+    },
+  },
+
+  LinkEvidence: {
+    async page(l: { __a: string; __b: string }, args: Args, ctx: ApiContext) {
+      const first = checkFirst(args.first as number);
+      const after = decodeCursor(args.after as string | undefined);
+      const rows = await ctx.store.linkDeclarations(l.__a, l.__b, { limit: first + 1, after: after === undefined ? undefined : String(after) });
+      return connection(rows.map(declarationOut), first, (d) => d.id);
+    },
+  },
+
+  EvidenceRef: {
+    declaration: (r: EvidenceRef) => (r.declaration ? declarationOut(r.declaration) : null),
+    entity: (r: EvidenceRef) => (r.entity ? gqlEntity(r.entity) : null),
+    async ring(r: EvidenceRef, _: Args, ctx: ApiContext) {
+      if (r.community === null) return null;
+      const c = await ctx.store.getCommunity(r.community);
+      return c ? ringOut(c) : null;
+    },
+    category: (r: EvidenceRef) => (r.category ? { ...r.category, entity: r.category.entity ? gqlEntity(r.category.entity) : null } : null),
+  },
+
+  ScoreReason: {
+    evidence: (s: Signal) => s.evidence,
+    effect: (s: Signal) => (s.contribution < 0 ? 'LOWERS' : 'RAISES'),
+  },
+
   Reason: {
     evidence: (s: Signal) => s.evidence,
+    async references(s: ReasonOf, _: Args, ctx: ApiContext, info: GraphQLResolveInfo) {
+      ctx.require('readIdentities');
+      const refs = await evidenceRefs(s, ctx);
+      // The sentences name entities: noted like the entities themselves.
+      ctx.audit.note(info, refs.flatMap((r) => [r.declaration?.id, r.entity?.id, r.category?.entity?.id].filter((x): x is string => x !== undefined)));
+      return refs;
+    },
     effect: (s: Signal) => (s.contribution < 0 ? 'LOWERS' : 'RAISES'),
   },
 
