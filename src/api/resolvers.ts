@@ -424,6 +424,12 @@ export const resolvers = {
     async hsMedianUnitValue(d: { __medianKey: string }, _: Args, ctx: ApiContext) {
       return (await currentMedians(ctx))[d.__medianKey] ?? null;
     },
+    async risk(d: { id: string }, _: Args, ctx: ApiContext) {
+      const stored = await ctx.loaders.declaration.load(d.id);
+      if (!stored || !(await ctx.store.currentRunId())) return null;
+      const [s] = await ctx.services.scoring.score([stored]);
+      return { score: s!.risk, reasons: s!.reasons };
+    },
     async parties(d: { id: string }, _: Args, ctx: ApiContext) {
       const stored = await ctx.loaders.declaration.load(d.id);
       if (!stored) return [];
