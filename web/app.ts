@@ -7,7 +7,19 @@ import Graph from 'graphology';
 import Sigma from 'sigma';
 
 interface ApiError extends Error { code?: string; limit?: string }
-interface Reason { name: string; value: number; contribution: number; evidence: string[] }
+interface Reason { name: string; value: number; contribution: number; evidence: string[]; references?: Reference[] }
+interface Reference {
+  kind: 'DECLARATION' | 'ENTITY' | 'RING' | 'CATEGORY'; text: string; declaration: { id: string } | null; entity: { id: string } | null;
+  ring: { community: number } | null; category: { entity: { id: string } | null } | null;
+}
+interface Party { role: string; entity: { id: string; kind: string; name: string; key: string } }
+interface DeclarationView {
+  id: string; declarationId: string; itemNo: number; lodgedAt: string; office: string | null; regime: string; hsCode: string; goodsDescription: string | null;
+  originCountry: string; goodsOriginCountry: string | null; transportMode: string | null; vessel: string | null; containerIds: string[];
+  loadingPort: string | null; transitPorts: string[]; dischargePort: string | null; destinationCountry: string | null; quantity: number | null; unit: string | null;
+  grossWeightKg: number | null; declaredValue: number; currency: string; unitValue: number | null; hsMedianUnitValue: number | null; outcome: string;
+  fraudType: string | null; recoveredAmount: number | null; aeo: boolean | null; parties: Party[]; risk: { score: number; reasons: Reason[] } | null;
+}
 interface Node { id: string; kind: string; key: string; name: string; risk?: { score: number; knownBad: boolean; seizures: number; community: number | null; reasons: Reason[] } | null }
 interface Link { source: string; target: string; type: string }
 
@@ -24,10 +36,18 @@ const LINK_NAMES: Record<string, string> = {
   HAS_EMAIL: 'e-mail', HAS_ACCOUNT: 'bank account', DIRECTS: 'director',
 };
 const NODE_FIELDS = 'id kind key name risk { score knownBad seizures community reasons { name value contribution evidence } }';
+const REFERENCES = 'references { kind text declaration { id } entity { id } ring { community } category { entity { id } } }';
+const ROLE_NAMES: Record<string, string> = {
+  FILED_BY: 'trader', CONSIGNED_TO: 'consignee', SUPPLIED_BY: 'supplier', DECLARED_BY: 'broker', CARRIED_BY: 'carrier', ROUTED_VIA: 'route', ON_VESSEL: 'vessel',
+};
 
 const graph = new Graph({ multi: true, type: 'directed' });
 let sigma: Sigma | undefined;
 let focus: { kind: 'entity'; id: string } | { kind: 'ring'; community: number } | undefined;
+/** The ring's panel as last drawn: shown again when the investigator comes back from a declaration. */
+let ringPanel = '';
+/** The view drawn now (an entity's network or a ring), so that coming back re-draws nothing. */
+let drawnView: [string, string] | undefined;
 const pathEnds: string[] = [];
 const nodes = new Map<string, Node>();
 const w = window as unknown as { __cg: Record<string, unknown> };
@@ -81,6 +101,8 @@ async function signIn(key: string): Promise<void> {
     $('who').textContent = d.currentRun ? `signed in · analysis run ${d.currentRun.id}` : 'signed in · no analysis run yet';
     status('Signed in. Search an entity or open the ranked rings.');
     $('q').focus();
+    // A link to a view opens it (once the key is known).
+    if (location.hash.length > 1) await route();
   } catch (err) {
     explain(err);
   }
@@ -90,10 +112,16 @@ async function signIn(key: string): Promise<void> {
 
 function ensureSigma(): Sigma {
   if (!sigma) {
-    sigma = new Sigma(graph, $('graph'), { renderEdgeLabels: true, labelRenderedSizeThreshold: 6, defaultEdgeType: 'arrow' });
+    sigma = new Sigma(graph, $('graph'), { renderEdgeLabels: true, labelRenderedSizeThreshold: 6, defaultEdgeType: 'arrow', enableEdgeEvents: true });
+    // A link's evidence: the declaration it belongs to, or the declarations naming both ends.
+    sigma.on('clickEdge', ({ edge }) => {
+      const [a, b] = graph.extremities(edge);
+      const declaration = [a, b].find((x) => graph.getNodeAttribute(x, 'kind') === 'DECLARATION');
+      navigate(undefined, declaration ? ['declaration', declaration] : ['link', `${a},${b}`]);
+    });
     sigma.on('clickNode', ({ node, event }) => {
       if ((event.original as MouseEvent).shiftKey) addPathEnd(node);
-      else void showDetails(node);
+      else navigate(undefined, graph.getNodeAttribute(node, 'kind') === 'DECLARATION' ? ['declaration', node] : ['selected', node]);
     });
     sigma.on('doubleClickNode', ({ node, event }) => {
       event.preventSigmaDefault();
@@ -177,6 +205,7 @@ async function openEntity(id: string, limit = 200): Promise<void> {
       `query($id: ID!, $limit: Int!) { neighborhood(id: $id, hops: 2, limit: $limit) { nodes { ${NODE_FIELDS} } edges { source target type } truncated } }`, { id, limit });
     reset();
     focus = { kind: 'entity', id };
+    drawnView = ['entity', id];
     w.__cg.focusId = id;
     draw(d.neighborhood.nodes, d.neighborhood.edges, id);
     await showDetails(id);
@@ -198,21 +227,103 @@ async function expand(id: string): Promise<void> {
   }
 }
 
+/** A reference as a link that opens the right panel: a declaration, an entity, a ring; an attribute's record as text with its entity. */
+function referenceHtml(ref: Reference): string {
+  const text = escape(ref.text);
+  if (ref.kind === 'DECLARATION' && ref.declaration) return `<li><button type="button" class="ref" data-declaration="${ref.declaration.id}">${text}</button></li>`;
+  if (ref.kind === 'RING' && ref.ring) return `<li><button type="button" class="ref" data-ring="${ref.ring.community}">${text}</button></li>`;
+  if (ref.kind === 'ENTITY' && ref.entity) return `<li><button type="button" class="ref" data-open="${ref.entity.id}">${text}</button></li>`;
+  if (ref.kind === 'CATEGORY' && ref.category?.entity) return `<li>${text} <button type="button" class="ref" data-open="${ref.category.entity.id}">open</button></li>`;
+  return `<li>${text}</li>`;
+}
+
 function reasonHtml(r: Reason): string {
-  const ev = r.evidence.map((e) => (/^(ring|community):/.test(e) ? `<span>${e}</span>` : `<button type="button" data-open="${e}">${e}</button>`)).join('');
+  const ev = r.references
+    ? `<ul class="evidence">${r.references.map(referenceHtml).join('')}</ul>`
+    : `<div class="evidence">${r.evidence.map((e) => (/^(ring|community):/.test(e) ? `<span>${escape(e)}</span>` : `<button type="button" data-open="${escape(e)}">${escape(e)}</button>`)).join('')}</div>`;
   const effect = r.contribution < 0 ? `<span class="lowers">lowers −${(-r.contribution).toFixed(2)}</span>` : `+${r.contribution.toFixed(2)}`;
-  return `<li class="reason"><strong>${r.name.replace(/_/g, ' ')}</strong> ${effect} <small>(value ${r.value})</small><div class="evidence">${ev}</div></li>`;
+  return `<li class="reason"><strong>${r.name.replace(/_/g, ' ')}</strong> ${effect} <small>(value ${r.value})</small>${ev}</li>`;
+}
+
+const money = (v: number, currency: string) => `${v.toLocaleString('en-US', { maximumFractionDigits: 2 })} ${currency}`;
+const row = (label: string, value: string | null | undefined) => (value ? `<tr><th>${label}</th><td>${value}</td></tr>` : '');
+
+/** The declaration panel: when, where, what, how much, against its peers, its outcome, every party as a link, and why it is risky. */
+async function showDeclaration(id: string): Promise<void> {
+  const t0 = performance.now();
+  try {
+    const d = (await gql<{ declaration: DeclarationView | null }>(`query($id: ID!) { declaration(id: $id) { id declarationId itemNo lodgedAt office regime hsCode
+      goodsDescription originCountry goodsOriginCountry transportMode vessel containerIds loadingPort transitPorts dischargePort destinationCountry quantity unit
+      grossWeightKg declaredValue currency unitValue hsMedianUnitValue outcome fraudType recoveredAmount aeo parties { role entity { id kind name key } }
+      risk { score reasons { name value contribution evidence ${REFERENCES} } } } }`, { id })).declaration;
+    if (!d) {
+      status('That declaration is not in the store.', true);
+      return;
+    }
+    const against = d.unitValue !== null && d.hsMedianUnitValue
+      ? ` — ${(d.unitValue / d.hsMedianUnitValue).toFixed(2)}× the median of HS ${escape(d.hsCode)} (${money(d.hsMedianUnitValue, d.currency)})` : '';
+    const outcome = d.outcome === 'unknown' ? 'not controlled' : `${d.outcome}${d.fraudType ? ` (${escape(d.fraudType)})` : ''}`;
+    const route = [d.loadingPort, ...d.transitPorts, d.dischargePort].filter(Boolean).map((p) => escape(p!)).join(' → ');
+    $('details').innerHTML = `
+      <h2>Declaration ${escape(d.declarationId)}/${d.itemNo}</h2>
+      <p>Lodged ${escape(d.lodgedAt)}${d.office ? ` at office ${escape(d.office)}` : ''} · regime ${escape(d.regime)} · <span class="${d.outcome === 'seizure' || d.outcome === 'discrepancy' ? 'bad' : ''}">${outcome}</span>
+      ${d.risk ? ` · risk <span class="risk">${d.risk.score.toFixed(3)}</span>` : ''}</p>
+      <table class="facts">
+        ${row('Goods', `HS ${escape(d.hsCode)}${d.goodsDescription ? ` ${escape(d.goodsDescription)}` : ''}`)}
+        ${row('Origin', `${escape(d.originCountry)}${d.goodsOriginCountry && d.goodsOriginCountry !== d.originCountry ? ` (goods declared from ${escape(d.goodsOriginCountry)})` : ''}`)}
+        ${row('Route', route)}
+        ${row('Transport', [d.transportMode, d.vessel].filter(Boolean).map((x) => escape(x!)).join(' · '))}
+        ${row('Containers', d.containerIds.map(escape).join(', '))}
+        ${row('Quantity', d.quantity !== null ? `${d.quantity.toLocaleString('en-US')} ${escape(d.unit ?? '')}` : null)}
+        ${row('Gross weight', d.grossWeightKg !== null ? `${d.grossWeightKg.toLocaleString('en-US')} kg` : null)}
+        ${row('Value', money(d.declaredValue, d.currency))}
+        ${row('Unit value', d.unitValue !== null ? `${money(d.unitValue, d.currency)}${against}` : null)}
+        ${row('Recovered', d.recoveredAmount ? money(d.recoveredAmount, d.currency) : null)}
+        ${row('AEO', d.aeo === null ? null : d.aeo ? 'yes' : 'no')}
+      </table>
+      <h3>Parties</h3>
+      <ul>${d.parties.map((p) => `<li>${ROLE_NAMES[p.role] ?? p.role}: <button type="button" data-open="${p.entity.id}">${escape(p.entity.name || p.entity.key)}</button></li>`).join('')}</ul>
+      <h3>Why this declaration is risky</h3>
+      <ul>${d.risk?.reasons.length ? d.risk.reasons.map(reasonHtml).join('') : '<li>No reason worth showing.</li>'}</ul>
+      <p><button type="button" data-back="1">← Back</button></p>`;
+    w.__cg.panelMs = performance.now() - t0;
+    status(`Declaration ${d.declarationId}/${d.itemNo}.`);
+  } catch (err) {
+    explain(err);
+  }
+}
+
+/** What ties two entities: the declarations naming both, with dates and amounts, a page at a time. */
+async function showLink(a: string, b: string, after?: string): Promise<void> {
+  try {
+    const d = await gql<{ linkEvidence: { a: { name: string } | null; b: { name: string } | null; declarations: number; firstDate: string | null; lastDate: string | null;
+      value: Array<{ currency: string; amount: number }>; page: { edges: Array<{ node: DeclarationView }>; pageInfo: { hasNextPage: boolean; endCursor: string | null } } } }>(
+      `query($a: ID!, $b: ID!, $after: String) { linkEvidence(a: $a, b: $b) { a { name } b { name } declarations firstDate lastDate value { currency amount }
+        page(first: 20, after: $after) { edges { node { id declarationId itemNo lodgedAt hsCode declaredValue currency outcome } } pageInfo { hasNextPage endCursor } } } }`, { a, b, after });
+    const l = d.linkEvidence;
+    const list = l.page.edges.map(({ node: x }) => `<li><button type="button" class="ref" data-declaration="${x.id}">${escape(x.lodgedAt.slice(0, 10))} · ${escape(x.declarationId)}/${x.itemNo} · HS ${escape(x.hsCode)} · ${money(x.declaredValue, x.currency)}${x.outcome === 'unknown' ? '' : ` · ${escape(x.outcome)}`}</button></li>`).join('');
+    $('details').innerHTML = `
+      <h2>${escape(l.a?.name ?? a)} — ${escape(l.b?.name ?? b)}</h2>
+      <p>${l.declarations ? `${l.declarations} declaration${l.declarations === 1 ? '' : 's'} name both, ${escape(l.firstDate!.slice(0, 10))} to ${escape(l.lastDate!.slice(0, 10))}, ${l.value.map((v) => money(v.amount, v.currency)).join(' + ')}` : 'No declaration names both: the tie is a shared identifier or a path through others.'}</p>
+      <ol>${list}</ol>
+      ${l.page.pageInfo.hasNextPage ? `<button type="button" data-link-more="${a},${b},${l.page.pageInfo.endCursor}">More declarations</button>` : ''}
+      <p><button type="button" data-back="1">← Back</button></p>`;
+    status(`${l.declarations} declarations tie them.`);
+  } catch (err) {
+    explain(err);
+  }
 }
 
 async function showDetails(id: string): Promise<void> {
-  let n = nodes.get(id);
-  if (!n?.risk) {
-    try {
-      n = (await gql<{ entity: Node | null }>(`query($id: ID!) { entity(id: $id) { ${NODE_FIELDS} } }`, { id })).entity ?? n;
-    } catch (err) {
-      explain(err);
-      return;
-    }
+  if (nodes.get(id)?.kind === 'DECLARATION') return showDeclaration(id);
+  let n: Node | undefined;
+  try {
+    // The reasons with their references (readable evidence to open), for this entity only.
+    n = (await gql<{ entity: Node | null }>(`query($id: ID!) { entity(id: $id) { id kind key name risk { score knownBad seizures community
+      reasons { name value contribution evidence ${REFERENCES} } } } }`, { id })).entity ?? nodes.get(id);
+  } catch (err) {
+    explain(err);
+    return;
   }
   if (!n) return;
   const r = n.risk;
@@ -284,7 +395,7 @@ async function openRing(community: number): Promise<void> {
   try {
     status('Loading ring…');
     const d = await gql<{ ring: { rank: number; risk: number; size: number; reasons: Reason[]; subgraph: { nodes: Node[]; edges: Link[]; truncated: boolean } } | null }>(
-      `query($c: Int!) { ring(community: $c) { rank risk size reasons { name value contribution evidence } subgraph(limit: 200) { nodes { ${NODE_FIELDS} } edges { source target type } truncated } } }`, { c: community });
+      `query($c: Int!) { ring(community: $c) { rank risk size reasons { name value contribution evidence ${REFERENCES} } subgraph(limit: 200) { nodes { ${NODE_FIELDS} } edges { source target type } truncated } } }`, { c: community });
     if (!d.ring) {
       status('That ring is not in the current run.');
       return;
@@ -293,9 +404,11 @@ async function openRing(community: number): Promise<void> {
     focus = { kind: 'ring', community };
     const first = d.ring.subgraph.nodes[0]?.id;
     draw(d.ring.subgraph.nodes, d.ring.subgraph.edges, first);
-    $('details').innerHTML = `<h2>Ring #${d.ring.rank}</h2><p>Risk ${d.ring.risk.toFixed(3)} · ${d.ring.size} members</p>
+    ringPanel = `<h2>Ring #${d.ring.rank}</h2><p>Risk ${d.ring.risk.toFixed(3)} · ${d.ring.size} members</p>
       <h3>Why</h3><ul>${d.ring.reasons.map(reasonHtml).join('')}</ul>
       <h3>Members</h3><ul>${d.ring.subgraph.nodes.filter((n) => n.kind !== 'DECLARATION').map((n) => `<li><button type="button" data-open="${n.id}">${escape(labelOf(n))}</button> <small>${n.kind.toLowerCase()} · ${n.risk ? n.risk.score.toFixed(2) : '–'}</small></li>`).join('')}</ul>`;
+    $('details').innerHTML = ringPanel;
+    drawnView = ['ring', String(community)];
     status(`Ring #${d.ring.rank}: ${d.ring.subgraph.nodes.length} nodes${d.ring.subgraph.truncated ? ' (truncated)' : ''}.`);
   } catch (err) {
     explain(err);
@@ -364,6 +477,38 @@ async function exportView(format: string): Promise<void> {
   }
 }
 
+// ---------- navigation: the view lives in the URL ----------
+
+/** Opens a view (an entity's network or a ring) and, over it, a panel (a declaration, a link), as a new history entry. */
+function navigate(view: [string, string] | undefined, panel?: [string, string]): void {
+  const p = new URLSearchParams();
+  for (const kv of [view ?? drawnView, panel]) if (kv) p.set(kv[0], kv[1]);
+  if (`#${p}` === location.hash) void route();
+  else location.hash = p.toString();
+}
+
+/** Draws what the URL says: `#entity=ID` or `#ring=N`, then `&selected=ID`, `&declaration=ID` or `&link=A,B` over it. */
+async function route(): Promise<void> {
+  const p = new URLSearchParams(location.hash.slice(1));
+  const view: [string, string] | undefined = p.has('ring') ? ['ring', p.get('ring')!] : p.has('entity') ? ['entity', p.get('entity')!] : undefined;
+  const same = view !== undefined && view[0] === drawnView?.[0] && view[1] === drawnView?.[1];
+  if (view && !same) {
+    if (view[0] === 'ring') await openRing(Number(view[1]));
+    else await openEntity(view[1]);
+  }
+  if (p.has('declaration')) await showDeclaration(p.get('declaration')!);
+  else if (p.has('selected')) await showDetails(p.get('selected')!);
+  else if (p.has('link')) {
+    const [a, b] = p.get('link')!.split(',');
+    await showLink(a!, b!);
+  } else if (same) {
+    if (focus?.kind === 'ring') $('details').innerHTML = ringPanel;
+    else if (focus) await showDetails(focus.id);
+  }
+}
+
+window.addEventListener('hashchange', () => void route());
+
 // ---------- wiring ----------
 
 $('signin').addEventListener('submit', (e) => {
@@ -382,10 +527,20 @@ document.body.addEventListener('click', (e) => {
   const t = (e.target as HTMLElement).closest('button');
   if (!t) return;
   if (t.id === 'close-report') closeReport();
-  else if (t.dataset.open) void openEntity(t.dataset.open);
+  // An entity already drawn is selected in the view; another one opens its own network.
+  else if (t.dataset.open) {
+    if (graph.hasNode(t.dataset.open) && drawnView) navigate(undefined, ['selected', t.dataset.open]);
+    else navigate(['entity', t.dataset.open]);
+  }
+  else if (t.dataset.declaration) navigate(undefined, ['declaration', t.dataset.declaration]);
+  else if (t.dataset.back) history.back();
+  else if (t.dataset.linkMore) {
+    const [a, b, after] = t.dataset.linkMore.split(',');
+    void showLink(a!, b!, after);
+  }
   else if (t.dataset.expand) void expand(t.dataset.expand);
   else if (t.dataset.path) addPathEnd(t.dataset.path);
-  else if (t.dataset.ring) void openRing(Number(t.dataset.ring));
+  else if (t.dataset.ring) navigate(['ring', String(Number(t.dataset.ring))]);
   else if (t.dataset.export) void exportView(t.dataset.export);
 });
 
