@@ -270,7 +270,7 @@ async function showDeclaration(id: string): Promise<void> {
       ${d.risk ? ` · risk <span class="risk">${d.risk.score.toFixed(3)}</span>` : ''}</p>
       <table class="facts">
         ${row('Goods', `HS ${escape(d.hsCode)}${d.goodsDescription ? ` ${escape(d.goodsDescription)}` : ''}`)}
-        ${row('Origin', `${escape(d.originCountry)}${d.goodsOriginCountry && d.goodsOriginCountry !== d.originCountry ? ` (goods declared from ${escape(d.goodsOriginCountry)})` : ''}`)}
+        ${row('Origin', `${escape(d.originCountry)}${d.goodsOriginCountry && d.goodsOriginCountry !== d.originCountry ? ` (goods declared as originating in ${escape(d.goodsOriginCountry)})` : ''}`)}
         ${row('Route', route)}
         ${row('Transport', [d.transportMode, d.vessel].filter(Boolean).map((x) => escape(x!)).join(' · '))}
         ${row('Containers', d.containerIds.map(escape).join(', '))}

@@ -1,0 +1,139 @@
+/// <reference lib="dom" />
+/**
+ * The investigator's way from a score to the declarations behind it, in real headless Chromium
+ * against a served store: from a ranked ring to a seized declaration's panel and back in four
+ * clicks, readable evidence that opens the right panel, and a view that lives in the URL (a reload
+ * and a second investigator open the same one).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { KeyRing } from '../src/api/auth';
+import { startServer, type RunningServer } from '../src/api/server';
+import type { SqliteGraphStore } from '../src/store/sqlite/sqlite-store';
+import { silentLogger } from '../src/util/logger';
+import { CHROMIUM, launchChromium, signIn } from './browser';
+import { analysedSyntheticStore, ROOT, tempDir } from './helpers';
+
+const ARTIFACTS = join(ROOT, 'test-artifacts');
+
+describe.skipIf(!existsSync(CHROMIUM) || !existsSync(join(ROOT, 'dist', 'web', 'app.js')))('the investigator workbench in headless Chromium', () => {
+  const tmp = tempDir('cg-workbench-');
+  let store: SqliteGraphStore;
+  let server: RunningServer;
+  let browser: Browser;
+  let page: Page;
+  let base: string;
+  /** The highest-ranked ring with a member seized on record, and that member. */
+  let ring: { community: number; rank: number };
+  let seizedMember: string;
+
+  beforeAll(async () => {
+    ({ store } = await analysedSyntheticStore(tmp.dir, 'wb.db', { traders: 600, seed: 13 }));
+    server = await startServer({
+      store, keys: KeyRing.fromEnv('investigator:wb-inv-1,investigator:wb-inv-2'), config: { dbPath: '', phoneRegion: 'MA', defaultCurrency: 'MAD' },
+      logger: silentLogger, port: 0,
+    });
+    base = server.url.replace('/graphql', '/');
+    for (const c of await store.topCommunities(30)) {
+      const scores = await store.getScores(c.members.slice(0, 200));
+      const seized = scores.find((s) => s.kind === 'Trader' && s.signals.some((r) => r.name === 'seizures' && r.evidence.length > 0));
+      if (seized) {
+        ring = { community: c.community, rank: c.rank };
+        seizedMember = seized.entityId;
+        break;
+      }
+    }
+    browser = await launchChromium();
+    page = await browser.newPage({ viewport: { width: 1366, height: 850 } });
+    mkdirSync(ARTIFACTS, { recursive: true });
+  }, 180_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+    await store?.close();
+    tmp.cleanup();
+  });
+
+  it('goes from a ranked ring to a seized declaration\'s panel and back in four clicks', async () => {
+    expect(ring).toBeDefined();
+    await signIn(page, base, 'wb-inv-1');
+    await page.waitForSelector('#session:not([hidden])');
+    await page.click('#show-rings');
+    await page.click(`#rings button[data-ring="${ring.community}"]`); // the list: where an investigator starts
+    await page.waitForSelector(`#details h2:has-text("Ring #${ring.rank}")`);
+    const order = await page.evaluate(() => (window as any).__cg.graph.order as number);
+    let clicks = 0;
+    await page.click(`#details button[data-open="${seizedMember}"]`); clicks++;
+    await page.waitForSelector('#details button.ref[data-declaration]');
+    const seizure = page.locator('#details button.ref[data-declaration]', { hasText: 'seized' }).first();
+    const text = (await seizure.textContent())!;
+    expect(text).toMatch(/^Declaration \S+\/\d+ of \d{4}-\d{2}-\d{2}: HS \d+.* [\d,]+ MAD, seized/);
+    const t0 = Date.now();
+    await seizure.click(); clicks++;
+    await page.waitForSelector('#details h2:has-text("Declaration")');
+    process.stdout.write(`workbench: declaration panel shown ${Date.now() - t0} ms after the click (panel work ${await page.evaluate(() => Math.round((window as any).__cg.panelMs))} ms)\n`);
+    const panel = (await page.textContent('#details'))!;
+    for (const part of ['Lodged', 'Goods', 'Value', 'Unit value', 'seizure', 'Parties', 'trader:']) expect(panel, part).toContain(part);
+    expect(panel).toMatch(/× the median of HS/);
+    expect(await page.evaluate(() => (window as any).__cg.graph.order as number)).toBe(order); // the ring stays drawn
+    await page.screenshot({ path: join(ARTIFACTS, 'declaration-panel.png') });
+    await page.click('#details button[data-back]'); clicks++;
+    await page.waitForSelector('#details button.ref[data-declaration]');
+    await page.goBack(); clicks++;
+    await page.waitForSelector(`#details h2:has-text("Ring #${ring.rank}")`);
+    expect(clicks).toBeLessThanOrEqual(4);
+    expect(await page.evaluate(() => (window as any).__cg.graph.order as number)).toBe(order);
+  });
+
+  it('opens the right panel from each kind of evidence', async () => {
+    const member = (await store.getScores((await store.getCommunity(ring.community))!.members)).find((s) => s.signals.some((r) => r.name === 'shared_identifier_ring'));
+    await page.goto(`${base}#ring=${ring.community}&selected=${encodeURIComponent(member?.entityId ?? seizedMember)}`);
+    await page.waitForSelector('#details .reason');
+    if (member) {
+      await page.locator('#details button.ref[data-ring]').first().click();
+      await page.waitForSelector('#details h2:has-text("Ring #")');
+    }
+    // A party of a declaration opens its entity; an attribute's record names its broker or supplier.
+    await page.goto(`${base}#ring=${ring.community}&selected=${encodeURIComponent(seizedMember)}`);
+    await page.locator('#details button.ref[data-declaration]').first().click();
+    await page.waitForSelector('#details h3:has-text("Parties")');
+    const party = page.locator('#details li:has-text("supplier:") button').first();
+    const name = (await party.textContent())!;
+    await party.click();
+    await page.waitForSelector(`#details h2:has-text("${name.replace(/"/g, '\\"')}")`);
+  });
+
+  it('keeps the view in the URL: a reload and a second investigator open the same view', async () => {
+    await page.goto(`${base}#ring=${ring.community}&selected=${encodeURIComponent(seizedMember)}`);
+    await page.waitForSelector('#details button.ref[data-declaration]');
+    await page.locator('#details button.ref[data-declaration]').first().click();
+    await page.waitForSelector('#details h2:has-text("Declaration")');
+    const url = page.url();
+    const heading = await page.textContent('#details h2');
+    expect(url).toContain('declaration=');
+    await page.reload();
+    await page.waitForSelector(`#details h2:has-text("${heading!}")`);
+    expect(await page.evaluate(() => (window as any).__cg.graph.order as number)).toBeGreaterThan(1);
+    // Another investigator, in a browser of their own, opening the link.
+    const other = await browser.newPage({ viewport: { width: 1366, height: 850 } });
+    await other.goto(url);
+    await other.fill('#apikey', 'wb-inv-2');
+    await other.press('#apikey', 'Enter');
+    await other.waitForSelector(`#details h2:has-text("${heading!}")`);
+    expect(await other.evaluate(() => (window as any).__cg.graph.order as number)).toBeGreaterThan(1);
+    await other.close();
+  });
+
+  it('shows what ties two entities, from the link', async () => {
+    const decl = (await store.entityDeclarations(seizedMember, { limit: 1 }))[0]!;
+    const supplier = (await store.getDeclarations([decl.id]))[0]!.parties.find((p) => p.rel === 'SUPPLIED_BY')!.entityId;
+    const figures = await store.linkFigures(seizedMember, supplier);
+    await page.goto(`${base}#ring=${ring.community}&link=${encodeURIComponent(`${seizedMember},${supplier}`)}`);
+    await page.waitForSelector('#details ol');
+    expect(await page.textContent('#details p')).toContain(`${figures.declarations} declaration`);
+    expect(await page.locator('#details ol li').count()).toBe(Math.min(20, figures.declarations));
+  });
+});
