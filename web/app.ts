@@ -4,7 +4,12 @@
  * GraphQL API as any client: roles, limits and the audit log apply.
  */
 import Graph from 'graphology';
+import forceAtlas2 from 'graphology-layout-forceatlas2';
+import FA2Layout from 'graphology-layout-forceatlas2/worker';
+import noverlap from 'graphology-layout-noverlap';
+import { createNodeBorderProgram } from '@sigma/node-border';
 import Sigma from 'sigma';
+import { DEFAULT_HIDDEN_KINDS, defaultFilters, VIA_DECLARATIONS, visibleView, type Filters, type VisibleView } from './view-model';
 
 interface ApiError extends Error { code?: string; limit?: string }
 interface Reason { name: string; value: number; contribution: number; evidence: string[]; references?: Reference[] }
@@ -20,7 +25,7 @@ interface DeclarationView {
   grossWeightKg: number | null; declaredValue: number; currency: string; unitValue: number | null; hsMedianUnitValue: number | null; outcome: string;
   fraudType: string | null; recoveredAmount: number | null; aeo: boolean | null; parties: Party[]; risk: { score: number; reasons: Reason[] } | null;
 }
-interface Node { id: string; kind: string; key: string; name: string; risk?: { score: number; knownBad: boolean; seizures: number; community: number | null; reasons: Reason[] } | null }
+interface Node { id: string; kind: string; key: string; name: string; lodgedAt?: string | null; risk?: { score: number; knownBad: boolean; seizures: number; community: number | null; reasons: Reason[] } | null }
 interface Link { source: string; target: string; type: string }
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -35,7 +40,7 @@ const LINK_NAMES: Record<string, string> = {
   ROUTED_VIA: 'routed via', ON_VESSEL: 'on vessel', IN_CONTAINER: 'container', AT_ADDRESS: 'address', HAS_PHONE: 'phone',
   HAS_EMAIL: 'e-mail', HAS_ACCOUNT: 'bank account', DIRECTS: 'director',
 };
-const NODE_FIELDS = 'id kind key name risk { score knownBad seizures community reasons { name value contribution evidence } }';
+const NODE_FIELDS = 'id kind key name lodgedAt risk { score knownBad seizures community reasons { name value contribution evidence } }';
 const REFERENCES = 'references { kind text declaration { id } entity { id } ring { community } category { entity { id } } }';
 const ROLE_NAMES: Record<string, string> = {
   FILED_BY: 'trader', CONSIGNED_TO: 'consignee', SUPPLIED_BY: 'supplier', DECLARED_BY: 'broker', CARRIED_BY: 'carrier', ROUTED_VIA: 'route', ON_VESSEL: 'vessel',
@@ -44,6 +49,10 @@ const ROLE_NAMES: Record<string, string> = {
 const graph = new Graph({ multi: true, type: 'directed' });
 let sigma: Sigma | undefined;
 let focus: { kind: 'entity'; id: string } | { kind: 'ring'; community: number } | undefined;
+/** Who is signed in (written on exported pictures). */
+let viewer: { name: string; role: string } | undefined;
+/** The title of the view drawn (a ring's rank, an entity's name), for exported pictures. */
+let viewTitle = '';
 /** The ring's panel as last drawn: shown again when the investigator comes back from a declaration. */
 let ringPanel = '';
 /** The view drawn now (an entity's network or a ring), so that coming back re-draws nothing. */
@@ -95,10 +104,11 @@ function signOut(): void {
 async function signIn(key: string): Promise<void> {
   sessionStorage.setItem(KEY, key);
   try {
-    const d = await gql<{ currentRun: { id: string } | null }>('{ currentRun { id } }');
+    const d = await gql<{ currentRun: { id: string } | null; viewer: { name: string; role: string } }>('{ currentRun { id } viewer { name role } }');
+    viewer = d.viewer;
     $('signin').hidden = true;
     $('session').hidden = false;
-    $('who').textContent = d.currentRun ? `signed in · analysis run ${d.currentRun.id}` : 'signed in · no analysis run yet';
+    $('who').textContent = `${d.viewer.name} (${d.viewer.role.toLowerCase()}) · ${d.currentRun ? `analysis run ${d.currentRun.id}` : 'no analysis run yet'}`;
     status('Signed in. Search an entity or open the ranked rings.');
     $('q').focus();
     // A link to a view opens it (once the key is known).
@@ -112,7 +122,10 @@ async function signIn(key: string): Promise<void> {
 
 function ensureSigma(): Sigma {
   if (!sigma) {
-    sigma = new Sigma(graph, $('graph'), { renderEdgeLabels: true, labelRenderedSizeThreshold: 6, defaultEdgeType: 'arrow', enableEdgeEvents: true });
+    sigma = new Sigma(graph, $('graph'), {
+      renderEdgeLabels: true, labelRenderedSizeThreshold: 6, labelDensity: 0.08, labelGridCellSize: 70, defaultEdgeType: 'arrow',
+      enableEdgeEvents: true, defaultNodeType: 'bordered', nodeProgramClasses: { bordered: BorderedNode },
+    });
     // A link's evidence: the declaration it belongs to, or the declarations naming both ends.
     sigma.on('clickEdge', ({ edge }) => {
       const [a, b] = graph.extremities(edge);
@@ -132,68 +145,147 @@ function ensureSigma(): Sigma {
   return sigma;
 }
 
+/** Nodes drawn with a border: known-bad entities get a red ring, so that their fill keeps the colour of their kind. */
+const BorderedNode = createNodeBorderProgram({
+  borders: [
+    { size: { attribute: 'borderSize', defaultValue: 0 }, color: { attribute: 'borderColor' } },
+    { size: { fill: true }, color: { attribute: 'color' } },
+  ],
+});
+
 function labelOf(n: Node): string {
   return `${n.risk?.knownBad ? '⚠ ' : ''}${n.name}`;
 }
 
-function addNode(n: Node, x: number, y: number): void {
-  nodes.set(n.id, n);
-  const attrs = {
-    label: labelOf(n), kind: n.kind, size: 4 + 14 * (n.risk?.score ?? 0),
-    color: n.risk?.knownBad ? '#b00020' : COLORS[n.kind] ?? '#555',
+/** What has been loaded (the view filters it), where each node was placed, and what to highlight. */
+const links = new Map<string, Link>();
+const positions = new Map<string, { x: number; y: number }>();
+let filters: Filters = defaultFilters();
+let highlighted = new Set<string>();
+let pathLinks = new Set<string>();
+let layoutRun: FA2Layout | undefined;
+
+function nodeAttributes(n: Node, at: { x: number; y: number }) {
+  const mark = highlighted.has(n.id);
+  return {
+    label: labelOf(n), kind: n.kind, x: at.x, y: at.y, size: 4 + 14 * (n.risk?.score ?? 0), color: COLORS[n.kind] ?? '#555',
+    borderColor: n.risk?.knownBad ? '#b00020' : mark ? '#f2a900' : '#ffffff', borderSize: n.risk?.knownBad || mark ? 0.35 : 0.08,
+    highlighted: mark, forceLabel: mark,
   };
-  if (graph.hasNode(n.id)) graph.mergeNodeAttributes(n.id, attrs);
-  else graph.addNode(n.id, { ...attrs, x, y });
 }
 
-/** Places new nodes around `centre` by hop distance (a radial layout: stable and instant). */
-function draw(list: Node[], links: Link[], centre?: string): void {
-  const origin = centre && graph.hasNode(centre) ? graph.getNodeAttributes(centre) : { x: 0, y: 0 };
-  const depth = new Map<string, number>();
-  if (centre) depth.set(centre, 0);
-  const adj = new Map<string, string[]>();
-  for (const l of links) {
-    adj.set(l.source, [...(adj.get(l.source) ?? []), l.target]);
-    adj.set(l.target, [...(adj.get(l.target) ?? []), l.source]);
+/** Adds what a request returned; new nodes start near the node they were reached from, then the layout settles them. */
+function load(list: Node[], ls: Link[], centre?: string, mark = false): Promise<void> {
+  const origin = (centre && positions.get(centre)) || { x: 0, y: 0 };
+  const added: string[] = [];
+  list.forEach((n, i) => {
+    if (!positions.has(n.id)) {
+      const a = (2 * Math.PI * i) / Math.max(1, list.length);
+      positions.set(n.id, { x: origin.x + 10 * Math.cos(a) * (1 + (i % 3)), y: origin.y + 10 * Math.sin(a) * (1 + (i % 3)) });
+      added.push(n.id);
+    }
+    nodes.set(n.id, n);
+  });
+  for (const l of ls) links.set(`${l.source}|${l.type}|${l.target}`, l);
+  if (mark) highlighted = new Set(added);
+  return render(added.length > 0);
+}
+
+/** Draws the filtered view; lays it out when new nodes came in. */
+async function render(layOutNew: boolean): Promise<void> {
+  let v = visibleView(nodes, [...links.values()], filters, focusIds());
+  // What was loaded is all declarations (a busy broker's first 500): hiding them would leave it alone.
+  if (v.nodes.length <= 1 && nodes.size > 1 && filters.hiddenKinds.has('DECLARATION')) {
+    filters.hiddenKinds.delete('DECLARATION');
+    v = visibleView(nodes, [...links.values()], filters, focusIds());
   }
-  const queue = centre ? [centre] : [];
-  while (queue.length) {
-    const v = queue.shift()!;
-    for (const u of adj.get(v) ?? []) if (!depth.has(u)) { depth.set(u, depth.get(v)! + 1); queue.push(u); }
-  }
-  const fresh = list.filter((n) => !graph.hasNode(n.id));
-  const rings = new Map<number, Node[]>();
-  for (const n of fresh) {
-    const d = depth.get(n.id) ?? 3;
-    rings.set(d, [...(rings.get(d) ?? []), n]);
-  }
-  for (const [d, ring] of rings) {
-    ring.forEach((n, i) => {
-      const a = (2 * Math.PI * i) / ring.length + d * 0.3;
-      addNode(n, (origin.x as number) + d * 10 * Math.cos(a), (origin.y as number) + d * 10 * Math.sin(a));
+  layoutRun?.kill();
+  graph.clear();
+  for (const n of v.nodes) graph.addNode(n.id, nodeAttributes(n, positions.get(n.id) ?? { x: 0, y: 0 }));
+  for (const l of v.links) {
+    const onPath = pathLinks.has(l.key);
+    graph.addEdgeWithKey(l.key, l.source, l.target, {
+      label: l.declarations ? `${l.declarations} declaration${l.declarations > 1 ? 's' : ''}` : LINK_NAMES[l.type] ?? l.type,
+      size: onPath ? 4 : l.type.startsWith('HAS_') || l.type === 'DIRECTS' ? 3 : l.declarations ? Math.min(6, 1 + Math.log2(l.declarations)) : 1,
+      color: onPath ? '#f2a900' : undefined, type: l.type === VIA_DECLARATIONS ? 'line' : 'arrow',
     });
   }
-  for (const n of list) if (!fresh.includes(n)) addNode(n, 0, 0);
-  for (const l of links) {
-    if (!graph.hasNode(l.source) || !graph.hasNode(l.target)) continue;
-    const key = `${l.source}|${l.type}|${l.target}`;
-    if (!graph.hasEdge(key)) graph.addEdgeWithKey(key, l.source, l.target, { label: LINK_NAMES[l.type] ?? l.type, size: l.type.startsWith('HAS_') || l.type === 'DIRECTS' ? 3 : 1 });
-  }
+  renderFilters(v);
+  renderLegend();
   ensureSigma().refresh();
+  if (layOutNew && graph.order > 1) await layOut();
   w.__cg.drawnAt = performance.now();
   w.__cg.draws = (w.__cg.draws as number) + 1;
-  renderLegend();
+}
+
+/** ForceAtlas2 in a web worker for a time budget, then noverlap so that no two nodes sit on each other. */
+async function layOut(budgetMs = Math.min(700, 200 + graph.order)): Promise<void> {
+  const t0 = performance.now();
+  const settings = { ...forceAtlas2.inferSettings(graph), barnesHutOptimize: graph.order > 250, adjustSizes: false, slowDown: 2 };
+  const run = new FA2Layout(graph, { settings });
+  layoutRun = run;
+  run.start();
+  await new Promise((r) => setTimeout(r, budgetMs));
+  if (layoutRun !== run) return; // a newer draw took over
+  run.kill();
+  layoutRun = undefined;
+  noverlap.assign(graph, { maxIterations: 80, settings: { margin: 4, ratio: 1.4 } });
+  graph.forEachNode((id, a) => positions.set(id, { x: a.x as number, y: a.y as number }));
+  sigma?.refresh();
+  w.__cg.layoutMs = performance.now() - t0;
+  w.__cg.layouts = ((w.__cg.layouts as number) ?? 0) + 1;
 }
 
 function renderLegend(): void {
   const kinds = new Set(graph.mapNodes((_, a) => a.kind as string));
   $('legend').innerHTML = [...kinds].map((k) => `<span><i style="background:${COLORS[k]}"></i>${k.toLowerCase().replace('_', ' ')}</span>`).join('') +
-    '<span><i style="background:#b00020"></i>known bad (⚠)</span>';
+    '<span><i class="ring bad"></i>known bad (red ring, ⚠)</span><span><i class="ring new"></i>new or on the path</span>';
+}
+
+/** The filter panel: kinds, risk, link types, lodging dates, hubs; each change redraws (and goes in the URL). */
+function renderFilters(v: VisibleView<Node>): void {
+  const kinds = new Map<string, number>();
+  for (const n of nodes.values()) kinds.set(n.kind, (kinds.get(n.kind) ?? 0) + 1);
+  const types = new Set([...links.values()].map((l) => l.type));
+  if (filters.hiddenKinds.has('DECLARATION') && types.size) types.add(VIA_DECLARATIONS);
+  const days = v.dateSpan ? spanDays(v.dateSpan) : [];
+  const slider = (id: string, value: string | undefined, fallback: number) => `<input type="range" id="${id}" min="0" max="${Math.max(0, days.length - 1)}"
+    value="${value ? Math.max(0, days.indexOf(value)) : fallback}" ${days.length ? '' : 'disabled'} aria-label="${id === 'f-from' ? 'from' : 'to'}">`;
+  $('filters').innerHTML = `<legend>Show</legend>
+    <div class="kinds">${[...kinds].sort().map(([k, n]) => `<label><input type="checkbox" data-kind="${k}" ${filters.hiddenKinds.has(k) ? '' : 'checked'}> ${k.toLowerCase().replace('_', ' ')} <small>${n}</small></label>`).join('')}</div>
+    <label for="f-risk">Parties with risk ≥ <output id="f-risk-out">${filters.minRisk.toFixed(2)}</output></label>
+    <input type="range" id="f-risk" min="0" max="1" step="0.05" value="${filters.minRisk}">
+    <div class="links">${[...types].sort().map((t) => `<label><input type="checkbox" data-link="${t}" ${filters.hiddenLinks.has(t) ? '' : 'checked'}> ${t === VIA_DECLARATIONS ? 'via declarations' : LINK_NAMES[t] ?? t}</label>`).join('')}</div>
+    <div class="dates">Lodged <output id="f-dates">${filters.from ?? days[0] ?? '–'} to ${filters.to ?? days[days.length - 1] ?? '–'}</output>
+      ${slider('f-from', filters.from, 0)}${slider('f-to', filters.to, days.length - 1)}</div>
+    ${v.hiddenHubs.length || filters.showHubs ? `<label><input type="checkbox" id="f-hubs" ${filters.showHubs ? 'checked' : ''}> show hubs${v.hiddenHubs.length ? ` <small>(${v.hiddenHubs.length} hidden: ${v.hiddenHubs.slice(0, 3).map((h) => `${escape(h.node.name)} · ${h.links} links`).join('; ')})</small>` : ''}</label>` : ''}
+    <p><small>${v.nodes.length} of ${nodes.size} nodes shown.</small></p>`;
+  w.__cg.visible = v.nodes.length;
+  w.__cg.loaded = nodes.size;
+}
+
+/** Every day from the first to the last of a span (the time slider's steps). */
+function spanDays([from, to]: [string, string]): string[] {
+  const out: string[] = [];
+  for (let t = Date.parse(`${from}T00:00:00Z`); t <= Date.parse(`${to}T00:00:00Z`) && out.length < 5000; t += 86_400_000) out.push(new Date(t).toISOString().slice(0, 10));
+  return out;
+}
+
+/** What the investigator opened: the entity, or the ring's members. */
+let opened = new Set<string>();
+function focusIds(): ReadonlySet<string> {
+  return opened;
 }
 
 function reset(): void {
+  layoutRun?.kill();
+  layoutRun = undefined;
   graph.clear();
   nodes.clear();
+  links.clear();
+  positions.clear();
+  highlighted = new Set();
+  pathLinks = new Set();
 }
 
 // ---------- actions ----------
@@ -206,8 +298,10 @@ async function openEntity(id: string, limit = 200): Promise<void> {
     reset();
     focus = { kind: 'entity', id };
     drawnView = ['entity', id];
+    opened = new Set([id]);
+    viewTitle = `network of ${d.neighborhood.nodes.find((n) => n.id === id)?.name ?? id}`;
     w.__cg.focusId = id;
-    draw(d.neighborhood.nodes, d.neighborhood.edges, id);
+    await load(d.neighborhood.nodes, d.neighborhood.edges, id);
     await showDetails(id);
     status(`${d.neighborhood.nodes.length} nodes${d.neighborhood.truncated ? ' — truncated at the limit: expand nodes to see more' : ''}.`);
   } catch (err) {
@@ -219,9 +313,9 @@ async function expand(id: string): Promise<void> {
   try {
     const d = await gql<{ neighborhood: { nodes: Node[]; edges: Link[]; truncated: boolean } }>(
       `query($id: ID!) { neighborhood(id: $id, hops: 1, limit: 100) { nodes { ${NODE_FIELDS} } edges { source target type } truncated } }`, { id });
-    const before = graph.order;
-    draw(d.neighborhood.nodes, d.neighborhood.edges, id);
-    status(`Expanded: ${graph.order - before} new nodes${d.neighborhood.truncated ? ' — truncated at the limit of 100' : ''}.`);
+    const before = nodes.size;
+    await load(d.neighborhood.nodes, d.neighborhood.edges, id, true);
+    status(`Expanded: ${nodes.size - before} new nodes (ringed in amber)${d.neighborhood.truncated ? ' — truncated at the limit of 100' : ''}.`);
   } catch (err) {
     explain(err);
   }
@@ -361,7 +455,11 @@ async function findPath(): Promise<void> {
       status('No path within 6 hops.');
       return;
     }
-    draw(d.shortestPath.nodes, d.shortestPath.edges, from);
+    pathLinks = new Set(d.shortestPath.edges.map((e) => `${e.source}|${e.type}|${e.target}`));
+    highlighted = new Set(d.shortestPath.nodes.map((n) => n.id));
+    // A path through a declaration is drawn with its declarations, so that every step shows.
+    if (d.shortestPath.nodes.some((n) => n.kind === 'DECLARATION')) filters.hiddenKinds.delete('DECLARATION');
+    await load(d.shortestPath.nodes, d.shortestPath.edges, from);
     status(`Path of ${d.shortestPath.length} links: ${d.shortestPath.nodes.map((n) => n.name).join(' → ')}`);
   } catch (err) {
     explain(err);
@@ -402,8 +500,10 @@ async function openRing(community: number): Promise<void> {
     }
     reset();
     focus = { kind: 'ring', community };
+    opened = new Set(d.ring.subgraph.nodes.map((n) => n.id));
     const first = d.ring.subgraph.nodes[0]?.id;
-    draw(d.ring.subgraph.nodes, d.ring.subgraph.edges, first);
+    await load(d.ring.subgraph.nodes, d.ring.subgraph.edges, first);
+    viewTitle = `Ring #${d.ring.rank} (risk ${d.ring.risk.toFixed(2)}, ${d.ring.size} members)`;
     ringPanel = `<h2>Ring #${d.ring.rank}</h2><p>Risk ${d.ring.risk.toFixed(3)} · ${d.ring.size} members</p>
       <h3>Why</h3><ul>${d.ring.reasons.map(reasonHtml).join('')}</ul>
       <h3>Members</h3><ul>${d.ring.subgraph.nodes.filter((n) => n.kind !== 'DECLARATION').map((n) => `<li><button type="button" data-open="${n.id}">${escape(labelOf(n))}</button> <small>${n.kind.toLowerCase()} · ${n.risk ? n.risk.score.toFixed(2) : '–'}</small></li>`).join('')}</ul>`;
@@ -454,15 +554,45 @@ async function exportView(format: string): Promise<void> {
   if (format === 'PNG') {
     const s = ensureSigma();
     const { width, height } = s.getDimensions();
+    // A title band above the graph and a legend below it: a picture that explains itself in a case file.
+    const top = 48;
+    const kinds = [...new Set(graph.mapNodes((_, a) => a.kind as string))];
+    const bottom = 30;
     const out = document.createElement('canvas');
     out.width = width;
-    out.height = height;
+    out.height = height + top + bottom;
     const ctx = out.getContext('2d')!;
     ctx.fillStyle = '#fff';
-    ctx.fillRect(0, 0, width, height);
+    ctx.fillRect(0, 0, out.width, out.height);
+    ctx.fillStyle = '#16324f';
+    ctx.font = 'bold 16px system-ui, sans-serif';
+    ctx.fillText(`customs-graph · ${viewTitle}`, 12, 20);
+    ctx.font = '12px system-ui, sans-serif';
+    ctx.fillStyle = '#333';
+    ctx.fillText(`exported ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC by ${viewer?.name ?? 'unknown'} · ${graph.order} nodes, ${graph.size} links shown`, 12, 38);
     s.refresh();
-    for (const c of Object.values(s.getCanvases())) ctx.drawImage(c, 0, 0, width, height);
-    out.toBlob((b) => b && download('customs-graph.png', b));
+    for (const c of Object.values(s.getCanvases())) ctx.drawImage(c, 0, top, width, height);
+    let x = 12;
+    const y = top + height + 18;
+    const swatch = (fill: string, stroke: string | undefined, label: string) => {
+      ctx.beginPath();
+      ctx.arc(x + 5, y - 4, 5, 0, 2 * Math.PI);
+      ctx.fillStyle = fill;
+      ctx.fill();
+      if (stroke) { ctx.lineWidth = 2.5; ctx.strokeStyle = stroke; ctx.stroke(); }
+      ctx.fillStyle = '#222';
+      ctx.fillText(label, x + 14, y);
+      x += 22 + ctx.measureText(label).width;
+    };
+    for (const k of kinds) swatch(COLORS[k] ?? '#555', undefined, k.toLowerCase().replace('_', ' '));
+    swatch('#fff', '#b00020', 'known bad');
+    swatch('#fff', '#f2a900', 'new or on the path');
+    w.__cg.pngLegend = kinds;
+    out.toBlob((b) => {
+      if (!b) return;
+      w.__cg.lastPng = b.size;
+      download('customs-graph.png', b);
+    });
     status('PNG exported.');
     return;
   }
@@ -483,6 +613,7 @@ async function exportView(format: string): Promise<void> {
 function navigate(view: [string, string] | undefined, panel?: [string, string]): void {
   const p = new URLSearchParams();
   for (const kv of [view ?? drawnView, panel]) if (kv) p.set(kv[0], kv[1]);
+  filterParams(p);
   if (`#${p}` === location.hash) void route();
   else location.hash = p.toString();
 }
@@ -490,12 +621,15 @@ function navigate(view: [string, string] | undefined, panel?: [string, string]):
 /** Draws what the URL says: `#entity=ID` or `#ring=N`, then `&selected=ID`, `&declaration=ID` or `&link=A,B` over it. */
 async function route(): Promise<void> {
   const p = new URLSearchParams(location.hash.slice(1));
+  const wanted = filtersFrom(p);
+  const refilter = JSON.stringify(filterParamsOf(wanted)) !== JSON.stringify(filterParamsOf(filters));
+  filters = wanted;
   const view: [string, string] | undefined = p.has('ring') ? ['ring', p.get('ring')!] : p.has('entity') ? ['entity', p.get('entity')!] : undefined;
   const same = view !== undefined && view[0] === drawnView?.[0] && view[1] === drawnView?.[1];
   if (view && !same) {
     if (view[0] === 'ring') await openRing(Number(view[1]));
     else await openEntity(view[1]);
-  }
+  } else if (refilter) await render(true);
   if (p.has('declaration')) await showDeclaration(p.get('declaration')!);
   else if (p.has('selected')) await showDetails(p.get('selected')!);
   else if (p.has('link')) {
@@ -508,6 +642,61 @@ async function route(): Promise<void> {
 }
 
 window.addEventListener('hashchange', () => void route());
+
+function filterParamsOf(f: Filters): string {
+  const p = new URLSearchParams();
+  filterParams(p, f);
+  return p.toString();
+}
+
+/** The filters as URL parameters (only what differs from the defaults), so a shared link shows the same view. */
+function filterParams(p: URLSearchParams, f: Filters = filters): void {
+  const hidden = [...f.hiddenKinds].sort().join(',');
+  if (hidden !== [...DEFAULT_HIDDEN_KINDS].sort().join(',')) p.set('hide', hidden);
+  if (f.minRisk > 0) p.set('risk', String(f.minRisk));
+  if (f.hiddenLinks.size) p.set('links', [...f.hiddenLinks].sort().join(','));
+  if (f.from) p.set('from', f.from);
+  if (f.to) p.set('to', f.to);
+  if (f.showHubs) p.set('hubs', '1');
+}
+
+function filtersFrom(p: URLSearchParams): Filters {
+  const list = (k: string) => new Set((p.get(k) ?? '').split(',').filter(Boolean));
+  return {
+    hiddenKinds: p.has('hide') ? list('hide') : new Set(DEFAULT_HIDDEN_KINDS), minRisk: Number(p.get('risk') ?? 0) || 0, hiddenLinks: list('links'),
+    ...(p.get('from') ? { from: p.get('from')! } : {}), ...(p.get('to') ? { to: p.get('to')! } : {}), showHubs: p.get('hubs') === '1',
+  };
+}
+
+/** A filter changed: redraw, and put it in the URL without a history entry per slider step. */
+function filtersChanged(): void {
+  const p = new URLSearchParams(location.hash.slice(1));
+  for (const k of ['hide', 'risk', 'links', 'from', 'to', 'hubs']) p.delete(k);
+  filterParams(p);
+  history.replaceState(null, '', `#${p}`);
+  void render(true);
+}
+
+$('filters').addEventListener('change', (e) => {
+  const t = e.target as HTMLInputElement;
+  if (t.dataset.kind) {
+    if (t.checked) filters.hiddenKinds.delete(t.dataset.kind);
+    else filters.hiddenKinds.add(t.dataset.kind);
+  } else if (t.dataset.link) {
+    if (t.checked) filters.hiddenLinks.delete(t.dataset.link);
+    else filters.hiddenLinks.add(t.dataset.link);
+  } else if (t.id === 'f-risk') filters.minRisk = Number(t.value);
+  else if (t.id === 'f-hubs') filters.showHubs = t.checked;
+  else if (t.id === 'f-from' || t.id === 'f-to') {
+    const v = visibleView(nodes, [...links.values()], { ...filters, from: undefined, to: undefined }, focusIds());
+    const days = v.dateSpan ? spanDays(v.dateSpan) : [];
+    const from = Number(($('f-from') as HTMLInputElement).value);
+    const to = Number(($('f-to') as HTMLInputElement).value);
+    filters.from = from > 0 ? days[Math.min(from, to)] : undefined;
+    filters.to = to < days.length - 1 ? days[Math.max(from, to)] : undefined;
+  } else return;
+  filtersChanged();
+});
 
 // ---------- wiring ----------
 

@@ -132,6 +132,10 @@ export const resolvers = {
       return e ? gqlEntity(e) : null;
     },
 
+    viewer(_: unknown, __: Args, ctx: ApiContext) {
+      return { name: ctx.key.name, role: ctx.key.role.toUpperCase() };
+    },
+
     async declaration(_: unknown, args: Args, ctx: ApiContext) {
       ctx.require('readIdentities');
       const d = await ctx.loaders.declaration.load(String(args.id));
@@ -393,6 +397,10 @@ export const resolvers = {
     },
     async risk(e: { id: string }, _: Args, ctx: ApiContext) {
       return risk(await ctx.loaders.score.load(e.id));
+    },
+    async lodgedAt(e: { id: string; kind: string }, _: Args, ctx: ApiContext) {
+      if (e.kind !== 'DECLARATION') return null;
+      return (await ctx.loaders.declaration.load(e.id))?.lodged_at ?? null;
     },
     async declarations(e: { id: string }, args: Args, ctx: ApiContext) {
       ctx.require('readIdentities');
