@@ -6,7 +6,7 @@
  * and a second investigator open the same one).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { KeyRing } from '../src/api/auth';
@@ -125,6 +125,42 @@ describe.skipIf(!existsSync(CHROMIUM) || !existsSync(join(ROOT, 'dist', 'web', '
     await other.waitForSelector(`#details h2:has-text("${heading!}")`);
     expect(await other.evaluate(() => (window as any).__cg.graph.order as number)).toBeGreaterThan(1);
     await other.close();
+  });
+
+  it('filters by lodging date: the parties with no declaration in range leave the view', async () => {
+    await page.goto(`${base}#ring=${ring.community}`);
+    await page.waitForSelector(`#details h2:has-text("Ring #${ring.rank}")`);
+    await page.waitForFunction(() => (window as any).__cg.layouts > 0);
+    const all = await page.evaluate(() => (window as any).__cg.graph.nodes() as string[]);
+    await page.screenshot({ path: join(ARTIFACTS, 'ring-readable.png') });
+    // The last month of the data: keep only what has a declaration lodged then.
+    const c = (await store.getCommunity(ring.community))!;
+    const lastDay = (await store.declarationsPerDay()).pop()!.day;
+    const from = `${lastDay.slice(0, 7)}-01`;
+    await page.goto(`${base}#ring=${ring.community}&from=${from}`);
+    await page.waitForFunction((n) => (window as any).__cg.graph.order < n, all.length);
+    const kept = new Set(await page.evaluate(() => (window as any).__cg.graph.nodes() as string[]));
+    for (const id of c.members.filter((m) => all.includes(m))) {
+      const recent = (await store.entityDeclarations(id, { limit: 1000 })).some((d) => d.lodged_at >= from);
+      const kind = (await store.getEntities([id]))[0]!.kind;
+      if (['Trader', 'Supplier', 'Consignee', 'Broker', 'Carrier'].includes(kind) && !recent) expect(kept.has(id), id).toBe(false);
+    }
+    expect(kept.size).toBeGreaterThan(0);
+    expect(await page.inputValue('#f-from')).not.toBe('0');
+    await page.screenshot({ path: join(ARTIFACTS, 'ring-last-month.png') });
+  });
+
+  it('exports a PNG with a title, the date, who exported it and a legend', async () => {
+    await page.goto(`${base}#ring=${ring.community}`);
+    await page.waitForFunction(() => (window as any).__cg.layouts > 0);
+    const download = page.waitForEvent('download');
+    await page.click('button[data-export="PNG"]');
+    const file = await (await download).path();
+    const { PNG } = await import('pngjs');
+    const png = PNG.sync.read(readFileSync(file!));
+    const graphHeight = await page.evaluate(() => document.getElementById('graph')!.getBoundingClientRect().height);
+    expect(png.height).toBeGreaterThan(Math.round(graphHeight) + 60); // a title band and a legend band
+    expect(await page.evaluate(() => (window as any).__cg.pngLegend as string[])).toContain('TRADER');
   });
 
   it('shows what ties two entities, from the link', async () => {

@@ -123,7 +123,7 @@ async function signIn(key: string): Promise<void> {
 function ensureSigma(): Sigma {
   if (!sigma) {
     sigma = new Sigma(graph, $('graph'), {
-      renderEdgeLabels: true, labelRenderedSizeThreshold: 6, labelDensity: 0.08, labelGridCellSize: 70, defaultEdgeType: 'arrow',
+      renderEdgeLabels: true, labelRenderedSizeThreshold: 6, labelDensity: 1, labelGridCellSize: 160, stagePadding: 70, defaultEdgeType: 'arrow',
       enableEdgeEvents: true, defaultNodeType: 'bordered', nodeProgramClasses: { bordered: BorderedNode },
     });
     // A link's evidence: the declaration it belongs to, or the declarations naming both ends.
@@ -153,8 +153,10 @@ const BorderedNode = createNodeBorderProgram({
   ],
 });
 
+/** A node's label: short enough not to run over its neighbours (the full name is in its panel). */
 function labelOf(n: Node): string {
-  return `${n.risk?.knownBad ? '⚠ ' : ''}${n.name}`;
+  const name = n.name.length > 26 ? `${n.name.slice(0, 25)}…` : n.name;
+  return `${n.risk?.knownBad ? '⚠ ' : ''}${name}`;
 }
 
 /** What has been loaded (the view filters it), where each node was placed, and what to highlight. */
