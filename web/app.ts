@@ -125,6 +125,8 @@ function ensureSigma(): Sigma {
     sigma = new Sigma(graph, $('graph'), {
       renderEdgeLabels: true, labelRenderedSizeThreshold: 6, labelDensity: 1, labelGridCellSize: 160, stagePadding: 70, defaultEdgeType: 'arrow',
       enableEdgeEvents: true, defaultNodeType: 'bordered', nodeProgramClasses: { bordered: BorderedNode },
+      // While the camera moves, edges and labels wait: panning a large graph stays fluid.
+      hideEdgesOnMove: true, hideLabelsOnMove: true,
     });
     // A link's evidence: the declaration it belongs to, or the declarations naming both ends.
     sigma.on('clickEdge', ({ edge }) => {
@@ -644,6 +646,11 @@ async function route(): Promise<void> {
 }
 
 window.addEventListener('hashchange', () => void route());
+/** For benchmarks: forget the view drawn, so that the same URL draws it again. */
+w.__cg.forget = () => {
+  reset();
+  drawnView = undefined;
+};
 
 function filterParamsOf(f: Filters): string {
   const p = new URLSearchParams();
