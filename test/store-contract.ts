@@ -331,6 +331,24 @@ export function storeContract(name: string, factory: StoreFactory): void {
       expect(rest.map((d) => d.id)).not.toContain(page[0]!.id);
     });
 
+    it('keeps investigation cases whole, lists them newest first by status, and refuses a save from a stale version', async () => {
+      const at = '2025-05-01T10:00:00.000Z';
+      const base = { status: 'open' as const, createdAt: at, createdBy: 'inv', updatedAt: at, version: 1, items: [], notes: [], history: [{ at, who: 'inv', action: 'opened', detail: 'A' }] };
+      const a = await store.createCase({ ...base, title: 'Case A' });
+      const b = await store.createCase({ ...base, title: 'Case B', status: 'referred' });
+      expect(await store.getCase(a.id)).toEqual(a);
+      expect(await store.getCase('no-such-case')).toBeNull();
+      expect((await store.listCases({ limit: 10 })).map((c) => c.title)).toEqual(['Case B', 'Case A']);
+      expect((await store.listCases({ limit: 10, status: 'open' })).map((c) => c.title)).toEqual(['Case A']);
+      const page = await store.listCases({ limit: 1 });
+      expect((await store.listCases({ limit: 5, before: page[0]!.id })).map((c) => c.title)).toEqual(['Case A']);
+      const changed = { ...a, items: [{ kind: 'entity' as const, ref: '42', note: 'shares a phone', addedAt: at, addedBy: 'inv' }], updatedAt: '2025-05-02T10:00:00.000Z' };
+      expect(await store.saveCase(changed, 1)).toBe(true);
+      expect(await store.saveCase({ ...a, title: 'stale' }, 1)).toBe(false);
+      expect(await store.getCase(a.id)).toEqual({ ...changed, version: 2 });
+      expect((await store.getCase(b.id))!.title).toBe('Case B');
+    });
+
     it('keeps a run\'s card beside it, read on its own, and none for a run completed without one', async () => {
       const model = { declarationModel: { features: [], model: { bias: -3, weights: [] }, source: 'defaults' as const }, medians: {} };
       const card = { modelCard: { software: { name: 'customs-graph', version: '1' }, heldOut: { auc: 0.8, predictions: [['d1', 0.25]] } }, dataQuality: { rows: 3 } } as never;

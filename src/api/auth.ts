@@ -89,5 +89,6 @@ export const PERMISSIONS = {
   /** The run report shows group statistics and default identifiers (identities): people who read identities. */
   readReports: ['investigator', 'analyst', 'admin'],
   overrideChannels: ['investigator', 'analyst', 'admin'],
+  manageCases: ['investigator', 'analyst', 'admin'],
 } as const satisfies Record<string, readonly Role[]>;
 export type Permission = keyof typeof PERMISSIONS;

@@ -14,6 +14,8 @@ export enum ApiErrorCode {
   FORBIDDEN = 'FORBIDDEN',
   NOT_FOUND = 'NOT_FOUND',
   NO_CURRENT_RUN = 'NO_CURRENT_RUN',
+  /** A change made from an older version of what it changes (two people editing one case). */
+  CONFLICT = 'CONFLICT',
 }
 
 export function badInput(message: string, extra: Record<string, unknown> = {}): GraphQLError {
@@ -28,6 +30,10 @@ export function unauthenticated(): GraphQLError {
   return new GraphQLError('a valid API key is required (Authorization: Bearer KEY or X-Api-Key)', {
     extensions: { code: ApiErrorCode.UNAUTHENTICATED, http: { status: 401 } },
   });
+}
+
+export function conflict(message: string): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: ApiErrorCode.CONFLICT } });
 }
 
 export function notFound(message: string): GraphQLError {

@@ -5,9 +5,8 @@ import { DEFAULT_RUN_STALE_MS } from '../config';
 import { keyFor, PARTY_KINDS, type EntityKind } from '../domain/entities';
 import { DECLARATION_FIELDS } from '../domain/fields';
 import { stripControls } from '../domain/normalize';
-import type { Declaration as DeclarationRow } from '../domain/declaration';
 import type { AnalysisRun, CommunityRecord, EntityScore, Signal } from '../domain/results';
-import type { Edge, Entity, Subgraph } from '../store/graph-reader';
+import type { Edge, Entity } from '../store/graph-reader';
 import type { ApiContext } from './context';
 import { badInput, notFound } from './errors';
 import { exportSubgraph, type ExportFormat } from '../export/formats';
@@ -21,8 +20,9 @@ import { buildRunReport } from '../accountability/report';
 import type { ChannelName, OverrideReason } from '../domain/accountability';
 import { MAX_KEY_CHARS } from '../domain/fields';
 import { overrideOut, reportOut } from './report-out';
+import { declarationOut, gqlEntity, ringOut, subgraphOut } from './shapes';
+import { caseResolvers } from './cases';
 import { evidenceRefs, type EvidenceRef, type ReasonOf } from './evidence';
-import { medianKey, unitValue } from '../analysis/signals/predicates';
 
 /** An override's note: a sentence or two, not a file. */
 const MAX_NOTE_CHARS = 2000;
@@ -51,9 +51,6 @@ function risk(s: EntityScore | null) {
   return { score: s.risk, knownBad: s.knownBad, seizures: s.seizures, community: s.community ?? null, pagerank: s.pagerank, reasons };
 }
 
-function gqlEntity(e: Entity) {
-  return { ...e, kind: kindToGql(e.kind), __entity: e };
-}
 
 function checkRange(name: string, value: number, min: number, max: number, limit: string): void {
   if (!Number.isFinite(value) || value < min || value > max) throw badInput(`${name} must be between ${min} and ${max}`, { argument: name, limit });
@@ -63,16 +60,7 @@ async function entitiesOf(ctx: ApiContext, ids: string[]): Promise<Entity[]> {
   return (await ctx.loaders.entity.loadMany(ids)).filter((e): e is Entity => e !== null && !(e instanceof Error));
 }
 
-function subgraphOut(sub: Subgraph) {
-  return { nodes: sub.nodes.map(gqlEntity), edges: sub.edges, truncated: sub.truncated };
-}
 
-function ringOut(c: CommunityRecord) {
-  return {
-    community: c.community, rank: c.rank, size: c.size, risk: c.risk, knownBad: c.knownBad, value: c.value,
-    membersByKind: c.byKind, reasons: c.signals, __record: c,
-  };
-}
 
 function runOut(r: AnalysisRun) {
   // The run's fitted model is large and of no use to a client.
@@ -80,18 +68,6 @@ function runOut(r: AnalysisRun) {
   return { ...run, finishedAt: r.finishedAt ?? null, modularity: r.modularity ?? null };
 }
 
-function declarationOut(d: DeclarationRow & { id: string }) {
-  const perUnit = unitValue({ value: d.declared_value, quantity: d.quantity, weight: d.gross_weight_kg });
-  return {
-    id: d.id, declarationId: d.declaration_id, itemNo: d.item_no, lodgedAt: d.lodged_at, office: d.office ?? null, regime: d.regime, hsCode: d.hs_code,
-    goodsDescription: d.goods_description ?? null, originCountry: d.origin_country, goodsOriginCountry: d.goods_origin_country ?? null,
-    transportMode: d.transport_mode ?? null, vessel: d.vessel ?? null, containerIds: d.container_ids ?? [], loadingPort: d.loading_port ?? null,
-    transitPorts: d.transit_ports, dischargePort: d.discharge_port ?? null, destinationCountry: d.destination_country ?? null,
-    quantity: d.quantity ?? null, unit: d.unit ?? null, grossWeightKg: d.gross_weight_kg ?? null, declaredValue: d.declared_value, currency: d.currency,
-    unitValue: perUnit === undefined ? null : Math.round(perUnit * 1e4) / 1e4, outcome: d.outcome, fraudType: d.fraud_type ?? null,
-    recoveredAmount: d.recovered_amount ?? null, aeo: d.aeo ?? null, __medianKey: medianKey({ hsCode: d.hs_code, currency: d.currency }),
-  };
-}
 
 /** The current run's unit-value medians, read once per run (a run's model is large). */
 const mediansByServices = new WeakMap<object, { runId: string; medians: Record<string, number> }>();
@@ -119,8 +95,11 @@ type Args = Record<string, unknown>;
 
 export const resolvers = {
   JSON: JSONScalar,
+  Case: caseResolvers.Case,
+  CaseItem: caseResolvers.CaseItem,
 
   Query: {
+    ...caseResolvers.Query,
     async entity(_: unknown, args: Args, ctx: ApiContext) {
       ctx.require('readIdentities');
       let e: Entity | null = null;
@@ -329,6 +308,7 @@ export const resolvers = {
   },
 
   Mutation: {
+    ...caseResolvers.Mutation,
     async startAnalysis(_: unknown, args: Args, ctx: ApiContext) {
       ctx.require('runAnalysis');
       const seed = args.seed as number;

@@ -9,6 +9,8 @@ import type { BatchResult, EntityRef, GraphBatch, LinkFact } from '../domain/gra
 import type { AnalysisRun, CategoryRisk, CommunityRecord, DeclarationFacts, EntityScore } from '../domain/results';
 import type { ChannelOverride, QualityCount, RunCard } from '../domain/accountability';
 import type { AccountabilityLog } from './accountability-log';
+import type { CaseStore } from './case-store';
+import type { CaseStatus, InvestigationCase } from '../domain/cases';
 import type { AnalysisSource, EntityLink, EntityStats } from './analysis-source';
 import type { AuditLog, AuditRecord } from './audit-log';
 import type { Entity, GraphReader, LinkFigures, NeighbourhoodOptions, NodeLink, StoreCounts, StoredDeclaration, Subgraph } from './graph-reader';
@@ -24,6 +26,7 @@ export interface StoreRoles {
   runs: RunStore;
   audit: AuditLog;
   accountability: AccountabilityLog;
+  cases: CaseStore;
 }
 
 export abstract class ComposedGraphStore implements GraphStore {
@@ -92,6 +95,12 @@ export abstract class ComposedGraphStore implements GraphStore {
   // ---- audit-log ----
   appendAudit(record: AuditRecord): Promise<void> { return this.roles.audit.appendAudit(record); }
   listAudit(opts: { limit: number; before?: string }): Promise<AuditRecord[]> { return this.roles.audit.listAudit(opts); }
+
+  // ---- case-store ----
+  createCase(c: Omit<InvestigationCase, 'id'>): Promise<InvestigationCase> { return this.roles.cases.createCase(c); }
+  getCase(id: string): Promise<InvestigationCase | null> { return this.roles.cases.getCase(id); }
+  listCases(opts: { status?: CaseStatus; limit: number; before?: string }): Promise<InvestigationCase[]> { return this.roles.cases.listCases(opts); }
+  saveCase(c: InvestigationCase, expectedVersion: number): Promise<boolean> { return this.roles.cases.saveCase(c, expectedVersion); }
 
   // ---- accountability-log ----
   addQualityCounts(counts: QualityCount[]): Promise<void> { return this.roles.accountability.addQualityCounts(counts); }

@@ -1,18 +1,19 @@
 /**
  * The GraphStore contract: the seam between customs-graph and its graph database, made of the
  * roles a store plays (graph-writer, graph-reader, analysis-source, run-store, audit-log,
- * accountability-log). The
+ * accountability-log, case-store). The
  * embedded SQLite adapter and the Neo4j adapter both implement it; test/store-contract.ts runs the
  * same suite against each. Code that needs one role takes that role, not the whole store.
  */
 import type { AccountabilityLog } from './accountability-log';
 import type { AnalysisSource } from './analysis-source';
+import type { CaseStore } from './case-store';
 import type { AuditLog } from './audit-log';
 import type { GraphReader } from './graph-reader';
 import type { GraphWriter } from './graph-writer';
 import type { RunStore } from './run-store';
 
-export interface GraphStore extends GraphWriter, GraphReader, AnalysisSource, RunStore, AuditLog, AccountabilityLog {
+export interface GraphStore extends GraphWriter, GraphReader, AnalysisSource, RunStore, AuditLog, AccountabilityLog, CaseStore {
   /** Creates or upgrades the schema (and checks the server can hold it); safe to call on every start. */
   migrate(): Promise<void>;
   close(): Promise<void>;

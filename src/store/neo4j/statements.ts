@@ -46,6 +46,10 @@ export const STATEMENT_PARAMS: Record<string, string[]> = {
   'run-card': ['id'],
   'add-quality-counts': ['rows'],
   'quality-counts': [],
+  'create-case': ['id', 'title', 'status', 'createdAt', 'createdBy', 'updatedAt', 'version', 'doc'],
+  'get-case': ['id'],
+  'list-cases': ['before', 'status', 'limit'],
+  'save-case': ['id', 'expected', 'title', 'status', 'updatedAt', 'doc'],
   'record-override': ['id', 'at', 'who', 'declarationId', 'modelChannel', 'channel', 'reason', 'note', 'runId'],
   'list-overrides': ['before', 'since', 'limit'],
   'server-version': [],
@@ -134,7 +138,7 @@ export const WHOLE_READS: ReadonlySet<string> = new Set([
 export const SCHEMA = {
   labels: [
     'Entity', 'Declaration', 'WatchlistEntry', 'AnalysisRun', 'Score', 'Community', 'CategoryRisk', 'CurrentRun', 'AuditRecord',
-    'SchemaVersion', 'RunCard', 'QualityCount', 'ChannelOverride', 'Trader', 'Consignee', 'Supplier', 'Broker', 'Carrier', 'Route', 'Person', 'Address', 'Phone', 'Email',
+    'SchemaVersion', 'RunCard', 'QualityCount', 'ChannelOverride', 'Case', 'Trader', 'Consignee', 'Supplier', 'Broker', 'Carrier', 'Route', 'Person', 'Address', 'Phone', 'Email',
     'BankAccount', 'Vessel', 'Container',
   ],
   relationshipTypes: [

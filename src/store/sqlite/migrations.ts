@@ -256,6 +256,24 @@ export const MIGRATIONS: Migration[] = [
       CREATE INDEX channel_overrides_by_at ON channel_overrides (at);
     `,
   },
+  {
+    version: 9,
+    name: 'investigation cases',
+    sql: `
+      -- A case whole (items, notes, history) as JSON in doc; version guards against two people saving at once.
+      CREATE TABLE cases (
+        id         INTEGER PRIMARY KEY,
+        title      TEXT NOT NULL,
+        status     TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        created_by TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        version    INTEGER NOT NULL,
+        doc        TEXT NOT NULL
+      );
+      CREATE INDEX cases_by_status ON cases (status, id);
+    `,
+  },
 ];
 
 /** Indexes that bulk loads defer; `CREATE INDEX IF NOT EXISTS` so they can be re-run at any time. */

@@ -10,6 +10,7 @@ import { ComposedGraphStore } from '../composed-store';
 import type { StoreCounts } from '../graph-reader';
 import { SqliteAccountabilityLog } from './accountability';
 import { SqliteAnalysisSource } from './analysis-source';
+import { SqliteCaseStore } from './cases';
 import { SqliteAuditLog } from './audit';
 import { ensureIndexes, migrate, openDatabase, schemaVersion } from './connection';
 import { SqliteGraphReader } from './reader';
@@ -32,7 +33,7 @@ export class SqliteGraphStore extends ComposedGraphStore {
     const writer = new SqliteGraphWriter(db, opts);
     const reader = new SqliteGraphReader(db);
     super({ writer, reader, analysis: new SqliteAnalysisSource(db, path), runs: new SqliteRunStore(db), audit: new SqliteAuditLog(db),
-      accountability: new SqliteAccountabilityLog(db) });
+      accountability: new SqliteAccountabilityLog(db), cases: new SqliteCaseStore(db) });
     this.db = db;
     this.writer = writer;
     this.reader = reader;

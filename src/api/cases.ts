@@ -1,0 +1,211 @@
+/**
+ * Investigation cases through GraphQL: open one, gather entities, rings and declarations with
+ * notes, annotate, set its status (closing as fraud confirmed can put its entities on the
+ * watchlist), draw its graph and print it. Every change names the version it was made from, and
+ * is kept in the case's history as well as the audit log.
+ */
+import type { GraphQLResolveInfo } from 'graphql';
+import {
+  CASE_STATUSES, MAX_CASE_ITEMS, MAX_CASE_NOTES, MAX_NOTE_CHARS, MAX_TITLE_CHARS, type CaseItemKind, type CaseStatus, type InvestigationCase,
+} from '../domain/cases';
+import { isPartyKind, IDENTIFIER_KINDS, type EntityKind } from '../domain/entities';
+import { stripControls } from '../domain/normalize';
+import type { CommunityRecord, EntityScore } from '../domain/results';
+import { caseReportHtml } from '../export/case-report';
+import type { Entity } from '../store/graph-reader';
+import type { ApiContext } from './context';
+import { badInput, conflict, notFound } from './errors';
+import { FIELD_LIMITS } from './limits';
+import { checkFirst, connection, decodeCursor } from './paging';
+import { declarationOut, gqlEntity, ringOut, subgraphOut } from './shapes';
+
+type Args = Record<string, unknown>;
+
+function text(value: unknown, name: string, max: number, required: boolean): string | undefined {
+  const t = typeof value === 'string' ? stripControls(value).trim() : '';
+  if (!t) {
+    if (required) throw badInput(`${name} is required`, { argument: name });
+    return undefined;
+  }
+  if (t.length > max) throw badInput(`${name} must have at most ${max} characters`, { argument: name });
+  return t;
+}
+
+async function load(ctx: ApiContext, id: string, version: unknown): Promise<InvestigationCase> {
+  const c = await ctx.store.getCase(id);
+  if (!c) throw notFound(`no case ${id}`);
+  if (version !== c.version) throw conflict(`case ${id} changed since version ${String(version)} (it is at version ${c.version}): read it again`);
+  return c;
+}
+
+/** Saves a change made from the version read, with its history line. */
+async function change(ctx: ApiContext, c: InvestigationCase, action: string, detail: string, apply: (c: InvestigationCase, at: string) => void): Promise<InvestigationCase> {
+  const at = new Date().toISOString();
+  const next: InvestigationCase = structuredClone(c);
+  apply(next, at);
+  next.updatedAt = at;
+  next.history.push({ at, who: ctx.key.name, action, detail });
+  if (!(await ctx.store.saveCase(next, c.version))) throw conflict(`case ${c.id} changed while this change was made: read it again`);
+  return { ...next, version: c.version + 1 };
+}
+
+export function caseOut(c: InvestigationCase) {
+  return {
+    ...c, status: c.status.toUpperCase(),
+    items: c.items.map((i) => ({ ...i, kind: i.kind.toUpperCase(), note: i.note ?? null })), __case: c,
+  };
+}
+
+/** The entities a case names: its entity items and the members of its rings. */
+async function caseEntityIds(ctx: ApiContext, c: InvestigationCase): Promise<{ ids: string[]; rings: Map<string, CommunityRecord> }> {
+  const rings = new Map<string, CommunityRecord>();
+  const ids = c.items.filter((i) => i.kind !== 'ring').map((i) => i.ref);
+  for (const i of c.items.filter((x) => x.kind === 'ring')) {
+    const r = await ctx.store.getCommunity(Number(i.ref));
+    if (r) {
+      rings.set(i.ref, r);
+      ids.push(...r.members);
+    }
+  }
+  return { ids: [...new Set(ids)], rings };
+}
+
+export const caseResolvers = {
+  Query: {
+    async cases(_: unknown, args: Args, ctx: ApiContext) {
+      ctx.require('manageCases');
+      const first = checkFirst(args.first as number);
+      const after = decodeCursor(args.after as string | undefined);
+      const status = typeof args.status === 'string' ? (args.status.toLowerCase() as CaseStatus) : undefined;
+      const list = await ctx.store.listCases({ status, limit: first + 1, before: after === undefined ? undefined : String(after) });
+      return connection(list.map(caseOut), first, (c) => c.id);
+    },
+
+    async case(_: unknown, args: Args, ctx: ApiContext) {
+      ctx.require('manageCases');
+      const c = await ctx.store.getCase(String(args.id));
+      return c ? caseOut(c) : null;
+    },
+  },
+
+  Mutation: {
+    async openCase(_: unknown, args: Args, ctx: ApiContext, info: GraphQLResolveInfo) {
+      ctx.require('manageCases');
+      const title = text(args.title, 'title', MAX_TITLE_CHARS, true)!;
+      const at = new Date().toISOString();
+      const c = await ctx.store.createCase({
+        title, status: 'open', createdAt: at, createdBy: ctx.key.name, updatedAt: at, version: 1, items: [], notes: [],
+        history: [{ at, who: ctx.key.name, action: 'opened', detail: title }],
+      });
+      ctx.audit.note(info, []);
+      return caseOut(c);
+    },
+
+    async addToCase(_: unknown, args: Args, ctx: ApiContext, info: GraphQLResolveInfo) {
+      ctx.require('manageCases');
+      const c = await load(ctx, String(args.id), args.version);
+      const kind = String(args.kind).toLowerCase() as CaseItemKind;
+      const ref = String(args.ref);
+      const note = text(args.note, 'note', MAX_NOTE_CHARS, false);
+      if (c.items.length >= MAX_CASE_ITEMS) throw badInput(`a case holds at most ${MAX_CASE_ITEMS} items`, { argument: 'ref' });
+      if (c.items.some((i) => i.kind === kind && i.ref === ref)) throw badInput(`${kind} ${ref} is already in case ${c.id}`, { argument: 'ref' });
+      let what: string;
+      if (kind === 'ring') {
+        const r = /^\d{1,9}$/.test(ref) ? await ctx.store.getCommunity(Number(ref)) : null;
+        if (!r) throw notFound(`no ring ${ref} in the current run`);
+        what = `ring #${r.rank}`;
+      } else if (kind === 'declaration') {
+        const d = await ctx.loaders.declaration.load(ref);
+        if (!d) throw notFound(`no declaration ${ref}`);
+        what = `declaration ${d.declaration_id}/${d.item_no}`;
+      } else {
+        const e = await ctx.loaders.entity.load(ref);
+        if (!e || e.kind === 'Declaration') throw notFound(`no entity ${ref}`);
+        what = `${e.kind.toLowerCase()} ${e.name || e.key}`;
+      }
+      const saved = await change(ctx, c, 'added', `${what}${note ? `: ${note}` : ''}`, (next, at) => {
+        next.items.push({ kind, ref, ...(note ? { note } : {}), addedAt: at, addedBy: ctx.key.name });
+      });
+      ctx.audit.note(info, kind === 'ring' ? [] : [ref]);
+      return caseOut(saved);
+    },
+
+    async annotateCase(_: unknown, args: Args, ctx: ApiContext, info: GraphQLResolveInfo) {
+      ctx.require('manageCases');
+      const c = await load(ctx, String(args.id), args.version);
+      const note = text(args.text, 'text', MAX_NOTE_CHARS, true)!;
+      if (c.notes.length >= MAX_CASE_NOTES) throw badInput(`a case holds at most ${MAX_CASE_NOTES} notes`, { argument: 'text' });
+      const saved = await change(ctx, c, 'annotated', note, (next, at) => { next.notes.push({ at, who: ctx.key.name, text: note }); });
+      ctx.audit.note(info, []);
+      return caseOut(saved);
+    },
+
+    async setCaseStatus(_: unknown, args: Args, ctx: ApiContext, info: GraphQLResolveInfo) {
+      ctx.require('manageCases');
+      const c = await load(ctx, String(args.id), args.version);
+      const status = String(args.status).toLowerCase() as CaseStatus;
+      if (!CASE_STATUSES.includes(status)) throw badInput(`unknown status ${String(args.status)}`, { argument: 'status' });
+      const note = text(args.note, 'note', MAX_NOTE_CHARS, false);
+      const watch = args.addToWatchlist === true;
+      if (watch && status !== 'closed_confirmed') throw badInput('only a case closed as fraud confirmed can add its entities to the watchlist', { argument: 'addToWatchlist' });
+      let listed = 0;
+      if (watch) {
+        // Its parties, persons and identifiers (not routes, vessels or containers) go on the watchlist, the case as the reason.
+        const { ids } = await caseEntityIds(ctx, c);
+        const entities = (await ctx.loaders.entity.loadMany(ids)).filter((e): e is Entity => !!e && !(e instanceof Error))
+          .filter((e) => isPartyKind(e.kind) || (IDENTIFIER_KINDS as readonly EntityKind[]).includes(e.kind) || e.kind === 'Person');
+        await ctx.store.upsertWatchlist(entities.map((e) => ({
+          kind: e.kind, key: e.key, reason: `case ${c.id} closed as fraud confirmed: ${c.title}`.slice(0, 500), source: `case ${c.id}`, severity: 0.9,
+          listedAt: new Date().toISOString().slice(0, 10),
+        })));
+        listed = entities.length;
+      }
+      const detail = `${c.status} → ${status}${note ? `: ${note}` : ''}${watch ? `; ${listed} entities put on the watchlist` : ''}`;
+      const saved = await change(ctx, c, 'status', detail, (next, at) => {
+        next.status = status;
+        if (note) next.notes.push({ at, who: ctx.key.name, text: note });
+      });
+      ctx.audit.note(info, []);
+      return caseOut(saved);
+    },
+  },
+
+  Case: {
+    async subgraph(c: { __case: InvestigationCase }, args: Args, ctx: ApiContext) {
+      const limit = args.limit as number;
+      if (!(limit >= 1 && limit <= FIELD_LIMITS.maxSubgraph)) throw badInput(`limit must be between 1 and ${FIELD_LIMITS.maxSubgraph}`, { argument: 'limit', limit: 'maxSubgraph' });
+      const { ids } = await caseEntityIds(ctx, c.__case);
+      if (ids.length === 0) return subgraphOut({ nodes: [], edges: [], truncated: false });
+      return subgraphOut(await ctx.store.neighbourhood(ids.slice(0, limit), { hops: 1, limit }));
+    },
+    async reportHtml(c: { __case: InvestigationCase }, _: Args, ctx: ApiContext, info: GraphQLResolveInfo) {
+      const { rings } = await caseEntityIds(ctx, c.__case);
+      const entityIds = c.__case.items.filter((i) => i.kind === 'entity').map((i) => i.ref);
+      const entities = new Map((await ctx.loaders.entity.loadMany(entityIds)).filter((e): e is Entity => !!e && !(e instanceof Error)).map((e) => [e.id, e]));
+      const scores = new Map<string, EntityScore>((await ctx.store.getScores(entityIds)).map((s) => [s.entityId, s]));
+      const declIds = c.__case.items.filter((i) => i.kind === 'declaration').map((i) => i.ref);
+      const declarations = new Map((await ctx.store.getDeclarations(declIds)).map((d) => [d.id, d]));
+      // The page names the case's entities and declarations: noted like the objects themselves.
+      ctx.audit.note(info, [...entityIds, ...declIds]);
+      return caseReportHtml({ c: c.__case, entities, scores, declarations, rings });
+    },
+  },
+
+  CaseItem: {
+    async entity(i: { kind: string; ref: string }, _: Args, ctx: ApiContext) {
+      if (i.kind !== 'ENTITY') return null;
+      const e = await ctx.loaders.entity.load(i.ref);
+      return e ? gqlEntity(e) : null;
+    },
+    async declaration(i: { kind: string; ref: string }, _: Args, ctx: ApiContext) {
+      if (i.kind !== 'DECLARATION') return null;
+      const d = await ctx.loaders.declaration.load(i.ref);
+      return d ? declarationOut(d) : null;
+    },
+    async ring(i: { kind: string; ref: string }, _: Args, ctx: ApiContext) {
+      if (i.kind !== 'RING') return null;
+      const r = await ctx.store.getCommunity(Number(i.ref));
+      return r ? ringOut(r) : null;
+    },
+  },
+};
