@@ -32,7 +32,7 @@ describe.skipIf(!existsSync(CHROMIUM) || !existsSync(join(ROOT, 'dist', 'web', '
   beforeAll(async () => {
     ({ store } = await analysedSyntheticStore(tmp.dir, 'wb.db', { traders: 600, seed: 13 }));
     server = await startServer({
-      store, keys: KeyRing.fromEnv('investigator:wb-inv-1,investigator:wb-inv-2'), config: { dbPath: '', phoneRegion: 'MA', defaultCurrency: 'MAD' },
+      store, keys: KeyRing.fromEnv('investigator:wb-inv-1,investigator:wb-inv-2,scorer:wb-scorer'), config: { dbPath: '', phoneRegion: 'MA', defaultCurrency: 'MAD' },
       logger: silentLogger, port: 0,
     });
     base = server.url.replace('/graphql', '/');
@@ -163,12 +163,68 @@ describe.skipIf(!existsSync(CHROMIUM) || !existsSync(join(ROOT, 'dist', 'web', '
     expect(await page.evaluate(() => (window as any).__cg.pngLegend as string[])).toContain('TRADER');
   });
 
+  it('opens a case, fills, annotates and exports it, and another investigator reopens it; a scorer cannot', async () => {
+    await page.goto(`${base}#ring=${ring.community}`);
+    await page.waitForSelector(`#details h2:has-text("Ring #${ring.rank}")`);
+    await page.fill('#case-title', 'Shell importers, Casablanca');
+    await page.click('#new-case');
+    await page.waitForSelector('#details h2:has-text("Case")');
+    const caseUrl = page.url();
+    expect(caseUrl).toMatch(/#case=/);
+    // Back to the ring: add it, then a member's seized declaration, each with a note.
+    await page.goto(`${base}#ring=${ring.community}&incase=${encodeURIComponent(caseUrl.split('case=')[1]!.split('&')[0]!)}`);
+    await page.waitForSelector('#details button[data-add-kind="RING"]');
+    await page.fill('#case-item-note', 'ranked ring with seizures');
+    await page.click('#details button[data-add-kind="RING"]');
+    await page.waitForFunction(() => /Added to case/.test(document.getElementById('status')!.textContent ?? ''));
+    await page.click(`#details button[data-open="${seizedMember}"]`);
+    await page.locator('#details button.ref[data-declaration]', { hasText: 'seized' }).first().click();
+    await page.waitForSelector('#details button[data-add-kind="DECLARATION"]');
+    await page.fill('#case-item-note', 'the seizure');
+    await page.click('#details button[data-add-kind="DECLARATION"]');
+    await page.waitForFunction(() => /Added to case/.test(document.getElementById('status')!.textContent ?? ''));
+    // The case: annotate, export (the report page with the graph's picture, printed to PDF).
+    await page.goto(caseUrl);
+    await page.waitForSelector('#details .case-items li button');
+    expect(await page.locator('#details .case-items li').count()).toBe(2);
+    await page.fill('#case-note', 'Same director as the broker of case 12');
+    await page.click('#details button[data-case-note]');
+    await page.waitForSelector('#details .case-notes li:has-text("Same director")');
+    await page.click('#details button[data-case-report]');
+    await page.waitForFunction(() => typeof (window as any).__cg.lastCaseReport === 'string');
+    const report = await page.evaluate(() => (window as any).__cg.lastCaseReport as string);
+    for (const part of ['Shell importers, Casablanca', 'the seizure', 'Same director as the broker of case 12', 'data:image/png;base64,', 'annotated']) expect(report).toContain(part);
+    const printable = await browser.newPage();
+    await printable.setContent(report);
+    await printable.screenshot({ path: join(ARTIFACTS, 'case-report.png'), fullPage: true });
+    const pdf = await printable.pdf({ format: 'A4' });
+    expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
+    await printable.close();
+    await page.screenshot({ path: join(ARTIFACTS, 'case-view.png') });
+    // Another investigator opens the link.
+    const other = await browser.newPage({ viewport: { width: 1366, height: 850 } });
+    await other.goto(caseUrl);
+    await other.fill('#apikey', 'wb-inv-2');
+    await other.press('#apikey', 'Enter');
+    await other.waitForSelector('#details .case-notes li:has-text("Same director")');
+    expect(await other.locator('#details .case-items li').count()).toBe(2);
+    await other.close();
+    // A scorer cannot.
+    const scorer = await browser.newPage();
+    await scorer.goto(caseUrl);
+    await scorer.fill('#apikey', 'wb-scorer');
+    await scorer.press('#apikey', 'Enter');
+    await scorer.waitForFunction(() => /Not allowed for your role/.test(document.getElementById('status')!.textContent ?? ''));
+    expect(await scorer.locator('#details .case-items').count()).toBe(0);
+    await scorer.close();
+  });
+
   it('shows what ties two entities, from the link', async () => {
     const decl = (await store.entityDeclarations(seizedMember, { limit: 1 }))[0]!;
     const supplier = (await store.getDeclarations([decl.id]))[0]!.parties.find((p) => p.rel === 'SUPPLIED_BY')!.entityId;
     const figures = await store.linkFigures(seizedMember, supplier);
     await page.goto(`${base}#ring=${ring.community}&link=${encodeURIComponent(`${seizedMember},${supplier}`)}`);
-    await page.waitForSelector('#details ol');
+    await page.waitForSelector('#details h2:has-text(" — ")');
     expect(await page.textContent('#details p')).toContain(`${figures.declarations} declaration`);
     expect(await page.locator('#details ol li').count()).toBe(Math.min(20, figures.declarations));
   });

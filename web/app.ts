@@ -381,6 +381,7 @@ async function showDeclaration(id: string): Promise<void> {
       </table>
       <h3>Parties</h3>
       <ul>${d.parties.map((p) => `<li>${ROLE_NAMES[p.role] ?? p.role}: <button type="button" data-open="${p.entity.id}">${escape(p.entity.name || p.entity.key)}</button></li>`).join('')}</ul>
+      ${addToCaseHtml('DECLARATION', d.id)}
       <h3>Why this declaration is risky</h3>
       <ul>${d.risk?.reasons.length ? d.risk.reasons.map(reasonHtml).join('') : '<li>No reason worth showing.</li>'}</ul>
       <p><button type="button" data-back="1">← Back</button></p>`;
@@ -432,6 +433,7 @@ async function showDetails(id: string): Promise<void> {
     <p><button type="button" data-expand="${n.id}">Expand neighbours</button>
        <button type="button" data-path="${n.id}">Path from / to</button>
        ${r?.community !== null && r?.community !== undefined ? `<button type="button" data-ring="${r.community}">Open its ring</button>` : ''}</p>
+    ${addToCaseHtml('ENTITY', n.id)}
     <h3>Why</h3>
     <ul>${r?.reasons.length ? r.reasons.map(reasonHtml).join('') : '<li>No risk signal.</li>'}</ul>
     <h3>In view</h3>
@@ -508,12 +510,160 @@ async function openRing(community: number): Promise<void> {
     const first = d.ring.subgraph.nodes[0]?.id;
     await load(d.ring.subgraph.nodes, d.ring.subgraph.edges, first);
     viewTitle = `Ring #${d.ring.rank} (risk ${d.ring.risk.toFixed(2)}, ${d.ring.size} members)`;
-    ringPanel = `<h2>Ring #${d.ring.rank}</h2><p>Risk ${d.ring.risk.toFixed(3)} · ${d.ring.size} members</p>
+    ringPanel = `<h2>Ring #${d.ring.rank}</h2><p>Risk ${d.ring.risk.toFixed(3)} · ${d.ring.size} members</p>${addToCaseHtml('RING', String(community))}
       <h3>Why</h3><ul>${d.ring.reasons.map(reasonHtml).join('')}</ul>
       <h3>Members</h3><ul>${d.ring.subgraph.nodes.filter((n) => n.kind !== 'DECLARATION').map((n) => `<li><button type="button" data-open="${n.id}">${escape(labelOf(n))}</button> <small>${n.kind.toLowerCase()} · ${n.risk ? n.risk.score.toFixed(2) : '–'}</small></li>`).join('')}</ul>`;
     $('details').innerHTML = ringPanel;
     drawnView = ['ring', String(community)];
     status(`Ring #${d.ring.rank}: ${d.ring.subgraph.nodes.length} nodes${d.ring.subgraph.truncated ? ' (truncated)' : ''}.`);
+  } catch (err) {
+    explain(err);
+  }
+}
+
+// ---------- cases ----------
+
+interface CaseView {
+  id: string; title: string; status: string; version: number; createdBy: string; updatedAt: string;
+  items: Array<{ kind: string; ref: string; note: string | null; addedBy: string; entity: { id: string; name: string } | null;
+    declaration: { id: string; declarationId: string; itemNo: number; outcome: string } | null; ring: { rank: number } | null }>;
+  notes: Array<{ at: string; who: string; text: string }>;
+  history: Array<{ at: string; who: string; action: string; detail: string }>;
+}
+const CASE_FIELDS = `id title status version createdBy updatedAt items { kind ref note addedBy entity { id name } declaration { id declarationId itemNo outcome }
+  ring { rank } } notes { at who text } history { at who action detail }`;
+/** The case being filled: "Add to case" buttons add to it. */
+let activeCase: string | undefined;
+let caseVersion = 0;
+
+function addToCaseHtml(kind: string, ref: string): string {
+  if (!activeCase) return '';
+  return `<p class="add-case"><input type="text" id="case-item-note" placeholder="Why it belongs to the case" maxlength="4000">
+    <button type="button" data-add-kind="${kind}" data-add-ref="${escape(ref)}">Add to case ${escape(activeCase)}</button></p>`;
+}
+
+async function showCases(): Promise<void> {
+  try {
+    const d = await gql<{ cases: { edges: Array<{ node: { id: string; title: string; status: string; updatedAt: string } }> } }>('{ cases(first: 30) { edges { node { id title status updatedAt } } } }');
+    $('case-list').innerHTML = d.cases.edges.map(({ node: c }) => `<li><button type="button" data-case="${c.id}">${escape(c.title)}</button> <small>${c.status.toLowerCase().replace('_', ' ')}</small></li>`).join('') || '<li>No case yet.</li>';
+  } catch (err) {
+    explain(err);
+  }
+}
+
+async function newCase(): Promise<void> {
+  const title = ($('case-title') as HTMLInputElement).value.trim();
+  if (!title) {
+    status('Give the case a title.', true);
+    return;
+  }
+  try {
+    const d = await gql<{ openCase: { id: string } }>('mutation($t: String!) { openCase(title: $t) { id } }', { t: title });
+    activeCase = d.openCase.id;
+    navigate(['case', d.openCase.id]);
+  } catch (err) {
+    explain(err);
+  }
+}
+
+/** A case: its graph drawn, its items, notes, status and history in the panel. */
+async function openCase(id: string): Promise<void> {
+  try {
+    const d = await gql<{ case: (CaseView & { subgraph: { nodes: Node[]; edges: Link[] } }) | null }>(
+      `query($id: ID!) { case(id: $id) { ${CASE_FIELDS} subgraph(limit: 200) { nodes { ${NODE_FIELDS} } edges { source target type } } } }`, { id });
+    if (!d.case) {
+      status(`No case ${id}.`, true);
+      return;
+    }
+    const c = d.case;
+    activeCase = c.id;
+    caseVersion = c.version;
+    reset();
+    focus = undefined;
+    drawnView = ['case', c.id];
+    opened = new Set(c.subgraph.nodes.map((n) => n.id));
+    viewTitle = `case ${c.id}: ${c.title}`;
+    await load(c.subgraph.nodes, c.subgraph.edges);
+    const item = (i: CaseView['items'][number]) => {
+      const label = i.entity ? `<button type="button" data-open="${i.entity.id}">${escape(i.entity.name)}</button>`
+        : i.declaration ? `<button type="button" class="ref" data-declaration="${i.declaration.id}">declaration ${escape(i.declaration.declarationId)}/${i.declaration.itemNo} · ${escape(i.declaration.outcome)}</button>`
+          : i.ring ? `<button type="button" data-ring="${escape(i.ref)}">ring #${i.ring.rank}</button>` : `${i.kind.toLowerCase()} ${escape(i.ref)}`;
+      return `<li>${label}${i.note ? ` — ${escape(i.note)}` : ''} <small>(${escape(i.addedBy)})</small></li>`;
+    };
+    $('details').innerHTML = `<h2>Case ${escape(c.id)}: ${escape(c.title)}</h2>
+      <p>Status <strong id="case-status-now">${c.status.toLowerCase().replace('_', ' ')}</strong> · opened by ${escape(c.createdBy)} · version ${c.version}</p>
+      <p><select id="case-status" aria-label="Status">${['OPEN', 'REFERRED', 'CLOSED_CONFIRMED', 'CLOSED_UNFOUNDED'].map((s) => `<option ${s === c.status ? 'selected' : ''}>${s}</option>`).join('')}</select>
+        <label class="inline"><input type="checkbox" id="case-watch"> watchlist its entities</label>
+        <button type="button" data-case-status="1">Set status</button>
+        <button type="button" data-case-report="1">Export case report</button></p>
+      <h3>Gathered</h3><ul class="case-items">${c.items.map(item).join('') || '<li>Nothing yet: open an entity, a ring or a declaration and add it.</li>'}</ul>
+      <h3>Notes</h3><ul class="case-notes">${c.notes.map((n) => `<li>${escape(n.text)} <small>${escape(n.who)}, ${escape(n.at.slice(0, 16).replace('T', ' '))}</small></li>`).join('')}</ul>
+      <p><textarea id="case-note" rows="2" maxlength="4000" aria-label="Note"></textarea><button type="button" data-case-note="1">Add note</button></p>
+      <h3>History</h3><ol class="case-history">${c.history.map((h) => `<li>${escape(h.at.slice(0, 16).replace('T', ' '))} · ${escape(h.who)} · ${escape(h.action)}: ${escape(h.detail)}</li>`).join('')}</ol>`;
+    status(`Case ${c.id}: ${c.items.length} items.`);
+  } catch (err) {
+    explain(err);
+  }
+}
+
+async function currentCaseVersion(): Promise<number> {
+  const d = await gql<{ case: { version: number } | null }>('query($id: ID!) { case(id: $id) { version } }', { id: activeCase });
+  return d.case?.version ?? caseVersion;
+}
+
+async function addToCase(kind: string, ref: string): Promise<void> {
+  try {
+    const note = ($('case-item-note') as HTMLInputElement | null)?.value.trim() || undefined;
+    await gql('mutation($id: ID!, $v: Int!, $k: CaseItemKind!, $r: ID!, $n: String) { addToCase(id: $id, version: $v, kind: $k, ref: $r, note: $n) { version } }',
+      { id: activeCase, v: await currentCaseVersion(), k: kind, r: ref, n: note });
+    status(`Added to case ${activeCase}.`);
+  } catch (err) {
+    explain(err);
+  }
+}
+
+async function annotateCase(): Promise<void> {
+  const text = ($('case-note') as HTMLTextAreaElement).value.trim();
+  if (!text) return;
+  try {
+    await gql('mutation($id: ID!, $v: Int!, $t: String!) { annotateCase(id: $id, version: $v, text: $t) { version } }', { id: activeCase, v: caseVersion, t: text });
+    await openCase(activeCase!);
+  } catch (err) {
+    explain(err);
+  }
+}
+
+async function setCaseStatus(): Promise<void> {
+  try {
+    await gql('mutation($id: ID!, $v: Int!, $s: CaseStatus!, $w: Boolean) { setCaseStatus(id: $id, version: $v, status: $s, addToWatchlist: $w) { version } }', {
+      id: activeCase, v: caseVersion, s: ($('case-status') as HTMLSelectElement).value, w: ($('case-watch') as HTMLInputElement).checked,
+    });
+    await openCase(activeCase!);
+  } catch (err) {
+    explain(err);
+  }
+}
+
+/** The case report with the picture of its graph, in a page of its own to print (or save as PDF). */
+async function exportCaseReport(): Promise<void> {
+  try {
+    const d = await gql<{ case: { reportHtml: string } | null }>('query($id: ID!) { case(id: $id) { reportHtml } }', { id: activeCase });
+    if (!d.case) return;
+    const s = ensureSigma();
+    s.refresh();
+    const { width, height } = s.getDimensions();
+    const canvas = document.createElement('canvas');
+    canvas.width = width;
+    canvas.height = height;
+    const ctx = canvas.getContext('2d')!;
+    ctx.fillStyle = '#fff';
+    ctx.fillRect(0, 0, width, height);
+    for (const c of Object.values(s.getCanvases())) ctx.drawImage(c, 0, 0, width, height);
+    const picture = `<h2>The case's graph</h2><img alt="The graph of the case" src="${canvas.toDataURL('image/png')}">`;
+    const html = d.case.reportHtml.replace('<h2>Entities and their risk</h2>', `${picture}<h2>Entities and their risk</h2>`);
+    w.__cg.lastCaseReport = html;
+    download(`case-${activeCase}.html`, new Blob([html], { type: 'text/html' }));
+    status('Case report exported: open it and print it (or save it as PDF).');
   } catch (err) {
     explain(err);
   }
@@ -617,6 +767,8 @@ async function exportView(format: string): Promise<void> {
 function navigate(view: [string, string] | undefined, panel?: [string, string]): void {
   const p = new URLSearchParams();
   for (const kv of [view ?? drawnView, panel]) if (kv) p.set(kv[0], kv[1]);
+  // The case being filled follows the investigator from view to view.
+  if (activeCase && p.get('case') !== activeCase) p.set('incase', activeCase);
   filterParams(p);
   if (`#${p}` === location.hash) void route();
   else location.hash = p.toString();
@@ -628,10 +780,12 @@ async function route(): Promise<void> {
   const wanted = filtersFrom(p);
   const refilter = JSON.stringify(filterParamsOf(wanted)) !== JSON.stringify(filterParamsOf(filters));
   filters = wanted;
-  const view: [string, string] | undefined = p.has('ring') ? ['ring', p.get('ring')!] : p.has('entity') ? ['entity', p.get('entity')!] : undefined;
+  if (p.has('incase')) activeCase = p.get('incase')!;
+  const view: [string, string] | undefined = p.has('case') ? ['case', p.get('case')!] : p.has('ring') ? ['ring', p.get('ring')!] : p.has('entity') ? ['entity', p.get('entity')!] : undefined;
   const same = view !== undefined && view[0] === drawnView?.[0] && view[1] === drawnView?.[1];
   if (view && !same) {
-    if (view[0] === 'ring') await openRing(Number(view[1]));
+    if (view[0] === 'case') await openCase(view[1]);
+    else if (view[0] === 'ring') await openRing(Number(view[1]));
     else await openEntity(view[1]);
   } else if (refilter) await render(true);
   if (p.has('declaration')) await showDeclaration(p.get('declaration')!);
@@ -640,7 +794,8 @@ async function route(): Promise<void> {
     const [a, b] = p.get('link')!.split(',');
     await showLink(a!, b!);
   } else if (same) {
-    if (focus?.kind === 'ring') $('details').innerHTML = ringPanel;
+    if (drawnView?.[0] === 'case') await openCase(drawnView[1]);
+    else if (focus?.kind === 'ring') $('details').innerHTML = ringPanel;
     else if (focus) await showDetails(focus.id);
   }
 }
@@ -725,6 +880,13 @@ document.body.addEventListener('click', (e) => {
   const t = (e.target as HTMLElement).closest('button');
   if (!t) return;
   if (t.id === 'close-report') closeReport();
+  else if (t.id === 'show-cases') void showCases();
+  else if (t.id === 'new-case') void newCase();
+  else if (t.dataset.case) navigate(['case', t.dataset.case]);
+  else if (t.dataset.addKind) void addToCase(t.dataset.addKind, t.dataset.addRef!);
+  else if (t.dataset.caseNote) void annotateCase();
+  else if (t.dataset.caseStatus) void setCaseStatus();
+  else if (t.dataset.caseReport) void exportCaseReport();
   // An entity already drawn is selected in the view; another one opens its own network.
   else if (t.dataset.open) {
     if (graph.hasNode(t.dataset.open) && drawnView) navigate(undefined, ['selected', t.dataset.open]);
