@@ -5,24 +5,17 @@
  * older version refused; no case for a scorer.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { KeyRing } from '../src/api/auth';
-import { startServer, type RunningServer } from '../src/api/server';
+import type { RunningServer } from '../src/api/server';
 import type { SqliteGraphStore } from '../src/store/sqlite/sqlite-store';
-import { silentLogger } from '../src/util/logger';
+import { servedApi, type GqlClient } from './api-client';
 import { analysedSyntheticStore, tempDir } from './helpers';
 
-const KEYS = { first: 'case-inv-1', second: 'case-inv-2', scorer: 'case-sco' } as const;
-type Who = keyof typeof KEYS;
+const KEYS = { first: ['investigator', 'case-inv-1'], second: ['investigator', 'case-inv-2'], scorer: ['scorer', 'case-sco'] } satisfies Record<string, [string, string]>;
 const tmp = tempDir('cg-cases-');
 let store: SqliteGraphStore;
 let server: RunningServer;
+let gql: GqlClient<keyof typeof KEYS>;
 
-async function gql(who: Who, query: string, variables?: Record<string, unknown>) {
-  const res = await fetch(server.url, {
-    method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${KEYS[who]}` }, body: JSON.stringify({ query, variables }),
-  });
-  return (await res.json()) as { data?: Record<string, any>; errors?: Array<{ message: string; extensions?: Record<string, any> }> };
-}
 
 const CASE = 'id title status version createdBy items { kind ref note addedBy entity { id name } declaration { id outcome } ring { rank } } notes { who text } history { who action detail }';
 const ADD = `mutation($id: ID!, $v: Int!, $kind: CaseItemKind!, $ref: ID!, $note: String) { addToCase(id: $id, version: $v, kind: $kind, ref: $ref, note: $note) { ${CASE} } }`;
@@ -33,10 +26,7 @@ let seized: string;
 
 beforeAll(async () => {
   ({ store } = await analysedSyntheticStore(tmp.dir, 'cases.db', { traders: 600, seed: 13 }));
-  server = await startServer({
-    store, dbPath: store.path, keys: KeyRing.fromEnv(`investigator:${KEYS.first},investigator:${KEYS.second},scorer:${KEYS.scorer}`),
-    config: { dbPath: store.path, phoneRegion: 'MA', defaultCurrency: 'MAD' }, logger: silentLogger, port: 0,
-  });
+  ({ server, gql } = await servedApi(store, KEYS));
   const top = (await store.topCommunities(1))[0]!;
   ring = top;
   const scores = await store.getScores(top.members);

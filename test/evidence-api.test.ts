@@ -5,33 +5,23 @@
  * against the store page by page. Scorers read none of it.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { KeyRing } from '../src/api/auth';
-import { startServer, type RunningServer } from '../src/api/server';
+import type { RunningServer } from '../src/api/server';
 import type { SqliteGraphStore } from '../src/store/sqlite/sqlite-store';
-import { silentLogger } from '../src/util/logger';
+import { servedApi, type GqlClient } from './api-client';
 import { analysedSyntheticStore, tempDir } from './helpers';
 
-const KEYS = { investigator: 'inv-key-3', scorer: 'sco-key-3' } as const;
-type Role = keyof typeof KEYS;
+const KEYS = { investigator: ['investigator', 'inv-key-3'], scorer: ['scorer', 'sco-key-3'] } satisfies Record<string, [string, string]>;
 const tmp = tempDir('cg-evidence-');
 let store: SqliteGraphStore;
 let server: RunningServer;
+let gql: GqlClient<keyof typeof KEYS>;
 
-async function gql(role: Role, query: string, variables?: Record<string, unknown>) {
-  const res = await fetch(server.url, {
-    method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${KEYS[role]}` }, body: JSON.stringify({ query, variables }),
-  });
-  return (await res.json()) as { data?: Record<string, any>; errors?: Array<{ message: string; extensions?: Record<string, any> }> };
-}
 
 const REFS = 'references { kind text declaration { id declarationId lodgedAt hsCode declaredValue currency outcome } entity { id name } ring { rank } category { field value controlled bad entity { id name } } }';
 
 beforeAll(async () => {
   ({ store } = await analysedSyntheticStore(tmp.dir, 'evidence.db', { traders: 600, seed: 13 }));
-  server = await startServer({
-    store, dbPath: store.path, keys: KeyRing.fromEnv(Object.entries(KEYS).map(([r, k]) => `${r}:${k}`).join(',')),
-    config: { dbPath: store.path, phoneRegion: 'MA', defaultCurrency: 'MAD' }, logger: silentLogger, port: 0,
-  });
+  ({ server, gql } = await servedApi(store, KEYS));
 }, 240_000);
 
 afterAll(async () => {

@@ -5,25 +5,20 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_PARAMS, runAnalysis } from '../src/analysis/run';
-import { KeyRing } from '../src/api/auth';
-import { startServer, type RunningServer } from '../src/api/server';
+import type { RunningServer } from '../src/api/server';
 import type { SqliteGraphStore } from '../src/store/sqlite/sqlite-store';
-import { silentLogger } from '../src/util/logger';
+import { servedApi, type GqlClient } from './api-client';
 import { analysedSyntheticStore, tempDir } from './helpers';
 
-const KEYS = { investigator: 'inv-key-2', scorer: 'sco-key-2', analyst: 'ana-key-2', admin: 'adm-key-2' } as const;
-type Role = keyof typeof KEYS;
+const KEYS = {
+  investigator: ['investigator', 'inv-key-2'], scorer: ['scorer', 'sco-key-2'], analyst: ['analyst', 'ana-key-2'], admin: ['admin', 'adm-key-2'],
+} satisfies Record<string, [string, string]>;
 
 const tmp = tempDir('cg-report-api-');
 let store: SqliteGraphStore;
 let server: RunningServer;
+let gql: GqlClient<keyof typeof KEYS>;
 
-async function gql(role: Role, query: string, variables?: Record<string, unknown>) {
-  const res = await fetch(server.url, {
-    method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${KEYS[role]}` }, body: JSON.stringify({ query, variables }),
-  });
-  return { status: res.status, ...((await res.json()) as object) } as { status: number; data?: Record<string, any>; errors?: Array<{ message: string; extensions?: Record<string, any> }> };
-}
 
 const OVERRIDE = `mutation($input: ChannelOverrideInput!) { overrideChannel(input: $input) { id who declarationId modelChannel channel reason note runId } }`;
 const REPORT = `query($run: ID, $from: String, $to: String, $capacity: Float) { runReport(run: $run, from: $from, to: $to, capacity: $capacity) {
@@ -34,10 +29,7 @@ const REPORT = `query($run: ID, $from: String, $to: String, $capacity: Float) { 
 
 beforeAll(async () => {
   ({ store } = await analysedSyntheticStore(tmp.dir, 'report.db', { traders: 600, seed: 13 }));
-  server = await startServer({
-    store, dbPath: store.path, keys: KeyRing.fromEnv(Object.entries(KEYS).map(([r, k]) => `${r}:${k}`).join(',')),
-    config: { dbPath: store.path, phoneRegion: 'MA', defaultCurrency: 'MAD' }, logger: silentLogger, port: 0,
-  });
+  ({ server, gql } = await servedApi(store, KEYS));
 }, 240_000);
 
 afterAll(async () => {
