@@ -3,7 +3,7 @@
  * field, every signal, every setting read from the environment, every operation of the API; and the
  * README links to each page.
  */
-import { buildSchema } from 'graphql';
+import { buildSchema, isEnumType, isInputObjectType, isInterfaceType, isObjectType } from 'graphql';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -45,6 +45,23 @@ describe('docs/', () => {
     for (const root of [schema.getQueryType()!, schema.getMutationType()!]) {
       for (const f of Object.keys(root.getFields())) expect(text, f).toMatch(new RegExp(`\\b${f}\\(|\\b${f} \\{|\\b${f}\\b`));
     }
+  });
+
+  it('the schema describes every type, field, enum value and argument (what a client developer reads in the IDE)', () => {
+    const schema = buildSchema(schemaSdl());
+    const missing: string[] = [];
+    for (const t of Object.values(schema.getTypeMap())) {
+      if (t.name.startsWith('__') || ['String', 'Int', 'Float', 'Boolean', 'ID'].includes(t.name)) continue;
+      if (!t.description) missing.push(`type ${t.name}`);
+      if (isObjectType(t) || isInputObjectType(t) || isInterfaceType(t)) {
+        for (const f of Object.values(t.getFields())) {
+          if (!f.description) missing.push(`${t.name}.${f.name}`);
+          for (const a of 'args' in f ? f.args : []) if (!a.description) missing.push(`${t.name}.${f.name}(${a.name})`);
+        }
+      }
+      if (isEnumType(t)) for (const v of t.getValues()) if (!v.description) missing.push(`${t.name}.${v.name}`);
+    }
+    expect(missing).toEqual([]);
   });
 
   it('are linked from the README', () => {
