@@ -98,6 +98,18 @@ describe('the bias audit', () => {
     expect(compared).toBeGreaterThan(100);
   });
 
+  it('gives the event loop a turn while it reads (a server keeps answering during a report)', async () => {
+    let read = 0;
+    let readWhenTimerRan = -1;
+    const timer = setTimeout(() => { readWhenTimerRan = read; }, 0);
+    const scorer = await DeclarationScorer.load(clean.store, { phoneRegion: 'MA', storedOnly: true });
+    await auditBias(clean.store, scorer, { ...PERIOD, onProgress: (n) => { read = n; } });
+    clearTimeout(timer);
+    // The timer ran during the read, not after it: the store reads synchronously, so only the audit's pauses let it.
+    expect(readWhenTimerRan).toBeGreaterThan(0);
+    expect(readWhenTimerRan).toBeLessThan(read);
+  });
+
   it('groups AEO traders apart, with the control burden on compliant traders', () => {
     const aeo = clean.audit.groups.find((g) => g.dimension === 'aeo' && g.group === 'AEO')!;
     expect(aeo.items).toBeGreaterThan(100);

@@ -105,6 +105,19 @@ const newTally = (): Tally => ({
 
 const round = (v: number) => Math.round(v * 1e4) / 1e4;
 
+/**
+ * Lets the event loop run (I/O, timers, other requests) when the work has held it for 50 ms: a
+ * server answering other requests gets a turn (the embedded store reads synchronously).
+ */
+function breather(): () => Promise<void> {
+  let last = Date.now();
+  return async () => {
+    if (Date.now() - last < 50) return;
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    last = Date.now();
+  };
+}
+
 function daysBetween(a: string, b: string): number {
   return (Date.parse(b.slice(0, 10)) - Date.parse(a.slice(0, 10))) / 86_400_000;
 }
@@ -149,6 +162,7 @@ function disparity(t: Tally, overallSelection: number, overallFraud: number, z: 
 export async function auditBias(store: GraphStore, scorer: DeclarationScorer, opts: AuditOptions): Promise<BiasAudit> {
   // One pass: every trader's record (first declaration, volume, any bad outcome), every group's
   // record up to the end of the period, and the period's items.
+  const pause = breather();
   const traders = new Map<string, TraderRecord>();
   const period: DeclarationFacts[] = [];
   const record = new Map<string, Tally>();
@@ -168,6 +182,7 @@ export async function auditBias(store: GraphStore, scorer: DeclarationScorer, op
       if (day >= opts.from) period.push(d);
     }
     opts.onProgress?.((read += batch.length));
+    await pause();
   }
   const size = sizeDeciles(traders);
   const tally = (dim: AuditDimension, group: string) => {
@@ -191,7 +206,11 @@ export async function auditBias(store: GraphStore, scorer: DeclarationScorer, op
   }
   // The period, channelled as the scoring service would: a declaration as a whole, by its riskiest item.
   // Reasons are not needed to channel: the risk alone.
-  const scored = period.map((d) => ({ key: d.id, declaration: d.declarationId ?? d.id, risk: scorer.riskOfStored(d), reasons: [] }));
+  const scored: Array<{ key: string; declaration: string; risk: number; reasons: [] }> = [];
+  for (const d of period) {
+    scored.push({ key: d.id, declaration: d.declarationId ?? d.id, risk: scorer.riskOfStored(d), reasons: [] });
+    if (scored.length % 1000 === 0) await pause();
+  }
   const { selections } = selectDeclarationChannels(scored, { capacity: opts.capacity, documentary: opts.documentary, seed: opts.seed });
   let selected = 0;
   period.forEach((d, i) => {
