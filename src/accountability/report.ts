@@ -89,7 +89,7 @@ export async function buildRunReport(store: GraphStore, opts: ReportOptions): Pr
   let biasAuditMissing: string | undefined;
   if (run.status === 'done') {
     opts.onProgress?.('load the model', 0);
-    const scorer = await DeclarationScorer.load(store, { phoneRegion: opts.phoneRegion, runId: run.id, storedOnly: true });
+    const scorer = await DeclarationScorer.load(store, { phoneRegion: opts.phoneRegion, run, storedOnly: true });
     biasAudit = await auditBias(store, scorer, {
       ...period, capacity: opts.capacity, documentary: opts.documentary, seed: opts.seed, onProgress: (n) => opts.onProgress?.('bias audit', n),
     });

@@ -7,7 +7,7 @@ import type { Declaration } from '../../domain/declaration';
 import { PARTY_KINDS, type EntityKind } from '../../domain/entities';
 import { BatchBuilder, DeclarationResolver } from '../../domain/resolve';
 import type { AnalysisRun, DeclarationFacts, DeclarationModel, Signal } from '../../domain/results';
-import { NoCurrentRunError, NotFoundError, UsageError } from '../../util/errors';
+import { NoCurrentRunError, UsageError } from '../../util/errors';
 import type { AnalysisSource } from '../../store/analysis-source';
 import type { RunStore } from '../../store/run-store';
 import { standaloneComboSet } from '../signals/combo-set';
@@ -31,13 +31,13 @@ export class DeclarationScorer {
   ) {}
 
   /**
-   * The current run's scorer, or a named run's while its results are kept. `storedOnly` is for
+   * The current run's scorer, or a given run's while its results are kept. `storedOnly` is for
    * scoring declarations already in the store (the bias audit): each one's combination of parties
    * is in the store by definition, so the combinations are not read.
    */
-  static async load(store: AnalysisSource & RunStore, opts: { phoneRegion: string; runId?: string; storedOnly?: boolean }): Promise<DeclarationScorer> {
-    const run = opts.runId === undefined ? await store.currentRun() : (await store.listRuns(1_000_000)).find((r) => r.id === opts.runId);
-    if (!run) throw opts.runId === undefined ? new NoCurrentRunError() : new NotFoundError(`no analysis run ${opts.runId}`);
+  static async load(store: AnalysisSource & RunStore, opts: { phoneRegion: string; run?: AnalysisRun; storedOnly?: boolean }): Promise<DeclarationScorer> {
+    const run = opts.run ?? await store.currentRun();
+    if (!run) throw new NoCurrentRunError();
     if (run.status !== 'done') throw new UsageError(`analysis run ${run.id} is ${run.status}: only a completed run whose results are kept can score`);
     if (!run.model) throw new Error(`analysis run ${run.id} has no fitted model: run \`customs-graph analyze\` again`);
     const model = run.model.declarationModel;
