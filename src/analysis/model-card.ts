@@ -30,6 +30,8 @@ export interface CardInputs {
   defaultDeclarationModel: DeclarationModel;
   heldOut?: ModelCard['heldOut'];
   heldOutMissing?: string;
+  /** Declarations per lodging day, as the scan read them. */
+  perDay: ReadonlyArray<{ day: string; count: number }>;
   /** The run's traders and their risks, as stored (rounded). */
   traders: { ids: readonly string[]; risks: readonly number[] };
   topRings: CommunityRecord[];
@@ -100,11 +102,14 @@ async function changesSince(store: GraphStore, previous: AnalysisRun, inputs: Ca
   };
 }
 
-/** Overrides recorded since `since` (all of them before a first run), by reason, against the declarations lodged in the window. */
-export async function overrideSummary(store: GraphStore, since: string | undefined): Promise<OverrideSummary> {
+/**
+ * Overrides recorded since `since` (all of them before a first run), by reason, against the
+ * declarations lodged in the window (`perDay`: the store's counts, when the caller has them).
+ */
+export async function overrideSummary(store: GraphStore, since: string | undefined, perDay?: ReadonlyArray<{ day: string; count: number }>): Promise<OverrideSummary> {
   const overrides = await store.listOverrides({ since, limit: MAX_OVERRIDES });
   const sinceDay = since?.slice(0, 10) ?? '';
-  const declarations = (await store.declarationsPerDay()).filter((d) => d.day >= sinceDay).reduce((a, d) => a + d.count, 0);
+  const declarations = (perDay ?? await store.declarationsPerDay()).filter((d) => d.day >= sinceDay).reduce((a, d) => a + d.count, 0);
   const rank = { green: 0, orange: 1, red: 2 } as const;
   const byReason = OVERRIDE_REASONS.map((reason) => {
     const count = overrides.filter((o) => o.reason === reason).length;
@@ -138,6 +143,6 @@ export async function buildModelCard(store: GraphStore, inputs: CardInputs, prev
     ...(inputs.heldOutMissing ? { heldOutMissing: inputs.heldOutMissing } : {}),
     risk: riskDistribution(inputs.traders.risks),
     ...(previous ? { changes: await changesSince(store, previous, inputs) } : {}),
-    overrides: await overrideSummary(store, previous?.status === 'running' ? undefined : previous?.finishedAt),
+    overrides: await overrideSummary(store, previous?.status === 'running' ? undefined : previous?.finishedAt, inputs.perDay),
   };
 }

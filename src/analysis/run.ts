@@ -178,7 +178,7 @@ export async function runAnalysis(store: GraphStore, params: AnalysisParams, opt
         declarationModel: { declarations: scan.futureDeclarations.length, bad: scan.futureDeclarations.filter((d) => isBadOutcome(d.outcome)).length },
       },
       entityWeights: weights, entityAuc: weights.auc, declarationModel, defaultDeclarationModel: defaultDeclarationModel(declarationModel.features),
-      heldOut, heldOutMissing, traders: { ids: traders.map((sc) => sc.entityId), risks: traders.map((sc) => sc.risk) },
+      heldOut, heldOutMissing, perDay: scan.perDay, traders: { ids: traders.map((sc) => sc.entityId), risks: traders.map((sc) => sc.risk) },
       topRings: communities.slice(0, TOP_RINGS_COMPARED),
     }, previous);
     const card = { modelCard, dataQuality: await dataQuality(store, gs, scan.unitValueFar, params.defaultIdentifierTraders) };

@@ -38,6 +38,8 @@ export interface DeclarationScan {
    */
   partiesOf(ids: readonly string[]): { all: Array<PartyAgg | undefined>; past: Array<PartyAgg | undefined> };
   cutoff: string;
+  /** Declarations per lodging day, in day order (the store's count, read once by the scan). */
+  perDay: Array<{ day: string; count: number }>;
   periodStart: string;
   periodEnd: string;
   declarations: number;
@@ -259,7 +261,7 @@ export async function scanDeclarations(store: GraphStore, opts: { cutoffShare: n
   const { medians, far: unitValueFar } = under.finish(windows.parties);
   const { all, past, partiesOf } = windows.finish();
   const { pastCombos } = windows;
-  return { all, past, futureTraders, futureDeclarations, pastCombos, medians, unitValueFar, partiesOf, cutoff, periodStart, periodEnd, declarations };
+  return { all, past, futureTraders, futureDeclarations, pastCombos, medians, unitValueFar, partiesOf, cutoff, perDay, periodStart, periodEnd, declarations };
 }
 
 export function categoryList(w: Window): CategoryRisk[] {
