@@ -89,7 +89,7 @@ export const caseResolvers = {
   },
 
   Mutation: {
-    async openCase(_: unknown, args: Args, ctx: ApiContext, info: GraphQLResolveInfo) {
+    async openCase(_: unknown, args: Args, ctx: ApiContext) {
       ctx.require('manageCases');
       const title = text(args.title, 'title', MAX_TITLE_CHARS, true)!;
       const at = new Date().toISOString();
@@ -97,7 +97,6 @@ export const caseResolvers = {
         title, status: 'open', createdAt: at, createdBy: ctx.key.name, updatedAt: at, version: 1, items: [], notes: [],
         history: [{ at, who: ctx.key.name, action: 'opened', detail: title }],
       });
-      ctx.audit.note(info, []);
       return caseOut(c);
     },
 
@@ -126,21 +125,21 @@ export const caseResolvers = {
       const saved = await change(ctx, c, 'added', `${what}${note ? `: ${note}` : ''}`, (next, at) => {
         next.items.push({ kind, ref, ...(note ? { note } : {}), addedAt: at, addedBy: ctx.key.name });
       });
+      // The item's id (the wrapper of identity roots opens the audit entry; it cannot know the id).
       ctx.audit.note(info, kind === 'ring' ? [] : [ref]);
       return caseOut(saved);
     },
 
-    async annotateCase(_: unknown, args: Args, ctx: ApiContext, info: GraphQLResolveInfo) {
+    async annotateCase(_: unknown, args: Args, ctx: ApiContext) {
       ctx.require('manageCases');
       const c = await load(ctx, String(args.id), args.version);
       const note = text(args.text, 'text', MAX_NOTE_CHARS, true)!;
       if (c.notes.length >= MAX_CASE_NOTES) throw badInput(`a case holds at most ${MAX_CASE_NOTES} notes`, { argument: 'text' });
       const saved = await change(ctx, c, 'annotated', note, (next, at) => { next.notes.push({ at, who: ctx.key.name, text: note }); });
-      ctx.audit.note(info, []);
       return caseOut(saved);
     },
 
-    async setCaseStatus(_: unknown, args: Args, ctx: ApiContext, info: GraphQLResolveInfo) {
+    async setCaseStatus(_: unknown, args: Args, ctx: ApiContext) {
       ctx.require('manageCases');
       const c = await load(ctx, String(args.id), args.version);
       const status = String(args.status).toLowerCase() as CaseStatus;
@@ -165,7 +164,6 @@ export const caseResolvers = {
         next.status = status;
         if (note) next.notes.push({ at, who: ctx.key.name, text: note });
       });
-      ctx.audit.note(info, []);
       return caseOut(saved);
     },
   },
