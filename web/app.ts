@@ -197,11 +197,11 @@ function load(list: Node[], ls: Link[], centre?: string, mark = false): Promise<
 
 /** Draws the filtered view; lays it out when new nodes came in. */
 async function render(layOutNew: boolean): Promise<void> {
-  let v = visibleView(nodes, [...links.values()], filters, focusIds());
+  let v = visibleView(nodes, [...links.values()], filters, opened);
   // What was loaded is all declarations (a busy broker's first 500): hiding them would leave it alone.
   if (v.nodes.length <= 1 && nodes.size > 1 && filters.hiddenKinds.has('DECLARATION')) {
     filters.hiddenKinds.delete('DECLARATION');
-    v = visibleView(nodes, [...links.values()], filters, focusIds());
+    v = visibleView(nodes, [...links.values()], filters, opened);
   }
   layoutRun?.kill();
   graph.clear();
@@ -253,6 +253,7 @@ function renderFilters(v: VisibleView<Node>): void {
   const types = new Set([...links.values()].map((l) => l.type));
   if (filters.hiddenKinds.has('DECLARATION') && types.size) types.add(VIA_DECLARATIONS);
   const days = v.dateSpan ? spanDays(v.dateSpan) : [];
+  sliderDays = days;
   const slider = (id: string, value: string | undefined, fallback: number) => `<input type="range" id="${id}" min="0" max="${Math.max(0, days.length - 1)}"
     value="${value ? Math.max(0, days.indexOf(value)) : fallback}" ${days.length ? '' : 'disabled'} aria-label="${id === 'f-from' ? 'from' : 'to'}">`;
   $('filters').innerHTML = `<legend>Show</legend>
@@ -268,6 +269,9 @@ function renderFilters(v: VisibleView<Node>): void {
   w.__cg.loaded = nodes.size;
 }
 
+/** The time slider's steps: every day from the first to the last declaration loaded (whatever the filters). */
+let sliderDays: string[] = [];
+
 /** Every day from the first to the last of a span (the time slider's steps). */
 function spanDays([from, to]: [string, string]): string[] {
   const out: string[] = [];
@@ -275,11 +279,8 @@ function spanDays([from, to]: [string, string]): string[] {
   return out;
 }
 
-/** What the investigator opened: the entity, or the ring's members. */
+/** What the investigator opened (the entity, the ring's or the case's nodes): never hidden as a hub. */
 let opened = new Set<string>();
-function focusIds(): ReadonlySet<string> {
-  return opened;
-}
 
 function reset(): void {
   layoutRun?.kill();
@@ -778,7 +779,7 @@ function navigate(view: [string, string] | undefined, panel?: [string, string]):
 async function route(): Promise<void> {
   const p = new URLSearchParams(location.hash.slice(1));
   const wanted = filtersFrom(p);
-  const refilter = JSON.stringify(filterParamsOf(wanted)) !== JSON.stringify(filterParamsOf(filters));
+  const refilter = filterParamsOf(wanted) !== filterParamsOf(filters);
   filters = wanted;
   if (p.has('incase')) activeCase = p.get('incase')!;
   const view: [string, string] | undefined = p.has('case') ? ['case', p.get('case')!] : p.has('ring') ? ['ring', p.get('ring')!] : p.has('entity') ? ['entity', p.get('entity')!] : undefined;
@@ -852,8 +853,7 @@ $('filters').addEventListener('change', (e) => {
   } else if (t.id === 'f-risk') filters.minRisk = Number(t.value);
   else if (t.id === 'f-hubs') filters.showHubs = t.checked;
   else if (t.id === 'f-from' || t.id === 'f-to') {
-    const v = visibleView(nodes, [...links.values()], { ...filters, from: undefined, to: undefined }, focusIds());
-    const days = v.dateSpan ? spanDays(v.dateSpan) : [];
+    const days = sliderDays;
     const from = Number(($('f-from') as HTMLInputElement).value);
     const to = Number(($('f-to') as HTMLInputElement).value);
     filters.from = from > 0 ? days[Math.min(from, to)] : undefined;
