@@ -188,6 +188,7 @@ export function storeContract(name: string, factory: StoreFactory): void {
       expect((await store.listRuns(1))[0]).toMatchObject({ id: second, status: 'failed', error: 'stopped' });
       expect((await store.listRuns(5)).map((r) => r.status)).toEqual(['failed', 'done']);
       expect(await store.topCommunities(5)).toHaveLength(1);
+      expect([await store.countCommunities(), await store.countCommunities(first), await store.countCommunities(second)]).toEqual([1, 1, 0]);
       expect(await store.categoryRisk()).toEqual([{ field: 'hs6', value: '610910', n: 10, bad: 2 }]);
     });
 
@@ -273,6 +274,7 @@ export function storeContract(name: string, factory: StoreFactory): void {
       const first = await store.searchByName('etoile', { limit: 1 });
       const next = await store.searchByName('etoile', { limit: 10, after: first[0]!.id });
       expect([...first, ...next].map((e) => e.key).sort()).toEqual(['TE1', 'TE2']);
+      expect([await store.countByName('Étoile', {}), await store.countByName('etoile', { kinds: ['Supplier'] }), await store.countByName('import', {})]).toEqual([2, 0, 1]);
     });
 
     it('stores a 40 KB address and a 20 KB name under bounded keys and names (index entries have a size limit)', async () => {
@@ -306,6 +308,7 @@ export function storeContract(name: string, factory: StoreFactory): void {
       const page = await store.listAudit({ limit: 2 });
       const rest = await store.listAudit({ limit: 10, before: page[1]!.id });
       expect([...page, ...rest].map((r) => r.who)).toEqual(['key2', 'key1', 'key0']);
+      expect(await store.countAudit()).toBe(3);
     });
 
     it('gives declarations by id with their parties, and the declarations that tie two entities, paged', async () => {
@@ -322,6 +325,9 @@ export function storeContract(name: string, factory: StoreFactory): void {
       const figures = await store.linkFigures(t1, s1);
       expect(figures).toMatchObject({ declarations: 2, first: RING[0]!.lodged_at, last: RING[3]!.lodged_at ?? RING[0]!.lodged_at });
       expect(figures.value).toEqual([{ currency: 'MAD', total: 1250 }]);
+      // Every page of an entity's declarations, counted: T1 lodged D1 and D4; a declaration names none.
+      expect([await store.countEntityDeclarations(t1), await store.countEntityDeclarations(d1)]).toEqual([(await store.entityDeclarations(t1, { limit: 100 })).length, 0]);
+      expect(await store.countEntityDeclarations(t1)).toBeGreaterThanOrEqual(2);
       expect(await store.linkFigures(s1, t1)).toEqual(figures);
       expect(await store.linkFigures(t1, t3)).toEqual({ declarations: 0, value: [] });
       const page = await store.linkDeclarations(t1, b1, { limit: 1 });
@@ -333,13 +339,14 @@ export function storeContract(name: string, factory: StoreFactory): void {
 
     it('keeps investigation cases whole, lists them newest first by status, and refuses a save from a stale version', async () => {
       const at = '2025-05-01T10:00:00.000Z';
-      const base = { status: 'open' as const, createdAt: at, createdBy: 'inv', updatedAt: at, version: 1, items: [], notes: [], history: [{ at, who: 'inv', action: 'opened', detail: 'A' }] };
+      const base = { status: 'open' as const, createdAt: at, createdBy: 'inv', updatedAt: at, version: 1, items: [], notes: [], history: [{ at, who: 'inv', action: 'opened' as const, detail: 'A' }] };
       const a = await store.createCase({ ...base, title: 'Case A' });
       const b = await store.createCase({ ...base, title: 'Case B', status: 'referred' });
       expect(await store.getCase(a.id)).toEqual(a);
       expect(await store.getCase('no-such-case')).toBeNull();
       expect((await store.listCases({ limit: 10 })).map((c) => c.title)).toEqual(['Case B', 'Case A']);
       expect((await store.listCases({ limit: 10, status: 'open' })).map((c) => c.title)).toEqual(['Case A']);
+      expect([await store.countCases({}), await store.countCases({ status: 'open' }), await store.countCases({ status: 'closed_confirmed' })]).toEqual([2, 1, 0]);
       const page = await store.listCases({ limit: 1 });
       expect((await store.listCases({ limit: 5, before: page[0]!.id })).map((c) => c.title)).toEqual(['Case A']);
       const changed = { ...a, items: [{ kind: 'entity' as const, ref: '42', note: 'shares a phone', addedAt: at, addedBy: 'inv' }], updatedAt: '2025-05-02T10:00:00.000Z' };
@@ -382,6 +389,7 @@ export function storeContract(name: string, factory: StoreFactory): void {
       expect(page[1]).toMatchObject({ note: 'invoice seen', runId: '7', reason: 'documents_verified', modelChannel: 'red', channel: 'green' });
       expect((await store.listOverrides({ limit: 10, before: page[1]!.id })).map((o) => o.declarationId)).toEqual(['D1']);
       expect((await store.listOverrides({ limit: 10, since: '2025-03-02T00:00:00.000Z' })).map((o) => o.declarationId)).toEqual(['D3', 'D2']);
+      expect([await store.countOverrides({}), await store.countOverrides({ since: '2025-03-02T00:00:00.000Z' })]).toEqual([3, 2]);
     });
 
     it('says which declarations a batch replaced, from which load, and removes links with the identifiers they alone held', async () => {

@@ -13,4 +13,6 @@ export interface AccountabilityLog {
   recordOverride(o: Omit<ChannelOverride, 'id'>): Promise<ChannelOverride>;
   /** Newest first, recorded at or after `since` and before the given id. */
   listOverrides(opts: { since?: string; limit: number; before?: string }): Promise<ChannelOverride[]>;
+  /** How many overrides were recorded (since a moment, or all). */
+  countOverrides(opts: { since?: string }): Promise<number>;
 }

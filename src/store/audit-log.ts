@@ -13,4 +13,6 @@ export interface AuditLog {
   appendAudit(record: AuditRecord): Promise<void>;
   /** Newest first, before the given id. */
   listAudit(opts: { limit: number; before?: string }): Promise<AuditRecord[]>;
+  /** How many records the log holds. */
+  countAudit(): Promise<number>;
 }

@@ -7,6 +7,8 @@ export interface CaseStore {
   getCase(id: string): Promise<InvestigationCase | null>;
   /** Newest first, before the given id, optionally of one status. */
   listCases(opts: { status?: CaseStatus; limit: number; before?: string }): Promise<InvestigationCase[]>;
+  /** How many cases there are (of one status, or all). */
+  countCases(opts: { status?: CaseStatus }): Promise<number>;
   /**
    * Saves a changed case when the stored one is still at `expectedVersion` (its version becomes
    * expectedVersion + 1); false when someone changed it meanwhile.

@@ -61,6 +61,8 @@ export abstract class ComposedGraphStore implements GraphStore {
     return this.roles.reader.linkDeclarations(a, b, opts);
   }
   searchByName(text: string, opts: { kinds?: EntityKind[]; limit: number; after?: string }): Promise<Entity[]> { return this.roles.reader.searchByName(text, opts); }
+  countByName(text: string, opts: { kinds?: EntityKind[] }): Promise<number> { return this.roles.reader.countByName(text, opts); }
+  countEntityDeclarations(entityId: string): Promise<number> { return this.roles.reader.countEntityDeclarations(entityId); }
   neighbourhood(ids: readonly string[], opts: NeighbourhoodOptions): Promise<Subgraph> { return this.roles.reader.neighbourhood(ids, opts); }
   watchlistHits(): Promise<Array<{ entity: Entity; entry: WatchlistEntry }>> { return this.roles.reader.watchlistHits(); }
   counts(): Promise<StoreCounts> { return this.roles.reader.counts(); }
@@ -89,17 +91,20 @@ export abstract class ComposedGraphStore implements GraphStore {
   topEntities(opts: { kind?: EntityKind; limit: number; runId?: string }): Promise<EntityScore[]> { return this.roles.runs.topEntities(opts); }
   topCommunities(limit: number, runId?: string, offset?: number): Promise<CommunityRecord[]> { return this.roles.runs.topCommunities(limit, runId, offset); }
   getCommunity(community: number, runId?: string): Promise<CommunityRecord | null> { return this.roles.runs.getCommunity(community, runId); }
+  countCommunities(runId?: string): Promise<number> { return this.roles.runs.countCommunities(runId); }
   categoryRisk(runId?: string): Promise<CategoryRisk[]> { return this.roles.runs.categoryRisk(runId); }
   runCard(runId: string): Promise<RunCard | null> { return this.roles.runs.runCard(runId); }
 
   // ---- audit-log ----
   appendAudit(record: AuditRecord): Promise<void> { return this.roles.audit.appendAudit(record); }
   listAudit(opts: { limit: number; before?: string }): Promise<AuditRecord[]> { return this.roles.audit.listAudit(opts); }
+  countAudit(): Promise<number> { return this.roles.audit.countAudit(); }
 
   // ---- case-store ----
   createCase(c: Omit<InvestigationCase, 'id'>): Promise<InvestigationCase> { return this.roles.cases.createCase(c); }
   getCase(id: string): Promise<InvestigationCase | null> { return this.roles.cases.getCase(id); }
   listCases(opts: { status?: CaseStatus; limit: number; before?: string }): Promise<InvestigationCase[]> { return this.roles.cases.listCases(opts); }
+  countCases(opts: { status?: CaseStatus }): Promise<number> { return this.roles.cases.countCases(opts); }
   saveCase(c: InvestigationCase, expectedVersion: number): Promise<boolean> { return this.roles.cases.saveCase(c, expectedVersion); }
 
   // ---- accountability-log ----
@@ -107,4 +112,5 @@ export abstract class ComposedGraphStore implements GraphStore {
   qualityCounts(): Promise<QualityCount[]> { return this.roles.accountability.qualityCounts(); }
   recordOverride(o: Omit<ChannelOverride, 'id'>): Promise<ChannelOverride> { return this.roles.accountability.recordOverride(o); }
   listOverrides(opts: { since?: string; limit: number; before?: string }): Promise<ChannelOverride[]> { return this.roles.accountability.listOverrides(opts); }
+  countOverrides(opts: { since?: string }): Promise<number> { return this.roles.accountability.countOverrides(opts); }
 }

@@ -89,6 +89,8 @@ export interface GraphReader extends LinkSource {
   getDeclaration(key: string): Promise<(Declaration & { id: string }) | null>;
   /** Declarations naming an entity (any role), newest first, after the given declaration id. */
   entityDeclarations(entityId: string, opts: { limit: number; after?: string }): Promise<Array<Declaration & { id: string }>>;
+  /** How many declarations name an entity (every page of entityDeclarations). */
+  countEntityDeclarations(entityId: string): Promise<number>;
   /** Declarations by their node ids (unknown ids are left out), with their parties' entity ids. */
   getDeclarations(ids: readonly string[]): Promise<StoredDeclaration[]>;
   /** The declarations naming both entities (as trader, consignee, supplier, broker, carrier, route or vessel): counts, dates, value. */
@@ -97,6 +99,8 @@ export interface GraphReader extends LinkSource {
   linkDeclarations(a: string, b: string, opts: { limit: number; after?: string }): Promise<Array<Declaration & { id: string }>>;
   /** Entities whose name starts with or contains the text (case-insensitive), by id after `after`. */
   searchByName(text: string, opts: { kinds?: EntityKind[]; limit: number; after?: string }): Promise<Entity[]>;
+  /** How many entities searchByName finds in all. */
+  countByName(text: string, opts: { kinds?: EntityKind[] }): Promise<number>;
   neighbourhood(ids: readonly string[], opts: NeighbourhoodOptions): Promise<Subgraph>;
   /** Entities that match a watchlist entry. */
   watchlistHits(): Promise<Array<{ entity: Entity; entry: WatchlistEntry }>>;

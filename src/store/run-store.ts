@@ -48,6 +48,8 @@ export interface RunStore {
   topEntities(opts: { kind?: EntityKind; limit: number; runId?: string }): Promise<EntityScore[]>;
   topCommunities(limit: number, runId?: string, offset?: number): Promise<CommunityRecord[]>;
   getCommunity(community: number, runId?: string): Promise<CommunityRecord | null>;
+  /** How many ranked communities a run (the current one by default) has: every page of topCommunities. */
+  countCommunities(runId?: string): Promise<number>;
   categoryRisk(runId?: string): Promise<CategoryRisk[]>;
   /** The run's model card and data quality (null for a run without one: older, running or failed). */
   runCard(runId: string): Promise<RunCard | null>;

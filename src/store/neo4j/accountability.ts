@@ -28,6 +28,10 @@ export class Neo4jAccountabilityLog implements AccountabilityLog {
     return { ...o, id };
   }
 
+  async countOverrides(opts: { since?: string }): Promise<number> {
+    return Number((await this.s.read('count-overrides', { since: opts.since ?? '' }))[0]?.n ?? 0);
+  }
+
   async listOverrides(opts: { since?: string; limit: number; before?: string }): Promise<ChannelOverride[]> {
     const rows = await this.s.read('list-overrides', { before: opts.before ?? null, since: opts.since ?? '', limit: neo4j.int(opts.limit) });
     return rows.map((r) => {

@@ -14,6 +14,10 @@ export class Neo4jAuditLog implements AuditLog {
     await this.s.write([['append-audit', { id, at: r.at, who: r.who, role: r.role, operation: r.operation, entityIds: r.entityIds, requestId: r.requestId }]]);
   }
 
+  async countAudit(): Promise<number> {
+    return Number((await this.s.read('count-audit'))[0]?.n ?? 0);
+  }
+
   async listAudit(opts: { limit: number; before?: string }): Promise<AuditRecord[]> {
     return (await this.s.read('list-audit', { before: opts.before ?? null, limit: neo4j.int(opts.limit) })).map((r) => {
       const p = r.record as Row;

@@ -29,6 +29,10 @@ export class Neo4jCaseStore implements CaseStore {
     return (await this.s.read('list-cases', { before: opts.before ?? null, status: opts.status ?? null, limit: neo4j.int(opts.limit) })).map(caseFromRow);
   }
 
+  async countCases(opts: { status?: CaseStatus }): Promise<number> {
+    return Number((await this.s.read('count-cases', { status: opts.status ?? null }))[0]?.n ?? 0);
+  }
+
   async saveCase(c: InvestigationCase, expectedVersion: number): Promise<boolean> {
     const [rows] = await this.s.write([['save-case', {
       id: c.id, expected: neo4j.int(expectedVersion), title: c.title, status: c.status, updatedAt: c.updatedAt, doc: docOf(c),

@@ -62,6 +62,14 @@ export class Neo4jGraphReader implements GraphReader {
     return rows.map((r) => declarationFromProps(String(r.id), r.props as Row));
   }
 
+  async countEntityDeclarations(entityId: string): Promise<number> {
+    return Number((await this.s.read('count-entity-declarations', { id: entityId }))[0]?.n ?? 0);
+  }
+
+  async countByName(text: string, opts: { kinds?: EntityKind[] }): Promise<number> {
+    return Number((await this.s.read('count-by-name', { text: searchName(text), kinds: opts.kinds?.length ? opts.kinds : null }))[0]?.n ?? 0);
+  }
+
   async searchByName(text: string, opts: { kinds?: EntityKind[]; limit: number; after?: string }): Promise<Entity[]> {
     return (await this.s.read('search-by-name', {
       text: searchName(text), kinds: opts.kinds?.length ? opts.kinds : null, after: opts.after ?? '', limit: neo4j.int(opts.limit),

@@ -125,6 +125,11 @@ export class Neo4jRunStore implements RunStore {
     return (await this.s.read('top-communities', { runId: run, offset: neo4j.int(offset), limit: neo4j.int(limit) })).map((r) => communityFromProps(r.community as Row));
   }
 
+  async countCommunities(runId?: string): Promise<number> {
+    const run = await this.runOrCurrent(runId);
+    return run ? Number((await this.s.read('count-communities', { runId: run }))[0]?.n ?? 0) : 0;
+  }
+
   async getCommunity(community: number, runId?: string): Promise<CommunityRecord | null> {
     const run = await this.runOrCurrent(runId);
     if (!run) return null;

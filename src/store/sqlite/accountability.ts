@@ -22,6 +22,10 @@ export class SqliteAccountabilityLog implements AccountabilityLog {
     return { ...o, id: String(r.lastInsertRowid) };
   }
 
+  async countOverrides(opts: { since?: string }): Promise<number> {
+    return (this.db.prepare('SELECT COUNT(*) AS n FROM channel_overrides WHERE at >= ?').get(opts.since ?? '') as { n: number }).n;
+  }
+
   async listOverrides(opts: { since?: string; limit: number; before?: string }): Promise<ChannelOverride[]> {
     const before = opts.before === undefined ? Number.MAX_SAFE_INTEGER : rowIdCursor(opts.before);
     const rows = this.db.prepare('SELECT * FROM channel_overrides WHERE id < ? AND at >= ? ORDER BY id DESC LIMIT ?')

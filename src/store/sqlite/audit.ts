@@ -11,6 +11,10 @@ export class SqliteAuditLog implements AuditLog {
       .run(r.at, r.who, r.role, r.operation, JSON.stringify(r.entityIds), r.requestId);
   }
 
+  async countAudit(): Promise<number> {
+    return (this.db.prepare('SELECT COUNT(*) AS n FROM audit_log').get() as { n: number }).n;
+  }
+
   async listAudit(opts: { limit: number; before?: string }): Promise<AuditRecord[]> {
     const before = opts.before === undefined ? Number.MAX_SAFE_INTEGER : rowIdCursor(opts.before);
     const rows = this.db.prepare('SELECT * FROM audit_log WHERE id < ? ORDER BY id DESC LIMIT ?').all(before, opts.limit) as Array<Record<string, unknown>>;

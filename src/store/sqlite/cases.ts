@@ -28,6 +28,11 @@ export class SqliteCaseStore implements CaseStore {
     return rows.map(caseFromRow);
   }
 
+  async countCases(opts: { status?: CaseStatus }): Promise<number> {
+    const sql = `SELECT COUNT(*) AS n FROM cases ${opts.status ? 'WHERE status = ?' : ''}`;
+    return (this.db.prepare(sql).get(...(opts.status ? [opts.status] : [])) as { n: number }).n;
+  }
+
   async saveCase(c: InvestigationCase, expectedVersion: number): Promise<boolean> {
     const r = this.db.prepare('UPDATE cases SET title = ?, status = ?, updated_at = ?, version = ?, doc = ? WHERE id = ? AND version = ?')
       .run(c.title, c.status, c.updatedAt, expectedVersion + 1, docOf(c), Number(c.id), expectedVersion);

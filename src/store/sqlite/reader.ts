@@ -72,6 +72,12 @@ export class SqliteGraphReader implements GraphReader {
     return rows.map(declarationFromRow);
   }
 
+  async countEntityDeclarations(entityId: string): Promise<number> {
+    if (isDeclarationNode(entityId)) return 0;
+    const parts = DECL_RELS.map((rel) => `SELECT id FROM declarations WHERE ${REL_COLUMN[rel]} = @id`);
+    return (this.db.prepare(`SELECT COUNT(*) AS n FROM (${parts.join(' UNION ')})`).get({ id: Number(entityId) }) as { n: number }).n;
+  }
+
   async getDeclarations(ids: readonly string[]): Promise<StoredDeclaration[]> {
     const rowIds = ids.filter(isDeclarationNode).map((id) => Number(id.slice(1))).filter(Number.isSafeInteger);
     const stmt = this.db.prepare('SELECT * FROM declarations WHERE id IN (SELECT value FROM json_each(?))');
@@ -108,16 +114,27 @@ export class SqliteGraphReader implements GraphReader {
   }
 
   async searchByName(text: string, opts: { kinds?: EntityKind[]; limit: number; after?: string }): Promise<Entity[]> {
-    const kinds = (opts.kinds?.length ? opts.kinds : null)?.filter((k) => k !== 'Declaration');
-    const folded = searchName(text);
-    if (!folded) return [];
-    const rows = this.db.prepare(`SELECT id, kind, key, name FROM entities
-      WHERE search_name LIKE @pattern ESCAPE '\\' AND id > @after ${kinds ? 'AND kind IN (SELECT value FROM json_each(@kinds))' : ''}
-      ORDER BY id LIMIT @limit`).all({
-      pattern: `%${folded.replace(/[\\%_]/g, (c) => `\\${c}`)}%`, after: opts.after === undefined ? 0 : rowIdCursor(opts.after), limit: opts.limit,
-      ...(kinds ? { kinds: JSON.stringify(kinds) } : {}),
-    }) as EntityRow[];
+    const where = this.nameWhere(text, opts.kinds);
+    if (!where) return [];
+    const rows = this.db.prepare(`SELECT id, kind, key, name FROM entities WHERE ${where.sql} AND id > @after ORDER BY id LIMIT @limit`)
+      .all({ ...where.params, after: opts.after === undefined ? 0 : rowIdCursor(opts.after), limit: opts.limit }) as EntityRow[];
     return rows.map(toEntity);
+  }
+
+  async countByName(text: string, opts: { kinds?: EntityKind[] }): Promise<number> {
+    const where = this.nameWhere(text, opts.kinds);
+    return where ? (this.db.prepare(`SELECT COUNT(*) AS n FROM entities WHERE ${where.sql}`).get(where.params) as { n: number }).n : 0;
+  }
+
+  /** The name search's condition: the folded text anywhere in the search name, of some kinds. */
+  private nameWhere(text: string, kinds?: EntityKind[]): { sql: string; params: Record<string, string> } | undefined {
+    const only = (kinds?.length ? kinds : null)?.filter((k) => k !== 'Declaration');
+    const folded = searchName(text);
+    if (!folded) return undefined;
+    return {
+      sql: `search_name LIKE @pattern ESCAPE '\\' ${only ? 'AND kind IN (SELECT value FROM json_each(@kinds))' : ''}`,
+      params: { pattern: `%${folded.replace(/[\\%_]/g, (c) => `\\${c}`)}%`, ...(only ? { kinds: JSON.stringify(only) } : {}) },
+    };
   }
 
   async linksOf(nodes: readonly Entity[], limit: number): Promise<NodeLink[][]> {

@@ -160,6 +160,11 @@ export class SqliteRunStore implements RunStore {
     return rows.map(communityFromRow);
   }
 
+  async countCommunities(runId?: string): Promise<number> {
+    const run = this.runNumber(runId);
+    return run === undefined ? 0 : (this.db.prepare('SELECT COUNT(*) AS n FROM communities WHERE run_id = ?').get(run) as { n: number }).n;
+  }
+
   async getCommunity(community: number, runId?: string): Promise<CommunityRecord | null> {
     const run = this.runNumber(runId);
     if (run === undefined) return null;

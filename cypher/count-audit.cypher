@@ -1,0 +1,1 @@
+MATCH (a:AuditRecord) RETURN count(a) AS n

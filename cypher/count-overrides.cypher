@@ -1,0 +1,2 @@
+MATCH (o:ChannelOverride) WHERE o.at >= $since
+RETURN count(o) AS n
