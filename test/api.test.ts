@@ -1,4 +1,5 @@
 /** The GraphQL API end to end over real HTTP on 127.0.0.1, with the roles, limits and audit. */
+import { globalId, parseGlobalId } from '../src/api/global-id';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import Graph from 'graphology';
 import { parse as parseGexf } from 'graphology-gexf';
@@ -84,7 +85,7 @@ describe('authentication', () => {
 
   it('accepts the key as X-Api-Key too', async () => {
     const res = await fetch(server.url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': KEYS.scorer }, body: '{"query":"{ currentRun { id } }"}' });
-    expect(((await res.json()) as GqlResponse).data?.currentRun.id).toBe(await store.currentRunId());
+    expect(((await res.json()) as GqlResponse).data?.currentRun.id).toBe(globalId('AnalysisRun', (await store.currentRunId())!));
   });
 });
 
@@ -178,7 +179,9 @@ describe('investigator queries', () => {
     expect(ids).not.toContain(e.declarations.edges[0].node.id);
     const written = `${e.key.slice(0, 5)} ${e.key.slice(5)}`; // as a user might type it
     expect((await gql('investigator', `{ entity(kind: TRADER, key: "${written}") { id } }`)).data!.entity.id).toBe(e.id);
-    expect((await gql('investigator', '{ entity(id: "999999999") { id } }')).data!.entity).toBeNull();
+    const missing = await gql('investigator', '{ entity(id: "999999999") { id } }');
+    expect(missing.data!.entity).toBeNull();
+    expect(missing.errors![0]!.extensions).toMatchObject({ code: 'NOT_FOUND', argument: 'id' });
   });
 
   it('finds owners of a phone typed any way', async () => {
@@ -186,7 +189,7 @@ describe('investigator queries', () => {
     const entity = phone ? (await store.getEntities([phone.entityId]))[0]! : (await store.findEntity({ kind: 'Phone', key: '+212661234567' }))!;
     const national = `0${entity.key.slice(4, 5)} ${entity.key.slice(5, 7)} ${entity.key.slice(7, 9)} ${entity.key.slice(9, 11)} ${entity.key.slice(11)}`;
     const r = await gql('investigator', `{ search(text: "${national}") { edges { node { id kind } } } }`);
-    expect(r.data!.search.edges.map((x: any) => x.node.id)).toContain(entity.id);
+    expect(r.data!.search.edges.map((x: any) => x.node.id)).toContain(globalId('Entity', entity.id));
   });
 
   it('returns a capped neighborhood that says when it was truncated, and filters by kind and weight', async () => {
@@ -206,8 +209,8 @@ describe('investigator queries', () => {
     const r = await gql('investigator', `{ shortestPath(from: "${ringMembers[0]}", to: "${ringMembers[1]}") { length nodes { id kind } edges { source target type } } }`);
     const p = r.data!.shortestPath;
     expect(p.length).toBeGreaterThanOrEqual(2);
-    expect(p.nodes[0].id).toBe(ringMembers[0]);
-    expect(p.nodes[p.nodes.length - 1].id).toBe(ringMembers[1]);
+    expect(p.nodes[0].id).toBe(globalId('Entity', ringMembers[0]!));
+    expect(p.nodes[p.nodes.length - 1].id).toBe(globalId('Entity', ringMembers[1]!));
     expect(p.edges).toHaveLength(p.length);
   });
 
@@ -383,7 +386,7 @@ describe('paging on the store\'s own ids', () => {
       const r = await gql('investigator', 'query($after: String) { search(text: "SARL", first: 5, after: $after) { edges { cursor node { id } } pageInfo { hasNextPage endCursor } } }', { after });
       const { edges, pageInfo } = r.data!.search;
       for (const e of edges) {
-        expect(decoded(e.cursor)).toBe(e.node.id);
+        expect(globalId('Entity', decoded(e.cursor) as string)).toBe(e.node.id);
         seen.push(e.node.id);
       }
       expect(pageInfo.hasNextPage).toBe(true);
@@ -404,8 +407,9 @@ describe('paging on the store\'s own ids', () => {
     const runs = await gql('investigator', '{ analysisRuns(first: 1) { edges { cursor node { id } } pageInfo { hasNextPage endCursor } } }');
     const older = await gql('investigator', 'query($a: String) { analysisRuns(first: 1, after: $a) { edges { node { id } } } }', { a: runs.data!.analysisRuns.pageInfo.endCursor });
     expect(runs.data!.analysisRuns.pageInfo.hasNextPage).toBe(true);
-    expect(decoded(runs.data!.analysisRuns.edges[0].cursor)).toBe(runs.data!.analysisRuns.edges[0].node.id);
-    expect(Number(older.data!.analysisRuns.edges[0].node.id)).toBeLessThan(Number(runs.data!.analysisRuns.edges[0].node.id));
+    const local = (id: string) => parseGlobalId(id)!.local;
+    expect(decoded(runs.data!.analysisRuns.edges[0].cursor)).toBe(local(runs.data!.analysisRuns.edges[0].node.id));
+    expect(Number(local(older.data!.analysisRuns.edges[0].node.id))).toBeLessThan(Number(local(runs.data!.analysisRuns.edges[0].node.id)));
     const unknown = Buffer.from(JSON.stringify({ v: '4:never:1' })).toString('base64url');
     expect(code(await gql('investigator', 'query($a: String) { analysisRuns(after: $a) { edges { cursor } } }', { a: unknown }))).toBe('BAD_USER_INPUT');
     expect(code(await gql('admin', 'query($a: String) { auditLog(after: $a) { edges { cursor } } }', { a: unknown }))).toBe('BAD_USER_INPUT');

@@ -53,6 +53,7 @@ const CASES: Record<string, () => string | Promise<string>> = {
   'Mutation.addToCase': async () => `mutation { addToCase(id: "${caseId}", version: ${await caseVersion()}, kind: DECLARATION, ref: "${declaration}") { ${CASE_FIELDS} } }`,
   'Mutation.annotateCase': async () => `mutation { annotateCase(id: "${caseId}", version: ${await caseVersion()}, text: "seen") { ${CASE_FIELDS} } }`,
   'Mutation.setCaseStatus': async () => `mutation { setCaseStatus(id: "${caseId}", version: ${await caseVersion()}, status: REFERRED) { ${CASE_FIELDS} } }`,
+  'Query.node': () => `{ node(id: "Entity:${member}") { __typename id ... on Entity { name declarations(first: 2) { edges { node { __typename id } } } } } }`,
   'Query.linkEvidence': () => `{ linkEvidence(a: "${member}", b: "${counterpart}") { a { __typename id } b { __typename id } page(first: 5) { edges { node { __typename id } } } } }`,
 };
 

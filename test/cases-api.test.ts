@@ -57,8 +57,11 @@ describe('investigation cases', () => {
     expect(c.version).toBe(4);
     expect(c.items.map((i: { kind: string }) => i.kind)).toEqual(['RING', 'ENTITY', 'DECLARATION']);
     expect(c.items[0].ring.rank).toBe(ring.rank);
-    expect(c.items[1].entity.id).toBe(member);
-    expect(c.items[2].declaration.outcome).toBe('seizure');
+    // A ring added by its community number is kept as the ring of the run it was added from.
+    expect(c.items[0].ref).toBe(`Ring:${await store.currentRunId()}:${ring.community}`);
+    expect(c.items[1].entity.id).toBe(`Entity:${member}`);
+    expect(c.items[1].ref).toBe(`Entity:${member}`);
+    expect(c.items[2].declaration.outcome).toBe('SEIZURE');
     // The second investigator reads it and adds a note; a change from the version read before is refused.
     const read = (await gql('second', `query($id: ID!) { case(id: $id) { ${CASE} } }`, { id: c.id })).data!.case;
     expect(read).toEqual(c);
@@ -68,14 +71,14 @@ describe('investigation cases', () => {
     expect(stale.errors![0]!.extensions!.code).toBe('CONFLICT');
     c = note.data!.annotateCase;
     expect(c.notes).toEqual([{ who: 'env-2-investigator', text: 'Same director as case 12' }]);
-    expect(c.history.map((h: { action: string }) => h.action)).toEqual(['opened', 'added', 'added', 'added', 'annotated']);
+    expect(c.history.map((h: { action: string }) => h.action)).toEqual(['OPENED', 'ADDED', 'ADDED', 'ADDED', 'ANNOTATED']);
     // Printed: the entities with their risk, the evidence declaration, the notes and the history.
     const html = (await gql('second', 'query($id: ID!) { case(id: $id) { reportHtml subgraph(limit: 100) { nodes { id } } } }', { id: c.id })).data!.case;
     const decl = (await store.getDeclarations([seized]))[0]!;
     for (const part of ['Ring of shell importers, Casablanca', `${decl.declaration_id}/${decl.item_no}`, 'seizure', 'Same director as case 12', 'annotated', 'shares a bank account']) {
       expect(html.reportHtml, part).toContain(part.replace(/&/g, '&amp;'));
     }
-    expect(html.subgraph.nodes.map((n: { id: string }) => n.id)).toContain(member);
+    expect(html.subgraph.nodes.map((n: { id: string }) => n.id)).toContain(`Entity:${member}`);
     // Listed by status, and audited.
     const listed = await gql('first', '{ cases(status: OPEN, first: 10) { edges { node { id } } } }');
     expect(listed.data!.cases.edges.map((e: { node: { id: string } }) => e.node.id)).toContain(c.id);
@@ -96,7 +99,7 @@ describe('investigation cases', () => {
     expect(closed.data!.setCaseStatus.history.pop().detail).toMatch(/open → closed_confirmed: duties recovered; 1 entities put on the watchlist/);
     expect((await store.counts()).watchlist).toBe(before + 1);
     const entity = (await store.getEntities([member]))[0]!;
-    expect((await store.watchlistHits()).some((h) => h.entity.id === member && h.entry.source === `case ${c.id}` && h.entity.key === entity.key)).toBe(true);
+    expect((await store.watchlistHits()).some((h) => h.entity.id === member && h.entry.source === `case ${c.id.replace('Case:', '')}` && h.entity.key === entity.key)).toBe(true);
   });
 
   it('refuses bad input, given as variables, and is not open to a scorer', async () => {

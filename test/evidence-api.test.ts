@@ -4,6 +4,7 @@
  * with every field and its parties; a link between two entities gives its declarations, checked
  * against the store page by page. Scorers read none of it.
  */
+import { parseGlobalId } from '../src/api/global-id';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../src/api/server';
 import type { SqliteGraphStore } from '../src/store/sqlite/sqlite-store';
@@ -17,7 +18,7 @@ let server: RunningServer;
 let gql: GqlClient<keyof typeof KEYS>;
 
 
-const REFS = 'references { kind text declaration { id declarationId lodgedAt hsCode declaredValue currency outcome } entity { id name } ring { rank } category { field value controlled bad entity { id name } } }';
+const REFS = 'references { kind text declaration { id declarationId lodgedOn hsCode declaredValue currency outcome } entity { id name } ring { rank } category { field value controlled bad entity { id name } } }';
 
 beforeAll(async () => {
   ({ store } = await analysedSyntheticStore(tmp.dir, 'evidence.db', { traders: 600, seed: 13 }));
@@ -30,6 +31,9 @@ afterAll(async () => {
   tmp.cleanup();
 });
 
+/** The store's id in a global id. */
+const local = (id: string) => parseGlobalId(id)!.local;
+
 describe('evidence behind a score', () => {
   it('names a seized declaration with its date, goods, amount and outcome, and opens it whole', async () => {
     const seized = (await store.topEntities({ kind: 'Trader', limit: 500 })).find((s) => s.signals.some((r) => r.name === 'seizures' && r.evidence.length > 0))!;
@@ -37,9 +41,9 @@ describe('evidence behind a score', () => {
     expect(r.errors).toBeUndefined();
     const refs = r.data!.entity.risk.reasons.find((x: { name: string }) => x.name === 'seizures').references;
     const decl = refs.find((x: { kind: string }) => x.kind === 'DECLARATION');
-    expect(decl.declaration.outcome).toBe('seizure');
+    expect(decl.declaration.outcome).toBe('SEIZURE');
     expect(decl.text).toContain(`Declaration ${decl.declaration.declarationId}/1`);
-    expect(decl.text).toContain(decl.declaration.lodgedAt.slice(0, 10));
+    expect(decl.text).toContain(decl.declaration.lodgedOn);
     expect(decl.text).toContain(`HS ${decl.declaration.hsCode}`);
     expect(decl.text).toContain(`${Math.round(decl.declaration.declaredValue).toLocaleString('en-US')} ${decl.declaration.currency}`);
     expect(decl.text).toContain('seized');
@@ -49,14 +53,15 @@ describe('evidence behind a score', () => {
       currency unitValue hsMedianUnitValue outcome fraudType recoveredAmount aeo parties { role entity { id kind name } } } }`, { id: decl.declaration.id });
     expect(full.errors).toBeUndefined();
     const d = full.data!.declaration;
-    const stored = (await store.getDeclarations([d.id]))[0]!;
+    expect(d.id).toBe(decl.declaration.id);
+    const stored = (await store.getDeclarations([local(d.id)]))[0]!;
     expect(d).toMatchObject({ declarationId: stored.declaration_id, office: stored.office, goodsDescription: stored.goods_description, quantity: stored.quantity,
       grossWeightKg: stored.gross_weight_kg, fraudType: stored.fraud_type, recoveredAmount: stored.recovered_amount, aeo: stored.aeo });
     expect(d.unitValue).toBeCloseTo(stored.declared_value / stored.quantity!, 3);
     const run = (await store.currentRun())!;
     expect(d.hsMedianUnitValue).toBe(run.model!.medians[`${stored.hs_code}|${stored.currency}`] ?? null);
     expect(d.hsMedianUnitValue).not.toBeNull();
-    expect(d.parties.find((p: { role: string }) => p.role === 'FILED_BY').entity.id).toBe(seized.entityId);
+    expect(d.parties.find((p: { role: string }) => p.role === 'FILED_BY').entity.id).toBe(`Entity:${seized.entityId}`);
     expect(d.parties.map((p: { role: string }) => p.role).sort()).toEqual(stored.parties.map((p) => p.rel).sort());
   });
 
@@ -83,7 +88,7 @@ describe('evidence behind a score', () => {
     }
     expect(found).toBeDefined();
     const c = found!.category;
-    expect(c.entity.id).toBe(c.value);
+    expect(local(c.entity.id)).toBe(c.value);
     expect(found!.text).toBe(`${c.bad} of ${c.controlled} controlled declarations with ${c.field} ${c.entity.name} had a discrepancy or a seizure`);
     const record = (await store.categoryRisk()).find((x) => x.field === c.field && x.value === c.value)!;
     expect({ n: record.n, bad: record.bad }).toEqual({ n: c.controlled, bad: c.bad });
@@ -118,16 +123,19 @@ describe('evidence behind a score', () => {
       after = figures.page.pageInfo.hasNextPage ? figures.page.pageInfo.endCursor : null;
     } while (after);
     expect(figures.declarations).toBe(expected.length);
-    expect(seen.sort()).toEqual(expected.map((d) => d.id).sort());
+    expect(seen.sort()).toEqual(expected.map((d) => `Declaration:${d.id}`).sort());
     expect(figures.firstDate).toBe(expected.map((d) => d.lodged_at).sort()[0]);
     expect(figures.lastDate).toBe(expected.map((d) => d.lodged_at).sort().pop());
     expect(figures.value[0].amount).toBeCloseTo(expected.reduce((s, d) => s + d.declared_value, 0), 2);
   });
 
   it('answers an unknown id with null or nothing, and limits pages given as variables', async () => {
-    expect((await gql('investigator', '{ declaration(id: "d999999999") { id } }')).data!.declaration).toBeNull();
+    const missing = await gql('investigator', '{ declaration(id: "d999999999") { id } }');
+    expect(missing.data!.declaration).toBeNull();
+    expect(missing.errors![0]!.extensions).toMatchObject({ code: 'NOT_FOUND', argument: 'id' });
     const none = await gql('investigator', '{ linkEvidence(a: "999999998", b: "999999999") { a { id } declarations page { edges { node { id } } } } }');
-    expect(none.data!.linkEvidence).toEqual({ a: null, declarations: 0, page: { edges: [] } });
+    expect(none.data).toBeNull();
+    expect(none.errors![0]!.extensions).toMatchObject({ code: 'NOT_FOUND', argument: 'a' });
     const trader = (await store.topEntities({ kind: 'Trader', limit: 1 }))[0]!.entityId;
     const big = await gql('investigator', 'query($a: ID!, $n: Int) { linkEvidence(a: $a, b: $a) { page(first: $n) { edges { node { id } } } } }', { a: trader, n: 100_000 });
     expect(big.errors![0]!.extensions!.code).toBe('BAD_USER_INPUT');

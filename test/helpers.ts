@@ -1,4 +1,5 @@
 /** Test helpers: temporary folders, declaration rows, CLI runs. */
+import { parseGlobalId } from '../src/api/global-id';
 import { spawn, spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -82,7 +83,8 @@ export function identityIds(value: unknown, out = new Set<string>()): Set<string
   if (Array.isArray(value)) for (const v of value) identityIds(v, out);
   else if (value && typeof value === 'object') {
     const o = value as Record<string, unknown>;
-    if ((o.__typename === 'Entity' || o.__typename === 'Declaration') && typeof o.id === 'string') out.add(o.id);
+    // Audit records hold the store's ids: the part of a global id after its type.
+    if ((o.__typename === 'Entity' || o.__typename === 'Declaration') && typeof o.id === 'string') out.add(parseGlobalId(o.id)?.local ?? o.id);
     for (const v of Object.values(o)) identityIds(v, out);
   }
   return out;

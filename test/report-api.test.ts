@@ -21,7 +21,7 @@ let gql: GqlClient<keyof typeof KEYS>;
 
 
 const OVERRIDE = `mutation($input: ChannelOverrideInput!) { overrideChannel(input: $input) { id who declarationId modelChannel channel reason note runId } }`;
-const REPORT = `query($run: ID, $from: String, $to: String, $capacity: Float) { runReport(run: $run, from: $from, to: $to, capacity: $capacity) {
+const REPORT = `query($run: ID, $from: Date, $to: Date, $capacity: Float) { runReport(run: $run, from: $from, to: $to, capacity: $capacity) {
   run { id } modelCard { declarations heldOut { auc size precisionAt5 calibration { size } } overrides { total released controlled byReason { reason count } } changes { previousRun } }
   biasAudit { from to items selectionRate flagged { dimension group } groups { dimension } }
   dataQuality { rows fill { field rate } months { month rows } defaultIdentifierLimit }
@@ -46,7 +46,7 @@ describe('channel overrides', () => {
     const released = await gql('investigator', OVERRIDE, { input: { declarationId: '2025000000017', modelChannel: 'RED', channel: 'GREEN', reason: 'DOCUMENTS_VERIFIED' } });
     expect(released.errors).toBeUndefined();
     expect(released.data!.overrideChannel).toMatchObject({ who: 'env-1-investigator', modelChannel: 'RED', channel: 'GREEN', reason: 'DOCUMENTS_VERIFIED', note: null });
-    expect(released.data!.overrideChannel.runId).toBe(await store.currentRunId());
+    expect(released.data!.overrideChannel.runId).toBe(`AnalysisRun:${await store.currentRunId()}`);
     const controlled = await gql('analyst', OVERRIDE, { input: { declarationId: '2025000000018', modelChannel: 'GREEN', channel: 'RED', reason: 'OTHER', note: 'tip from the port' } });
     expect(controlled.errors).toBeUndefined();
     const audit = await store.listAudit({ limit: 10 });
@@ -103,12 +103,17 @@ describe('the run report', () => {
   });
 
   it('refuses periods and capacities out of bounds, and an unknown run', async () => {
-    for (const vars of [{ from: '2025-09-30', to: '2025-07-01' }, { from: '2025-07-01' }, { from: 'yesterday', to: '2025-07-01' }, { capacity: 1.5 }, { capacity: -0.1 }]) {
+    const notDays = [{ from: 'yesterday', to: '2025-07-01' }, { from: '2025-02-30', to: '2025-03-01' }, { from: '2025-07-01T10:00:00Z', to: '2025-07-02' }];
+    for (const vars of [{ from: '2025-09-30', to: '2025-07-01' }, { from: '2025-07-01' }, ...notDays, { capacity: 1.5 }, { capacity: -0.1 }]) {
       const r = await gql('analyst', REPORT, vars);
       expect(r.errors![0]!.extensions!.code, JSON.stringify(vars)).toBe('BAD_USER_INPUT');
     }
     const literal = await gql('analyst', '{ runReport(capacity: 2) { generatedAt } }');
     expect(literal.errors![0]!.extensions!.code).toBe('BAD_USER_INPUT');
+    // A literal that is not a calendar day fails validation, before anything runs, and says why.
+    const badDay = await gql('analyst', '{ runReport(from: "2025-02-30", to: "2025-03-01") { generatedAt } }');
+    expect(badDay.errors![0]!.extensions!.code).toBe('GRAPHQL_VALIDATION_FAILED');
+    expect(badDay.errors![0]!.message).toMatch(/Date must be a calendar day/);
     const unknown = await gql('analyst', REPORT, { run: '999999' });
     expect(unknown.errors![0]!.extensions!.code).toBe('NOT_FOUND');
   });

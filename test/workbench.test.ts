@@ -26,7 +26,7 @@ describe.skipIf(!existsSync(CHROMIUM) || !existsSync(join(ROOT, 'dist', 'web', '
   let page: Page;
   let base: string;
   /** The highest-ranked ring with a member seized on record, and that member. */
-  let ring: { community: number; rank: number };
+  let ring: { community: number; rank: number; id: string };
   let seizedMember: string;
 
   beforeAll(async () => {
@@ -40,7 +40,7 @@ describe.skipIf(!existsSync(CHROMIUM) || !existsSync(join(ROOT, 'dist', 'web', '
       const scores = await store.getScores(c.members.slice(0, 200));
       const seized = scores.find((s) => s.kind === 'Trader' && s.signals.some((r) => r.name === 'seizures' && r.evidence.length > 0));
       if (seized) {
-        ring = { community: c.community, rank: c.rank };
+        ring = { community: c.community, rank: c.rank, id: `Ring:${await store.currentRunId()}:${c.community}` };
         seizedMember = seized.entityId;
         break;
       }
@@ -62,11 +62,11 @@ describe.skipIf(!existsSync(CHROMIUM) || !existsSync(join(ROOT, 'dist', 'web', '
     await signIn(page, base, 'wb-inv-1');
     await page.waitForSelector('#session:not([hidden])');
     await page.click('#show-rings');
-    await page.click(`#rings button[data-ring="${ring.community}"]`); // the list: where an investigator starts
+    await page.click(`#rings button[data-ring="${ring.id}"]`); // the list: where an investigator starts
     await page.waitForSelector(`#details h2:has-text("Ring #${ring.rank}")`);
     const order = await page.evaluate(() => (window as any).__cg.graph.order as number);
     let clicks = 0;
-    await page.click(`#details button[data-open="${seizedMember}"]`); clicks++;
+    await page.click(`#details button[data-open="Entity:${seizedMember}"]`); clicks++;
     await page.waitForSelector('#details button.ref[data-declaration]');
     const seizure = page.locator('#details button.ref[data-declaration]', { hasText: 'seized' }).first();
     const text = (await seizure.textContent())!;
@@ -90,14 +90,14 @@ describe.skipIf(!existsSync(CHROMIUM) || !existsSync(join(ROOT, 'dist', 'web', '
 
   it('opens the right panel from each kind of evidence', async () => {
     const member = (await store.getScores((await store.getCommunity(ring.community))!.members)).find((s) => s.signals.some((r) => r.name === 'shared_identifier_ring'));
-    await page.goto(`${base}#ring=${ring.community}&selected=${encodeURIComponent(member?.entityId ?? seizedMember)}`);
+    await page.goto(`${base}#ring=${encodeURIComponent(ring.id)}&selected=${encodeURIComponent(`Entity:${member?.entityId ?? seizedMember}`)}`);
     await page.waitForSelector('#details .reason');
     if (member) {
       await page.locator('#details button.ref[data-ring]').first().click();
       await page.waitForSelector('#details h2:has-text("Ring #")');
     }
     // A party of a declaration opens its entity; an attribute's record names its broker or supplier.
-    await page.goto(`${base}#ring=${ring.community}&selected=${encodeURIComponent(seizedMember)}`);
+    await page.goto(`${base}#ring=${encodeURIComponent(ring.id)}&selected=${encodeURIComponent(`Entity:${seizedMember}`)}`);
     await page.locator('#details button.ref[data-declaration]').first().click();
     await page.waitForSelector('#details h3:has-text("Parties")');
     const party = page.locator('#details li:has-text("supplier:") button').first();
@@ -107,7 +107,7 @@ describe.skipIf(!existsSync(CHROMIUM) || !existsSync(join(ROOT, 'dist', 'web', '
   });
 
   it('keeps the view in the URL: a reload and a second investigator open the same view', async () => {
-    await page.goto(`${base}#ring=${ring.community}&selected=${encodeURIComponent(seizedMember)}`);
+    await page.goto(`${base}#ring=${encodeURIComponent(ring.id)}&selected=${encodeURIComponent(`Entity:${seizedMember}`)}`);
     await page.waitForSelector('#details button.ref[data-declaration]');
     await page.locator('#details button.ref[data-declaration]').first().click();
     await page.waitForSelector('#details h2:has-text("Declaration")');
@@ -128,7 +128,7 @@ describe.skipIf(!existsSync(CHROMIUM) || !existsSync(join(ROOT, 'dist', 'web', '
   });
 
   it('filters by lodging date: the parties with no declaration in range leave the view', async () => {
-    await page.goto(`${base}#ring=${ring.community}`);
+    await page.goto(`${base}#ring=${encodeURIComponent(ring.id)}`);
     await page.waitForSelector(`#details h2:has-text("Ring #${ring.rank}")`);
     await page.waitForFunction(() => (window as any).__cg.layouts > 0);
     const all = await page.evaluate(() => (window as any).__cg.graph.nodes() as string[]);
@@ -137,6 +137,7 @@ describe.skipIf(!existsSync(CHROMIUM) || !existsSync(join(ROOT, 'dist', 'web', '
     const c = (await store.getCommunity(ring.community))!;
     const lastDay = (await store.declarationsPerDay()).pop()!.day;
     const from = `${lastDay.slice(0, 7)}-01`;
+    // A link of an earlier version names the current run's ring by its community number: it still opens.
     await page.goto(`${base}#ring=${ring.community}&from=${from}`);
     await page.waitForFunction((n) => (window as any).__cg.graph.order < n, all.length);
     const kept = new Set(await page.evaluate(() => (window as any).__cg.graph.nodes() as string[]));
@@ -151,7 +152,7 @@ describe.skipIf(!existsSync(CHROMIUM) || !existsSync(join(ROOT, 'dist', 'web', '
   });
 
   it('exports a PNG with a title, the date, who exported it and a legend', async () => {
-    await page.goto(`${base}#ring=${ring.community}`);
+    await page.goto(`${base}#ring=${encodeURIComponent(ring.id)}`);
     await page.waitForFunction(() => (window as any).__cg.layouts > 0);
     const download = page.waitForEvent('download');
     await page.click('button[data-export="PNG"]');
@@ -164,7 +165,7 @@ describe.skipIf(!existsSync(CHROMIUM) || !existsSync(join(ROOT, 'dist', 'web', '
   });
 
   it('opens a case, fills, annotates and exports it, and another investigator reopens it; a scorer cannot', async () => {
-    await page.goto(`${base}#ring=${ring.community}`);
+    await page.goto(`${base}#ring=${encodeURIComponent(ring.id)}`);
     await page.waitForSelector(`#details h2:has-text("Ring #${ring.rank}")`);
     await page.fill('#case-title', 'Shell importers, Casablanca');
     await page.click('#new-case');
@@ -172,12 +173,12 @@ describe.skipIf(!existsSync(CHROMIUM) || !existsSync(join(ROOT, 'dist', 'web', '
     const caseUrl = page.url();
     expect(caseUrl).toMatch(/#case=/);
     // Back to the ring: add it, then a member's seized declaration, each with a note.
-    await page.goto(`${base}#ring=${ring.community}&incase=${encodeURIComponent(caseUrl.split('case=')[1]!.split('&')[0]!)}`);
+    await page.goto(`${base}#ring=${encodeURIComponent(ring.id)}&incase=${caseUrl.split('case=')[1]!.split('&')[0]!}`);
     await page.waitForSelector('#details button[data-add-kind="RING"]');
     await page.fill('#case-item-note', 'ranked ring with seizures');
     await page.click('#details button[data-add-kind="RING"]');
     await page.waitForFunction(() => /Added to case/.test(document.getElementById('status')!.textContent ?? ''));
-    await page.click(`#details button[data-open="${seizedMember}"]`);
+    await page.click(`#details button[data-open="Entity:${seizedMember}"]`);
     await page.locator('#details button.ref[data-declaration]', { hasText: 'seized' }).first().click();
     await page.waitForSelector('#details button[data-add-kind="DECLARATION"]');
     await page.fill('#case-item-note', 'the seizure');
@@ -223,7 +224,7 @@ describe.skipIf(!existsSync(CHROMIUM) || !existsSync(join(ROOT, 'dist', 'web', '
     const decl = (await store.entityDeclarations(seizedMember, { limit: 1 }))[0]!;
     const supplier = (await store.getDeclarations([decl.id]))[0]!.parties.find((p) => p.rel === 'SUPPLIED_BY')!.entityId;
     const figures = await store.linkFigures(seizedMember, supplier);
-    await page.goto(`${base}#ring=${ring.community}&link=${encodeURIComponent(`${seizedMember},${supplier}`)}`);
+    await page.goto(`${base}#ring=${encodeURIComponent(ring.id)}&link=${encodeURIComponent(`Entity:${seizedMember},Entity:${supplier}`)}`);
     await page.waitForSelector('#details h2:has-text(" — ")');
     expect(await page.textContent('#details p')).toContain(`${figures.declarations} declaration`);
     expect(await page.locator('#details ol li').count()).toBe(Math.min(20, figures.declarations));

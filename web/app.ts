@@ -15,11 +15,11 @@ interface ApiError extends Error { code?: string; limit?: string }
 interface Reason { name: string; value: number; contribution: number; evidence: string[]; references?: Reference[] }
 interface Reference {
   kind: 'DECLARATION' | 'ENTITY' | 'RING' | 'CATEGORY'; text: string; declaration: { id: string } | null; entity: { id: string } | null;
-  ring: { community: number } | null; category: { entity: { id: string } | null } | null;
+  ring: { id: string } | null; category: { entity: { id: string } | null } | null;
 }
 interface Party { role: string; entity: { id: string; kind: string; name: string; key: string } }
 interface DeclarationView {
-  id: string; declarationId: string; itemNo: number; lodgedAt: string; office: string | null; regime: string; hsCode: string; goodsDescription: string | null;
+  id: string; declarationId: string; itemNo: number; lodgedAt: string | null; lodgedOn: string; office: string | null; regime: string; hsCode: string; goodsDescription: string | null;
   originCountry: string; goodsOriginCountry: string | null; transportMode: string | null; vessel: string | null; containerIds: string[];
   loadingPort: string | null; transitPorts: string[]; dischargePort: string | null; destinationCountry: string | null; quantity: number | null; unit: string | null;
   grossWeightKg: number | null; declaredValue: number; currency: string; unitValue: number | null; hsMedianUnitValue: number | null; outcome: string;
@@ -40,8 +40,9 @@ const LINK_NAMES: Record<string, string> = {
   ROUTED_VIA: 'routed via', ON_VESSEL: 'on vessel', IN_CONTAINER: 'container', AT_ADDRESS: 'address', HAS_PHONE: 'phone',
   HAS_EMAIL: 'e-mail', HAS_ACCOUNT: 'bank account', DIRECTS: 'director',
 };
-const NODE_FIELDS = 'id kind key name lodgedAt risk { score knownBad seizures community reasons { name value contribution evidence } }';
-const REFERENCES = 'references { kind text declaration { id } entity { id } ring { community } category { entity { id } } }';
+// lodgedAt: the day a declaration node was lodged (the time filter's), whatever its schema name.
+const NODE_FIELDS = 'id kind key name lodgedAt: lodgedOn risk { score knownBad seizures community reasons { name value contribution evidence } }';
+const REFERENCES = 'references { kind text declaration { id } entity { id } ring { id } category { entity { id } } }';
 const ROLE_NAMES: Record<string, string> = {
   FILED_BY: 'trader', CONSIGNED_TO: 'consignee', SUPPLIED_BY: 'supplier', DECLARED_BY: 'broker', CARRIED_BY: 'carrier', ROUTED_VIA: 'route', ON_VESSEL: 'vessel',
 };
@@ -330,7 +331,7 @@ async function expand(id: string): Promise<void> {
 function referenceHtml(ref: Reference): string {
   const text = escape(ref.text);
   if (ref.kind === 'DECLARATION' && ref.declaration) return `<li><button type="button" class="ref" data-declaration="${ref.declaration.id}">${text}</button></li>`;
-  if (ref.kind === 'RING' && ref.ring) return `<li><button type="button" class="ref" data-ring="${ref.ring.community}">${text}</button></li>`;
+  if (ref.kind === 'RING' && ref.ring) return `<li><button type="button" class="ref" data-ring="${escape(ref.ring.id)}">${text}</button></li>`;
   if (ref.kind === 'ENTITY' && ref.entity) return `<li><button type="button" class="ref" data-open="${ref.entity.id}">${text}</button></li>`;
   if (ref.kind === 'CATEGORY' && ref.category?.entity) return `<li>${text} <button type="button" class="ref" data-open="${ref.category.entity.id}">open</button></li>`;
   return `<li>${text}</li>`;
@@ -351,7 +352,7 @@ const row = (label: string, value: string | null | undefined) => (value ? `<tr><
 async function showDeclaration(id: string): Promise<void> {
   const t0 = performance.now();
   try {
-    const d = (await gql<{ declaration: DeclarationView | null }>(`query($id: ID!) { declaration(id: $id) { id declarationId itemNo lodgedAt office regime hsCode
+    const d = (await gql<{ declaration: DeclarationView | null }>(`query($id: ID!) { declaration(id: $id) { id declarationId itemNo lodgedAt lodgedOn office regime hsCode
       goodsDescription originCountry goodsOriginCountry transportMode vessel containerIds loadingPort transitPorts dischargePort destinationCountry quantity unit
       grossWeightKg declaredValue currency unitValue hsMedianUnitValue outcome fraudType recoveredAmount aeo parties { role entity { id kind name key } }
       risk { score reasons { name value contribution evidence ${REFERENCES} } } } }`, { id })).declaration;
@@ -361,11 +362,11 @@ async function showDeclaration(id: string): Promise<void> {
     }
     const against = d.unitValue !== null && d.hsMedianUnitValue
       ? ` — ${(d.unitValue / d.hsMedianUnitValue).toFixed(2)}× the median of HS ${escape(d.hsCode)} (${money(d.hsMedianUnitValue, d.currency)})` : '';
-    const outcome = d.outcome === 'unknown' ? 'not controlled' : `${d.outcome}${d.fraudType ? ` (${escape(d.fraudType)})` : ''}`;
+    const outcome = d.outcome === 'UNKNOWN' ? 'not controlled' : `${d.outcome.toLowerCase()}${d.fraudType ? ` (${escape(d.fraudType)})` : ''}`;
     const route = [d.loadingPort, ...d.transitPorts, d.dischargePort].filter(Boolean).map((p) => escape(p!)).join(' → ');
     $('details').innerHTML = `
       <h2>Declaration ${escape(d.declarationId)}/${d.itemNo}</h2>
-      <p>Lodged ${escape(d.lodgedAt)}${d.office ? ` at office ${escape(d.office)}` : ''} · regime ${escape(d.regime)} · <span class="${d.outcome === 'seizure' || d.outcome === 'discrepancy' ? 'bad' : ''}">${outcome}</span>
+      <p>Lodged ${escape(d.lodgedAt ?? d.lodgedOn)}${d.office ? ` at office ${escape(d.office)}` : ''} · regime ${escape(d.regime)} · <span class="${d.outcome === 'SEIZURE' || d.outcome === 'DISCREPANCY' ? 'bad' : ''}">${outcome}</span>
       ${d.risk ? ` · risk <span class="risk">${d.risk.score.toFixed(3)}</span>` : ''}</p>
       <table class="facts">
         ${row('Goods', `HS ${escape(d.hsCode)}${d.goodsDescription ? ` ${escape(d.goodsDescription)}` : ''}`)}
@@ -399,9 +400,9 @@ async function showLink(a: string, b: string, after?: string): Promise<void> {
     const d = await gql<{ linkEvidence: { a: { name: string } | null; b: { name: string } | null; declarations: number; firstDate: string | null; lastDate: string | null;
       value: Array<{ currency: string; amount: number }>; page: { edges: Array<{ node: DeclarationView }>; pageInfo: { hasNextPage: boolean; endCursor: string | null } } } }>(
       `query($a: ID!, $b: ID!, $after: String) { linkEvidence(a: $a, b: $b) { a { name } b { name } declarations firstDate lastDate value { currency amount }
-        page(first: 20, after: $after) { edges { node { id declarationId itemNo lodgedAt hsCode declaredValue currency outcome } } pageInfo { hasNextPage endCursor } } } }`, { a, b, after });
+        page(first: 20, after: $after) { edges { node { id declarationId itemNo lodgedOn hsCode declaredValue currency outcome } } pageInfo { hasNextPage endCursor } } } }`, { a, b, after });
     const l = d.linkEvidence;
-    const list = l.page.edges.map(({ node: x }) => `<li><button type="button" class="ref" data-declaration="${x.id}">${escape(x.lodgedAt.slice(0, 10))} · ${escape(x.declarationId)}/${x.itemNo} · HS ${escape(x.hsCode)} · ${money(x.declaredValue, x.currency)}${x.outcome === 'unknown' ? '' : ` · ${escape(x.outcome)}`}</button></li>`).join('');
+    const list = l.page.edges.map(({ node: x }) => `<li><button type="button" class="ref" data-declaration="${x.id}">${escape(x.lodgedOn)} · ${escape(x.declarationId)}/${x.itemNo} · HS ${escape(x.hsCode)} · ${money(x.declaredValue, x.currency)}${x.outcome === 'UNKNOWN' ? '' : ` · ${escape(x.outcome.toLowerCase())}`}</button></li>`).join('');
     $('details').innerHTML = `
       <h2>${escape(l.a?.name ?? a)} — ${escape(l.b?.name ?? b)}</h2>
       <p>${l.declarations ? `${l.declarations} declaration${l.declarations === 1 ? '' : 's'} name both, ${escape(l.firstDate!.slice(0, 10))} to ${escape(l.lastDate!.slice(0, 10))}, ${l.value.map((v) => money(v.amount, v.currency)).join(' + ')}` : 'No declaration names both: the tie is a shared identifier or a path through others.'}</p>
@@ -487,35 +488,35 @@ async function search(text: string): Promise<void> {
 
 async function showRings(): Promise<void> {
   try {
-    const d = await gql<{ rings: { edges: Array<{ node: { community: number; rank: number; risk: number; size: number; knownBad: number } }> } }>(
-      '{ rings(first: 20) { edges { node { community rank risk size knownBad } } } }');
-    $('rings').innerHTML = d.rings.edges.map(({ node: r }) => `<li><button type="button" data-ring="${r.community}">#${r.rank} risk ${r.risk.toFixed(2)} · ${r.size} members · ${r.knownBad} known bad</button></li>`).join('');
+    const d = await gql<{ rings: { edges: Array<{ node: { id: string; rank: number; risk: number; size: number; knownBad: number } }> } }>(
+      '{ rings(first: 20) { edges { node { id rank risk size knownBad } } } }');
+    $('rings').innerHTML = d.rings.edges.map(({ node: r }) => `<li><button type="button" data-ring="${escape(r.id)}">#${r.rank} risk ${r.risk.toFixed(2)} · ${r.size} members · ${r.knownBad} known bad</button></li>`).join('');
     status(d.rings.edges.length ? 'Rings ranked by risk.' : 'No ring in the current run.');
   } catch (err) {
     explain(err);
   }
 }
 
-async function openRing(community: number): Promise<void> {
+/** Opens a ring by its id (Ring:<run>:<community>), or the current run's ring by its community number (an entity's "Open its ring"). */
+async function openRing(ref: string): Promise<void> {
   try {
     status('Loading ring…');
-    const d = await gql<{ ring: { rank: number; risk: number; size: number; reasons: Reason[]; subgraph: { nodes: Node[]; edges: Link[]; truncated: boolean } } | null }>(
-      `query($c: Int!) { ring(community: $c) { rank risk size reasons { name value contribution evidence ${REFERENCES} } subgraph(limit: 200) { nodes { ${NODE_FIELDS} } edges { source target type } truncated } } }`, { c: community });
-    if (!d.ring) {
-      status('That ring is not in the current run.');
-      return;
-    }
+    const byCommunity = /^\d+$/.test(ref);
+    const d = await gql<{ ring: { id: string; community: number; rank: number; risk: number; size: number; reasons: Reason[]; subgraph: { nodes: Node[]; edges: Link[]; truncated: boolean } } | null }>(
+      `query($id: ID, $c: Int) { ring(id: $id, community: $c) { id community rank risk size reasons { name value contribution evidence ${REFERENCES} }
+        subgraph(limit: 200) { nodes { ${NODE_FIELDS} } edges { source target type } truncated } } }`, byCommunity ? { c: Number(ref) } : { id: ref });
+    if (!d.ring) return;
     reset();
-    focus = { kind: 'ring', community };
+    focus = { kind: 'ring', community: d.ring.community };
     opened = new Set(d.ring.subgraph.nodes.map((n) => n.id));
     const first = d.ring.subgraph.nodes[0]?.id;
     await load(d.ring.subgraph.nodes, d.ring.subgraph.edges, first);
     viewTitle = `Ring #${d.ring.rank} (risk ${d.ring.risk.toFixed(2)}, ${d.ring.size} members)`;
-    ringPanel = `<h2>Ring #${d.ring.rank}</h2><p>Risk ${d.ring.risk.toFixed(3)} · ${d.ring.size} members</p>${addToCaseHtml('RING', String(community))}
+    ringPanel = `<h2>Ring #${d.ring.rank}</h2><p>Risk ${d.ring.risk.toFixed(3)} · ${d.ring.size} members</p>${addToCaseHtml('RING', d.ring.id)}
       <h3>Why</h3><ul>${d.ring.reasons.map(reasonHtml).join('')}</ul>
       <h3>Members</h3><ul>${d.ring.subgraph.nodes.filter((n) => n.kind !== 'DECLARATION').map((n) => `<li><button type="button" data-open="${n.id}">${escape(labelOf(n))}</button> <small>${n.kind.toLowerCase()} · ${n.risk ? n.risk.score.toFixed(2) : '–'}</small></li>`).join('')}</ul>`;
     $('details').innerHTML = ringPanel;
-    drawnView = ['ring', String(community)];
+    drawnView = ['ring', ref];
     status(`Ring #${d.ring.rank}: ${d.ring.subgraph.nodes.length} nodes${d.ring.subgraph.truncated ? ' (truncated)' : ''}.`);
   } catch (err) {
     explain(err);
@@ -786,7 +787,7 @@ async function route(): Promise<void> {
   const same = view !== undefined && view[0] === drawnView?.[0] && view[1] === drawnView?.[1];
   if (view && !same) {
     if (view[0] === 'case') await openCase(view[1]);
-    else if (view[0] === 'ring') await openRing(Number(view[1]));
+    else if (view[0] === 'ring') await openRing(view[1]);
     else await openEntity(view[1]);
   } else if (refilter) await render(true);
   if (p.has('declaration')) await showDeclaration(p.get('declaration')!);
@@ -900,7 +901,7 @@ document.body.addEventListener('click', (e) => {
   }
   else if (t.dataset.expand) void expand(t.dataset.expand);
   else if (t.dataset.path) addPathEnd(t.dataset.path);
-  else if (t.dataset.ring) navigate(['ring', String(Number(t.dataset.ring))]);
+  else if (t.dataset.ring) navigate(['ring', t.dataset.ring]);
   else if (t.dataset.export) void exportView(t.dataset.export);
 });
 

@@ -12,7 +12,7 @@
 import type { GraphQLRequestContextWillSendResponse } from '@apollo/server';
 import { ApolloServerErrorCode } from '@apollo/server/errors';
 import {
-  defaultFieldResolver, getNamedType, isObjectType, type GraphQLFieldResolver, type GraphQLNamedType, type GraphQLResolveInfo, type GraphQLSchema,
+  defaultFieldResolver, getNamedType, isAbstractType, isObjectType, type GraphQLFieldResolver, type GraphQLNamedType, type GraphQLResolveInfo, type GraphQLSchema,
 } from 'graphql';
 import type { AuditLog } from '../store/audit-log';
 
@@ -54,6 +54,8 @@ export function identityRoots(schema: GraphQLSchema): string[] {
   const identity = new Set<string>(IDENTITY_TYPES);
   const visit = (type: GraphQLNamedType, path: Set<string>): boolean => {
     if (identity.has(type.name)) return true;
+    // An interface (Node) reaches an identity when one of its types does.
+    if (isAbstractType(type)) return schema.getPossibleTypes(type).some((t) => visit(t, path));
     if (!isObjectType(type)) return false;
     const known = reaches.get(type.name);
     if (known !== undefined) return known;

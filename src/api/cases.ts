@@ -6,7 +6,7 @@
  */
 import type { GraphQLResolveInfo } from 'graphql';
 import {
-  CASE_STATUSES, MAX_CASE_ITEMS, MAX_CASE_NOTES, MAX_NOTE_CHARS, MAX_TITLE_CHARS, type CaseItemKind, type CaseStatus, type InvestigationCase,
+  CASE_STATUSES, type CaseAction, MAX_CASE_ITEMS, MAX_CASE_NOTES, MAX_NOTE_CHARS, MAX_TITLE_CHARS, type CaseItemKind, type CaseStatus, type InvestigationCase,
 } from '../domain/cases';
 import { isPartyKind, IDENTIFIER_KINDS, type EntityKind } from '../domain/entities';
 import { stripControls } from '../domain/normalize';
@@ -18,6 +18,7 @@ import { badInput, conflict, notFound } from './errors';
 import { FIELD_LIMITS } from './limits';
 import { checkFirst, connection, decodeCursor } from './paging';
 import { declarationOut, gqlEntity, ringOut, subgraphOut } from './shapes';
+import { globalId, localId, parseRingLocal, ringLocal } from './global-id';
 
 type Args = Record<string, unknown>;
 
@@ -31,15 +32,21 @@ function text(value: unknown, name: string, max: number, required: boolean): str
   return t;
 }
 
-async function load(ctx: ApiContext, id: string, version: unknown): Promise<InvestigationCase> {
-  const c = await ctx.store.getCase(id);
-  if (!c) throw notFound(`no case ${id}`);
+/** A case by an argument's id (global or the store's); NOT_FOUND when there is none. */
+async function caseArg(ctx: ApiContext, id: unknown): Promise<InvestigationCase> {
+  const c = await ctx.store.getCase(localId(String(id), ['Case'], 'id'));
+  if (!c) throw notFound(`no case ${String(id).slice(0, 80)}`, 'id');
+  return c;
+}
+
+async function load(ctx: ApiContext, id: unknown, version: unknown): Promise<InvestigationCase> {
+  const c = await caseArg(ctx, id);
   if (version !== c.version) throw conflict(`case ${id} changed since version ${String(version)} (it is at version ${c.version}): read it again`);
   return c;
 }
 
 /** Saves a change made from the version read, with its history line. */
-async function change(ctx: ApiContext, c: InvestigationCase, action: string, detail: string, apply: (c: InvestigationCase, at: string) => void): Promise<InvestigationCase> {
+async function change(ctx: ApiContext, c: InvestigationCase, action: CaseAction, detail: string, apply: (c: InvestigationCase, at: string) => void): Promise<InvestigationCase> {
   const at = new Date().toISOString();
   const next: InvestigationCase = structuredClone(c);
   apply(next, at);
@@ -51,9 +58,23 @@ async function change(ctx: ApiContext, c: InvestigationCase, action: string, det
 
 export function caseOut(c: InvestigationCase) {
   return {
-    ...c, status: c.status.toUpperCase(),
-    items: c.items.map((i) => ({ ...i, kind: i.kind.toUpperCase(), note: i.note ?? null })), __case: c,
+    ...c, id: globalId('Case', c.id), status: c.status.toUpperCase(),
+    items: c.items.map((i) => ({ ...i, kind: i.kind.toUpperCase(), note: i.note ?? null, __ref: i.ref })), __case: c,
   };
+}
+
+/** A case's ring item: its run and community (an item of an earlier version names the current run's community). */
+async function ringItem(ctx: ApiContext, ref: string): Promise<{ runId: string; community: number } | null> {
+  const pinned = parseRingLocal(ref);
+  if (pinned) return pinned;
+  const runId = await ctx.store.currentRunId();
+  return runId && /^\d{1,9}$/.test(ref) ? { runId, community: Number(ref) } : null;
+}
+
+async function ringOfItem(ctx: ApiContext, ref: string): Promise<{ runId: string; record: CommunityRecord } | null> {
+  const ring = await ringItem(ctx, ref);
+  const record = ring ? await ctx.store.getCommunity(ring.community, ring.runId) : null;
+  return ring && record ? { runId: ring.runId, record } : null;
 }
 
 /** The entities a case names: its entity items and the members of its rings. */
@@ -61,7 +82,7 @@ async function caseEntityIds(ctx: ApiContext, c: InvestigationCase): Promise<{ i
   const rings = new Map<string, CommunityRecord>();
   const ids = c.items.filter((i) => i.kind !== 'ring').map((i) => i.ref);
   for (const i of c.items.filter((x) => x.kind === 'ring')) {
-    const r = await ctx.store.getCommunity(Number(i.ref));
+    const r = (await ringOfItem(ctx, i.ref))?.record;
     if (r) {
       rings.set(i.ref, r);
       ids.push(...r.members);
@@ -78,13 +99,12 @@ export const caseResolvers = {
       const after = decodeCursor(args.after as string | undefined);
       const status = typeof args.status === 'string' ? (args.status.toLowerCase() as CaseStatus) : undefined;
       const list = await ctx.store.listCases({ status, limit: first + 1, before: after === undefined ? undefined : String(after) });
-      return connection(list.map(caseOut), first, (c) => c.id);
+      return connection(list.map(caseOut), first, (c) => c.__case.id, { after: args.after, total: () => ctx.store.countCases({ status }) });
     },
 
     async case(_: unknown, args: Args, ctx: ApiContext) {
       ctx.require('manageCases');
-      const c = await ctx.store.getCase(String(args.id));
-      return c ? caseOut(c) : null;
+      return caseOut(await caseArg(ctx, args.id));
     },
   },
 
@@ -102,26 +122,31 @@ export const caseResolvers = {
 
     async addToCase(_: unknown, args: Args, ctx: ApiContext, info: GraphQLResolveInfo) {
       ctx.require('manageCases');
-      const c = await load(ctx, String(args.id), args.version);
+      const c = await load(ctx, args.id, args.version);
       const kind = String(args.kind).toLowerCase() as CaseItemKind;
-      const ref = String(args.ref);
+      const given = String(args.ref);
+      // Entities and declarations by their store id; a ring as run:community, so that it stays the ring that was added.
+      let ref: string;
       const note = text(args.note, 'note', MAX_NOTE_CHARS, false);
       if (c.items.length >= MAX_CASE_ITEMS) throw badInput(`a case holds at most ${MAX_CASE_ITEMS} items`, { argument: 'ref' });
-      if (c.items.some((i) => i.kind === kind && i.ref === ref)) throw badInput(`${kind} ${ref} is already in case ${c.id}`, { argument: 'ref' });
       let what: string;
       if (kind === 'ring') {
-        const r = /^\d{1,9}$/.test(ref) ? await ctx.store.getCommunity(Number(ref)) : null;
-        if (!r) throw notFound(`no ring ${ref} in the current run`);
-        what = `ring #${r.rank}`;
+        const ring = await ringOfItem(ctx, localId(given, ['Ring'], 'ref'));
+        if (!ring) throw notFound(`no ring ${given.slice(0, 80)}`, 'ref');
+        ref = ringLocal(ring.runId, ring.record.community);
+        what = `ring #${ring.record.rank} of run ${ring.runId}`;
       } else if (kind === 'declaration') {
+        ref = localId(given, ['Declaration', 'Entity'], 'ref');
         const d = await ctx.loaders.declaration.load(ref);
-        if (!d) throw notFound(`no declaration ${ref}`);
+        if (!d) throw notFound(`no declaration ${given.slice(0, 80)}`, 'ref');
         what = `declaration ${d.declaration_id}/${d.item_no}`;
       } else {
+        ref = localId(given, ['Entity'], 'ref');
         const e = await ctx.loaders.entity.load(ref);
-        if (!e || e.kind === 'Declaration') throw notFound(`no entity ${ref}`);
+        if (!e || e.kind === 'Declaration') throw notFound(`no entity ${given.slice(0, 80)}`, 'ref');
         what = `${e.kind.toLowerCase()} ${e.name || e.key}`;
       }
+      if (c.items.some((i) => i.kind === kind && i.ref === ref)) throw badInput(`${kind} ${given.slice(0, 80)} is already in case ${c.id}`, { argument: 'ref' });
       const saved = await change(ctx, c, 'added', `${what}${note ? `: ${note}` : ''}`, (next, at) => {
         next.items.push({ kind, ref, ...(note ? { note } : {}), addedAt: at, addedBy: ctx.key.name });
       });
@@ -132,7 +157,7 @@ export const caseResolvers = {
 
     async annotateCase(_: unknown, args: Args, ctx: ApiContext) {
       ctx.require('manageCases');
-      const c = await load(ctx, String(args.id), args.version);
+      const c = await load(ctx, args.id, args.version);
       const note = text(args.text, 'text', MAX_NOTE_CHARS, true)!;
       if (c.notes.length >= MAX_CASE_NOTES) throw badInput(`a case holds at most ${MAX_CASE_NOTES} notes`, { argument: 'text' });
       const saved = await change(ctx, c, 'annotated', note, (next, at) => { next.notes.push({ at, who: ctx.key.name, text: note }); });
@@ -141,7 +166,7 @@ export const caseResolvers = {
 
     async setCaseStatus(_: unknown, args: Args, ctx: ApiContext) {
       ctx.require('manageCases');
-      const c = await load(ctx, String(args.id), args.version);
+      const c = await load(ctx, args.id, args.version);
       const status = String(args.status).toLowerCase() as CaseStatus;
       if (!CASE_STATUSES.includes(status)) throw badInput(`unknown status ${String(args.status)}`, { argument: 'status' });
       const note = text(args.note, 'note', MAX_NOTE_CHARS, false);
@@ -190,20 +215,26 @@ export const caseResolvers = {
   },
 
   CaseItem: {
-    async entity(i: { kind: string; ref: string }, _: Args, ctx: ApiContext) {
+    async ref(i: { kind: string; __ref: string }, _: Args, ctx: ApiContext) {
+      if (i.kind === 'ENTITY') return globalId('Entity', i.__ref);
+      if (i.kind === 'DECLARATION') return globalId('Declaration', i.__ref);
+      const ring = await ringItem(ctx, i.__ref);
+      return ring ? globalId('Ring', ringLocal(ring.runId, ring.community)) : i.__ref;
+    },
+    async entity(i: { kind: string; __ref: string }, _: Args, ctx: ApiContext) {
       if (i.kind !== 'ENTITY') return null;
-      const e = await ctx.loaders.entity.load(i.ref);
+      const e = await ctx.loaders.entity.load(i.__ref);
       return e ? gqlEntity(e) : null;
     },
-    async declaration(i: { kind: string; ref: string }, _: Args, ctx: ApiContext) {
+    async declaration(i: { kind: string; __ref: string }, _: Args, ctx: ApiContext) {
       if (i.kind !== 'DECLARATION') return null;
-      const d = await ctx.loaders.declaration.load(i.ref);
+      const d = await ctx.loaders.declaration.load(i.__ref);
       return d ? declarationOut(d) : null;
     },
-    async ring(i: { kind: string; ref: string }, _: Args, ctx: ApiContext) {
+    async ring(i: { kind: string; __ref: string }, _: Args, ctx: ApiContext) {
       if (i.kind !== 'RING') return null;
-      const r = await ctx.store.getCommunity(Number(i.ref));
-      return r ? ringOut(r) : null;
+      const ring = await ringOfItem(ctx, i.__ref);
+      return ring ? ringOut(ring.record, ring.runId) : null;
     },
   },
 };

@@ -36,8 +36,9 @@ export function conflict(message: string): GraphQLError {
   return new GraphQLError(message, { extensions: { code: ApiErrorCode.CONFLICT } });
 }
 
-export function notFound(message: string): GraphQLError {
-  return new GraphQLError(message, { extensions: { code: ApiErrorCode.NOT_FOUND } });
+/** Something an argument names does not exist: the one not-found behaviour of the API (schema.graphql's header). */
+export function notFound(message: string, argument: string): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: ApiErrorCode.NOT_FOUND, argument } });
 }
 
 /** Errors of the project that a client may see as they are, under these codes. */

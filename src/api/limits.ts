@@ -12,7 +12,7 @@ import type { GraphQLRequestContextDidResolveOperation } from '@apollo/server';
 import { ApolloServerErrorCode } from '@apollo/server/errors';
 import {
   GraphQLError, getNamedType, type FormattedExecutionResult, isInterfaceType, isObjectType, Kind, type FieldNode, type FragmentDefinitionNode, type GraphQLField,
-  type GraphQLFieldResolver, type GraphQLNamedType, type GraphQLSchema, type OperationDefinitionNode, type SelectionSetNode, type ValueNode,
+  type GraphQLFieldResolver, type GraphQLResolveInfo, type GraphQLNamedType, type GraphQLSchema, type OperationDefinitionNode, type SelectionSetNode, type ValueNode,
 } from 'graphql';
 
 /** Limits of single arguments, checked by the resolvers (each error names its limit). */
@@ -152,9 +152,14 @@ export function withTimeBudget<R extends Record<string, unknown>>(resolvers: R, 
       out[typeName] = fields; // a scalar
       continue;
     }
-    const wrapped: Record<string, GraphQLFieldResolver<unknown, Timed>> = {};
-    for (const [name, resolve] of Object.entries(fields as Record<string, GraphQLFieldResolver<unknown, Timed>>)) {
-      wrapped[name] = (parent, args, ctx, info) => {
+    const wrapped: Record<string, unknown> = {};
+    for (const [name, resolve] of Object.entries(fields as Record<string, GraphQLFieldResolver<unknown, Timed> | string>)) {
+      // An enum's internal values (NAME → word) and __resolveType are not field resolvers.
+      if (typeof resolve !== 'function' || name.startsWith('__')) {
+        wrapped[name] = resolve;
+        continue;
+      }
+      wrapped[name] = (parent: unknown, args: Record<string, unknown>, ctx: Timed, info: GraphQLResolveInfo) => {
         if (ctx.deadline !== undefined && Date.now() >= ctx.deadline) throw limitError(`the request ran past its time budget of ${budgetMs} ms`, 'timeBudgetMs');
         return resolve(parent, args, ctx, info);
       };

@@ -33,11 +33,20 @@ export function checkFirst(first: number | null | undefined, max = MAX_FIRST): n
   return n;
 }
 
-/** A connection from `first + 1` fetched items: the extra one only says there is a next page. */
-export function connection<T>(items: T[], first: number, cursorOf: (t: T) => string | number) {
-  const page = items.slice(0, first);
+/**
+ * A connection from `first + 1` fetched items: the extra one only says there is a next page. A
+ * page asked for after a cursor has items before it. `total` counts every page's items, only
+ * when a client asks for totalCount (GraphQL's default resolver calls it).
+ */
+export function connection<T>(items: T[], first: number, cursorOf: (t: T) => string | number, page: { after: unknown; total: () => number | Promise<number> }) {
+  const shown = items.slice(0, first);
+  const cursors = shown.map((node) => encodeCursor(cursorOf(node)));
   return {
-    edges: page.map((node) => ({ cursor: encodeCursor(cursorOf(node)), node })),
-    pageInfo: { hasNextPage: items.length > first, endCursor: page.length ? encodeCursor(cursorOf(page[page.length - 1]!)) : null },
+    edges: shown.map((node, i) => ({ cursor: cursors[i]!, node })),
+    pageInfo: {
+      hasNextPage: items.length > first, hasPreviousPage: page.after !== undefined && page.after !== null,
+      startCursor: cursors[0] ?? null, endCursor: cursors[cursors.length - 1] ?? null,
+    },
+    totalCount: page.total,
   };
 }

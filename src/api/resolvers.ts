@@ -1,10 +1,10 @@
 /** Resolvers of graphql/schema.graphql. Every identity read checks the role and is audited. */
-import { GraphQLScalarType, type GraphQLResolveInfo } from 'graphql';
+import type { GraphQLResolveInfo } from 'graphql';
 import { makeValidator, parseIsoDate } from '../domain/declaration';
 import { DEFAULT_RUN_STALE_MS } from '../config';
 import { keyFor, PARTY_KINDS, type EntityKind } from '../domain/entities';
 import { DECLARATION_FIELDS } from '../domain/fields';
-import { stripControls } from '../domain/normalize';
+import { searchName, stripControls } from '../domain/normalize';
 import type { AnalysisRun, CommunityRecord, EntityScore, Signal } from '../domain/results';
 import type { Edge, Entity } from '../store/graph-reader';
 import type { ApiContext } from './context';
@@ -23,6 +23,11 @@ import { overrideOut, reportOut } from './report-out';
 import { declarationOut, gqlEntity, ringOut, subgraphOut } from './shapes';
 import { caseResolvers } from './cases';
 import { evidenceRefs, type EvidenceRef, type ReasonOf } from './evidence';
+import { globalId, localId, parseGlobalId, parseRingLocal, type NodeType } from './global-id';
+import { DateScalar, DateTimeScalar, JSONScalar } from './scalars';
+import { OUTCOMES } from '../domain/fields';
+import { JOB_KINDS } from '../jobs/processors';
+import { CASE_ACTIONS } from '../domain/cases';
 
 /** An override's note: a sentence or two, not a file. */
 const MAX_NOTE_CHARS = 2000;
@@ -30,7 +35,13 @@ const MAX_NOTE_CHARS = 2000;
 /** Kinds whose key a search text is tried as, in this order, before names are searched. */
 const SEARCH_BY_KEY: readonly EntityKind[] = [...PARTY_KINDS, 'Phone', 'Email', 'BankAccount', 'Address', 'Person', 'Vessel', 'Container'];
 
-const JSONScalar = new GraphQLScalarType({ name: 'JSON', serialize: (v) => v, parseValue: (v) => v });
+/** Arguments naming an entity also take a declaration's id: a declaration item is a node of the graph too. */
+const ENTITY_IDS: readonly NodeType[] = ['Entity', 'Declaration'];
+
+/** An enum whose values are the domain's lowercase words (seizure, running, ...): NAME → word. */
+function wordsEnum(words: readonly string[]): Record<string, string> {
+  return Object.fromEntries(words.map((w) => [w.toUpperCase(), w]));
+}
 
 const validateDeclaration = makeValidator({ defaultCurrency: 'MAD' });
 
@@ -68,6 +79,41 @@ function runOut(r: AnalysisRun) {
   return { ...run, finishedAt: r.finishedAt ?? null, modularity: r.modularity ?? null };
 }
 
+/** A ring of a run (the current one when absent); NOT_FOUND naming `argument` when the run keeps no such community. */
+async function ringOf(ctx: ApiContext, community: number, runId: string | null, argument: string) {
+  const run = runId ?? (await ctx.store.currentRunId());
+  const c = run ? await ctx.store.getCommunity(community, run) : null;
+  if (!run || !c) throw notFound(run ? `no ring ${community} in run ${run}` : 'no ring: there is no current analysis run', argument);
+  return ringOut(c, run);
+}
+
+/** Entities whose key the text is, normalized as each kind's key (a phone typed any way finds its owner). */
+async function keyMatches(ctx: ApiContext, text: string, kinds: EntityKind[] | undefined): Promise<Entity[]> {
+  const opts = { phoneRegion: ctx.services.config.phoneRegion };
+  const found: Entity[] = [];
+  for (const kind of kinds ?? SEARCH_BY_KEY) {
+    const key = keyFor(kind, text, opts);
+    const e = key ? await ctx.store.findEntity({ kind, key }) : null;
+    if (e) found.push(e);
+  }
+  return found;
+}
+
+/** A run by its store id, for node(id:); NOT_FOUND when there is none. */
+async function runById(ctx: ApiContext, id: string) {
+  ctx.require('readRuns');
+  const run = (await ctx.store.listRuns(10_000)).find((r) => r.id === id);
+  if (!run) throw notFound(`no analysis run ${id.slice(0, 80)}`, 'id');
+  return runOut(run);
+}
+
+/** An entity by an argument's id; NOT_FOUND naming the argument when there is none. */
+async function entityArg(ctx: ApiContext, id: unknown, argument: string): Promise<Entity> {
+  const e = await ctx.loaders.entity.load(localId(String(id), ENTITY_IDS, argument));
+  if (!e) throw notFound(`no entity ${String(id).slice(0, 80)}`, argument);
+  return e;
+}
+
 
 /** The current run's unit-value medians, read once per run (a run's model is large). */
 const mediansByServices = new WeakMap<object, { runId: string; medians: Record<string, number> }>();
@@ -95,6 +141,14 @@ type Args = Record<string, unknown>;
 
 export const resolvers = {
   JSON: JSONScalar,
+  Date: DateScalar,
+  DateTime: DateTimeScalar,
+  Outcome: wordsEnum(OUTCOMES),
+  RunStatus: wordsEnum(['running', 'done', 'failed', 'pruned']),
+  JobKind: wordsEnum(JOB_KINDS),
+  SelectionReason: wordsEnum(['risk', 'exploration', 'release']),
+  CaseAction: wordsEnum(CASE_ACTIONS),
+  Node: { __resolveType: (o: { __typename: string }) => o.__typename },
   Case: caseResolvers.Case,
   CaseItem: caseResolvers.CaseItem,
 
@@ -102,13 +156,30 @@ export const resolvers = {
     ...caseResolvers.Query,
     async entity(_: unknown, args: Args, ctx: ApiContext) {
       ctx.require('readIdentities');
-      let e: Entity | null = null;
-      if (typeof args.id === 'string') e = await ctx.loaders.entity.load(args.id);
-      else if (typeof args.kind === 'string' && typeof args.key === 'string') {
-        const kind = kindFromGql(args.kind);
-        e = await ctx.store.findEntity({ kind, key: keyFor(kind, args.key, { phoneRegion: ctx.services.config.phoneRegion }) });
-      } else throw badInput('give id, or kind and key');
-      return e ? gqlEntity(e) : null;
+      if (typeof args.id === 'string') return gqlEntity(await entityArg(ctx, args.id, 'id'));
+      if (typeof args.kind !== 'string' || typeof args.key !== 'string') throw badInput('give id, or kind and key', { argument: 'id' });
+      const kind = kindFromGql(args.kind);
+      const e = await ctx.store.findEntity({ kind, key: keyFor(kind, args.key, { phoneRegion: ctx.services.config.phoneRegion }) });
+      if (!e) throw notFound(`no ${args.kind} with key ${args.key.slice(0, 80)}`, 'key');
+      return gqlEntity(e);
+    },
+
+    async node(_: unknown, args: Args, ctx: ApiContext, info: GraphQLResolveInfo) {
+      const id = String(args.id);
+      const parsed = parseGlobalId(id);
+      if (!parsed) throw badInput('id is not a global id: give an object\'s id as the API gives it (Entity:96, Case:4, ...)', { argument: 'id' });
+      // Each type's own lookup, with its own role rule and not-found error.
+      const own: Record<NodeType, () => Promise<unknown>> = {
+        Entity: () => resolvers.Query.entity(_, { id }, ctx),
+        Declaration: () => resolvers.Query.declaration(_, { id }, ctx),
+        Ring: () => resolvers.Query.ring(_, { id }, ctx),
+        AnalysisRun: () => runById(ctx, parsed.local),
+        Job: () => resolvers.Query.job(_, { id }, ctx),
+        Case: () => caseResolvers.Query.case(_, { id }, ctx),
+      };
+      const found = (await own[parsed.type]()) as object;
+      ctx.audit.note(info, []);
+      return { ...found, __typename: parsed.type };
     },
 
     viewer(_: unknown, __: Args, ctx: ApiContext) {
@@ -117,18 +188,18 @@ export const resolvers = {
 
     async declaration(_: unknown, args: Args, ctx: ApiContext) {
       ctx.require('readIdentities');
-      const d = await ctx.loaders.declaration.load(String(args.id));
-      return d ? declarationOut(d) : null;
+      const d = await ctx.loaders.declaration.load(localId(String(args.id), ['Declaration', 'Entity'], 'id'));
+      if (!d) throw notFound(`no declaration ${String(args.id).slice(0, 80)}`, 'id');
+      return declarationOut(d);
     },
 
     async linkEvidence(_: unknown, args: Args, ctx: ApiContext) {
       ctx.require('readIdentities');
-      const [a, b] = [String(args.a), String(args.b)];
-      const [ea, eb] = await Promise.all([ctx.loaders.entity.load(a), ctx.loaders.entity.load(b)]);
-      const figures = ea && eb ? await ctx.store.linkFigures(a, b) : { declarations: 0, value: [] as Array<{ currency: string; total: number }> };
+      const [ea, eb] = await Promise.all([entityArg(ctx, args.a, 'a'), entityArg(ctx, args.b, 'b')]);
+      const figures = await ctx.store.linkFigures(ea.id, eb.id);
       return {
-        a: ea ? gqlEntity(ea) : null, b: eb ? gqlEntity(eb) : null, declarations: figures.declarations, firstDate: figures.first ?? null,
-        lastDate: figures.last ?? null, value: figures.value.map((v) => ({ currency: v.currency, amount: v.total })), __a: a, __b: b,
+        a: gqlEntity(ea), b: gqlEntity(eb), declarations: figures.declarations, firstDate: figures.first ?? null,
+        lastDate: figures.last ?? null, value: figures.value.map((v) => ({ currency: v.currency, amount: v.total })), __a: ea.id, __b: eb.id,
       };
     },
 
@@ -139,16 +210,8 @@ export const resolvers = {
       const first = checkFirst(args.first as number);
       const after = decodeCursor(args.after as string | undefined);
       const kinds = (args.kinds as string[] | undefined)?.map(kindFromGql);
-      const found: Entity[] = [];
-      if (after === undefined) {
-        // Identifiers and ids first: the text normalized as each kind's key.
-        const opts = { phoneRegion: ctx.services.config.phoneRegion };
-        for (const kind of kinds ?? SEARCH_BY_KEY) {
-          const key = keyFor(kind, text, opts);
-          const e = key ? await ctx.store.findEntity({ kind, key }) : null;
-          if (e) found.push(e);
-        }
-      }
+      // Identifiers and ids first, on the first page: the text normalized as each kind's key.
+      const found = after === undefined ? await keyMatches(ctx, text, kinds) : [];
       // The cursor is the store's own id of the last entity found by name (a number in SQLite, an
       // element id in Neo4j), or '' after one found by key: the name search then starts over.
       // Cursors of earlier versions held the id as a number: read the same way.
@@ -156,7 +219,15 @@ export const resolvers = {
       const byName = await ctx.store.searchByName(text, { kinds, limit: first + 1, after: nameAfter });
       const seen = new Set(found.map((e) => e.id));
       const items = [...found, ...byName.filter((e) => !seen.has(e.id))];
-      return connection(items.map(gqlEntity), first, (e) => (seen.has(e.id) ? '' : e.id));
+      return connection(items.map(gqlEntity), first, (e) => (seen.has(e.id) ? '' : e.id), {
+        after: args.after,
+        total: async () => {
+          // Key matches that the name search finds too are counted once.
+          const byKey = await keyMatches(ctx, text, kinds);
+          const folded = searchName(text);
+          return byKey.filter((e) => !searchName(e.name).includes(folded)).length + (await ctx.store.countByName(text, { kinds }));
+        },
+      });
     },
 
     async neighborhood(_: unknown, args: Args, ctx: ApiContext) {
@@ -165,8 +236,7 @@ export const resolvers = {
       const limit = args.limit as number;
       checkRange('hops', hops, 1, FIELD_LIMITS.maxHops, 'maxHops');
       checkRange('limit', limit, 1, FIELD_LIMITS.maxSubgraph, 'maxSubgraph');
-      const start = await ctx.loaders.entity.load(String(args.id));
-      if (!start) throw notFound(`no entity ${String(args.id)}`);
+      const start = await entityArg(ctx, args.id, 'id');
       const kinds = (args.kinds as string[] | undefined)?.map(kindFromGql);
       const sub = filterByWeight(await ctx.store.neighbourhood([start.id], { hops, limit, kinds }), start.id, Number(args.minWeight ?? 0));
       for (const n of sub.nodes) ctx.loaders.entity.prime(n.id, n);
@@ -176,8 +246,7 @@ export const resolvers = {
     async shortestPath(_: unknown, args: Args, ctx: ApiContext) {
       ctx.require('readIdentities');
       checkRange('maxHops', args.maxHops as number, 1, FIELD_LIMITS.maxPathHops, 'maxPathHops');
-      const [a, b] = await Promise.all([ctx.loaders.entity.load(String(args.from)), ctx.loaders.entity.load(String(args.to))]);
-      if (!a || !b) throw notFound(`no entity ${!a ? String(args.from) : String(args.to)}`);
+      const [a, b] = await Promise.all([entityArg(ctx, args.from, 'from'), entityArg(ctx, args.to, 'to')]);
       const path = await shortestPath(ctx.store, a.id, b.id, args.maxHops as number);
       if (!path) return null;
       return { length: path.edges.length, nodes: (await entitiesOf(ctx, path.nodeIds)).map(gqlEntity), edges: path.edges };
@@ -187,14 +256,20 @@ export const resolvers = {
       ctx.require('readIdentities');
       const first = checkFirst(args.first as number);
       const after = decodeCountCursor(args.after as string | undefined) ?? 0;
-      const list = await ctx.store.topCommunities(first + 1, undefined, after);
-      return connection(list.map(ringOut), first, (r) => r.rank);
+      const runId = await ctx.store.currentRunId();
+      const list = runId ? await ctx.store.topCommunities(first + 1, runId, after) : [];
+      return connection(list.map((c) => ringOut(c, runId!)), first, (r) => r.rank, { after: args.after, total: () => (runId ? ctx.store.countCommunities(runId) : 0) });
     },
 
     async ring(_: unknown, args: Args, ctx: ApiContext) {
       ctx.require('readIdentities');
-      const c = await ctx.store.getCommunity(args.community as number);
-      return c ? ringOut(c) : null;
+      if (typeof args.id === 'string') {
+        const ring = parseRingLocal(localId(args.id, ['Ring'], 'id'));
+        if (!ring) throw badInput('id is not a ring\'s id (Ring:<run>:<community>)', { argument: 'id' });
+        return ringOf(ctx, ring.community, ring.runId, 'id');
+      }
+      if (typeof args.community !== 'number') throw badInput('give id, or community', { argument: 'id' });
+      return ringOf(ctx, args.community, null, 'community');
     },
 
     async currentRun(_: unknown, __: Args, ctx: ApiContext) {
@@ -213,13 +288,14 @@ export const resolvers = {
       const all = await ctx.store.listRuns(10_000);
       const start = after === undefined ? 0 : all.findIndex((r) => r.id === String(after)) + 1;
       if (start === 0 && after !== undefined) throw badInput('malformed cursor', { argument: 'after' });
-      return connection(all.slice(start, start + first + 1).map(runOut), first, (r) => r.id);
+      return connection(all.slice(start, start + first + 1).map(runOut), first, (r) => r.id, { after: args.after, total: () => all.length });
     },
 
     async job(_: unknown, args: Args, ctx: ApiContext) {
       ctx.require('readRuns');
-      const job = await ctx.services.jobs.get(String(args.id));
-      return job ? jobOut(job) : null;
+      const job = await ctx.services.jobs.get(localId(String(args.id), ['Job'], 'id'));
+      if (!job) throw notFound(`no job ${String(args.id).slice(0, 80)}`, 'id');
+      return jobOut(job);
     },
 
     async scoreDeclaration(_: unknown, args: Args, ctx: ApiContext) {
@@ -245,7 +321,7 @@ export const resolvers = {
       });
       return selections.map((sel) => ({
         declarationId: sel.score.declarationId, itemNo: sel.score.itemNo, channel: sel.channel.toUpperCase(), risk: sel.risk,
-        why: sel.why.toUpperCase(), reasons: sel.reasons,
+        why: sel.why, reasons: sel.reasons,
       }));
     },
 
@@ -254,12 +330,12 @@ export const resolvers = {
       const limit = args.limit as number;
       checkRange('limit', limit, 1, FIELD_LIMITS.maxSubgraph, 'maxSubgraph');
       let target: SubgraphTarget;
-      if (typeof args.ring === 'number') target = { ring: args.ring };
+      if (typeof args.ring === 'number') target = { ring: (await ringOf(ctx, args.ring, null, 'ring')).community };
       else if (typeof args.id === 'string') {
         const hops = args.hops as number;
         checkRange('hops', hops, 1, FIELD_LIMITS.maxHops, 'maxHops');
-        target = { entityId: args.id, hops };
-      } else throw badInput('give id or ring');
+        target = { entityId: (await entityArg(ctx, args.id, 'id')).id, hops };
+      } else throw badInput('give id or ring', { argument: 'id' });
       const sub = await subgraphOf(ctx.store, target, limit);
       const content = exportSubgraph(args.format as ExportFormat, await withRisk(ctx.store, sub.nodes), sub.edges);
       // The export's text carries identities: noted like any entity the response returns.
@@ -281,7 +357,7 @@ export const resolvers = {
         if (period.from > period.to) throw badInput('from is after to', { argument: 'from' });
       }
       const report = await buildRunReport(ctx.store, {
-        runId: args.run === undefined || args.run === null ? undefined : String(args.run), period, capacity: args.capacity as number,
+        runId: args.run === undefined || args.run === null ? undefined : localId(String(args.run), ['AnalysisRun'], 'run'), period, capacity: args.capacity as number,
         documentary: args.documentary as number, seed: 42, phoneRegion: ctx.services.config.phoneRegion,
       });
       // The default identifiers (phones, addresses) are identities, in the fields and in the HTML.
@@ -294,7 +370,7 @@ export const resolvers = {
       const first = checkFirst(args.first as number);
       const before = decodeCursor(args.after as string | undefined);
       const list = await ctx.store.listOverrides({ limit: first + 1, before: before === undefined ? undefined : String(before) });
-      return connection(list.map(overrideOut), first, (o) => o.id);
+      return connection(list.map(overrideOut), first, (o) => o.id, { after: args.after, total: () => ctx.store.countOverrides({}) });
     },
 
     async auditLog(_: unknown, args: Args, ctx: ApiContext) {
@@ -303,7 +379,7 @@ export const resolvers = {
       const before = decodeCursor(args.after as string | undefined);
       const records = await ctx.store.listAudit({ limit: first + 1, before: before === undefined ? undefined : String(before) });
       // A listed record always has its id (only a record being appended has none yet).
-      return connection(records.map((r) => ({ ...r, role: r.role.toUpperCase() })), first, (r) => r.id ?? '');
+      return connection(records.map((r) => ({ ...r, role: r.role.toUpperCase() })), first, (r) => r.id ?? '', { after: args.after, total: () => ctx.store.countAudit() });
     },
   },
 
@@ -367,6 +443,7 @@ export const resolvers = {
   },
 
   Entity: {
+    id: (e: { id: string }) => globalId('Entity', e.id),
     key(e: { key: string }, _: Args, ctx: ApiContext) {
       ctx.require('readIdentities');
       return e.key;
@@ -378,7 +455,7 @@ export const resolvers = {
     async risk(e: { id: string }, _: Args, ctx: ApiContext) {
       return risk(await ctx.loaders.score.load(e.id));
     },
-    async lodgedAt(e: { id: string; kind: string }, _: Args, ctx: ApiContext) {
+    async lodgedOn(e: { id: string; kind: string }, _: Args, ctx: ApiContext) {
       if (e.kind !== 'DECLARATION') return null;
       return (await ctx.loaders.declaration.load(e.id))?.lodged_at ?? null;
     },
@@ -387,18 +464,19 @@ export const resolvers = {
       const first = checkFirst(args.first as number);
       const after = decodeCursor(args.after as string | undefined);
       const rows = await ctx.store.entityDeclarations(e.id, { limit: first + 1, after: after === undefined ? undefined : String(after) });
-      return connection(rows.map(declarationOut), first, (d) => d.id);
+      return connection(rows.map(declarationOut), first, (d) => d.id, { after: args.after, total: () => ctx.store.countEntityDeclarations(e.id) });
     },
   },
 
   Ring: {
+    id: (r: { runId: string; community: number }) => globalId('Ring', `${r.runId}:${r.community}`),
     async members(r: { __record: CommunityRecord }, args: Args, ctx: ApiContext) {
       const first = checkFirst(args.first as number);
       const offset = decodeCountCursor(args.after as string | undefined) ?? 0;
       const ids = r.__record.members.slice(offset, offset + first + 1);
       const entities = await entitiesOf(ctx, ids);
       const items = entities.map((e, i) => ({ ...gqlEntity(e), __offset: offset + i + 1 }));
-      return connection(items, first, (x) => x.__offset);
+      return connection(items, first, (x) => x.__offset, { after: args.after, total: () => r.__record.members.length });
     },
     async subgraph(r: { __record: CommunityRecord }, args: Args, ctx: ApiContext) {
       const limit = args.limit as number;
@@ -409,6 +487,7 @@ export const resolvers = {
   },
 
   Declaration: {
+    id: (d: { id: string }) => globalId('Declaration', d.id),
     async hsMedianUnitValue(d: { __medianKey: string }, _: Args, ctx: ApiContext) {
       return (await currentMedians(ctx))[d.__medianKey] ?? null;
     },
@@ -428,11 +507,11 @@ export const resolvers = {
   },
 
   LinkEvidence: {
-    async page(l: { __a: string; __b: string }, args: Args, ctx: ApiContext) {
+    async page(l: { __a: string; __b: string; declarations: number }, args: Args, ctx: ApiContext) {
       const first = checkFirst(args.first as number);
       const after = decodeCursor(args.after as string | undefined);
       const rows = await ctx.store.linkDeclarations(l.__a, l.__b, { limit: first + 1, after: after === undefined ? undefined : String(after) });
-      return connection(rows.map(declarationOut), first, (d) => d.id);
+      return connection(rows.map(declarationOut), first, (d) => d.id, { after: args.after, total: () => l.declarations });
     },
   },
 
@@ -440,9 +519,9 @@ export const resolvers = {
     declaration: (r: EvidenceRef) => (r.declaration ? declarationOut(r.declaration) : null),
     entity: (r: EvidenceRef) => (r.entity ? gqlEntity(r.entity) : null),
     async ring(r: EvidenceRef, _: Args, ctx: ApiContext) {
-      if (r.community === null) return null;
-      const c = await ctx.store.getCommunity(r.community);
-      return c ? ringOut(c) : null;
+      const runId = r.community === null ? null : await ctx.store.currentRunId();
+      const c = runId ? await ctx.store.getCommunity(r.community!, runId) : null;
+      return c ? ringOut(c, runId!) : null;
     },
     category: (r: EvidenceRef) => (r.category ? { ...r.category, entity: r.category.entity ? gqlEntity(r.category.entity) : null } : null),
   },
@@ -465,6 +544,28 @@ export const resolvers = {
   },
 
   Link: {
-    type: (e: Edge) => e.type,
+    source: (e: Edge) => globalId('Entity', e.source),
+    target: (e: Edge) => globalId('Entity', e.target),
+  },
+
+  AnalysisRun: {
+    id: (r: { id: string }) => globalId('AnalysisRun', r.id),
+  },
+
+  Job: {
+    id: (j: { id: string }) => globalId('Job', j.id),
+    runId: (j: { runId: string | null }) => (j.runId === null ? null : globalId('AnalysisRun', j.runId)),
+  },
+
+  ChannelOverride: {
+    runId: (o: { runId: string | null }) => (o.runId === null ? null : globalId('AnalysisRun', o.runId)),
+  },
+
+  BiasAudit: {
+    runId: (b: { runId: string }) => globalId('AnalysisRun', b.runId),
+  },
+
+  RunChanges: {
+    previousRun: (c: { previousRun: string }) => globalId('AnalysisRun', c.previousRun),
   },
 };

@@ -69,6 +69,9 @@ export function schemaSdl(): string {
   return readFileSync(path, 'utf8');
 }
 
+/** Where the GraphQL IDE's bundle lives under dist/web (scripts/build-web.js). */
+const IDE_PATH = '/graphiql/';
+
 export async function createApp(opts: ServerOptions): Promise<{ app: express.Express; apollo: ApolloServer<ApiContext>; services: ApiServices }> {
   const production = opts.production ?? process.env.NODE_ENV === 'production';
   const services: ApiServices = {
@@ -103,7 +106,12 @@ export async function createApp(opts: ServerOptions): Promise<{ app: express.Exp
   app.use(securityHeaders());
   // The explorer page, bundled by `npm run build` (scripts/build-web.js); its source map only outside production.
   const web = packageFile('dist', 'web');
-  if (web && production) app.use((req, res, next) => (req.path.endsWith('.map') ? res.status(404).end() : next()));
+  if (web && production) app.use((req, res, next) => (req.path.endsWith('.map') || req.path.startsWith(IDE_PATH) ? res.status(404).end() : next()));
+  // Outside production, a browser opening /graphql gets the GraphQL IDE (bundled GraphiQL); clients posting queries get the API.
+  if (web && !production) {
+    app.get('/graphql', (req, res, next) => (req.accepts(['application/json', 'text/html']) === 'text/html' && req.query.query === undefined
+      ? res.sendFile(join(web, IDE_PATH, 'index.html')) : next()));
+  }
   if (web) app.use('/', express.static(web, { index: 'index.html', maxAge: '1h' }));
   app.get('/healthz', (_req, res) => { res.json({ ok: true }); });
   app.get('/readyz', async (_req, res) => {
@@ -136,7 +144,7 @@ function securityHeaders(): express.RequestHandler {
       directives: {
         defaultSrc: ["'self'"], scriptSrc: ["'self'"], connectSrc: ["'self'"], imgSrc: ["'self'", 'data:', 'blob:'],
         // The page sets colours through style attributes (legend swatches).
-        styleSrc: ["'self'", "'unsafe-inline'"], fontSrc: ["'self'"], workerSrc: ["'self'", 'blob:'], objectSrc: ["'none'"],
+        styleSrc: ["'self'", "'unsafe-inline'"], fontSrc: ["'self'", 'data:'], workerSrc: ["'self'", 'blob:'], objectSrc: ["'none'"],
         baseUri: ["'self'"], formAction: ["'self'"], frameAncestors: ["'none'"],
       },
     },

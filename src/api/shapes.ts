@@ -13,9 +13,10 @@ export function subgraphOut(sub: Subgraph) {
   return { nodes: sub.nodes.map(gqlEntity), edges: sub.edges, truncated: sub.truncated };
 }
 
-export function ringOut(c: CommunityRecord) {
+/** A ring: a community of run `runId` (its global id names both). */
+export function ringOut(c: CommunityRecord, runId: string) {
   return {
-    community: c.community, rank: c.rank, size: c.size, risk: c.risk, knownBad: c.knownBad, value: c.value,
+    runId, community: c.community, rank: c.rank, size: c.size, risk: c.risk, knownBad: c.knownBad, value: c.value,
     membersByKind: c.byKind, reasons: c.signals, __record: c,
   };
 }
@@ -23,7 +24,7 @@ export function ringOut(c: CommunityRecord) {
 export function declarationOut(d: DeclarationRow & { id: string }) {
   const perUnit = unitValue({ value: d.declared_value, quantity: d.quantity, weight: d.gross_weight_kg });
   return {
-    id: d.id, declarationId: d.declaration_id, itemNo: d.item_no, lodgedAt: d.lodged_at, office: d.office ?? null, regime: d.regime, hsCode: d.hs_code,
+    id: d.id, declarationId: d.declaration_id, itemNo: d.item_no, lodgedOn: d.lodged_at, lodgedAt: d.lodged_at.length > 10 ? d.lodged_at : null, office: d.office ?? null, regime: d.regime, hsCode: d.hs_code,
     goodsDescription: d.goods_description ?? null, originCountry: d.origin_country, goodsOriginCountry: d.goods_origin_country ?? null,
     transportMode: d.transport_mode ?? null, vessel: d.vessel ?? null, containerIds: d.container_ids ?? [], loadingPort: d.loading_port ?? null,
     transitPorts: d.transit_ports, dischargePort: d.discharge_port ?? null, destinationCountry: d.destination_country ?? null,

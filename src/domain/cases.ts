@@ -9,9 +9,15 @@ export type CaseStatus = (typeof CASE_STATUSES)[number];
 export const CASE_ITEM_KINDS = ['entity', 'ring', 'declaration'] as const;
 export type CaseItemKind = (typeof CASE_ITEM_KINDS)[number];
 
+export const CASE_ACTIONS = ['opened', 'added', 'annotated', 'status'] as const;
+export type CaseAction = (typeof CASE_ACTIONS)[number];
+
 export interface CaseItem {
   kind: CaseItemKind;
-  /** An entity or declaration id, or a ring's community number as text. */
+  /**
+   * An entity or declaration id, or a ring as `run:community` (the run it was a community of);
+   * cases of earlier versions hold a ring's community number alone, read as the current run's.
+   */
   ref: string;
   note?: string;
   addedAt: string;
@@ -27,8 +33,7 @@ export interface CaseNote {
 export interface CaseEvent {
   at: string;
   who: string;
-  /** opened, added, annotated, status. */
-  action: string;
+  action: CaseAction;
   detail: string;
 }
 

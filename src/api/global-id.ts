@@ -1,0 +1,50 @@
+/**
+ * Global ids (Relay's Node): `Type:local`, the GraphQL type's name and the store's own id (a
+ * number in SQLite, an element id in Neo4j). Readable, so that an investigator can share one in a
+ * link, and unambiguous across types: a case and an entity may share a store id, never a global id.
+ * An argument takes the global id of the types it accepts or, as earlier versions gave it, the bare
+ * store id.
+ */
+import { badInput } from './errors';
+
+export const NODE_TYPES = ['Entity', 'Declaration', 'Ring', 'AnalysisRun', 'Job', 'Case'] as const;
+export type NodeType = (typeof NODE_TYPES)[number];
+
+const IS_NODE_TYPE = new Set<string>(NODE_TYPES);
+
+export function globalId(type: NodeType, local: string | number): string {
+  return `${type}:${local}`;
+}
+
+/** The type and store id of a global id; null when `id` is not one (a bare store id). */
+export function parseGlobalId(id: string): { type: NodeType; local: string } | null {
+  const colon = id.indexOf(':');
+  const type = colon > 0 ? id.slice(0, colon) : '';
+  return IS_NODE_TYPE.has(type) ? { type: type as NodeType, local: id.slice(colon + 1) } : null;
+}
+
+/**
+ * The store id an argument names: the global id of one of the `accepted` types, or a bare store
+ * id. The global id of another type is BAD_USER_INPUT naming the argument.
+ */
+export function localId(id: string, accepted: readonly NodeType[], argument: string): string {
+  const parsed = parseGlobalId(id);
+  if (!parsed) return id;
+  if (!accepted.includes(parsed.type)) {
+    throw badInput(`${argument} takes ${accepted.map((t) => `a ${t}`).join(' or ')} id; ${id.slice(0, 80)} is a ${parsed.type} id`, { argument });
+  }
+  return parsed.local;
+}
+
+/** A ring's local id: the run and the community number. */
+export function ringLocal(runId: string, community: number): string {
+  return `${runId}:${community}`;
+}
+
+/** The run and community of a ring's local id (`run:community`); null when it is not one. */
+export function parseRingLocal(local: string): { runId: string; community: number } | null {
+  const colon = local.lastIndexOf(':');
+  const community = Number(local.slice(colon + 1));
+  if (colon <= 0 || !/^\d{1,9}$/.test(local.slice(colon + 1)) || !Number.isSafeInteger(community)) return null;
+  return { runId: local.slice(0, colon), community };
+}
