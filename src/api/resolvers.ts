@@ -5,6 +5,7 @@ import { DEFAULT_RUN_STALE_MS } from '../config';
 import { keyFor, PARTY_KINDS, type EntityKind } from '../domain/entities';
 import { DECLARATION_FIELDS } from '../domain/fields';
 import { searchName, stripControls } from '../domain/normalize';
+import { ERROR_CODES, isCustomsGraphError } from '../util/errors';
 import type { AnalysisRun, CommunityRecord, EntityScore, Signal } from '../domain/results';
 import type { Edge, Entity } from '../store/graph-reader';
 import type { ApiContext } from './context';
@@ -359,6 +360,9 @@ export const resolvers = {
       const report = await buildRunReport(ctx.store, {
         runId: args.run === undefined || args.run === null ? undefined : localId(String(args.run), ['AnalysisRun'], 'run'), period, capacity: args.capacity as number,
         documentary: args.documentary as number, seed: 42, phoneRegion: ctx.services.config.phoneRegion,
+      }).catch((err: unknown) => {
+        // The run asked for does not exist: the API's not-found, naming the argument.
+        throw isCustomsGraphError(err) && err.code === ERROR_CODES.NOT_FOUND ? notFound(err.message, 'run') : err;
       });
       // The default identifiers (phones, addresses) are identities, in the fields and in the HTML.
       ctx.audit.note(info, report.dataQuality.defaultIdentifiers.examples.map((d) => d.id));
