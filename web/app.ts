@@ -40,6 +40,8 @@ const LINK_NAMES: Record<string, string> = {
   ROUTED_VIA: 'routed via', ON_VESSEL: 'on vessel', IN_CONTAINER: 'container', AT_ADDRESS: 'address', HAS_PHONE: 'phone',
   HAS_EMAIL: 'e-mail', HAS_ACCOUNT: 'bank account', DIRECTS: 'director',
 };
+/** The most nodes of a ring drawn (the API's subgraph limit): hubs are hidden and declarations folded, so a full ring stays readable. */
+const RING_LIMIT = 500;
 // lodgedAt: the day a declaration node was lodged (the time filter's), whatever its schema name.
 const NODE_FIELDS = 'id kind key name lodgedAt: lodgedOn risk { score knownBad seizures community reasons { name value contribution evidence } }';
 const REFERENCES = 'references { kind text declaration { id } entity { id } ring { id } category { entity { id } } }';
@@ -109,7 +111,7 @@ async function signIn(key: string): Promise<void> {
     viewer = d.viewer;
     $('signin').hidden = true;
     $('session').hidden = false;
-    $('who').textContent = `${d.viewer.name} (${d.viewer.role.toLowerCase()}) · ${d.currentRun ? `analysis run ${d.currentRun.id}` : 'no analysis run yet'}`;
+    $('who').textContent = `${d.viewer.name} (${d.viewer.role.toLowerCase()}) · ${d.currentRun ? `analysis run ${shortId(d.currentRun.id)}` : 'no analysis run yet'}`;
     status('Signed in. Search an entity or open the ranked rings.');
     $('q').focus();
     // A link to a view opens it (once the key is known).
@@ -442,6 +444,11 @@ async function showDetails(id: string): Promise<void> {
     <ul>${[...nodes.values()].slice(0, 60).map((x) => `<li><button type="button" data-open="${x.id}">${escape(labelOf(x))}</button> <small>${x.kind.toLowerCase()}</small></li>`).join('')}</ul>`;
 }
 
+/** An id as an investigator reads it: the store's number without its type (Case:4 → 4). */
+function shortId(id: string): string {
+  return id.slice(id.indexOf(':') + 1);
+}
+
 function escape(s: string): string {
   return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
@@ -504,7 +511,7 @@ async function openRing(ref: string): Promise<void> {
     const byCommunity = /^\d+$/.test(ref);
     const d = await gql<{ ring: { id: string; community: number; rank: number; risk: number; size: number; reasons: Reason[]; subgraph: { nodes: Node[]; edges: Link[]; truncated: boolean } } | null }>(
       `query($id: ID, $c: Int) { ring(id: $id, community: $c) { id community rank risk size reasons { name value contribution evidence ${REFERENCES} }
-        subgraph(limit: 200) { nodes { ${NODE_FIELDS} } edges { source target type } truncated } } }`, byCommunity ? { c: Number(ref) } : { id: ref });
+        subgraph(limit: ${RING_LIMIT}) { nodes { ${NODE_FIELDS} } edges { source target type } truncated } } }`, byCommunity ? { c: Number(ref) } : { id: ref });
     if (!d.ring) return;
     reset();
     focus = { kind: 'ring', community: d.ring.community };
@@ -541,7 +548,7 @@ let caseVersion = 0;
 function addToCaseHtml(kind: string, ref: string): string {
   if (!activeCase) return '';
   return `<p class="add-case"><input type="text" id="case-item-note" placeholder="Why it belongs to the case" maxlength="4000">
-    <button type="button" data-add-kind="${kind}" data-add-ref="${escape(ref)}">Add to case ${escape(activeCase)}</button></p>`;
+    <button type="button" data-add-kind="${kind}" data-add-ref="${escape(ref)}">Add to case ${escape(shortId(activeCase))}</button></p>`;
 }
 
 async function showCases(): Promise<void> {
@@ -572,7 +579,7 @@ async function newCase(): Promise<void> {
 async function openCase(id: string): Promise<void> {
   try {
     const d = await gql<{ case: (CaseView & { subgraph: { nodes: Node[]; edges: Link[] } }) | null }>(
-      `query($id: ID!) { case(id: $id) { ${CASE_FIELDS} subgraph(limit: 200) { nodes { ${NODE_FIELDS} } edges { source target type } } } }`, { id });
+      `query($id: ID!) { case(id: $id) { ${CASE_FIELDS} subgraph(limit: ${RING_LIMIT}) { nodes { ${NODE_FIELDS} } edges { source target type } } } }`, { id });
     if (!d.case) {
       status(`No case ${id}.`, true);
       return;
@@ -588,11 +595,11 @@ async function openCase(id: string): Promise<void> {
     await load(c.subgraph.nodes, c.subgraph.edges);
     const item = (i: CaseView['items'][number]) => {
       const label = i.entity ? `<button type="button" data-open="${i.entity.id}">${escape(i.entity.name)}</button>`
-        : i.declaration ? `<button type="button" class="ref" data-declaration="${i.declaration.id}">declaration ${escape(i.declaration.declarationId)}/${i.declaration.itemNo} · ${escape(i.declaration.outcome)}</button>`
+        : i.declaration ? `<button type="button" class="ref" data-declaration="${i.declaration.id}">declaration ${escape(i.declaration.declarationId)}/${i.declaration.itemNo} · ${escape(i.declaration.outcome.toLowerCase())}</button>`
           : i.ring ? `<button type="button" data-ring="${escape(i.ref)}">ring #${i.ring.rank}</button>` : `${i.kind.toLowerCase()} ${escape(i.ref)}`;
       return `<li>${label}${i.note ? ` — ${escape(i.note)}` : ''} <small>(${escape(i.addedBy)})</small></li>`;
     };
-    $('details').innerHTML = `<h2>Case ${escape(c.id)}: ${escape(c.title)}</h2>
+    $('details').innerHTML = `<h2>Case ${escape(shortId(c.id))}: ${escape(c.title)}</h2>
       <p>Status <strong id="case-status-now">${c.status.toLowerCase().replace('_', ' ')}</strong> · opened by ${escape(c.createdBy)} · version ${c.version}</p>
       <p><select id="case-status" aria-label="Status">${['OPEN', 'REFERRED', 'CLOSED_CONFIRMED', 'CLOSED_UNFOUNDED'].map((s) => `<option ${s === c.status ? 'selected' : ''}>${s}</option>`).join('')}</select>
         <label class="inline"><input type="checkbox" id="case-watch"> watchlist its entities</label>
@@ -601,8 +608,8 @@ async function openCase(id: string): Promise<void> {
       <h3>Gathered</h3><ul class="case-items">${c.items.map(item).join('') || '<li>Nothing yet: open an entity, a ring or a declaration and add it.</li>'}</ul>
       <h3>Notes</h3><ul class="case-notes">${c.notes.map((n) => `<li>${escape(n.text)} <small>${escape(n.who)}, ${escape(n.at.slice(0, 16).replace('T', ' '))}</small></li>`).join('')}</ul>
       <p><textarea id="case-note" rows="2" maxlength="4000" aria-label="Note"></textarea><button type="button" data-case-note="1">Add note</button></p>
-      <h3>History</h3><ol class="case-history">${c.history.map((h) => `<li>${escape(h.at.slice(0, 16).replace('T', ' '))} · ${escape(h.who)} · ${escape(h.action)}: ${escape(h.detail)}</li>`).join('')}</ol>`;
-    status(`Case ${c.id}: ${c.items.length} items.`);
+      <h3>History</h3><ol class="case-history">${c.history.map((h) => `<li>${escape(h.at.slice(0, 16).replace('T', ' '))} · ${escape(h.who)} · ${escape(h.action.toLowerCase())}: ${escape(h.detail)}</li>`).join('')}</ol>`;
+    status(`Case ${shortId(c.id)}: ${c.items.length} items.`);
   } catch (err) {
     explain(err);
   }
@@ -618,7 +625,7 @@ async function addToCase(kind: string, ref: string): Promise<void> {
     const note = ($('case-item-note') as HTMLInputElement | null)?.value.trim() || undefined;
     await gql('mutation($id: ID!, $v: Int!, $k: CaseItemKind!, $r: ID!, $n: String) { addToCase(id: $id, version: $v, kind: $k, ref: $r, note: $n) { version } }',
       { id: activeCase, v: await currentCaseVersion(), k: kind, r: ref, n: note });
-    status(`Added to case ${activeCase}.`);
+    status(`Added to case ${shortId(activeCase!)}.`);
   } catch (err) {
     explain(err);
   }

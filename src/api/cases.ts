@@ -12,7 +12,8 @@ import { isPartyKind, IDENTIFIER_KINDS, type EntityKind } from '../domain/entiti
 import { stripControls } from '../domain/normalize';
 import type { CommunityRecord, EntityScore } from '../domain/results';
 import { caseReportHtml } from '../export/case-report';
-import type { Entity } from '../store/graph-reader';
+import type { Entity, Subgraph } from '../store/graph-reader';
+import { mergeSubgraphs, ringSubgraph } from '../export/subgraph';
 import type { ApiContext } from './context';
 import { badInput, conflict, notFound } from './errors';
 import { FIELD_LIMITS } from './limits';
@@ -197,9 +198,15 @@ export const caseResolvers = {
     async subgraph(c: { __case: InvestigationCase }, args: Args, ctx: ApiContext) {
       const limit = args.limit as number;
       if (!(limit >= 1 && limit <= FIELD_LIMITS.maxSubgraph)) throw badInput(`limit must be between 1 and ${FIELD_LIMITS.maxSubgraph}`, { argument: 'limit', limit: 'maxSubgraph' });
-      const { ids } = await caseEntityIds(ctx, c.__case);
-      if (ids.length === 0) return subgraphOut({ nodes: [], edges: [], truncated: false });
-      return subgraphOut(await ctx.store.neighbourhood(ids.slice(0, limit), { hops: 1, limit }));
+      // Its rings as a ring is drawn (members and what ties them), its entities and declarations with their neighbours.
+      const parts: Subgraph[] = [];
+      for (const i of c.__case.items.filter((x) => x.kind === 'ring')) {
+        const ring = await ringOfItem(ctx, i.ref);
+        if (ring) parts.push(await ringSubgraph(ctx.store, ring.record, limit));
+      }
+      const own = c.__case.items.filter((x) => x.kind !== 'ring').map((x) => x.ref);
+      if (own.length) parts.push(await ctx.store.neighbourhood(own.slice(0, limit), { hops: 1, limit }));
+      return subgraphOut(mergeSubgraphs(parts, limit));
     },
     async reportHtml(c: { __case: InvestigationCase }, _: Args, ctx: ApiContext, info: GraphQLResolveInfo) {
       const { rings } = await caseEntityIds(ctx, c.__case);

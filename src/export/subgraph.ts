@@ -32,6 +32,18 @@ export async function ringSubgraph(store: Pick<GraphStore, 'neighbourhood'>, c: 
   return { nodes, edges: sub.edges.filter((e) => kept.has(e.source) && kept.has(e.target)), truncated: sub.truncated || c.members.length > limit || keep.size > limit };
 }
 
+/** Subgraphs drawn together (a case's rings and neighbourhoods): each node and link once, the first `limit` nodes, in order. */
+export function mergeSubgraphs(parts: readonly Subgraph[], limit: number): Subgraph {
+  const nodes = new Map<string, Entity>();
+  for (const part of parts) for (const n of part.nodes) if (!nodes.has(n.id)) nodes.set(n.id, n);
+  const kept = new Set([...nodes.keys()].slice(0, limit));
+  const edges = new Map<string, Subgraph['edges'][number]>();
+  for (const part of parts) {
+    for (const e of part.edges) if (kept.has(e.source) && kept.has(e.target)) edges.set(`${e.source}|${e.type}|${e.target}`, e);
+  }
+  return { nodes: [...nodes.values()].filter((n) => kept.has(n.id)), edges: [...edges.values()], truncated: nodes.size > limit || parts.some((p) => p.truncated) };
+}
+
 /** The subgraph of a target, or NotFoundError when its ring or entity does not exist. */
 export async function subgraphOf(store: Pick<GraphStore, 'neighbourhood' | 'getCommunity'>, target: SubgraphTarget, limit: number): Promise<Subgraph> {
   if ('ring' in target) {
