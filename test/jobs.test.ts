@@ -300,15 +300,15 @@ describe('the API in scaled mode', () => {
       method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer k' }, body: JSON.stringify({ query }),
     })).json()) as { data: Record<string, any> }).data;
     const started = (await gql('mutation { startAnalysis(seed: 11) { id status } }')).startAnalysis;
-    expect(started.id).toMatch(/^analysis-/);
+    expect(started.id).toMatch(/^Job:analysis-/);
     // Asked again while it is queued or running: the same job, not a second run.
     expect((await gql('mutation { startAnalysis(seed: 11) { id } }')).startAnalysis.id).toBe(started.id);
-    expect((await jobs.queues.analysis.getJob(started.id))?.data).toMatchObject({ seed: 11, db });
+    expect((await jobs.queues.analysis.getJob(started.id.slice('Job:'.length)))?.data).toMatchObject({ seed: 11, db });
     const done = await waitFor(async () => {
       const j = (await gql(`{ job(id: "${started.id}") { status progress runId } }`)).job;
       return j.status === 'DONE' ? j : undefined;
     });
-    expect(done.runId).toMatch(/^\d+$/);
+    expect(done.runId).toMatch(/^AnalysisRun:\d+$/);
     expect((await gql('{ currentRun { id seed } }')).currentRun).toEqual({ id: done.runId, seed: 11 });
     // Once it is done, the same parameters start a new run (the job id is not the parameters alone).
     const again = (await gql('mutation { startAnalysis(seed: 11) { id } }')).startAnalysis;
