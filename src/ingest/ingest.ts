@@ -8,10 +8,9 @@ import type { GraphStore } from '../store/graph-store';
 import type { Logger } from '../util/logger';
 import { readDeclarations } from './read-declarations';
 import { checkWritable, RejectsWriter } from './rejects';
-import { declarationKey } from '../domain/declaration-key';
-import { BatchBuilder, DeclarationResolver } from '../domain/resolve';
-import { QualityTally, type LoadQuality } from './quality-tally';
-import { Replacements, type ReplacementSummary } from './replacements';
+import { DEFAULT_BATCH_SIZE, DeclarationLoader } from './declaration-loader';
+import type { LoadQuality } from './quality-tally';
+import type { ReplacementSummary } from './replacements';
 import type { IngestPlan, PlannedFile } from './plan';
 import type { InputFormat } from './sniff';
 
@@ -22,8 +21,7 @@ export interface IngestProgress {
   read: number;
 }
 
-/** Declarations per transaction unless told otherwise. */
-export const DEFAULT_BATCH_SIZE = 2000;
+export { DEFAULT_BATCH_SIZE };
 
 export interface IngestOptions {
   rejectsPath: string;
@@ -63,20 +61,8 @@ export async function runIngest(store: GraphStore, plan: IngestPlan, opts: Inges
   checkWritable(opts.rejectsPath);
   const started = process.hrtime.bigint();
   const validate = makeValidator({ defaultCurrency: opts.defaultCurrency });
-  const resolver = new DeclarationResolver({ phoneRegion: opts.phoneRegion });
   const rejects = new RejectsWriter(opts.rejectsPath);
-  const batchSize = opts.batchSize ?? DEFAULT_BATCH_SIZE;
-  const builder = new BatchBuilder();
-  const replacements = new Replacements(resolver);
-  const quality = new QualityTally();
-  /** Keys in the batch being built: a second version of one goes to the next batch, so that it replaces the first. */
-  const inBatch = new Set<string>();
-  const write = async () => {
-    quality.noteReplaced(replacements.note(await store.writeBatch(builder.take())));
-    inBatch.clear();
-    // Counted once written, so a killed load counts only what it stored.
-    await store.addQualityCounts(quality.take());
-  };
+  const loader = new DeclarationLoader(store, { phoneRegion: opts.phoneRegion, batchSize: opts.batchSize ?? DEFAULT_BATCH_SIZE });
   const summaries: FileSummary[] = [];
   for (const w of plan.warnings) opts.logger?.warn(w);
 
@@ -101,22 +87,16 @@ export async function runIngest(store: GraphStore, plan: IngestPlan, opts: Inges
             rejects.add({ file: fileName, line: rec.line, declarationId, field: result.field, reason: result.reason, raw: rec.raw });
             continue;
           }
-          const key = declarationKey(result.value.declaration_id, result.value.item_no);
-          if (inBatch.has(key)) await write();
-          inBatch.add(key);
-          resolver.resolve(result.value, builder, { file: fileName, line: rec.line });
-          quality.add(result.value);
           summary.accepted++;
-          if (builder.size >= batchSize) {
-            await write();
+          if (await loader.add(result.value, { file: fileName, line: rec.line })) {
             opts.onProgress?.({ file: file.file, bytesRead, bytesTotal: file.bytes, read: summary.read });
           }
         }
       }
-      if (builder.size > 0) await write();
+      await loader.flush();
     });
-    await replacements.pruneStaleLinks(store);
-    for (const d of replacements.summary.duplicates.slice(0, 5)) {
+    await loader.finish();
+    for (const d of loader.replacements.summary.duplicates.slice(0, 5)) {
       opts.logger?.warn(`${d.file}:${d.line}: declaration ${d.key} was given before in this load${d.previousLine ? ` (line ${d.previousLine})` : ''} with other content; the last one is kept`);
     }
   } finally {
@@ -130,7 +110,7 @@ export async function runIngest(store: GraphStore, plan: IngestPlan, opts: Inges
   return {
     files: summaries, read, accepted, rejected,
     ...(rejected > 0 ? { rejectsFile: opts.rejectsPath } : {}),
-    seconds, rowsPerSecond: seconds > 0 ? read / seconds : read, warnings: plan.warnings, replacements: replacements.summary,
-    quality: quality.summary(),
+    seconds, rowsPerSecond: seconds > 0 ? read / seconds : read, warnings: plan.warnings, replacements: loader.replacements.summary,
+    quality: loader.quality.summary(),
   };
 }

@@ -1,0 +1,63 @@
+/**
+ * Writes validated declarations to the store in batches, whatever brought them (a file, the
+ * clearance system through the API): entity resolution, a second version of one declaration
+ * replacing the first (its stale links pruned at the end), and the load's data-quality counts.
+ */
+import { declarationKey } from '../domain/declaration-key';
+import type { Declaration } from '../domain/declaration';
+import { BatchBuilder, DeclarationResolver } from '../domain/resolve';
+import type { GraphStore } from '../store/graph-store';
+import { QualityTally } from './quality-tally';
+import { Replacements } from './replacements';
+
+/** Declarations per transaction unless told otherwise. */
+export const DEFAULT_BATCH_SIZE = 2000;
+
+export class DeclarationLoader {
+  private readonly resolver: DeclarationResolver;
+  private readonly builder = new BatchBuilder();
+  readonly replacements: Replacements;
+  readonly quality = new QualityTally();
+  /** Keys in the batch being built: a second version of one goes to the next batch, so that it replaces the first. */
+  private readonly inBatch = new Set<string>();
+  /** Declarations written so far. */
+  stored = 0;
+
+  constructor(private readonly store: GraphStore, opts: { phoneRegion: string; batchSize?: number }, private readonly batchSize = opts.batchSize ?? DEFAULT_BATCH_SIZE) {
+    this.resolver = new DeclarationResolver({ phoneRegion: opts.phoneRegion });
+    this.replacements = new Replacements(this.resolver);
+  }
+
+  /** Adds one declaration; true when a batch was written. */
+  async add(d: Declaration, source: { file: string; line: number }): Promise<boolean> {
+    const key = declarationKey(d.declaration_id, d.item_no);
+    let wrote = false;
+    if (this.inBatch.has(key)) wrote = await this.write();
+    this.inBatch.add(key);
+    this.resolver.resolve(d, this.builder, source);
+    this.quality.add(d);
+    if (this.builder.size >= this.batchSize) wrote = (await this.write()) || wrote;
+    return wrote;
+  }
+
+  /** Writes what is left of the batch being built. */
+  async flush(): Promise<void> {
+    await this.write();
+  }
+
+  /** After the last flush: drops the links that replaced declarations no longer have. */
+  async finish(): Promise<void> {
+    await this.replacements.pruneStaleLinks(this.store);
+  }
+
+  private async write(): Promise<boolean> {
+    const n = this.builder.size;
+    if (n === 0) return false;
+    this.quality.noteReplaced(this.replacements.note(await this.store.writeBatch(this.builder.take())));
+    this.inBatch.clear();
+    this.stored += n;
+    // Counted once written, so a killed load counts only what it stored.
+    await this.store.addQualityCounts(this.quality.take());
+    return true;
+  }
+}
