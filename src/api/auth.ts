@@ -6,7 +6,7 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { z } from 'zod';
 
-export const ROLES = ['investigator', 'scorer', 'analyst', 'admin'] as const;
+export const ROLES = ['investigator', 'scorer', 'analyst', 'admin', 'clearance'] as const;
 export type Role = (typeof ROLES)[number];
 
 export interface ApiKey {
@@ -90,5 +90,9 @@ export const PERMISSIONS = {
   readReports: ['investigator', 'analyst', 'admin'],
   overrideChannels: ['investigator', 'analyst', 'admin'],
   manageCases: ['investigator', 'analyst', 'admin'],
+  /** The clearance system lodges declarations and records control results, and reads nothing else... */
+  lodge: ['clearance', 'admin'],
+  /** ...but the jobs that store them: their state is its receipt. */
+  readJobs: ['scorer', 'investigator', 'analyst', 'admin', 'clearance'],
 } as const satisfies Record<string, readonly Role[]>;
 export type Permission = keyof typeof PERMISSIONS;

@@ -1,9 +1,8 @@
 /** Resolvers of graphql/schema.graphql. Every identity read checks the role and is audited. */
 import type { GraphQLResolveInfo } from 'graphql';
-import { makeValidator, parseIsoDate } from '../domain/declaration';
+import { parseIsoDate } from '../domain/declaration';
 import { DEFAULT_RUN_STALE_MS } from '../config';
 import { keyFor, PARTY_KINDS, type EntityKind } from '../domain/entities';
-import { DECLARATION_FIELDS } from '../domain/fields';
 import { searchName, stripControls } from '../domain/normalize';
 import { ERROR_CODES, isCustomsGraphError } from '../util/errors';
 import type { AnalysisRun, CommunityRecord, EntityScore, Signal } from '../domain/results';
@@ -12,7 +11,6 @@ import type { ApiContext } from './context';
 import { badInput, notFound } from './errors';
 import { exportSubgraph, type ExportFormat } from '../export/formats';
 import { filterByWeight, ringSubgraph, subgraphOf, withRisk, type SubgraphTarget } from '../export/subgraph';
-import type { JobInfo } from '../jobs/runner';
 import { kindFromGql, kindToGql } from './kinds';
 import { FIELD_LIMITS } from './limits';
 import { checkFirst, connection, decodeCountCursor, decodeCursor } from './paging';
@@ -26,8 +24,9 @@ import { caseResolvers } from './cases';
 import { evidenceRefs, type EvidenceRef, type ReasonOf } from './evidence';
 import { globalId, localId, parseGlobalId, parseRingLocal, type NodeType } from './global-id';
 import { DateScalar, DateTimeScalar, JSONScalar } from './scalars';
+import { checkRange, declarationFromInput, jobOut, selectionOut } from './declaration-input';
+import { flowResolvers } from './flow';
 import { OUTCOMES } from '../domain/fields';
-import { JOB_KINDS } from '../jobs/processors';
 import { CASE_ACTIONS } from '../domain/cases';
 
 /** An override's note: a sentence or two, not a file. */
@@ -44,17 +43,6 @@ function wordsEnum(words: readonly string[]): Record<string, string> {
   return Object.fromEntries(words.map((w) => [w.toUpperCase(), w]));
 }
 
-const validateDeclaration = makeValidator({ defaultCurrency: 'MAD' });
-
-/** camelCase input → the contract's snake_case fields, validated like ingest. */
-function declarationFromInput(input: Record<string, unknown>, index?: number) {
-  const snake = (f: string) => f.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
-  const byField: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(input)) byField[snake(k)] = v;
-  const r = validateDeclaration(DECLARATION_FIELDS.map((f) => byField[f]));
-  if (!r.ok) throw badInput(`${index === undefined ? '' : `inputs[${index}]: `}${r.reason}`, { field: r.field, ...(index === undefined ? {} : { index }) });
-  return r.value;
-}
 
 function risk(s: EntityScore | null) {
   if (!s) return null;
@@ -64,9 +52,6 @@ function risk(s: EntityScore | null) {
 }
 
 
-function checkRange(name: string, value: number, min: number, max: number, limit: string): void {
-  if (!Number.isFinite(value) || value < min || value > max) throw badInput(`${name} must be between ${min} and ${max}`, { argument: name, limit });
-}
 
 async function entitiesOf(ctx: ApiContext, ids: string[]): Promise<Entity[]> {
   return (await ctx.loaders.entity.loadMany(ids)).filter((e): e is Entity => e !== null && !(e instanceof Error));
@@ -128,15 +113,6 @@ async function currentMedians(ctx: ApiContext): Promise<Record<string, number>> 
   return medians;
 }
 
-function jobOut(job: JobInfo) {
-  const common = { id: job.id, kind: job.kind, status: job.status.toUpperCase(), progress: job.progress };
-  switch (job.status) {
-    case 'queued': case 'running': return { ...common, runId: null, error: null };
-    case 'done': return { ...common, runId: (job.result as { runId?: string }).runId ?? null, error: null };
-    case 'failed': return { ...common, runId: null, error: job.error };
-    default: throw new Error(`unknown job state ${String(job satisfies never)}`);
-  }
-}
 
 type Args = Record<string, unknown>;
 
@@ -146,7 +122,7 @@ export const resolvers = {
   DateTime: DateTimeScalar,
   Outcome: wordsEnum(OUTCOMES),
   RunStatus: wordsEnum(['running', 'done', 'failed', 'pruned']),
-  JobKind: wordsEnum(JOB_KINDS),
+  JobKind: flowResolvers.JobKind,
   SelectionReason: wordsEnum(['risk', 'exploration', 'release']),
   CaseAction: wordsEnum(CASE_ACTIONS),
   Node: { __resolveType: (o: { __typename: string }) => o.__typename },
@@ -155,6 +131,7 @@ export const resolvers = {
 
   Query: {
     ...caseResolvers.Query,
+    ...flowResolvers.Query,
     async entity(_: unknown, args: Args, ctx: ApiContext) {
       ctx.require('readIdentities');
       if (typeof args.id === 'string') return gqlEntity(await entityArg(ctx, args.id, 'id'));
@@ -293,7 +270,7 @@ export const resolvers = {
     },
 
     async job(_: unknown, args: Args, ctx: ApiContext) {
-      ctx.require('readRuns');
+      ctx.require('readJobs');
       const job = await ctx.services.jobs.get(localId(String(args.id), ['Job'], 'id'));
       if (!job) throw notFound(`no job ${String(args.id).slice(0, 80)}`, 'id');
       return jobOut(job);
@@ -320,10 +297,7 @@ export const resolvers = {
       const selections = await ctx.services.scoring.select(inputs.map((input, i) => declarationFromInput(input, i)), {
         capacity: args.capacity as number, documentary: args.documentary as number, exploration: args.exploration as number, seed: args.seed as number,
       });
-      return selections.map((sel) => ({
-        declarationId: sel.score.declarationId, itemNo: sel.score.itemNo, channel: sel.channel.toUpperCase(), risk: sel.risk,
-        why: sel.why, reasons: sel.reasons,
-      }));
+      return selections.map(selectionOut);
     },
 
     async exportGraph(_: unknown, args: Args, ctx: ApiContext, info: GraphQLResolveInfo) {
@@ -389,6 +363,7 @@ export const resolvers = {
 
   Mutation: {
     ...caseResolvers.Mutation,
+    ...flowResolvers.Mutation,
     async startAnalysis(_: unknown, args: Args, ctx: ApiContext) {
       ctx.require('runAnalysis');
       const seed = args.seed as number;

@@ -19,6 +19,8 @@ import type { Server } from 'node:http';
 import { join } from 'node:path';
 import type { Config } from '../config';
 import { InProcessJobRunner } from '../jobs/in-process';
+import { analyzeAfter } from '../jobs/runner';
+import { ServiceMetrics } from './metrics';
 import type { JobRunner } from '../jobs/runner';
 import type { GraphStore } from '../store/graph-store';
 import { ScoringService } from '../targeting/scoring-service';
@@ -75,12 +77,15 @@ const IDE_PATH = '/graphiql/';
 export async function createApp(opts: ServerOptions): Promise<{ app: express.Express; apollo: ApolloServer<ApiContext>; services: ApiServices }> {
   const production = opts.production ?? process.env.NODE_ENV === 'production';
   const services: ApiServices = {
-    store: opts.store, keys: opts.keys, config: opts.config, jobs: opts.jobs ?? new InProcessJobRunner(),
+    store: opts.store, keys: opts.keys, config: opts.config,
+    jobs: opts.jobs ?? new InProcessJobRunner({ analyzeAfter: analyzeAfter(), autoAnalysis: { db: opts.dbPath ?? opts.config.dbPath, seed: 42, resolution: 1 } }),
     dbPath: opts.dbPath ?? opts.config.dbPath,
     scoring: new ScoringService(opts.store, opts.config), logger: opts.logger,
   };
   const limits: typeof QUERY_LIMITS = { ...QUERY_LIMITS, ...opts.limits } as typeof QUERY_LIMITS;
   const sdl = schemaSdl();
+  const metrics = new ServiceMetrics(services.jobs);
+  services.jobs.onDone(metrics.jobDone);
   // The schema's shape says which fields carry identities (audit.ts); Apollo builds the executable schema itself.
   const shape = buildSchema(sdl);
   const apollo = new ApolloServer<ApiContext>({
@@ -96,7 +101,7 @@ export async function createApp(opts: ServerOptions): Promise<{ app: express.Exp
       maxAliasesRule({ n: QUERY_LIMITS.maxAliases, propagateOnRejection: false, onReject: [(ctx, err) => ctx?.reportError(err)] }),
     ],
     // Cost, batch, time and size limits from the arguments as they resolve (variables too): limits.ts.
-    plugins: [ApolloServerPluginLandingPageDisabled(), requestGuards(limits)],
+    plugins: [ApolloServerPluginLandingPageDisabled(), requestGuards(limits), metrics.plugin()],
     stringifyResult: sizedStringify(limits.maxResponseBytes),
   });
   await apollo.start();
@@ -114,6 +119,14 @@ export async function createApp(opts: ServerOptions): Promise<{ app: express.Exp
   }
   if (web) app.use('/', express.static(web, { index: 'index.html', maxAge: '1h' }));
   app.get('/healthz', (_req, res) => { res.json({ ok: true }); });
+  // For Prometheus: counts and timings, no identity (metrics.ts).
+  app.get('/metrics', async (_req, res, next) => {
+    try {
+      res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+    } catch (err) {
+      next(err);
+    }
+  });
   app.get('/readyz', async (_req, res) => {
     try {
       const run = await opts.store.currentRunId();

@@ -12,6 +12,7 @@ import { registerDemo } from './commands/demo';
 import { registerIngest } from './commands/ingest';
 import { registerReport } from './commands/report';
 import { registerService } from './commands/service';
+import { registerFlow } from './commands/flow';
 import { registerNeo4jCheck, registerStats } from './commands/stats';
 import { registerTargeting } from './commands/targeting';
 import { packageVersion } from '../util/package-version';
@@ -30,6 +31,7 @@ export function buildProgram(): Command {
   registerTargeting(program, config);
   registerReport(program, config);
   registerService(program, config, logger);
+  registerFlow(program, config, logger);
   registerStats(program, config);
   registerNeo4jCheck(program);
   registerDemo(program, config, logger);

@@ -5,7 +5,7 @@
  */
 import { createReadStream } from 'node:fs';
 import { basename } from 'node:path';
-import { FRAUD_TYPES, MAX_AMOUNT, MAX_ITEM_NO, OUTCOMES, type FraudType, type Outcome } from '../domain/fields';
+import { FRAUD_TYPES, MAX_AMOUNT, MAX_ITEM_NO, MAX_KEY_CHARS, OUTCOMES, type FraudType, type Outcome } from '../domain/fields';
 import type { GraphStore } from '../store/graph-store';
 import type { OutcomeUpdate } from '../store/graph-writer';
 import { readNamedRows } from './records';
@@ -13,6 +13,34 @@ import type { RejectsWriter } from './rejects';
 import { declarationKey, splitDeclarationKey } from '../domain/declaration-key';
 import { FatalInputError } from '../util/errors';
 import { sniffFile } from './sniff';
+
+/** The fields of one control result, as the outcomes file names them. */
+export interface OutcomeRow {
+  declaration_id?: string;
+  item_no?: string;
+  outcome?: string;
+  fraud_type?: string;
+  recovered_amount?: string;
+}
+
+/** One control result checked: the update to make, or the field at fault and why (the file and the API say the same). */
+export function validateOutcome(row: OutcomeRow): { ok: true; update: OutcomeUpdate } | { ok: false; field: string; reason: string } {
+  const id = (row.declaration_id ?? '').trim();
+  const item = !row.item_no ? 1 : /^\d{1,6}$/.test(row.item_no) ? Number(row.item_no) : NaN;
+  const outcome = (row.outcome ?? '').toLowerCase();
+  const fraudType = (row.fraud_type ?? '').toLowerCase();
+  const recovered = row.recovered_amount ? (/^\d+(\.\d+)?$/.test(row.recovered_amount) ? Number(row.recovered_amount) : NaN) : undefined;
+  if (!id) return { ok: false, field: 'declaration_id', reason: 'declaration_id is required' };
+  if (id.length > MAX_KEY_CHARS) return { ok: false, field: 'declaration_id', reason: `declaration_id must have at most ${MAX_KEY_CHARS} characters` };
+  if (!(item >= 1 && item <= MAX_ITEM_NO)) return { ok: false, field: 'item_no', reason: `item_no must be a whole number from 1 to ${MAX_ITEM_NO}` };
+  if (!(OUTCOMES as readonly string[]).includes(outcome)) return { ok: false, field: 'outcome', reason: `outcome must be one of ${OUTCOMES.join(', ')}` };
+  if (fraudType && !(FRAUD_TYPES as readonly string[]).includes(fraudType)) return { ok: false, field: 'fraud_type', reason: `fraud_type must be one of ${FRAUD_TYPES.join(', ')}` };
+  if (recovered !== undefined && !(recovered >= 0 && recovered <= MAX_AMOUNT)) return { ok: false, field: 'recovered_amount', reason: `recovered_amount must be a number from 0 to ${MAX_AMOUNT.toExponential()}` };
+  return {
+    ok: true,
+    update: { key: declarationKey(id, item), outcome: outcome as Outcome, ...(fraudType ? { fraudType: fraudType as FraudType } : {}), ...(recovered !== undefined ? { recoveredAmount: recovered } : {}) },
+  };
+}
 
 export async function checkOutcomes(file: string): Promise<void> {
   const sniff = await sniffFile(file);
@@ -45,22 +73,9 @@ export async function importOutcomes(store: GraphStore, file: string, rejects: R
         fail(rec.line, rec.raw, '', '', error ?? 'unreadable record');
         continue;
       }
-      const id = row.declaration_id ?? '';
-      const item = !row.item_no ? 1 : /^\d{1,6}$/.test(row.item_no) ? Number(row.item_no) : NaN;
-      const outcome = (row.outcome ?? '').toLowerCase();
-      const fraudType = (row.fraud_type ?? '').toLowerCase();
-      const recovered = row.recovered_amount ? (/^\d+(\.\d+)?$/.test(row.recovered_amount) ? Number(row.recovered_amount) : NaN) : undefined;
-      if (!id) fail(rec.line, rec.raw, '', 'declaration_id', 'declaration_id is required');
-      else if (!(item >= 1 && item <= MAX_ITEM_NO)) fail(rec.line, rec.raw, id, 'item_no', `item_no must be a whole number from 1 to ${MAX_ITEM_NO}`);
-      else if (!(OUTCOMES as readonly string[]).includes(outcome)) fail(rec.line, rec.raw, id, 'outcome', `outcome must be one of ${OUTCOMES.join(', ')}`);
-      else if (fraudType && !(FRAUD_TYPES as readonly string[]).includes(fraudType)) fail(rec.line, rec.raw, id, 'fraud_type', `fraud_type must be one of ${FRAUD_TYPES.join(', ')}`);
-      else if (recovered !== undefined && !(recovered >= 0 && recovered <= MAX_AMOUNT)) fail(rec.line, rec.raw, id, 'recovered_amount', `recovered_amount must be a number from 0 to ${MAX_AMOUNT.toExponential()}`);
-      else {
-        pending.push({
-          update: { key: declarationKey(id, item), outcome: outcome as Outcome, ...(fraudType ? { fraudType: fraudType as FraudType } : {}), ...(recovered !== undefined ? { recoveredAmount: recovered } : {}) },
-          line: rec.line, raw: rec.raw,
-        });
-      }
+      const checked = validateOutcome(row);
+      if (!checked.ok) fail(rec.line, rec.raw, row.declaration_id ?? '', checked.field, checked.reason);
+      else pending.push({ update: checked.update, line: rec.line, raw: rec.raw });
     }
     if (pending.length >= 2000) await flush();
   }

@@ -4,15 +4,18 @@
  * exponential backoff; analysis runs in a sandboxed processor (a child process) so the CPU-heavy
  * work never starves the lock renewal of the worker.
  */
-import { Queue, UnrecoverableError, Worker, type ConnectionOptions, type Job } from 'bullmq';
+import { Queue, QueueEvents, UnrecoverableError, Worker, type ConnectionOptions, type Job } from 'bullmq';
 import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { join } from 'node:path';
 import { isCustomsGraphError } from '../util/errors';
 import { AnalysisAlreadyQueuedError } from './runner';
 import type { Logger } from '../util/logger';
-import { exportProcessor, ingestProcessor, type AnalysisJob, type ExportJob, type IngestJob, type JobKind } from './processors';
-import type { JobInfo, JobRunner, JobState } from './runner';
+import {
+  exportProcessor, ingestProcessor, lodgeProcessor, outcomesProcessor, QUEUE_OF, QUEUES,
+  type AnalysisJob, type ExportJob, type IngestJob, type JobKind, type LodgeJob, type OutcomesJob, type QueueName,
+} from './processors';
+import { analyzeAfter, type JobInfo, type JobRunner, type JobState, type QueueDepth } from './runner';
 
 export const QUEUE_PREFIX = 'customs-graph';
 export const DEFAULT_JOB_OPTIONS = {
@@ -51,7 +54,7 @@ const STATE: Record<string, JobState> = {
 
 async function info(job: Job, known?: string): Promise<JobInfo> {
   const state = STATE[known ?? (await job.getState())] ?? 'queued';
-  const common = { id: job.id ?? '', kind: job.name as JobKind, progress: typeof job.progress === 'number' ? job.progress : 0 };
+  const common = { id: job.id ?? '', kind: job.name as JobKind, progress: typeof job.progress === 'number' ? job.progress : 0, queuedAt: job.timestamp };
   switch (state) {
     case 'queued': case 'running': return { ...common, status: state };
     case 'done': return { ...common, status: state, result: (job.returnvalue ?? {}) as Record<string, unknown> };
@@ -75,8 +78,14 @@ export function failFastOnInputErrors<T, R>(processor: (data: T, job: Job<T>) =>
   };
 }
 
+const BULL_STATES: Record<JobState, Array<'waiting' | 'delayed' | 'prioritized' | 'active' | 'completed' | 'failed'>> = {
+  queued: ['waiting', 'delayed', 'prioritized'], running: ['active'], done: ['completed'], failed: ['failed'],
+};
+
 export class BullJobs implements JobRunner {
-  readonly queues: Record<JobKind, Queue>;
+  readonly queues: Record<QueueName, Queue>;
+  private events: QueueEvents[] = [];
+  private readonly listeners: Array<(job: JobInfo) => void> = [];
 
   constructor(readonly connection: ConnectionOptions) {
     this.queues = {
@@ -89,6 +98,44 @@ export class BullJobs implements JobRunner {
   async enqueueIngest(payload: IngestJob): Promise<JobInfo> {
     const jobId = `ingest-${await fileHash(payload.files, payload.db)}`;
     return info(await this.queues.ingest.add('ingest', payload, { jobId }));
+  }
+
+  /** The job id is the request's: BullMQ adds nothing under an id it holds, and the job kept gives the answer given before. */
+  async enqueueLodge(id: string, make: () => Promise<LodgeJob>): Promise<{ job: JobInfo; payload: LodgeJob; replayed: boolean }> {
+    const known = await this.queues.ingest.getJob(id);
+    if (known && (await known.getState()) !== 'failed') return { job: await info(known), payload: known.data as LodgeJob, replayed: true };
+    if (known) await known.remove();
+    const payload = await make();
+    return { job: await info(await this.queues.ingest.add('lodge', payload, { jobId: id })), payload, replayed: false };
+  }
+
+  async enqueueOutcomes(payload: OutcomesJob): Promise<JobInfo> {
+    return info(await this.queues.ingest.add('outcomes', payload, { jobId: `outcomes-${randomUUID()}` }));
+  }
+
+  async list(opts: { kind?: JobKind; status?: JobState; offset: number; limit: number }): Promise<{ jobs: JobInfo[]; total: number }> {
+    const states = opts.status ? BULL_STATES[opts.status] : Object.values(BULL_STATES).flat();
+    const queues = opts.kind ? [this.queues[QUEUE_OF[opts.kind]]] : Object.values(this.queues);
+    // Newest first over the queues asked; a kind sharing a queue with others is filtered by name.
+    const all: Job[] = [];
+    for (const q of queues) all.push(...(await q.getJobs(states, 0, -1, false)).filter((j): j is Job => !!j && (!opts.kind || j.name === opts.kind)));
+    all.sort((a, b) => b.timestamp - a.timestamp);
+    return { jobs: await Promise.all(all.slice(opts.offset, opts.offset + opts.limit).map((j) => info(j))), total: all.length };
+  }
+
+  async depth(): Promise<Record<QueueName, QueueDepth>> {
+    const now = Date.now();
+    const out = {} as Record<QueueName, QueueDepth>;
+    for (const name of QUEUES) {
+      const q = this.queues[name];
+      const counts = await q.getJobCounts('waiting', 'delayed', 'prioritized', 'active');
+      const [oldest] = await q.getJobs(['waiting'], -1, -1, true);
+      out[name] = {
+        waiting: (counts.waiting ?? 0) + (counts.delayed ?? 0) + (counts.prioritized ?? 0), active: counts.active ?? 0,
+        oldestWaitingMs: oldest ? now - oldest.timestamp : 0,
+      };
+    }
+    return out;
   }
 
   /**
@@ -127,14 +174,32 @@ export class BullJobs implements JobRunner {
     return undefined;
   }
 
+  /** Listens to the queues' events (a Redis stream each): a job ended by any worker is read once and told to every listener. */
+  onDone(listener: (job: JobInfo) => void): void {
+    this.listeners.push(listener);
+    if (this.events.length) return;
+    for (const name of QUEUES) {
+      const events = new QueueEvents(name, { connection: this.connection, prefix: QUEUE_PREFIX });
+      const tell = async (jobId: string, state: 'completed' | 'failed') => {
+        const job = await this.queues[name].getJob(jobId);
+        if (!job) return;
+        const ended = await info(job, state);
+        for (const l of this.listeners) l(ended);
+      };
+      events.on('completed', ({ jobId }) => { void tell(jobId, 'completed').catch(() => undefined); });
+      events.on('failed', ({ jobId }) => { void tell(jobId, 'failed').catch(() => undefined); });
+      this.events.push(events);
+    }
+  }
+
   async close(): Promise<void> {
-    await Promise.all(Object.values(this.queues).map((q) => q.close()));
+    await Promise.all([...this.events.map((e) => e.close()), ...Object.values(this.queues).map((q) => q.close())]);
   }
 }
 
 export interface WorkerOptions {
   connection: ConnectionOptions;
-  queues: JobKind[];
+  queues: QueueName[];
   concurrency?: number;
   lockDuration?: number;
   stalledInterval?: number;
@@ -149,8 +214,9 @@ export async function startWorkers(opts: WorkerOptions): Promise<{ workers: Work
     lockDuration: opts.lockDuration ?? 30_000, stalledInterval: opts.stalledInterval ?? 30_000,
   };
   const workers: Worker[] = [];
+  const trigger = analysisTrigger(opts.connection);
   for (const q of opts.queues) {
-    const w = workerFor(q, common);
+    const w = workerFor(q, common, trigger);
     w.on('failed', (job, err) => opts.logger.warn({ job: job?.id, err: err.message }, 'job failed'));
     w.on('error', (err) => opts.logger.error({ err: err.message }, 'worker error'));
     workers.push(w);
@@ -158,19 +224,59 @@ export async function startWorkers(opts: WorkerOptions): Promise<{ workers: Work
   // Ready only once every connection is up: BullMQ crashes the process with "Connection is closed"
   // if a worker is closed while its blocking connection is still initialising (an early SIGTERM).
   await Promise.all(workers.map((w) => w.waitUntilReady()));
-  return { workers, close: async () => { await Promise.all(workers.map((w) => w.close())); } };
+  return { workers, close: async () => { await Promise.all(workers.map((w) => w.close())); await trigger.close(); } };
 }
 
 const progress = (job: Job) => (p: number) => job.updateProgress(Math.round(p * 100) / 100);
 
-function workerFor(q: JobKind, common: ConstructorParameters<typeof Worker>[2]): Worker {
+/** The ingest queue's jobs by kind: a file, lodged declarations, control results. */
+async function ingestQueueJob(data: unknown, job: Job, trigger: AnalysisTrigger): Promise<Record<string, unknown>> {
+  switch (job.name as JobKind) {
+    case 'lodge': {
+      const result = await lodgeProcessor(data as LodgeJob, progress(job));
+      await trigger.stored((data as LodgeJob).db, result.stored);
+      return result;
+    }
+    case 'outcomes': return outcomesProcessor(data as OutcomesJob, progress(job));
+    default: return ingestProcessor(data as IngestJob, progress(job));
+  }
+}
+
+function workerFor(q: QueueName, common: ConstructorParameters<typeof Worker>[2], trigger: AnalysisTrigger): Worker {
   switch (q) {
     // Sandboxed: a child process runs the analysis, the worker keeps renewing the lock.
     case 'analysis': return new Worker('analysis', join(__dirname, 'sandbox', 'analysis.js'), common);
     case 'export': return new Worker('export', failFastOnInputErrors((data: ExportJob, job) => exportProcessor(data, progress(job))), common);
-    case 'ingest': return new Worker('ingest', failFastOnInputErrors((data: IngestJob, job) => ingestProcessor(data, progress(job))), common);
+    case 'ingest': return new Worker('ingest', failFastOnInputErrors((data: unknown, job) => ingestQueueJob(data, job, trigger)), common);
     default: throw new Error(`unknown queue ${String(q satisfies never)}`);
   }
+}
+
+interface AnalysisTrigger {
+  stored(db: string, n: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * Counts the declarations stored per store in Redis, shared by every worker; past
+ * CUSTOMS_GRAPH_ANALYZE_AFTER, queues an analysis (BullJobs.enqueueAnalysis: never two queued).
+ */
+function analysisTrigger(connection: ConnectionOptions): AnalysisTrigger {
+  const every = analyzeAfter();
+  if (!every) return { stored: async () => undefined, close: async () => undefined };
+  const jobs = new BullJobs(connection);
+  return {
+    async stored(db, n) {
+      const client = (await jobs.queues.analysis.client) as unknown as { incrby(key: string, n: number): Promise<number> };
+      const total = await client.incrby(`${QUEUE_PREFIX}:stored:${db}`, n);
+      // The worker whose count crosses a multiple of `every` queues it: exactly one does, whatever the others do meanwhile.
+      if (Math.floor((total - n) / every) === Math.floor(total / every)) return;
+      await jobs.enqueueAnalysis({ db, seed: 42, resolution: 1 }).catch((err: unknown) => {
+        if (!(err instanceof AnalysisAlreadyQueuedError)) throw err;
+      });
+    },
+    close: () => jobs.close(),
+  };
 }
 
 async function warnUnlessNoEviction(opts: WorkerOptions): Promise<void> {

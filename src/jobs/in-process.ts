@@ -1,42 +1,85 @@
 /**
- * The embedded mode's job runner: jobs run in this process, one at a time per kind, and their
+ * The embedded mode's job runner: jobs run in this process, one at a time per queue, and their
  * status is kept in memory. The scaled mode replaces it with BullMQ queues; the processors are the
- * same functions.
+ * same functions. After every `analyzeAfter` declarations stored, an analysis is queued.
  */
 import { randomUUID } from 'node:crypto';
-import { analysisProcessor, type AnalysisJob, type JobKind } from './processors';
-import { AnalysisAlreadyQueuedError, type JobInfo, type JobRunner } from './runner';
+import {
+  analysisProcessor, ingestProcessor, lodgeProcessor, outcomesProcessor, QUEUE_OF, QUEUES,
+  type AnalysisJob, type IngestJob, type JobKind, type LodgeJob, type OutcomesJob, type QueueName,
+} from './processors';
+import { AnalysisAlreadyQueuedError, type JobInfo, type JobRunner, type JobState, type QueueDepth } from './runner';
+
+type Processor<P> = (p: P, report: (progress: number) => void) => Promise<Record<string, unknown>>;
+
+export interface InProcessOptions {
+  /** Runs analysis jobs (tests give one they can hold open). */
+  analysis?: Processor<AnalysisJob>;
+  /** Queue an analysis after this many declarations stored (0: never). */
+  analyzeAfter?: number;
+  /** The analysis queued after enough declarations: its store and parameters. */
+  autoAnalysis?: AnalysisJob;
+}
 
 export class InProcessJobRunner implements JobRunner {
   private readonly jobs = new Map<string, JobInfo>();
-  private chains = new Map<string, Promise<unknown>>();
+  private readonly payloads = new Map<string, unknown>();
+  private chains = new Map<QueueName, Promise<unknown>>();
   /** Analysis job id → its parameters' key. */
   private readonly analyses = new Map<string, string>();
+  /** Declarations stored by lodge jobs: an analysis is queued each time this crosses a multiple of analyzeAfter. */
+  private stored = 0;
+  private readonly analysis: Processor<AnalysisJob>;
+  private readonly listeners: Array<(job: JobInfo) => void> = [];
 
-  /** `analysis` runs analysis jobs (tests give one they can hold open). */
-  constructor(private readonly analysis: (p: AnalysisJob, report: (progress: number) => void) => Promise<Record<string, unknown>> = analysisProcessor) {}
+  constructor(private readonly opts: InProcessOptions | Processor<AnalysisJob> = {}) {
+    this.analysis = typeof opts === 'function' ? opts : opts.analysis ?? analysisProcessor;
+  }
 
-  enqueue<P>(kind: JobKind, payload: P, processor: (p: P, report: (progress: number) => void) => Promise<Record<string, unknown>>): JobInfo {
-    const id = randomUUID();
+  private get options(): InProcessOptions {
+    return typeof this.opts === 'function' ? {} : this.opts;
+  }
+
+  enqueue<P>(kind: JobKind, payload: P, processor: Processor<P>, id: string = randomUUID()): JobInfo {
     let progress = 0;
+    const queuedAt = Date.now();
     const set = (job: JobInfo) => { this.jobs.set(id, job); };
-    set({ id, kind, status: 'queued', progress });
-    const previous = this.chains.get(kind) ?? Promise.resolve();
+    set({ id, kind, status: 'queued', progress, queuedAt });
+    this.payloads.set(id, payload);
+    const queue = QUEUE_OF[kind];
+    const previous = this.chains.get(queue) ?? Promise.resolve();
     const run = previous.then(async () => {
-      set({ id, kind, status: 'running', progress });
+      set({ id, kind, status: 'running', progress, queuedAt });
+      let ended: JobInfo;
       try {
         const result = await processor(payload, (p) => {
           progress = Math.max(progress, Math.min(1, p));
           const job = this.jobs.get(id);
           if (job?.status === 'running') job.progress = progress;
         });
-        set({ id, kind, status: 'done', progress: 1, result });
+        ended = { id, kind, status: 'done', progress: 1, queuedAt, result };
       } catch (err) {
-        set({ id, kind, status: 'failed', progress, error: (err as Error).message });
+        ended = { id, kind, status: 'failed', progress, queuedAt, error: (err as Error).message };
       }
+      set(ended);
+      for (const listener of this.listeners) listener(ended);
+      if (ended.status === 'done' && kind === 'lodge') this.countStored(Number(ended.result.stored) || 0);
     });
-    this.chains.set(kind, run);
+    this.chains.set(queue, run);
     return this.jobs.get(id)!;
+  }
+
+  /** Queues an analysis once enough declarations were stored since the last one (one queued at most). */
+  private countStored(n: number): void {
+    const every = this.options.analyzeAfter ?? 0;
+    const payload = this.options.autoAnalysis;
+    if (!every || !payload) return;
+    const before = this.stored;
+    this.stored += n;
+    if (Math.floor(before / every) === Math.floor(this.stored / every)) return;
+    this.enqueueAnalysis(payload).catch((err: unknown) => {
+      if (!(err instanceof AnalysisAlreadyQueuedError)) throw err;
+    });
   }
 
   /** As BullJobs.enqueueAnalysis: the same parameters queued or running give that job; one queued analysis at most. */
@@ -52,8 +95,46 @@ export class InProcessJobRunner implements JobRunner {
     return job;
   }
 
+  async enqueueLodge(id: string, make: () => Promise<LodgeJob>): Promise<{ job: JobInfo; payload: LodgeJob; replayed: boolean }> {
+    const known = this.jobs.get(id);
+    if (known && known.status !== 'failed') return { job: known, payload: this.payloads.get(id) as LodgeJob, replayed: true };
+    const payload = await make();
+    return { job: this.enqueue('lodge', payload, lodgeProcessor, id), payload, replayed: false };
+  }
+
+  async enqueueOutcomes(payload: OutcomesJob): Promise<JobInfo> {
+    return this.enqueue('outcomes', payload, outcomesProcessor);
+  }
+
+  async enqueueIngest(payload: IngestJob): Promise<JobInfo> {
+    return this.enqueue('ingest', payload, ingestProcessor);
+  }
+
   async get(id: string): Promise<JobInfo | undefined> {
     return this.jobs.get(id);
+  }
+
+  async list(opts: { kind?: JobKind; status?: JobState; offset: number; limit: number }): Promise<{ jobs: JobInfo[]; total: number }> {
+    const all = [...this.jobs.values()].reverse().filter((j) => (!opts.kind || j.kind === opts.kind) && (!opts.status || j.status === opts.status));
+    return { jobs: all.slice(opts.offset, opts.offset + opts.limit), total: all.length };
+  }
+
+  async depth(): Promise<Record<QueueName, QueueDepth>> {
+    const now = Date.now();
+    const out = Object.fromEntries(QUEUES.map((q) => [q, { waiting: 0, active: 0, oldestWaitingMs: 0 }])) as Record<QueueName, QueueDepth>;
+    for (const j of this.jobs.values()) {
+      const d = out[QUEUE_OF[j.kind]];
+      if (j.status === 'running') d.active++;
+      if (j.status === 'queued') {
+        d.waiting++;
+        d.oldestWaitingMs = Math.max(d.oldestWaitingMs, now - j.queuedAt);
+      }
+    }
+    return out;
+  }
+
+  onDone(listener: (job: JobInfo) => void): void {
+    this.listeners.push(listener);
   }
 
   /** Resolves when every job queued so far has finished. */

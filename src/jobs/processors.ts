@@ -13,6 +13,9 @@ import { runIngest } from '../ingest/ingest';
 import { loadMapping } from '../ingest/mapping';
 import { planIngest } from '../ingest/plan';
 import { withStore } from '../store/open';
+import type { Declaration } from '../domain/declaration';
+import type { OutcomeUpdate } from '../store/graph-writer';
+import { DeclarationLoader } from '../ingest/declaration-loader';
 import { UsageError } from '../util/errors';
 
 export type Report = (progress: number) => void | Promise<void>;
@@ -41,8 +44,30 @@ export interface ExportJob {
   out: string;
 }
 
-export const JOB_KINDS = ['ingest', 'analysis', 'export'] as const;
+/**
+ * Declarations lodged through the API (validated, scored and channelled already), to be stored.
+ * `lodgedAt` (epoch ms) measures the ingest lag; `selections` are the channels given, kept so that
+ * the same request sent again gets the same answer.
+ */
+export interface LodgeJob {
+  db: string;
+  declarations: Declaration[];
+  lodgedAt: number;
+  selections: unknown[];
+}
+
+/** Control results recorded through the API (validated; their declarations were in the store when recorded). */
+export interface OutcomesJob {
+  db: string;
+  outcomes: OutcomeUpdate[];
+}
+
+/** The queues; each job names its kind (an ingest queue job loads a file, lodged declarations or outcomes). */
+export const QUEUES = ['ingest', 'analysis', 'export'] as const;
+export type QueueName = (typeof QUEUES)[number];
+export const JOB_KINDS = ['ingest', 'lodge', 'outcomes', 'analysis', 'export'] as const;
 export type JobKind = (typeof JOB_KINDS)[number];
+export const QUEUE_OF: Record<JobKind, QueueName> = { ingest: 'ingest', lodge: 'ingest', outcomes: 'ingest', analysis: 'analysis', export: 'export' };
 
 /** Export jobs write files, not responses: they may draw ten times the API's subgraph limit. */
 export const EXPORT_JOB_MAX_NODES = 5000;
@@ -57,6 +82,28 @@ export async function ingestProcessor(job: IngestJob, report: Report) {
       onProgress: (p) => { void report(total ? p.bytesRead / total : 0); },
     });
     return { read: s.read, accepted: s.accepted, rejected: s.rejected, seconds: s.seconds };
+  });
+}
+
+/** Stores lodged declarations: the same loader as a file's (a changed declaration replaces the old one and its links). */
+export async function lodgeProcessor(job: LodgeJob, report: Report) {
+  const config = loadConfig();
+  return withStore(job.db, async (store) => {
+    const loader = new DeclarationLoader(store, { phoneRegion: config.phoneRegion });
+    for (const [i, d] of job.declarations.entries()) await loader.add(d, { file: 'lodged', line: i + 1 });
+    await loader.flush();
+    await loader.finish();
+    await report(1);
+    return { stored: loader.stored, replaced: loader.replacements.summary.replaced, lagMs: Date.now() - job.lodgedAt };
+  });
+}
+
+/** Records control results; one whose declaration has gone since it was recorded is counted, never lost silently. */
+export async function outcomesProcessor(job: OutcomesJob, report: Report) {
+  return withStore(job.db, async (store) => {
+    const { updated, missing } = await store.updateOutcomes(job.outcomes);
+    await report(1);
+    return { updated, missing: missing.length, missingKeys: missing.slice(0, 100) };
   });
 }
 

@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { KeyRing } from '../../api/auth';
 import type { Config } from '../../config';
-import type { JobKind } from '../../jobs/processors';
+import type { QueueName } from '../../jobs/processors';
 import { openStore, requireExistingStore } from '../../store/open';
 import { UsageError } from '../../util/errors';
 import type { Logger } from '../../util/logger';
@@ -27,16 +27,16 @@ function loadKeys(file: string | undefined): KeyRing {
 export function registerService(program: Command, config: Config, logger: Logger): void {
   withDb(program
     .command('worker')
-    .description('process BullMQ jobs (scaled mode; REDIS_URL): ingest and analysis; SIGTERM finishes the jobs in hand, then exits')
+    .description('process BullMQ jobs (scaled mode; REDIS_URL): files, lodged declarations and outcomes (ingest), analysis, export; SIGTERM finishes the jobs in hand, then exits')
     .option('--queues <list>', 'comma-separated queues', 'ingest,analysis,export')
     .option('--concurrency <n>', 'jobs at once per queue', positiveInt, 1), config)
     .action(async (opts) => {
       if (!process.env.REDIS_URL) throw new UsageError('set REDIS_URL (for example redis://127.0.0.1:6379) to run a worker');
       const { BullJobs, connectionFromUrl, startWorkers } = bullmq();
-      const { JOB_KINDS } = jobProcessors();
-      const queues = String(opts.queues).split(',').map((q) => q.trim()).filter(Boolean) as JobKind[];
-      const unknown = queues.filter((q) => !(JOB_KINDS as readonly string[]).includes(q));
-      if (unknown.length) throw new UsageError(`unknown queue(s): ${unknown.join(', ')} (known: ${JOB_KINDS.join(', ')})`);
+      const { QUEUES } = jobProcessors();
+      const queues = String(opts.queues).split(',').map((q) => q.trim()).filter(Boolean) as QueueName[];
+      const unknown = queues.filter((q) => !(QUEUES as readonly string[]).includes(q));
+      if (unknown.length) throw new UsageError(`unknown queue(s): ${unknown.join(', ')} (known: ${QUEUES.join(', ')})`);
       const connection = connectionFromUrl(process.env.REDIS_URL);
       const cron = process.env.CUSTOMS_GRAPH_ANALYSIS_CRON;
       if (cron) {
