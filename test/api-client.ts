@@ -1,6 +1,7 @@
 /** A served store and a GraphQL client over its real socket, for the API tests. */
 import { KeyRing } from '../src/api/auth';
 import { startServer, type RunningServer } from '../src/api/server';
+import type { JobRunner } from '../src/jobs/runner';
 import type { SqliteGraphStore } from '../src/store/sqlite/sqlite-store';
 import { silentLogger } from '../src/util/logger';
 
@@ -16,9 +17,11 @@ export type GqlClient<K extends string> = (who: K, query: string, variables?: Re
  * Serves `store` on 127.0.0.1 with one key per name (`[role, key]`; the server names them
  * env-1-ROLE, env-2-ROLE... in this order) and gives a client that asks as one of them.
  */
-export async function servedApi<K extends string>(store: SqliteGraphStore, keys: Record<K, [role: string, key: string]>): Promise<{ server: RunningServer; gql: GqlClient<K> }> {
+export async function servedApi<K extends string>(
+  store: SqliteGraphStore, keys: Record<K, [role: string, key: string]>, opts: { jobs?: JobRunner } = {},
+): Promise<{ server: RunningServer; gql: GqlClient<K> }> {
   const server: RunningServer = await startServer({
-    store, dbPath: store.path, keys: KeyRing.fromEnv(Object.values<[string, string]>(keys).map(([r, k]) => `${r}:${k}`).join(',')),
+    store, dbPath: store.path, ...opts, keys: KeyRing.fromEnv(Object.values<[string, string]>(keys).map(([r, k]) => `${r}:${k}`).join(',')),
     config: { dbPath: store.path, phoneRegion: 'MA', defaultCurrency: 'MAD' }, logger: silentLogger, port: 0,
   });
   const gql: GqlClient<K> = async (who, query, variables) => {

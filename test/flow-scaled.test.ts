@@ -1,0 +1,160 @@
+/**
+ * The clearance system's flow in the scaled mode: a real redis-server (append-only), an API server
+ * with BullMQ queues, worker processes of the CLI. Declarations lodged are stored once each, with
+ * what was lodged, when a worker is killed with kill -9 while loading and when Redis restarts
+ * mid-flow. And the watched folder: a file with bad rows ends in done/ with its rejects, a binary
+ * file in failed/ with the reason.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import Database from 'better-sqlite3';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { BullJobs, connectionFromUrl } from '../src/jobs/bullmq';
+import type { RunningServer } from '../src/api/server';
+import { servedApi, type GqlClient } from './api-client';
+import { analysedSyntheticStore, CLI, runCli, tempDir } from './helpers';
+import { startRedis, type TestRedis } from './redis';
+
+const tmp = tempDir('cg-flow-scaled-');
+const LODGE = `mutation($i: [DeclarationInput!]!, $k: String) { lodgeDeclarations(inputs: $i, capacity: 0.1, idempotencyKey: $k) { job { id } } }`;
+
+const decl = (n: number) => ({
+  declarationId: `FLOW-${n}`, lodgedAt: '2025-12-30', traderId: `TF${n % 11}`, traderName: `Flow Trader ${n % 11}`, originCountry: 'TR', hsCode: '870899',
+  declaredValue: 500 + n, supplierId: `SF${n % 3}`, supplierName: `Flow Supplier ${n % 3}`,
+});
+
+function worker(db: string, redisUrl: string): { proc: ChildProcess; ready: Promise<void> } {
+  const proc = spawn(process.execPath, [CLI, 'worker', '--db', db, '--queues', 'ingest'], {
+    env: { ...process.env, REDIS_URL: redisUrl, LOG_LEVEL: 'warn', CUSTOMS_GRAPH_LOCK_MS: '2000', CUSTOMS_GRAPH_STALLED_MS: '1000' }, stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const ready = new Promise<void>((resolve) => proc.stdout!.on('data', (b: Buffer) => { if (b.toString().includes('worker ready')) resolve(); }));
+  return { proc, ready };
+}
+
+/** What the store holds of the lodged declarations: how many, any key twice, each one's declared value. */
+function stored(db: string): { declarations: number; duplicateKeys: number; values: Map<string, number> } {
+  const d = new Database(db, { readonly: true });
+  try {
+    const rows = d.prepare("SELECT declaration_id AS id, declared_value AS v FROM declarations WHERE declaration_id LIKE 'FLOW-%'").all() as Array<{ id: string; v: number }>;
+    const duplicateKeys = d.prepare('SELECT COUNT(*) FROM (SELECT 1 FROM entities GROUP BY kind, key HAVING COUNT(*) > 1)').pluck().get() as number;
+    return { declarations: rows.length, duplicateKeys, values: new Map(rows.map((r) => [r.id, r.v])) };
+  } finally {
+    d.close();
+  }
+}
+
+async function until(fn: () => Promise<boolean>, ms = 90_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await fn())) {
+    if (Date.now() > end) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+async function scaled(name: string, fn: (ctx: { redis: TestRedis; db: string; gql: GqlClient<'clr'>; jobs: BullJobs }) => Promise<void>): Promise<void> {
+  const redis = await startRedis(join(tmp.dir, `${name}-redis`));
+  // Lodging channels with the current run's model: the store has one (history loaded and analysed).
+  const { store } = await analysedSyntheticStore(tmp.dir, `${name}.db`, { traders: 150, seed: 5 });
+  const db = store.path;
+  const jobs = new BullJobs(connectionFromUrl(redis.url));
+  let server: RunningServer | undefined;
+  try {
+    const served = await servedApi(store, { clr: ['clearance', `${name}-key`] }, { jobs });
+    server = served.server;
+    await fn({ redis, db, gql: served.gql, jobs });
+  } finally {
+    await server?.close();
+    await store.close();
+    await redis.stop();
+  }
+}
+
+const allDone = (jobs: BullJobs, ids: string[]) => async () => {
+  for (const id of ids) if ((await jobs.get(id.replace(/^Job:/, '')))?.status !== 'done') return false;
+  return true;
+};
+
+describe('lodged declarations in the scaled mode', () => {
+  it('are stored once each, as lodged, when a worker is killed with kill -9 while loading', async () => {
+    await scaled('kill', async ({ redis, db, gql, jobs }) => {
+      const first = worker(db, redis.url);
+      await first.ready;
+      const ids: string[] = [];
+      for (let b = 0; b < 40; b++) {
+        const r = await gql('clr', LODGE, { i: Array.from({ length: 10 }, (_, k) => decl(b * 10 + k)), k: `kill-${b}` });
+        expect(r.errors, JSON.stringify(r.errors)).toBeUndefined();
+        ids.push(r.data!.lodgeDeclarations.job.id);
+      }
+      await until(async () => (await jobs.get(ids[0]!.replace(/^Job:/, '')))?.status === 'done');
+      first.proc.kill('SIGKILL');
+      const second = worker(db, redis.url);
+      await second.ready;
+      try {
+        await until(allDone(jobs, ids));
+      } finally {
+        second.proc.kill('SIGTERM');
+      }
+      const s = stored(db);
+      expect(s).toMatchObject({ declarations: 400, duplicateKeys: 0 });
+      for (let n = 0; n < 400; n++) expect(s.values.get(`FLOW-${n}`)).toBe(500 + n);
+    });
+  }, 180_000);
+
+  it('are stored once each when Redis restarts mid-flow (append-only file); a batch refused meanwhile is sent again', async () => {
+    await scaled('restart', async ({ redis, db, gql, jobs }) => {
+      const w = worker(db, redis.url);
+      await w.ready;
+      try {
+        const ids: string[] = [];
+        const lodge = async (b: number): Promise<boolean> => {
+          const r = await gql('clr', LODGE, { i: Array.from({ length: 10 }, (_, k) => decl(b * 10 + k)), k: `restart-${b}` });
+          if (r.errors) return false;
+          ids.push(r.data!.lodgeDeclarations.job.id);
+          return true;
+        };
+        for (let b = 0; b < 15; b++) expect(await lodge(b)).toBe(true);
+        await redis.stop();
+        // While Redis is down a batch is refused (an error, never a lost "yes"); the clearance system keeps it.
+        const refused = await Promise.race([lodge(15), new Promise<boolean>((r) => setTimeout(() => r(false), 3000))]);
+        await redis.start();
+        if (!refused) {
+          await until(() => lodge(15), 30_000);
+        }
+        for (let b = 16; b < 30; b++) await until(() => lodge(b), 30_000);
+        await until(allDone(jobs, [...new Set(ids)]));
+      } finally {
+        w.proc.kill('SIGTERM');
+      }
+      const s = stored(db);
+      expect(s).toMatchObject({ declarations: 300, duplicateKeys: 0 });
+      for (let n = 0; n < 300; n++) expect(s.values.get(`FLOW-${n}`)).toBe(500 + n);
+    });
+  }, 180_000);
+});
+
+describe('a watched folder', () => {
+  it('loads a file with bad rows into done/ with its rejects, and puts a binary file in failed/ with the reason', () => {
+    const dir = join(tmp.dir, 'drop');
+    mkdirSync(dir, { recursive: true });
+    const header = 'declaration_id,item_no,lodged_at,trader_id,trader_name,origin_country,hs_code,declared_value,currency';
+    writeFileSync(join(dir, 'day-1.csv'), `${header}\nW-1,1,2025-12-01,TW1,Watch Trader,CN,610910,1000,MAD\nW-2,1,2025-13-45,TW1,Watch Trader,CN,610910,1000,MAD\nW-3,1,2025-12-02,TW2,Other Trader,CN,610910,2000,MAD\n`);
+    writeFileSync(join(dir, 'export.bin'), Buffer.from([0x50, 0x4b, 0x03, 0x04, 0x00, 0xff, 0x00, 0x10, 0x00, 0x00, 0x00, 0xfe]));
+    const db = join(tmp.dir, 'watch.db');
+    const r = runCli(['watch', dir, '--db', db, '--once'], { env: { REDIS_URL: '' } });
+    expect(r.status, r.stderr).toBe(0);
+    expect(existsSync(join(dir, 'done', 'day-1.csv'))).toBe(true);
+    const rejects = readFileSync(join(dir, 'done', 'day-1.csv.rejects.csv'), 'utf8');
+    expect(rejects).toContain('W-2');
+    expect(rejects).not.toContain('W-1');
+    expect(existsSync(join(dir, 'failed', 'export.bin'))).toBe(true);
+    expect(readFileSync(join(dir, 'failed', 'export.bin.reason.txt'), 'utf8')).toMatch(/binary|not a CSV|not text/i);
+    expect(existsSync(join(dir, 'day-1.csv')) || existsSync(join(dir, 'export.bin'))).toBe(false);
+    const d = new Database(db, { readonly: true });
+    expect(d.prepare("SELECT declaration_id FROM declarations ORDER BY 1").pluck().all()).toEqual(['W-1', 'W-3']);
+    d.close();
+  });
+});
+
+beforeAll(() => undefined);
+afterAll(() => tmp.cleanup());
