@@ -2,9 +2,10 @@
  * The clearance system's side of the API: declarations lodged all day are channelled at once and
  * queued to be stored (a worker, or the in-process runner, writes them); control results come back
  * and are queued the same way; jobs are listed with their progress and counts. Nothing here waits
- * for the store to be written.
+ * for the store to be written. These writes are not in the identity audit log (they read no
+ * identity, and an audit row per request would contend with the workers' writes): the request
+ * log and the jobs record who lodged what.
  */
-import type { GraphQLResolveInfo } from 'graphql';
 import { createHash } from 'node:crypto';
 import { declarationKey } from '../domain/declaration-key';
 import { validateOutcome } from '../ingest/outcomes';
@@ -45,7 +46,7 @@ export const flowResolvers = {
   },
 
   Mutation: {
-    async lodgeDeclarations(_: unknown, args: Args, ctx: ApiContext, info: GraphQLResolveInfo) {
+    async lodgeDeclarations(_: unknown, args: Args, ctx: ApiContext) {
       ctx.require('lodge');
       const inputs = args.inputs as Array<Record<string, unknown>>;
       batch(inputs, 'inputs');
@@ -58,11 +59,10 @@ export const flowResolvers = {
       const lodged = await ctx.services.jobs.enqueueLodge(id, async (): Promise<LodgeJob> => ({
         db: ctx.services.dbPath, declarations, lodgedAt: Date.now(), selections: (await ctx.services.scoring.select(declarations, params)).map(selectionOut),
       }));
-      ctx.audit.note(info, []);
       return { job: jobOut(lodged.job), selections: lodged.payload.selections, replayed: lodged.replayed };
     },
 
-    async recordOutcomes(_: unknown, args: Args, ctx: ApiContext, info: GraphQLResolveInfo) {
+    async recordOutcomes(_: unknown, args: Args, ctx: ApiContext) {
       ctx.require('lodge');
       const outcomes = args.outcomes as Array<{ declarationId: string; itemNo?: number | null; outcome: string; fraudType?: string | null; recoveredAmount?: number | null }>;
       batch(outcomes, 'outcomes');
@@ -80,7 +80,6 @@ export const flowResolvers = {
         } else accepted.push(checked.update);
       }
       const job = accepted.length ? await ctx.services.jobs.enqueueOutcomes({ db: ctx.services.dbPath, outcomes: accepted }) : null;
-      ctx.audit.note(info, []);
       return { job: job ? jobOut(job) : null, accepted: accepted.length, rejected };
     },
   },

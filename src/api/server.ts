@@ -261,6 +261,11 @@ function jsonErrors(logger: Logger): express.ErrorRequestHandler {
 export async function startServer(opts: ServerOptions & { port: number; host?: string }): Promise<RunningServer> {
   const { app, apollo, services } = await createApp(opts);
   const host = opts.host ?? '127.0.0.1';
+  // The current run's scorer is read before the first request (a full read of its model), and
+  // again as soon as a new run is current: no request of the clearance system waits for it.
+  const warm = () => services.scoring.current().then(() => undefined, () => undefined);
+  if (await opts.store.currentRunId()) await warm();
+  services.jobs.onDone((job) => { if (job.kind === 'analysis' && job.status === 'done') void warm(); });
   const server: Server = await new Promise<Server>((resolve, reject) => {
     // Express 5 hands a listen error (a port in use) to this callback rather than throwing it.
     const s = app.listen(opts.port, host, (err?: Error) => {
