@@ -142,7 +142,7 @@ async function main(): Promise<void> {
     const lodged = Array.from({ length: batches * BATCH }, (_, n) => [`FLOW-${n}`, 1000 + n] as [string, number]);
     const same = contentHash(rows) === contentHash(lodged);
 
-    process.stdout.write(`\ncontinuous flow: API server + 2 workers (own processes), redis-server ${redisPort} (append-only), one embedded store (${synth.declarationsFile ? '1,000-trader analysed history' : ''})\n`);
+    process.stdout.write(`\ncontinuous flow: API server + 2 workers (own processes), redis-server ${redisPort} (append-only), one embedded store with an analysed history of 1,000 traders\n`);
     process.stdout.write(`${table(['measure', 'figure', 'goal'], [
       ['declarations lodged', `${batches * BATCH} in ${sendSeconds.toFixed(1)} s (${Math.round((batches * BATCH) / sendSeconds)}/s)`, `${rate}/s for ${seconds} s`],
       ['lodgeDeclarations latency (batch of 10)', `p50 ${pct(latencies, 0.5).toFixed(1)} ms · p99 ${pct(latencies, 0.99).toFixed(1)} ms · max ${Math.max(...latencies).toFixed(1)} ms`, 'p99 < 50 ms'],

@@ -24,9 +24,9 @@ const decl = (n: number) => ({
   declaredValue: 500 + n, supplierId: `SF${n % 3}`, supplierName: `Flow Supplier ${n % 3}`,
 });
 
-function worker(db: string, redisUrl: string): { proc: ChildProcess; ready: Promise<void> } {
-  const proc = spawn(process.execPath, [CLI, 'worker', '--db', db, '--queues', 'ingest'], {
-    env: { ...process.env, REDIS_URL: redisUrl, LOG_LEVEL: 'warn', CUSTOMS_GRAPH_LOCK_MS: '2000', CUSTOMS_GRAPH_STALLED_MS: '1000' }, stdio: ['ignore', 'pipe', 'pipe'],
+function worker(db: string, redisUrl: string, opts: { queues?: string; env?: Record<string, string> } = {}): { proc: ChildProcess; ready: Promise<void> } {
+  const proc = spawn(process.execPath, [CLI, 'worker', '--db', db, '--queues', opts.queues ?? 'ingest'], {
+    env: { ...process.env, REDIS_URL: redisUrl, LOG_LEVEL: 'warn', CUSTOMS_GRAPH_LOCK_MS: '2000', CUSTOMS_GRAPH_STALLED_MS: '1000', ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'],
   });
   const ready = new Promise<void>((resolve) => proc.stdout!.on('data', (b: Buffer) => { if (b.toString().includes('worker ready')) resolve(); }));
   return { proc, ready };
@@ -129,6 +129,41 @@ describe('lodged declarations in the scaled mode', () => {
       const s = stored(db);
       expect(s).toMatchObject({ declarations: 300, duplicateKeys: 0 });
       for (let n = 0; n < 300; n++) expect(s.values.get(`FLOW-${n}`)).toBe(500 + n);
+    });
+  }, 180_000);
+});
+
+describe('analysis keeping up, and files handed to the workers', () => {
+  it('queues one analysis when the declarations stored cross CUSTOMS_GRAPH_ANALYZE_AFTER, and enqueue and watch hand files to the workers', async () => {
+    await scaled('after', async ({ redis, db, gql, jobs }) => {
+      const w = worker(db, redis.url, { queues: 'ingest,analysis', env: { CUSTOMS_GRAPH_ANALYZE_AFTER: '100' } });
+      await w.ready;
+      try {
+        const runBefore = (await jobs.list({ kind: 'analysis', offset: 0, limit: 10 })).total;
+        const ids: string[] = [];
+        for (let b = 0; b < 12; b++) ids.push((await gql('clr', LODGE, { i: Array.from({ length: 10 }, (_, k) => decl(b * 10 + k)) })).data!.lodgeDeclarations.job.id);
+        await until(allDone(jobs, ids));
+        // 120 stored: one multiple of 100 crossed, one analysis, run by the worker's analysis queue.
+        await until(async () => (await jobs.list({ kind: 'analysis', status: 'done', offset: 0, limit: 10 })).total === runBefore + 1);
+        expect((await jobs.list({ kind: 'analysis', offset: 0, limit: 10 })).total).toBe(runBefore + 1);
+        // A file enqueued by the CLI, waited for.
+        const file = join(tmp.dir, 'enqueued.csv');
+        writeFileSync(file, 'declaration_id,lodged_at,trader_id,origin_country,hs_code,declared_value\nE-1,2025-12-01,TE1,CN,610910,100\nE-2,2025-12-01,TE2,CN,610910,x\n');
+        const enq = runCli(['enqueue', file, '--db', db, '--rejects', join(tmp.dir, 'enq-rejects.csv'), '--wait', '--json'], { env: { REDIS_URL: redis.url } });
+        expect(enq.status, enq.stderr).toBe(0);
+        expect(JSON.parse(enq.stdout)).toEqual([expect.objectContaining({ kind: 'ingest', status: 'done', result: expect.objectContaining({ read: 2, accepted: 1, rejected: 1 }) })]);
+        // A folder watched with REDIS_URL: its file goes through a job.
+        const dir = join(tmp.dir, 'drop-scaled');
+        mkdirSync(dir, { recursive: true });
+        writeFileSync(join(dir, 'w.csv'), 'declaration_id,lodged_at,trader_id,origin_country,hs_code,declared_value\nWS-1,2025-12-01,TW9,CN,610910,100\n');
+        const watched = runCli(['watch', dir, '--db', db, '--once'], { env: { REDIS_URL: redis.url } });
+        expect(watched.status, watched.stderr).toBe(0);
+        expect(existsSync(join(dir, 'done', 'w.csv'))).toBe(true);
+        expect((await jobs.list({ kind: 'ingest', offset: 0, limit: 10 })).total).toBe(2);
+      } finally {
+        w.proc.kill('SIGTERM');
+      }
+      expect(stored(db).declarations).toBe(120);
     });
   }, 180_000);
 });

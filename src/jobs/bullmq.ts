@@ -238,7 +238,11 @@ async function ingestQueueJob(data: unknown, job: Job, trigger: AnalysisTrigger)
       return result;
     }
     case 'outcomes': return outcomesProcessor(data as OutcomesJob, progress(job));
-    default: return ingestProcessor(data as IngestJob, progress(job));
+    default: {
+      const result = await ingestProcessor(data as IngestJob, progress(job));
+      await trigger.stored((data as IngestJob).db, result.accepted);
+      return result;
+    }
   }
 }
 

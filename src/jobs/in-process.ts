@@ -27,7 +27,7 @@ export class InProcessJobRunner implements JobRunner {
   private chains = new Map<QueueName, Promise<unknown>>();
   /** Analysis job id → its parameters' key. */
   private readonly analyses = new Map<string, string>();
-  /** Declarations stored by lodge jobs: an analysis is queued each time this crosses a multiple of analyzeAfter. */
+  /** Declarations stored by lodge and file jobs: an analysis is queued each time this crosses a multiple of analyzeAfter. */
   private stored = 0;
   private readonly analysis: Processor<AnalysisJob>;
   private readonly listeners: Array<(job: JobInfo) => void> = [];
@@ -63,7 +63,7 @@ export class InProcessJobRunner implements JobRunner {
       }
       set(ended);
       for (const listener of this.listeners) listener(ended);
-      if (ended.status === 'done' && kind === 'lodge') this.countStored(Number(ended.result.stored) || 0);
+      if (ended.status === 'done' && (kind === 'lodge' || kind === 'ingest')) this.countStored(Number(ended.result.stored ?? ended.result.accepted) || 0);
     });
     this.chains.set(queue, run);
     return this.jobs.get(id)!;
