@@ -10,6 +10,9 @@ import {
 } from './processors';
 import { AnalysisAlreadyQueuedError, type JobInfo, type JobRunner, type JobState, type QueueDepth } from './runner';
 
+/** Finished jobs kept (their state, result and payload), as BullMQ keeps its last completed: older ones are forgotten. */
+export const KEPT_FINISHED_JOBS = 1000;
+
 type Processor<P> = (p: P, report: (progress: number) => void) => Promise<Record<string, unknown>>;
 
 export interface InProcessOptions {
@@ -62,11 +65,27 @@ export class InProcessJobRunner implements JobRunner {
         ended = { id, kind, status: 'failed', progress, queuedAt, error: (err as Error).message };
       }
       set(ended);
+      this.forgetOldFinished();
       for (const listener of this.listeners) listener(ended);
       if (ended.status === 'done' && (kind === 'lodge' || kind === 'ingest')) this.countStored(Number(ended.result.stored ?? ended.result.accepted) || 0);
     });
     this.chains.set(queue, run);
     return this.jobs.get(id)!;
+  }
+
+  /** A day of lodging is thousands of jobs: only the last KEPT_FINISHED_JOBS finished ones stay in memory. */
+  private forgetOldFinished(): void {
+    let finished = 0;
+    for (const j of this.jobs.values()) if (j.status === 'done' || j.status === 'failed') finished++;
+    // The map keeps insertion order: the oldest finished jobs come first.
+    for (const [id, j] of this.jobs) {
+      if (finished <= KEPT_FINISHED_JOBS) break;
+      if (j.status !== 'done' && j.status !== 'failed') continue;
+      this.jobs.delete(id);
+      this.payloads.delete(id);
+      this.analyses.delete(id);
+      finished--;
+    }
   }
 
   /** Queues an analysis once enough declarations were stored since the last one (one queued at most). */
@@ -99,6 +118,9 @@ export class InProcessJobRunner implements JobRunner {
     const known = this.jobs.get(id);
     if (known && known.status !== 'failed') return { job: known, payload: this.payloads.get(id) as LodgeJob, replayed: true };
     const payload = await make();
+    // The same request may have arrived again while this one was being scored: the first queued answers both.
+    const raced = this.jobs.get(id);
+    if (raced && raced.status !== 'failed') return { job: raced, payload: this.payloads.get(id) as LodgeJob, replayed: true };
     return { job: this.enqueue('lodge', payload, lodgeProcessor, id), payload, replayed: false };
   }
 
