@@ -13,11 +13,11 @@ import Database from 'better-sqlite3';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { DEFAULT_PARAMS, runAnalysis } from '../src/analysis/run';
 import { table } from '../src/cli/output';
+import { freePort, waitForLine } from './processes';
 import { runIngest } from '../src/ingest/ingest';
 import { planIngest } from '../src/ingest/plan';
 import { QUEUE_PREFIX } from '../src/jobs/bullmq';
@@ -28,22 +28,6 @@ const ROOT = resolve(__dirname, '..', '..');
 const CLI = join(ROOT, 'bin', 'customs-graph.js');
 const BATCH = 10;
 const KEY = 'bench-clearance-key';
-
-async function freePort(): Promise<number> {
-  return new Promise((res) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => res(port));
-    });
-  });
-}
-
-function waitForLine(proc: ChildProcess, text: string): Promise<void> {
-  return new Promise((res, rej) => {
-    proc.stdout!.on('data', (b: Buffer) => { if (b.toString().includes(text)) res(); });
-    proc.on('exit', (code) => rej(new Error(`exited ${code} before "${text}"`)));
-  });
-}
 
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(`--${name}`);

@@ -4,30 +4,17 @@
  *
  *   npm run bench:jobs            # 60 jobs of 200 declaration rows
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { table } from '../src/cli/output';
+import { freePort, waitForLine } from './processes';
 import { BullJobs, connectionFromUrl } from '../src/jobs/bullmq';
 import { generateSynthetic } from '../src/synth/generate';
 
 const ROOT = resolve(__dirname, '..', '..');
 const CLI = join(ROOT, 'bin', 'customs-graph.js');
-
-async function freePort(): Promise<number> {
-  return new Promise((res) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => res(port));
-    });
-  });
-}
-
-function waitForLine(proc: ChildProcess, text: string): Promise<void> {
-  return new Promise((res) => proc.stdout!.on('data', (b: Buffer) => { if (b.toString().includes(text)) res(); }));
-}
 
 async function main(): Promise<void> {
   const jobsCount = Number(process.argv[2] ?? 60);
