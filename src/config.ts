@@ -13,6 +13,8 @@ export interface Config {
   keepRuns?: number;
   /** A running analysis silent for this long was killed and is marked failed (CUSTOMS_GRAPH_RUN_STALE_MS). */
   runStaleMs?: number;
+  /** Roles whose identity reads must say why (CUSTOMS_GRAPH_PURPOSE_REQUIRED=investigator,analyst). */
+  purposeRequired?: string[];
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -22,5 +24,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     defaultCurrency: (env.CUSTOMS_GRAPH_CURRENCY || 'MAD').toUpperCase(),
     keepRuns: Math.max(1, Math.floor(Number(env.CUSTOMS_GRAPH_KEEP_RUNS) || DEFAULT_KEEP_RUNS)),
     runStaleMs: Math.max(1000, Number(env.CUSTOMS_GRAPH_RUN_STALE_MS) || DEFAULT_RUN_STALE_MS),
+    purposeRequired: (env.CUSTOMS_GRAPH_PURPOSE_REQUIRED ?? '').split(',').map((r) => r.trim().toLowerCase()).filter(Boolean),
   };
 }

@@ -2,6 +2,7 @@
 import { KeyRing } from '../src/api/auth';
 import { startServer, type RunningServer } from '../src/api/server';
 import type { JobRunner } from '../src/jobs/runner';
+import type { Config } from '../src/config';
 import type { SqliteGraphStore } from '../src/store/sqlite/sqlite-store';
 import { silentLogger } from '../src/util/logger';
 
@@ -18,11 +19,11 @@ export type GqlClient<K extends string> = (who: K, query: string, variables?: Re
  * env-1-ROLE, env-2-ROLE... in this order) and gives a client that asks as one of them.
  */
 export async function servedApi<K extends string>(
-  store: SqliteGraphStore, keys: Record<K, [role: string, key: string]>, opts: { jobs?: JobRunner } = {},
+  store: SqliteGraphStore, keys: Record<K, [role: string, key: string]>, opts: { jobs?: JobRunner; config?: Partial<Config> } = {},
 ): Promise<{ server: RunningServer; gql: GqlClient<K> }> {
   const server: RunningServer = await startServer({
-    store, dbPath: store.path, ...opts, keys: KeyRing.fromEnv(Object.values<[string, string]>(keys).map(([r, k]) => `${r}:${k}`).join(',')),
-    config: { dbPath: store.path, phoneRegion: 'MA', defaultCurrency: 'MAD' }, logger: silentLogger, port: 0,
+    store, dbPath: store.path, ...(opts.jobs ? { jobs: opts.jobs } : {}), keys: KeyRing.fromEnv(Object.values<[string, string]>(keys).map(([r, k]) => `${r}:${k}`).join(',')),
+    config: { dbPath: store.path, phoneRegion: 'MA', defaultCurrency: 'MAD', ...opts.config }, logger: silentLogger, port: 0,
   });
   const gql: GqlClient<K> = async (who, query, variables) => {
     const res = await fetch(server.url, {

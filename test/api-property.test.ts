@@ -181,7 +181,7 @@ describe('random operations from the schema, as every role', () => {
       if (sent.size === 0) return;
       seen.identities++;
       expect(['investigator', 'analyst', 'admin']).toContain(role);
-      const audited = new Set((await store.listAudit({ limit: 200 })).filter((r) => r.requestId === requestId).flatMap((r) => r.entityIds));
+      const audited = new Set((await store.listAudit({ limit: 200 })).filter((r) => r.clientRequestId === requestId).flatMap((r) => r.entityIds));
       for (const id of sent) expect(audited.has(id), `${id} of ${op.query}`).toBe(true);
     }), { numRuns: 150, seed: 20261201 });
     // The operations reach every branch: refused ones, answered ones, and answers with identities.

@@ -81,7 +81,7 @@ afterAll(async () => {
 async function audited(requestId: string): Promise<Map<string, Set<string>>> {
   const out = new Map<string, Set<string>>();
   for (const r of await store.listAudit({ limit: 100 })) {
-    if (r.requestId !== requestId) continue;
+    if (r.clientRequestId !== requestId) continue;
     const ids = out.get(r.operation) ?? new Set<string>();
     for (const id of r.entityIds) ids.add(id);
     out.set(r.operation, ids);
@@ -122,7 +122,7 @@ describe('the audit of identity reads', () => {
   it('records each alias of a request, and a read that found nothing', async () => {
     const requestId = randomUUID();
     await gql(`{ a: entity(id: "${member}") { id } b: entity(id: "${other}") { id } none: search(text: "zzzz-nothing", first: 5) { edges { node { id } } } }`, requestId);
-    const records = (await store.listAudit({ limit: 20 })).filter((r) => r.requestId === requestId);
+    const records = (await store.listAudit({ limit: 20 })).filter((r) => r.clientRequestId === requestId);
     expect(records.map((r) => [r.operation, r.entityIds]).sort()).toEqual([['entity', [member]], ['entity', [other]], ['search', []]].sort());
   });
 });

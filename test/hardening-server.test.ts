@@ -109,20 +109,22 @@ describe('what the server says it does', () => {
         method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer secret-inv-key', 'x-request-id': 'req-42' },
         body: JSON.stringify({ query: 'query TopRings { rings(first: 1) { edges { node { rank } } } }' }),
       });
-      expect(res.headers.get('x-request-id')).toBe('req-42');
+      // The server names the request itself; the client's id is kept beside it, never instead.
+      const serverId = res.headers.get('x-request-id')!;
+      expect(serverId).toMatch(/^[0-9a-f-]{36}$/);
       await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query":"{ currentRun { id } }"}' });
       await new Promise((r) => setTimeout(r, 200));
       const lines = err.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, any>);
       const start = lines.find((l) => l.msg === 'serving')!;
       expect(start).toMatchObject({ url, jobs: 'in-process', keys: { investigator: ['env-1-investigator'], scorer: ['env-2-scorer'] }, limits: { maxCost: 20_000 } });
       const requests = lines.filter((l) => l.msg === 'request' || l.msg === 'request failed');
-      expect(requests[0]).toMatchObject({ req: { id: 'req-42', method: 'POST', url: '/graphql' }, res: { statusCode: 200 }, operation: 'TopRings', role: 'investigator', who: 'env-1-investigator' });
+      expect(requests[0]).toMatchObject({ req: { id: serverId, method: 'POST', url: '/graphql' }, res: { statusCode: 200 }, operation: 'TopRings', role: 'investigator', who: 'env-1-investigator' });
       expect(typeof requests[0]!.responseTime).toBe('number');
       expect(requests[1]).toMatchObject({ res: { statusCode: 401 } });
       expect(err).not.toMatch(/secret-(inv|sco)-key/);
-      // The audit record carries the id of the logged request.
-      const audited = (await store.listAudit({ limit: 10 })).find((r) => r.requestId === 'req-42');
-      expect(audited?.operation).toBe('rings');
+      // The audit record carries the id of the logged request, and the client's beside it.
+      const audited = (await store.listAudit({ limit: 10 })).find((r) => r.requestId === serverId);
+      expect(audited).toMatchObject({ operation: 'rings', clientRequestId: 'req-42' });
     } finally {
       proc.kill('SIGTERM');
     }

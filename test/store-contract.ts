@@ -309,6 +309,13 @@ export function storeContract(name: string, factory: StoreFactory): void {
       const rest = await store.listAudit({ limit: 10, before: page[1]!.id });
       expect([...page, ...rest].map((r) => r.who)).toEqual(['key2', 'key1', 'key0']);
       expect(await store.countAudit()).toBe(3);
+      expect(page[0]).not.toHaveProperty('purpose');
+      // Why it was read, the client's id beside the server's, what a change changed: kept as given.
+      await store.appendAudit({
+        at: '2025-06-09T10:00:00.000Z', who: 'key9', role: 'analyst', operation: 'addToWatchlist', entityIds: [], requestId: 'server-9',
+        clientRequestId: 'client-9', purpose: 'case:Case:4', detail: 'added PHONE +212661234567',
+      });
+      expect((await store.listAudit({ limit: 1 }))[0]).toMatchObject({ requestId: 'server-9', clientRequestId: 'client-9', purpose: 'case:Case:4', detail: 'added PHONE +212661234567' });
     });
 
     it('gives declarations by id with their parties, and the declarations that tie two entities, paged', async () => {

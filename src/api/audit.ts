@@ -23,10 +23,10 @@ export const IDENTITY_TEXT_FIELDS = ['Query.exportGraph', 'Query.runReport'] as 
 
 /** The identities a request has let out, by top-level field (response key → field name and ids). */
 export class AuditLedger {
-  private readonly entries = new Map<string, { operation: string; ids: Set<string> }>();
+  private readonly entries = new Map<string, { operation: string; ids: Set<string>; detail?: string }>();
 
-  /** Opens the entry of the top-level field `info` belongs to, and notes the ids under it. */
-  note(info: Pick<GraphQLResolveInfo, 'path' | 'operation'>, ids: Iterable<string>): void {
+  /** Opens the entry of the top-level field `info` belongs to, and notes the ids under it (and what a change changed). */
+  note(info: Pick<GraphQLResolveInfo, 'path' | 'operation'>, ids: Iterable<string>, detail?: string): void {
     let root = info.path;
     while (root.prev) root = root.prev;
     const key = String(root.key);
@@ -37,12 +37,17 @@ export class AuditLedger {
       this.entries.set(key, entry);
     }
     for (const id of ids) entry.ids.add(id);
+    if (detail) entry.detail = detail;
   }
 
-  async write(log: AuditLog, who: { name: string; role: string }, requestId: string): Promise<void> {
+  async write(log: AuditLog, who: { name: string; role: string }, request: { requestId: string; clientRequestId?: string; purpose?: string }): Promise<void> {
     const at = new Date().toISOString();
-    for (const { operation, ids } of this.entries.values()) {
-      await log.appendAudit({ at, who: who.name, role: who.role, operation, entityIds: [...ids], requestId });
+    for (const { operation, ids, detail } of this.entries.values()) {
+      await log.appendAudit({
+        at, who: who.name, role: who.role, operation, entityIds: [...ids], requestId: request.requestId,
+        ...(request.clientRequestId ? { clientRequestId: request.clientRequestId } : {}), ...(request.purpose ? { purpose: request.purpose } : {}),
+        ...(detail ? { detail } : {}),
+      });
     }
     this.entries.clear();
   }
@@ -77,7 +82,7 @@ export function identityRoots(schema: GraphQLSchema): string[] {
 }
 
 type Resolvers = Record<string, unknown>;
-interface Audited { audit: AuditLedger }
+interface Audited { audit: AuditLedger; requirePurpose(): Promise<void> }
 
 /**
  * The resolvers with every field of every identity type noting its object's id in the request's
@@ -90,8 +95,10 @@ export function auditedResolvers<R extends Resolvers>(resolvers: R, schema: Grap
     const [typeName, field] = root.split('.') as [string, string];
     const own = { ...((out[typeName] as object | undefined) ?? {}) } as Record<string, GraphQLFieldResolver<unknown, Audited>>;
     const resolve = own[field] ?? defaultFieldResolver;
-    own[field] = (parent, args, ctx, info) => {
+    // Checked before anything is read: a refused read reads nothing (and is still recorded).
+    own[field] = async (parent, args, ctx, info) => {
       ctx.audit.note(info, []);
+      await ctx.requirePurpose();
       return resolve(parent, args, ctx, info);
     };
     out[typeName] = own;
@@ -113,13 +120,13 @@ export function auditedResolvers<R extends Resolvers>(resolvers: R, schema: Grap
 }
 
 /** Apollo's willSendResponse hook that writes the ledger before the response leaves (server.ts runs it). */
-export async function writeAudit<C extends Audited & { key: { name: string; role: string }; requestId: string; store: AuditLog }>(
+export async function writeAudit<C extends Audited & { key: { name: string; role: string }; requestId: string; clientRequestId?: string; purpose?: string; store: AuditLog }>(
   { contextValue, response }: GraphQLRequestContextWillSendResponse<C>,
 ): Promise<void> {
   // No context: the request was refused before it had one (a malformed operation).
   if (!contextValue?.audit) return;
   try {
-    await contextValue.audit.write(contextValue.store, contextValue.key, contextValue.requestId);
+    await contextValue.audit.write(contextValue.store, contextValue.key, contextValue);
   } catch {
     // Identities whose reading cannot be recorded do not leave.
     if (response.body.kind === 'single') {

@@ -32,6 +32,14 @@ export function unauthenticated(): GraphQLError {
   });
 }
 
+/** An identity read without the purpose its role must give (CUSTOMS_GRAPH_PURPOSE_REQUIRED). */
+export function purposeRequired(role: string): GraphQLError {
+  return new GraphQLError(
+    `the ${role} role must say why it reads identities: send the header X-Purpose (case:<case id>, or a reason), or extensions.purpose in the request`,
+    { extensions: { code: ApiErrorCode.FORBIDDEN, reason: 'PURPOSE_REQUIRED', http: { status: 403 } } },
+  );
+}
+
 export function conflict(message: string): GraphQLError {
   return new GraphQLError(message, { extensions: { code: ApiErrorCode.CONFLICT } });
 }

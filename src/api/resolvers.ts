@@ -390,7 +390,7 @@ export const resolvers = {
       }
       const entry = { kind, key, reason: stripControls(input.reason), source: stripControls(input.source), severity: input.severity, listedAt };
       await ctx.store.upsertWatchlist([entry]);
-      ctx.audit.note(info, []);
+      ctx.audit.note(info, [], `listed ${input.kind} ${key} (severity ${entry.severity}, source ${entry.source}, since ${listedAt}): ${entry.reason}`.slice(0, 2000));
       return { ...entry, kind: kindToGql(kind) };
     },
 
@@ -415,8 +415,9 @@ export const resolvers = {
     async removeFromWatchlist(_: unknown, args: Args, ctx: ApiContext, info: GraphQLResolveInfo) {
       ctx.require('manageWatchlist');
       const kind = kindFromGql(String(args.kind));
-      const removed = await ctx.store.removeWatchlist({ kind, key: keyFor(kind, String(args.key), { phoneRegion: ctx.services.config.phoneRegion }) });
-      ctx.audit.note(info, []);
+      const key = keyFor(kind, String(args.key), { phoneRegion: ctx.services.config.phoneRegion });
+      const removed = await ctx.store.removeWatchlist({ kind, key });
+      ctx.audit.note(info, [], `${removed ? 'removed' : 'asked to remove, not listed:'} ${String(args.kind)} ${key}`.slice(0, 2000));
       return removed;
     },
   },

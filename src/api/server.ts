@@ -28,7 +28,7 @@ import { UsageError } from '../util/errors';
 import type { Logger } from '../util/logger';
 import type { ApiKey, KeyRing } from './auth';
 import { auditedResolvers, writeAudit } from './audit';
-import { apiKeyOf, contextFor, type ApiContext, type ApiServices } from './context';
+import { apiKeyOf, clientRequestIdOf, contextFor, purposeOf, type ApiContext, type ApiServices } from './context';
 import { ApiErrorCode, formatError, unauthenticated } from './errors';
 import { checkOperation, QUERY_LIMITS, sizedStringify, withTimeBudget } from './limits';
 import { resolvers } from './resolvers';
@@ -139,7 +139,9 @@ export async function createApp(opts: ServerOptions): Promise<{ app: express.Exp
   // The key is checked before the body is read: an unauthenticated request costs no parsing.
   app.use('/graphql', requireApiKey(services), express.json({ limit: '8mb' }), expressMiddleware(apollo, {
     // requireApiKey has identified the key; pino-http has given the request its id.
-    context: async ({ req, res }) => contextFor(services, res.locals.apiKey as ApiKey, String((req as { id?: unknown }).id)),
+    context: async ({ req, res }) => contextFor(services, res.locals.apiKey as ApiKey, String((req as { id?: unknown }).id), {
+      clientRequestId: clientRequestIdOf(req.headers), purpose: purposeOf(req.headers, req.body),
+    }),
   }));
   app.use(jsonErrors(opts.logger));
   return { app, apollo, services };
@@ -203,9 +205,9 @@ function requestGuards(limits: typeof QUERY_LIMITS): ApolloServerPlugin<ApiConte
 function requestLog(logger: Logger): express.RequestHandler {
   return pinoHttp({
     logger,
-    genReqId: (req, res) => {
-      const given = req.headers['x-request-id'];
-      const id = typeof given === 'string' && given ? given.slice(0, 100) : randomUUID();
+    // The server's own id, always: a client's x-request-id is kept beside it (clientRequestIdOf), never instead.
+    genReqId: (_req, res) => {
+      const id = randomUUID();
       res.setHeader('x-request-id', id);
       return id;
     },

@@ -76,7 +76,7 @@ export const STATEMENT_PARAMS: Record<string, string[]> = {
   'get-community': ['runId', 'community'],
   'count-communities': ['runId'],
   'category-risk': ['runId'],
-  'append-audit': ['id', 'at', 'who', 'role', 'operation', 'entityIds', 'requestId'],
+  'append-audit': ['id', 'at', 'who', 'role', 'operation', 'entityIds', 'requestId', 'clientRequestId', 'purpose', 'detail'],
   'list-audit': ['before', 'limit'],
   'count-audit': [],
   'check-indexes': [],

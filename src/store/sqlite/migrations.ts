@@ -274,6 +274,16 @@ export const MIGRATIONS: Migration[] = [
       CREATE INDEX cases_by_status ON cases (status, id);
     `,
   },
+  {
+    version: 10,
+    name: 'audit purpose, client request id and detail',
+    sql: `
+      -- Why identities were read, the client's id of the request beside the server's, what a change changed.
+      ALTER TABLE audit_log ADD COLUMN purpose TEXT;
+      ALTER TABLE audit_log ADD COLUMN client_request_id TEXT;
+      ALTER TABLE audit_log ADD COLUMN detail TEXT;
+    `,
+  },
 ];
 
 /** Indexes that bulk loads defer; `CREATE INDEX IF NOT EXISTS` so they can be re-run at any time. */
