@@ -13,6 +13,7 @@ import { registerIngest } from './commands/ingest';
 import { registerReport } from './commands/report';
 import { registerService } from './commands/service';
 import { registerFlow } from './commands/flow';
+import { registerPurge } from './commands/purge';
 import { registerNeo4jCheck, registerStats } from './commands/stats';
 import { registerTargeting } from './commands/targeting';
 import { packageVersion } from '../util/package-version';
@@ -32,6 +33,7 @@ export function buildProgram(): Command {
   registerReport(program, config);
   registerService(program, config, logger);
   registerFlow(program, config, logger);
+  registerPurge(program, config, logger);
   registerStats(program, config);
   registerNeo4jCheck(program);
   registerDemo(program, config, logger);

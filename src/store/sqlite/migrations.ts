@@ -284,6 +284,16 @@ export const MIGRATIONS: Migration[] = [
       ALTER TABLE audit_log ADD COLUMN detail TEXT;
     `,
   },
+  {
+    version: 11,
+    name: 'retention purge',
+    sql: `
+      -- 1 once a declaration's identities were removed by the retention purge (store/retention.ts).
+      ALTER TABLE declarations ADD COLUMN purged INTEGER NOT NULL DEFAULT 0;
+      -- The purge's next declarations, oldest first, without reading the purged ones again.
+      CREATE INDEX declarations_to_purge ON declarations (lodged_at) WHERE purged = 0;
+    `,
+  },
 ];
 
 /** Indexes that bulk loads defer; `CREATE INDEX IF NOT EXISTS` so they can be re-run at any time. */

@@ -4,6 +4,7 @@
  * accountability) over one
  * connection. Reads that stream for a long time open read connections of their own.
  */
+import { SqliteRetention } from './retention';
 import type Database from 'better-sqlite3';
 import type { BatchResult, GraphBatch } from '../../domain/graph-facts';
 import { ComposedGraphStore } from '../composed-store';
@@ -35,9 +36,13 @@ export class SqliteGraphStore extends ComposedGraphStore {
     super({ writer, reader, analysis: new SqliteAnalysisSource(db, path), runs: new SqliteRunStore(db), audit: new SqliteAuditLog(db),
       accountability: new SqliteAccountabilityLog(db), cases: new SqliteCaseStore(db) });
     this.db = db;
+    this.retention = new SqliteRetention(db);
     this.writer = writer;
     this.reader = reader;
   }
+
+  /** The retention purge (the embedded store's only: the Neo4j adapter has none yet). */
+  readonly retention: SqliteRetention;
 
   async migrate(): Promise<void> { this.migrateSync(); }
   migrateSync(): void { migrate(this.db); }

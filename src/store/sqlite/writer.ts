@@ -76,7 +76,8 @@ export class SqliteGraphWriter implements GraphWriter {
       selectEntity: db.prepare('SELECT id FROM entities WHERE kind = ? AND key = ?').pluck(),
       insertEdge: db.prepare('INSERT OR IGNORE INTO edges (src, type, dst) VALUES (?, ?, ?)'),
       insertDeclaration: db.prepare(`INSERT OR IGNORE INTO declarations (${cols.join(', ')}) VALUES (${cols.map(() => '?').join(', ')})`),
-      updateDeclaration: db.prepare(`UPDATE declarations SET ${updates}
+      // A new version of a purged declaration names its parties again: it is no longer purged.
+      updateDeclaration: db.prepare(`UPDATE declarations SET ${updates}, purged = 0
         WHERE declaration_id = ? AND item_no = ? RETURNING id`).pluck(),
       insertSourceFile: db.prepare('INSERT OR IGNORE INTO source_files (name) VALUES (?)'),
       selectSourceFile: db.prepare('SELECT id FROM source_files WHERE name = ?').pluck(),

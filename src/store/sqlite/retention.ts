@@ -1,0 +1,88 @@
+/** The retention purge of the embedded store (store/retention.ts says what it keeps and removes). */
+import type Database from 'better-sqlite3';
+import { IDENTIFIER_KINDS, PARTY_KINDS } from '../../domain/entities';
+import { PARTY_ID_FIELDS, PERSONAL_FIELDS, PSEUDONYM_PREFIX, type PurgeCounts, type RetentionStore } from '../retention';
+import { DECLARED_FIELDS, IDENTIFIER_LINK_TYPES } from './rows';
+
+const REF_COLUMNS = ['trader_ref', 'consignee_ref', 'supplier_ref', 'broker_ref', 'carrier_ref'] as const;
+/** Every declaration's party references, with its lodging date. */
+const REFS = REF_COLUMNS.map((c) => `SELECT ${c} AS ent, lodged_at FROM declarations WHERE ${c} IS NOT NULL`).join(' UNION ALL ');
+const PARTY_KIND_LIST = PARTY_KINDS.map((k) => `'${k}'`).join(', ');
+const IDENTIFIER_KIND_LIST = [...IDENTIFIER_KINDS, 'Person'].map((k) => `'${k}'`).join(', ');
+const LINK_LIST = IDENTIFIER_LINK_TYPES.map((t) => `'${t}'`).join(', ');
+/** A party's identifiers and directors: the other end of its identifier links and of the DIRECTS links to it. */
+const NAMED_BY = `SELECT src AS party, dst AS ident FROM edges WHERE type IN (${LINK_LIST}) UNION ALL SELECT dst AS party, src AS ident FROM edges WHERE type = 'DIRECTS'`;
+
+const PERSONAL_POSITIONS = PERSONAL_FIELDS.map((f) => DECLARED_FIELDS.indexOf(f)).filter((i) => i >= 0);
+const ID_POSITIONS = Object.entries(PARTY_ID_FIELDS).map(([f, kind]) => [DECLARED_FIELDS.indexOf(f), kind] as const).filter(([i]) => i >= 0);
+
+export class SqliteRetention implements RetentionStore {
+  constructor(private readonly db: Database.Database) {}
+
+  /** Parties (not pseudonyms yet) none of whose declarations is as recent as the cutoff. */
+  private partiesPastSql(): string {
+    return `SELECT e.id FROM (SELECT ent FROM (${REFS}) GROUP BY ent HAVING MAX(lodged_at) < @cutoff) p
+      JOIN entities e ON e.id = p.ent WHERE e.kind IN (${PARTY_KIND_LIST}) AND e.key NOT LIKE '${PSEUDONYM_PREFIX}%'`;
+  }
+
+  async purgePlan(cutoff: string): Promise<PurgeCounts> {
+    const declarations = this.db.prepare('SELECT COUNT(*) FROM declarations WHERE purged = 0 AND lodged_at < ?').pluck().get(cutoff) as number;
+    this.db.exec('DROP TABLE IF EXISTS temp.purge_parties');
+    this.db.prepare(`CREATE TEMP TABLE purge_parties AS ${this.partiesPastSql()}`).run({ cutoff });
+    try {
+      const parties = this.db.prepare('SELECT COUNT(*) FROM temp.purge_parties').pluck().get() as number;
+      // An identifier goes when every party naming it goes.
+      const identifiers = this.db.prepare(`SELECT COUNT(*) FROM (SELECT n.ident FROM (${NAMED_BY}) n JOIN entities i ON i.id = n.ident AND i.kind IN (${IDENTIFIER_KIND_LIST})
+        GROUP BY n.ident HAVING SUM(n.party NOT IN (SELECT id FROM temp.purge_parties)) = 0)`).pluck().get() as number;
+      return { declarations, parties, identifiers };
+    } finally {
+      this.db.exec('DROP TABLE IF EXISTS temp.purge_parties');
+    }
+  }
+
+  async purgeStep(cutoff: string, batch: number, pseudonym: (kind: string, key: string) => string): Promise<PurgeCounts> {
+    const rows = this.db.prepare(`SELECT id, declared, ${REF_COLUMNS.join(', ')} FROM declarations WHERE purged = 0 AND lodged_at < ? ORDER BY lodged_at LIMIT ?`)
+      .all(cutoff, batch) as Array<Record<string, unknown> & { id: number; declared: string }>;
+    if (rows.length === 0) return { declarations: 0, parties: 0, identifiers: 0 };
+    const strip = this.db.prepare('UPDATE declarations SET declared = ?, attrs = NULL, purged = 1 WHERE id = ?');
+    const lastLodged = this.db.prepare(`SELECT MAX(lodged_at) FROM (${REF_COLUMNS.map((c) => `SELECT lodged_at FROM declarations WHERE ${c} = @id`).join(' UNION ALL ')})`).pluck();
+    const party = this.db.prepare(`SELECT kind, key FROM entities WHERE id = ? AND kind IN (${PARTY_KIND_LIST}) AND key NOT LIKE '${PSEUDONYM_PREFIX}%'`);
+    const pseudonymize = this.db.prepare("UPDATE entities SET key = ?, name = '', search_name = '' WHERE id = ?");
+    const namedBy = this.db.prepare(`SELECT ident FROM (${NAMED_BY}) WHERE party = ?`).pluck();
+    const unlink = this.db.prepare(`DELETE FROM edges WHERE (src = @p AND type IN (${LINK_LIST})) OR (dst = @p AND type = 'DIRECTS')`);
+    const stillNamed = this.db.prepare('SELECT 1 FROM edges WHERE src = @i UNION ALL SELECT 1 FROM edges WHERE dst = @i LIMIT 1').pluck();
+    const removeIdentifier = this.db.prepare(`DELETE FROM entities WHERE id = ? AND kind IN (${IDENTIFIER_KIND_LIST})`);
+    return this.db.transaction((): PurgeCounts => {
+      const touched = new Set<number>();
+      for (const r of rows) {
+        const declared = JSON.parse(r.declared) as unknown[];
+        for (const i of PERSONAL_POSITIONS) declared[i] = null;
+        for (const [i, kind] of ID_POSITIONS) if (typeof declared[i] === 'string') declared[i] = pseudonym(kind, declared[i] as string);
+        strip.run(JSON.stringify(declared), r.id);
+        for (const c of REF_COLUMNS) if (r[c] !== null) touched.add(r[c] as number);
+      }
+      let parties = 0;
+      let identifiers = 0;
+      for (const id of touched) {
+        const p = party.get(id) as { kind: string; key: string } | undefined;
+        if (!p || (lastLodged.get({ id }) as string) >= cutoff) continue;
+        const idents = namedBy.all(id) as number[];
+        pseudonymize.run(pseudonym(p.kind, p.key), id);
+        unlink.run({ p: id });
+        parties++;
+        for (const i of idents) if (!stillNamed.get({ i }) && removeIdentifier.run(i).changes === 1) identifiers++;
+      }
+      return { declarations: rows.length, parties, identifiers };
+    })();
+  }
+
+  async purgeAudit(cutoff: string): Promise<number> {
+    // The log refuses deletes (its triggers); the purge alone lifts that, inside one transaction.
+    return this.db.transaction(() => {
+      this.db.exec('DROP TRIGGER IF EXISTS audit_log_no_delete');
+      const n = this.db.prepare('DELETE FROM audit_log WHERE at < ?').run(cutoff).changes;
+      this.db.exec("CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END");
+      return n;
+    })();
+  }
+}
