@@ -40,7 +40,14 @@ export const PSEUDONYM_PREFIX = 'purged:';
  * guessed id against it.
  */
 export function pseudonymizer(secret: string): (kind: string, key: string) => string {
-  return (kind, key) => `${PSEUDONYM_PREFIX}${createHmac('sha256', secret).update(`${kind}\u0000${key}`).digest('hex').slice(0, 24)}`;
+  // Parties recur in thousands of declarations: each pseudonym is computed once.
+  const known = new Map<string, string>();
+  return (kind, key) => {
+    const k = `${kind}\u0000${key}`;
+    let p = known.get(k);
+    if (p === undefined) known.set(k, (p = `${PSEUDONYM_PREFIX}${createHmac('sha256', secret).update(k).digest('hex').slice(0, 24)}`));
+    return p;
+  };
 }
 
 export interface RetentionStore {

@@ -17,7 +17,19 @@ const PERSONAL_POSITIONS = PERSONAL_FIELDS.map((f) => DECLARED_FIELDS.indexOf(f)
 const ID_POSITIONS = Object.entries(PARTY_ID_FIELDS).map(([f, kind]) => [DECLARED_FIELDS.indexOf(f), kind] as const).filter(([i]) => i >= 0);
 
 export class SqliteRetention implements RetentionStore {
+  /** The cutoff whose parties past it temp.purge_parties holds (one scan of the declarations per purge, not a read per party). */
+  private partiesOf?: string;
+
   constructor(private readonly db: Database.Database) {}
+
+  /** temp.purge_parties: the parties a purge before `cutoff` pseudonymizes, as the plan counts them. */
+  private pastParties(cutoff: string): void {
+    if (this.partiesOf === cutoff) return;
+    this.db.exec('DROP TABLE IF EXISTS temp.purge_parties');
+    this.db.prepare(`CREATE TEMP TABLE purge_parties (id INTEGER PRIMARY KEY)`).run();
+    this.db.prepare(`INSERT INTO temp.purge_parties ${this.partiesPastSql()}`).run({ cutoff });
+    this.partiesOf = cutoff;
+  }
 
   /** Parties (not pseudonyms yet) none of whose declarations is as recent as the cutoff. */
   private partiesPastSql(): string {
@@ -27,26 +39,23 @@ export class SqliteRetention implements RetentionStore {
 
   async purgePlan(cutoff: string): Promise<PurgeCounts> {
     const declarations = this.db.prepare('SELECT COUNT(*) FROM declarations WHERE purged = 0 AND lodged_at < ?').pluck().get(cutoff) as number;
-    this.db.exec('DROP TABLE IF EXISTS temp.purge_parties');
-    this.db.prepare(`CREATE TEMP TABLE purge_parties AS ${this.partiesPastSql()}`).run({ cutoff });
-    try {
-      const parties = this.db.prepare('SELECT COUNT(*) FROM temp.purge_parties').pluck().get() as number;
-      // An identifier goes when every party naming it goes.
-      const identifiers = this.db.prepare(`SELECT COUNT(*) FROM (SELECT n.ident FROM (${NAMED_BY}) n JOIN entities i ON i.id = n.ident AND i.kind IN (${IDENTIFIER_KIND_LIST})
-        GROUP BY n.ident HAVING SUM(n.party NOT IN (SELECT id FROM temp.purge_parties)) = 0)`).pluck().get() as number;
-      return { declarations, parties, identifiers };
-    } finally {
-      this.db.exec('DROP TABLE IF EXISTS temp.purge_parties');
-    }
+    this.partiesOf = undefined;
+    this.pastParties(cutoff);
+    const parties = this.db.prepare('SELECT COUNT(*) FROM temp.purge_parties').pluck().get() as number;
+    // An identifier goes when every party naming it goes.
+    const identifiers = this.db.prepare(`SELECT COUNT(*) FROM (SELECT n.ident FROM (${NAMED_BY}) n JOIN entities i ON i.id = n.ident AND i.kind IN (${IDENTIFIER_KIND_LIST})
+      GROUP BY n.ident HAVING SUM(n.party NOT IN (SELECT id FROM temp.purge_parties)) = 0)`).pluck().get() as number;
+    return { declarations, parties, identifiers };
   }
 
   async purgeStep(cutoff: string, batch: number, pseudonym: (kind: string, key: string) => string): Promise<PurgeCounts> {
     const rows = this.db.prepare(`SELECT id, declared, ${REF_COLUMNS.join(', ')} FROM declarations WHERE purged = 0 AND lodged_at < ? ORDER BY lodged_at LIMIT ?`)
       .all(cutoff, batch) as Array<Record<string, unknown> & { id: number; declared: string }>;
     if (rows.length === 0) return { declarations: 0, parties: 0, identifiers: 0 };
+    this.pastParties(cutoff);
     const strip = this.db.prepare('UPDATE declarations SET declared = ?, attrs = NULL, purged = 1 WHERE id = ?');
-    const lastLodged = this.db.prepare(`SELECT MAX(lodged_at) FROM (${REF_COLUMNS.map((c) => `SELECT lodged_at FROM declarations WHERE ${c} = @id`).join(' UNION ALL ')})`).pluck();
-    const party = this.db.prepare(`SELECT kind, key FROM entities WHERE id = ? AND kind IN (${PARTY_KIND_LIST}) AND key NOT LIKE '${PSEUDONYM_PREFIX}%'`);
+    // A party of the purge's set not pseudonymized yet (a re-run skips those a killed run did).
+    const party = this.db.prepare(`SELECT e.kind, e.key FROM temp.purge_parties p JOIN entities e ON e.id = p.id WHERE p.id = ? AND e.key NOT LIKE '${PSEUDONYM_PREFIX}%'`);
     const pseudonymize = this.db.prepare("UPDATE entities SET key = ?, name = '', search_name = '' WHERE id = ?");
     const namedBy = this.db.prepare(`SELECT ident FROM (${NAMED_BY}) WHERE party = ?`).pluck();
     const unlink = this.db.prepare(`DELETE FROM edges WHERE (src = @p AND type IN (${LINK_LIST})) OR (dst = @p AND type = 'DIRECTS')`);
@@ -65,7 +74,7 @@ export class SqliteRetention implements RetentionStore {
       let identifiers = 0;
       for (const id of touched) {
         const p = party.get(id) as { kind: string; key: string } | undefined;
-        if (!p || (lastLodged.get({ id }) as string) >= cutoff) continue;
+        if (!p) continue;
         const idents = namedBy.all(id) as number[];
         pseudonymize.run(pseudonym(p.kind, p.key), id);
         unlink.run({ p: id });
