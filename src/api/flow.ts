@@ -9,7 +9,7 @@
 import { createHash } from 'node:crypto';
 import { declarationKey } from '../domain/declaration-key';
 import { validateOutcome } from '../ingest/outcomes';
-import { JOB_KINDS, type JobKind, type LodgeJob } from '../jobs/processors';
+import type { JobKind, LodgeJob } from '../jobs/processors';
 import type { JobState } from '../jobs/runner';
 import type { ApiContext } from './context';
 import { checkRange, declarationFromInput, jobOut, selectionOut } from './declaration-input';
@@ -83,6 +83,4 @@ export const flowResolvers = {
       return { job: job ? jobOut(job) : null, accepted: accepted.length, rejected };
     },
   },
-
-  JobKind: Object.fromEntries(JOB_KINDS.map((k) => [k.toUpperCase(), k])),
 };

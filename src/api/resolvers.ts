@@ -17,16 +17,16 @@ import { checkFirst, connection, decodeCountCursor, decodeCursor } from './pagin
 import { shortestPath } from '../store/shortest-path';
 import { buildRunReport } from '../accountability/report';
 import type { ChannelName, OverrideReason } from '../domain/accountability';
-import { MAX_KEY_CHARS } from '../domain/fields';
+import { MAX_KEY_CHARS, OUTCOMES } from '../domain/fields';
 import { overrideOut, reportOut } from './report-out';
 import { declarationOut, gqlEntity, ringOut, subgraphOut } from './shapes';
 import { caseResolvers } from './cases';
 import { evidenceRefs, type EvidenceRef, type ReasonOf } from './evidence';
 import { globalId, localId, parseGlobalId, parseRingLocal, type NodeType } from './global-id';
-import { DateScalar, DateTimeScalar, JSONScalar } from './scalars';
+import { DateScalar, DateTimeScalar, JSONScalar, wordsEnum } from './scalars';
+import { JOB_KINDS } from '../jobs/processors';
 import { checkRange, declarationFromInput, jobOut, selectionOut } from './declaration-input';
 import { flowResolvers } from './flow';
-import { OUTCOMES } from '../domain/fields';
 import { CASE_ACTIONS } from '../domain/cases';
 
 /** An override's note: a sentence or two, not a file. */
@@ -37,11 +37,6 @@ const SEARCH_BY_KEY: readonly EntityKind[] = [...PARTY_KINDS, 'Phone', 'Email', 
 
 /** Arguments naming an entity also take a declaration's id: a declaration item is a node of the graph too. */
 const ENTITY_IDS: readonly NodeType[] = ['Entity', 'Declaration'];
-
-/** An enum whose values are the domain's lowercase words (seizure, running, ...): NAME → word. */
-function wordsEnum(words: readonly string[]): Record<string, string> {
-  return Object.fromEntries(words.map((w) => [w.toUpperCase(), w]));
-}
 
 
 function risk(s: EntityScore | null) {
@@ -101,18 +96,6 @@ async function entityArg(ctx: ApiContext, id: unknown, argument: string): Promis
 }
 
 
-/** The current run's unit-value medians, read once per run (a run's model is large). */
-const mediansByServices = new WeakMap<object, { runId: string; medians: Record<string, number> }>();
-async function currentMedians(ctx: ApiContext): Promise<Record<string, number>> {
-  const runId = await ctx.store.currentRunId();
-  if (!runId) return {};
-  const cached = mediansByServices.get(ctx.services);
-  if (cached?.runId === runId) return cached.medians;
-  const medians = (await ctx.store.currentRun())?.model?.medians ?? {};
-  mediansByServices.set(ctx.services, { runId, medians });
-  return medians;
-}
-
 
 type Args = Record<string, unknown>;
 
@@ -122,7 +105,7 @@ export const resolvers = {
   DateTime: DateTimeScalar,
   Outcome: wordsEnum(OUTCOMES),
   RunStatus: wordsEnum(['running', 'done', 'failed', 'pruned']),
-  JobKind: flowResolvers.JobKind,
+  JobKind: wordsEnum(JOB_KINDS),
   SelectionReason: wordsEnum(['risk', 'exploration', 'release']),
   CaseAction: wordsEnum(CASE_ACTIONS),
   Node: { __resolveType: (o: { __typename: string }) => o.__typename },
@@ -468,8 +451,10 @@ export const resolvers = {
 
   Declaration: {
     id: (d: { id: string }) => globalId('Declaration', d.id),
+    // From the current run's scorer (read when the server starts and after each run), which holds its medians.
     async hsMedianUnitValue(d: { __medianKey: string }, _: Args, ctx: ApiContext) {
-      return (await currentMedians(ctx))[d.__medianKey] ?? null;
+      if (!(await ctx.store.currentRunId())) return null;
+      return (await ctx.services.scoring.current()).run.model?.medians[d.__medianKey] ?? null;
     },
     async risk(d: { id: string }, _: Args, ctx: ApiContext) {
       const stored = await ctx.loaders.declaration.load(d.id);

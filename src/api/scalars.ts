@@ -1,7 +1,8 @@
 /**
- * The schema's scalars. Date and DateTime are strict on the way in (a literal or a variable that
- * is not a real calendar day or moment is BAD_USER_INPUT before any resolver runs) and give the
- * stored ISO strings on the way out, DateTime always in UTC.
+ * The schema's scalars, and its enums whose values are the domain's words.
+ * Date and DateTime are strict on the way in (a value that is not a real calendar day or moment is
+ * refused before any resolver runs: BAD_USER_INPUT as a variable, GRAPHQL_VALIDATION_FAILED as a
+ * literal) and give the stored ISO strings on the way out, DateTime always in UTC.
  */
 import { GraphQLError, GraphQLScalarType, Kind, type ValueNode } from 'graphql';
 
@@ -60,3 +61,8 @@ export const DateTimeScalar = new GraphQLScalarType({
 });
 
 export const JSONScalar = new GraphQLScalarType({ name: 'JSON', serialize: (v) => v, parseValue: (v) => v });
+
+/** An enum whose values are the domain's lowercase words (seizure, running, lodge, ...): NAME → word, both ways. */
+export function wordsEnum(words: readonly string[]): Record<string, string> {
+  return Object.fromEntries(words.map((w) => [w.toUpperCase(), w]));
+}
