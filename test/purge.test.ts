@@ -53,13 +53,13 @@ describe('the retention purge', () => {
     const [a, d] = [(await store.findEntity({ kind: 'Trader', key: 'TA' }))!.id, (await store.findEntity({ kind: 'Trader', key: 'TD' }))!.id];
     expect((await gql('inv', `{ shortestPath(from: "${a}", to: "${d}") { length } }`)).data!.shortestPath.length).toBe(2);
 
-    const dry = await runPurge(store.retention, store, { before: CUTOFF, dryRun: true });
+    const dry = await runPurge(store, { before: CUTOFF, dryRun: true });
     expect(dry.plan).toEqual({ declarations: 5, parties: 3, identifiers: 3 });
     expect((await store.counts()).declarations).toBe(6);
-    const real = await runPurge(store.retention, store, { before: CUTOFF, dryRun: false, batch: 2, secret: 'test-secret' });
+    const real = await runPurge(store, { before: CUTOFF, dryRun: false, batch: 2, secret: 'test-secret' });
     expect(real.done).toEqual(dry.plan);
     // Run again: nothing left to do.
-    expect((await runPurge(store.retention, store, { before: CUTOFF, dryRun: false })).done).toEqual({ declarations: 0, parties: 0, identifiers: 0 });
+    expect((await runPurge(store, { before: CUTOFF, dryRun: false })).done).toEqual({ declarations: 0, parties: 0, identifiers: 0 });
 
     // Outcomes, amounts, goods and dates stay; the names and ids do not.
     const a1 = (await store.getDeclaration('A1/1'))!;
@@ -95,7 +95,7 @@ describe('the retention purge', () => {
     writeFileSync(join(tmp.dir, 'again.csv'), `${HEADER}\n${ROWS[0]}\n`);
     await ingestInto(store, [join(tmp.dir, 'again.csv')], tmp.dir);
     expect((await store.getDeclaration('A1/1'))!.trader_name).toBe('Atlas Old SARL');
-    expect((await runPurge(store.retention, store, { before: CUTOFF, dryRun: true })).plan.declarations).toBe(1);
+    expect((await runPurge(store, { before: CUTOFF, dryRun: true })).plan.declarations).toBe(1);
   });
 });
 

@@ -344,6 +344,45 @@ export function storeContract(name: string, factory: StoreFactory): void {
       expect(rest.map((d) => d.id)).not.toContain(page[0]!.id);
     });
 
+    it('purges the identities of old declarations as its plan says: outcomes and amounts stay, a party with a recent declaration keeps its identity', async () => {
+      await store.writeBatch(batchOf([
+        row({ declaration_id: 'P-A1', lodged_at: '2014-03-01', trader_id: 'PTA', trader_name: 'Atlas Old', trader_phone: '0661000001', trader_directors: 'Karim Oldname', outcome: 'seizure' }),
+        row({ declaration_id: 'P-A2', lodged_at: '2014-05-01', trader_id: 'PTA', trader_name: 'Atlas Old', trader_phone: '0661000004' }),
+        row({ declaration_id: 'P-B1', lodged_at: '2014-04-01', trader_id: 'PTB', trader_name: 'Boreal Mixed', trader_phone: '0661000002' }),
+        row({ declaration_id: 'P-B2', lodged_at: '2025-04-01', trader_id: 'PTB', trader_name: 'Boreal Mixed', trader_phone: '0661000002' }),
+        row({ declaration_id: 'P-C1', lodged_at: '2014-06-01', trader_id: 'PTC', trader_name: 'Cedre Old', trader_phone: '0661000002' }),
+        row({ declaration_id: 'P-D1', lodged_at: '2014-07-01', trader_id: 'PTD', trader_name: 'Dune Old', trader_phone: '0661000004' }),
+      ]));
+      const phone = (n: string) => keyFor('Phone', n, { phoneRegion: 'MA' });
+      // The supplier, broker and carrier of every row have a recent declaration (P-B2): they keep theirs.
+      const plan = await store.purgePlan('2020-01-01');
+      expect(plan).toEqual({ declarations: 5, parties: 3, identifiers: 3 });
+      const pseudonym = (kind: string, key: string) => `purged:${kind}-${key}`.toLowerCase();
+      let done = { declarations: 0, parties: 0, identifiers: 0 };
+      for (let step = await store.purgeStep('2020-01-01', 2, pseudonym); step.declarations > 0; step = await store.purgeStep('2020-01-01', 2, pseudonym)) {
+        done = { declarations: done.declarations + step.declarations, parties: done.parties + step.parties, identifiers: done.identifiers + step.identifiers };
+      }
+      expect(done).toEqual(plan);
+      expect(await store.purgePlan('2020-01-01')).toEqual({ declarations: 0, parties: 0, identifiers: 0 });
+      const a1 = (await store.getDeclaration('P-A1/1'))!;
+      expect(a1).toMatchObject({ outcome: 'seizure', declared_value: 1000, lodged_at: '2014-03-01', trader_id: 'purged:trader-pta' });
+      expect(a1.trader_name ?? null).toBeNull();
+      expect(a1.trader_phone ?? null).toBeNull();
+      expect(await store.findEntity({ kind: 'Trader', key: 'PTA' })).toBeNull();
+      expect(await store.findEntity({ kind: 'Trader', key: 'purged:trader-pta' })).toMatchObject({ name: '' });
+      for (const gone of ['0661000001', '0661000004']) expect(await store.findEntity({ kind: 'Phone', key: phone(gone) })).toBeNull();
+      expect(await store.findEntity({ kind: 'Person', key: keyFor('Person', 'Karim Oldname', { phoneRegion: 'MA' }) })).toBeNull();
+      expect(await store.findEntity({ kind: 'Phone', key: phone('0661000002') })).not.toBeNull();
+      expect((await store.findEntity({ kind: 'Trader', key: 'PTB' }))!.name).toBe('Boreal Mixed');
+      expect((await store.searchByName('Old', { limit: 10 })).map((e) => e.key)).toEqual([]);
+      expect((await store.counts()).declarations).toBe(6);
+      // Audit records older than a day are removed; the log keeps the rest.
+      await store.appendAudit({ at: '2014-01-01T00:00:00.000Z', who: 'k', role: 'admin', operation: 'entity', entityIds: [], requestId: 'old' });
+      await store.appendAudit({ at: '2025-01-01T00:00:00.000Z', who: 'k', role: 'admin', operation: 'entity', entityIds: [], requestId: 'new' });
+      expect(await store.purgeAudit('2020-01-01')).toBe(1);
+      expect((await store.listAudit({ limit: 10 })).map((r) => r.requestId)).toEqual(['new']);
+    });
+
     it('keeps investigation cases whole, lists them newest first by status, and refuses a save from a stale version', async () => {
       const at = '2025-05-01T10:00:00.000Z';
       const base = { status: 'open' as const, createdAt: at, createdBy: 'inv', updatedAt: at, version: 1, items: [], notes: [], history: [{ at, who: 'inv', action: 'opened' as const, detail: 'A' }] };

@@ -8,6 +8,9 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { AuditLog } from '../store/audit-log';
 import { addCounts, NO_PURGE, pseudonymizer, type PurgeCounts, type RetentionStore } from '../store/retention';
 
+/** Declarations per step (one transaction) unless told otherwise. */
+export const DEFAULT_PURGE_BATCH = 20_000;
+
 /** Declarations' identities kept this many years unless told otherwise (CUSTOMS_GRAPH_RETENTION_YEARS). */
 export const DEFAULT_RETENTION_YEARS = 10;
 /** The audit log kept this many years unless told otherwise (CUSTOMS_GRAPH_AUDIT_RETENTION_YEARS). */
@@ -43,20 +46,20 @@ export interface PurgeSummary {
   seconds: number;
 }
 
-export async function runPurge(store: RetentionStore, log: Pick<AuditLog, 'appendAudit'>, opts: PurgeOptions): Promise<PurgeSummary> {
+export async function runPurge(store: RetentionStore & Pick<AuditLog, 'appendAudit'>, opts: PurgeOptions): Promise<PurgeSummary> {
   const started = Date.now();
   const plan = await store.purgePlan(opts.before);
   if (opts.dryRun) return { before: opts.before, dryRun: true, plan, seconds: (Date.now() - started) / 1000 };
   const pseudonym = pseudonymizer(opts.secret ?? randomBytes(32).toString('hex'));
   let done = NO_PURGE;
   for (;;) {
-    const step = await store.purgeStep(opts.before, opts.batch ?? 5000, pseudonym);
+    const step = await store.purgeStep(opts.before, opts.batch ?? DEFAULT_PURGE_BATCH, pseudonym);
     if (step.declarations === 0) break;
     done = addCounts(done, step);
     opts.onProgress?.(done.declarations, plan.declarations);
   }
   const auditRecordsRemoved = opts.auditBefore ? await store.purgeAudit(opts.auditBefore) : undefined;
-  await log.appendAudit({
+  await store.appendAudit({
     at: new Date().toISOString(), who: 'customs-graph purge', role: 'operator', operation: 'purge', entityIds: [], requestId: randomUUID(),
     detail: `declarations lodged before ${opts.before}: ${done.declarations} lost their identities, ${done.parties} parties kept as pseudonyms, ${done.identifiers} identifiers removed`
       + (opts.auditBefore ? `; ${auditRecordsRemoved} audit records before ${opts.auditBefore} removed` : ''),

@@ -17,6 +17,7 @@ import type { Entity, GraphReader, LinkFigures, NeighbourhoodOptions, NodeLink, 
 import type { GraphStore } from './graph-store';
 import type { GraphWriter, OutcomeUpdate, WatchlistEntry } from './graph-writer';
 import type { RunResults, RunStore, RunSummary } from './run-store';
+import type { PurgeCounts, RetentionStore } from './retention';
 
 export interface StoreRoles {
   writer: GraphWriter;
@@ -27,6 +28,7 @@ export interface StoreRoles {
   audit: AuditLog;
   accountability: AccountabilityLog;
   cases: CaseStore;
+  retention: RetentionStore;
 }
 
 export abstract class ComposedGraphStore implements GraphStore {
@@ -106,6 +108,13 @@ export abstract class ComposedGraphStore implements GraphStore {
   listCases(opts: { status?: CaseStatus; limit: number; before?: string }): Promise<InvestigationCase[]> { return this.roles.cases.listCases(opts); }
   countCases(opts: { status?: CaseStatus }): Promise<number> { return this.roles.cases.countCases(opts); }
   saveCase(c: InvestigationCase, expectedVersion: number): Promise<boolean> { return this.roles.cases.saveCase(c, expectedVersion); }
+
+  // ---- retention ----
+  purgePlan(cutoff: string): Promise<PurgeCounts> { return this.roles.retention.purgePlan(cutoff); }
+  purgeStep(cutoff: string, batch: number, pseudonym: (kind: string, key: string) => string): Promise<PurgeCounts> {
+    return this.roles.retention.purgeStep(cutoff, batch, pseudonym);
+  }
+  purgeAudit(cutoff: string): Promise<number> { return this.roles.retention.purgeAudit(cutoff); }
 
   // ---- accountability-log ----
   addQualityCounts(counts: QualityCount[]): Promise<void> { return this.roles.accountability.addQualityCounts(counts); }

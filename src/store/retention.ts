@@ -5,7 +5,8 @@
  * past the cutoff is kept as a pseudonym (its declarations keep their structure for statistics)
  * and loses its identifiers; an identifier or director no kept party still names is removed. The
  * purge runs in steps of one transaction each, so a killed purge leaves the store consistent and
- * is run again to finish.
+ * is run again to finish. A purge runs alone: a declaration loaded meanwhile for a party the purge
+ * has found past the cutoff does not save that party's identity.
  */
 import { createHmac } from 'node:crypto';
 

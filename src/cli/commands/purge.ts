@@ -2,9 +2,8 @@
 import type { Command } from 'commander';
 import type { Config } from '../../config';
 import { parseIsoDate } from '../../domain/declaration';
-import { DEFAULT_AUDIT_RETENTION_YEARS, DEFAULT_RETENTION_YEARS, runPurge, yearsBefore } from '../../retention/purge';
+import { DEFAULT_AUDIT_RETENTION_YEARS, DEFAULT_PURGE_BATCH, DEFAULT_RETENTION_YEARS, runPurge, yearsBefore } from '../../retention/purge';
 import { openStore } from '../../store/open';
-import { SqliteGraphStore } from '../../store/sqlite/sqlite-store';
 import { UsageError } from '../../util/errors';
 import type { Logger } from '../../util/logger';
 import { createProgress } from '../../util/progress';
@@ -28,16 +27,15 @@ export function registerPurge(program: Command, config: Config, logger: Logger):
     .option('--before <date>', `declarations lodged before this day (default: CUSTOMS_GRAPH_RETENTION_YEARS, ${DEFAULT_RETENTION_YEARS}, years ago)`)
     .option('--audit-before <date>', `audit records before this day (default: CUSTOMS_GRAPH_AUDIT_RETENTION_YEARS, ${DEFAULT_AUDIT_RETENTION_YEARS}, years ago)`)
     .option('--dry-run', 'say what would be purged, purge nothing')
-    .option('--batch <n>', 'declarations per transaction', positiveInt, 5000), config))
+    .option('--batch <n>', 'declarations per transaction', positiveInt, DEFAULT_PURGE_BATCH), config))
     .action(async (opts) => {
       const before = opts.before ? day(opts.before, '--before') : yearsBefore(years(process.env.CUSTOMS_GRAPH_RETENTION_YEARS, DEFAULT_RETENTION_YEARS));
       const auditBefore = opts.auditBefore ? day(opts.auditBefore, '--audit-before') : yearsBefore(years(process.env.CUSTOMS_GRAPH_AUDIT_RETENTION_YEARS, DEFAULT_AUDIT_RETENTION_YEARS));
       const store = openStore(opts.db);
       try {
-        if (!(store instanceof SqliteGraphStore)) throw new UsageError('purge runs on the embedded store only for now: the Neo4j adapter has no retention purge yet');
         await store.migrate();
         const progress = createProgress('purge', !opts.json && process.stderr.isTTY === true);
-        const summary = await runPurge(store.retention, store, {
+        const summary = await runPurge(store, {
           before, auditBefore, dryRun: opts.dryRun === true, batch: opts.batch, secret: process.env.CUSTOMS_GRAPH_PSEUDONYM_KEY || undefined,
           onProgress: (done, total) => progress.update(done, total, `${formatNumber(done)} declarations`),
         });

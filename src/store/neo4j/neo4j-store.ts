@@ -6,6 +6,7 @@
  * Tested here only as far as can be done without a server (the Cypher lint test, the record
  * mapping and version tests); the store contract suite runs against it whenever NEO4J_URI is set.
  */
+import { Neo4jRetention } from './retention';
 import neo4j from 'neo4j-driver';
 import { searchName } from '../../domain/normalize';
 import { ComposedGraphStore } from '../composed-store';
@@ -32,7 +33,7 @@ export class Neo4jGraphStore extends ComposedGraphStore {
     super({
       writer: new Neo4jGraphWriter(session), reader: new Neo4jGraphReader(session), analysis: new Neo4jAnalysisSource(session),
       runs: new Neo4jRunStore(session), audit: new Neo4jAuditLog(session),
-      accountability: new Neo4jAccountabilityLog(session), cases: new Neo4jCaseStore(session),
+      accountability: new Neo4jAccountabilityLog(session), cases: new Neo4jCaseStore(session), retention: new Neo4jRetention(session),
     });
     this.session = session;
   }

@@ -2,11 +2,13 @@
 import type Database from 'better-sqlite3';
 import { IDENTIFIER_KINDS, PARTY_KINDS } from '../../domain/entities';
 import { PARTY_ID_FIELDS, PERSONAL_FIELDS, PSEUDONYM_PREFIX, type PurgeCounts, type RetentionStore } from '../retention';
+import { spacedCheckpoints } from './connection';
 import { DECLARED_FIELDS, IDENTIFIER_LINK_TYPES } from './rows';
 
+/** Page cache while purging (KiB, as cache_size takes it negative): 512 MiB. */
+const PURGE_CACHE_KIB = -524288;
+
 const REF_COLUMNS = ['trader_ref', 'consignee_ref', 'supplier_ref', 'broker_ref', 'carrier_ref'] as const;
-/** Every declaration's party references, with its lodging date. */
-const REFS = REF_COLUMNS.map((c) => `SELECT ${c} AS ent, lodged_at FROM declarations WHERE ${c} IS NOT NULL`).join(' UNION ALL ');
 const PARTY_KIND_LIST = PARTY_KINDS.map((k) => `'${k}'`).join(', ');
 const IDENTIFIER_KIND_LIST = [...IDENTIFIER_KINDS, 'Person'].map((k) => `'${k}'`).join(', ');
 const LINK_LIST = IDENTIFIER_LINK_TYPES.map((t) => `'${t}'`).join(', ');
@@ -16,25 +18,42 @@ const NAMED_BY = `SELECT src AS party, dst AS ident FROM edges WHERE type IN (${
 const PERSONAL_POSITIONS = PERSONAL_FIELDS.map((f) => DECLARED_FIELDS.indexOf(f)).filter((i) => i >= 0);
 const ID_POSITIONS = Object.entries(PARTY_ID_FIELDS).map(([f, kind]) => [DECLARED_FIELDS.indexOf(f), kind] as const).filter(([i]) => i >= 0);
 
+type PurgeRow = Record<string, unknown> & { id: number; declared: string };
+
 export class SqliteRetention implements RetentionStore {
   /** The cutoff whose parties past it temp.purge_parties holds (one scan of the declarations per purge, not a read per party). */
   private partiesOf?: string;
+  /** The last row a step purged: the next one goes on after it (a new purge, or a re-run, starts from the first). */
+  private after = 0;
 
   constructor(private readonly db: Database.Database) {}
 
   /** temp.purge_parties: the parties a purge before `cutoff` pseudonymizes, as the plan counts them. */
   private pastParties(cutoff: string): void {
     if (this.partiesOf === cutoff) return;
+    // One pass over the declarations (not a group-by per party column): each entity's last lodging day.
+    const last = new Map<number, string>();
+    const refs = this.db.prepare(`SELECT lodged_at, ${REF_COLUMNS.join(', ')} FROM declarations`).raw();
+    for (const r of refs.iterate() as Iterable<[string, ...Array<number | null>]>) {
+      for (let k = 1; k < r.length; k++) {
+        const e = r[k] as number | null;
+        if (e === null) continue;
+        const seen = last.get(e);
+        if (seen === undefined || r[0] > seen) last.set(e, r[0]);
+      }
+    }
+    // The purge touches rows all over the file, step after step: a page cache that keeps them (this connection's, for the purge's life).
+    this.db.pragma(`cache_size = ${PURGE_CACHE_KIB}`);
     this.db.exec('DROP TABLE IF EXISTS temp.purge_parties');
-    this.db.prepare(`CREATE TEMP TABLE purge_parties (id INTEGER PRIMARY KEY)`).run();
-    this.db.prepare(`INSERT INTO temp.purge_parties ${this.partiesPastSql()}`).run({ cutoff });
+    this.db.exec('CREATE TEMP TABLE purge_parties (id INTEGER PRIMARY KEY)');
+    const add = this.db.prepare('INSERT INTO temp.purge_parties (id) VALUES (?)');
+    this.db.transaction(() => {
+      for (const [e, day] of last) if (day < cutoff) add.run(e);
+      // Parties only (not routes or vessels), not pseudonyms yet.
+      this.db.exec(`DELETE FROM temp.purge_parties WHERE id NOT IN (SELECT id FROM entities WHERE kind IN (${PARTY_KIND_LIST}) AND key NOT LIKE '${PSEUDONYM_PREFIX}%')`);
+    })();
     this.partiesOf = cutoff;
-  }
-
-  /** Parties (not pseudonyms yet) none of whose declarations is as recent as the cutoff. */
-  private partiesPastSql(): string {
-    return `SELECT e.id FROM (SELECT ent FROM (${REFS}) GROUP BY ent HAVING MAX(lodged_at) < @cutoff) p
-      JOIN entities e ON e.id = p.ent WHERE e.kind IN (${PARTY_KIND_LIST}) AND e.key NOT LIKE '${PSEUDONYM_PREFIX}%'`;
+    this.after = 0;
   }
 
   async purgePlan(cutoff: string): Promise<PurgeCounts> {
@@ -49,10 +68,21 @@ export class SqliteRetention implements RetentionStore {
   }
 
   async purgeStep(cutoff: string, batch: number, pseudonym: (kind: string, key: string) => string): Promise<PurgeCounts> {
-    const rows = this.db.prepare(`SELECT id, declared, ${REF_COLUMNS.join(', ')} FROM declarations WHERE purged = 0 AND lodged_at < ? ORDER BY lodged_at LIMIT ?`)
-      .all(cutoff, batch) as Array<Record<string, unknown> & { id: number; declared: string }>;
-    if (rows.length === 0) return { declarations: 0, parties: 0, identifiers: 0 };
+    // In row order from where the last step stopped: each step rewrites neighbouring pages, and the purge reads the table once.
+    const rows = this.db.prepare(`SELECT id, declared, ${REF_COLUMNS.join(', ')} FROM declarations WHERE id > ? AND purged = 0 AND lodged_at < ? ORDER BY id LIMIT ?`)
+      .all(this.after, cutoff, batch) as PurgeRow[];
+    if (rows.length === 0) {
+      this.after = 0;
+      return { declarations: 0, parties: 0, identifiers: 0 };
+    }
+    this.after = rows[rows.length - 1]!.id;
     this.pastParties(cutoff);
+    // A purge rewrites rows all over the file: fewer, larger checkpoints while it works.
+    return spacedCheckpoints(this.db, () => this.purgeRows(rows, pseudonym));
+  }
+
+  /** One step's transaction: the declarations stripped, their parties past the cutoff pseudonymized, identifiers no one names removed. */
+  private purgeRows(rows: PurgeRow[], pseudonym: (kind: string, key: string) => string): PurgeCounts {
     const strip = this.db.prepare('UPDATE declarations SET declared = ?, attrs = NULL, purged = 1 WHERE id = ?');
     // A party of the purge's set not pseudonymized yet (a re-run skips those a killed run did).
     const party = this.db.prepare(`SELECT e.kind, e.key FROM temp.purge_parties p JOIN entities e ON e.id = p.id WHERE p.id = ? AND e.key NOT LIKE '${PSEUDONYM_PREFIX}%'`);

@@ -34,15 +34,11 @@ export class SqliteGraphStore extends ComposedGraphStore {
     const writer = new SqliteGraphWriter(db, opts);
     const reader = new SqliteGraphReader(db);
     super({ writer, reader, analysis: new SqliteAnalysisSource(db, path), runs: new SqliteRunStore(db), audit: new SqliteAuditLog(db),
-      accountability: new SqliteAccountabilityLog(db), cases: new SqliteCaseStore(db) });
+      accountability: new SqliteAccountabilityLog(db), cases: new SqliteCaseStore(db), retention: new SqliteRetention(db) });
     this.db = db;
-    this.retention = new SqliteRetention(db);
     this.writer = writer;
     this.reader = reader;
   }
-
-  /** The retention purge (the embedded store's only: the Neo4j adapter has none yet). */
-  readonly retention: SqliteRetention;
 
   async migrate(): Promise<void> { this.migrateSync(); }
   migrateSync(): void { migrate(this.db); }
