@@ -168,6 +168,35 @@ describe('analysis keeping up, and files handed to the workers', () => {
   }, 180_000);
 });
 
+describe('the scheduled retention purge', () => {
+  it('runs from CUSTOMS_GRAPH_PURGE_CRON as a job of the analysis queue, with the policy\'s cutoff of its day', async () => {
+    await scaled('purge-cron', async ({ redis, db, jobs }) => {
+      const oldest = new Database(db, { readonly: true });
+      const [first, last] = oldest.prepare('SELECT MIN(lodged_at), MAX(lodged_at) FROM declarations').raw().get() as [string, string];
+      oldest.close();
+      // A retention of whole years that cuts into the data: at least the first year's declarations go.
+      const years = Math.max(1, new Date().getUTCFullYear() - Number(last.slice(0, 4)));
+      const w = worker(db, redis.url, { queues: 'analysis', env: { CUSTOMS_GRAPH_PURGE_CRON: '*/2 * * * * *', CUSTOMS_GRAPH_RETENTION_YEARS: String(years) } });
+      await w.ready;
+      try {
+        expect((await jobs.queues.analysis.getJobSchedulers()).map((x) => x.key)).toContain('periodic-purge');
+        await until(async () => (await jobs.list({ kind: 'purge', status: 'done', offset: 0, limit: 5 })).total > 0);
+        const [job] = (await jobs.list({ kind: 'purge', status: 'done', offset: 0, limit: 1 })).jobs;
+        const result = (job as unknown as { result: { before: string; done: { declarations: number } } }).result;
+        expect(result.before > first.slice(0, 10)).toBe(true);
+        const check = new Database(db, { readonly: true });
+        const purged = check.prepare('SELECT COUNT(*) FROM declarations WHERE purged = 1').pluck().get() as number;
+        const older = check.prepare('SELECT COUNT(*) FROM declarations WHERE lodged_at < ?').pluck().get(result.before) as number;
+        check.close();
+        expect(purged).toBe(older);
+        expect(purged).toBeGreaterThan(0);
+      } finally {
+        w.proc.kill('SIGTERM');
+      }
+    });
+  }, 180_000);
+});
+
 describe('a watched folder', () => {
   it('loads a file with bad rows into done/ with its rejects, and puts a binary file in failed/ with the reason', () => {
     const dir = join(tmp.dir, 'drop');

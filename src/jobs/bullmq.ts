@@ -13,7 +13,7 @@ import { AnalysisAlreadyQueuedError } from './runner';
 import type { Logger } from '../util/logger';
 import {
   exportProcessor, ingestProcessor, lodgeProcessor, outcomesProcessor, QUEUE_OF, QUEUES,
-  type AnalysisJob, type ExportJob, type IngestJob, type JobKind, type LodgeJob, type OutcomesJob, type QueueName,
+  type AnalysisJob, type ExportJob, type IngestJob, type JobKind, type LodgeJob, type OutcomesJob, type PurgeJob, type QueueName,
 } from './processors';
 import { analyzeAfter, type JobInfo, type JobRunner, type JobState, type QueueDepth } from './runner';
 
@@ -155,6 +155,11 @@ export class BullJobs implements JobRunner {
 
   async enqueueExport(payload: ExportJob): Promise<JobInfo> {
     return info(await this.queues.export.add('export', payload, { jobId: paramsId('export', payload) }));
+  }
+
+  /** The retention purge from a cron expression, on the analysis queue (one scheduler, updated in place). */
+  async schedulePurge(cron: string, payload: PurgeJob): Promise<void> {
+    await this.queues.analysis.upsertJobScheduler('periodic-purge', { pattern: cron }, { name: 'purge', data: payload });
   }
 
   /** Periodic re-analysis from a cron expression (one scheduler, updated in place). */

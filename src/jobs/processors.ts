@@ -16,6 +16,7 @@ import { withStore } from '../store/open';
 import type { Declaration } from '../domain/declaration';
 import type { OutcomeUpdate } from '../store/graph-writer';
 import { DeclarationLoader } from '../ingest/declaration-loader';
+import { retentionCutoffs, runPurge } from '../retention/purge';
 import { UsageError } from '../util/errors';
 
 export type Report = (progress: number) => void | Promise<void>;
@@ -65,9 +66,15 @@ export interface OutcomesJob {
 /** The queues; each job names its kind (an ingest queue job loads a file, lodged declarations or outcomes). */
 export const QUEUES = ['ingest', 'analysis', 'export'] as const;
 export type QueueName = (typeof QUEUES)[number];
-export const JOB_KINDS = ['ingest', 'lodge', 'outcomes', 'analysis', 'export'] as const;
+export const JOB_KINDS = ['ingest', 'lodge', 'outcomes', 'analysis', 'purge', 'export'] as const;
 export type JobKind = (typeof JOB_KINDS)[number];
-export const QUEUE_OF: Record<JobKind, QueueName> = { ingest: 'ingest', lodge: 'ingest', outcomes: 'ingest', analysis: 'analysis', export: 'export' };
+/** A purge shares the analysis queue: its workers take one job at a time, so a purge and a run never overlap. */
+export const QUEUE_OF: Record<JobKind, QueueName> = { ingest: 'ingest', lodge: 'ingest', outcomes: 'ingest', analysis: 'analysis', purge: 'analysis', export: 'export' };
+
+/** The retention purge of a store, its cutoffs taken from the policy when the job runs (a scheduled job purges up to its own day). */
+export interface PurgeJob {
+  db: string;
+}
 
 /** Export jobs write files, not responses: they may draw ten times the API's subgraph limit. */
 export const EXPORT_JOB_MAX_NODES = 5000;
@@ -104,6 +111,18 @@ export async function outcomesProcessor(job: OutcomesJob, report: Report) {
     const { updated, missing } = await store.updateOutcomes(job.outcomes);
     await report(1);
     return { updated, missing: missing.length, missingKeys: missing.slice(0, 100) };
+  });
+}
+
+/** The retention policy applied (CUSTOMS_GRAPH_RETENTION_YEARS, CUSTOMS_GRAPH_AUDIT_RETENTION_YEARS), as `customs-graph purge` applies it. */
+export async function purgeProcessor(job: PurgeJob, report: Report) {
+  const { before, auditBefore } = retentionCutoffs();
+  return withStore(job.db, async (store) => {
+    const s = await runPurge(store, {
+      before, auditBefore, dryRun: false, secret: process.env.CUSTOMS_GRAPH_PSEUDONYM_KEY || undefined,
+      onProgress: (done, total) => { void report(total ? done / total : 1); },
+    });
+    return { ...s };
   });
 }
 

@@ -16,6 +16,15 @@ export const DEFAULT_RETENTION_YEARS = 10;
 /** The audit log kept this many years unless told otherwise (CUSTOMS_GRAPH_AUDIT_RETENTION_YEARS). */
 export const DEFAULT_AUDIT_RETENTION_YEARS = 10;
 
+/** The policy's cutoffs today: declarations' identities and audit records older than their limits go. */
+export function retentionCutoffs(env: NodeJS.ProcessEnv = process.env, today = new Date()): { before: string; auditBefore: string } {
+  const years = (value: string | undefined, fallback: number) => Math.max(1, Math.floor(Number(value) || fallback));
+  return {
+    before: yearsBefore(years(env.CUSTOMS_GRAPH_RETENTION_YEARS, DEFAULT_RETENTION_YEARS), today),
+    auditBefore: yearsBefore(years(env.CUSTOMS_GRAPH_AUDIT_RETENTION_YEARS, DEFAULT_AUDIT_RETENTION_YEARS), today),
+  };
+}
+
 /** The day `years` years before `today` (YYYY-MM-DD). */
 export function yearsBefore(years: number, today = new Date()): string {
   const d = new Date(Date.UTC(today.getUTCFullYear() - years, today.getUTCMonth(), today.getUTCDate()));

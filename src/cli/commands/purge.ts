@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import type { Config } from '../../config';
 import { parseIsoDate } from '../../domain/declaration';
-import { DEFAULT_AUDIT_RETENTION_YEARS, DEFAULT_PURGE_BATCH, DEFAULT_RETENTION_YEARS, runPurge, yearsBefore } from '../../retention/purge';
+import { DEFAULT_AUDIT_RETENTION_YEARS, DEFAULT_PURGE_BATCH, DEFAULT_RETENTION_YEARS, retentionCutoffs, runPurge } from '../../retention/purge';
 import { openStore } from '../../store/open';
 import { UsageError } from '../../util/errors';
 import type { Logger } from '../../util/logger';
@@ -18,8 +18,6 @@ function day(value: string, what: string): string {
   }
 }
 
-const years = (env: string | undefined, fallback: number) => Math.max(1, Math.floor(Number(env) || fallback));
-
 export function registerPurge(program: Command, config: Config, logger: Logger): void {
   withJson(withDb(program
     .command('purge')
@@ -29,8 +27,9 @@ export function registerPurge(program: Command, config: Config, logger: Logger):
     .option('--dry-run', 'say what would be purged, purge nothing')
     .option('--batch <n>', 'declarations per transaction', positiveInt, DEFAULT_PURGE_BATCH), config))
     .action(async (opts) => {
-      const before = opts.before ? day(opts.before, '--before') : yearsBefore(years(process.env.CUSTOMS_GRAPH_RETENTION_YEARS, DEFAULT_RETENTION_YEARS));
-      const auditBefore = opts.auditBefore ? day(opts.auditBefore, '--audit-before') : yearsBefore(years(process.env.CUSTOMS_GRAPH_AUDIT_RETENTION_YEARS, DEFAULT_AUDIT_RETENTION_YEARS));
+      const policy = retentionCutoffs();
+      const before = opts.before ? day(opts.before, '--before') : policy.before;
+      const auditBefore = opts.auditBefore ? day(opts.auditBefore, '--audit-before') : policy.auditBefore;
       const store = openStore(opts.db);
       try {
         await store.migrate();

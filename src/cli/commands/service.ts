@@ -39,11 +39,13 @@ export function registerService(program: Command, config: Config, logger: Logger
       if (unknown.length) throw new UsageError(`unknown queue(s): ${unknown.join(', ')} (known: ${QUEUES.join(', ')})`);
       const connection = connectionFromUrl(process.env.REDIS_URL);
       const cron = process.env.CUSTOMS_GRAPH_ANALYSIS_CRON;
-      if (cron) {
+      const purgeCron = process.env.CUSTOMS_GRAPH_PURGE_CRON;
+      if (cron || purgeCron) {
         const jobs = new BullJobs(connection);
-        await jobs.scheduleAnalysis(cron, { db: opts.db, seed: 42, resolution: 1 });
+        if (cron) await jobs.scheduleAnalysis(cron, { db: opts.db, seed: 42, resolution: 1 });
+        if (purgeCron) await jobs.schedulePurge(purgeCron, { db: opts.db });
         await jobs.close();
-        logger.info({ cron }, 'periodic analysis scheduled');
+        logger.info({ cron, purgeCron }, 'periodic jobs scheduled');
       }
       // Listen for signals before saying "ready": a supervisor may stop us the moment it reads it.
       const stop = untilSignal();
