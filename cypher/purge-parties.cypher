@@ -1,7 +1,8 @@
 // A party kept as a pseudonym loses its identifier and director links; an identifier or director
 // that nobody names any more is removed.
 UNWIND $rows AS row
-MATCH (e:Entity) WHERE elementId(e) = row.id AND NOT e.key STARTS WITH $prefix
+MATCH (e:Entity) WHERE elementId(e) = row.id
+WITH e, row WHERE NOT e.key STARTS WITH $prefix
 SET e.key = row.pseudonym, e.name = '', e.search_name = ''
 WITH e
 CALL (e) {

@@ -23,7 +23,7 @@ import { migrationNames } from './statements';
 import { Neo4jGraphWriter } from './writer';
 
 export type { Neo4jStoreOptions } from './session';
-export const NEO4J_SCHEMA_VERSION = 5;
+export const NEO4J_SCHEMA_VERSION = 6;
 
 export class Neo4jGraphStore extends ComposedGraphStore {
   private readonly session: Neo4jSession;

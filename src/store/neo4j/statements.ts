@@ -141,11 +141,13 @@ export function declaredSchema(statements: Map<string, string>): DeclaredIndex[]
 /** Labels with millions of nodes at a country's scale: never scanned whole outside the streams. */
 export const LARGE_LABELS = ['Entity', 'Declaration', 'Score', 'Community', 'CategoryRisk', 'AuditRecord', 'WatchlistEntry'];
 
-/** Statements that read a large label whole on purpose: the analysis streams, the counts, the search. */
+/** Statements that read a large label whole on purpose: the analysis streams, the counts, the search, the purge's plan. */
 export const WHOLE_READS: ReadonlySet<string> = new Set([
   'entity-graph-declaration-links', 'entity-graph-shared-identifiers', 'entity-stats', 'declarations-per-day', 'watchlist-hits',
   'stream-entities', 'declaration-facts', 'count-declarations', 'count-watchlist', 'count-entities', 'count-relationships',
   'entities-without-search-name', 'search-by-name',
+  // The purge's plan: counts over the whole store, as the embedded store's plan makes them.
+  'purge-count-parties', 'purge-count-identifiers',
 ]);
 
 /** What the adapter declares to the Cypher linter. */
