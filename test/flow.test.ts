@@ -33,14 +33,17 @@ const decl = (n: number, extra: Record<string, unknown> = {}) => ({
 const OPTS = { phoneRegion: 'MA' };
 const code = (r: GqlResult) => r.errors?.[0]?.extensions?.code;
 
-async function untilDone(who: keyof typeof KEYS, id: string): Promise<Record<string, any>> {
+/** Waits for a job to end, asking as `who` through `client`. */
+async function until<K extends string>(client: GqlClient<K>, id: string, who = 'clearance' as K): Promise<Record<string, any>> {
   for (let i = 0; i < 400; i++) {
-    const job = (await gql(who, JOB, { id })).data!.job;
+    const job = (await client(who, JOB, { id })).data!.job;
     if (job.status === 'DONE' || job.status === 'FAILED') return job;
     await new Promise((r) => setTimeout(r, 25));
   }
   throw new Error(`job ${id} did not end`);
 }
+
+const untilDone = (who: keyof typeof KEYS, id: string) => until(gql, id, who);
 
 async function metrics(): Promise<Map<string, Array<{ value?: string; labels?: Record<string, string>; count?: string }>>> {
   const res = await fetch(server.url.replace('/graphql', '/metrics'));
@@ -122,6 +125,20 @@ describe('declarations lodged by the clearance system', () => {
     expect(code(await gql('clearance', LODGE, { i: [decl(1)], c: 0.1, k: 'k'.repeat(201) }))).toBe('BAD_USER_INPUT');
     expect(code(await gql('scorer', LODGE, { i: [decl(1)], c: 0.1 }))).toBe('FORBIDDEN');
     expect(code(await gql('inv', LODGE, { i: [decl(1)], c: 0.1 }))).toBe('FORBIDDEN');
+  });
+});
+
+describe('a service in another currency', () => {
+  it('stores a lodged declaration that names no currency in the service\'s (CUSTOMS_GRAPH_CURRENCY)', async () => {
+    const eur = await servedApi(store, { clearance: ['clearance', 'fl-clr-eur'] }, { config: { defaultCurrency: 'EUR' } });
+    try {
+      const r = (await eur.gql('clearance', LODGE, { i: [decl(900)], c: 0.1 })).data!.lodgeDeclarations;
+      await until(eur.gql, r.job.id);
+      expect((await store.getDeclaration(declarationKey('LODGE-900', 1)))!.currency).toBe('EUR');
+      expect((await store.getDeclaration(declarationKey('LODGE-3', 1)))!.currency).toBe('MAD');
+    } finally {
+      await eur.server.close();
+    }
   });
 });
 

@@ -10,14 +10,17 @@ import type { Selection } from '../targeting/select';
 import type { DeclarationScore } from '../analysis/scoring/declaration-scorer';
 import { badInput } from './errors';
 
-const validateDeclaration = makeValidator({ defaultCurrency: 'MAD' });
+/** A validator per default currency (the service's CUSTOMS_GRAPH_CURRENCY): made once each. */
+const validators = new Map<string, ReturnType<typeof makeValidator>>();
 
-/** camelCase input → the contract's snake_case fields, validated like ingest. */
-export function declarationFromInput(input: Record<string, unknown>, index?: number) {
+/** camelCase input → the contract's snake_case fields, validated like ingest (a declaration naming no currency is in the service's). */
+export function declarationFromInput(input: Record<string, unknown>, defaultCurrency: string, index?: number) {
   const snake = (f: string) => f.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
   const byField: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(input)) byField[snake(k)] = v;
-  const r = validateDeclaration(DECLARATION_FIELDS.map((f) => byField[f]));
+  let validate = validators.get(defaultCurrency);
+  if (!validate) validators.set(defaultCurrency, (validate = makeValidator({ defaultCurrency })));
+  const r = validate(DECLARATION_FIELDS.map((f) => byField[f]));
   if (!r.ok) throw badInput(`${index === undefined ? '' : `inputs[${index}]: `}${r.reason}`, { field: r.field, ...(index === undefined ? {} : { index }) });
   return r.value;
 }

@@ -53,7 +53,7 @@ export const flowResolvers = {
       if (inputs.length === 0) throw badInput('give at least one declaration', { argument: 'inputs' });
       for (const name of ['capacity', 'documentary', 'exploration'] as const) checkRange(name, args[name] as number, 0, 1, name);
       if (typeof args.idempotencyKey === 'string' && args.idempotencyKey.length > 200) throw badInput('idempotencyKey must have at most 200 characters', { argument: 'idempotencyKey' });
-      const declarations = inputs.map((input, i) => declarationFromInput(input, i));
+      const declarations = inputs.map((input, i) => declarationFromInput(input, ctx.services.config.defaultCurrency, i));
       const params = { capacity: args.capacity as number, documentary: args.documentary as number, exploration: args.exploration as number, seed: args.seed as number };
       const id = lodgeId(ctx.key.name, args.idempotencyKey, [declarations, params]);
       const lodged = await ctx.services.jobs.enqueueLodge(id, async (): Promise<LodgeJob> => ({

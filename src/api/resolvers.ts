@@ -261,7 +261,7 @@ export const resolvers = {
 
     async scoreDeclaration(_: unknown, args: Args, ctx: ApiContext) {
       ctx.require('score');
-      const d = declarationFromInput(args.input as Record<string, unknown>);
+      const d = declarationFromInput(args.input as Record<string, unknown>, ctx.services.config.defaultCurrency);
       return (await ctx.services.scoring.score([d]))[0];
     },
 
@@ -269,7 +269,7 @@ export const resolvers = {
       ctx.require('score');
       const inputs = args.inputs as Array<Record<string, unknown>>;
       if (inputs.length > FIELD_LIMITS.maxBatch) throw badInput(`at most ${FIELD_LIMITS.maxBatch} declarations per request`, { argument: 'inputs', limit: 'maxBatch' });
-      return ctx.services.scoring.score(inputs.map((input, i) => declarationFromInput(input, i)));
+      return ctx.services.scoring.score(inputs.map((input, i) => declarationFromInput(input, ctx.services.config.defaultCurrency, i)));
     },
 
     async selectDeclarations(_: unknown, args: Args, ctx: ApiContext) {
@@ -277,7 +277,7 @@ export const resolvers = {
       const inputs = args.inputs as Array<Record<string, unknown>>;
       if (inputs.length > FIELD_LIMITS.maxBatch) throw badInput(`at most ${FIELD_LIMITS.maxBatch} declarations per request`, { argument: 'inputs', limit: 'maxBatch' });
       for (const name of ['capacity', 'documentary', 'exploration'] as const) checkRange(name, args[name] as number, 0, 1, name);
-      const selections = await ctx.services.scoring.select(inputs.map((input, i) => declarationFromInput(input, i)), {
+      const selections = await ctx.services.scoring.select(inputs.map((input, i) => declarationFromInput(input, ctx.services.config.defaultCurrency, i)), {
         capacity: args.capacity as number, documentary: args.documentary as number, exploration: args.exploration as number, seed: args.seed as number,
       });
       return selections.map(selectionOut);
