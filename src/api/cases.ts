@@ -78,18 +78,14 @@ async function ringOfItem(ctx: ApiContext, ref: string): Promise<{ runId: string
   return ring && record ? { runId: ring.runId, record } : null;
 }
 
-/** The entities a case names: its entity items and the members of its rings. */
-async function caseEntityIds(ctx: ApiContext, c: InvestigationCase): Promise<{ ids: string[]; rings: Map<string, CommunityRecord> }> {
+/** A case's rings still kept by their runs, by item ref (the graph, the report and the watchlist read them). */
+async function caseRings(ctx: ApiContext, c: InvestigationCase): Promise<Map<string, CommunityRecord>> {
   const rings = new Map<string, CommunityRecord>();
-  const ids = c.items.filter((i) => i.kind !== 'ring').map((i) => i.ref);
   for (const i of c.items.filter((x) => x.kind === 'ring')) {
     const r = (await ringOfItem(ctx, i.ref))?.record;
-    if (r) {
-      rings.set(i.ref, r);
-      ids.push(...r.members);
-    }
+    if (r) rings.set(i.ref, r);
   }
-  return { ids: [...new Set(ids)], rings };
+  return rings;
 }
 
 export const caseResolvers = {
@@ -175,8 +171,10 @@ export const caseResolvers = {
       if (watch && status !== 'closed_confirmed') throw badInput('only a case closed as fraud confirmed can add its entities to the watchlist', { argument: 'addToWatchlist' });
       let listed = 0;
       if (watch) {
-        // Its parties, persons and identifiers (not routes, vessels or containers) go on the watchlist, the case as the reason.
-        const { ids } = await caseEntityIds(ctx, c);
+        // Of its items and its rings' members, the parties, persons and identifiers (not routes, vessels or containers)
+        // go on the watchlist, the case as the reason.
+        const members = [...(await caseRings(ctx, c)).values()].flatMap((r) => r.members);
+        const ids = [...new Set([...c.items.filter((i) => i.kind !== 'ring').map((i) => i.ref), ...members])];
         const entities = (await ctx.loaders.entity.loadMany(ids)).filter((e): e is Entity => !!e && !(e instanceof Error))
           .filter((e) => isPartyKind(e.kind) || (IDENTIFIER_KINDS as readonly EntityKind[]).includes(e.kind) || e.kind === 'Person');
         await ctx.store.upsertWatchlist(entities.map((e) => ({
@@ -200,16 +198,13 @@ export const caseResolvers = {
       if (!(limit >= 1 && limit <= FIELD_LIMITS.maxSubgraph)) throw badInput(`limit must be between 1 and ${FIELD_LIMITS.maxSubgraph}`, { argument: 'limit', limit: 'maxSubgraph' });
       // Its rings as a ring is drawn (members and what ties them), its entities and declarations with their neighbours.
       const parts: Subgraph[] = [];
-      for (const i of c.__case.items.filter((x) => x.kind === 'ring')) {
-        const ring = await ringOfItem(ctx, i.ref);
-        if (ring) parts.push(await ringSubgraph(ctx.store, ring.record, limit));
-      }
+      for (const ring of (await caseRings(ctx, c.__case)).values()) parts.push(await ringSubgraph(ctx.store, ring, limit));
       const own = c.__case.items.filter((x) => x.kind !== 'ring').map((x) => x.ref);
       if (own.length) parts.push(await ctx.store.neighbourhood(own.slice(0, limit), { hops: 1, limit }));
       return subgraphOut(mergeSubgraphs(parts, limit));
     },
     async reportHtml(c: { __case: InvestigationCase }, _: Args, ctx: ApiContext, info: GraphQLResolveInfo) {
-      const { rings } = await caseEntityIds(ctx, c.__case);
+      const rings = await caseRings(ctx, c.__case);
       const entityIds = c.__case.items.filter((i) => i.kind === 'entity').map((i) => i.ref);
       const entities = new Map((await ctx.loaders.entity.loadMany(entityIds)).filter((e): e is Entity => !!e && !(e instanceof Error)).map((e) => [e.id, e]));
       const scores = new Map<string, EntityScore>((await ctx.store.getScores(entityIds)).map((s) => [s.entityId, s]));
