@@ -9,10 +9,12 @@ describe('analyses in the embedded runner', () => {
   it('give the pending job for the same parameters, let one more wait, refuse a third, and run finished parameters again', async () => {
     const releases: Array<() => void> = [];
     const runs: number[] = [];
-    const runner = new InProcessJobRunner(async (job) => {
-      runs.push(job.seed);
-      await new Promise<void>((resolve) => releases.push(resolve));
-      return { runId: String(runs.length) };
+    const runner = new InProcessJobRunner({
+      analysis: async (job) => {
+        runs.push(job.seed);
+        await new Promise<void>((resolve) => releases.push(resolve));
+        return { runId: String(runs.length) };
+      },
     });
     const db = 'x.db';
     const a = await runner.enqueueAnalysis({ db, seed: 1, resolution: 1 });

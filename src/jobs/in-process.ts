@@ -35,12 +35,8 @@ export class InProcessJobRunner implements JobRunner {
   private readonly analysis: Processor<AnalysisJob>;
   private readonly listeners: Array<(job: JobInfo) => void> = [];
 
-  constructor(private readonly opts: InProcessOptions | Processor<AnalysisJob> = {}) {
-    this.analysis = typeof opts === 'function' ? opts : opts.analysis ?? analysisProcessor;
-  }
-
-  private get options(): InProcessOptions {
-    return typeof this.opts === 'function' ? {} : this.opts;
+  constructor(private readonly options: InProcessOptions = {}) {
+    this.analysis = options.analysis ?? analysisProcessor;
   }
 
   enqueue<P>(kind: JobKind, payload: P, processor: Processor<P>, id: string = randomUUID()): JobInfo {
