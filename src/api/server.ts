@@ -76,10 +76,11 @@ const IDE_PATH = '/graphiql/';
 
 export async function createApp(opts: ServerOptions): Promise<{ app: express.Express; apollo: ApolloServer<ApiContext>; services: ApiServices }> {
   const production = opts.production ?? process.env.NODE_ENV === 'production';
+  const dbPath = opts.dbPath ?? opts.config.dbPath;
   const services: ApiServices = {
     store: opts.store, keys: opts.keys, config: opts.config,
-    jobs: opts.jobs ?? new InProcessJobRunner({ analyzeAfter: analyzeAfter(), autoAnalysis: { db: opts.dbPath ?? opts.config.dbPath, seed: 42, resolution: 1 } }),
-    dbPath: opts.dbPath ?? opts.config.dbPath,
+    jobs: opts.jobs ?? new InProcessJobRunner({ analyzeAfter: analyzeAfter(), autoAnalysis: { db: dbPath, seed: 42, resolution: 1 } }),
+    dbPath,
     scoring: new ScoringService(opts.store, opts.config), logger: opts.logger,
   };
   const limits: typeof QUERY_LIMITS = { ...QUERY_LIMITS, ...opts.limits } as typeof QUERY_LIMITS;

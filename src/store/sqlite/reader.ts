@@ -15,6 +15,11 @@ import {
   declarationCursor, declarationEntity, declarationFromRow, declarationNodeId, DECL_RELS, isDeclarationNode, REL_COLUMN, rowIdCursor, toEntity, type EntityRow,
 } from './rows';
 
+
+/** Row ids of the declarations naming the entity in parameter `param`, in any role, each role by its indexed column. */
+function namingSql(param: string): string {
+  return DECL_RELS.map((rel) => `SELECT id FROM declarations WHERE ${REL_COLUMN[rel]} = @${param}`).join(' UNION ');
+}
 export class SqliteGraphReader implements GraphReader {
   /** In-process reads are cheap: the neighbourhood search re-reads its budget after every node. */
   readonly linkBatch = 1;
@@ -74,8 +79,7 @@ export class SqliteGraphReader implements GraphReader {
 
   async countEntityDeclarations(entityId: string): Promise<number> {
     if (isDeclarationNode(entityId)) return 0;
-    const parts = DECL_RELS.map((rel) => `SELECT id FROM declarations WHERE ${REL_COLUMN[rel]} = @id`);
-    return (this.db.prepare(`SELECT COUNT(*) AS n FROM (${parts.join(' UNION ')})`).get({ id: Number(entityId) }) as { n: number }).n;
+    return (this.db.prepare(`SELECT COUNT(*) AS n FROM (${namingSql('id')})`).get({ id: Number(entityId) }) as { n: number }).n;
   }
 
   async getDeclarations(ids: readonly string[]): Promise<StoredDeclaration[]> {
@@ -93,8 +97,7 @@ export class SqliteGraphReader implements GraphReader {
 
   /** Row ids of the declarations naming both entities: each side's by its indexed columns, intersected. */
   private bothSql(): string {
-    const side = (v: string) => DECL_RELS.map((rel) => `SELECT id FROM declarations WHERE ${REL_COLUMN[rel]} = @${v}`).join(' UNION ');
-    return `SELECT id FROM (${side('a')}) INTERSECT SELECT id FROM (${side('b')})`;
+    return `SELECT id FROM (${namingSql('a')}) INTERSECT SELECT id FROM (${namingSql('b')})`;
   }
 
   async linkFigures(a: string, b: string): Promise<LinkFigures> {
