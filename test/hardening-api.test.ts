@@ -26,7 +26,7 @@ async function gql(query: string, variables?: Record<string, unknown>, url = ser
 
 beforeAll(async () => {
   ({ store } = await analysedSyntheticStore(tmp.dir, 'api.db', { traders: 400, seed: 8 }));
-  const keys = KeyRing.fromEnv('investigator:inv,scorer:sco');
+  const keys = KeyRing.fromEnv('investigator:inv,scorer:sco,clearance:clr');
   server = await startServer({ store, dbPath: store.path, keys, config: CONFIG, logger: silentLogger, port: 0 });
   tight = await startServer({ store, dbPath: store.path, keys, config: CONFIG, logger: silentLogger, port: 0, limits: { timeBudgetMs: 0, maxResponseBytes: 2_000 } });
 }, 120_000);
@@ -64,6 +64,18 @@ describe('query cost', () => {
     expect(subgraph.errors![0]!.extensions).toMatchObject({ limit: 'maxCost' });
   });
 
+  it('counts what a fragment selects on its own type, inside node(id:) as anywhere', async () => {
+    const ring = `Ring:${await store.currentRunId()}:${(await store.topCommunities(1))[0]!.community}`;
+    const deep = 'query($id: ID!, $n: Int) { node(id: $id) { ... on Ring { members(first: $n) { edges { node { declarations(first: $n) { edges { node { id hsCode declaredValue } } } } } } } } }';
+    const spread = 'query($id: ID!, $n: Int) { node(id: $id) { ...R } } fragment R on Ring { members(first: $n) { edges { node { declarations(first: $n) { edges { node { id hsCode declaredValue } } } } } } }';
+    for (const query of [deep, spread]) {
+      const r = await gql(query, { id: ring, n: 100 });
+      expect(r.data ?? null, query).toBeNull();
+      expect(r.errors![0]!.extensions, query).toMatchObject({ code: 'BAD_USER_INPUT', limit: 'maxCost' });
+      expect((await gql(query, { id: ring, n: 3 })).errors, query).toBeUndefined();
+    }
+  });
+
   it('keeps a field past its own limit refused by that limit, however it is given', async () => {
     const r = await gql('query($l: Int!) { neighborhood(id: "1", limit: $l) { truncated } }', { l: 100_000 });
     expect(r.errors![0]!.extensions).toMatchObject({ code: 'BAD_USER_INPUT', limit: 'maxSubgraph' });
@@ -78,6 +90,14 @@ describe('query cost', () => {
     expect(r.errors![0]!.extensions).toMatchObject({ code: 'BAD_USER_INPUT', limit: 'maxBatch' });
     expect(r.errors![0]!.message).toMatch(/at most 1000 declarations per request \(this one asks for 20000\)/);
     expect(Date.now() - started).toBeLessThan(5000);
+    // Lodging and control results are batches too: aliases cannot multiply them past the limit.
+    const lodge = `mutation($i: [DeclarationInput!]!) { ${Array.from({ length: 3 }, (_, k) => `l${k}: lodgeDeclarations(inputs: $i, capacity: 0.1) { replayed }`).join(' ')} }`;
+    const lodged = await gql(lodge, { i: inputs.slice(0, 600) }, server.url, 'clr');
+    expect(lodged.errors![0]!.extensions).toMatchObject({ code: 'BAD_USER_INPUT', limit: 'maxBatch' });
+    expect(lodged.errors![0]!.message).toMatch(/this one asks for 1800/);
+    const outcomes = Array.from({ length: 600 }, (_, i) => ({ declarationId: `X${i}`, outcome: 'CLEAR' }));
+    const recorded = await gql(`mutation($o: [OutcomeInput!]!) { a: recordOutcomes(outcomes: $o) { accepted } b: recordOutcomes(outcomes: $o) { accepted } }`, { o: outcomes }, server.url, 'clr');
+    expect(recorded.errors![0]!.extensions).toMatchObject({ code: 'BAD_USER_INPUT', limit: 'maxBatch' });
     const two = await gql('query($i: [DeclarationInput!]!) { a: scoreDeclarations(inputs: $i) { risk } b: scoreDeclarations(inputs: $i) { risk } }', { i: inputs.slice(0, 500) }, server.url, 'sco');
     expect(two.errors).toBeUndefined();
     expect(two.data!.a).toHaveLength(500);

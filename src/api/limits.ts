@@ -34,7 +34,10 @@ export const QUERY_LIMITS = {
 const clamp = (n: number, max: number) => Math.min(max, Math.max(1, n));
 
 /** Fields whose children come back once per item of a list argument. */
-const BATCH_FIELDS = new Set(['scoreDeclarations', 'selectDeclarations']);
+/** Fields that take a batch, by the argument that holds it: their items count together against maxBatch, however many aliases ask. */
+const BATCH_FIELDS: ReadonlyMap<string, string> = new Map([
+  ['scoreDeclarations', 'inputs'], ['selectDeclarations', 'inputs'], ['lodgeDeclarations', 'inputs'], ['recordOutcomes', 'outcomes'],
+]);
 
 export function limitError(message: string, limit: keyof typeof QUERY_LIMITS): GraphQLError {
   return new GraphQLError(message, { extensions: { code: ApolloServerErrorCode.BAD_USER_INPUT, limit, http: { status: 400 } } });
@@ -61,7 +64,7 @@ export function measureOperation(
     vars[name] = name in rawVariables ? rawVariables[name] : d.defaultValue ? literal(d.defaultValue, {}) : undefined;
   }
   const m: Measure = { cost: 0, batch: 0 };
-  m.cost = selectionCost(root, operation.selectionSet, vars, fragments, m, 1, new Set());
+  m.cost = selectionCost(schema, root, operation.selectionSet, vars, fragments, m, 1, new Set());
   return m;
 }
 
@@ -79,7 +82,7 @@ function literal(node: ValueNode, vars: Record<string, unknown>): unknown {
 function sizeArgs(field: GraphQLField<unknown, unknown>, node: FieldNode, vars: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const a of field.args) {
-    if (a.name !== 'first' && a.name !== 'limit' && a.name !== 'inputs') continue;
+    if (a.name !== 'first' && a.name !== 'limit' && BATCH_FIELDS.get(field.name) !== a.name) continue;
     const given = node.arguments?.find((x) => x.name.value === a.name);
     const v = given ? literal(given.value, vars) : a.defaultValue;
     if (v !== undefined && v !== null) out[a.name] = v;
@@ -88,21 +91,22 @@ function sizeArgs(field: GraphQLField<unknown, unknown>, node: FieldNode, vars: 
 }
 
 function selectionCost(
-  type: GraphQLNamedType, set: SelectionSetNode, vars: Record<string, unknown>, fragments: Record<string, FragmentDefinitionNode>,
+  schema: GraphQLSchema, type: GraphQLNamedType, set: SelectionSetNode, vars: Record<string, unknown>, fragments: Record<string, FragmentDefinitionNode>,
   m: Measure, times: number, seen: Set<string>,
 ): number {
+  // A fragment selects on its type condition (`... on Entity` inside node(id:), a Node): its fields are that type's.
+  const on = (condition: { name: { value: string } } | undefined) => (condition ? schema.getType(condition.name.value) ?? type : type);
   let cost = 0;
   for (const sel of set.selections) {
     if (sel.kind === Kind.INLINE_FRAGMENT) {
-      // The schema has no interfaces or unions: an inline fragment selects on the same type.
-      cost += selectionCost(type, sel.selectionSet, vars, fragments, m, times, seen);
+      cost += selectionCost(schema, on(sel.typeCondition), sel.selectionSet, vars, fragments, m, times, seen);
       continue;
     }
     if (sel.kind === Kind.FRAGMENT_SPREAD) {
       const frag = fragments[sel.name.value];
       // A fragment that spreads itself is refused by validation; here it is simply not counted twice.
       if (!frag || seen.has(frag.name.value)) continue;
-      cost += selectionCost(type, frag.selectionSet, vars, fragments, m, times, new Set([...seen, frag.name.value]));
+      cost += selectionCost(schema, on(frag.typeCondition), frag.selectionSet, vars, fragments, m, times, new Set([...seen, frag.name.value]));
       continue;
     }
     if (!isObjectType(type) && !isInterfaceType(type)) continue;
@@ -110,13 +114,14 @@ function selectionCost(
     if (!field) continue; // __typename, or a field validation will refuse
     const args = sizeArgs(field, sel, vars);
     let each = 1;
-    if (BATCH_FIELDS.has(field.name) && Array.isArray(args.inputs)) {
-      each = clamp(args.inputs.length, FIELD_LIMITS.maxBatch);
-      m.batch += args.inputs.length * times;
+    const batch = args[BATCH_FIELDS.get(field.name) ?? ''];
+    if (Array.isArray(batch)) {
+      each = clamp(batch.length, FIELD_LIMITS.maxBatch);
+      m.batch += batch.length * times;
       // Past its own limit, the field's resolver refuses the request, naming that limit.
     } else if (typeof args.first === 'number') each = clamp(args.first, FIELD_LIMITS.maxFirst);
     else if (typeof args.limit === 'number') each = clamp(args.limit, FIELD_LIMITS.maxSubgraph);
-    const children = sel.selectionSet ? selectionCost(getNamedType(field.type), sel.selectionSet, vars, fragments, m, times * each, seen) : 0;
+    const children = sel.selectionSet ? selectionCost(schema, getNamedType(field.type), sel.selectionSet, vars, fragments, m, times * each, seen) : 0;
     cost += 1 + each * children;
   }
   return cost;
