@@ -9,6 +9,7 @@ import type { JobInfo } from '../jobs/runner';
 import type { Selection } from '../targeting/select';
 import type { DeclarationScore } from '../analysis/scoring/declaration-scorer';
 import { badInput } from './errors';
+import { FIELD_LIMITS } from './limits';
 
 /** A validator per default currency (the service's CUSTOMS_GRAPH_CURRENCY): made once each. */
 const validators = new Map<string, ReturnType<typeof makeValidator>>();
@@ -23,6 +24,11 @@ export function declarationFromInput(input: Record<string, unknown>, defaultCurr
   const r = validate(DECLARATION_FIELDS.map((f) => byField[f]));
   if (!r.ok) throw badInput(`${index === undefined ? '' : `inputs[${index}]: `}${r.reason}`, { field: r.field, ...(index === undefined ? {} : { index }) });
   return r.value;
+}
+
+/** A batch argument within maxBatch items, or BAD_USER_INPUT naming it and the limit. */
+export function checkBatch(items: readonly unknown[], argument: string): void {
+  if (items.length > FIELD_LIMITS.maxBatch) throw badInput(`at most ${FIELD_LIMITS.maxBatch} items per request`, { argument, limit: 'maxBatch' });
 }
 
 export function checkRange(name: string, value: number, min: number, max: number, limit: string): void {

@@ -12,16 +12,11 @@ import { validateOutcome } from '../ingest/outcomes';
 import type { JobKind, LodgeJob } from '../jobs/processors';
 import type { JobState } from '../jobs/runner';
 import type { ApiContext } from './context';
-import { checkRange, declarationFromInput, jobOut, selectionOut } from './declaration-input';
+import { checkBatch, checkRange, declarationFromInput, jobOut, selectionOut } from './declaration-input';
 import { badInput } from './errors';
-import { FIELD_LIMITS } from './limits';
 import { checkFirst, connection, decodeCountCursor } from './paging';
 
 type Args = Record<string, unknown>;
-
-function batch(inputs: unknown[], argument: string): void {
-  if (inputs.length > FIELD_LIMITS.maxBatch) throw badInput(`at most ${FIELD_LIMITS.maxBatch} items per request`, { argument, limit: 'maxBatch' });
-}
 
 /**
  * The job id of a lodging: from the client's idempotency key, or else from the declarations and
@@ -49,7 +44,7 @@ export const flowResolvers = {
     async lodgeDeclarations(_: unknown, args: Args, ctx: ApiContext) {
       ctx.require('lodge');
       const inputs = args.inputs as Array<Record<string, unknown>>;
-      batch(inputs, 'inputs');
+      checkBatch(inputs, 'inputs');
       if (inputs.length === 0) throw badInput('give at least one declaration', { argument: 'inputs' });
       for (const name of ['capacity', 'documentary', 'exploration'] as const) checkRange(name, args[name] as number, 0, 1, name);
       if (typeof args.idempotencyKey === 'string' && args.idempotencyKey.length > 200) throw badInput('idempotencyKey must have at most 200 characters', { argument: 'idempotencyKey' });
@@ -65,7 +60,7 @@ export const flowResolvers = {
     async recordOutcomes(_: unknown, args: Args, ctx: ApiContext) {
       ctx.require('lodge');
       const outcomes = args.outcomes as Array<{ declarationId: string; itemNo?: number | null; outcome: string; fraudType?: string | null; recoveredAmount?: number | null }>;
-      batch(outcomes, 'outcomes');
+      checkBatch(outcomes, 'outcomes');
       const accepted = [];
       const rejected: Array<{ index: number; declarationId: string; itemNo: number; reason: string }> = [];
       for (const [index, o] of outcomes.entries()) {

@@ -25,7 +25,7 @@ import { evidenceRefs, type EvidenceRef, type ReasonOf } from './evidence';
 import { globalId, localId, parseGlobalId, parseRingLocal, type NodeType } from './global-id';
 import { DateScalar, DateTimeScalar, JSONScalar, wordsEnum } from './scalars';
 import { JOB_KINDS } from '../jobs/processors';
-import { checkRange, declarationFromInput, jobOut, selectionOut } from './declaration-input';
+import { checkBatch, checkRange, declarationFromInput, jobOut, selectionOut } from './declaration-input';
 import { flowResolvers } from './flow';
 import { CASE_ACTIONS } from '../domain/cases';
 
@@ -268,14 +268,14 @@ export const resolvers = {
     async scoreDeclarations(_: unknown, args: Args, ctx: ApiContext) {
       ctx.require('score');
       const inputs = args.inputs as Array<Record<string, unknown>>;
-      if (inputs.length > FIELD_LIMITS.maxBatch) throw badInput(`at most ${FIELD_LIMITS.maxBatch} declarations per request`, { argument: 'inputs', limit: 'maxBatch' });
+      checkBatch(inputs, 'inputs');
       return ctx.services.scoring.score(inputs.map((input, i) => declarationFromInput(input, ctx.services.config.defaultCurrency, i)));
     },
 
     async selectDeclarations(_: unknown, args: Args, ctx: ApiContext) {
       ctx.require('score');
       const inputs = args.inputs as Array<Record<string, unknown>>;
-      if (inputs.length > FIELD_LIMITS.maxBatch) throw badInput(`at most ${FIELD_LIMITS.maxBatch} declarations per request`, { argument: 'inputs', limit: 'maxBatch' });
+      checkBatch(inputs, 'inputs');
       for (const name of ['capacity', 'documentary', 'exploration'] as const) checkRange(name, args[name] as number, 0, 1, name);
       const selections = await ctx.services.scoring.select(inputs.map((input, i) => declarationFromInput(input, ctx.services.config.defaultCurrency, i)), {
         capacity: args.capacity as number, documentary: args.documentary as number, exploration: args.exploration as number, seed: args.seed as number,

@@ -15,7 +15,6 @@ import {
   declarationCursor, declarationEntity, declarationFromRow, declarationNodeId, DECL_RELS, isDeclarationNode, REL_COLUMN, rowIdCursor, toEntity, type EntityRow,
 } from './rows';
 
-
 /** Row ids of the declarations naming the entity in parameter `param`, in any role, each role by its indexed column. */
 function namingSql(param: string): string {
   return DECL_RELS.map((rel) => `SELECT id FROM declarations WHERE ${REL_COLUMN[rel]} = @${param}`).join(' UNION ');
