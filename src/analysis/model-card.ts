@@ -17,7 +17,7 @@ import { SIGNALS } from './signals/entity-signals';
 export const TOP_TRADERS_COMPARED = 1000;
 export const TOP_RINGS_COMPARED = 10;
 /** Two candidate rings are the same ring when their members overlap this much (Jaccard). */
-const SAME_RING = 0.5;
+export const SAME_RING = 0.5;
 /** Overrides read into one card, at most. */
 const MAX_OVERRIDES = 100_000;
 
@@ -63,7 +63,7 @@ function changed(before: Record<string, number> | undefined, after: Record<strin
     .filter((c) => c.before === undefined || Math.abs(c.after - c.before) >= 1e-4);
 }
 
-function jaccard(a: ReadonlySet<string>, b: readonly string[]): number {
+export function jaccard(a: ReadonlySet<string>, b: readonly string[]): number {
   let both = 0;
   for (const x of b) if (a.has(x)) both++;
   return both / Math.max(1, a.size + b.length - both);

@@ -24,6 +24,9 @@ import type { EntityGraph } from './graph/projection';
 import { dataQuality } from './data-quality';
 import { buildModelCard, TOP_RINGS_COMPARED } from './model-card';
 import type { FittedDeclarationModel } from './threads/declaration-model-thread';
+import { prepareAlertPass, raiseAlertPass } from '../alerts/run-alerts';
+import { alertSettings, type AlertSettings } from '../alerts/settings';
+import { failpoint } from '../util/failpoint';
 
 /** The run's parameters: the graph half's (graph-stage.ts) and the fitting's. */
 export interface AnalysisParams extends GraphParams {
@@ -46,11 +49,13 @@ export interface AnalysisSummary {
   counts: Record<string, number>;
   weights: RiskWeights & { source: string };
   declarationModel: { source: string };
+  /** Alerts this run stored (its pass's, less those already stored). */
+  alertsRaised: number;
 }
 
 /** The stages of a run, in order: onStage reports these names (progress is the stage's index / length). */
 export const ANALYSIS_STAGES = [
-  'scan declarations', 'projection', 'components', 'louvain', 'pagerank', 'rings and cycles', 'scoring', 'write-back', 'declaration model',
+  'scan declarations', 'projection', 'components', 'louvain', 'pagerank', 'rings and cycles', 'scoring', 'write-back', 'declaration model', 'alerts',
 ] as const;
 export type AnalysisStage = (typeof ANALYSIS_STAGES)[number];
 
@@ -63,6 +68,8 @@ export interface RunOptions {
   keepRuns?: number;
   /** Runs of killed processes (no heartbeat for this long) are marked failed before this one starts. */
   staleMs?: number;
+  /** When the run raises alerts (default: from the environment, alerts/settings.ts). */
+  alerts?: AlertSettings;
   onStage?: (stage: AnalysisStage) => void;
   onProgress?: (stage: string, done: number, total: number) => void;
 }
@@ -75,8 +82,11 @@ export async function runAnalysis(store: GraphStore, params: AnalysisParams, opt
     timings[name] = lap();
   };
   if (opts.staleMs) await store.failAbandonedRuns(opts.staleMs);
+  const settings = opts.alerts ?? alertSettings();
   // The run this one will follow: its model card says what changed since.
   const previous = await store.currentRun();
+  // A run made current by a job killed before it raised its alerts: raised now (none twice).
+  if (previous) await raiseAlertPass(store, previous.id);
   const runId = await store.beginRun({ seed: params.seed, params: { ...params }, startedAt: new Date(t0).toISOString() });
   // Alive while this process is: a run whose process was killed falls silent and is marked failed later.
   const heartbeat = setInterval(() => { store.heartbeat(runId).catch(() => undefined); }, RUN_HEARTBEAT_MS);
@@ -183,10 +193,17 @@ export async function runAnalysis(store: GraphStore, params: AnalysisParams, opt
     }, previous);
     const card = { modelCard, dataQuality: await dataQuality(store, gs, scan.unitValueFar, params.defaultIdentifierTraders) };
     stage('model_card');
+    // What changed since the previous run, recorded before this run is current and raised after.
+    opts.onStage?.('alerts');
+    const pass = await prepareAlertPass(store, { runId, previous, g, hub: gs.hub, scores, communities }, settings);
+    await store.saveAlertPass(pass);
+    stage('alerts');
     timings.total = Date.now() - t0;
     await store.completeRun(runId, { timings, modularity: gs.modularity, counts, params: fullParams, model, card });
+    failpoint('run-current-before-alerts');
+    const alertsRaised = await raiseAlertPass(store, runId, { beforeMark: () => failpoint('alerts-raised-partly') });
     const pruned = opts.keepRuns ? await store.pruneRuns(opts.keepRuns) : [];
-    return { runId, pruned, timings, modularity: gs.modularity, counts, weights, declarationModel: { source: declarationModel.source } };
+    return { runId, pruned, timings, modularity: gs.modularity, counts, weights, declarationModel: { source: declarationModel.source }, alertsRaised };
   } catch (err) {
     await store.failRun(runId, (err as Error).message).catch(() => undefined);
     throw err;

@@ -90,6 +90,8 @@ export const PERMISSIONS = {
   readReports: ['investigator', 'analyst', 'admin'],
   overrideChannels: ['investigator', 'analyst', 'admin'],
   manageCases: ['investigator', 'analyst', 'admin'],
+  /** Alerts name entities and point at declarations: people who read identities read, handle and watch them. */
+  readAlerts: ['investigator', 'analyst', 'admin'],
   /** The clearance system lodges declarations and records control results, and reads nothing else... */
   lodge: ['clearance', 'admin'],
   /** ...but the jobs that store them: their state is its receipt. */

@@ -7,7 +7,7 @@
  */
 import { badInput } from './errors';
 
-export const NODE_TYPES = ['Entity', 'Declaration', 'Ring', 'AnalysisRun', 'Job', 'Case'] as const;
+export const NODE_TYPES = ['Entity', 'Declaration', 'Ring', 'AnalysisRun', 'Job', 'Case', 'Alert'] as const;
 export type NodeType = (typeof NODE_TYPES)[number];
 
 const IS_NODE_TYPE = new Set<string>(NODE_TYPES);

@@ -22,6 +22,7 @@ export class ServiceMetrics {
   });
   private readonly stored = new Counter({ name: 'customs_graph_declarations_stored_total', help: 'Declaration items stored, by how they came', labelNames: ['source'], registers: [this.registry] });
   private readonly outcomes = new Counter({ name: 'customs_graph_outcomes_recorded_total', help: 'Control results recorded through the API', registers: [this.registry] });
+  private readonly alerts = new Counter({ name: 'customs_graph_alerts_raised_total', help: 'Alerts raised (seen by this server\'s feed), by type and severity', labelNames: ['type', 'severity'], registers: [this.registry] });
   private readonly jobs = new Counter({ name: 'customs_graph_jobs_total', help: 'Jobs ended, by kind and state', labelNames: ['kind', 'status'], registers: [this.registry] });
   private readonly runSeconds = new Histogram({
     name: 'customs_graph_analysis_run_seconds', help: 'Duration of completed analysis runs', buckets: [1, 5, 15, 30, 60, 120, 300, 600, 1800], registers: [this.registry],
@@ -46,6 +47,10 @@ export class ServiceMetrics {
   }
 
   /** A job has ended: what it stored, its lag, its run's duration. */
+  readonly alertRaised = (a: { type: string; severity: string }): void => {
+    this.alerts.inc({ type: a.type, severity: a.severity });
+  };
+
   readonly jobDone = (job: JobInfo): void => {
     this.jobs.inc({ kind: job.kind, status: job.status });
     if (job.status !== 'done') return;

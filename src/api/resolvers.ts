@@ -27,6 +27,7 @@ import { DateScalar, DateTimeScalar, JSONScalar, wordsEnum } from './scalars';
 import { JOB_KINDS } from '../jobs/processors';
 import { checkBatch, checkRange, declarationFromInput, jobOut, selectionOut } from './declaration-input';
 import { flowResolvers } from './flow';
+import { alertResolvers } from './alerts';
 import { CASE_ACTIONS } from '../domain/cases';
 
 /** An override's note: a sentence or two, not a file. */
@@ -111,9 +112,11 @@ export const resolvers = {
   Node: { __resolveType: (o: { __typename: string }) => o.__typename },
   Case: caseResolvers.Case,
   CaseItem: caseResolvers.CaseItem,
+  ...alertResolvers,
 
   Query: {
     ...caseResolvers.Query,
+    ...alertResolvers.Query,
     ...flowResolvers.Query,
     async entity(_: unknown, args: Args, ctx: ApiContext) {
       ctx.require('readIdentities');
@@ -137,6 +140,7 @@ export const resolvers = {
         AnalysisRun: () => runById(ctx, parsed.local),
         Job: () => resolvers.Query.job(_, { id }, ctx),
         Case: () => caseResolvers.Query.case(_, { id }, ctx),
+        Alert: () => alertResolvers.Query.alert(_, { id }, ctx),
       };
       const found = (await own[parsed.type]()) as object;
       ctx.audit.note(info, []);
@@ -346,6 +350,7 @@ export const resolvers = {
 
   Mutation: {
     ...caseResolvers.Mutation,
+    ...alertResolvers.Mutation,
     ...flowResolvers.Mutation,
     async startAnalysis(_: unknown, args: Args, ctx: ApiContext) {
       ctx.require('runAnalysis');

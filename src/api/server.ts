@@ -10,7 +10,11 @@ import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
 import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
 import { ApolloServerErrorCode } from '@apollo/server/errors';
 import express from 'express';
-import { buildSchema } from 'graphql';
+import { buildSchema, type GraphQLSchema } from 'graphql';
+import { makeExecutableSchema } from '@graphql-tools/schema';
+import { AlertFeed } from '../alerts/feed';
+import { loadWebhooks, webhookBody, wants } from '../alerts/webhooks';
+import { serveSubscriptions } from './subscriptions';
 import helmet from 'helmet';
 import { randomUUID } from 'node:crypto';
 import pinoHttp from 'pino-http';
@@ -74,7 +78,7 @@ export function schemaSdl(): string {
 /** Where the GraphQL IDE's bundle lives under dist/web (scripts/build-web.js). */
 const IDE_PATH = '/graphiql/';
 
-export async function createApp(opts: ServerOptions): Promise<{ app: express.Express; apollo: ApolloServer<ApiContext>; services: ApiServices }> {
+export async function createApp(opts: ServerOptions): Promise<{ app: express.Express; apollo: ApolloServer<ApiContext>; services: ApiServices; schema: GraphQLSchema; metrics: ServiceMetrics }> {
   const production = opts.production ?? process.env.NODE_ENV === 'production';
   const dbPath = opts.dbPath ?? opts.config.dbPath;
   const services: ApiServices = {
@@ -89,18 +93,16 @@ export async function createApp(opts: ServerOptions): Promise<{ app: express.Exp
   services.jobs.onDone(metrics.jobDone);
   // The schema's shape says which fields carry identities (audit.ts); Apollo builds the executable schema itself.
   const shape = buildSchema(sdl);
+  // One executable schema for HTTP (Apollo) and WebSocket (subscriptions.ts).
+  const schema = makeExecutableSchema({ typeDefs: sdl, resolvers: withTimeBudget(auditedResolvers(resolvers, shape), limits.timeBudgetMs) });
   const apollo = new ApolloServer<ApiContext>({
-    typeDefs: sdl,
-    resolvers: withTimeBudget(auditedResolvers(resolvers, shape), limits.timeBudgetMs),
+    schema,
     introspection: !production,
     hideSchemaDetailsFromClientErrors: production,
     includeStacktraceInErrorResponses: false,
     csrfPrevention: true,
     formatError: formatError(opts.logger),
-    validationRules: [
-      maxDepthRule({ n: QUERY_LIMITS.maxDepth, propagateOnRejection: false, onReject: [(ctx, err) => ctx?.reportError(err)] }),
-      maxAliasesRule({ n: QUERY_LIMITS.maxAliases, propagateOnRejection: false, onReject: [(ctx, err) => ctx?.reportError(err)] }),
-    ],
+    validationRules: armorRules(),
     // Cost, batch, time and size limits from the arguments as they resolve (variables too): limits.ts.
     plugins: [ApolloServerPluginLandingPageDisabled(), requestGuards(limits), metrics.plugin()],
     stringifyResult: sizedStringify(limits.maxResponseBytes),
@@ -145,7 +147,15 @@ export async function createApp(opts: ServerOptions): Promise<{ app: express.Exp
     }),
   }));
   app.use(jsonErrors(opts.logger));
-  return { app, apollo, services };
+  return { app, apollo, services, schema, metrics };
+}
+
+/** Depth and alias limits (graphql-armor), each violation reported as a validation error. */
+function armorRules() {
+  return [
+    maxDepthRule({ n: QUERY_LIMITS.maxDepth, propagateOnRejection: false, onReject: [(ctx, err) => ctx?.reportError(err)] }),
+    maxAliasesRule({ n: QUERY_LIMITS.maxAliases, propagateOnRejection: false, onReject: [(ctx, err) => ctx?.reportError(err)] }),
+  ];
 }
 
 /**
@@ -262,7 +272,19 @@ function jsonErrors(logger: Logger): express.ErrorRequestHandler {
 }
 
 export async function startServer(opts: ServerOptions & { port: number; host?: string }): Promise<RunningServer> {
-  const { app, apollo, services } = await createApp(opts);
+  const { app, apollo, services, schema, metrics } = await createApp(opts);
+  // New alerts, whoever raised them: counted, pushed to subscriptions, sent to webhooks.
+  const webhooks = loadWebhooks();
+  const feed = new AlertFeed(opts.store, { logger: opts.logger });
+  await feed.start();
+  feed.onAlert(metrics.alertRaised);
+  feed.onAlert((a) => {
+    for (const hook of webhooks.filter((h) => wants(h, a))) {
+      services.jobs.enqueueWebhook({ subscriber: hook.subscriber, alertId: a.id, body: webhookBody(a) })
+        .catch((err: unknown) => opts.logger.error({ err: (err as Error).message, subscriber: hook.subscriber }, 'could not queue a webhook delivery'));
+    }
+  });
+  services.jobs.onDone((job) => { if (job.kind === 'analysis' || job.kind === 'lodge' || job.kind === 'ingest') void feed.poll(); });
   const host = opts.host ?? '127.0.0.1';
   // The current run's scorer is read before the first request (a full read of its model), and
   // again as soon as a new run is current: no request of the clearance system waits for it.
@@ -284,11 +306,14 @@ export async function startServer(opts: ServerOptions & { port: number; host?: s
   // A client that sends its headers or body slowly is cut off (slowloris), whatever GraphQL then does.
   server.headersTimeout = 20_000;
   server.requestTimeout = 60_000;
+  const subscriptions = serveSubscriptions(server, { schema, services, feed, validationRules: armorRules() });
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : opts.port;
   return {
     url: `http://${host}:${port}/graphql`, port, services,
     async close() {
+      feed.stop();
+      await subscriptions.close();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await apollo.stop();
       await services.jobs.close();

@@ -14,6 +14,7 @@ import { registerReport } from './commands/report';
 import { registerService } from './commands/service';
 import { registerFlow } from './commands/flow';
 import { registerPurge } from './commands/purge';
+import { registerAlerts } from './commands/alerts';
 import { registerNeo4jCheck, registerStats } from './commands/stats';
 import { registerTargeting } from './commands/targeting';
 import { packageVersion } from '../util/package-version';
@@ -34,6 +35,7 @@ export function buildProgram(): Command {
   registerService(program, config, logger);
   registerFlow(program, config, logger);
   registerPurge(program, config, logger);
+  registerAlerts(program, config);
   registerStats(program, config);
   registerNeo4jCheck(program);
   registerDemo(program, config, logger);

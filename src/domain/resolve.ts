@@ -39,6 +39,9 @@ export class BatchBuilder {
   private links = new Map<EntityFact, Map<EntityFact, LinkFact['type'][]>>();
   private declarations: DeclarationFact[] = [];
 
+  /** Told of every entity a declaration names, as it is resolved (the watchlist check). */
+  onEntity?: (fact: EntityFact) => void;
+
   get size(): number {
     return this.declarations.length;
   }
@@ -51,10 +54,12 @@ export class BatchBuilder {
       byKey = new Map();
       this.entities.set(kind, byKey);
     }
-    const existing = byKey.get(key);
-    if (existing) return existing;
-    const fact: EntityFact = { kind, key, name: boundedName(name || key) };
-    byKey.set(key, fact);
+    let fact = byKey.get(key);
+    if (!fact) {
+      fact = { kind, key, name: boundedName(name || key) };
+      byKey.set(key, fact);
+    }
+    this.onEntity?.(fact);
     return fact;
   }
 

@@ -9,10 +9,11 @@ import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { join } from 'node:path';
 import { isCustomsGraphError } from '../util/errors';
+import type { WebhookJob } from '../alerts/webhooks';
 import { AnalysisAlreadyQueuedError } from './runner';
 import type { Logger } from '../util/logger';
 import {
-  exportProcessor, ingestProcessor, lodgeProcessor, outcomesProcessor, QUEUE_OF, QUEUES,
+  exportProcessor, ingestProcessor, lodgeProcessor, outcomesProcessor, QUEUE_OF, QUEUES, WEBHOOK_ATTEMPTS, webhookBackoffMs, webhookJobId, webhookProcessor,
   type AnalysisJob, type ExportJob, type IngestJob, type JobKind, type LodgeJob, type OutcomesJob, type PurgeJob, type QueueName,
 } from './processors';
 import { analyzeAfter, type JobInfo, type JobRunner, type JobState, type QueueDepth } from './runner';
@@ -92,6 +93,7 @@ export class BullJobs implements JobRunner {
       ingest: new Queue('ingest', { connection, prefix: QUEUE_PREFIX, defaultJobOptions: DEFAULT_JOB_OPTIONS }),
       analysis: new Queue('analysis', { connection, prefix: QUEUE_PREFIX, defaultJobOptions: DEFAULT_JOB_OPTIONS }),
       export: new Queue('export', { connection, prefix: QUEUE_PREFIX, defaultJobOptions: DEFAULT_JOB_OPTIONS }),
+      deliver: new Queue('deliver', { connection, prefix: QUEUE_PREFIX, defaultJobOptions: DEFAULT_JOB_OPTIONS }),
     };
   }
 
@@ -107,6 +109,12 @@ export class BullJobs implements JobRunner {
     if (known) await known.remove();
     const payload = await make();
     return { job: await info(await this.queues.ingest.add('lodge', payload, { jobId: id })), payload, replayed: false };
+  }
+
+  async enqueueWebhook(payload: WebhookJob): Promise<JobInfo> {
+    return info(await this.queues.deliver.add('webhook', payload, {
+      jobId: webhookJobId(payload), attempts: WEBHOOK_ATTEMPTS, backoff: { type: 'exponential', delay: webhookBackoffMs() },
+    }));
   }
 
   async enqueueOutcomes(payload: OutcomesJob): Promise<JobInfo> {
@@ -256,6 +264,7 @@ function workerFor(q: QueueName, common: ConstructorParameters<typeof Worker>[2]
     // Sandboxed: a child process runs the analysis, the worker keeps renewing the lock.
     case 'analysis': return new Worker('analysis', join(__dirname, 'sandbox', 'analysis.js'), common);
     case 'export': return new Worker('export', failFastOnInputErrors((data: ExportJob, job) => exportProcessor(data, progress(job))), common);
+    case 'deliver': return new Worker('deliver', failFastOnInputErrors((data: WebhookJob, job) => webhookProcessor(data, progress(job))), common);
     case 'ingest': return new Worker('ingest', failFastOnInputErrors((data: unknown, job) => ingestQueueJob(data, job, trigger)), common);
     default: throw new Error(`unknown queue ${String(q satisfies never)}`);
   }

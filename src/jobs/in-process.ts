@@ -5,9 +5,11 @@
  */
 import { randomUUID } from 'node:crypto';
 import {
-  analysisProcessor, ingestProcessor, lodgeProcessor, outcomesProcessor, QUEUE_OF, QUEUES,
+  analysisProcessor, ingestProcessor, lodgeProcessor, outcomesProcessor, QUEUE_OF, QUEUES, WEBHOOK_ATTEMPTS, webhookBackoffMs, webhookJobId, webhookProcessor,
   type AnalysisJob, type IngestJob, type JobKind, type LodgeJob, type OutcomesJob, type QueueName,
 } from './processors';
+import type { WebhookJob } from '../alerts/webhooks';
+import { isCustomsGraphError } from '../util/errors';
 import { AnalysisAlreadyQueuedError, type JobInfo, type JobRunner, type JobState, type QueueDepth } from './runner';
 
 /** Finished jobs kept (their state, result and payload), as BullMQ keeps its last completed: older ones are forgotten. */
@@ -39,33 +41,46 @@ export class InProcessJobRunner implements JobRunner {
     this.analysis = options.analysis ?? analysisProcessor;
   }
 
-  enqueue<P>(kind: JobKind, payload: P, processor: Processor<P>, id: string = randomUUID()): JobInfo {
+  /**
+   * Runs `processor` on the job's queue, one job at a time. With `retry`, a failure other than an
+   * input error is tried again after backoffMs × 2^(try − 1), off the queue meanwhile (a webhook
+   * that is down does not hold the others up).
+   */
+  enqueue<P>(kind: JobKind, payload: P, processor: Processor<P>, id: string = randomUUID(), retry?: { attempts: number; backoffMs: number }): JobInfo {
     let progress = 0;
     const queuedAt = Date.now();
     const set = (job: JobInfo) => { this.jobs.set(id, job); };
     set({ id, kind, status: 'queued', progress, queuedAt });
     this.payloads.set(id, payload);
     const queue = QUEUE_OF[kind];
-    const previous = this.chains.get(queue) ?? Promise.resolve();
-    const run = previous.then(async () => {
-      set({ id, kind, status: 'running', progress, queuedAt });
-      let ended: JobInfo;
-      try {
-        const result = await processor(payload, (p) => {
-          progress = Math.max(progress, Math.min(1, p));
-          const job = this.jobs.get(id);
-          if (job?.status === 'running') job.progress = progress;
-        });
-        ended = { id, kind, status: 'done', progress: 1, queuedAt, result };
-      } catch (err) {
-        ended = { id, kind, status: 'failed', progress, queuedAt, error: (err as Error).message };
-      }
-      set(ended);
-      this.forgetOldFinished();
-      for (const listener of this.listeners) listener(ended);
-      if (ended.status === 'done' && (kind === 'lodge' || kind === 'ingest')) this.countStored(Number(ended.result.stored ?? ended.result.accepted) || 0);
-    });
-    this.chains.set(queue, run);
+    const attempt = (tried: number) => {
+      const previous = this.chains.get(queue) ?? Promise.resolve();
+      const run = previous.then(async () => {
+        set({ id, kind, status: 'running', progress, queuedAt });
+        let ended: JobInfo;
+        try {
+          const result = await processor(payload, (p) => {
+            progress = Math.max(progress, Math.min(1, p));
+            const job = this.jobs.get(id);
+            if (job?.status === 'running') job.progress = progress;
+          });
+          ended = { id, kind, status: 'done', progress: 1, queuedAt, result };
+        } catch (err) {
+          if (retry && tried + 1 < retry.attempts && !(isCustomsGraphError(err) && !err.retryable)) {
+            set({ id, kind, status: 'queued', progress, queuedAt });
+            setTimeout(() => attempt(tried + 1), retry.backoffMs * 2 ** tried).unref();
+            return;
+          }
+          ended = { id, kind, status: 'failed', progress, queuedAt, error: (err as Error).message };
+        }
+        set(ended);
+        this.forgetOldFinished();
+        for (const listener of this.listeners) listener(ended);
+        if (ended.status === 'done' && (kind === 'lodge' || kind === 'ingest')) this.countStored(Number(ended.result.stored ?? ended.result.accepted) || 0);
+      });
+      this.chains.set(queue, run);
+    };
+    attempt(0);
     return this.jobs.get(id)!;
   }
 
@@ -126,6 +141,13 @@ export class InProcessJobRunner implements JobRunner {
 
   async enqueueIngest(payload: IngestJob): Promise<JobInfo> {
     return this.enqueue('ingest', payload, ingestProcessor);
+  }
+
+  async enqueueWebhook(payload: WebhookJob): Promise<JobInfo> {
+    const id = webhookJobId(payload);
+    const known = this.jobs.get(id);
+    if (known) return known;
+    return this.enqueue('webhook', payload, webhookProcessor, id, { attempts: WEBHOOK_ATTEMPTS, backoffMs: webhookBackoffMs() });
   }
 
   async get(id: string): Promise<JobInfo | undefined> {

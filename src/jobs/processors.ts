@@ -18,6 +18,7 @@ import type { OutcomeUpdate } from '../store/graph-writer';
 import { DeclarationLoader } from '../ingest/declaration-loader';
 import { retentionCutoffs, runPurge } from '../retention/purge';
 import { UsageError } from '../util/errors';
+import { deliverWebhook, type WebhookJob } from '../alerts/webhooks';
 
 export type Report = (progress: number) => void | Promise<void>;
 
@@ -64,12 +65,23 @@ export interface OutcomesJob {
 }
 
 /** The queues; each job names its kind (an ingest queue job loads a file, lodged declarations or outcomes). */
-export const QUEUES = ['ingest', 'analysis', 'export'] as const;
+export const QUEUES = ['ingest', 'analysis', 'export', 'deliver'] as const;
 export type QueueName = (typeof QUEUES)[number];
-export const JOB_KINDS = ['ingest', 'lodge', 'outcomes', 'analysis', 'purge', 'export'] as const;
+export const JOB_KINDS = ['ingest', 'lodge', 'outcomes', 'analysis', 'purge', 'export', 'webhook'] as const;
 export type JobKind = (typeof JOB_KINDS)[number];
 /** A purge shares the analysis queue: its workers take one job at a time, so a purge and a run never overlap. */
-export const QUEUE_OF: Record<JobKind, QueueName> = { ingest: 'ingest', lodge: 'ingest', outcomes: 'ingest', analysis: 'analysis', purge: 'analysis', export: 'export' };
+export const QUEUE_OF: Record<JobKind, QueueName> = {
+  ingest: 'ingest', lodge: 'ingest', outcomes: 'ingest', analysis: 'analysis', purge: 'analysis', export: 'export', webhook: 'deliver',
+};
+
+/** A webhook delivery is tried this many times, waiting WEBHOOK_BACKOFF_MS × 2^(try − 1) between tries (about 4 minutes in all). */
+export const WEBHOOK_ATTEMPTS = 8;
+/** One job per alert and subscriber: two API servers telling the same alert queue it once. */
+export const webhookJobId = (job: WebhookJob) => `webhook-${job.subscriber.replace(/[^\w.-]/g, '_')}-${job.alertId.replace(/[^\w.-]/g, '_')}`;
+
+export function webhookBackoffMs(env: NodeJS.ProcessEnv = process.env): number {
+  return Math.max(10, Number(env.CUSTOMS_GRAPH_WEBHOOK_BACKOFF_MS) || 1000);
+}
 
 /** The retention purge of a store, its cutoffs taken from the policy when the job runs (a scheduled job purges up to its own day). */
 export interface PurgeJob {
@@ -143,12 +155,19 @@ export async function exportProcessor(job: ExportJob, report: Report) {
   });
 }
 
+/** One alert to one subscriber's webhook (alerts/webhooks.ts); throws to be retried unless the receiver answers 2xx. */
+export async function webhookProcessor(job: WebhookJob, report: Report) {
+  const r = await deliverWebhook(job);
+  await report(1);
+  return { subscriber: job.subscriber, alert: job.alertId, ...r };
+}
+
 export async function analysisProcessor(job: AnalysisJob, report: Report) {
   return withStore(job.db, async (store) => {
     const s = await runAnalysis(store, { ...DEFAULT_PARAMS, seed: job.seed, resolution: job.resolution }, {
       storePath: job.db, keepRuns: loadConfig().keepRuns, staleMs: loadConfig().runStaleMs,
       onStage: (stage) => { void report(ANALYSIS_STAGES.indexOf(stage) / ANALYSIS_STAGES.length); },
     });
-    return { runId: s.runId, pruned: s.pruned, counts: s.counts, timings: s.timings };
+    return { runId: s.runId, pruned: s.pruned, counts: s.counts, timings: s.timings, alertsRaised: s.alertsRaised };
   });
 }

@@ -1,6 +1,7 @@
 /** Where jobs go: the in-process runner (embedded mode) or BullMQ (scaled mode, REDIS_URL). */
 import { UsageError } from '../util/errors';
 import type { AnalysisJob, IngestJob, JobKind, LodgeJob, OutcomesJob, QueueName } from './processors';
+import type { WebhookJob } from '../alerts/webhooks';
 
 interface JobCommon {
   id: string;
@@ -44,6 +45,8 @@ export interface JobRunner {
   enqueueLodge(id: string, payload: () => Promise<LodgeJob>): Promise<{ job: JobInfo; payload: LodgeJob; replayed: boolean }>;
   enqueueOutcomes(payload: OutcomesJob): Promise<JobInfo>;
   enqueueIngest(payload: IngestJob): Promise<JobInfo>;
+  /** One alert to one webhook, retried with backoff; the same alert and subscriber again is the same job. */
+  enqueueWebhook(payload: WebhookJob): Promise<JobInfo>;
   get(id: string): Promise<JobInfo | undefined>;
   /** Jobs newest first, of one kind and state or all, from `offset`. */
   list(opts: { kind?: JobKind; status?: JobState; offset: number; limit: number }): Promise<{ jobs: JobInfo[]; total: number }>;

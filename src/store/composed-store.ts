@@ -18,6 +18,8 @@ import type { GraphStore } from './graph-store';
 import type { GraphWriter, OutcomeUpdate, WatchlistEntry } from './graph-writer';
 import type { RunResults, RunStore, RunSummary } from './run-store';
 import type { PurgeCounts, RetentionStore } from './retention';
+import type { AlertPass, AlertStore } from './alert-store';
+import type { Alert, AlertFilter, NewAlert, Watch, WatchSnapshot } from '../domain/alerts';
 
 export interface StoreRoles {
   writer: GraphWriter;
@@ -29,6 +31,7 @@ export interface StoreRoles {
   accountability: AccountabilityLog;
   cases: CaseStore;
   retention: RetentionStore;
+  alerts: AlertStore;
 }
 
 export abstract class ComposedGraphStore implements GraphStore {
@@ -67,6 +70,7 @@ export abstract class ComposedGraphStore implements GraphStore {
   countEntityDeclarations(entityId: string): Promise<number> { return this.roles.reader.countEntityDeclarations(entityId); }
   neighbourhood(ids: readonly string[], opts: NeighbourhoodOptions): Promise<Subgraph> { return this.roles.reader.neighbourhood(ids, opts); }
   watchlistHits(): Promise<Array<{ entity: Entity; entry: WatchlistEntry }>> { return this.roles.reader.watchlistHits(); }
+  watchlistEntries(): Promise<WatchlistEntry[]> { return this.roles.reader.watchlistEntries(); }
   counts(): Promise<StoreCounts> { return this.roles.reader.counts(); }
 
   // ---- analysis-source ----
@@ -115,6 +119,22 @@ export abstract class ComposedGraphStore implements GraphStore {
     return this.roles.retention.purgeStep(cutoff, batch, pseudonym);
   }
   purgeAudit(cutoff: string): Promise<number> { return this.roles.retention.purgeAudit(cutoff); }
+
+  // ---- alert-store ----
+  addAlerts(alerts: NewAlert[], at: string): Promise<Alert[]> { return this.roles.alerts.addAlerts(alerts, at); }
+  getAlert(id: string): Promise<Alert | null> { return this.roles.alerts.getAlert(id); }
+  listAlerts(opts: AlertFilter & { limit: number; before?: string }): Promise<Alert[]> { return this.roles.alerts.listAlerts(opts); }
+  countAlerts(filter: AlertFilter): Promise<number> { return this.roles.alerts.countAlerts(filter); }
+  alertsAfter(id: string | undefined, limit: number): Promise<Alert[]> { return this.roles.alerts.alertsAfter(id, limit); }
+  lastAlertId(): Promise<string | undefined> { return this.roles.alerts.lastAlertId(); }
+  saveAlert(a: Alert, expectedVersion: number): Promise<boolean> { return this.roles.alerts.saveAlert(a, expectedVersion); }
+  getAlertPass(runId: string): Promise<AlertPass | null> { return this.roles.alerts.getAlertPass(runId); }
+  saveAlertPass(pass: AlertPass): Promise<void> { return this.roles.alerts.saveAlertPass(pass); }
+  addWatch(w: Omit<Watch, 'id'>): Promise<Watch> { return this.roles.alerts.addWatch(w); }
+  getWatch(id: string): Promise<Watch | null> { return this.roles.alerts.getWatch(id); }
+  listWatches(opts?: { who?: string }): Promise<Watch[]> { return this.roles.alerts.listWatches(opts); }
+  removeWatch(id: string): Promise<boolean> { return this.roles.alerts.removeWatch(id); }
+  saveWatchSnapshots(seen: Array<{ id: string; seen: WatchSnapshot }>): Promise<void> { return this.roles.alerts.saveWatchSnapshots(seen); }
 
   // ---- accountability-log ----
   addQualityCounts(counts: QualityCount[]): Promise<void> { return this.roles.accountability.addQualityCounts(counts); }

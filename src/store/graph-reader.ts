@@ -102,6 +102,8 @@ export interface GraphReader extends LinkSource {
   /** How many entities searchByName finds in all. */
   countByName(text: string, opts: { kinds?: EntityKind[] }): Promise<number>;
   neighbourhood(ids: readonly string[], opts: NeighbourhoodOptions): Promise<Subgraph>;
+  /** Every watchlist entry (ingest checks new declarations against them). */
+  watchlistEntries(): Promise<WatchlistEntry[]>;
   /** Entities that match a watchlist entry. */
   watchlistHits(): Promise<Array<{ entity: Entity; entry: WatchlistEntry }>>;
   counts(): Promise<StoreCounts>;

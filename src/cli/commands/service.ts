@@ -27,8 +27,8 @@ function loadKeys(file: string | undefined): KeyRing {
 export function registerService(program: Command, config: Config, logger: Logger): void {
   withDb(program
     .command('worker')
-    .description('process BullMQ jobs (scaled mode; REDIS_URL): files, lodged declarations and outcomes (ingest), analysis, export; SIGTERM finishes the jobs in hand, then exits')
-    .option('--queues <list>', 'comma-separated queues', 'ingest,analysis,export')
+    .description('process BullMQ jobs (scaled mode; REDIS_URL): files, lodged declarations and outcomes (ingest), analysis, export, webhooks (deliver); SIGTERM finishes the jobs in hand, then exits')
+    .option('--queues <list>', 'comma-separated queues', 'ingest,analysis,export,deliver')
     .option('--concurrency <n>', 'jobs at once per queue', positiveInt, 1), config)
     .action(async (opts) => {
       if (!process.env.REDIS_URL) throw new UsageError('set REDIS_URL (for example redis://127.0.0.1:6379) to run a worker');

@@ -13,6 +13,7 @@ import { ComposedGraphStore } from '../composed-store';
 import { Neo4jAccountabilityLog } from './accountability';
 import { Neo4jAnalysisSource } from './analysis-source';
 import { Neo4jCaseStore } from './cases';
+import { Neo4jAlertStore } from './alerts';
 import { Neo4jAuditLog } from './audit';
 import { Neo4jGraphReader } from './reader';
 import { Neo4jRunStore } from './runs';
@@ -23,7 +24,7 @@ import { migrationNames } from './statements';
 import { Neo4jGraphWriter } from './writer';
 
 export type { Neo4jStoreOptions } from './session';
-export const NEO4J_SCHEMA_VERSION = 6;
+export const NEO4J_SCHEMA_VERSION = 7;
 
 export class Neo4jGraphStore extends ComposedGraphStore {
   private readonly session: Neo4jSession;
@@ -34,6 +35,7 @@ export class Neo4jGraphStore extends ComposedGraphStore {
       writer: new Neo4jGraphWriter(session), reader: new Neo4jGraphReader(session), analysis: new Neo4jAnalysisSource(session),
       runs: new Neo4jRunStore(session), audit: new Neo4jAuditLog(session),
       accountability: new Neo4jAccountabilityLog(session), cases: new Neo4jCaseStore(session), retention: new Neo4jRetention(session),
+      alerts: new Neo4jAlertStore(session),
     });
     this.session = session;
   }

@@ -98,6 +98,12 @@ export class Neo4jGraphReader implements GraphReader {
     }));
   }
 
+  async watchlistEntries(): Promise<WatchlistEntry[]> {
+    return (await this.s.read('watchlist-entries')).map((r) => ({
+      kind: r.kind as EntityKind, key: String(r.key), reason: String(r.reason), source: String(r.source), severity: Number(r.severity), listedAt: String(r.listedAt),
+    }));
+  }
+
   async counts(): Promise<StoreCounts> {
     const entities: StoreCounts['entities'] = {};
     // Kinds and types with none are left out, as SQLite's grouped counts leave them out.

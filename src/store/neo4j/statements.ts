@@ -36,6 +36,7 @@ export const STATEMENT_PARAMS: Record<string, string[]> = {
   'declarations-per-day': [],
   'stream-entities': ['kinds'],
   'watchlist-hits': [],
+  'watchlist-entries': [],
   'count-entities': [],
   'count-relationships': [],
   'count-declarations': [],
@@ -87,6 +88,20 @@ export const STATEMENT_PARAMS: Record<string, string[]> = {
   'purge-declarations': ['rows'],
   'purge-parties': ['rows', 'prefix', 'linkTypes', 'identifierKinds'],
   'purge-audit': ['cutoff', 'limit'],
+  'add-alerts': ['rows'],
+  'get-alert': ['id'],
+  'list-alerts': ['types', 'states', 'minSeverity', 'since', 'until', 'assignee', 'entity', 'before', 'limit'],
+  'count-alerts': ['types', 'states', 'minSeverity', 'since', 'until', 'assignee', 'entity'],
+  'alerts-after': ['after', 'limit'],
+  'last-alert-id': [],
+  'save-alert': ['id', 'expected', 'state', 'assignee', 'doc'],
+  'get-alert-pass': ['runId'],
+  'save-alert-pass': ['runId', 'raisedAt', 'doc'],
+  'add-watch': ['id', 'who', 'doc'],
+  'get-watch': ['id'],
+  'list-watches': ['who'],
+  'remove-watch': ['id'],
+  'save-watch-snapshots': ['rows'],
   'check-indexes': [],
   'check-constraints': [],
 };
@@ -143,7 +158,7 @@ export const LARGE_LABELS = ['Entity', 'Declaration', 'Score', 'Community', 'Cat
 
 /** Statements that read a large label whole on purpose: the analysis streams, the counts, the search, the purge's plan. */
 export const WHOLE_READS: ReadonlySet<string> = new Set([
-  'entity-graph-declaration-links', 'entity-graph-shared-identifiers', 'entity-stats', 'declarations-per-day', 'watchlist-hits',
+  'entity-graph-declaration-links', 'entity-graph-shared-identifiers', 'entity-stats', 'declarations-per-day', 'watchlist-hits', 'watchlist-entries',
   'stream-entities', 'declaration-facts', 'count-declarations', 'count-watchlist', 'count-entities', 'count-relationships',
   'entities-without-search-name', 'search-by-name',
   // The purge's plan: counts over the whole store, as the embedded store's plan makes them.
@@ -154,7 +169,7 @@ export const WHOLE_READS: ReadonlySet<string> = new Set([
 export const SCHEMA = {
   labels: [
     'Entity', 'Declaration', 'WatchlistEntry', 'AnalysisRun', 'Score', 'Community', 'CategoryRisk', 'CurrentRun', 'AuditRecord',
-    'SchemaVersion', 'RunCard', 'QualityCount', 'ChannelOverride', 'Case', 'Trader', 'Consignee', 'Supplier', 'Broker', 'Carrier', 'Route', 'Person', 'Address', 'Phone', 'Email',
+    'SchemaVersion', 'RunCard', 'QualityCount', 'ChannelOverride', 'Case', 'Alert', 'AlertPass', 'Watch', 'Trader', 'Consignee', 'Supplier', 'Broker', 'Carrier', 'Route', 'Person', 'Address', 'Phone', 'Email',
     'BankAccount', 'Vessel', 'Container',
   ],
   relationshipTypes: [

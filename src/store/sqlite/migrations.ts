@@ -294,6 +294,36 @@ export const MIGRATIONS: Migration[] = [
       CREATE INDEX declarations_to_purge ON declarations (lodged_at) WHERE purged = 0;
     `,
   },
+  {
+    version: 12,
+    name: 'alerts and watches',
+    sql: `
+      -- One row per change reported (key), its filtered fields as columns, the rest as JSON.
+      CREATE TABLE alerts (
+        id       INTEGER PRIMARY KEY,
+        key      TEXT NOT NULL UNIQUE,
+        type     TEXT NOT NULL,
+        severity INTEGER NOT NULL,   -- 0 low .. 3 critical
+        state    TEXT NOT NULL,
+        at       TEXT NOT NULL,
+        assignee TEXT,
+        version  INTEGER NOT NULL,
+        doc      TEXT NOT NULL
+      );
+      CREATE INDEX alerts_by_at ON alerts (at);
+      -- What each run's alert pass found: recorded before the run is current, raised after.
+      CREATE TABLE alert_passes (
+        run_id    TEXT PRIMARY KEY,
+        raised_at TEXT,
+        doc       TEXT NOT NULL
+      );
+      CREATE TABLE watches (
+        id  INTEGER PRIMARY KEY,
+        who TEXT NOT NULL,
+        doc TEXT NOT NULL
+      );
+    `,
+  },
 ];
 
 /** Indexes that bulk loads defer; `CREATE INDEX IF NOT EXISTS` so they can be re-run at any time. */

@@ -209,6 +209,10 @@ export class SqliteGraphReader implements GraphReader {
     }));
   }
 
+  async watchlistEntries(): Promise<WatchlistEntry[]> {
+    return (this.db.prepare('SELECT kind, key, reason, source, severity, listed_at AS listedAt FROM watchlist').all() as WatchlistEntry[]);
+  }
+
   async counts(): Promise<StoreCounts> {
     return this.countsSync();
   }

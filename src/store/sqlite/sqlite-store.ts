@@ -12,6 +12,7 @@ import type { StoreCounts } from '../graph-reader';
 import { SqliteAccountabilityLog } from './accountability';
 import { SqliteAnalysisSource } from './analysis-source';
 import { SqliteCaseStore } from './cases';
+import { SqliteAlertStore } from './alerts';
 import { SqliteAuditLog } from './audit';
 import { ensureIndexes, migrate, openDatabase, schemaVersion } from './connection';
 import { SqliteGraphReader } from './reader';
@@ -34,7 +35,7 @@ export class SqliteGraphStore extends ComposedGraphStore {
     const writer = new SqliteGraphWriter(db, opts);
     const reader = new SqliteGraphReader(db);
     super({ writer, reader, analysis: new SqliteAnalysisSource(db, path), runs: new SqliteRunStore(db), audit: new SqliteAuditLog(db),
-      accountability: new SqliteAccountabilityLog(db), cases: new SqliteCaseStore(db), retention: new SqliteRetention(db) });
+      accountability: new SqliteAccountabilityLog(db), cases: new SqliteCaseStore(db), retention: new SqliteRetention(db), alerts: new SqliteAlertStore(db) });
     this.db = db;
     this.writer = writer;
     this.reader = reader;

@@ -1,0 +1,2 @@
+MATCH (p:AlertPass {run: $runId})
+RETURN p.doc AS doc

@@ -1,0 +1,2 @@
+MATCH (a:Alert)
+RETURN max(a.id) AS id

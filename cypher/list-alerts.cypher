@@ -1,0 +1,8 @@
+MATCH (a:Alert)
+WHERE a.id < coalesce($before, '~')
+  AND ($types IS NULL OR a.type IN $types) AND ($states IS NULL OR a.state IN $states) AND a.severity >= $minSeverity
+  AND ($since IS NULL OR a.at >= $since) AND ($until IS NULL OR a.at < $until)
+  AND ($assignee IS NULL OR a.assignee = $assignee) AND ($entity IS NULL OR $entity IN a.entities)
+RETURN a.id AS id, a.key AS key, a.state AS state, a.version AS version, a.doc AS doc
+ORDER BY a.id DESC
+LIMIT $limit

@@ -1,0 +1,1 @@
+CREATE CONSTRAINT alert_pass_run IF NOT EXISTS FOR (p:AlertPass) REQUIRE p.run IS UNIQUE

@@ -1,0 +1,4 @@
+MATCH (w:Watch {id: $id})
+WITH w, w.id AS id
+DETACH DELETE w
+RETURN count(id) AS removed

@@ -1,0 +1,3 @@
+UNWIND $rows AS r
+MATCH (w:Watch {id: r.id})
+SET w.seen = r.seen
