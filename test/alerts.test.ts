@@ -69,7 +69,9 @@ describe('alerts on crafted data', () => {
       row({ declaration_id: 'D9', trader_id: 'T7', trader_name: 'Eta', supplier_id: 'S3', supplier_name: 'Three Co' }),
     ]);
     for (const t of ['T1', 'T2', 'T3', 'T4', 'T7']) ids[t] = await idOf('Trader', t);
-    for (const [name, key] of [['S1', 'SHANGHAI ONE|CN'], ['SBAD', 'BAD SUPPLY|CN'], ['S3', 'THREE CO|CN']]) ids[name] = (await store.searchByName(name === 'S1' ? 'Shanghai One' : name === 'SBAD' ? 'Bad Supply' : 'Three Co', { kinds: ['Supplier'], limit: 1 }))[0]?.id ?? key;
+    for (const [name, label] of [['S1', 'Shanghai One'], ['SBAD', 'Bad Supply'], ['S3', 'Three Co']] as const) {
+      ids[name] = (await store.searchByName(label, { kinds: ['Supplier'], limit: 1 }))[0]!.id;
+    }
 
     first = await run([
       score('T1', 'Trader', 0.5, { community: 1 }), score('S1', 'Supplier', 0.4, { community: 1 }), score('T4', 'Trader', 0.3, { community: 1 }),

@@ -7,14 +7,14 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BullJobs, connectionFromUrl } from '../src/jobs/bullmq';
 import type { RunningServer } from '../src/api/server';
 import { servedApi, type GqlClient } from './api-client';
-import { analysedSyntheticStore, CLI, runCli, tempDir } from './helpers';
+import { analysedSyntheticStore, runCli, tempDir } from './helpers';
 import { startRedis, type TestRedis } from './redis';
+import { spawnWorker, until } from './workers';
 
 const tmp = tempDir('cg-flow-scaled-');
 const LODGE = `mutation($i: [DeclarationInput!]!, $k: String) { lodgeDeclarations(inputs: $i, capacity: 0.1, idempotencyKey: $k) { job { id } } }`;
@@ -24,12 +24,8 @@ const decl = (n: number) => ({
   declaredValue: 500 + n, supplierId: `SF${n % 3}`, supplierName: `Flow Supplier ${n % 3}`,
 });
 
-function worker(db: string, redisUrl: string, opts: { queues?: string; env?: Record<string, string> } = {}): { proc: ChildProcess; ready: Promise<void> } {
-  const proc = spawn(process.execPath, [CLI, 'worker', '--db', db, '--queues', opts.queues ?? 'ingest'], {
-    env: { ...process.env, REDIS_URL: redisUrl, LOG_LEVEL: 'warn', CUSTOMS_GRAPH_LOCK_MS: '2000', CUSTOMS_GRAPH_STALLED_MS: '1000', ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const ready = new Promise<void>((resolve) => proc.stdout!.on('data', (b: Buffer) => { if (b.toString().includes('worker ready')) resolve(); }));
-  return { proc, ready };
+function worker(db: string, redisUrl: string, opts: { queues?: string; env?: Record<string, string> } = {}) {
+  return spawnWorker(db, redisUrl, { queues: opts.queues ?? 'ingest', env: opts.env });
 }
 
 /** What the store holds of the lodged declarations: how many, any key twice, each one's declared value. */
@@ -44,13 +40,6 @@ function stored(db: string): { declarations: number; duplicateKeys: number; valu
   }
 }
 
-async function until(fn: () => Promise<boolean>, ms = 90_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await fn())) {
-    if (Date.now() > end) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 async function scaled(name: string, fn: (ctx: { redis: TestRedis; db: string; gql: GqlClient<'clr'>; jobs: BullJobs }) => Promise<void>): Promise<void> {
   const redis = await startRedis(join(tmp.dir, `${name}-redis`));

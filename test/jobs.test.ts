@@ -2,7 +2,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { QueueEvents, Worker as BullWorker } from 'bullmq';
 import Database from 'better-sqlite3';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { KeyRing } from '../src/api/auth';
@@ -12,8 +11,9 @@ import { ringSubgraph } from '../src/export/subgraph';
 import { SqliteGraphStore } from '../src/store/sqlite/sqlite-store';
 import { silentLogger } from '../src/util/logger';
 import { generateSynthetic } from '../src/synth/generate';
-import { CLI, runCli, tempDir } from './helpers';
+import { runCli, tempDir } from './helpers';
 import { startRedis, type TestRedis } from './redis';
+import { spawnWorker } from './workers';
 
 const tmp = tempDir('cg-jobs-');
 let redis: TestRedis;
@@ -21,15 +21,9 @@ let jobs: BullJobs;
 let bigFile: string;
 let smallFile: string;
 
-function worker(db: string, env: Record<string, string> = {}): { proc: ChildProcess; ready: Promise<void>; exited: Promise<number | null>; stderr: () => string } {
-  const proc = spawn(process.execPath, [CLI, 'worker', '--db', db], {
-    env: { ...process.env, REDIS_URL: redis.url, CUSTOMS_GRAPH_DB: db, LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let err = '';
-  proc.stderr!.on('data', (b: Buffer) => { err += b.toString(); });
-  const ready = new Promise<void>((resolve) => proc.stdout!.on('data', (b: Buffer) => { if (b.toString().includes('worker ready')) resolve(); }));
-  const exited = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)));
-  return { proc, ready, exited, stderr: () => err };
+/** A worker on every queue, with the default locks (these tests kill and stop workers at their own pace). */
+function worker(db: string, env: Record<string, string> = {}) {
+  return spawnWorker(db, redis.url, { env: { CUSTOMS_GRAPH_DB: db, CUSTOMS_GRAPH_LOCK_MS: '30000', CUSTOMS_GRAPH_STALLED_MS: '30000', ...env } });
 }
 
 function counts(db: string) {
