@@ -7,6 +7,7 @@ import type { GraphStore } from '../src/store/graph-store';
 import { batchOf, row } from './helpers';
 import { keyFor } from '../src/domain/entities';
 import { unitValue } from '../src/analysis/signals/predicates';
+import type { NewAlert } from '../src/domain/alerts';
 
 export interface StoreFactory {
   /** A new, empty, migrated store. */
@@ -400,6 +401,53 @@ export function storeContract(name: string, factory: StoreFactory): void {
       expect(await store.saveCase({ ...a, title: 'stale' }, 1)).toBe(false);
       expect(await store.getCase(a.id)).toEqual({ ...changed, version: 2 });
       expect((await store.getCase(b.id))!.title).toBe('Case B');
+    });
+
+    it('stores each alert key once, filters and pages alerts, refuses a save from a stale version, and keeps alert passes and watches', async () => {
+      const alert = (key: string, extra: Partial<NewAlert> = {}): NewAlert => ({
+        key, type: 'risk_threshold', severity: 'high', summary: `about ${key}`, entities: ['e1'], evidence: [{ kind: 'entity', ref: 'e1' }], runs: { previous: '1', current: '2' }, ...extra,
+      });
+      const first = await store.addAlerts([alert('a'), alert('b', { type: 'watch', severity: 'low', entities: ['e2', 'e1'], assignee: 'desk-1' })], '2026-01-01T00:00:00.000Z');
+      expect(first.map((a) => [a.key, a.state, a.version])).toEqual([['a', 'new', 1], ['b', 'new', 1]]);
+      // The same changes again, and one new: only the new one is stored.
+      const again = await store.addAlerts([alert('a'), alert('b'), alert('c', { severity: 'critical' })], '2026-01-02T00:00:00.000Z');
+      expect(again.map((a) => a.key)).toEqual(['c']);
+      expect(await store.countAlerts({})).toBe(3);
+      expect((await store.listAlerts({ limit: 10 })).map((a) => a.key)).toEqual(['c', 'b', 'a']);
+      expect((await store.listAlerts({ limit: 10, before: again[0]!.id })).map((a) => a.key)).toEqual(['b', 'a']);
+      expect((await store.listAlerts({ limit: 10, types: ['watch'] })).map((a) => a.key)).toEqual(['b']);
+      expect(await store.countAlerts({ minSeverity: 'high' })).toBe(2);
+      expect(await store.countAlerts({ since: '2026-01-02' })).toBe(1);
+      expect(await store.countAlerts({ until: '2026-01-02' })).toBe(2);
+      expect(await store.countAlerts({ assignee: 'desk-1' })).toBe(1);
+      expect(await store.countAlerts({ entityId: 'e2' })).toBe(1);
+      expect((await store.alertsAfter(first[0]!.id, 10)).map((a) => a.key)).toEqual(['b', 'c']);
+      expect(await store.lastAlertId()).toBe(again[0]!.id);
+      const got = (await store.getAlert(first[0]!.id))!;
+      expect(got).toEqual(first[0]);
+      expect(await store.getAlert('no-such-alert')).toBeNull();
+      const acked = { ...got, state: 'acknowledged' as const, history: [...got.history, { at: '2026-01-03T00:00:00.000Z', who: 'inv', action: 'acknowledged' as const, detail: '' }] };
+      expect(await store.saveAlert(acked, 1)).toBe(true);
+      expect(await store.saveAlert({ ...got, state: 'dismissed' }, 1)).toBe(false);
+      expect(await store.getAlert(got.id)).toEqual({ ...acked, version: 2 });
+      expect(await store.countAlerts({ states: ['acknowledged'] })).toBe(1);
+
+      expect(await store.getAlertPass('7')).toBeNull();
+      const pass = { runId: '7', previousRunId: '6', alerts: [alert('d')], focus: ['e1'], ties: ['e1>e2'], watchSeen: [] };
+      await store.saveAlertPass(pass);
+      expect(await store.getAlertPass('7')).toEqual(pass);
+      await store.saveAlertPass({ ...pass, raisedAt: '2026-01-04T00:00:00.000Z' });
+      expect((await store.getAlertPass('7'))!.raisedAt).toBe('2026-01-04T00:00:00.000Z');
+
+      const w1 = await store.addWatch({ kind: 'entity', ref: 'e1', who: 'desk-1', at: '2026-01-01T00:00:00.000Z', note: 'why' });
+      const w2 = await store.addWatch({ kind: 'ring', ref: '6:3', who: 'desk-2', at: '2026-01-01T00:00:00.000Z', seen: { run: '6', risk: 0.5, members: ['e1'] } });
+      expect((await store.listWatches()).map((w) => w.id)).toEqual([w1.id, w2.id]);
+      expect((await store.listWatches({ who: 'desk-2' })).map((w) => w.ref)).toEqual(['6:3']);
+      await store.saveWatchSnapshots([{ id: w1.id, seen: { run: '7', risk: 0.7, declarations: 3 } }]);
+      expect(await store.getWatch(w1.id)).toEqual({ ...w1, seen: { run: '7', risk: 0.7, declarations: 3 } });
+      expect(await store.removeWatch(w1.id)).toBe(true);
+      expect(await store.removeWatch(w1.id)).toBe(false);
+      expect(await store.getWatch(w1.id)).toBeNull();
     });
 
     it('keeps a run\'s card beside it, read on its own, and none for a run completed without one', async () => {

@@ -9,6 +9,7 @@ import FA2Layout from 'graphology-layout-forceatlas2/worker';
 import noverlap from 'graphology-layout-noverlap';
 import { createNodeBorderProgram } from '@sigma/node-border';
 import Sigma from 'sigma';
+import { createClient, type Client } from 'graphql-ws';
 import { DEFAULT_HIDDEN_KINDS, defaultFilters, VIA_DECLARATIONS, visibleView, type Filters, type VisibleView } from './view-model';
 
 interface ApiError extends Error { code?: string; limit?: string }
@@ -100,6 +101,8 @@ function explain(err: unknown): void {
 
 function signOut(): void {
   sessionStorage.removeItem(KEY);
+  live?.dispose();
+  live = undefined;
   $('signin').hidden = false;
   $('session').hidden = true;
 }
@@ -113,6 +116,11 @@ async function signIn(key: string): Promise<void> {
     $('session').hidden = false;
     $('who').textContent = `${d.viewer.name} (${d.viewer.role.toLowerCase()}) · ${d.currentRun ? `analysis run ${shortId(d.currentRun.id)}` : 'no analysis run yet'}`;
     status('Signed in. Search an entity or open the ranked rings.');
+    if (['INVESTIGATOR', 'ANALYST', 'ADMIN'].includes(d.viewer.role)) {
+      $('alerts').hidden = false;
+      listen(key);
+      void showAlerts();
+    } else $('alerts').hidden = true;
     $('q').focus();
     // A link to a view opens it (once the key is known).
     if (location.hash.length > 1) await route();
@@ -770,6 +778,129 @@ async function exportView(format: string): Promise<void> {
   }
 }
 
+// ---------- alerts: the inbox, one alert with its evidence, the live push ----------
+
+interface AlertView {
+  id: string; type: string; severity: string; state: string; summary: string; raisedAt: string; assignee: string | null; dismissReason: string | null;
+  run: string | null; previousRun: string | null;
+  entities: Array<{ id: string; kind: string; name: string; risk: { score: number } | null }>;
+  evidence: Array<{ kind: string; ref: string; note: string | null; entity: { id: string; name: string; kind: string } | null;
+    declaration: { id: string; declarationId: string; itemNo: number; lodgedOn: string; hsCode: string; declaredValue: number; currency: string; outcome: string } | null;
+    ring: { id: string; rank: number; size: number } | null }>;
+  case: { id: string; title: string } | null;
+  history: Array<{ at: string; who: string; action: string; detail: string }>;
+}
+const ALERT_FIELDS = `id type severity state summary raisedAt assignee dismissReason run previousRun entities { id kind name risk { score } }
+  evidence { kind ref note entity { id name kind } declaration { id declarationId itemNo lodgedOn hsCode declaredValue currency outcome } ring { id rank size } }
+  case { id title } history { at who action detail }`;
+const words = (s: string) => s.toLowerCase().replace(/_/g, ' ');
+let live: Client | undefined;
+
+function alertFilter(): Record<string, unknown> {
+  const state = ($('alert-state') as HTMLSelectElement).value;
+  const severity = ($('alert-severity') as HTMLSelectElement).value;
+  return { ...(state ? { states: [state] } : {}), ...(severity ? { minSeverity: severity } : {}), ...(($('alert-mine') as HTMLInputElement).checked ? { mine: true } : {}) };
+}
+
+/** The inbox: newest first, with the count of new ones on the badge. */
+async function showAlerts(): Promise<void> {
+  try {
+    const d = await gql<{ alerts: { totalCount: number; edges: Array<{ node: Pick<AlertView, 'id' | 'type' | 'severity' | 'state' | 'summary' | 'raisedAt' | 'entities'> }> }; fresh: { totalCount: number } }>(
+      `query($f: AlertFilter) { alerts(filter: $f, first: 30) { totalCount edges { node { id type severity state summary raisedAt entities { id kind name } } } }
+        fresh: alerts(filter: { states: [NEW] }) { totalCount } }`, { f: alertFilter() });
+    badge(d.fresh.totalCount);
+    $('alert-list').innerHTML = d.alerts.edges.map(({ node: a }) => `<li><span class="sev ${a.severity.toLowerCase()}">${a.severity.toLowerCase()}</span>
+      <button type="button" data-alert="${a.id}">${escape(a.entities[0]?.name ?? words(a.type))}</button><br><small>${escape(a.summary)} · ${escape(a.raisedAt.slice(0, 16).replace('T', ' '))}</small></li>`).join('')
+      || '<li>No alert.</li>';
+    if (d.alerts.totalCount > d.alerts.edges.length) $('alert-list').insertAdjacentHTML('beforeend', `<li><small>${d.alerts.totalCount - d.alerts.edges.length} more: narrow the filter.</small></li>`);
+  } catch (err) {
+    explain(err);
+  }
+}
+
+function badge(n: number): void {
+  $('alert-badge').textContent = String(n);
+  $('alert-badge').hidden = n === 0;
+}
+
+function evidenceHtml(e: AlertView['evidence'][number]): string {
+  const note = e.note ? ` <small>${escape(e.note)}</small>` : '';
+  if (e.declaration) {
+    const d = e.declaration;
+    return `<li><button type="button" class="ref" data-declaration="${d.id}">Declaration ${escape(d.declarationId)}/${d.itemNo} of ${d.lodgedOn}: HS ${escape(d.hsCode)}, ${money(d.declaredValue, d.currency)}, ${words(d.outcome)}</button></li>`;
+  }
+  if (e.entity) return `<li><button type="button" data-open="${e.entity.id}">${escape(e.entity.name)}</button> <small>${words(e.entity.kind)}</small>${note}</li>`;
+  if (e.ring) {
+    // A ring is named by its rank in its own run: the ring "as it was" ranked in the previous one.
+    const run = e.ring.id.split(':')[1] ?? '';
+    return `<li><button type="button" data-ring="${escape(e.ring.id)}">ring #${e.ring.rank} of run ${escape(run)} (${e.ring.size} members)</button>${/^ring \d+$/.test(e.note ?? '') ? '' : note}</li>`;
+  }
+  return `<li>${words(e.kind)} ${escape(shortId(e.ref))}${note} <small>(no longer kept)</small></li>`;
+}
+
+/** One alert: what changed, the evidence to open (declarations with day, goods, amount, outcome), what to do; its main entity's network drawn beside. */
+async function openAlert(id: string): Promise<void> {
+  try {
+    const d = await gql<{ alert: AlertView | null }>(`query($id: ID!) { alert(id: $id) { ${ALERT_FIELDS} } }`, { id });
+    const a = d.alert;
+    if (!a) return status(`No alert ${id}.`, true);
+    const main = a.entities[0];
+    // Beside it, the network it is about: the ring (as it is now) for a ring's alert, else its main entity's.
+    const ring = a.evidence.find((e) => e.ring)?.ring;
+    const view: [string, string] | undefined = ring ? ['ring', ring.id] : main ? ['entity', main.id] : undefined;
+    if (view && !(drawnView?.[0] === view[0] && drawnView[1] === view[1])) await (view[0] === 'ring' ? openRing(view[1]) : openEntity(view[1]));
+    const ABOUT = 8;
+    const can = (s: string) => ({ NEW: ['ACKNOWLEDGED', 'DISMISSED', 'ATTACHED'], ACKNOWLEDGED: ['DISMISSED', 'ATTACHED'], DISMISSED: ['ATTACHED'], ATTACHED: [] } as Record<string, string[]>)[a.state]!.includes(s);
+    $('details').innerHTML = `<h2><span class="sev ${a.severity.toLowerCase()}">${a.severity.toLowerCase()}</span> ${escape(words(a.type))}</h2>
+      <p>${escape(a.summary)}</p>
+      <table class="facts">${row('Raised', escape(a.raisedAt.slice(0, 16).replace('T', ' ')))}${row('Runs compared', a.run ? `${a.previousRun ? `${shortId(a.previousRun)} → ` : ''}${shortId(a.run)}` : 'at ingest')}
+        ${row('State', `${words(a.state)}${a.dismissReason ? `: ${escape(a.dismissReason)}` : ''}${a.case ? ` (case <button type="button" data-case="${a.case.id}">${escape(a.case.title)}</button>)` : ''}`)}${row('Assigned to', a.assignee ? escape(a.assignee) : '')}</table>
+      <h3>Evidence</h3><ul class="evidence">${a.evidence.map(evidenceHtml).join('')}</ul>
+      <div class="alert-actions">
+        ${can('ACKNOWLEDGED') ? `<button type="button" data-alert-act="ack" data-id="${a.id}">Acknowledge</button>` : ''}
+        ${can('DISMISSED') ? `<input id="alert-reason" type="text" maxlength="1000" placeholder="Why it is set aside" aria-label="Why it is set aside"><button type="button" data-alert-act="dismiss" data-id="${a.id}">Dismiss</button>` : ''}
+        <input id="alert-assignee" type="text" maxlength="200" placeholder="Assign to (key name)" aria-label="Assign to"><button type="button" data-alert-act="assign" data-id="${a.id}">Assign</button>
+        ${can('ATTACHED') && activeCase ? `<button type="button" data-alert-act="attach" data-id="${a.id}">Attach to case ${escape(shortId(activeCase))}</button>` : ''}
+        ${main ? `<button type="button" data-alert-act="watch" data-id="${main.id}">Watch ${escape(main.name)}</button>` : ''}
+      </div>
+      <h3>About</h3><ul>${a.entities.slice(0, ABOUT).map((e) => `<li><button type="button" data-open="${e.id}">${escape(e.name)}</button> <small>${words(e.kind)}${e.risk ? ` · risk ${e.risk.score.toFixed(2)}` : ''}</small></li>`).join('') || '<li>Entities purged since.</li>'}${a.entities.length > ABOUT ? `<li><small>and ${a.entities.length - ABOUT} more</small></li>` : ''}</ul>
+      <h3>History</h3><ol class="case-history">${a.history.map((h) => `<li>${escape(h.at.slice(0, 16).replace('T', ' '))} · ${escape(h.who)} · ${words(h.action)}${h.detail ? `: ${escape(h.detail)}` : ''}</li>`).join('')}</ol>`;
+    status(`Alert ${shortId(a.id)}: ${a.evidence.length} pieces of evidence.`);
+  } catch (err) {
+    explain(err);
+  }
+}
+
+async function actOnAlert(act: string, id: string): Promise<void> {
+  const value = (el: string) => ($(el) as HTMLInputElement | null)?.value.trim() ?? '';
+  try {
+    if (act === 'watch') {
+      await gql('mutation($e: ID!) { watchEntity(entity: $e) { id } }', { e: id });
+      status('Watched: each run that changes it raises an alert assigned to you.');
+      return;
+    }
+    if (act === 'ack') await gql('mutation($id: ID!) { acknowledgeAlert(id: $id) { id } }', { id });
+    else if (act === 'dismiss') await gql('mutation($id: ID!, $r: String!) { dismissAlert(id: $id, reason: $r) { id } }', { id, r: value('alert-reason') });
+    else if (act === 'assign') await gql('mutation($id: ID!, $to: String!) { assignAlert(id: $id, assignee: $to) { id } }', { id, to: value('alert-assignee') });
+    else if (act === 'attach') await gql('mutation($id: ID!, $c: ID!) { attachAlertToCase(id: $id, case: $c) { id } }', { id, c: activeCase });
+    await openAlert(id);
+    await showAlerts();
+  } catch (err) {
+    explain(err);
+  }
+}
+
+/** New alerts pushed as they are raised (graphql-ws on the same path, with the same key): the inbox and its badge follow. */
+function listen(key: string): void {
+  live?.dispose();
+  live = createClient({ url: `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/graphql`, connectionParams: { apiKey: key }, retryAttempts: 5 });
+  live.subscribe({ query: 'subscription { alertRaised { id } }' }, {
+    next: () => { void showAlerts(); },
+    error: () => undefined, // a role without alerts is refused: it simply has no inbox
+    complete: () => undefined,
+  });
+}
+
 // ---------- navigation: the view lives in the URL ----------
 
 /** Opens a view (an entity's network or a ring) and, over it, a panel (a declaration, a link), as a new history entry. */
@@ -797,7 +928,8 @@ async function route(): Promise<void> {
     else if (view[0] === 'ring') await openRing(view[1]);
     else await openEntity(view[1]);
   } else if (refilter) await render(true);
-  if (p.has('declaration')) await showDeclaration(p.get('declaration')!);
+  if (p.has('alert')) await openAlert(p.get('alert')!);
+  else if (p.has('declaration')) await showDeclaration(p.get('declaration')!);
   else if (p.has('selected')) await showDetails(p.get('selected')!);
   else if (p.has('link')) {
     const [a, b] = p.get('link')!.split(',');
@@ -889,6 +1021,9 @@ document.body.addEventListener('click', (e) => {
   if (!t) return;
   if (t.id === 'close-report') closeReport();
   else if (t.id === 'show-cases') void showCases();
+  else if (t.id === 'show-alerts') void showAlerts();
+  else if (t.dataset.alert) navigate(undefined, ['alert', t.dataset.alert]);
+  else if (t.dataset.alertAct) void actOnAlert(t.dataset.alertAct, t.dataset.id!);
   else if (t.id === 'new-case') void newCase();
   else if (t.dataset.case) navigate(['case', t.dataset.case]);
   else if (t.dataset.addKind) void addToCase(t.dataset.addKind, t.dataset.addRef!);
