@@ -49,8 +49,9 @@ export interface AnalysisSummary {
   counts: Record<string, number>;
   weights: RiskWeights & { source: string };
   declarationModel: { source: string };
-  /** Alerts this run stored (its pass's, less those already stored). */
+  /** Alerts this run stored (its pass's, less those already stored), and how long storing them took after the run was current. */
   alertsRaised: number;
+  alertsRaiseMs: number;
 }
 
 /** The stages of a run, in order: onStage reports these names (progress is the stage's index / length). */
@@ -201,9 +202,11 @@ export async function runAnalysis(store: GraphStore, params: AnalysisParams, opt
     timings.total = Date.now() - t0;
     await store.completeRun(runId, { timings, modularity: gs.modularity, counts, params: fullParams, model, card });
     failpoint('run-current-before-alerts');
+    const raiseStarted = Date.now();
     const alertsRaised = await raiseAlertPass(store, runId, { beforeMark: () => failpoint('alerts-raised-partly') });
+    const alertsRaiseMs = Date.now() - raiseStarted;
     const pruned = opts.keepRuns ? await store.pruneRuns(opts.keepRuns) : [];
-    return { runId, pruned, timings, modularity: gs.modularity, counts, weights, declarationModel: { source: declarationModel.source }, alertsRaised };
+    return { runId, pruned, timings, modularity: gs.modularity, counts, weights, declarationModel: { source: declarationModel.source }, alertsRaised, alertsRaiseMs };
   } catch (err) {
     await store.failRun(runId, (err as Error).message).catch(() => undefined);
     throw err;

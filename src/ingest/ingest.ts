@@ -55,6 +55,8 @@ export interface IngestSummary {
   replacements: ReplacementSummary;
   /** The fill rate of every field in this load, and its zero amounts (the store keeps them by month too). */
   quality: LoadQuality;
+  /** Watchlist alerts raised: a watchlisted identifier or party in a declaration of this load. */
+  alerts: number;
 }
 
 export async function runIngest(store: GraphStore, plan: IngestPlan, opts: IngestOptions): Promise<IngestSummary> {
@@ -111,6 +113,6 @@ export async function runIngest(store: GraphStore, plan: IngestPlan, opts: Inges
     files: summaries, read, accepted, rejected,
     ...(rejected > 0 ? { rejectsFile: opts.rejectsPath } : {}),
     seconds, rowsPerSecond: seconds > 0 ? read / seconds : read, warnings: plan.warnings, replacements: loader.replacements.summary,
-    quality: loader.quality.summary(),
+    quality: loader.quality.summary(), alerts: loader.alertsRaised,
   };
 }

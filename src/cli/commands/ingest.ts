@@ -90,6 +90,7 @@ export function printIngestReport(r: IngestReport): string {
   ]));
   lines.push('');
   lines.push(`${formatNumber(Math.round(r.rowsPerSecond))} rows/s, ${r.seconds.toFixed(1)} s`);
+  if (r.alerts) lines.push(`${formatNumber(r.alerts)} watchlist alert(s) raised: see customs-graph alerts`);
   if (r.rejectsFile) lines.push(`rejected rows written to ${r.rejectsFile}`);
   const rep = r.replacements;
   if (rep.conflicting) {
