@@ -5,7 +5,11 @@
  * the rest and runs again, and every change is stored exactly once.
  */
 import Database from 'better-sqlite3';
+import { createHmac } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { join } from 'node:path';
+import { webhookBody } from '../src/alerts/webhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BullJobs, connectionFromUrl } from '../src/jobs/bullmq';
 import type { SqliteGraphStore } from '../src/store/sqlite/sqlite-store';
@@ -78,4 +82,45 @@ describe('alerts when the analysis worker is killed with kill -9', () => {
     const watches = await store.listWatches();
     for (const w of watches) expect(rows.filter((r) => r.key === `watch:${w.id}:${current}`)).toHaveLength(1);
   }, 240_000);
+});
+
+describe('webhooks in the scaled mode', () => {
+  it('are delivered by a worker of the deliver queue, signed, again after the receiver answered 500', async () => {
+    const got: Array<{ status: number; body: string; signature: string; at: number }> = [];
+    const receiver = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c) => { body += c; });
+      req.on('end', () => {
+        const status = got.length < 2 ? 500 : 204;
+        got.push({ status, body, signature: String(req.headers['x-customs-graph-signature']), at: Date.now() });
+        res.writeHead(status).end();
+      });
+    });
+    await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
+    const hooks = join(tmp.dir, 'hooks.json');
+    const secret = 'scaled-mode-webhook-secret';
+    writeFileSync(hooks, JSON.stringify([{ subscriber: 'desk-1', url: `http://127.0.0.1:${(receiver.address() as { port: number }).port}/in`, secret }]));
+    const [alert] = await store.listAlerts({ limit: 1 });
+    const w = spawnWorker(store.path, redis.url, { queues: 'deliver', env: { CUSTOMS_GRAPH_WEBHOOKS: hooks, CUSTOMS_GRAPH_WEBHOOK_BACKOFF_MS: '200' } });
+    try {
+      await w.ready;
+      const payload = { subscriber: 'desk-1', alertId: alert!.id, body: webhookBody(alert!) };
+      const job = await jobs.enqueueWebhook(payload);
+      // The same alert for the same subscriber again (a second API server): the same job.
+      expect((await jobs.enqueueWebhook(payload)).id).toBe(job.id);
+      await until(async () => (await jobs.get(job.id))?.status === 'done', 30_000);
+    } finally {
+      w.proc.kill('SIGTERM');
+      await new Promise((r) => receiver.close(r));
+    }
+    expect(got.map((g) => g.status)).toEqual([500, 500, 204]);
+    for (const g of got) {
+      const [, t, v1] = /^t=(\d+),v1=([0-9a-f]{64})$/.exec(g.signature)!;
+      expect(createHmac('sha256', secret).update(`${t}.${g.body}`).digest('hex')).toBe(v1);
+      expect(JSON.parse(g.body).alert.id).toBe(`Alert:${alert!.id}`);
+    }
+    // Backoff: 200 ms, then 400 ms.
+    expect(got[1]!.at - got[0]!.at).toBeGreaterThanOrEqual(150);
+    expect(got[2]!.at - got[1]!.at).toBeGreaterThanOrEqual(350);
+  }, 60_000);
 });

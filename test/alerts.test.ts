@@ -12,7 +12,7 @@ import { DEFAULT_ALERT_SETTINGS } from '../src/alerts/settings';
 import type { Alert } from '../src/domain/alerts';
 import type { CommunityRecord, EntityScore } from '../src/domain/results';
 import { SqliteGraphStore } from '../src/store/sqlite/sqlite-store';
-import { ingestInto, row, tempDir, toCsv } from './helpers';
+import { ingestInto, row, runCli, tempDir, toCsv } from './helpers';
 
 const { dir, cleanup } = tempDir('cg-alerts-');
 let store: SqliteGraphStore;
@@ -169,6 +169,20 @@ describe('alerts on crafted data', () => {
     await load('again.csv', [row({ declaration_id: 'D5', trader_id: 'T5', trader_name: 'Zeta', trader_phone: '0661234567', supplier_id: 'S3', supplier_name: 'Three Co' })]);
     expect(await store.countAlerts({})).toBe(before);
     expect(new Set(all.map((a) => a.key)).size).toBe(all.length);
+  });
+
+  it('lists them on the terminal: customs-graph alerts, filtered, as JSON and as a table', () => {
+    const json = runCli(['alerts', '--db', store.path, '--type', 'watchlist_hit', '--json']);
+    expect(json.status, json.stderr).toBe(0);
+    const out = JSON.parse(json.stdout) as { total: number; alerts: Array<{ type: string; main: string; summary: string }> };
+    expect(out.total).toBe(1);
+    expect(out.alerts[0]).toMatchObject({ type: 'watchlist_hit', main: 'Phone 0661234567' }); // the phone as first declared
+    const text = runCli(['alerts', '--db', store.path, '--min-severity', 'high']);
+    expect(text.stdout).toContain('risk_threshold');
+    expect(text.stdout).not.toContain('| low |');
+    const bad = runCli(['alerts', '--db', store.path, '--type', 'nonsense']);
+    expect(bad.status).not.toBe(0);
+    expect(bad.stderr).toContain('unknown value nonsense');
   });
 
   it('filters by type, state, severity, time, assignee and entity, newest first', async () => {

@@ -11,26 +11,17 @@ import {
 import { MAX_CASE_ITEMS } from '../domain/cases';
 import type { ApiContext } from './context';
 import { badInput, conflict, notFound } from './errors';
+import { textArg } from './text-input';
 import { checkFirst, connection, decodeCursor } from './paging';
 import { declarationOut, gqlEntity, ringOut } from './shapes';
 import { globalId, localId, parseRingLocal, ringLocal } from './global-id';
 import { caseOut } from './cases';
-import { stripControls } from '../domain/normalize';
 import { wordsEnum } from './scalars';
 import type { AlertFeed } from '../alerts/feed';
 import type { Entity } from '../store/graph-reader';
 
 type Args = Record<string, unknown>;
 
-function text(value: unknown, name: string, max: number, required: boolean): string | undefined {
-  const t = typeof value === 'string' ? stripControls(value).trim() : '';
-  if (!t) {
-    if (required) throw badInput(`${name} is required`, { argument: name });
-    return undefined;
-  }
-  if (t.length > max) throw badInput(`${name} must have at most ${max} characters`, { argument: name });
-  return t;
-}
 
 export function alertOut(a: Alert) {
   return {
@@ -121,17 +112,17 @@ export const alertResolvers = {
   Mutation: {
     async acknowledgeAlert(_: unknown, args: Args, ctx: ApiContext) {
       ctx.require('readAlerts');
-      const note = text(args.note, 'note', MAX_DISMISS_REASON_CHARS, false);
+      const note = textArg(args.note, 'note', MAX_DISMISS_REASON_CHARS, false);
       return alertOut(await change(ctx, args.id, (a) => (a.state === 'acknowledged' ? undefined : (moveTo(a, 'acknowledged'), 'acknowledged')), () => note ?? ''));
     },
     async dismissAlert(_: unknown, args: Args, ctx: ApiContext) {
       ctx.require('readAlerts');
-      const reason = text(args.reason, 'reason', MAX_DISMISS_REASON_CHARS, true)!;
+      const reason = textArg(args.reason, 'reason', MAX_DISMISS_REASON_CHARS, true)!;
       return alertOut(await change(ctx, args.id, (a) => { moveTo(a, 'dismissed'); a.reason = reason; return 'dismissed'; }, () => reason));
     },
     async assignAlert(_: unknown, args: Args, ctx: ApiContext) {
       ctx.require('readAlerts');
-      const assignee = text(args.assignee, 'assignee', 200, true)!;
+      const assignee = textArg(args.assignee, 'assignee', 200, true)!;
       return alertOut(await change(ctx, args.id, (a) => { a.assignee = assignee; return 'assigned'; }, () => `to ${assignee}`));
     },
     async attachAlertToCase(_: unknown, args: Args, ctx: ApiContext, info: GraphQLResolveInfo) {
@@ -163,7 +154,7 @@ export const alertResolvers = {
       const id = localId(String(args.entity), ['Entity'], 'entity');
       const e = await ctx.loaders.entity.load(id);
       if (!e || e.kind === 'Declaration') throw notFound(`no entity ${String(args.entity).slice(0, 80)}`, 'entity');
-      const note = text(args.note, 'note', MAX_DISMISS_REASON_CHARS, false);
+      const note = textArg(args.note, 'note', MAX_DISMISS_REASON_CHARS, false);
       return watchOut(await addWatch(ctx, { kind: 'entity', ref: id, note }, async (run) => {
         const score = (await ctx.store.getScores([id], run))[0];
         const ring = score?.community !== undefined ? await ctx.store.getCommunity(score.community, run) : null;
@@ -175,7 +166,7 @@ export const alertResolvers = {
       const local = parseRingLocal(localId(String(args.ring), ['Ring'], 'ring'));
       const ring = local ? await ctx.store.getCommunity(local.community, local.runId) : null;
       if (!local || !ring) throw notFound(`no ring ${String(args.ring).slice(0, 80)}`, 'ring');
-      const note = text(args.note, 'note', MAX_DISMISS_REASON_CHARS, false);
+      const note = textArg(args.note, 'note', MAX_DISMISS_REASON_CHARS, false);
       return watchOut(await addWatch(ctx, { kind: 'ring', ref: ringLocal(local.runId, ring.community), note }, async () => ({
         run: local.runId, risk: ring.risk, ring: ringLocal(local.runId, ring.community), members: ring.members,
       })));

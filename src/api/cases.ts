@@ -9,13 +9,13 @@ import {
   CASE_STATUSES, type CaseAction, MAX_CASE_ITEMS, MAX_CASE_NOTES, MAX_NOTE_CHARS, MAX_TITLE_CHARS, type CaseItemKind, type CaseStatus, type InvestigationCase,
 } from '../domain/cases';
 import { isPartyKind, IDENTIFIER_KINDS, type EntityKind } from '../domain/entities';
-import { stripControls } from '../domain/normalize';
 import type { CommunityRecord, EntityScore } from '../domain/results';
 import { caseReportHtml } from '../export/case-report';
 import type { Entity, Subgraph } from '../store/graph-reader';
 import { mergeSubgraphs, ringSubgraph } from '../export/subgraph';
 import type { ApiContext } from './context';
 import { badInput, conflict, notFound } from './errors';
+import { textArg } from './text-input';
 import { FIELD_LIMITS } from './limits';
 import { checkFirst, connection, decodeCursor } from './paging';
 import { declarationOut, gqlEntity, ringOut, subgraphOut } from './shapes';
@@ -23,15 +23,6 @@ import { globalId, localId, parseRingLocal, ringLocal } from './global-id';
 
 type Args = Record<string, unknown>;
 
-function text(value: unknown, name: string, max: number, required: boolean): string | undefined {
-  const t = typeof value === 'string' ? stripControls(value).trim() : '';
-  if (!t) {
-    if (required) throw badInput(`${name} is required`, { argument: name });
-    return undefined;
-  }
-  if (t.length > max) throw badInput(`${name} must have at most ${max} characters`, { argument: name });
-  return t;
-}
 
 /** A case by an argument's id (global or the store's); NOT_FOUND when there is none. */
 async function caseArg(ctx: ApiContext, id: unknown): Promise<InvestigationCase> {
@@ -108,7 +99,7 @@ export const caseResolvers = {
   Mutation: {
     async openCase(_: unknown, args: Args, ctx: ApiContext) {
       ctx.require('manageCases');
-      const title = text(args.title, 'title', MAX_TITLE_CHARS, true)!;
+      const title = textArg(args.title, 'title', MAX_TITLE_CHARS, true)!;
       const at = new Date().toISOString();
       const c = await ctx.store.createCase({
         title, status: 'open', createdAt: at, createdBy: ctx.key.name, updatedAt: at, version: 1, items: [], notes: [],
@@ -124,7 +115,7 @@ export const caseResolvers = {
       const given = String(args.ref);
       // Entities and declarations by their store id; a ring as run:community, so that it stays the ring that was added.
       let ref: string;
-      const note = text(args.note, 'note', MAX_NOTE_CHARS, false);
+      const note = textArg(args.note, 'note', MAX_NOTE_CHARS, false);
       if (c.items.length >= MAX_CASE_ITEMS) throw badInput(`a case holds at most ${MAX_CASE_ITEMS} items`, { argument: 'ref' });
       let what: string;
       if (kind === 'ring') {
@@ -155,7 +146,7 @@ export const caseResolvers = {
     async annotateCase(_: unknown, args: Args, ctx: ApiContext) {
       ctx.require('manageCases');
       const c = await load(ctx, args.id, args.version);
-      const note = text(args.text, 'text', MAX_NOTE_CHARS, true)!;
+      const note = textArg(args.text, 'text', MAX_NOTE_CHARS, true)!;
       if (c.notes.length >= MAX_CASE_NOTES) throw badInput(`a case holds at most ${MAX_CASE_NOTES} notes`, { argument: 'text' });
       const saved = await change(ctx, c, 'annotated', note, (next, at) => { next.notes.push({ at, who: ctx.key.name, text: note }); });
       return caseOut(saved);
@@ -166,7 +157,7 @@ export const caseResolvers = {
       const c = await load(ctx, args.id, args.version);
       const status = String(args.status).toLowerCase() as CaseStatus;
       if (!CASE_STATUSES.includes(status)) throw badInput(`unknown status ${String(args.status)}`, { argument: 'status' });
-      const note = text(args.note, 'note', MAX_NOTE_CHARS, false);
+      const note = textArg(args.note, 'note', MAX_NOTE_CHARS, false);
       const watch = args.addToWatchlist === true;
       if (watch && status !== 'closed_confirmed') throw badInput('only a case closed as fraud confirmed can add its entities to the watchlist', { argument: 'addToWatchlist' });
       let listed = 0;

@@ -75,6 +75,8 @@ export function serveSubscriptions(
     async onNext(ctx, _id, _payload, args, result) {
       const c = args.contextValue as ApiContext;
       await c.audit.write(services.store, c.key, c);
+      // A subscription lives for days: its loaders must not keep every entity it ever pushed.
+      for (const loader of Object.values(c.loaders)) loader.clearAll();
       return result.errors ? { ...result, errors: formatted(result.errors) } : undefined;
     },
     onError: (_ctx, _id, _payload, errors) => formatted(errors),

@@ -46,6 +46,7 @@ export function printAnalysis(s: AnalysisSummary): string {
   lines.push('');
   lines.push(`modularity ${s.modularity.toFixed(4)}; entity weights: ${s.weights.source}; declaration model: ${s.declarationModel.source}`);
   if (s.pruned.length) lines.push(`results of ${s.pruned.length} older run(s) pruned: ${s.pruned.join(', ')}`);
+  lines.push(s.alertsRaised ? `${s.alertsRaised} alert(s) raised against the previous run: customs-graph alerts --since ${new Date().toISOString().slice(0, 10)}` : 'no alert raised against the previous run');
   return lines.join('\n');
 }
 
