@@ -73,6 +73,8 @@ describe.skipIf(!existsSync(CHROMIUM) || !existsSync(join(ROOT, 'dist', 'web', '
     // Pushed: the badge and the list follow without a click.
     await page.waitForFunction(() => !document.getElementById('alert-badge')!.hidden, undefined, { timeout: 5000 });
     expect(Number(await page.textContent('#alert-badge'))).toBe(raised);
+    // The session line follows the run the API serves now.
+    await page.waitForFunction(() => document.getElementById('who')!.textContent!.endsWith('analysis run 2'), undefined, { timeout: 5000 });
 
     // The newcomer joined the known-bad trader's ring through the shared phone: the ring's growth reports it.
     const [grew] = await store.listAlerts({ types: ['ring_grew'], limit: 1 });

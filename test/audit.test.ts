@@ -24,6 +24,8 @@ let other: string;
 let declaration: string;
 let counterpart: string;
 let caseId: string;
+/** Alerts about the ring's members: one to read, one to acknowledge, one to dismiss, one to attach. */
+let alerts: string[] = [];
 
 async function gql(query: string, requestId: string) {
   const res = await fetch(server.url, {
@@ -35,6 +37,7 @@ async function gql(query: string, requestId: string) {
 const E = '__typename id name';
 const caseVersion = async () => (await store.getCase(caseId))!.version;
 const CASE_FIELDS = 'items { entity { __typename id } declaration { __typename id } }';
+const ALERT_FIELDS = `entities { ${E} } evidence { entity { __typename id } declaration { __typename id } }`;
 
 /** One query per identity root, asking for as much as it can reach (later pages too). */
 const CASES: Record<string, () => string | Promise<string>> = {
@@ -54,6 +57,15 @@ const CASES: Record<string, () => string | Promise<string>> = {
   'Mutation.annotateCase': async () => `mutation { annotateCase(id: "${caseId}", version: ${await caseVersion()}, text: "seen") { ${CASE_FIELDS} } }`,
   'Mutation.setCaseStatus': async () => `mutation { setCaseStatus(id: "${caseId}", version: ${await caseVersion()}, status: REFERRED) { ${CASE_FIELDS} } }`,
   'Query.node': () => `{ node(id: "Entity:${member}") { __typename id ... on Entity { name declarations(first: 2) { edges { node { __typename id } } } } } }`,
+  'Query.alerts': () => `{ alerts(first: 10) { edges { node { ${ALERT_FIELDS} } } } }`,
+  'Query.alert': () => `{ alert(id: "Alert:${alerts[0]}") { ${ALERT_FIELDS} } }`,
+  'Mutation.acknowledgeAlert': () => `mutation { acknowledgeAlert(id: "${alerts[1]}") { ${ALERT_FIELDS} } }`,
+  'Mutation.dismissAlert': () => `mutation { dismissAlert(id: "${alerts[2]}", reason: "checked") { ${ALERT_FIELDS} } }`,
+  'Mutation.assignAlert': () => `mutation { assignAlert(id: "${alerts[0]}", assignee: "desk-2") { ${ALERT_FIELDS} } }`,
+  'Mutation.attachAlertToCase': () => `mutation { attachAlertToCase(id: "${alerts[3]}", case: "${caseId}") { ${ALERT_FIELDS} } }`,
+  'Query.watches': () => '{ watches { entity { __typename id name } } }',
+  'Mutation.watchEntity': () => `mutation { watchEntity(entity: "${other}") { entity { ${E} } } }`,
+  'Mutation.watchRing': async () => `mutation { watchRing(ring: "Ring:${await store.currentRunId()}:${ring}") { ring { members(first: 3) { edges { node { __typename id } } } } } }`,
   'Query.linkEvidence': () => `{ linkEvidence(a: "${member}", b: "${counterpart}") { a { __typename id } b { __typename id } page(first: 5) { edges { node { __typename id } } } } }`,
 };
 
@@ -71,6 +83,11 @@ beforeAll(async () => {
     title: 'Audit', status: 'open', createdAt: at, createdBy: 'inv', updatedAt: at, version: 1, notes: [], history: [],
     items: [{ kind: 'entity', ref: member, addedAt: at, addedBy: 'inv' }],
   })).id;
+  alerts = (await store.addAlerts([0, 1, 2, 3].map((i) => ({
+    key: `audit-${i}`, type: 'watch' as const, severity: 'medium' as const, summary: 'changed', entities: [member, other], runs: {},
+    evidence: [{ kind: 'entity' as const, ref: member }, { kind: 'declaration' as const, ref: declaration }],
+  })), at)).map((a) => a.id);
+  await store.addWatch({ kind: 'entity', ref: member, who: 'env-1-investigator', at });
 }, 120_000);
 afterAll(async () => {
   await server.close();

@@ -98,7 +98,7 @@ describe('declarations lodged by the clearance system', () => {
     expect(sample(after, 'customs_graph_declarations_stored_total', { source: 'api' }) - sample(before, 'customs_graph_declarations_stored_total', { source: 'api' })).toBe(20);
     expect(sample(after, 'customs_graph_graphql_requests_total', { operation: 'lodgeDeclarations', outcome: 'ok' })).toBeGreaterThanOrEqual(4);
     expect(Number(after.get('customs_graph_ingest_lag_seconds')![0]!.count)).toBeGreaterThanOrEqual(2);
-    expect(after.get('customs_graph_queue_waiting')!.map((s) => s.labels?.queue).sort()).toEqual(['analysis', 'export', 'ingest']);
+    expect(after.get('customs_graph_queue_waiting')!.map((s) => s.labels?.queue).sort()).toEqual(['analysis', 'deliver', 'export', 'ingest']);
   });
 
   it('replaces a declaration lodged again changed, with its links', async () => {

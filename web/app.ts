@@ -107,16 +107,21 @@ function signOut(): void {
   $('session').hidden = true;
 }
 
+/** Who is signed in, and the run the API serves now (read again when a new run's alerts arrive). */
+async function showSession(): Promise<void> {
+  const d = await gql<{ currentRun: { id: string } | null; viewer: { name: string; role: string } }>('{ currentRun { id } viewer { name role } }');
+  viewer = d.viewer;
+  $('who').textContent = `${d.viewer.name} (${d.viewer.role.toLowerCase()}) · ${d.currentRun ? `analysis run ${shortId(d.currentRun.id)}` : 'no analysis run yet'}`;
+}
+
 async function signIn(key: string): Promise<void> {
   sessionStorage.setItem(KEY, key);
   try {
-    const d = await gql<{ currentRun: { id: string } | null; viewer: { name: string; role: string } }>('{ currentRun { id } viewer { name role } }');
-    viewer = d.viewer;
+    await showSession();
     $('signin').hidden = true;
     $('session').hidden = false;
-    $('who').textContent = `${d.viewer.name} (${d.viewer.role.toLowerCase()}) · ${d.currentRun ? `analysis run ${shortId(d.currentRun.id)}` : 'no analysis run yet'}`;
     status('Signed in. Search an entity or open the ranked rings.');
-    if (['INVESTIGATOR', 'ANALYST', 'ADMIN'].includes(d.viewer.role)) {
+    if (['INVESTIGATOR', 'ANALYST', 'ADMIN'].includes(viewer!.role)) {
       $('alerts').hidden = false;
       listen(key);
       void showAlerts();
@@ -894,8 +899,12 @@ async function actOnAlert(act: string, id: string): Promise<void> {
 function listen(key: string): void {
   live?.dispose();
   live = createClient({ url: `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/graphql`, connectionParams: { apiKey: key }, retryAttempts: 5 });
-  live.subscribe({ query: 'subscription { alertRaised { id } }' }, {
-    next: () => { void showAlerts(); },
+  live.subscribe({ query: 'subscription { alertRaised { id run } }' }, {
+    next: (r) => {
+      void showAlerts();
+      const run = (r.data as { alertRaised?: { run: string | null } } | undefined)?.alertRaised?.run;
+      if (run && !$('who').textContent?.endsWith(`analysis run ${shortId(run)}`)) void showSession().catch(() => undefined);
+    },
     error: () => undefined, // a role without alerts is refused: it simply has no inbox
     complete: () => undefined,
   });
