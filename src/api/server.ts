@@ -12,8 +12,8 @@ import { ApolloServerErrorCode } from '@apollo/server/errors';
 import express from 'express';
 import { buildSchema, type GraphQLSchema } from 'graphql';
 import { makeExecutableSchema } from '@graphql-tools/schema';
-import { AlertFeed } from '../alerts/feed';
-import { loadWebhooks, webhookBody, wants } from '../alerts/webhooks';
+import { loadWebhooks } from '../alerts/webhooks';
+import { startAlertDelivery } from './alert-delivery';
 import { serveSubscriptions } from './subscriptions';
 import helmet from 'helmet';
 import { randomUUID } from 'node:crypto';
@@ -91,7 +91,7 @@ export async function createApp(opts: ServerOptions): Promise<{ app: express.Exp
   const sdl = schemaSdl();
   const metrics = new ServiceMetrics(services.jobs);
   services.jobs.onDone(metrics.jobDone);
-  // The schema's shape says which fields carry identities (audit.ts); Apollo builds the executable schema itself.
+  // The schema's shape says which fields carry identities (audit.ts).
   const shape = buildSchema(sdl);
   // One executable schema for HTTP (Apollo) and WebSocket (subscriptions.ts).
   const schema = makeExecutableSchema({ typeDefs: sdl, resolvers: withTimeBudget(auditedResolvers(resolvers, shape), limits.timeBudgetMs) });
@@ -272,19 +272,11 @@ function jsonErrors(logger: Logger): express.ErrorRequestHandler {
 }
 
 export async function startServer(opts: ServerOptions & { port: number; host?: string }): Promise<RunningServer> {
+  // A webhook file that cannot be read stops the server before it starts anything.
+  const webhooks = loadWebhooks();
   const { app, apollo, services, schema, metrics } = await createApp(opts);
   // New alerts, whoever raised them: counted, pushed to subscriptions, sent to webhooks.
-  const webhooks = loadWebhooks();
-  const feed = new AlertFeed(opts.store, { logger: opts.logger });
-  await feed.start();
-  feed.onAlert(metrics.alertRaised);
-  feed.onAlert((a) => {
-    for (const hook of webhooks.filter((h) => wants(h, a))) {
-      services.jobs.enqueueWebhook({ subscriber: hook.subscriber, alertId: a.id, body: webhookBody(a) })
-        .catch((err: unknown) => opts.logger.error({ err: (err as Error).message, subscriber: hook.subscriber }, 'could not queue a webhook delivery'));
-    }
-  });
-  services.jobs.onDone((job) => { if (job.kind === 'analysis' || job.kind === 'lodge' || job.kind === 'ingest') void feed.poll(); });
+  const feed = await startAlertDelivery({ store: opts.store, jobs: services.jobs, metrics, webhooks, logger: opts.logger });
   const host = opts.host ?? '127.0.0.1';
   // The current run's scorer is read before the first request (a full read of its model), and
   // again as soon as a new run is current: no request of the clearance system waits for it.

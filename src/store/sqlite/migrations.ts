@@ -324,6 +324,15 @@ export const MIGRATIONS: Migration[] = [
       );
     `,
   },
+  {
+    version: 13,
+    name: 'purge without its partial index',
+    sql: `
+      -- The purge reads declarations in row order: the index served only the plan's count, and
+      -- every purged row paid a random delete in it (a tenth of the purge's time, measured).
+      DROP INDEX IF EXISTS declarations_to_purge;
+    `,
+  },
 ];
 
 /** Indexes that bulk loads defer; `CREATE INDEX IF NOT EXISTS` so they can be re-run at any time. */
