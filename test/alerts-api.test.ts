@@ -87,20 +87,17 @@ afterAll(async () => {
 describe('live push and webhooks', () => {
   let pushed: any;
 
-  it('a subscription over a real WebSocket receives the alert, with its evidence, within a second', async () => {
+  it('a subscription over a real WebSocket receives the alert, with its evidence (its latency is bench:alerts\' figure)', async () => {
     const client = wsClient('al-inv');
     const got = take(client, SUB, { f: { types: ['WATCHLIST_HIT'] } }, 1);
     await new Promise((r) => setTimeout(r, 300)); // subscribed before the alert is raised
-    const t0 = Date.now();
     await lodgeWatchlisted('WS-1');
     const { results, error } = await got;
-    const ms = Date.now() - t0;
     await client.dispose();
     expect(error).toBeUndefined();
     pushed = results[0].data.alertRaised;
     expect(pushed).toMatchObject({ type: 'WATCHLIST_HIT', severity: 'CRITICAL', entities: [{ kind: 'PHONE', key: '+212661998877' }] });
     expect(pushed.evidence[0]).toMatchObject({ kind: 'DECLARATION', declaration: { declarationId: 'WS-1', lodgedOn: '2025-12-30', hsCode: '610910' } });
-    expect(ms).toBeLessThan(1000);
   });
 
   it('the push is an audited identity read', async () => {

@@ -13,7 +13,8 @@ import type { ApiContext } from './context';
 import { badInput, conflict, notFound } from './errors';
 import { textArg } from './text-input';
 import { checkFirst, connection, decodeCursor } from './paging';
-import { declarationOut, gqlEntity, ringOut } from './shapes';
+import { gqlEntity, ringOut } from './shapes';
+import { referenceTargets } from './references';
 import { globalId, localId, parseRingLocal, ringLocal } from './global-id';
 import { caseOut } from './cases';
 import { wordsEnum } from './scalars';
@@ -202,16 +203,7 @@ export const alertResolvers = {
   },
 
   AlertEvidence: {
-    async entity(e: { kind: string; __ref: string }, _: Args, ctx: ApiContext) {
-      if (e.kind !== 'entity') return null;
-      const found = await ctx.loaders.entity.load(e.__ref);
-      return found ? gqlEntity(found) : null;
-    },
-    async declaration(e: { kind: string; __ref: string }, _: Args, ctx: ApiContext) {
-      if (e.kind !== 'declaration') return null;
-      const d = await ctx.loaders.declaration.load(e.__ref);
-      return d ? declarationOut(d) : null;
-    },
+    ...referenceTargets,
     async ring(e: { kind: string; __ref: string }, _: Args, ctx: ApiContext) {
       if (e.kind !== 'ring') return null;
       const local = parseRingLocal(e.__ref);

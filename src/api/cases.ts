@@ -16,9 +16,10 @@ import { mergeSubgraphs, ringSubgraph } from '../export/subgraph';
 import type { ApiContext } from './context';
 import { badInput, conflict, notFound } from './errors';
 import { textArg } from './text-input';
+import { referenceTargets } from './references';
 import { FIELD_LIMITS } from './limits';
 import { checkFirst, connection, decodeCursor } from './paging';
-import { declarationOut, gqlEntity, ringOut, subgraphOut } from './shapes';
+import { ringOut, subgraphOut } from './shapes';
 import { globalId, localId, parseRingLocal, ringLocal } from './global-id';
 
 type Args = Record<string, unknown>;
@@ -214,16 +215,7 @@ export const caseResolvers = {
       const ring = await ringItem(ctx, i.__ref);
       return ring ? globalId('Ring', ringLocal(ring.runId, ring.community)) : i.__ref;
     },
-    async entity(i: { kind: string; __ref: string }, _: Args, ctx: ApiContext) {
-      if (i.kind !== 'ENTITY') return null;
-      const e = await ctx.loaders.entity.load(i.__ref);
-      return e ? gqlEntity(e) : null;
-    },
-    async declaration(i: { kind: string; __ref: string }, _: Args, ctx: ApiContext) {
-      if (i.kind !== 'DECLARATION') return null;
-      const d = await ctx.loaders.declaration.load(i.__ref);
-      return d ? declarationOut(d) : null;
-    },
+    ...referenceTargets,
     async ring(i: { kind: string; __ref: string }, _: Args, ctx: ApiContext) {
       if (i.kind !== 'RING') return null;
       const ring = await ringOfItem(ctx, i.__ref);
