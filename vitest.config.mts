@@ -14,5 +14,8 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // Vitest's default is one fewer than the cores: one test file at a time on CI's 2 cores, while
+    // most files wait on child processes, sockets and Redis. Two at a time.
+    maxWorkers: 2,
   },
 });
