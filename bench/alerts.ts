@@ -11,7 +11,6 @@
  *   npm run bench:alerts                 # all three at scale 1
  *   npm run bench:alerts -- pass 0.1     # one part, at a tenth
  */
-import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createClient } from 'graphql-ws';
@@ -28,20 +27,11 @@ import { silentLogger } from '../src/util/logger';
 import { Rng } from '../src/util/rng';
 import { buildAnalysisFixture } from './analysis-fixture';
 import { machineReferenceSeconds } from './machine-reference';
+import { cliJson } from './processes';
 
 const ROOT = resolve(__dirname, '..', '..');
-const CLI = join(ROOT, 'bin', 'customs-graph.js');
 const DATA = join(ROOT, 'bench-data');
 
-/** The CLI in a child process, its JSON answer and its peak RSS (MB). */
-function cli(args: string[]): { out: any; rssMb: number; seconds: number } {
-  const t0 = Date.now();
-  const r = spawnSync(process.execPath, [
-    '-e', `require(${JSON.stringify(CLI)});process.on('exit',()=>process.stderr.write('MAXRSS '+process.resourceUsage().maxRSS+'\\n'))`, CLI, ...args, '--json',
-  ], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
-  if (r.status !== 0) throw new Error(`customs-graph ${args[0]} failed: ${r.stderr}`);
-  return { out: JSON.parse(r.stdout), rssMb: Number(/MAXRSS (\d+)/.exec(r.stderr)?.[1] ?? 0) / 1024, seconds: (Date.now() - t0) / 1000 };
-}
 
 async function alertPass(scale: number): Promise<void> {
   const db = join(DATA, `alerts-${scale}.db`);
@@ -59,7 +49,7 @@ async function alertPass(scale: number): Promise<void> {
   await store.close();
   if (!hadRun) {
     process.stderr.write('first run (the baseline) ...\n');
-    const first = cli(['analyze', '--db', db]);
+    const first = cliJson(['analyze', '--db', db]);
     process.stderr.write(`  ${first.seconds.toFixed(0)} s\n`);
   }
   // A day's changes: 1/365 of the declarations added (traders buying from suppliers they never
@@ -95,7 +85,7 @@ async function alertPass(scale: number): Promise<void> {
   process.stderr.write('second run (compared with the first) ...\n');
   // The fixture's risks are low (its outcomes are sparse): thresholds at 0.05 so that crossings happen and are timed too.
   process.env.CUSTOMS_GRAPH_ALERT_THRESHOLDS = 'Trader=0.05,Supplier=0.05,Consignee=0.05,Broker=0.05,Carrier=0.05';
-  const second = cli(['analyze', '--db', db]);
+  const second = cliJson(['analyze', '--db', db]);
   delete process.env.CUSTOMS_GRAPH_ALERT_THRESHOLDS;
   store = new SqliteGraphStore(db, { readonly: true });
   const raised = await store.alertsAfter(before, 100_000);
@@ -145,9 +135,9 @@ async function watchlistOverhead(rows: number): Promise<void> {
     for (const mode of ['without', 'with'] as const) {
       const db = join(dir, `watch-${mode}.db`);
       for (const s of ['', '-wal', '-shm']) rmSync(db + s, { force: true });
-      if (mode === 'with') cli(['ingest', '--watchlist', wlFile, '--db', db, '--rejects', join(dir, 'wl-rejects.csv')]);
+      if (mode === 'with') cliJson(['ingest', '--watchlist', wlFile, '--db', db, '--rejects', join(dir, 'wl-rejects.csv')]);
       process.stderr.write(`round ${round}: ingest ${mode} the watchlist ...\n`);
-      const r = cli(['ingest', file, '--db', db, '--rejects', join(dir, 'rejects.csv')]);
+      const r = cliJson(['ingest', file, '--db', db, '--rejects', join(dir, 'rejects.csv')]);
       results[mode].push({ seconds: r.out.seconds, rate: r.out.rowsPerSecond, alerts: r.out.alerts, rss: r.rssMb });
     }
   }
@@ -191,7 +181,7 @@ async function subscriptionLatency(runs: number): Promise<void> {
     const current = (await store.currentRunId())!;
     await store.addWatch({ kind: 'entity', ref: top[i]!.entityId, who: 'env-1-investigator', at: new Date().toISOString(), seen: { run: current, risk: -1, declarations: -1 } });
     // The run in another process, as a worker's: the server hears of its alerts through the store.
-    const s = cli(['analyze', '--db', store.path]).out as { runId: string };
+    const s = cliJson(['analyze', '--db', store.path]).out as { runId: string };
     const finished = Date.parse((await store.currentRun())!.finishedAt!);
     const key = `AnalysisRun:${s.runId}`;
     for (let k = 0; k < 100 && !received.has(key); k++) await new Promise((r) => setTimeout(r, 20));

@@ -15,9 +15,9 @@ import { table } from '../src/cli/output';
 import { SqliteGraphStore } from '../src/store/sqlite/sqlite-store';
 import { buildAnalysisFixture } from './analysis-fixture';
 import { machineReferenceSeconds } from './machine-reference';
+import { cliJson } from './processes';
 
 const ROOT = resolve(__dirname, '..', '..');
-const CLI = join(ROOT, 'bin', 'customs-graph.js');
 const DATA = join(ROOT, 'bench-data');
 
 async function exportEdges(db: string, edgesFile: string, seedsFile: string): Promise<{ n: number; m: number }> {
@@ -54,13 +54,7 @@ async function main(): Promise<void> {
     process.stderr.write(`  ${f.traders} traders, ${f.declarations} declarations in ${((Date.now() - t) / 1000).toFixed(0)} s\n`);
   }
   process.stderr.write('customs-graph analyze ...\n');
-  const r = spawnSync(process.execPath, [
-    '-e', `require(${JSON.stringify(CLI)});process.on('exit',()=>process.stderr.write('MAXRSS '+process.resourceUsage().maxRSS+'\\n'))`,
-    CLI, 'analyze', '--db', db, '--json',
-  ], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
-  if (r.status !== 0) throw new Error(`analyze failed: ${r.stderr}`);
-  const ours = JSON.parse(r.stdout) as { timings: Record<string, number>; counts: Record<string, number>; modularity: number };
-  const oursRss = Number(/MAXRSS (\d+)/.exec(r.stderr)?.[1] ?? 0) / 1024;
+  const { out: ours, rssMb: oursRss } = cliJson<{ timings: Record<string, number>; counts: Record<string, number>; modularity: number }>(['analyze', '--db', db]);
 
   process.stderr.write('exporting the projected edge list for igraph ...\n');
   const edges = join(DATA, `analysis-${scale}.edges`);

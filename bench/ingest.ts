@@ -5,16 +5,15 @@
  *   npm run bench:ingest            # 100k and 1M
  *   npm run bench:ingest -- 100000  # chosen sizes
  */
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { table } from '../src/cli/output';
 import { generateSynthetic } from '../src/synth/generate';
 import { machineReferenceSeconds } from './machine-reference';
+import { cliJson } from './processes';
 
 const ROOT = resolve(__dirname, '..', '..');
-const CLI = join(ROOT, 'bin', 'customs-graph.js');
 const DATA = join(ROOT, 'bench-data');
 
 /** Traders needed for about `rows` declaration rows (about 21 rows per trader at the defaults). */
@@ -38,14 +37,7 @@ async function main(): Promise<void> {
     for (const suffix of ['', '-wal', '-shm']) rmSync(db + suffix, { force: true });
     references.push(machineReferenceSeconds());
     process.stderr.write(`ingesting ${dir}/declarations.csv ...\n`);
-    // /usr/bin/time is not everywhere: the child reports its own peak RSS (getrusage maxrss).
-    const r = spawnSync(process.execPath, [
-      '-e', `require(${JSON.stringify(CLI)});process.on('exit',()=>process.stderr.write('MAXRSS '+process.resourceUsage().maxRSS+'\\n'))`,
-      CLI, 'ingest', join(dir, 'declarations.csv'), '--db', db, '--rejects', join(dir, 'rejects.csv'), '--json',
-    ], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
-    if (r.status !== 0) throw new Error(`ingest failed: ${r.stderr}`);
-    const summary = JSON.parse(r.stdout);
-    const maxRssKb = Number(/MAXRSS (\d+)/.exec(r.stderr)?.[1] ?? 0);
+    const { out: summary, rssMb } = cliJson(['ingest', join(dir, 'declarations.csv'), '--db', db, '--rejects', join(dir, 'rejects.csv')]);
     const size = ['', '-wal'].reduce((a, s) => a + (existsSync(db + s) ? statSync(db + s).size : 0), 0);
     // A row is one declaration item (DESIGN §3); a declaration may have several.
     const store = new Database(db, { readonly: true });
@@ -53,7 +45,7 @@ async function main(): Promise<void> {
     store.close();
     rows.push([
       summary.read, summary.store.declarations, declarations, summary.seconds.toFixed(1), Math.round(summary.read / summary.seconds),
-      Math.round(declarations / summary.seconds), Math.round(maxRssKb / 1024), Math.round(size / 1024 / 1024),
+      Math.round(declarations / summary.seconds), Math.round(rssMb), Math.round(size / 1024 / 1024),
     ]);
   }
   process.stdout.write(`\n${table(['rows read', 'items stored', 'declarations', 'seconds', 'rows/s', 'declarations/s', 'peak RSS MB', 'store MB'], rows)}\n`);

@@ -1,5 +1,6 @@
-/** What the benchmarks that run processes share: a free port, and waiting for a process to say it is ready. */
-import type { ChildProcess } from 'node:child_process';
+/** What the benchmarks that run processes share: a free port, waiting for a process to say it is ready, the CLI with its peak RSS. */
+import { spawnSync, type ChildProcess } from 'node:child_process';
+import { join, resolve } from 'node:path';
 import { createServer } from 'node:net';
 
 export async function freePort(): Promise<number> {
@@ -17,4 +18,19 @@ export function waitForLine(proc: ChildProcess, text: string): Promise<void> {
     proc.stdout!.on('data', (b: Buffer) => { if (b.toString().includes(text)) res(); });
     proc.on('exit', (code) => rej(new Error(`exited ${code} before "${text}"`)));
   });
+}
+
+const CLI = join(resolve(__dirname, '..', '..'), 'bin', 'customs-graph.js');
+
+/**
+ * `customs-graph ARGS --json` in a child process: its answer, its peak RSS (the child reports its
+ * own getrusage maxrss: /usr/bin/time is not everywhere) and its wall time.
+ */
+export function cliJson<T = any>(args: string[]): { out: T; rssMb: number; seconds: number } {
+  const t0 = Date.now();
+  const r = spawnSync(process.execPath, [
+    '-e', `require(${JSON.stringify(CLI)});process.on('exit',()=>process.stderr.write('MAXRSS '+process.resourceUsage().maxRSS+'\\n'))`, CLI, ...args, '--json',
+  ], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+  if (r.status !== 0) throw new Error(`customs-graph ${args[0]} failed: ${r.stderr}`);
+  return { out: JSON.parse(r.stdout) as T, rssMb: Number(/MAXRSS (\d+)/.exec(r.stderr)?.[1] ?? 0) / 1024, seconds: (Date.now() - t0) / 1000 };
 }

@@ -13,8 +13,9 @@ import type { AlertPass } from '../store/alert-store';
 import type { GraphStore } from '../store/graph-store';
 import type { EntityGraph } from '../analysis/graph/projection';
 import { REL_CODES } from '../analysis/graph/projection';
-import { jaccard, SAME_RING } from '../analysis/model-card';
+import { jaccard, matchRings, SAME_RING } from '../analysis/model-card';
 import type { AlertSettings } from './settings';
+import { ringLocal } from '../domain/ring-ref';
 
 export interface RunAlertInputs {
   runId: string;
@@ -28,7 +29,6 @@ export interface RunAlertInputs {
   communities: readonly CommunityRecord[];
 }
 
-const ringRef = (run: string, community: number) => `${run}:${community}`;
 const pct = (x: number) => x.toFixed(2);
 /** Links through which two parties share an identifier or a director. */
 const SHARED_RELS = new Set(['AT_ADDRESS', 'HAS_PHONE', 'HAS_EMAIL', 'HAS_ACCOUNT', 'DIRECTS'].map((r) => REL_CODES.indexOf(r as never)));
@@ -98,17 +98,6 @@ async function entityAlerts(store: GraphStore, run: string, prev: string, scores
   return out;
 }
 
-/** The previous run's ring each top ring is (members overlapping by SAME_RING or more), if any. */
-function matchRings(current: readonly CommunityRecord[], previous: readonly CommunityRecord[]): Array<CommunityRecord | undefined> {
-  const sets = previous.map((r) => new Set(r.members));
-  const used = new Set<number>();
-  return current.map((ring) => {
-    const j = sets.findIndex((set, k) => !used.has(k) && jaccard(set, ring.members) >= SAME_RING);
-    if (j < 0) return undefined;
-    used.add(j);
-    return previous[j];
-  });
-}
 
 async function ringAlerts(store: GraphStore, run: string, prev: string, top: readonly CommunityRecord[], s: AlertSettings): Promise<NewAlert[]> {
   const previous = await store.topCommunities(s.topRings * 2, prev);
@@ -117,7 +106,7 @@ async function ringAlerts(store: GraphStore, run: string, prev: string, top: rea
   top.forEach((ring, i) => {
     const was = matched[i];
     if (!was) return;
-    const ref = ringRef(run, ring.community);
+    const ref = ringLocal(run, ring.community);
     const base = { entities: ring.members.slice(0, 20), runs: { previous: prev, current: run } };
     const severity: AlertSeverity = ring.rank <= 3 ? 'high' : 'medium';
     const old = new Set(was.members);
@@ -125,7 +114,7 @@ async function ringAlerts(store: GraphStore, run: string, prev: string, top: rea
     if (joined.length) {
       out.push({
         ...base, key: `ring_grew:${ref}`, type: 'ring_grew', severity, entities: [...joined, ...ring.members.filter((m) => old.has(m))].slice(0, 20),
-        evidence: [{ kind: 'ring', ref, note: `ring ${ring.rank}` }, { kind: 'ring', ref: ringRef(prev, was.community), note: 'as it was' },
+        evidence: [{ kind: 'ring', ref, note: `ring ${ring.rank}` }, { kind: 'ring', ref: ringLocal(prev, was.community), note: 'as it was' },
           ...joined.slice(0, 10).map((m) => ({ kind: 'entity' as const, ref: m, note: 'joined' }))],
         summary: `Ring ${ring.rank} grew from ${was.size} to ${ring.size} members (${joined.length} joined)`,
       });
@@ -133,7 +122,7 @@ async function ringAlerts(store: GraphStore, run: string, prev: string, top: rea
     if (ring.risk - was.risk >= s.ringRise) {
       out.push({
         ...base, key: `ring_risk_rose:${ref}`, type: 'ring_risk_rose', severity,
-        evidence: [{ kind: 'ring', ref, note: `ring ${ring.rank}` }, { kind: 'ring', ref: ringRef(prev, was.community), note: 'as it was' }],
+        evidence: [{ kind: 'ring', ref, note: `ring ${ring.rank}` }, { kind: 'ring', ref: ringLocal(prev, was.community), note: 'as it was' }],
         summary: `Ring ${ring.rank} risk rose by ${pct(ring.risk - was.risk)} (${pct(was.risk)} → ${pct(ring.risk)})`,
       });
     }
@@ -208,7 +197,7 @@ async function tieAlerts(
       entities: [other, focus], runs: { previous: prev, current: run },
       evidence: [
         { kind: 'entity', ref: other }, { kind: 'entity', ref: focus, note: ring ? `member of ring ${ring.rank}` : 'known bad' },
-        ...(ring ? [{ kind: 'ring' as const, ref: ringRef(run, ring.community), note: `ring ${ring.rank}` }] : []),
+        ...(ring ? [{ kind: 'ring' as const, ref: ringLocal(run, ring.community), note: `ring ${ring.rank}` }] : []),
         ...(via >= 0 ? [{ kind: 'entity' as const, ref: g.ids[via]!, note: `shared ${g.kinds[via]!.toLowerCase()}` }] : []),
       ],
       summary: `${g.kinds[oi]} newly tied to ${ring ? `a member of ring ${ring.rank}` : `a known-bad ${g.kinds[fi]!.toLowerCase()}`} through ${through}`,
@@ -228,11 +217,11 @@ async function tieAlerts(
 async function watchSnapshot(store: GraphStore, w: Watch, run: string, scoreOf: Map<string, EntityScore>, rings: readonly CommunityRecord[], ringOf: Map<string, CommunityRecord>): Promise<WatchSnapshot | null> {
   if (w.kind === 'entity') {
     const ring = ringOf.get(w.ref);
-    return { run, risk: scoreOf.get(w.ref)?.risk ?? 0, declarations: await store.countEntityDeclarations(w.ref), ...(ring ? { ring: ringRef(run, ring.community) } : {}) };
+    return { run, risk: scoreOf.get(w.ref)?.risk ?? 0, declarations: await store.countEntityDeclarations(w.ref), ...(ring ? { ring: ringLocal(run, ring.community) } : {}) };
   }
   const members = w.seen?.members ?? [];
   const [best] = rings.map((r) => ({ r, j: jaccard(new Set(members), r.members) })).filter((x) => x.j >= SAME_RING).sort((a, b) => b.j - a.j);
-  return best ? { run, risk: best.r.risk, ring: ringRef(run, best.r.community), members: best.r.members } : null;
+  return best ? { run, risk: best.r.risk, ring: ringLocal(run, best.r.community), members: best.r.members } : null;
 }
 
 /** What changed between two snapshots of a watch, in words (empty: nothing). */

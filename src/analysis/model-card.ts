@@ -69,6 +69,21 @@ export function jaccard(a: ReadonlySet<string>, b: readonly string[]): number {
   return both / Math.max(1, a.size + b.length - both);
 }
 
+/**
+ * The previous run's ring each ring is (members overlapping by SAME_RING or more), if any: each
+ * previous ring is matched once, in the order of `current` (riskiest first).
+ */
+export function matchRings<R extends { members: readonly string[] }>(current: readonly { members: readonly string[] }[], previous: readonly R[]): Array<R | undefined> {
+  const sets = previous.map((r) => new Set(r.members));
+  const used = new Set<number>();
+  return current.map((ring) => {
+    const j = sets.findIndex((set, k) => !used.has(k) && jaccard(set, ring.members) >= SAME_RING);
+    if (j < 0) return undefined;
+    used.add(j);
+    return previous[j];
+  });
+}
+
 /** What changed since the previous run: weights, the top rings and traders, the risk distribution. */
 async function changesSince(store: GraphStore, previous: AnalysisRun, inputs: CardInputs): Promise<RunChanges> {
   const prevParams = previous.params as { riskWeights?: RiskWeights };
@@ -78,16 +93,7 @@ async function changesSince(store: GraphStore, previous: AnalysisRun, inputs: Ca
   const comparable = previous.status === 'done';
   const prevRings = comparable ? await store.topCommunities(TOP_RINGS_COMPARED, previous.id) : [];
   const prevTraders = comparable ? await store.topEntities({ kind: 'Trader', limit: TOP_TRADERS_COMPARED, runId: previous.id }) : [];
-  const prevSets = prevRings.map((c) => new Set(c.members));
-  const matched = new Set<number>();
-  let kept = 0;
-  for (const ring of inputs.topRings) {
-    const j = prevSets.findIndex((s, k) => !matched.has(k) && jaccard(s, ring.members) >= SAME_RING);
-    if (j >= 0) {
-      matched.add(j);
-      kept++;
-    }
-  }
+  const kept = matchRings(inputs.topRings, prevRings).filter((r) => r !== undefined).length;
   // Among the riskiest now: at or above the risk of the last of them (ties at the edge stay).
   const risks = new Map(inputs.traders.ids.map((id, i) => [id, inputs.traders.risks[i]!]));
   const edge = [...inputs.traders.risks].sort((a, b) => b - a)[Math.min(TOP_TRADERS_COMPARED, risks.size) - 1] ?? 0;

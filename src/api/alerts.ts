@@ -242,10 +242,10 @@ export const alertResolvers = {
 
 /** A watch from the run current now (the next run compares with what it sees). */
 async function addWatch(ctx: ApiContext, w: Pick<Watch, 'kind' | 'ref' | 'note'>, snapshot: (run: string) => Promise<NonNullable<Watch['seen']>>): Promise<Watch> {
-  if ((await ctx.store.listWatches()).length >= MAX_WATCHES) throw badInput(`at most ${MAX_WATCHES} watches`, { argument: w.kind });
-  const mine = await ctx.store.listWatches({ who: ctx.key.name });
-  const same = mine.find((x) => x.kind === w.kind && x.ref === w.ref);
+  const all = await ctx.store.listWatches();
+  const same = all.find((x) => x.who === ctx.key.name && x.kind === w.kind && x.ref === w.ref);
   if (same) return same;
+  if (all.length >= MAX_WATCHES) throw badInput(`at most ${MAX_WATCHES} watches`, { argument: w.kind });
   const run = await ctx.store.currentRunId();
   return ctx.store.addWatch({
     kind: w.kind, ref: w.ref, who: ctx.key.name, at: new Date().toISOString(), ...(w.note ? { note: w.note } : {}), ...(run ? { seen: await snapshot(run) } : {}),

@@ -36,15 +36,5 @@ export function localId(id: string, accepted: readonly NodeType[], argument: str
   return parsed.local;
 }
 
-/** A ring's local id: the run and the community number. */
-export function ringLocal(runId: string, community: number): string {
-  return `${runId}:${community}`;
-}
-
-/** The run and community of a ring's local id (`run:community`); null when it is not one. */
-export function parseRingLocal(local: string): { runId: string; community: number } | null {
-  const colon = local.lastIndexOf(':');
-  const community = Number(local.slice(colon + 1));
-  if (colon <= 0 || !/^\d{1,9}$/.test(local.slice(colon + 1)) || !Number.isSafeInteger(community)) return null;
-  return { runId: local.slice(0, colon), community };
-}
+/** A ring's local id, `run:community` (domain/ring-ref.ts). */
+export { parseRingLocal, ringLocal } from '../domain/ring-ref';

@@ -22,7 +22,7 @@ import { overrideOut, reportOut } from './report-out';
 import { declarationOut, gqlEntity, ringOut, subgraphOut } from './shapes';
 import { caseResolvers } from './cases';
 import { evidenceRefs, type EvidenceRef, type ReasonOf } from './evidence';
-import { globalId, localId, parseGlobalId, parseRingLocal, type NodeType } from './global-id';
+import { globalId, localId, parseGlobalId, parseRingLocal, ringLocal, type NodeType } from './global-id';
 import { DateScalar, DateTimeScalar, JSONScalar, wordsEnum } from './scalars';
 import { JOB_KINDS } from '../jobs/processors';
 import { checkBatch, checkRange, declarationFromInput, jobOut, selectionOut } from './declaration-input';
@@ -437,7 +437,7 @@ export const resolvers = {
   },
 
   Ring: {
-    id: (r: { runId: string; community: number }) => globalId('Ring', `${r.runId}:${r.community}`),
+    id: (r: { runId: string; community: number }) => globalId('Ring', ringLocal(r.runId, r.community)),
     async members(r: { __record: CommunityRecord }, args: Args, ctx: ApiContext) {
       const first = checkFirst(args.first as number);
       const offset = decodeCountCursor(args.after as string | undefined) ?? 0;
