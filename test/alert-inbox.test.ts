@@ -6,14 +6,11 @@
  */
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_PARAMS, runAnalysis } from '../src/analysis/run';
-import { KeyRing } from '../src/api/auth';
-import { startServer, type RunningServer } from '../src/api/server';
 import type { SqliteGraphStore } from '../src/store/sqlite/sqlite-store';
-import { silentLogger } from '../src/util/logger';
-import { CHROMIUM, launchChromium, signIn } from './browser';
+import { CHROMIUM, servedInBrowser, signIn, type ServedPage } from './browser';
 import { analysedSyntheticStore, ingestInto, ROOT, row, tempDir, toCsv } from './helpers';
 import { ink } from './pixels';
 
@@ -22,24 +19,18 @@ const ARTIFACTS = join(ROOT, 'test-artifacts');
 describe.skipIf(!existsSync(CHROMIUM) || !existsSync(join(ROOT, 'dist', 'web', 'app.js')))('alert inbox in headless Chromium', () => {
   const tmp = tempDir('cg-inbox-');
   let store: SqliteGraphStore;
-  let server: RunningServer;
-  let browser: Browser;
+  let ui: ServedPage;
   let page: Page;
   let base: string;
 
   beforeAll(async () => {
     ({ store } = await analysedSyntheticStore(tmp.dir, 'inbox.db', { traders: 400, seed: 21 }));
-    server = await startServer({
-      store, keys: KeyRing.fromEnv('investigator:in-inv,scorer:in-sco'), config: { dbPath: store.path, phoneRegion: 'MA', defaultCurrency: 'MAD' }, logger: silentLogger, port: 0,
-    });
-    base = server.url.replace('/graphql', '/');
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1366, height: 800 } });
+    ui = await servedInBrowser(store, 'investigator:in-inv,scorer:in-sco', { width: 1366, height: 800 });
+    ({ page, base } = ui);
   }, 180_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await server?.close();
+    await ui?.close();
     await store?.close();
     tmp.cleanup();
   });

@@ -1,5 +1,9 @@
 /** Headless Chromium for the page tests: Debian's chromium driven by playwright-core. */
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { KeyRing } from '../src/api/auth';
+import { startServer, type RunningServer } from '../src/api/server';
+import type { SqliteGraphStore } from '../src/store/sqlite/sqlite-store';
+import { silentLogger } from '../src/util/logger';
 
 export const CHROMIUM = '/usr/bin/chromium';
 
@@ -14,4 +18,30 @@ export async function signIn(page: Page, base: string, key: string): Promise<voi
   await page.reload();
   await page.fill('#apikey', key);
   await page.press('#apikey', 'Enter');
+}
+
+export interface ServedPage {
+  server: RunningServer;
+  browser: Browser;
+  page: Page;
+  /** The explorer's address. */
+  base: string;
+  /** Closes the browser and the server (the store stays the caller's). */
+  close(): Promise<void>;
+}
+
+/** Serves `store` on 127.0.0.1 with the keys given as `role:key,...` and opens a page in headless Chromium. */
+export async function servedInBrowser(store: SqliteGraphStore, keys: string, viewport: { width: number; height: number }): Promise<ServedPage> {
+  const server = await startServer({
+    store, keys: KeyRing.fromEnv(keys), config: { dbPath: store.path, phoneRegion: 'MA', defaultCurrency: 'MAD' }, logger: silentLogger, port: 0,
+  });
+  const browser = await launchChromium();
+  const page = await browser.newPage({ viewport });
+  return {
+    server, browser, page, base: server.url.replace('/graphql', '/'),
+    async close() {
+      await browser.close();
+      await server.close();
+    },
+  };
 }

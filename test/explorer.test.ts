@@ -8,14 +8,11 @@ import Graph from 'graphology';
 import { parse as parseGexf } from 'graphology-gexf';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { KeyRing } from '../src/api/auth';
-import { startServer, type RunningServer } from '../src/api/server';
+import type { Page } from 'playwright-core';
 import type { SqliteGraphStore } from '../src/store/sqlite/sqlite-store';
 import type { SynthResult } from '../src/synth/generate';
-import { silentLogger } from '../src/util/logger';
 import { analysedSyntheticStore, ROOT, tempDir } from './helpers';
-import { CHROMIUM, launchChromium, signIn as signInAt } from './browser';
+import { CHROMIUM, servedInBrowser, signIn as signInAt, type ServedPage } from './browser';
 import { ink } from './pixels';
 
 const ARTIFACTS = join(ROOT, 'test-artifacts');
@@ -23,26 +20,19 @@ const ARTIFACTS = join(ROOT, 'test-artifacts');
 describe.skipIf(!existsSync(CHROMIUM) || !existsSync(join(ROOT, 'dist', 'web', 'app.js')))('investigator explorer in headless Chromium', () => {
   const tmp = tempDir('cg-ui-');
   let store: SqliteGraphStore;
-  let server: RunningServer;
-  let browser: Browser;
+  let ui: ServedPage;
   let page: Page;
   let synth: SynthResult;
   let base: string;
 
   beforeAll(async () => {
     ({ synth, store } = await analysedSyntheticStore(tmp.dir, 'ui.db', { traders: 600, seed: 13 }));
-    server = await startServer({
-      store, keys: KeyRing.fromEnv('investigator:ui-investigator,scorer:ui-scorer'), config: { dbPath: '', phoneRegion: 'MA', defaultCurrency: 'MAD' },
-      logger: silentLogger, port: 0,
-    });
-    base = server.url.replace('/graphql', '/');
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1366, height: 800 } });
+    ui = await servedInBrowser(store, 'investigator:ui-investigator,scorer:ui-scorer', { width: 1366, height: 800 });
+    ({ page, base } = ui);
   }, 120_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await server?.close();
+    await ui?.close();
     await store?.close();
     tmp.cleanup();
   });

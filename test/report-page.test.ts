@@ -7,15 +7,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { KeyRing } from '../src/api/auth';
-import { startServer, type RunningServer } from '../src/api/server';
+import type { Page } from 'playwright-core';
 import { DEFAULT_PARAMS, runAnalysis } from '../src/analysis/run';
 import { SqliteGraphStore } from '../src/store/sqlite/sqlite-store';
 import { generateSynthetic } from '../src/synth/generate';
-import { silentLogger } from '../src/util/logger';
 import { ingestInto, ROOT, runCli, tempDir } from './helpers';
-import { CHROMIUM, launchChromium, signIn } from './browser';
+import { CHROMIUM, servedInBrowser, signIn, type ServedPage } from './browser';
 import { ink } from './pixels';
 
 const ARTIFACTS = join(ROOT, 'test-artifacts');
@@ -24,8 +21,7 @@ const CHARTS = ['precision-capacity', 'calibration', 'selection-fraud', 'score-d
 describe.skipIf(!existsSync(CHROMIUM) || !existsSync(join(ROOT, 'dist', 'web', 'app.js')))('the run report in headless Chromium', () => {
   const tmp = tempDir('cg-report-page-');
   let store: SqliteGraphStore;
-  let server: RunningServer;
-  let browser: Browser;
+  let ui: ServedPage;
   let page: Page;
   const db = () => join(tmp.dir, 'r.db');
 
@@ -37,18 +33,13 @@ describe.skipIf(!existsSync(CHROMIUM) || !existsSync(join(ROOT, 'dist', 'web', '
     await ingestInto(store, [synth.declarationsFile], tmp.dir);
     await runAnalysis(store, { ...DEFAULT_PARAMS, seed: 42 });
     await runAnalysis(store, { ...DEFAULT_PARAMS, seed: 43 });
-    server = await startServer({
-      store, keys: KeyRing.fromEnv('investigator:rp-investigator,scorer:rp-scorer'), config: { dbPath: db(), phoneRegion: 'MA', defaultCurrency: 'MAD' },
-      logger: silentLogger, port: 0,
-    });
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    ui = await servedInBrowser(store, 'investigator:rp-investigator,scorer:rp-scorer', { width: 1280, height: 900 });
+    ({ page } = ui);
     mkdirSync(ARTIFACTS, { recursive: true });
   }, 240_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await server?.close();
+    await ui?.close();
     await store?.close();
     tmp.cleanup();
   });
@@ -87,7 +78,7 @@ describe.skipIf(!existsSync(CHROMIUM) || !existsSync(join(ROOT, 'dist', 'web', '
   });
 
   it('shows the same report in the explorer, and refuses it to a scorer', async () => {
-    const base = server.url.replace('/graphql', '/');
+    const { base } = ui;
     await signIn(page, base, 'rp-investigator');
     await page.waitForSelector('#session:not([hidden])');
     await page.click('#show-report');

@@ -9,11 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { KeyRing } from '../src/api/auth';
-import { startServer, type RunningServer } from '../src/api/server';
 import type { SqliteGraphStore } from '../src/store/sqlite/sqlite-store';
-import { silentLogger } from '../src/util/logger';
-import { CHROMIUM, launchChromium, signIn } from './browser';
+import { CHROMIUM, servedInBrowser, signIn, type ServedPage } from './browser';
 import { analysedSyntheticStore, ROOT, tempDir } from './helpers';
 
 const ARTIFACTS = join(ROOT, 'test-artifacts');
@@ -21,7 +18,7 @@ const ARTIFACTS = join(ROOT, 'test-artifacts');
 describe.skipIf(!existsSync(CHROMIUM) || !existsSync(join(ROOT, 'dist', 'web', 'app.js')))('the investigator workbench in headless Chromium', () => {
   const tmp = tempDir('cg-workbench-');
   let store: SqliteGraphStore;
-  let server: RunningServer;
+  let ui: ServedPage;
   let browser: Browser;
   let page: Page;
   let base: string;
@@ -31,11 +28,6 @@ describe.skipIf(!existsSync(CHROMIUM) || !existsSync(join(ROOT, 'dist', 'web', '
 
   beforeAll(async () => {
     ({ store } = await analysedSyntheticStore(tmp.dir, 'wb.db', { traders: 600, seed: 13 }));
-    server = await startServer({
-      store, keys: KeyRing.fromEnv('investigator:wb-inv-1,investigator:wb-inv-2,scorer:wb-scorer'), config: { dbPath: '', phoneRegion: 'MA', defaultCurrency: 'MAD' },
-      logger: silentLogger, port: 0,
-    });
-    base = server.url.replace('/graphql', '/');
     for (const c of await store.topCommunities(30)) {
       const scores = await store.getScores(c.members.slice(0, 200));
       const seized = scores.find((s) => s.kind === 'Trader' && s.signals.some((r) => r.name === 'seizures' && r.evidence.length > 0));
@@ -45,14 +37,13 @@ describe.skipIf(!existsSync(CHROMIUM) || !existsSync(join(ROOT, 'dist', 'web', '
         break;
       }
     }
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1366, height: 850 } });
+    ui = await servedInBrowser(store, 'investigator:wb-inv-1,investigator:wb-inv-2,scorer:wb-scorer', { width: 1366, height: 850 });
+    ({ browser, page, base } = ui);
     mkdirSync(ARTIFACTS, { recursive: true });
   }, 180_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await server?.close();
+    await ui?.close();
     await store?.close();
     tmp.cleanup();
   });
