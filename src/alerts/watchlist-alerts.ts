@@ -40,7 +40,7 @@ export class WatchlistCheck {
   }
 
   /** Stores the alerts of the hits noted since the last call (their declarations are stored by now). */
-  async raise(store: GraphStore): Promise<number> {
+  async raise(store: Pick<GraphStore, 'findEntity' | 'getDeclaration' | 'addAlerts'>): Promise<number> {
     if (!this.pending.length) return 0;
     const hits = this.pending;
     this.pending = [];

@@ -12,6 +12,13 @@ import { Replacements } from './replacements';
 import { WatchlistCheck } from '../alerts/watchlist-alerts';
 import type { EntityFact } from '../domain/graph-facts';
 
+/**
+ * What a load needs of its store: to write batches, to read the watchlist and raise its alerts, to
+ * count data quality, and to prune the links that replaced declarations no longer hold.
+ */
+export type LoadTarget = Pick<GraphStore, 'bulk' | 'writeBatch' | 'watchlistEntries' | 'addQualityCounts' | 'findEntity'
+  | 'getDeclaration' | 'entityDeclarations' | 'removeLinks' | 'addAlerts'>;
+
 /** Declarations per transaction unless told otherwise. */
 export const DEFAULT_BATCH_SIZE = 2000;
 
@@ -31,7 +38,7 @@ export class DeclarationLoader {
   /** The entities of the declaration being resolved. */
   private readonly named: EntityFact[] = [];
 
-  constructor(private readonly store: GraphStore, opts: { phoneRegion: string; batchSize?: number }, private readonly batchSize = opts.batchSize ?? DEFAULT_BATCH_SIZE) {
+  constructor(private readonly store: LoadTarget, opts: { phoneRegion: string; batchSize?: number }, private readonly batchSize = opts.batchSize ?? DEFAULT_BATCH_SIZE) {
     this.resolver = new DeclarationResolver({ phoneRegion: opts.phoneRegion });
     this.replacements = new Replacements(this.resolver);
   }

@@ -4,13 +4,12 @@
  */
 import { basename } from 'node:path';
 import { makeValidator } from '../domain/declaration';
-import type { GraphStore } from '../store/graph-store';
 import type { Logger } from '../util/logger';
 import { readDeclarations } from './read-declarations';
 import { checkWritable, RejectsWriter } from './rejects';
-import { DEFAULT_BATCH_SIZE, DeclarationLoader } from './declaration-loader';
+import { DEFAULT_BATCH_SIZE, DeclarationLoader, type LoadTarget } from './declaration-loader';
 import type { LoadQuality } from './quality-tally';
-import type { ReplacementSummary } from './replacements';
+import { warnDuplicates, type ReplacementSummary } from './replacements';
 import type { IngestPlan, PlannedFile } from './plan';
 import type { InputFormat } from './sniff';
 
@@ -59,7 +58,7 @@ export interface IngestSummary {
   alerts: number;
 }
 
-export async function runIngest(store: GraphStore, plan: IngestPlan, opts: IngestOptions): Promise<IngestSummary> {
+export async function runIngest(store: LoadTarget, plan: IngestPlan, opts: IngestOptions): Promise<IngestSummary> {
   checkWritable(opts.rejectsPath);
   const started = process.hrtime.bigint();
   const validate = makeValidator({ defaultCurrency: opts.defaultCurrency });
@@ -98,9 +97,7 @@ export async function runIngest(store: GraphStore, plan: IngestPlan, opts: Inges
       await loader.flush();
     });
     await loader.finish();
-    for (const d of loader.replacements.summary.duplicates.slice(0, 5)) {
-      opts.logger?.warn(`${d.file}:${d.line}: declaration ${d.key} was given before in this load${d.previousLine ? ` (line ${d.previousLine})` : ''} with other content; the last one is kept`);
-    }
+    warnDuplicates(loader.replacements.summary, opts.logger);
   } finally {
     await rejects.close();
   }

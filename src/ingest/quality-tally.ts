@@ -25,48 +25,65 @@ export interface LoadQuality {
   zero: Record<string, number>;
 }
 
-export class QualityTally {
-  private readonly months = new Map<string, Map<string, number>>();
-  /** The whole load's counts (the monthly ones are handed to the store batch by batch). */
-  private readonly load = new Map<string, number>();
+/** Every measure a tally counts, by its index in the counters. */
+const MEASURES = ['rows', ...DECLARATION_FIELDS.map((f) => `filled:${f}`), ...ZERO_FIELDS.map((f) => `zero:${f}`), 'replaced', 'duplicate'];
+const AT = new Map(MEASURES.map((m, i) => [m, i]));
+const ROWS = AT.get('rows')!;
+const FILLED = DECLARATION_FIELDS.map((f) => AT.get(`filled:${f}`)!);
+const ZERO = ZERO_FIELDS.map((f) => AT.get(`zero:${f}`)!);
+/** Measures in name order, as the store's counters are listed. */
+const BY_NAME = MEASURES.map((_, i) => i).sort((a, b) => (MEASURES[a]! < MEASURES[b]! ? -1 : 1));
 
-  private bump(month: string, measure: string): void {
+export class QualityTally {
+  /** Per month of lodging, a counter per measure (an array: a row bumps forty of them). */
+  private readonly months = new Map<string, Float64Array>();
+  /** The whole load's counts (the monthly ones are handed to the store batch by batch). */
+  private readonly load = new Float64Array(MEASURES.length);
+
+  private month(lodgedAt: string): Float64Array {
+    const month = lodgedAt.slice(0, 7);
     let m = this.months.get(month);
-    if (!m) this.months.set(month, (m = new Map()));
-    m.set(measure, (m.get(measure) ?? 0) + 1);
-    this.load.set(measure, (this.load.get(measure) ?? 0) + 1);
+    if (!m) this.months.set(month, (m = new Float64Array(MEASURES.length)));
+    return m;
+  }
+
+  private bump(m: Float64Array, measure: number): void {
+    m[measure]!++;
+    this.load[measure]!++;
   }
 
   /** The load so far. */
   summary(): LoadQuality {
-    const rows = this.load.get('rows') ?? 0;
+    const count = (measure: string) => this.load[AT.get(measure)!]!;
+    const rows = count('rows');
     const fill: Record<string, number> = {};
-    for (const f of DECLARATION_FIELDS) fill[f] = rows ? Math.round(((this.load.get(`filled:${f}`) ?? 0) / rows) * 1e4) / 1e4 : 0;
-    return { rows, duplicates: this.load.get('duplicate') ?? 0, fill, zero: Object.fromEntries(ZERO_FIELDS.map((f) => [f, this.load.get(`zero:${f}`) ?? 0])) };
+    for (const f of DECLARATION_FIELDS) fill[f] = rows ? Math.round((count(`filled:${f}`) / rows) * 1e4) / 1e4 : 0;
+    return { rows, duplicates: count('duplicate'), fill, zero: Object.fromEntries(ZERO_FIELDS.map((f) => [f, count(`zero:${f}`)])) };
   }
 
   /** An accepted row. The outcome counts as filled only when it is a recorded control result. */
   add(d: Declaration): void {
-    const month = d.lodged_at.slice(0, 7);
-    this.bump(month, 'rows');
+    const m = this.month(d.lodged_at);
+    this.bump(m, ROWS);
     const row = d as unknown as Record<string, unknown>;
-    for (const f of DECLARATION_FIELDS) {
-      if (f === 'outcome' ? d.outcome !== 'unknown' : filled(row[f])) this.bump(month, `filled:${f}`);
+    for (let i = 0; i < DECLARATION_FIELDS.length; i++) {
+      const f = DECLARATION_FIELDS[i]!;
+      if (f === 'outcome' ? d.outcome !== 'unknown' : filled(row[f])) this.bump(m, FILLED[i]!);
     }
-    for (const f of ZERO_FIELDS) if (row[f] === 0) this.bump(month, `zero:${f}`);
+    for (let i = 0; i < ZERO_FIELDS.length; i++) if (row[ZERO_FIELDS[i]!] === 0) this.bump(m, ZERO[i]!);
   }
 
   /** Rows that replaced an earlier version with different content, and duplicates: rows sent again unchanged. */
   noteReplaced(r: { changed: BatchResult['replaced']; unchanged: BatchResult['replaced'] }): void {
-    for (const x of r.changed) this.bump(x.current.lodged_at.slice(0, 7), 'replaced');
-    for (const x of r.unchanged) this.bump(x.current.lodged_at.slice(0, 7), 'duplicate');
+    for (const x of r.changed) this.bump(this.month(x.current.lodged_at), AT.get('replaced')!);
+    for (const x of r.unchanged) this.bump(this.month(x.current.lodged_at), AT.get('duplicate')!);
   }
 
   /** The counts so far, and a fresh start (they are added to the store's counters once). */
   take(): QualityCount[] {
     const out: QualityCount[] = [];
     for (const [month, m] of [...this.months].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
-      for (const [measure, n] of [...m].sort((a, b) => (a[0] < b[0] ? -1 : 1))) out.push({ month, measure, n });
+      for (const i of BY_NAME) if (m[i]! > 0) out.push({ month, measure: MEASURES[i]!, n: m[i]! });
     }
     this.months.clear();
     return out;

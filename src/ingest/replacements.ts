@@ -11,6 +11,7 @@ import type { Declaration } from '../domain/declaration';
 import type { BatchResult, LinkFact } from '../domain/graph-facts';
 import { BatchBuilder, type DeclarationResolver } from '../domain/resolve';
 import type { GraphStore } from '../store/graph-store';
+import type { Logger } from '../util/logger';
 
 export interface DuplicateInLoad {
   key: string;
@@ -33,6 +34,13 @@ export interface ReplacementSummary {
 }
 
 const MAX_LISTED = 100;
+
+/** Logs the first conflicting duplicates of a load, each with its line and the line it replaced. */
+export function warnDuplicates(summary: ReplacementSummary, logger: Logger | undefined): void {
+  for (const d of summary.duplicates.slice(0, 5)) {
+    logger?.warn(`${d.file}:${d.line}: declaration ${d.key} was given before in this load${d.previousLine ? ` (line ${d.previousLine})` : ''} with other content; the last one is kept`);
+  }
+}
 
 /** The declaration's contract fields, in order: two versions with the same are one declaration. */
 function content(d: Declaration): string {
@@ -82,7 +90,7 @@ export class Replacements {
    * Removes the links that replaced versions asserted and that no stored declaration asserts now.
    * Each one is checked against every declaration of the party that held it.
    */
-  async pruneStaleLinks(store: GraphStore): Promise<void> {
+  async pruneStaleLinks(store: Pick<GraphStore, 'findEntity' | 'entityDeclarations' | 'removeLinks'>): Promise<void> {
     const stale = new Map<string, LinkFact>();
     for (const { previous, current } of this.changed) {
       const now = new Set(this.linksOf(current).map(linkKey));

@@ -12,7 +12,7 @@ import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import type { HeldOutEvaluation } from '../../domain/accountability';
 import type { DeclarationFacts, DeclarationModel } from '../../domain/results';
 import { fitDeclarationModel, holdOut, type ScoringContext } from '../scoring/declaration-model';
-import { compiledWorker, workerReply } from './worker-reply';
+import { compiledWorker, workerReply } from '../../util/worker-reply';
 
 interface Request {
   declarationModel: {
@@ -24,7 +24,7 @@ interface Request {
   };
 }
 
-const WORKER_FILE = compiledWorker('declaration-model-thread.js');
+const WORKER_FILE = compiledWorker(__dirname, 'declaration-model-thread.js');
 
 /** The fitted model (undefined: too few labels) and the model card's held-out measure of it. */
 export interface FittedDeclarationModel {

@@ -9,7 +9,7 @@ import { ENTITY_KINDS, type EntityKind } from '../../domain/entities';
 import { openStore } from '../../store/open';
 import { analyseGraph, type GraphParams, type GraphStageResult } from '../graph/graph-stage';
 import { indexIds } from '../graph/projection';
-import { compiledWorker, workerReply } from './worker-reply';
+import { compiledWorker, workerReply } from '../../util/worker-reply';
 
 interface Request {
   storePath: string;
@@ -28,7 +28,7 @@ const KIND_CODE = new Map<EntityKind, number>(ENTITY_KINDS.map((k, i) => [k, i])
 /** Ids never hold a newline (store ids are numbers or element ids). */
 const ID_SEPARATOR = '\n';
 
-const WORKER_FILE = compiledWorker('graph-thread.js');
+const WORKER_FILE = compiledWorker(__dirname, 'graph-thread.js');
 
 /** Whether the compiled worker is there (it is not when the TypeScript sources run directly, as in tests). */
 export function graphThreadAvailable(): boolean {

@@ -6,13 +6,13 @@
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { pageRank, type PageRankOptions } from '../graph/algorithms';
 import type { Csr } from '../graph/projection';
-import { compiledWorker, workerReply } from './worker-reply';
+import { compiledWorker, workerReply } from '../../util/worker-reply';
 
 interface Request {
   pagerank: { csr: Csr; options: PageRankOptions };
 }
 
-const WORKER_FILE = compiledWorker('pagerank-thread.js');
+const WORKER_FILE = compiledWorker(__dirname, 'pagerank-thread.js');
 
 const hasSeeds = (seeds: Float64Array) => seeds.some((v) => v > 0);
 

@@ -2,7 +2,11 @@
 import type { Command } from 'commander';
 import { basename } from 'node:path';
 import type { Config } from '../../config';
-import { runIngest, type IngestSummary } from '../../ingest/ingest';
+import { existsSync } from 'node:fs';
+import { runIngest, type IngestProgress, type IngestSummary } from '../../ingest/ingest';
+import { runImport } from '../../ingest/bulk/import';
+import { isEmptyStore } from '../../store/sqlite/bulk-writer';
+import { UsageError } from '../../util/errors';
 import { planIngest } from '../../ingest/plan';
 import { loadMapping } from '../../ingest/mapping';
 import { checkWritable, RejectsWriter } from '../../ingest/rejects';
@@ -24,9 +28,13 @@ export interface IngestCommandOptions {
   rejects?: string;
   db: string;
   json?: boolean;
+  /** Load by bulk import (a new store) or by ingest; by default a bulk import when the store does not exist yet. */
+  bulk?: boolean;
 }
 
 export interface IngestReport extends IngestSummary {
+  /** How the declarations went in: a bulk import built a new store, or ingest added them to one. */
+  loadedBy: 'import' | 'ingest';
   watchlist?: WatchlistSummary;
   outcomes?: { read: number; accepted: number; rejected: number };
   store: StoreCounts;
@@ -51,17 +59,21 @@ export async function ingestCommand(files: string[], opts: IngestCommandOptions,
   if (opts.watchlist) checkWritable(sideRejects(rejectsPath, 'watchlist'));
   if (opts.outcomes) checkWritable(sideRejects(rejectsPath, 'outcomes'));
 
+  // A store that does not exist yet is built by a bulk import (nobody can have it open); one that exists takes ingest's path.
+  const bulk = opts.bulk ?? (plan.files.length > 0 && !process.env.NEO4J_URI && !existsSync(opts.db));
+  const progress = createProgress(bulk ? 'import' : 'ingest', !opts.json && process.stderr.isTTY === true);
+  const loadOptions = {
+    rejectsPath,
+    phoneRegion: config.phoneRegion,
+    defaultCurrency: config.defaultCurrency,
+    logger,
+    onProgress: (p: IngestProgress) => progress.update(p.bytesRead, p.bytesTotal, `${basename(p.file)} ${formatNumber(p.read)} rows`),
+  };
+  const imported = bulk ? await runImport(opts.db, plan, loadOptions) : undefined;
   const store = openStore(opts.db);
   try {
     await store.migrate();
-    const progress = createProgress('ingest', !opts.json && process.stderr.isTTY === true);
-    const summary = await runIngest(store, plan, {
-      rejectsPath,
-      phoneRegion: config.phoneRegion,
-      defaultCurrency: config.defaultCurrency,
-      logger,
-      onProgress: (p) => progress.update(p.bytesRead, p.bytesTotal, `${basename(p.file)} ${formatNumber(p.read)} rows`),
-    });
+    const summary = imported ?? await runIngest(store, plan, loadOptions);
     progress.stop();
     let watchlist: WatchlistSummary | undefined;
     if (opts.watchlist) {
@@ -76,7 +88,7 @@ export async function ingestCommand(files: string[], opts: IngestCommandOptions,
       outcomes = await importOutcomes(store, opts.outcomes, outRejects);
       await outRejects.close();
     }
-    return { ...summary, watchlist, outcomes, store: await store.counts(), db: opts.db };
+    return { ...summary, loadedBy: bulk ? 'import' : 'ingest', watchlist, outcomes, store: await store.counts(), db: opts.db };
   } finally {
     await store.close();
   }
@@ -89,7 +101,7 @@ export function printIngestReport(r: IngestReport): string {
     ['total', '', r.read, r.accepted, r.rejected],
   ]));
   lines.push('');
-  lines.push(`${formatNumber(Math.round(r.rowsPerSecond))} rows/s, ${r.seconds.toFixed(1)} s`);
+  lines.push(`${formatNumber(Math.round(r.rowsPerSecond))} rows/s, ${r.seconds.toFixed(1)} s${r.loadedBy === 'import' ? ' (bulk import into a new store)' : ''}`);
   if (r.alerts) lines.push(`${formatNumber(r.alerts)} watchlist alert(s) raised: see customs-graph alerts`);
   if (r.rejectsFile) lines.push(`rejected rows written to ${r.rejectsFile}`);
   const rep = r.replacements;
@@ -138,6 +150,18 @@ export function registerIngest(program: Command, config: Config, logger: Logger)
     .option('--mapping <file>', 'column mapping JSON for files from another customs system')
     .option('--rejects <file>', 'where rejected rows are written', 'rejects.csv'), config))
     .action(async (files: string[], opts) => emit(opts.json, await ingestCommand(files, opts, config, logger), printIngestReport));
+
+  withJson(withDb(program
+    .command('import')
+    .description('build a new store from declaration files at once (bulk import: the store must not exist or be empty)')
+    .argument('<files...>', 'declaration files')
+    .option('--mapping <file>', 'column mapping JSON for files from another customs system')
+    .option('--rejects <file>', 'where rejected rows are written', 'rejects.csv'), config))
+    .action(async (files: string[], opts) => {
+      if (process.env.NEO4J_URI) throw new UsageError('import builds an embedded store; with NEO4J_URI set, load with ingest (or neo4j-admin import)');
+      if (!isEmptyStore(opts.db)) throw new UsageError(`${opts.db} already holds a store with data: import builds a new store; add to this one with ingest`);
+      emit(opts.json, await ingestCommand(files, { ...opts, bulk: true }, config, logger), printIngestReport);
+    });
 
   program
     .command('synth')

@@ -10,6 +10,7 @@ import { declarationKey } from '../../domain/declaration-key';
 import type { AnalysisRun, CommunityRecord, EntityScore } from '../../domain/results';
 import { UsageError } from '../../util/errors';
 import type { Entity } from '../graph-reader';
+import type { DeclarationFact, EntityRef } from '../../domain/graph-facts';
 import { runInState } from '../run-store';
 
 /** Column of `declarations` holding the entity each declaration relationship points to. */
@@ -33,6 +34,39 @@ export const COLUMN_FIELDS = [
 export const DECLARED_FIELDS: string[] = DECLARATION_FIELDS.filter(
   (f) => f !== 'declaration_id' && f !== 'item_no' && !(COLUMN_FIELDS as readonly string[]).includes(f),
 );
+
+/** The columns a declaration is written with, in the order of declarationValues. */
+export const DECLARATION_COLUMNS: readonly string[] = ['declaration_id', 'item_no', ...COLUMN_FIELDS, ...DECL_RELS.map((r) => REL_COLUMN[r]),
+  'declared', 'attrs', 'source_file', 'source_line'];
+
+/**
+ * The values of a declaration's row, in DECLARATION_COLUMNS order, its parties' entity ids and its
+ * source file's id given by the writer (the store's, or a bulk import's assigned in memory).
+ */
+export function declarationValues(
+  fact: DeclarationFact, entityId: (ref: EntityRef) => number, sourceFileId: (name: string) => number,
+): unknown[] {
+  const d = fact.declaration;
+  const params: unknown[] = new Array(DECLARATION_COLUMNS.length);
+  let i = 0;
+  params[i++] = d.declaration_id;
+  params[i++] = d.item_no;
+  for (const f of COLUMN_FIELDS) {
+    const v = d[f];
+    params[i++] = v === undefined ? null : f === 'transit_ports' ? (d.transit_ports.length ? d.transit_ports.join(';') : null) : typeof v === 'boolean' ? (v ? 1 : 0) : v;
+  }
+  for (const rel of DECL_RELS) {
+    const r = fact.parties[rel];
+    params[i++] = r ? entityId(r) : null;
+  }
+  const declared = new Array<unknown>(DECLARED_FIELDS.length);
+  for (let k = 0; k < DECLARED_FIELDS.length; k++) declared[k] = d[DECLARED_FIELDS[k] as keyof Declaration] ?? null;
+  params[i++] = JSON.stringify(declared);
+  params[i++] = d.attrs ? JSON.stringify(d.attrs) : null;
+  params[i++] = fact.source ? sourceFileId(fact.source.file) : null;
+  params[i++] = fact.source?.line ?? null;
+  return params;
+}
 
 /** Declarations live in their own table; their node ids carry a `d` prefix to stay apart from entity ids. */
 export const declarationNodeId = (rowid: number | bigint) => `d${rowid}`;

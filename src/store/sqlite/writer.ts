@@ -4,7 +4,6 @@
  * traders and counterparts do not look them up again.
  */
 import type Database from 'better-sqlite3';
-import type { Declaration } from '../../domain/declaration';
 import { splitDeclarationKey } from '../../domain/declaration-key';
 import type { EntityKind } from '../../domain/entities';
 import { searchName } from '../../domain/normalize';
@@ -15,7 +14,7 @@ import type { BatchResult, DeclarationFact, EntityRef, GraphBatch, LinkFact, Rep
 import { IDENTIFIER_KINDS, type EntityKind as Kind } from '../../domain/entities';
 import { ensureIndexes, spacedCheckpoints } from './connection';
 import { DEFERRED_INDEXES } from './migrations';
-import { COLUMN_FIELDS, declarationFromRow, DECL_RELS, DECLARED_FIELDS, REL_COLUMN } from './rows';
+import { DECLARATION_COLUMNS, declarationFromRow, declarationValues } from './rows';
 
 export interface WriterOptions {
   /** (kind, key) → id pairs kept in memory while writing: per kind, between this many and twice as many. */
@@ -67,8 +66,7 @@ export class SqliteGraphWriter implements GraphWriter {
 
   private prepareWrites() {
     const db = this.db;
-    const cols = ['declaration_id', 'item_no', ...COLUMN_FIELDS, ...DECL_RELS.map((r) => REL_COLUMN[r]),
-      'declared', 'attrs', 'source_file', 'source_line'];
+    const cols = DECLARATION_COLUMNS;
     const updates = cols.slice(2).map((c) => `${c} = ?`).join(', ');
     return {
       cols,
@@ -174,24 +172,7 @@ export class SqliteGraphWriter implements GraphWriter {
   private writeDeclaration(fact: DeclarationFact, ids: ReadonlyMap<EntityRef, number>): ReplacedDeclaration | undefined {
     const d = fact.declaration;
     const w = this.writes;
-    const params: unknown[] = new Array(w.cols.length);
-    let i = 0;
-    params[i++] = d.declaration_id;
-    params[i++] = d.item_no;
-    for (const f of COLUMN_FIELDS) {
-      const v = d[f];
-      params[i++] = v === undefined ? null : f === 'transit_ports' ? (d.transit_ports.length ? d.transit_ports.join(';') : null) : typeof v === 'boolean' ? (v ? 1 : 0) : v;
-    }
-    for (const rel of DECL_RELS) {
-      const r = fact.parties[rel];
-      params[i++] = r ? this.refId(r, ids) : null;
-    }
-    const declared = new Array<unknown>(DECLARED_FIELDS.length);
-    for (let k = 0; k < DECLARED_FIELDS.length; k++) declared[k] = d[DECLARED_FIELDS[k] as keyof Declaration] ?? null;
-    params[i++] = JSON.stringify(declared);
-    params[i++] = d.attrs ? JSON.stringify(d.attrs) : null;
-    params[i++] = fact.source ? this.sourceFileId(fact.source.file) : null;
-    params[i++] = fact.source?.line ?? null;
+    const params = declarationValues(fact, (r) => this.refId(r, ids), (name) => this.sourceFileId(name));
     const ins = w.insertDeclaration.run(params);
     let id: number;
     let replaced: ReplacedDeclaration | undefined;

@@ -1,5 +1,5 @@
 /**
- * The pattern the run's worker threads share: start a compiled worker with its data and wait for
+ * The pattern worker threads share: start a compiled worker with its data and wait for
  * its one result, rejecting when it throws or exits first. `read` sees every message and returns
  * the result when one is (the graph thread also sends progress); throwing from it rejects.
  */
@@ -7,9 +7,9 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 
-/** The compiled worker beside this module, or undefined when it is not there (tests running the TypeScript sources). */
-export function compiledWorker(file: string): string | undefined {
-  const path = join(__dirname, file);
+/** The compiled worker `file` in `dir` (the caller's own folder), or undefined when it is not there (tests running the TypeScript sources). */
+export function compiledWorker(dir: string, file: string): string | undefined {
+  const path = join(dir, file);
   return existsSync(path) ? path : undefined;
 }
 

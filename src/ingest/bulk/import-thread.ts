@@ -1,0 +1,100 @@
+/**
+ * The parsing side of a bulk import: reads, validates and resolves the files exactly as ingest
+ * does (runIngest, with its rejects file and counts), into an ImportRowSink that assigns the ids.
+ * On a worker thread when the compiled worker is there, so that parsing and SQLite's writing use
+ * a core each; in the calling thread otherwise (tests running the TypeScript sources).
+ */
+import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+import type { QualityCount } from '../../domain/accountability';
+import type { ImportRows } from '../../store/sqlite/bulk-writer';
+import { compiledWorker } from '../../util/worker-reply';
+import { runIngest, type IngestProgress, type IngestSummary } from '../ingest';
+import type { Mapping } from '../mapping';
+import { planIngest } from '../plan';
+import { ImportRowSink } from './row-sink';
+
+export interface ParseRequest {
+  files: string[];
+  mapping?: Mapping;
+  rejectsPath: string;
+  phoneRegion: string;
+  defaultCurrency: string;
+  batchSize?: number;
+}
+
+export interface ParseResult {
+  summary: IngestSummary;
+  /** The load's data-quality counts, for the store once it is complete. */
+  quality: QualityCount[];
+}
+
+/** Receives each batch of rows and the progress so far; the parser waits for it before sending more than a few ahead. */
+export type RowsHandler = (rows: ImportRows, progress: IngestProgress | undefined) => void;
+
+/** Batches a parser may send before the writer has taken them: enough to keep both busy, few enough to bound memory. */
+const IN_FLIGHT = 4;
+
+const WORKER_FILE = compiledWorker(__dirname, 'import-thread.js');
+
+async function parse(req: ParseRequest, send: (rows: ImportRows, progress: IngestProgress | undefined) => Promise<void>): Promise<ParseResult> {
+  const sink = new ImportRowSink(send);
+  const plan = await planIngest(req.files, req.mapping);
+  const summary = await runIngest(sink, plan, {
+    rejectsPath: req.rejectsPath, phoneRegion: req.phoneRegion, defaultCurrency: req.defaultCurrency,
+    ...(req.batchSize ? { batchSize: req.batchSize } : {}),
+    onProgress: (p) => { sink.progress = p; },
+  });
+  return { summary, quality: sink.quality };
+}
+
+/** Parses the files, on a worker thread when allowed and built, handing each batch of rows to `take`. */
+export async function parseForImport(req: ParseRequest, take: RowsHandler, threaded = true): Promise<ParseResult> {
+  if (!threaded || !WORKER_FILE) return parse(req, async (rows, progress) => take(rows, progress));
+  // A large young generation: parsing makes short-lived garbage by the megabyte (V8's default would promote and re-mark it).
+  const worker = new Worker(WORKER_FILE, { workerData: req, resourceLimits: { maxYoungGenerationSizeMb: 128 } });
+  try {
+    return await new Promise<ParseResult>((resolve, reject) => {
+      let done = false;
+      worker.on('message', (m: { rows?: ImportRows; progress?: IngestProgress; result?: ParseResult }) => {
+        try {
+          if (m.result) {
+            done = true;
+            resolve(m.result);
+            return;
+          }
+          take(m.rows!, m.progress);
+          worker.postMessage('taken');
+        } catch (err) {
+          done = true;
+          reject(err);
+        }
+      });
+      worker.on('error', (err) => { done = true; reject(err); });
+      worker.on('exit', (code) => { if (!done) reject(new Error(`the import's parsing thread stopped (exit code ${code})`)); });
+    });
+  } finally {
+    await worker.terminate();
+  }
+}
+
+function serve(): void {
+  const port = parentPort!;
+  let inFlight = 0;
+  let wake: (() => void) | undefined;
+  port.on('message', () => {
+    inFlight--;
+    wake?.();
+  });
+  const send = async (rows: ImportRows, progress: IngestProgress | undefined) => {
+    inFlight++;
+    port.postMessage({ rows, progress }, [rows.links.buffer as ArrayBuffer, rows.containers.buffer as ArrayBuffer]);
+    while (inFlight >= IN_FLIGHT) await new Promise<void>((r) => { wake = r; });
+    wake = undefined;
+  };
+  parse(workerData as ParseRequest, send).then(
+    (result) => port.postMessage({ result }),
+    (err) => { throw err; }, // an uncaught error: the parent's 'error' event
+  );
+}
+
+if (!isMainThread && (workerData as ParseRequest | undefined)?.files) serve();

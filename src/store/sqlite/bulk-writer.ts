@@ -1,0 +1,186 @@
+/**
+ * The writer of a bulk import: a new store built the way an offline importer builds one. Rows
+ * come with their ids (assigned in memory: the store is empty, so nothing is looked up) and are
+ * appended in primary-key order into a temporary file with no journal and no sync, in one
+ * transaction; identifier links are kept aside and appended sorted at the end; the indexes that
+ * only reads use are built once, at the end. Only a complete store is renamed into place: a killed
+ * import leaves the temporary file, never a half store under the store's name.
+ */
+import Database from 'better-sqlite3';
+import { existsSync, renameSync, rmSync, statSync } from 'node:fs';
+import type { Declaration } from '../../domain/declaration';
+import type { LinkRel } from '../../domain/entities';
+import type { ReplacedDeclaration } from '../../domain/graph-facts';
+import { ensureIndexes, migrate } from './connection';
+import { DEFERRED_INDEXES } from './migrations';
+import { DECLARATION_COLUMNS, declarationFromRow } from './rows';
+
+/** Values of one entity row: id, kind, key, name, search_name. */
+export const ENTITY_STRIDE = 5;
+/** Values of one declaration row: its id, then DECLARATION_COLUMNS. */
+export const DECLARATION_STRIDE = 1 + DECLARATION_COLUMNS.length;
+/** Link types by their index in the link triples. */
+export const LINK_TYPES: readonly LinkRel[] = ['AT_ADDRESS', 'HAS_PHONE', 'HAS_EMAIL', 'HAS_ACCOUNT', 'DIRECTS', 'IN_CONTAINER'];
+
+/** A second version of a declaration already written in this import: it replaces the row. */
+export interface RowUpdate {
+  id: number;
+  key: string;
+  values: unknown[];
+  current: Declaration;
+  source?: { file: string; line: number };
+}
+
+/** One batch of an import, as rows with their ids. */
+export interface ImportRows {
+  /** Flat: ENTITY_STRIDE values per new entity. */
+  entities: unknown[];
+  /** Flat: DECLARATION_STRIDE values per new declaration. */
+  declarations: unknown[];
+  updates: RowUpdate[];
+  /** Triples: source entity, index in LINK_TYPES, target entity. */
+  links: Int32Array;
+  /** Pairs: declaration, container entity, in key order within a declaration. */
+  containers: Int32Array;
+  sourceFiles: Array<[number, string]>;
+}
+
+/** The store's files: the database and, when it was opened in WAL mode, its log and shared memory. */
+export function removeStoreFiles(path: string): void {
+  for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(path + suffix, { force: true });
+}
+
+/**
+ * Whether `path` holds no store, or a store with nothing in it yet (only its schema): what a bulk
+ * import may build anew. A file that is not a store is not empty (opening it says what it is).
+ */
+export function isEmptyStore(path: string): boolean {
+  if (!existsSync(path) || statSync(path).size === 0) return true;
+  let db: Database.Database | undefined;
+  try {
+    db = new Database(path, { readonly: true, fileMustExist: true });
+    const tables = db.prepare(`SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%'
+      AND name <> 'schema_migrations'`).pluck().all() as string[];
+    return tables.every((t) => db!.prepare(`SELECT 1 FROM "${t}" LIMIT 1`).get() === undefined);
+  } catch {
+    return false;
+  } finally {
+    db?.close();
+  }
+}
+
+/** Growable columns of link triples, sorted once at the end. */
+class LinkColumns {
+  private data = new Int32Array(3 * 65_536);
+  length = 0;
+
+  add(triples: Int32Array): void {
+    if ((this.length + triples.length / 3) * 3 > this.data.length) {
+      const grown = new Int32Array(Math.max(this.data.length * 2, (this.length * 3 + triples.length) * 2));
+      grown.set(this.data.subarray(0, this.length * 3));
+      this.data = grown;
+    }
+    this.data.set(triples, this.length * 3);
+    this.length += triples.length / 3;
+  }
+
+  /** Distinct triples in (source, type, target) order. */
+  *sorted(): Iterable<[number, number, number]> {
+    const d = this.data;
+    const order = new Uint32Array(this.length);
+    for (let i = 0; i < order.length; i++) order[i] = i;
+    order.sort((a, b) => d[a * 3]! - d[b * 3]! || d[a * 3 + 1]! - d[b * 3 + 1]! || d[a * 3 + 2]! - d[b * 3 + 2]!);
+    let last = -1;
+    for (const i of order) {
+      if (last >= 0 && d[i * 3] === d[last * 3] && d[i * 3 + 1] === d[last * 3 + 1] && d[i * 3 + 2] === d[last * 3 + 2]) continue;
+      last = i;
+      yield [d[i * 3]!, d[i * 3 + 1]!, d[i * 3 + 2]!];
+    }
+  }
+}
+
+export class SqliteBulkWriter {
+  /** Where the store is built until it is complete. */
+  readonly buildPath: string;
+  private readonly db: Database.Database;
+  private readonly links = new LinkColumns();
+  private readonly stmts;
+
+  constructor(readonly path: string) {
+    this.buildPath = `${path}.importing`;
+    removeStoreFiles(this.buildPath);
+    const db = new Database(this.buildPath);
+    this.db = db;
+    try {
+      // Nothing to recover if the process dies: the file is thrown away and the import run again.
+      db.pragma('journal_mode = OFF');
+      db.pragma('synchronous = OFF');
+      db.pragma('locking_mode = EXCLUSIVE');
+      db.pragma('temp_store = MEMORY');
+      db.pragma('cache_size = -131072'); // 128 MiB: the unique keys of entities and declarations stay in memory
+      migrate(db);
+      for (const idx of DEFERRED_INDEXES) db.exec(`DROP INDEX IF EXISTS ${idx.name}`);
+      const cols = DECLARATION_COLUMNS;
+      this.stmts = {
+        entity: db.prepare('INSERT INTO entities (id, kind, key, name, search_name) VALUES (?, ?, ?, ?, ?)'),
+        declaration: db.prepare(`INSERT INTO declarations (id, ${cols.join(', ')}) VALUES (?${', ?'.repeat(cols.length)})`),
+        container: db.prepare('INSERT INTO declaration_containers (declaration, container) VALUES (?, ?)'),
+        sourceFile: db.prepare('INSERT INTO source_files (id, name) VALUES (?, ?)'),
+        link: db.prepare('INSERT INTO edges (src, type, dst) VALUES (?, ?, ?)'),
+        previous: db.prepare(`SELECT d.*, f.name AS source_name FROM declarations d LEFT JOIN source_files f ON f.id = d.source_file WHERE d.id = ?`),
+        update: db.prepare(`UPDATE declarations SET ${cols.map((c) => `${c} = ?`).join(', ')}, purged = 0 WHERE id = ?`),
+        clearContainers: db.prepare('DELETE FROM declaration_containers WHERE declaration = ?'),
+      };
+      db.exec('BEGIN');
+    } catch (err) {
+      this.abort();
+      throw err;
+    }
+  }
+
+  /** Appends a batch; says what the declarations it replaced were (duplicates within the import). */
+  write(rows: ImportRows): ReplacedDeclaration[] {
+    const s = this.stmts;
+    for (const [id, name] of rows.sourceFiles) s.sourceFile.run(id, name);
+    const e = rows.entities;
+    for (let i = 0; i < e.length; i += ENTITY_STRIDE) s.entity.run(e.slice(i, i + ENTITY_STRIDE));
+    const d = rows.declarations;
+    for (let i = 0; i < d.length; i += DECLARATION_STRIDE) s.declaration.run(d.slice(i, i + DECLARATION_STRIDE));
+    const replaced: ReplacedDeclaration[] = [];
+    for (const u of rows.updates) {
+      const previous = s.previous.get(u.id) as Record<string, unknown>;
+      replaced.push({
+        key: u.key, previous: declarationFromRow(previous), current: u.current, sameLoad: true,
+        ...(u.source ? { source: u.source } : {}),
+        ...(previous.source_name ? { previousSource: { file: previous.source_name as string, line: previous.source_line as number } } : {}),
+      });
+      s.update.run(...u.values, u.id);
+      s.clearContainers.run(u.id);
+    }
+    const c = rows.containers;
+    for (let i = 0; i < c.length; i += 2) s.container.run(c[i], c[i + 1]);
+    this.links.add(rows.links);
+    return replaced;
+  }
+
+  /** Appends the links, commits, builds the indexes and closes: the file at buildPath is a whole store. */
+  finish(): void {
+    for (const [src, type, dst] of this.links.sorted()) this.stmts.link.run(src, LINK_TYPES[type], dst);
+    this.db.exec('COMMIT');
+    ensureIndexes(this.db);
+    this.db.close();
+  }
+
+  /** Puts the built store in place, over whatever was there (rename replaces it in one step). */
+  install(): void {
+    // A log left beside the old file would be read as the new one's.
+    for (const suffix of ['-wal', '-shm', '-journal']) rmSync(this.path + suffix, { force: true });
+    renameSync(this.buildPath, this.path);
+  }
+
+  /** Throws the unfinished store away. */
+  abort(): void {
+    if (this.db?.open) this.db.close();
+    removeStoreFiles(this.buildPath);
+  }
+}
