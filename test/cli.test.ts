@@ -5,6 +5,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { generateSynthetic } from '../src/synth/generate';
+import { SqliteGraphStore } from '../src/store/sqlite/sqlite-store';
 import { runCli, spawnCli, tempDir, toCsv, row } from './helpers';
 
 const tmp = tempDir('cg-cli-');
@@ -59,7 +60,7 @@ describe('customs-graph ingest', () => {
   });
 });
 
-describe('an ingest killed with SIGKILL half-way', () => {
+describe('an ingest into an existing store killed with SIGKILL half-way', () => {
   let file: string;
   beforeAll(async () => {
     const synth = await generateSynthetic(join(tmp.dir, 'kill'), { traders: 3000, seed: 3 });
@@ -72,7 +73,11 @@ describe('an ingest killed with SIGKILL half-way', () => {
     expect(ref.status).toBe(0);
     const expected = JSON.parse(ref.stdout).store;
 
+    // An existing (empty) store: ingest adds to it batch by batch (a new one would be built by a bulk import, tested in bulk-import.test.ts).
     const killed = join(tmp.dir, 'killed.db');
+    const empty = new SqliteGraphStore(killed);
+    empty.migrateSync();
+    await empty.close();
     const child = spawnCli(['ingest', file, '--db', killed]);
     const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
     // Wait until some batches are committed, then kill without warning.

@@ -2,6 +2,8 @@
 import { parseGlobalId } from '../src/api/global-id';
 import { spawn, spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import Database from 'better-sqlite3';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { stringify } from 'csv-stringify/sync';
@@ -34,6 +36,30 @@ export async function analysedSyntheticStore(dir: string, db: string, synthOpts:
   await ingestInto(store, [synth.declarationsFile], dir);
   await runAnalysis(store, { ...DEFAULT_PARAMS, seed: 42 });
   return { synth, store };
+}
+
+/**
+ * A digest of every table of an embedded store, rows in key order (the time each migration was
+ * applied left out): two stores with the same digests hold the same rows with the same ids.
+ */
+export function tableDigests(dbPath: string): Record<string, string> {
+  const db = new Database(dbPath, { readonly: true });
+  try {
+    const out: Record<string, string> = {};
+    for (const t of db.prepare("SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name").pluck().all() as string[]) {
+      const cols = db.prepare(`SELECT * FROM "${t}" LIMIT 0`).columns().map((c) => c.name).filter((c) => !(t === 'schema_migrations' && c === 'applied_at'));
+      const hash = createHash('sha256');
+      let n = 0;
+      for (const r of db.prepare(`SELECT ${cols.map((c) => `"${c}"`).join(', ')} FROM "${t}" ORDER BY ${cols.map((_, i) => i + 1).join(', ')}`).raw().iterate()) {
+        hash.update(JSON.stringify(r));
+        n++;
+      }
+      out[t] = `${n} rows ${hash.digest('hex').slice(0, 16)}`;
+    }
+    return out;
+  } finally {
+    db.close();
+  }
 }
 
 export function tempDir(prefix = 'cg-'): { dir: string; cleanup: () => void } {

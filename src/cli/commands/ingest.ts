@@ -4,10 +4,10 @@ import { basename } from 'node:path';
 import type { Config } from '../../config';
 import { existsSync } from 'node:fs';
 import { runIngest, type IngestProgress, type IngestSummary } from '../../ingest/ingest';
-import { runImport } from '../../ingest/bulk/import';
+import { runImport, type ImportOptions } from '../../ingest/bulk/import';
 import { isEmptyStore } from '../../store/sqlite/bulk-writer';
 import { UsageError } from '../../util/errors';
-import { planIngest } from '../../ingest/plan';
+import { planIngest, type IngestPlan } from '../../ingest/plan';
 import { loadMapping } from '../../ingest/mapping';
 import { checkWritable, RejectsWriter } from '../../ingest/rejects';
 import { checkWatchlist, importWatchlist, type WatchlistSummary } from '../../ingest/watchlist';
@@ -46,6 +46,16 @@ function sideRejects(rejectsPath: string, what: 'watchlist' | 'outcomes'): strin
   return `${rejectsPath.replace(/\.csv$/, '')}.${what}.csv`;
 }
 
+/** A bulk import; undefined when another process created the store meanwhile (ingest then adds to it). */
+async function importOrNot(db: string, plan: IngestPlan, opts: ImportOptions): Promise<IngestSummary | undefined> {
+  try {
+    return await runImport(db, plan, opts);
+  } catch (err) {
+    if (!opts.replace && (err as { code?: string }).code === 'EEXIST') return undefined;
+    throw err;
+  }
+}
+
 export async function ingestCommand(files: string[], opts: IngestCommandOptions, config: Config, logger: Logger): Promise<IngestReport> {
   // Everything that can make the whole ingest fail is checked before the store is opened.
   const mapping = opts.mapping ? loadMapping(opts.mapping) : undefined;
@@ -69,7 +79,7 @@ export async function ingestCommand(files: string[], opts: IngestCommandOptions,
     logger,
     onProgress: (p: IngestProgress) => progress.update(p.bytesRead, p.bytesTotal, `${basename(p.file)} ${formatNumber(p.read)} rows`),
   };
-  const imported = bulk ? await runImport(opts.db, plan, loadOptions) : undefined;
+  const imported = bulk ? await importOrNot(opts.db, plan, { ...loadOptions, replace: opts.bulk === true }) : undefined;
   const store = openStore(opts.db);
   try {
     await store.migrate();
@@ -88,7 +98,7 @@ export async function ingestCommand(files: string[], opts: IngestCommandOptions,
       outcomes = await importOutcomes(store, opts.outcomes, outRejects);
       await outRejects.close();
     }
-    return { ...summary, loadedBy: bulk ? 'import' : 'ingest', watchlist, outcomes, store: await store.counts(), db: opts.db };
+    return { ...summary, loadedBy: imported ? 'import' : 'ingest', watchlist, outcomes, store: await store.counts(), db: opts.db };
   } finally {
     await store.close();
   }

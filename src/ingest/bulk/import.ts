@@ -11,9 +11,12 @@ import type { IngestOptions, IngestSummary } from '../ingest';
 import type { IngestPlan } from '../plan';
 import { QualityTally } from '../quality-tally';
 import { Replacements, warnDuplicates } from '../replacements';
+import { failpoint } from '../../util/failpoint';
 import { parseForImport } from './import-thread';
 
 export interface ImportOptions extends IngestOptions {
+  /** Replace the (empty) store at the path; without it, the import fails with EEXIST if a store is there when it is complete. */
+  replace: boolean;
   /** Parse on a worker thread (the default when the compiled worker is there). */
   threaded?: boolean;
 }
@@ -42,7 +45,8 @@ export async function runImport(dbPath: string, plan: IngestPlan, opts: ImportOp
     } finally {
       await store.close();
     }
-    writer.install();
+    failpoint('import-before-install');
+    writer.install(opts.replace);
     for (const w of plan.warnings) opts.logger?.warn(w);
     warnDuplicates(replacements.summary, opts.logger);
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;

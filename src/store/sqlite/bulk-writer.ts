@@ -7,7 +7,8 @@
  * import leaves the temporary file, never a half store under the store's name.
  */
 import Database from 'better-sqlite3';
-import { existsSync, renameSync, rmSync, statSync } from 'node:fs';
+import { existsSync, linkSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import type { Declaration } from '../../domain/declaration';
 import type { LinkRel } from '../../domain/entities';
 import type { ReplacedDeclaration } from '../../domain/graph-facts';
@@ -99,6 +100,25 @@ class LinkColumns {
   }
 }
 
+/** Whether a process of this machine is still running. */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as { code?: string }).code === 'EPERM';
+  }
+}
+
+/** Removes what killed imports into `path` left behind (their processes are gone). */
+function removeAbandonedBuilds(path: string): void {
+  const prefix = `${basename(path)}.importing-`;
+  for (const name of readdirSync(dirname(path))) {
+    const m = name.startsWith(prefix) ? /^(\d+)(-wal|-shm|-journal)?$/.exec(name.slice(prefix.length)) : null;
+    if (m && !alive(Number(m[1]))) rmSync(join(dirname(path), name), { force: true });
+  }
+}
+
 export class SqliteBulkWriter {
   /** Where the store is built until it is complete. */
   readonly buildPath: string;
@@ -107,7 +127,8 @@ export class SqliteBulkWriter {
   private readonly stmts;
 
   constructor(readonly path: string) {
-    this.buildPath = `${path}.importing`;
+    removeAbandonedBuilds(path);
+    this.buildPath = `${path}.importing-${process.pid}`;
     removeStoreFiles(this.buildPath);
     const db = new Database(this.buildPath);
     this.db = db;
@@ -171,11 +192,19 @@ export class SqliteBulkWriter {
     this.db.close();
   }
 
-  /** Puts the built store in place, over whatever was there (rename replaces it in one step). */
-  install(): void {
-    // A log left beside the old file would be read as the new one's.
-    for (const suffix of ['-wal', '-shm', '-journal']) rmSync(this.path + suffix, { force: true });
-    renameSync(this.buildPath, this.path);
+  /**
+   * Puts the built store in place: over the (empty) store there with `replace` (a rename replaces
+   * it in one step), else only if no store has appeared there meanwhile (EEXIST if one has).
+   */
+  install(replace: boolean): void {
+    if (replace) {
+      // A log left beside the old file would be read as the new one's.
+      for (const suffix of ['-wal', '-shm', '-journal']) rmSync(this.path + suffix, { force: true });
+      renameSync(this.buildPath, this.path);
+    } else {
+      linkSync(this.buildPath, this.path);
+      rmSync(this.buildPath);
+    }
   }
 
   /** Throws the unfinished store away. */
