@@ -15,6 +15,7 @@ import type { RunningServer } from '../src/api/server';
 import type { SqliteGraphStore } from '../src/store/sqlite/sqlite-store';
 import { servedApi, type GqlClient, type GqlResult } from './api-client';
 import { analysedSyntheticStore, ingestInto, row, tempDir, toCsv } from './helpers';
+import { until } from './workers';
 
 const KEYS = { inv: ['investigator', 'al-inv'], inv2: ['investigator', 'al-inv2'], sco: ['scorer', 'al-sco'], clr: ['clearance', 'al-clr'] } satisfies Record<string, [string, string]>;
 const SECRET = 'a-webhook-secret-of-some-length';
@@ -218,7 +219,10 @@ describe('the inbox', () => {
   });
 
   it('counts the alerts it saw on /metrics', async () => {
-    const text = await (await fetch(server.url.replace('/graphql', '/metrics'))).text();
-    expect(Number(/customs_graph_alerts_raised_total\{type="watchlist_hit",severity="critical"\} (\d+)/.exec(text)?.[1])).toBe(4);
+    // The feed sees the store's new alerts at its next poll: on a loaded machine, a moment after they were written.
+    const seen = async () => Number(/customs_graph_alerts_raised_total\{type="watchlist_hit",severity="critical"\} (\d+)/
+      .exec(await (await fetch(server.url.replace('/graphql', '/metrics'))).text())?.[1]);
+    await until(async () => (await seen()) >= 4, 10_000).catch(() => undefined);
+    expect(await seen()).toBe(4);
   });
 });

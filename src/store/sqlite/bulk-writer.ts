@@ -8,7 +8,8 @@
  */
 import Database from 'better-sqlite3';
 import { existsSync, linkSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
+import { UsageError } from '../../util/errors';
 import type { Declaration } from '../../domain/declaration';
 import type { LinkRel } from '../../domain/entities';
 import type { ReplacedDeclaration } from '../../domain/graph-facts';
@@ -127,11 +128,16 @@ export class SqliteBulkWriter {
   private readonly stmts;
 
   constructor(readonly path: string) {
-    removeAbandonedBuilds(path);
     this.buildPath = `${path}.importing-${process.pid}`;
     removeStoreFiles(this.buildPath);
-    const db = new Database(this.buildPath);
+    let db: Database.Database;
+    try {
+      db = new Database(this.buildPath);
+    } catch (err) {
+      throw new UsageError(`cannot open the store ${resolve(path)}: ${(err as Error).message}`);
+    }
     this.db = db;
+    removeAbandonedBuilds(path);
     try {
       // Nothing to recover if the process dies: the file is thrown away and the import run again.
       db.pragma('journal_mode = OFF');
