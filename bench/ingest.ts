@@ -1,15 +1,19 @@
 /**
- * Ingest benchmark: generates declaration files of 100k and 1M rows, ingests each into a fresh
- * store in a child process (one process, one thread), and prints rows/s, peak RSS and store size.
+ * Ingest benchmark: generates declaration files of 100k and 1M rows and loads each, in a child
+ * process, both ways in the same run: a bulk import into a new store (`customs-graph import`) and
+ * ingest into an existing (empty) store, the path every later load takes. It prints rows/s,
+ * declarations/s, peak RSS and store size, and the import's speed as a multiple of ingest's.
  *
  *   npm run bench:ingest            # 100k and 1M
  *   npm run bench:ingest -- 100000  # chosen sizes
  */
-import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { table } from '../src/cli/output';
 import { generateSynthetic } from '../src/synth/generate';
+import { removeStoreFiles } from '../src/store/sqlite/bulk-writer';
+import { SqliteGraphStore } from '../src/store/sqlite/sqlite-store';
 import { machineReferenceSeconds } from './machine-reference';
 import { cliJson } from './processes';
 
@@ -21,6 +25,14 @@ function tradersFor(rows: number): number {
   return Math.max(100, Math.round(rows / 21));
 }
 
+function emptyStore(db: string): void {
+  const store = new SqliteGraphStore(db);
+  store.migrateSync();
+  store.db.close();
+}
+
+const storeMb = (db: string) => ['', '-wal'].reduce((a, s) => a + (existsSync(db + s) ? statSync(db + s).size : 0), 0) / 1024 / 1024;
+
 async function main(): Promise<void> {
   const sizes = process.argv.slice(2).map(Number).filter((n) => n > 0);
   const targets = sizes.length ? sizes : [100_000, 1_000_000];
@@ -29,29 +41,44 @@ async function main(): Promise<void> {
   const references: number[] = [];
   for (const target of targets) {
     const dir = join(DATA, `ingest-${target}`);
-    if (!existsSync(join(dir, 'declarations.csv'))) {
+    const file = join(dir, 'declarations.csv');
+    if (!existsSync(file)) {
       process.stderr.write(`generating ~${target} rows in ${dir} ...\n`);
       await generateSynthetic(dir, { traders: tradersFor(target), seed: 1 });
     }
-    const db = join(dir, 'bench.db');
-    for (const suffix of ['', '-wal', '-shm']) rmSync(db + suffix, { force: true });
-    references.push(machineReferenceSeconds());
-    process.stderr.write(`ingesting ${dir}/declarations.csv ...\n`);
-    const { out: summary, rssMb } = cliJson(['ingest', join(dir, 'declarations.csv'), '--db', db, '--rejects', join(dir, 'rejects.csv')]);
-    const size = ['', '-wal'].reduce((a, s) => a + (existsSync(db + s) ? statSync(db + s).size : 0), 0);
-    // A row is one declaration item (DESIGN §3); a declaration may have several.
-    const store = new Database(db, { readonly: true });
-    const declarations = store.prepare('SELECT COUNT(DISTINCT declaration_id) FROM declarations').pluck().get() as number;
-    store.close();
-    rows.push([
-      summary.read, summary.store.declarations, declarations, summary.seconds.toFixed(1), Math.round(summary.read / summary.seconds),
-      Math.round(declarations / summary.seconds), Math.round(rssMb), Math.round(size / 1024 / 1024),
-    ]);
+    const imported = join(dir, 'import.db');
+    const ingested = join(dir, 'bench.db');
+    removeStoreFiles(imported);
+    removeStoreFiles(ingested);
+    emptyStore(ingested);
+    const ways: Array<[string, string, string[]]> = [
+      ['import', imported, ['import', file, '--db', imported]],
+      ['ingest', ingested, ['ingest', file, '--db', ingested]],
+    ];
+    const measured: Array<{ way: string; read: number; declarations: number; seconds: number; rssMb: number; db: string }> = [];
+    for (const [way, db, args] of ways) {
+      references.push(machineReferenceSeconds());
+      process.stderr.write(`${way}: ${file} ...\n`);
+      const { out: summary, rssMb } = cliJson([...args, '--rejects', join(dir, 'rejects.csv')]);
+      // A row is one declaration item (DESIGN §3); a declaration may have several.
+      const store = new Database(db, { readonly: true });
+      const declarations = store.prepare('SELECT COUNT(DISTINCT declaration_id) FROM declarations').pluck().get() as number;
+      store.close();
+      measured.push({ way, read: summary.read, declarations, seconds: summary.seconds, rssMb, db });
+    }
+    const ingestSeconds = measured[1]!.seconds;
+    for (const m of measured) {
+      rows.push([
+        m.way, m.read, m.declarations, m.seconds.toFixed(1), Math.round(m.read / m.seconds), Math.round(m.declarations / m.seconds),
+        `${(ingestSeconds / m.seconds).toFixed(2)}x`, Math.round(m.rssMb), Math.round(storeMb(m.db)),
+      ]);
+    }
   }
-  process.stdout.write(`\n${table(['rows read', 'items stored', 'declarations', 'seconds', 'rows/s', 'declarations/s', 'peak RSS MB', 'store MB'], rows)}\n`);
   references.push(machineReferenceSeconds());
-  process.stdout.write(`\nnode ${process.version}, one process, one thread; goal: >= 50,000 declarations/s and < 500 MB peak RSS (a row is one declaration item)\n`);
-  process.stdout.write(`machine reference (bench/machine-reference.ts) before, between and after the loads: ${references.map((r) => `${r.toFixed(2)} s`).join(', ')}\n`);
+  process.stdout.write(`\n${table(['load', 'rows read', 'declarations', 'seconds', 'rows/s', 'declarations/s', 'speed vs ingest', 'peak RSS MB', 'store MB'], rows)}\n`);
+  process.stdout.write(`\nnode ${process.version}; import: a new store, parsing on a worker thread beside its SQLite writer; ingest: into an existing empty store, one thread\n`);
+  process.stdout.write('goals at 1M rows: import >= 50,000 declarations/s and < 1 GB peak RSS; ingest into an existing store >= 12,000 declarations/s and < 500 MB (a row is one declaration item)\n');
+  process.stdout.write(`machine reference (bench/machine-reference.ts) before each load and at the end: ${references.map((r) => `${r.toFixed(2)} s`).join(', ')}\n`);
 }
 
 main().catch((err) => {

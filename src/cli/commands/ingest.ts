@@ -7,6 +7,7 @@ import { runIngest, type IngestProgress, type IngestSummary } from '../../ingest
 import { runImport, type ImportOptions } from '../../ingest/bulk/import';
 import { isEmptyStore } from '../../store/sqlite/bulk-writer';
 import { UsageError } from '../../util/errors';
+import { preferAllocationThroughput } from '../../util/heap';
 import { planIngest, type IngestPlan } from '../../ingest/plan';
 import { loadMapping } from '../../ingest/mapping';
 import { checkWritable, RejectsWriter } from '../../ingest/rejects';
@@ -71,6 +72,8 @@ export async function ingestCommand(files: string[], opts: IngestCommandOptions,
 
   // A store that does not exist yet is built by a bulk import (nobody can have it open); one that exists takes ingest's path.
   const bulk = opts.bulk ?? (plan.files.length > 0 && !process.env.NEO4J_URI && !existsSync(opts.db));
+  // Parsing happens here only for ingest (an import parses on a thread with a young generation of its own).
+  if (!bulk) preferAllocationThroughput();
   const progress = createProgress(bulk ? 'import' : 'ingest', !opts.json && process.stderr.isTTY === true);
   const loadOptions = {
     rejectsPath,

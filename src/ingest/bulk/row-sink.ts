@@ -1,12 +1,13 @@
 /**
  * The bulk import's side of a load, on the thread that parses, validates and resolves: it stands
  * where the store stands in ingest (runIngest writes its batches here), but the store is empty,
- * so every entity, declaration and source file gets its id here, in memory, in the order ingest's
- * inserts would have given them, and each batch leaves as flat rows for the writer thread.
+ * so every entity and source file gets its id here, in memory, in the order ingest's inserts
+ * would have given them, and each batch leaves as flat rows for the writer thread. Declarations
+ * get their ids from the writer, whose unique index on their keys finds a second version.
  */
 import type { BatchResult, EntityRef, GraphBatch } from '../../domain/graph-facts';
 import type { EntityKind, LinkRel } from '../../domain/entities';
-import { LINK_TYPES, type ImportRows, type RowUpdate } from '../../store/sqlite/bulk-writer';
+import { LINK_TYPES, type ImportRows } from '../../store/sqlite/bulk-writer';
 import type { QualityCount } from '../../domain/accountability';
 import { searchName } from '../../domain/normalize';
 import { detach } from '../../util/strings';
@@ -19,7 +20,6 @@ const LINK_INDEX = new Map<LinkRel, number>(LINK_TYPES.map((t, i) => [t, i]));
 
 export class ImportRowSink implements LoadTarget {
   private readonly entityIds = new Map<EntityKind, Map<string, number>>();
-  private readonly declarationIds = new Map<string, number>();
   private readonly sourceFileIds = new Map<string, number>();
   private lastEntity = 0;
   /** Data-quality counts of the load, written once the store is complete. */
@@ -80,24 +80,14 @@ export class ImportRowSink implements LoadTarget {
       links[i * 3 + 2] = ref(l.to);
     });
     const declarations: unknown[] = [];
-    const updates: RowUpdate[] = [];
     const containers: number[] = [];
-    for (const fact of batch.declarations) {
-      const values = declarationValues(fact, ref, this.sourceFileId);
-      let id = this.declarationIds.get(fact.key);
-      if (id === undefined) {
-        id = this.declarationIds.size + 1;
-        this.declarationIds.set(detach(fact.key), id); // a flat copy: the key's text may point into the whole chunk read
-        declarations.push(id);
-        for (const v of values) declarations.push(v);
-      } else {
-        updates.push({ id, key: fact.key, values, current: fact.declaration, ...(fact.source ? { source: fact.source } : {}) });
-      }
+    batch.declarations.forEach((fact, i) => {
+      for (const v of declarationValues(fact, ref, this.sourceFileId)) declarations.push(v);
       // In key order: the table's primary key is (declaration, container).
       const containerIds = fact.containers.length > 1 ? [...new Set(fact.containers.map(ref))].sort((a, b) => a - b) : fact.containers.map(ref);
-      for (const c of containerIds) containers.push(id, c);
-    }
-    const rows: ImportRows = { entities, declarations, updates, links, containers: Int32Array.from(containers), sourceFiles: this.sourceFiles };
+      for (const c of containerIds) containers.push(i, c);
+    });
+    const rows: ImportRows = { entities, declarations, links, containers: Int32Array.from(containers), sourceFiles: this.sourceFiles };
     this.sourceFiles = [];
     await this.send(rows, this.progress);
     // The writer says what replaced rows were; ingest's store would have, batch by batch.
