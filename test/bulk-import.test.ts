@@ -17,6 +17,7 @@ const tmp = tempDir('cg-import-');
 afterAll(() => tmp.cleanup());
 
 let files: string[];
+let watchlist: string;
 let big: string;
 
 beforeAll(async () => {
@@ -38,6 +39,7 @@ beforeAll(async () => {
     row({ declaration_id: 'D3', declared_value: '-5' }),
   ]) + 'D4,1,2025-03-01,too,many\n');
   files = [synth.declarationsFile, extra];
+  watchlist = synth.watchlistFile;
   big = (await generateSynthetic(join(tmp.dir, 'big'), { traders: 3000, seed: 3 })).declarationsFile;
 });
 
@@ -75,7 +77,7 @@ describe('a bulk import', () => {
     empty.migrateSync();
     empty.db.close();
     const run = (db: string, rejects: string) => {
-      const r = runCli(['ingest', ...files, '--db', db, '--rejects', join(tmp.dir, rejects), '--json']);
+      const r = runCli(['ingest', ...files, '--watchlist', watchlist, '--db', db, '--rejects', join(tmp.dir, rejects), '--json']);
       expect(r.status, r.stderr).toBe(0);
       return JSON.parse(r.stdout) as IngestSummary & { loadedBy: string };
     };
@@ -83,6 +85,7 @@ describe('a bulk import', () => {
     const b = run(existing, 'cli-existing-rejects.csv');
     expect([a.loadedBy, b.loadedBy]).toEqual(['import', 'ingest']);
     expect(counted(a)).toEqual(counted(b));
+    expect(tableDigests(fresh).watchlist).toMatch(/^[1-9]\d* rows/);
     expect(tableDigests(fresh)).toEqual(tableDigests(existing));
     expect(readFileSync(join(tmp.dir, 'cli-new-rejects.csv'), 'utf8')).toBe(readFileSync(join(tmp.dir, 'cli-existing-rejects.csv'), 'utf8'));
   });

@@ -168,6 +168,8 @@ export function registerIngest(program: Command, config: Config, logger: Logger)
     .command('import')
     .description('build a new store from declaration files at once (bulk import: the store must not exist or be empty)')
     .argument('<files...>', 'declaration files')
+    .option('--watchlist <file>', 'watchlist CSV, loaded once the store is built')
+    .option('--outcomes <file>', 'control outcomes CSV, recorded once the store is built')
     .option('--mapping <file>', 'column mapping JSON for files from another customs system')
     .option('--rejects <file>', 'where rejected rows are written', 'rejects.csv'), config))
     .action(async (files: string[], opts) => {

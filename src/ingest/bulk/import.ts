@@ -1,8 +1,8 @@
 /**
  * Bulk import into a new store, as Neo4j's offline importer does: parsing, validation and entity
- * resolution on one thread, SQLite appending the rows on the other, ids assigned in memory, the
- * indexes built at the end, and the store renamed into place only when complete. It builds the
- * store `ingest` would build from the same files (same rows, ids, rejects and counts).
+ * resolution on one thread, SQLite appending the rows on the other, entity ids assigned in memory,
+ * one transaction without journal into a file of its own, put in place only when complete. It
+ * builds the store `ingest` would build from the same files (same rows, ids, rejects and counts).
  */
 import { DeclarationResolver } from '../../domain/resolve';
 import { SqliteBulkWriter } from '../../store/sqlite/bulk-writer';
