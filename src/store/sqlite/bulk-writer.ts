@@ -20,9 +20,9 @@ import { migrate } from './connection';
 import { DECLARATION_COLUMNS, declarationFromRow } from './rows';
 
 /** Values of one entity row: id, kind, key, name, search_name. */
-export const ENTITY_STRIDE = 5;
+const ENTITY_STRIDE = 5;
 /** Values of one declaration row: DECLARATION_COLUMNS. */
-export const DECLARATION_STRIDE = DECLARATION_COLUMNS.length;
+const DECLARATION_STRIDE = DECLARATION_COLUMNS.length;
 /** Link types by their index in the link triples. */
 export const LINK_TYPES: readonly LinkRel[] = ['AT_ADDRESS', 'HAS_PHONE', 'HAS_EMAIL', 'HAS_ACCOUNT', 'DIRECTS', 'IN_CONTAINER'];
 
