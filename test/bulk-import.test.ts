@@ -38,7 +38,15 @@ beforeAll(async () => {
     row({ declaration_id: 'D1', trader_id: 'TLOTUS', trader_directors: 'Karim Alaoui' }),
     row({ declaration_id: 'D3', declared_value: '-5' }),
   ]) + 'D4,1,2025-03-01,too,many\n');
-  files = [synth.declarationsFile, extra];
+  // And an NDJSON file: JSON values, a third version of D1's sibling item, lines that are not declarations.
+  const ndjson = join(tmp.dir, 'more.ndjson');
+  writeFileSync(ndjson, [
+    JSON.stringify({ ...row({ declaration_id: 'N1' }), declared_value: 12.5, item_no: 1, container_ids: ['MSCU1234565', 'CAIU2222220'] }),
+    JSON.stringify({ ...row({ declaration_id: 'D2', trader_id: 'TDELTA' }), trader_directors: 'Karim Alaoui;Nadia Bennani' }),
+    '{not json',
+    '[1,2]',
+  ].join('\n'));
+  files = [synth.declarationsFile, extra, ndjson];
   watchlist = synth.watchlistFile;
   big = (await generateSynthetic(join(tmp.dir, 'big'), { traders: 3000, seed: 3 })).declarationsFile;
 });
@@ -59,7 +67,8 @@ describe('a bulk import', () => {
     const viaImport = await runImport(imported, plan, { ...load, rejectsPath: join(tmp.dir, 'import-rejects.csv'), replace: false, threaded: false });
 
     expect(viaImport.read).toBe(viaImport.accepted + viaImport.rejected);
-    expect(viaImport.rejected).toBe(3);
+    expect(viaImport.rejected).toBe(5);
+    expect(viaImport.files.map((f) => f.format)).toEqual(['csv', 'csv', 'ndjson']);
     expect(viaImport.replacements.conflicting).toBeGreaterThanOrEqual(3);
     expect(viaImport.quality.duplicates).toBe(1);
     expect(counted(viaImport)).toEqual(counted(viaIngest));
@@ -126,7 +135,7 @@ describe('a bulk import', () => {
   it('refuses a store that holds data, and leaves it as it was', () => {
     const db = join(tmp.dir, 'imported.db');
     const before = tableDigests(db);
-    const r = runCli(['import', files[1]!, '--db', db]);
+    const r = runCli(['import', files[2]!, '--db', db]);
     expect(r.status).not.toBe(0);
     expect(r.stderr).toMatch(/already holds a store with data.*ingest/);
     expect(tableDigests(db)).toEqual(before);
