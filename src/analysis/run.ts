@@ -100,7 +100,7 @@ export async function runAnalysis(store: GraphStore, params: AnalysisParams, opt
       : undefined;
     threaded?.result.catch(() => undefined); // awaited below; a failure must not go unhandled while the scan runs
     let gs: GraphStageResult;
-    let scan: DeclarationScan;
+    let scan: DeclarationScan | undefined;
     try {
       opts.onStage?.('scan declarations');
       scan = await scanDeclarations(store, { cutoffShare: params.cutoffShare, onProgress: (n) => opts.onProgress?.('scan declarations', n, 0) });
@@ -118,44 +118,18 @@ export async function runAnalysis(store: GraphStore, params: AnalysisParams, opt
       throw err;
     }
     Object.assign(timings, gs.timings);
-    const { g, damped, rings, ringOf, cycles } = gs;
+    const { g, damped, rings, cycles } = gs;
 
     opts.onStage?.('scoring');
-    const st: Structure = {
-      g, csr: damped, community: gs.community, rings, ringOf, cycles, watchlist: gs.watchlist, hub: gs.hub,
-      periodStart: scan.periodStart, periodEnd: scan.periodEnd,
-    };
-    const parties = scan.partiesOf(g.ids);
-    // Both windows' proximity to known fraud at once (one on the other core), then their features.
-    const seeds: [Float64Array, Float64Array] = [pprSeeds(st, parties.all), pprSeeds(st, parties.past)];
-    const { ranks: [pprAll, pprPast], threaded: pprThreaded } = await personalizedPageRanks(damped, seeds, PPR_OPTIONS, threaded !== undefined);
-    const final = computeFeatures(st, scan.all, parties.all, { seeds: seeds[0], ppr: pprAll });
-    stage('ppr');
-    const pastFeatures = computeFeatures(st, scan.past, parties.past, { seeds: seeds[1], ppr: pprPast }, false);
-    const weights = chooseWeights(g, pastFeatures, scan, params);
-    // The declaration model needs only the past: it is fitted on the other core (idle now that the
-    // graph half is done) while this thread scores entities and writes them back.
-    const modelAside = buildDeclarationModel(g, scan, gs.community, pastFeatures, weights, params, threaded !== undefined);
-    modelAside.catch(() => undefined); // awaited below; a failure must not go unhandled meanwhile
-    const risk = new Float64Array(g.n);
-    const scores: EntityScore[] = [];
-    for (let i = 0; i < g.n; i++) {
-      const r = riskOf(final, i, weights);
-      risk[i] = r.risk;
-      // Parties are always scored; an identifier or route only when a signal says something about it
-      // (the others carry the base risk, and a reader treats a missing score as "nothing known").
-      if (r.signals.length === 0 && !isPartyKind(g.kinds[i]!)) continue;
-      scores.push({
-        entityId: g.ids[i]!, kind: g.kinds[i]!, risk: Math.round(r.risk * 1e6) / 1e6,
-        community: gs.community[i]! >= 0 ? gs.community[i] : undefined, component: gs.component[i],
-        pagerank: gs.pagerank[i]!, ppr: final.ppr[i]!, seizures: final.seizures[i]!, knownBad: final.knownBad[i] === 1, signals: r.signals,
-      });
-    }
-    const communities = rankCommunities(g, gs.community, risk, final.knownBad, parties.all, ringOf);
+    const { scores, communities, categories, scanned, knownBad, weights, modelAside, pprThreaded } = await scoreEntities(gs, scan, params, threaded !== undefined, stage);
+    // Let go of the scan's party figures: the frame of an async function keeps its locals through
+    // every await (at 1M nodes, 1.2 GB of live heap during the write-back without this and the
+    // helper's own frame, 0.6 GB with them).
+    scan = undefined;
     stage('scoring');
 
     opts.onStage?.('write-back');
-    await store.writeRunResults(runId, { scores, communities, categories: categoryList(scan.all) },
+    await store.writeRunResults(runId, { scores, communities, categories },
       (done, total) => opts.onProgress?.('write-back', done, total));
     stage('write_back');
 
@@ -165,9 +139,9 @@ export async function runAnalysis(store: GraphStore, params: AnalysisParams, opt
     stage('declaration_model');
 
     const counts: Record<string, number> = {
-      declarations: scan.declarations, nodes: g.n, edges: g.m, damped_edges: damped.offsets[g.n]! / 2, hubs: gs.hub.reduce((a, b) => a + b, 0),
+      declarations: scanned.declarations, nodes: g.n, edges: g.m, damped_edges: damped.offsets[g.n]! / 2, hubs: gs.hub.reduce((a, b) => a + b, 0),
       components: gs.components, communities: gs.communities, split_communities: gs.split, ranked_communities: communities.length, rings: rings.length, ring_nodes_moved: gs.ringNodesMoved,
-      circular_traders: cycles.size, pagerank_iterations: gs.pagerankIterations, known_bad: final.knownBad.reduce((a, b) => a + b, 0), scored: scores.length,
+      circular_traders: cycles.size, pagerank_iterations: gs.pagerankIterations, known_bad: knownBad, scored: scores.length,
     };
     const fullParams = {
       ...params,
@@ -175,24 +149,21 @@ export async function runAnalysis(store: GraphStore, params: AnalysisParams, opt
       hubExamples: gs.hubExamples,
       contextLinks: 'ROUTED_VIA and CARRIED_BY links are left out of community detection and risk propagation',
       edgeWeights: EDGE_WEIGHT_RULE, graphThread: threaded !== undefined, pageRankThread: pprThreaded, declarationModelThread: modelThreaded,
-      riskWeights: weights, cutoff: scan.cutoff,
+      riskWeights: weights, cutoff: scanned.cutoff,
     };
-    const model = { declarationModel, medians: Object.fromEntries(scan.medians) };
+    const model = { declarationModel, medians: Object.fromEntries(scanned.medians) };
     const traders = scores.filter((sc) => sc.kind === 'Trader');
     const modelCard = await buildModelCard(store, {
-      data: {
-        periodStart: scan.periodStart, periodEnd: scan.periodEnd, cutoff: scan.cutoff, declarations: scan.declarations,
-        controlled: scan.all.controlled, bad: scan.all.bad, entities: g.n, links: g.m,
-      },
+      data: { ...scanned.data, entities: g.n, links: g.m },
       labels: {
         entityModel: weights.labels, knownBad: counts.known_bad!, watchlist: { hits: gs.watchlist.size },
-        declarationModel: { declarations: scan.futureDeclarations.length, bad: scan.futureDeclarations.filter((d) => isBadOutcome(d.outcome)).length },
+        declarationModel: scanned.labelled,
       },
       entityWeights: weights, entityAuc: weights.auc, declarationModel, defaultDeclarationModel: defaultDeclarationModel(declarationModel.features),
-      heldOut, heldOutMissing, perDay: scan.perDay, traders: { ids: traders.map((sc) => sc.entityId), risks: traders.map((sc) => sc.risk) },
+      heldOut, heldOutMissing, perDay: scanned.perDay, traders: { ids: traders.map((sc) => sc.entityId), risks: traders.map((sc) => sc.risk) },
       topRings: communities.slice(0, TOP_RINGS_COMPARED),
     }, previous);
-    const card = { modelCard, dataQuality: await dataQuality(store, gs, scan.unitValueFar, params.defaultIdentifierTraders) };
+    const card = { modelCard, dataQuality: await dataQuality(store, gs, scanned.unitValueFar, params.defaultIdentifierTraders) };
     stage('model_card');
     // What changed since the previous run, recorded before this run is current and raised after.
     opts.onStage?.('alerts');
@@ -213,6 +184,63 @@ export async function runAnalysis(store: GraphStore, params: AnalysisParams, opt
   } finally {
     clearInterval(heartbeat);
   }
+}
+
+/**
+ * Scores every entity and community from the scan and the graph half: both windows' personalized
+ * PageRank and features, the weights, the declaration model started aside. What it builds on the
+ * way (features, party figures) is let go when it returns.
+ */
+async function scoreEntities(gs: GraphStageResult, scan: DeclarationScan, params: AnalysisParams, threaded: boolean, stage: (name: string) => void) {
+  const { g, damped, rings, ringOf, cycles } = gs;
+  const st: Structure = {
+    g, csr: damped, community: gs.community, rings, ringOf, cycles, watchlist: gs.watchlist, hub: gs.hub,
+    periodStart: scan.periodStart, periodEnd: scan.periodEnd,
+  };
+  const parties = scan.partiesOf(g.ids);
+  // Both windows' proximity to known fraud at once (one on the other core), then their features.
+  const seeds: [Float64Array, Float64Array] = [pprSeeds(st, parties.all), pprSeeds(st, parties.past)];
+  const { ranks: [pprAll, pprPast], threaded: pprThreaded } = await personalizedPageRanks(damped, seeds, PPR_OPTIONS, threaded);
+  const final = computeFeatures(st, scan.all, parties.all, { seeds: seeds[0], ppr: pprAll });
+  stage('ppr');
+  const pastFeatures = computeFeatures(st, scan.past, parties.past, { seeds: seeds[1], ppr: pprPast }, false);
+  const weights = chooseWeights(g, pastFeatures, scan, params);
+  // The declaration model needs only the past: it is fitted on the other core (idle now that the
+  // graph half is done) while this thread scores entities and writes them back.
+  const modelAside = buildDeclarationModel(g, scan, gs.community, pastFeatures, weights, params, threaded);
+  modelAside.catch(() => undefined); // awaited below; a failure must not go unhandled meanwhile
+  const risk = new Float64Array(g.n);
+  const scores: EntityScore[] = [];
+  for (let i = 0; i < g.n; i++) {
+    const r = riskOf(final, i, weights);
+    risk[i] = r.risk;
+    // Parties are always scored; an identifier or route only when a signal says something about it
+    // (the others carry the base risk, and a reader treats a missing score as "nothing known").
+    if (r.signals.length === 0 && !isPartyKind(g.kinds[i]!)) continue;
+    scores.push({
+      entityId: g.ids[i]!, kind: g.kinds[i]!, risk: Math.round(r.risk * 1e6) / 1e6,
+      community: gs.community[i]! >= 0 ? gs.community[i] : undefined, component: gs.component[i],
+      pagerank: gs.pagerank[i]!, ppr: final.ppr[i]!, seizures: final.seizures[i]!, knownBad: final.knownBad[i] === 1, signals: r.signals,
+    });
+  }
+  const communities = rankCommunities(g, gs.community, risk, final.knownBad, parties.all, ringOf);
+  // What the rest of the run needs of the scan and the features: they themselves are let go on return.
+  const scanned = scanSummary(scan);
+  const categories = categoryList(scan.all);
+  const knownBad = final.knownBad.reduce((a, b) => a + b, 0);
+  return { scores, communities, categories, scanned, knownBad, weights, modelAside, pprThreaded };
+}
+
+/** What a run reports of its scan once scoring is done (small: no party figures). */
+function scanSummary(scan: DeclarationScan) {
+  return {
+    data: {
+      periodStart: scan.periodStart, periodEnd: scan.periodEnd, cutoff: scan.cutoff, declarations: scan.declarations,
+      controlled: scan.all.controlled, bad: scan.all.bad,
+    },
+    declarations: scan.declarations, cutoff: scan.cutoff, medians: scan.medians, perDay: scan.perDay, unitValueFar: scan.unitValueFar,
+    labelled: { declarations: scan.futureDeclarations.length, bad: scan.futureDeclarations.filter((d) => isBadOutcome(d.outcome)).length },
+  };
 }
 
 /** The entity weights a run uses, why, and the labels and in-sample AUCs they were chosen on. */

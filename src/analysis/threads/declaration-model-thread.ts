@@ -42,14 +42,22 @@ function fitAndMeasure(labelled: DeclarationFacts[], ctx: ScoringContext, names:
  * Fits the model on another thread when asked and the compiled worker is there (not when tests run
  * the TypeScript sources), else here; says which.
  */
-export async function fitDeclarationModelAside(
+export function fitDeclarationModelAside(
   labelled: DeclarationFacts[], ctx: ScoringContext, names: string[], threaded: boolean,
 ): Promise<FittedDeclarationModel & { threaded: boolean }> {
-  if (!threaded || !WORKER_FILE) return { ...fitAndMeasure(labelled, ctx, names), threaded: false };
+  if (!threaded || !WORKER_FILE) {
+    try {
+      return Promise.resolve({ ...fitAndMeasure(labelled, ctx, names), threaded: false });
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
   const { combos, ...plain } = ctx;
   const req: Request = { declarationModel: { labelled, ctx: plain, knownCombos: labelled.filter((d) => combos.has(d)).map((d) => d.id), names } };
   const { result } = workerReply<FittedDeclarationModel>(WORKER_FILE, req, 'declaration model');
-  return { ...(await result), threaded: true };
+  // Not an async function: nothing here waits holding the labelled declarations and the context
+  // (the scan's), which the worker has its copy of; the run lets them go before its write-back.
+  return result.then((r) => ({ ...r, threaded: true }));
 }
 
 function serve(): void {
