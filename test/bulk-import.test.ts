@@ -9,6 +9,7 @@ import { basename, join } from 'node:path';
 import { runImport } from '../src/ingest/bulk/import';
 import { runIngest, type IngestSummary } from '../src/ingest/ingest';
 import { planIngest } from '../src/ingest/plan';
+import { SqliteBulkWriter } from '../src/store/sqlite/bulk-writer';
 import { SqliteGraphStore } from '../src/store/sqlite/sqlite-store';
 import { generateSynthetic } from '../src/synth/generate';
 import { row, runCli, spawnCli, tableDigests, tempDir, toCsv } from './helpers';
@@ -130,6 +131,20 @@ describe('a bulk import', () => {
     const done = runCli(['import', files[0]!, '--db', db, '--json']);
     expect(done.status, done.stderr).toBe(0);
     expect(JSON.parse(done.stdout).store.declarations).toBeGreaterThan(1000);
+  });
+
+  it('puts its store in place only if no store has appeared there meanwhile (ingest then adds to that one)', () => {
+    const db = join(tmp.dir, 'raced.db');
+    const writer = new SqliteBulkWriter(db);
+    writer.finish();
+    const other = new SqliteGraphStore(db); // another process's ingest, created while this import ran
+    other.migrateSync();
+    other.db.close();
+    const before = tableDigests(db);
+    expect(() => writer.install(false)).toThrow(expect.objectContaining({ code: 'EEXIST' }));
+    writer.abort();
+    expect(tableDigests(db)).toEqual(before);
+    expect(readdirSync(tmp.dir).filter((f) => f.startsWith('raced.db.importing-'))).toEqual([]);
   });
 
   it('refuses a store that holds data, and leaves it as it was', () => {
