@@ -25,6 +25,7 @@ import { planIngest } from '../src/ingest/plan';
 import { SqliteGraphStore } from '../src/store/sqlite/sqlite-store';
 import { silentLogger } from '../src/util/logger';
 import { Rng } from '../src/util/rng';
+import { removeStoreFiles } from '../src/store/sqlite/connection';
 import { buildAnalysisFixture } from './analysis-fixture';
 import { machineReferenceSeconds } from './machine-reference';
 import { cliJson } from './processes';
@@ -134,7 +135,7 @@ async function watchlistOverhead(rows: number): Promise<void> {
   for (const round of [1, 2]) {
     for (const mode of ['without', 'with'] as const) {
       const db = join(dir, `watch-${mode}.db`);
-      for (const s of ['', '-wal', '-shm']) rmSync(db + s, { force: true });
+      removeStoreFiles(db);
       if (mode === 'with') cliJson(['ingest', '--watchlist', wlFile, '--db', db, '--rejects', join(dir, 'wl-rejects.csv')]);
       process.stderr.write(`round ${round}: ingest ${mode} the watchlist ...\n`);
       const r = cliJson(['ingest', file, '--db', db, '--rejects', join(dir, 'rejects.csv')]);

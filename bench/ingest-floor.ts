@@ -18,7 +18,7 @@
  *
  * The stored rows are held in memory whole (peak RSS 2.3 GB at 1M rows, over the default heap limit: the npm script raises it).
  */
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { table } from '../src/cli/output';
@@ -26,6 +26,7 @@ import { makeValidator } from '../src/domain/declaration';
 import { DEFAULT_BATCH_SIZE } from '../src/ingest/ingest';
 import { planIngest } from '../src/ingest/plan';
 import { readDeclarations } from '../src/ingest/read-declarations';
+import { removeStoreFiles } from '../src/store/sqlite/connection';
 import { SqliteGraphStore } from '../src/store/sqlite/sqlite-store';
 import { machineReferenceSeconds } from './machine-reference';
 
@@ -70,7 +71,7 @@ function loadStored(db: string): StoredRows {
 
 /** Writes the stored rows into a fresh store as ingest does: per batch, its share of every table. */
 async function storeOnly(stored: StoredRows, dbPath: string, withoutDeclared: boolean): Promise<number> {
-  for (const suffix of ['', '-wal', '-shm']) rmSync(dbPath + suffix, { force: true });
+  removeStoreFiles(dbPath);
   const store = new SqliteGraphStore(dbPath);
   store.migrateSync();
   const db = store.db;
@@ -99,7 +100,7 @@ async function storeOnly(stored: StoredRows, dbPath: string, withoutDeclared: bo
   });
   const us = Number(process.hrtime.bigint() - started) / 1000 / n;
   await store.close();
-  for (const suffix of ['', '-wal', '-shm']) rmSync(dbPath + suffix, { force: true });
+  removeStoreFiles(dbPath);
   return us;
 }
 

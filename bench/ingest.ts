@@ -12,7 +12,7 @@ import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { table } from '../src/cli/output';
 import { generateSynthetic } from '../src/synth/generate';
-import { removeStoreFiles } from '../src/store/sqlite/bulk-writer';
+import { removeStoreFiles } from '../src/store/sqlite/connection';
 import { SqliteGraphStore } from '../src/store/sqlite/sqlite-store';
 import { machineReferenceSeconds } from './machine-reference';
 import { cliJson } from './processes';

@@ -13,11 +13,11 @@ import Database from 'better-sqlite3';
 import { existsSync, linkSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { UsageError } from '../../util/errors';
-import { declarationKey } from '../../domain/declaration-key';
 import type { LinkRel } from '../../domain/entities';
 import type { ReplacedDeclaration } from '../../domain/graph-facts';
-import { migrate } from './connection';
+import { migrate, removeStoreFiles, SIDE_FILES } from './connection';
 import { DECLARATION_COLUMNS, declarationFromRow } from './rows';
+import { DeclarationRows, replacedDeclaration } from './declaration-rows';
 
 /** Values of one entity row: id, kind, key, name, search_name. */
 const ENTITY_STRIDE = 5;
@@ -37,11 +37,6 @@ export interface ImportRows {
   /** Pairs: the declaration's place in `declarations`, container entity, in that order. */
   containers: Int32Array;
   sourceFiles: Array<[number, string]>;
-}
-
-/** The store's files: the database and, when it was opened in WAL mode, its log and shared memory. */
-export function removeStoreFiles(path: string): void {
-  for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(path + suffix, { force: true });
 }
 
 /**
@@ -103,11 +98,14 @@ function alive(pid: number): boolean {
   }
 }
 
+/** After `STORE.importing-`: the importing process's id, and a side file's suffix or none. */
+const BUILD_SUFFIX = new RegExp(`^(\\d+)(${SIDE_FILES.join('|')})?$`);
+
 /** Removes what killed imports into `path` left behind (their processes are gone). */
 function removeAbandonedBuilds(path: string): void {
   const prefix = `${basename(path)}.importing-`;
   for (const name of readdirSync(dirname(path))) {
-    const m = name.startsWith(prefix) ? /^(\d+)(-wal|-shm|-journal)?$/.exec(name.slice(prefix.length)) : null;
+    const m = name.startsWith(prefix) ? BUILD_SUFFIX.exec(name.slice(prefix.length)) : null;
     if (m && !alive(Number(m[1]))) rmSync(join(dirname(path), name), { force: true });
   }
 }
@@ -139,17 +137,13 @@ export class SqliteBulkWriter {
       db.pragma('temp_store = MEMORY');
       db.pragma('cache_size = -65536'); // 64 MiB: the unique keys of entities and declarations stay in memory
       migrate(db);
-      const cols = DECLARATION_COLUMNS;
       this.stmts = {
         entity: db.prepare('INSERT INTO entities (id, kind, key, name, search_name) VALUES (?, ?, ?, ?, ?)'),
-        declaration: db.prepare(`INSERT OR IGNORE INTO declarations (${cols.join(', ')}) VALUES (${cols.map(() => '?').join(', ')})`),
+        // A second version of a declaration is found by the key's unique index, and replaces the first as in ingest.
+        declarations: new DeclarationRows(db),
         container: db.prepare('INSERT INTO declaration_containers (declaration, container) VALUES (?, ?)'),
         sourceFile: db.prepare('INSERT INTO source_files (id, name) VALUES (?, ?)'),
         link: db.prepare('INSERT INTO edges (src, type, dst) VALUES (?, ?, ?)'),
-        previous: db.prepare(`SELECT d.*, f.name AS source_name FROM declarations d LEFT JOIN source_files f ON f.id = d.source_file
-          WHERE d.declaration_id = ? AND d.item_no = ?`),
-        update: db.prepare(`UPDATE declarations SET ${cols.map((c) => `${c} = ?`).join(', ')}, purged = 0 WHERE id = ?`),
-        clearContainers: db.prepare('DELETE FROM declaration_containers WHERE declaration = ?'),
       };
       db.exec('BEGIN');
     } catch (err) {
@@ -172,35 +166,20 @@ export class SqliteBulkWriter {
     const replaced: ReplacedDeclaration[] = [];
     for (let i = 0, k = 0, at = 0; i < d.length; i += DECLARATION_STRIDE, at++) {
       const values = d.slice(i, i + DECLARATION_STRIDE);
-      const ins = s.declaration.run(values);
-      let id: number;
-      if (ins.changes === 1) {
-        id = Number(ins.lastInsertRowid);
-      } else {
-        // Given before in this import: as ingest, say what it was, take the new values, keep only the containers it now names.
-        const previous = s.previous.get(values[0], values[1]) as Record<string, unknown>;
-        id = previous.id as number;
-        replaced.push(this.replacement(previous, values));
-        s.update.run(...values, id);
-        s.clearContainers.run(id);
-      }
+      const { id, previous } = s.declarations.write(values);
+      if (previous) replaced.push(this.replacement(previous, values));
       for (; k < c.length && c[k] === at; k += 2) s.container.run(id, c[k + 1]);
     }
     this.links.add(rows.links);
     return replaced;
   }
 
-  /** What a second version replaced: the row as it was, and the new version as ingest would have had it. */
+  /** What a second version replaced, with the new version as ingest would have had it (its row read back). */
   private replacement(previous: Record<string, unknown>, values: unknown[]): ReplacedDeclaration {
     const current: Record<string, unknown> = { id: previous.id };
     DECLARATION_COLUMNS.forEach((col, i) => { current[col] = values[i]; });
-    const at = (row: Record<string, unknown>, file: unknown) => (file ? { file: file as string, line: row.source_line as number } : undefined);
-    const source = at(current, this.sourceFiles.get(current.source_file as number));
-    const previousSource = at(previous, previous.source_name);
-    return {
-      key: declarationKey(previous.declaration_id as string, previous.item_no as number), previous: declarationFromRow(previous),
-      current: declarationFromRow(current), sameLoad: true, ...(source ? { source } : {}), ...(previousSource ? { previousSource } : {}),
-    };
+    const file = this.sourceFiles.get(current.source_file as number);
+    return replacedDeclaration(previous, declarationFromRow(current), true, file ? { file, line: current.source_line as number } : undefined);
   }
 
   /** Appends the links, commits and closes: the file at buildPath is a whole store. */
@@ -217,7 +196,7 @@ export class SqliteBulkWriter {
   install(replace: boolean): void {
     if (replace) {
       // A log left beside the old file would be read as the new one's.
-      for (const suffix of ['-wal', '-shm', '-journal']) rmSync(this.path + suffix, { force: true });
+      for (const suffix of SIDE_FILES) rmSync(this.path + suffix, { force: true });
       renameSync(this.buildPath, this.path);
     } else {
       linkSync(this.buildPath, this.path);

@@ -1,5 +1,6 @@
 /** Opening the SQLite file, its schema migrations and deferred indexes, and long reads on a connection of their own. */
 import Database from 'better-sqlite3';
+import { rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { searchName } from '../../domain/normalize';
 import { UsageError } from '../../util/errors';
@@ -20,6 +21,14 @@ function useWal(db: Database.Database): void {
       Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
     }
   }
+}
+
+/** The files SQLite keeps beside a database: its log and shared memory (WAL mode), or its rollback journal. */
+export const SIDE_FILES: readonly string[] = ['-wal', '-shm', '-journal'];
+
+/** Removes a store: the database and the files beside it. */
+export function removeStoreFiles(path: string): void {
+  for (const suffix of ['', ...SIDE_FILES]) rmSync(path + suffix, { force: true });
 }
 
 export function openDatabase(path: string, opts: { readonly?: boolean } = {}): Database.Database {

@@ -14,7 +14,8 @@ import type { BatchResult, DeclarationFact, EntityRef, GraphBatch, LinkFact, Rep
 import { IDENTIFIER_KINDS, type EntityKind as Kind } from '../../domain/entities';
 import { ensureIndexes, spacedCheckpoints } from './connection';
 import { DEFERRED_INDEXES } from './migrations';
-import { DECLARATION_COLUMNS, declarationFromRow, declarationValues } from './rows';
+import { declarationValues } from './rows';
+import { DeclarationRows, replacedDeclaration } from './declaration-rows';
 
 export interface WriterOptions {
   /** (kind, key) → id pairs kept in memory while writing: per kind, between this many and twice as many. */
@@ -66,22 +67,13 @@ export class SqliteGraphWriter implements GraphWriter {
 
   private prepareWrites() {
     const db = this.db;
-    const cols = DECLARATION_COLUMNS;
-    const updates = cols.slice(2).map((c) => `${c} = ?`).join(', ');
     return {
-      cols,
       insertEntity: db.prepare('INSERT OR IGNORE INTO entities (kind, key, name, search_name) VALUES (?, ?, ?, ?)'),
       selectEntity: db.prepare('SELECT id FROM entities WHERE kind = ? AND key = ?').pluck(),
       insertEdge: db.prepare('INSERT OR IGNORE INTO edges (src, type, dst) VALUES (?, ?, ?)'),
-      insertDeclaration: db.prepare(`INSERT OR IGNORE INTO declarations (${cols.join(', ')}) VALUES (${cols.map(() => '?').join(', ')})`),
-      // A new version of a purged declaration names its parties again: it is no longer purged.
-      updateDeclaration: db.prepare(`UPDATE declarations SET ${updates}, purged = 0
-        WHERE declaration_id = ? AND item_no = ? RETURNING id`).pluck(),
+      declarations: new DeclarationRows(db),
       insertSourceFile: db.prepare('INSERT OR IGNORE INTO source_files (name) VALUES (?)'),
       selectSourceFile: db.prepare('SELECT id FROM source_files WHERE name = ?').pluck(),
-      clearContainers: db.prepare('DELETE FROM declaration_containers WHERE declaration = ?'),
-      selectPrevious: db.prepare(`SELECT d.*, f.name AS source_name FROM declarations d LEFT JOIN source_files f ON f.id = d.source_file
-        WHERE d.declaration_id = ? AND d.item_no = ?`),
       insertContainer: db.prepare('INSERT OR IGNORE INTO declaration_containers (declaration, container) VALUES (?, ?)'),
       upsertWatch: db.prepare(`INSERT INTO watchlist (kind, key, reason, source, severity, listed_at) VALUES (?,?,?,?,?,?)
         ON CONFLICT (kind, key) DO UPDATE SET reason = excluded.reason, source = excluded.source,
@@ -170,27 +162,10 @@ export class SqliteGraphWriter implements GraphWriter {
 
   /** Writes a declaration; when it replaces one loaded before, says what that one was. */
   private writeDeclaration(fact: DeclarationFact, ids: ReadonlyMap<EntityRef, number>): ReplacedDeclaration | undefined {
-    const d = fact.declaration;
     const w = this.writes;
-    const params = declarationValues(fact, (r) => this.refId(r, ids), (name) => this.sourceFileId(name));
-    const ins = w.insertDeclaration.run(params);
-    let id: number;
-    let replaced: ReplacedDeclaration | undefined;
-    if (ins.changes === 1) {
-      id = Number(ins.lastInsertRowid);
-    } else {
-      // Loaded before: say what it was, take the new values, and keep only the containers it now names.
-      const previous = w.selectPrevious.get(d.declaration_id, d.item_no) as Record<string, unknown>;
-      replaced = {
-        key: fact.key, previous: declarationFromRow(previous), current: d, sameLoad: (previous.id as number) > this.loadStart,
-        ...(fact.source ? { source: fact.source } : {}),
-        ...(previous.source_name ? { previousSource: { file: previous.source_name as string, line: previous.source_line as number } } : {}),
-      };
-      id = w.updateDeclaration.get([...params.slice(2), params[0], params[1]]) as number;
-      w.clearContainers.run(id);
-    }
+    const { id, previous } = w.declarations.write(declarationValues(fact, (r) => this.refId(r, ids), (name) => this.sourceFileId(name)));
     for (const c of fact.containers) w.insertContainer.run(id, this.refId(c, ids));
-    return replaced;
+    return previous && replacedDeclaration(previous, fact.declaration, (previous.id as number) > this.loadStart, fact.source);
   }
 
   async removeLinks(links: LinkFact[]): Promise<{ links: number; entities: number }> {
