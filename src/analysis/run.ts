@@ -139,7 +139,7 @@ export async function runAnalysis(store: GraphStore, params: AnalysisParams, opt
     stage('declaration_model');
 
     const counts: Record<string, number> = {
-      declarations: scanned.declarations, nodes: g.n, edges: g.m, damped_edges: damped.offsets[g.n]! / 2, hubs: gs.hub.reduce((a, b) => a + b, 0),
+      declarations: scanned.data.declarations, nodes: g.n, edges: g.m, damped_edges: damped.offsets[g.n]! / 2, hubs: gs.hub.reduce((a, b) => a + b, 0),
       components: gs.components, communities: gs.communities, split_communities: gs.split, ranked_communities: communities.length, rings: rings.length, ring_nodes_moved: gs.ringNodesMoved,
       circular_traders: cycles.size, pagerank_iterations: gs.pagerankIterations, known_bad: knownBad, scored: scores.length,
     };
@@ -149,7 +149,7 @@ export async function runAnalysis(store: GraphStore, params: AnalysisParams, opt
       hubExamples: gs.hubExamples,
       contextLinks: 'ROUTED_VIA and CARRIED_BY links are left out of community detection and risk propagation',
       edgeWeights: EDGE_WEIGHT_RULE, graphThread: threaded !== undefined, pageRankThread: pprThreaded, declarationModelThread: modelThreaded,
-      riskWeights: weights, cutoff: scanned.cutoff,
+      riskWeights: weights, cutoff: scanned.data.cutoff,
     };
     const model = { declarationModel, medians: Object.fromEntries(scanned.medians) };
     const traders = scores.filter((sc) => sc.kind === 'Trader');
@@ -238,7 +238,7 @@ function scanSummary(scan: DeclarationScan) {
       periodStart: scan.periodStart, periodEnd: scan.periodEnd, cutoff: scan.cutoff, declarations: scan.declarations,
       controlled: scan.all.controlled, bad: scan.all.bad,
     },
-    declarations: scan.declarations, cutoff: scan.cutoff, medians: scan.medians, perDay: scan.perDay, unitValueFar: scan.unitValueFar,
+    medians: scan.medians, perDay: scan.perDay, unitValueFar: scan.unitValueFar,
     labelled: { declarations: scan.futureDeclarations.length, bad: scan.futureDeclarations.filter((d) => isBadOutcome(d.outcome)).length },
   };
 }

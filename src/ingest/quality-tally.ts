@@ -29,6 +29,8 @@ export interface LoadQuality {
 const MEASURES = ['rows', ...DECLARATION_FIELDS.map((f) => `filled:${f}`), ...ZERO_FIELDS.map((f) => `zero:${f}`), 'replaced', 'duplicate'];
 const AT = new Map(MEASURES.map((m, i) => [m, i]));
 const ROWS = AT.get('rows')!;
+const REPLACED = AT.get('replaced')!;
+const DUPLICATE = AT.get('duplicate')!;
 const FILLED = DECLARATION_FIELDS.map((f) => AT.get(`filled:${f}`)!);
 const ZERO = ZERO_FIELDS.map((f) => AT.get(`zero:${f}`)!);
 /** Measures in name order, as the store's counters are listed. */
@@ -75,8 +77,8 @@ export class QualityTally {
 
   /** Rows that replaced an earlier version with different content, and duplicates: rows sent again unchanged. */
   noteReplaced(r: { changed: BatchResult['replaced']; unchanged: BatchResult['replaced'] }): void {
-    for (const x of r.changed) this.bump(this.month(x.current.lodged_at), AT.get('replaced')!);
-    for (const x of r.unchanged) this.bump(this.month(x.current.lodged_at), AT.get('duplicate')!);
+    for (const x of r.changed) this.bump(this.month(x.current.lodged_at), REPLACED);
+    for (const x of r.unchanged) this.bump(this.month(x.current.lodged_at), DUPLICATE);
   }
 
   /** The counts so far, and a fresh start (they are added to the store's counters once). */

@@ -45,19 +45,18 @@ function fitAndMeasure(labelled: DeclarationFacts[], ctx: ScoringContext, names:
 export function fitDeclarationModelAside(
   labelled: DeclarationFacts[], ctx: ScoringContext, names: string[], threaded: boolean,
 ): Promise<FittedDeclarationModel & { threaded: boolean }> {
-  if (!threaded || !WORKER_FILE) {
-    try {
-      return Promise.resolve({ ...fitAndMeasure(labelled, ctx, names), threaded: false });
-    } catch (err) {
-      return Promise.reject(err);
-    }
-  }
+  if (!threaded || !WORKER_FILE) return fitHere(labelled, ctx, names);
   const { combos, ...plain } = ctx;
   const req: Request = { declarationModel: { labelled, ctx: plain, knownCombos: labelled.filter((d) => combos.has(d)).map((d) => d.id), names } };
   const { result } = workerReply<FittedDeclarationModel>(WORKER_FILE, req, 'declaration model');
   // Not an async function: nothing here waits holding the labelled declarations and the context
   // (the scan's), which the worker has its copy of; the run lets them go before its write-back.
   return result.then((r) => ({ ...r, threaded: true }));
+}
+
+/** The fit on this thread, now (an async function only so that a failure is a rejection, as the thread's is). */
+async function fitHere(labelled: DeclarationFacts[], ctx: ScoringContext, names: string[]): Promise<FittedDeclarationModel & { threaded: boolean }> {
+  return { ...fitAndMeasure(labelled, ctx, names), threaded: false };
 }
 
 function serve(): void {
