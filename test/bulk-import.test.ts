@@ -12,7 +12,7 @@ import { planIngest } from '../src/ingest/plan';
 import { SqliteBulkWriter } from '../src/store/sqlite/bulk-writer';
 import { SqliteGraphStore } from '../src/store/sqlite/sqlite-store';
 import { generateSynthetic } from '../src/synth/generate';
-import { row, runCli, spawnCli, tableDigests, tempDir, toCsv } from './helpers';
+import { emptyStoreAt, row, runCli, spawnCli, tableDigests, tempDir, toCsv } from './helpers';
 
 const tmp = tempDir('cg-import-');
 afterAll(() => tmp.cleanup());
@@ -83,9 +83,7 @@ describe('a bulk import', () => {
   it('is what `ingest` does into a store that does not exist yet, on a thread of its own, with the store ingest adds to an existing one', () => {
     const fresh = join(tmp.dir, 'cli-new.db');
     const existing = join(tmp.dir, 'cli-existing.db');
-    const empty = new SqliteGraphStore(existing);
-    empty.migrateSync();
-    empty.db.close();
+    emptyStoreAt(existing);
     const run = (db: string, rejects: string) => {
       const r = runCli(['ingest', ...files, '--watchlist', watchlist, '--db', db, '--rejects', join(tmp.dir, rejects), '--json']);
       expect(r.status, r.stderr).toBe(0);
@@ -121,9 +119,7 @@ describe('a bulk import', () => {
 
   it('killed once complete but before it is in place leaves the empty store it was to replace untouched', () => {
     const db = join(tmp.dir, 'replaced.db');
-    const empty = new SqliteGraphStore(db);
-    empty.migrateSync();
-    empty.db.close();
+    emptyStoreAt(db);
     const before = tableDigests(db);
     const killed = runCli(['import', files[0]!, '--db', db], { env: { CUSTOMS_GRAPH_FAILPOINT: 'import-before-install' } });
     expect(killed.signal).toBe('SIGKILL');
@@ -137,9 +133,7 @@ describe('a bulk import', () => {
     const db = join(tmp.dir, 'raced.db');
     const writer = new SqliteBulkWriter(db);
     writer.finish();
-    const other = new SqliteGraphStore(db); // another process's ingest, created while this import ran
-    other.migrateSync();
-    other.db.close();
+    emptyStoreAt(db); // another process's ingest, created while this import ran
     const before = tableDigests(db);
     expect(() => writer.install(false)).toThrow(expect.objectContaining({ code: 'EEXIST' }));
     writer.abort();

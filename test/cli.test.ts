@@ -5,8 +5,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { generateSynthetic } from '../src/synth/generate';
-import { SqliteGraphStore } from '../src/store/sqlite/sqlite-store';
-import { runCli, spawnCli, tempDir, toCsv, row } from './helpers';
+import { emptyStoreAt, runCli, spawnCli, tempDir, toCsv, row } from './helpers';
 
 const tmp = tempDir('cg-cli-');
 afterAll(() => tmp.cleanup());
@@ -75,9 +74,7 @@ describe('an ingest into an existing store killed with SIGKILL half-way', () => 
 
     // An existing (empty) store: ingest adds to it batch by batch (a new one would be built by a bulk import, tested in bulk-import.test.ts).
     const killed = join(tmp.dir, 'killed.db');
-    const empty = new SqliteGraphStore(killed);
-    empty.migrateSync();
-    await empty.close();
+    emptyStoreAt(killed);
     const child = spawnCli(['ingest', file, '--db', killed]);
     const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
     // Wait until some batches are committed, then kill without warning.

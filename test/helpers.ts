@@ -62,6 +62,13 @@ export function tableDigests(dbPath: string): Record<string, string> {
   }
 }
 
+/** A store with its schema and nothing in it, at `path` (a store that exists: ingest adds to it, import may replace it). */
+export function emptyStoreAt(path: string): void {
+  const store = new SqliteGraphStore(path);
+  store.migrateSync();
+  store.db.close();
+}
+
 export function tempDir(prefix = 'cg-'): { dir: string; cleanup: () => void } {
   const dir = mkdtempSync(join(tmpdir(), prefix));
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
