@@ -8,6 +8,10 @@ import { batchOf, row } from './helpers';
 import { keyFor } from '../src/domain/entities';
 import { unitValue } from '../src/analysis/signals/predicates';
 import type { NewAlert } from '../src/domain/alerts';
+import { OUTCOMES } from '../src/domain/fields';
+import type { DeclarationColumns } from '../src/store/analysis-source';
+import { columnsFromFacts } from '../src/store/declaration-columns';
+import { IdNumbers } from '../src/util/id-numbers';
 
 export interface StoreFactory {
   /** A new, empty, migrated store. */
@@ -240,6 +244,45 @@ export function storeContract(name: string, factory: StoreFactory): void {
       expect(await store.declarationsPerDay()).toEqual([
         { day: '2025-02-27', count: 1 }, { day: '2025-03-01', count: 2 }, { day: '2025-03-02', count: 2 },
       ]);
+    });
+
+    it('streams every declaration in columns exactly as its facts say, parties numbered in order of first sight', async () => {
+      await store.writeBatch(batchOf([
+        ...RING,
+        row({ declaration_id: 'L1', consignee_id: 'K1', goods_origin_country: 'VN', transit_ports: 'vnsgn;MYPKG', outcome: 'discrepancy', lodged_at: '2025-03-03' }),
+        row({ declaration_id: 'L2', goods_origin_country: 'CN', transit_ports: 'CNSHA', quantity: '0', gross_weight_kg: '3' }),
+        row({ declaration_id: 'L3', goods_origin_country: 'TR', quantity: '5', outcome: 'clear', currency: 'EUR', lodged_at: '2025-02-27T23:59:00Z' }),
+        row({ declaration_id: 'L4', trader_id: 'T9', carrier_id: '', gross_weight_kg: '12.5' }),
+      ]));
+      // The columns read back into facts, and the facts read into columns the plain way (declaration-columns.ts).
+      const view = async (numbers: IdNumbers, batches: AsyncIterable<DeclarationColumns>) => {
+        const rows: unknown[] = [];
+        const controlled: string[] = [];
+        for await (const c of batches) {
+          const id = (s: number) => (s < 0 ? undefined : numbers.ids[s]);
+          for (let i = 0; i < c.length; i++) {
+            rows.push({
+              id: c.declarationId(c.key[i]!), lodgedAt: c.lodgedAt[i], trader: id(c.trader[i]!), consignee: id(c.consignee[i]!), supplier: id(c.supplier[i]!),
+              broker: id(c.broker[i]!), carrier: id(c.carrier[i]!), value: c.value[i], quantity: c.quantity[i], weight: c.weight[i], hsCode: c.hsCode[i],
+              currency: c.currency[i], outcome: OUTCOMES[c.outcome[i]!], goodsOrigin: c.goodsOriginElsewhere[i], transit: c.transit[i],
+            });
+          }
+          controlled.push(...c.controlled.map((d) => `${d.id} ${d.outcome} ${d.hsCode}`));
+        }
+        return { rows, controlled, order: numbers.ids };
+      };
+      const numbers = new IdNumbers();
+      const got = await view(numbers, store.streamDeclarationColumns(numbers, 2));
+      const plain = new IdNumbers();
+      const want = await view(plain, columnsFromFacts(store.streamDeclarationFacts(3), plain));
+      expect(got).toEqual(want);
+      expect(got.rows).toHaveLength(8);
+      expect(got.controlled).toHaveLength(3);
+      const l1 = got.rows.find((r) => (r as { transit: string[] }).transit.length > 0);
+      expect(l1).toMatchObject({ goodsOrigin: 'VN', transit: ['vnsgn', 'MYPKG'], outcome: 'discrepancy' });
+      // Quantity 0 stays 0 (no unit value), a missing one is NaN; goods from the country of dispatch carry no origin elsewhere.
+      expect(got.rows).toContainEqual(expect.objectContaining({ quantity: 0, weight: 3, goodsOrigin: null }));
+      expect(got.rows).toContainEqual(expect.objectContaining({ quantity: NaN, weight: 12.5, carrier: undefined }));
     });
 
     it('streams declaration facts and entities for analysis', async () => {

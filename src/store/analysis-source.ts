@@ -2,6 +2,7 @@
 import type { EntityKind, RelType } from '../domain/entities';
 import type { DeclarationFacts } from '../domain/results';
 import type { Entity } from './graph-reader';
+import type { IdNumbers } from '../util/id-numbers';
 
 /**
  * A link of the entity graph used by analysis: parties tied through the declarations they share
@@ -32,11 +33,46 @@ export interface EntityStats {
   lastLodged: string;
 }
 
+/**
+ * Every declaration as the declaration scan reads it: a batch of columns rather than an object per
+ * declaration (at 4M declarations, building and collecting those objects was most of the scan),
+ * with the few declarations that carry a control outcome given whole.
+ */
+export interface DeclarationColumns {
+  length: number;
+  /** A number per declaration that `declarationId` turns into its node id (needed only for the few kept as examples). */
+  key: Float64Array;
+  declarationId(key: number): string;
+  lodgedAt: string[];
+  /** The parties, as numbers in the IdNumbers the stream was given; -1 where there is none. */
+  trader: Int32Array;
+  consignee: Int32Array;
+  supplier: Int32Array;
+  broker: Int32Array;
+  carrier: Int32Array;
+  value: Float64Array;
+  /** NaN where none is declared. */
+  quantity: Float64Array;
+  weight: Float64Array;
+  hsCode: string[];
+  currency: string[];
+  /** Index of the outcome in OUTCOMES. */
+  outcome: Uint8Array;
+  /** The goods' declared origin where it differs from the country of dispatch, else null. */
+  goodsOriginElsewhere: Array<string | null>;
+  /** The transit ports where goodsOriginElsewhere is set (else empty). */
+  transit: string[][];
+  /** The declarations of the batch with a recorded outcome (not 'unknown'), whole, in order. */
+  controlled: DeclarationFacts[];
+}
+
 export interface AnalysisSource {
   /** The entity graph in batches; identifier links only where the identifier is shared. */
   streamEntityGraph(batchSize?: number): AsyncIterable<EntityLink[]>;
   streamEntityStats(batchSize?: number): AsyncIterable<EntityStats[]>;
   streamDeclarationFacts(batchSize?: number): AsyncIterable<DeclarationFacts[]>;
+  /** Every declaration in columns, in id order (the declaration scan); parties numbered in `numbers` in order of first sight. */
+  streamDeclarationColumns(numbers: IdNumbers, batchSize?: number): AsyncIterable<DeclarationColumns>;
   /** Declarations per lodging day (YYYY-MM-DD), in day order. */
   declarationsPerDay(): Promise<Array<{ day: string; count: number }>>;
   /** Entities of the given kinds, in batches (for resolving keys in analysis and scoring). */

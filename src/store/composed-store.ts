@@ -11,7 +11,8 @@ import type { ChannelOverride, QualityCount, RunCard } from '../domain/accountab
 import type { AccountabilityLog } from './accountability-log';
 import type { CaseStore } from './case-store';
 import type { CaseStatus, InvestigationCase } from '../domain/cases';
-import type { AnalysisSource, EntityLink, EntityStats } from './analysis-source';
+import type { AnalysisSource, DeclarationColumns, EntityLink, EntityStats } from './analysis-source';
+import type { IdNumbers } from '../util/id-numbers';
 import type { AuditLog, AuditRecord } from './audit-log';
 import type { Entity, GraphReader, LinkFigures, NeighbourhoodOptions, NodeLink, StoreCounts, StoredDeclaration, Subgraph } from './graph-reader';
 import type { GraphStore } from './graph-store';
@@ -77,6 +78,7 @@ export abstract class ComposedGraphStore implements GraphStore {
   streamEntityGraph(batchSize?: number): AsyncIterable<EntityLink[]> { return this.roles.analysis.streamEntityGraph(batchSize); }
   streamEntityStats(batchSize?: number): AsyncIterable<EntityStats[]> { return this.roles.analysis.streamEntityStats(batchSize); }
   streamDeclarationFacts(batchSize?: number): AsyncIterable<DeclarationFacts[]> { return this.roles.analysis.streamDeclarationFacts(batchSize); }
+  streamDeclarationColumns(numbers: IdNumbers, batchSize?: number): AsyncIterable<DeclarationColumns> { return this.roles.analysis.streamDeclarationColumns(numbers, batchSize); }
   declarationsPerDay(): Promise<Array<{ day: string; count: number }>> { return this.roles.analysis.declarationsPerDay(); }
   streamEntities(kinds: readonly EntityKind[], batchSize?: number): AsyncIterable<Entity[]> { return this.roles.analysis.streamEntities(kinds, batchSize); }
 

@@ -35,15 +35,18 @@ export class IdNumbers {
       if (s === undefined) this.byString.set(id, (s = this.next(id)));
       return s;
     }
-    if (n >= this.byInt.length) {
-      let size = this.byInt.length;
-      while (size <= n) size *= 2;
-      const grown = new Int32Array(size).fill(-1);
-      grown.set(this.byInt);
-      this.byInt = grown;
-    }
+    if (n >= this.byInt.length) this.widen(n);
     let s = this.byInt[n]!;
     if (s < 0) this.byInt[n] = s = this.next(id);
+    return s;
+  }
+
+  /** The number of the id `String(n)` (a store's integer id), without making the string unless it is new. */
+  ofInt(n: number): number {
+    if (n < 0 || n >= MAX_INT_ID || !Number.isInteger(n)) return this.of(String(n));
+    if (n >= this.byInt.length) this.widen(n);
+    let s = this.byInt[n]!;
+    if (s < 0) this.byInt[n] = s = this.next(String(n));
     return s;
   }
 
@@ -53,6 +56,14 @@ export class IdNumbers {
     if (n < 0) return this.byString.get(id);
     const s = n < this.byInt.length ? this.byInt[n]! : -1;
     return s < 0 ? undefined : s;
+  }
+
+  private widen(n: number): void {
+    let size = this.byInt.length;
+    while (size <= n) size *= 2;
+    const grown = new Int32Array(size).fill(-1);
+    grown.set(this.byInt);
+    this.byInt = grown;
   }
 
   private next(id: string): number {

@@ -4,6 +4,7 @@
  * then takes the representation it runs fastest on (CSR for PageRank and components, a graphology
  * graph for Louvain) from these arrays.
  */
+import { grown } from '../../util/grow';
 import type { EntityKind, RelType } from '../../domain/entities';
 import type { EntityLink } from '../../store/analysis-source';
 import type { GraphStore } from '../../store/graph-store';
@@ -53,16 +54,11 @@ class EdgeBuffer {
 
   private grow(): void {
     const size = this.src.length * 2;
-    const g = <T extends Int32Array | Uint8Array | Float64Array>(a: T, C: new (n: number) => T): T => {
-      const b = new C(size);
-      b.set(a);
-      return b;
-    };
-    this.src = g(this.src, Int32Array);
-    this.dst = g(this.dst, Int32Array);
-    this.rel = g(this.rel, Uint8Array);
-    this.count = g(this.count, Float64Array);
-    this.value = g(this.value, Float64Array);
+    this.src = grown(this.src, size);
+    this.dst = grown(this.dst, size);
+    this.rel = grown(this.rel, size);
+    this.count = grown(this.count, size);
+    this.value = grown(this.value, size);
   }
 }
 

@@ -7,12 +7,14 @@
  * Outcome-based figures are kept twice: over everything, and over the declarations lodged before
  * the fitting cutoff, so weights can be fitted on the past and checked on the future.
  */
-import { isBadOutcome } from '../../domain/fields';
+import { isBadOutcome, OUTCOMES } from '../../domain/fields';
 import type { CategoryRisk, DeclarationFacts } from '../../domain/results';
+import type { DeclarationColumns } from '../../store/analysis-source';
 import type { GraphStore } from '../../store/graph-store';
+import { grown } from '../../util/grow';
 import { ComboSet } from './combo-set';
 import { PartyFigures, type DeclarationPart, type PartyAgg, type Window } from './party-figures';
-import { categoriesOf, isOriginLaundering, medianKey, UNDERVALUE_RATIO, unitValue } from './predicates';
+import { categoriesOf, medianKey, passedThrough, UNDERVALUE_RATIO, unitValueOf } from './predicates';
 
 const MIN_PEERS = 10;
 /** A unit value this many times above or below its peers' median is not a price but a typing error (a unit or a decimal point). */
@@ -75,52 +77,48 @@ class Windows {
     this.pastCombos = new ComboSet((id) => numbers.peek(id));
   }
 
-  /** Adds a declaration to all, and to past when it lies before the cutoff; gives the trader's number (undervaluation: see Undervaluation). */
-  add(d: DeclarationFacts, laundering: boolean, inPast: boolean): number {
-    const known = d.outcome !== 'unknown';
+  /** Adds a declaration with a recorded outcome to the outcome figures of all, and of past when it lies before the cutoff. */
+  addOutcome(d: DeclarationFacts, inPast: boolean): void {
     const bad = isBadOutcome(d.outcome);
-    if (known) {
-      this.all.controlled++;
-      if (bad) this.all.bad++;
-      if (inPast) {
-        this.past.controlled++;
-        if (bad) this.past.bad++;
+    this.all.controlled++;
+    if (bad) this.all.bad++;
+    if (inPast) {
+      this.past.controlled++;
+      if (bad) this.past.bad++;
+    }
+    for (const [f, v] of categoriesOf(d)) {
+      // By field, then value: no `field NUL value` string to build and hash per declaration.
+      let byValue = this.categories.get(f);
+      if (!byValue) this.categories.set(f, (byValue = new Map()));
+      let c = byValue.get(v);
+      if (!c) {
+        c = { all: { n: 0, bad: 0 }, past: undefined };
+        byValue.set(v, c);
+        this.allCategories.push([f, v, c.all]);
       }
-      for (const [f, v] of categoriesOf(d)) {
-        // By field, then value: no `field NUL value` string to build and hash per declaration.
-        let byValue = this.categories.get(f);
-        if (!byValue) this.categories.set(f, (byValue = new Map()));
-        let c = byValue.get(v);
-        if (!c) {
-          c = { all: { n: 0, bad: 0 }, past: undefined };
-          byValue.set(v, c);
-          this.allCategories.push([f, v, c.all]);
-        }
-        c.all.n++;
-        if (bad) c.all.bad++;
-        if (inPast) {
-          if (!c.past) this.pastCategories.push([f, v, (c.past = { n: 0, bad: 0 })]);
-          c.past.n++;
-          if (bad) c.past.bad++;
-        }
+      c.all.n++;
+      if (bad) c.all.bad++;
+      if (inPast) {
+        if (!c.past) this.pastCategories.push([f, v, (c.past = { n: 0, bad: 0 })]);
+        c.past.n++;
+        if (bad) c.past.bad++;
       }
     }
-    const part: DeclarationPart = { id: d.id, lodgedAt: d.lodgedAt, value: d.value, known, bad, seizure: d.outcome === 'seizure', laundering };
-    let trader = -1;
-    let supplier = -1;
-    let broker = -1;
+  }
+
+  /** Adds declaration i of a batch to its parties' figures in all, and in past when it lies before the cutoff; gives the trader's number. */
+  addParties(c: DeclarationColumns, i: number, part: DeclarationPart, inPast: boolean): number {
+    const trader = c.trader[i]!;
+    const supplier = c.supplier[i]!;
+    const broker = c.broker[i]!;
     let traderTimes = 0;
-    for (const id of [d.trader, d.consignee, d.supplier, d.broker, d.carrier]) {
-      if (id === undefined) continue;
-      const isTrader = id === d.trader;
-      const s = this.parties.tally(id, 0, part, isTrader);
-      if (inPast) this.parties.tally(id, 1, part, isTrader);
-      if (isTrader) {
-        trader = s;
-        traderTimes++;
-      }
-      if (id === d.supplier) supplier = s;
-      if (id === d.broker) broker = s;
+    for (const s of [trader, c.consignee[i]!, supplier, broker, c.carrier[i]!]) {
+      if (s < 0) continue;
+      // A party named twice (a trader that is its own consignee) counts twice, as the trader each time.
+      const isTrader = s === trader;
+      this.parties.tally(s, 0, part, isTrader);
+      if (inPast) this.parties.tally(s, 1, part, isTrader);
+      if (isTrader) traderTimes++;
     }
     if (broker >= 0) {
       this.parties.broker(trader, broker, 0, traderTimes);
@@ -131,8 +129,8 @@ class Windows {
   }
 
   /** The windows with their party maps filled in, and a lookup of both windows' figures for many ids at once. */
-  finish(): { all: Window; past: Window; partiesOf: DeclarationScan['partiesOf'] } {
-    const { byNumber, map } = this.parties.windows();
+  finish(declarationId: (key: number) => string): { all: Window; past: Window; partiesOf: DeclarationScan['partiesOf'] } {
+    const { byNumber, map } = this.parties.windows(declarationId);
     lazyParties(this.all, () => map('all'));
     lazyParties(this.past, () => map('past'));
     for (const [f, v, c] of this.allCategories) this.all.categories.set(`${f}\u0000${v}`, c);
@@ -160,62 +158,83 @@ function lazyParties(w: Window, build: () => Map<string, PartyAgg>): void {
 
 /**
  * Undervaluation needs the peer medians, which need every unit value: the scan keeps, per
- * declaration with a unit value, its peer group, the value, its trader's number and whether it
- * lies in the past (flat arrays, no object per row), and counts the undervalued ones once all are
- * seen, in scan order, so the examples are the same first five a second pass would give.
+ * declaration with a unit value, its peer group, the value, its key, its trader's number and
+ * whether it lies in the past (typed columns, no object or string per row), and counts the
+ * undervalued ones once all are seen, in scan order, so the examples are the same first five a
+ * second pass would give.
  */
 class Undervaluation {
-  private readonly groupIndex = new Map<string, number>();
+  /** Peer groups by HS code, then currency (no `hs|currency` string per declaration), numbered in order of first sight. */
+  private readonly groupIndex = new Map<string, Map<string, number>>();
+  private readonly groupKeys: string[] = [];
   private readonly groupValues: number[][] = [];
-  private readonly group: number[] = [];
-  private readonly value: number[] = [];
-  private readonly id: string[] = [];
-  private readonly trader: number[] = [];
-  private readonly inPast: boolean[] = [];
+  private n = 0;
+  private group = new Int32Array(1 << 12);
+  private value = new Float64Array(1 << 12);
+  private key = new Float64Array(1 << 12);
+  private trader = new Int32Array(1 << 12);
+  private inPast = new Uint8Array(1 << 12);
 
-  note(d: DeclarationFacts, trader: number, inPast: boolean): void {
-    const u = unitValue(d);
+  note(c: DeclarationColumns, i: number, trader: number, inPast: boolean): void {
+    const u = unitValueOf(c.value[i]!, orUndefined(c.quantity[i]!), orUndefined(c.weight[i]!));
     if (u === undefined) return;
-    const key = medianKey(d);
-    let g = this.groupIndex.get(key);
+    const hsCode = c.hsCode[i]!;
+    const currency = c.currency[i]!;
+    let byCurrency = this.groupIndex.get(hsCode);
+    if (!byCurrency) this.groupIndex.set(hsCode, (byCurrency = new Map()));
+    let g = byCurrency.get(currency);
     if (g === undefined) {
       g = this.groupValues.length;
-      this.groupIndex.set(key, g);
+      byCurrency.set(currency, g);
+      this.groupKeys.push(medianKey({ hsCode, currency }));
       this.groupValues.push([]);
     }
     this.groupValues[g]!.push(u);
-    this.group.push(g);
-    this.value.push(u);
-    this.id.push(d.id);
-    this.trader.push(trader);
-    this.inPast.push(inPast);
+    if (this.n === this.group.length) this.grow();
+    const k = this.n++;
+    this.group[k] = g;
+    this.value[k] = u;
+    this.key[k] = c.key[i]!;
+    this.trader[k] = trader;
+    this.inPast[k] = inPast ? 1 : 0;
   }
 
   /** Medians of the groups with enough peers; counts each trader's undervalued declarations, and the unit values far from any price. */
   finish(parties: PartyFigures): { medians: Map<string, number>; far: number } {
     const median = new Float64Array(this.groupValues.length).fill(NaN);
     const medians = new Map<string, number>();
-    for (const [key, g] of this.groupIndex) {
-      const l = this.groupValues[g]!;
-      if (l.length < MIN_PEERS) continue;
+    this.groupValues.forEach((l, g) => {
+      if (l.length < MIN_PEERS) return;
       const sorted = Float64Array.from(l).sort();
       median[g] = sorted[Math.floor(sorted.length / 2)]!;
-      medians.set(key, median[g]!);
-    }
+      medians.set(this.groupKeys[g]!, median[g]!);
+    });
     let far = 0;
-    for (let k = 0; k < this.value.length; k++) {
+    for (let k = 0; k < this.n; k++) {
       const m = median[this.group[k]!]!;
       if (this.value[k]! > FAR_RATIO * m || this.value[k]! * FAR_RATIO < m) far++;
       // NaN (too few peers) compares false.
       if (!(this.value[k]! < UNDERVALUE_RATIO * m)) continue;
-      parties.undervalued(this.trader[k]!, 0, this.id[k]!);
-      if (this.inPast[k]) parties.undervalued(this.trader[k]!, 1, this.id[k]!);
+      parties.undervalued(this.trader[k]!, 0, this.key[k]!);
+      if (this.inPast[k]) parties.undervalued(this.trader[k]!, 1, this.key[k]!);
     }
     return { medians, far };
   }
+
+  private grow(): void {
+    const size = this.group.length * 2;
+    this.group = grown(this.group, size);
+    this.value = grown(this.value, size);
+    this.key = grown(this.key, size);
+    this.trader = grown(this.trader, size);
+    this.inPast = grown(this.inPast, size);
+  }
 }
 
-export async function scanDeclarations(store: GraphStore, opts: { cutoffShare: number; onProgress?: (rows: number) => void }): Promise<DeclarationScan> {
+/** A column's NaN (nothing declared) as undefined. */
+const orUndefined = (x: number) => (Number.isNaN(x) ? undefined : x);
+
+export async function scanDeclarations(store: Pick<GraphStore, 'declarationsPerDay' | 'streamDeclarationColumns'>, opts: { cutoffShare: number; onProgress?: (rows: number) => void }): Promise<DeclarationScan> {
   // The period covered and the time cutoff come from the day counts: no sort of millions of dates.
   const perDay = await store.declarationsPerDay();
   const declarations = perDay.reduce((a, d) => a + d.count, 0);
@@ -238,28 +257,45 @@ export async function scanDeclarations(store: GraphStore, opts: { cutoffShare: n
   const under = new Undervaluation();
   const futureTraders = new Map<string, { controlled: number; bad: number }>();
   const futureDeclarations: DeclarationFacts[] = [];
+  let declarationId = (key: number) => String(key);
+  // One object for every declaration's part, refilled: the figures keep only its numbers and strings.
+  const part: DeclarationPart = { key: 0, lodgedAt: '', value: 0, known: false, bad: false, seizure: false, laundering: false };
   let rows = 0;
   // Small batches: a batch is alive while it is read, and a large one survives young-generation
-  // collections to be copied and promoted (20k rows cost twice the GC time of 2k here).
-  for await (const batch of store.streamDeclarationFacts(2_000)) {
-    for (const d of batch) {
+  // collections to be copied and promoted.
+  for await (const c of store.streamDeclarationColumns(windows.parties.numbers, 2_000)) {
+    declarationId = c.declarationId;
+    for (let i = 0; i < c.length; i++) {
+      const outcome = OUTCOMES[c.outcome[i]!]!;
+      const goodsOrigin = c.goodsOriginElsewhere[i];
       // lodgedAt starts with its day, so it sorts before the cutoff day exactly when its day does.
-      const inPast = d.lodgedAt < cutoff;
-      const trader = windows.add(d, isOriginLaundering(d), inPast);
-      if (!inPast && d.outcome !== 'unknown') {
-        const f = futureTraders.get(d.trader) ?? { controlled: 0, bad: 0 };
-        f.controlled++;
-        if (isBadOutcome(d.outcome)) f.bad++;
-        futureTraders.set(d.trader, f);
-        futureDeclarations.push(d);
-      }
-      under.note(d, trader, inPast);
+      const inPast = c.lodgedAt[i]! < cutoff;
+      part.key = c.key[i]!;
+      part.lodgedAt = c.lodgedAt[i]!;
+      part.value = c.value[i]!;
+      part.known = outcome !== 'unknown';
+      part.bad = isBadOutcome(outcome);
+      part.seizure = outcome === 'seizure';
+      part.laundering = goodsOrigin ? passedThrough(goodsOrigin, c.transit[i]!) : false;
+      const trader = windows.addParties(c, i, part, inPast);
+      under.note(c, i, trader, inPast);
     }
-    rows += batch.length;
+    // The declarations with an outcome: the outcome figures and the labels, whole.
+    for (const d of c.controlled) {
+      const inPast = d.lodgedAt < cutoff;
+      windows.addOutcome(d, inPast);
+      if (inPast) continue;
+      const f = futureTraders.get(d.trader) ?? { controlled: 0, bad: 0 };
+      f.controlled++;
+      if (isBadOutcome(d.outcome)) f.bad++;
+      futureTraders.set(d.trader, f);
+      futureDeclarations.push(d);
+    }
+    rows += c.length;
     opts.onProgress?.(rows);
   }
   const { medians, far: unitValueFar } = under.finish(windows.parties);
-  const { all, past, partiesOf } = windows.finish();
+  const { all, past, partiesOf } = windows.finish(declarationId);
   const { pastCombos } = windows;
   return { all, past, futureTraders, futureDeclarations, pastCombos, medians, unitValueFar, partiesOf, cutoff, perDay, periodStart, periodEnd, declarations };
 }

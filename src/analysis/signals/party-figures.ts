@@ -11,6 +11,7 @@
  */
 import { IdNumbers } from '../../util/id-numbers';
 import { IntTuples } from '../../util/int-tuples';
+import { grown } from '../../util/grow';
 
 export interface PartyAgg {
   n: number;
@@ -70,7 +71,8 @@ export type WindowName = 'all' | 'past';
 
 /** What one declaration brings to the figures of each party it names. */
 export interface DeclarationPart {
-  id: string;
+  /** The declaration's key (DeclarationColumns.key): examples are kept as keys and named at the end. */
+  key: number;
   lodgedAt: string;
   value: number;
   known: boolean;
@@ -85,16 +87,18 @@ export class PartyFigures {
   private readonly first: string[][] = [[], []];
   private readonly last: string[][] = [[], []];
   private readonly pastOrder: number[] = [];
-  /** Examples per party, keyed by number × 2 + window. */
-  private readonly seizures = new Map<number, string[]>();
-  private readonly launderings = new Map<number, string[]>();
-  private readonly unders = new Map<number, string[]>();
+  /** Examples per party (declaration keys), keyed by number × 2 + window. */
+  private readonly seizures = new Map<number, number[]>();
+  private readonly launderings = new Map<number, number[]>();
+  private readonly unders = new Map<number, number[]>();
   /** A trader's declarations per broker, per window. */
   private readonly brokers = [new PairCounts(), new PairCounts()];
 
-  /** Adds a declaration to a party's figures in one window (0 all, 1 past); gives the party's number. */
-  tally(id: string, w: 0 | 1, d: DeclarationPart, isTrader: boolean): number {
-    const s = this.numbers.of(id);
+  /**
+   * Adds a declaration to the figures of party number s (in `numbers`, given in order of first
+   * sight) in one window (0 all, 1 past).
+   */
+  tally(s: number, w: 0 | 1, d: DeclarationPart, isTrader: boolean): void {
     if (s >= this.first[0]!.length) this.open(s, d.lodgedAt);
     const r = s * STRIDE + w * WIN;
     const rec = this.records;
@@ -115,13 +119,12 @@ export class PartyFigures {
       rec[r + SEIZURES]!++;
       const day = dayNumber(d.lodgedAt);
       if (day > rec[r + LAST_SEIZURE]!) rec[r + LAST_SEIZURE] = day;
-      example(this.seizures, s * 2 + w, d.id);
+      example(this.seizures, s * 2 + w, d.key);
     }
     if (isTrader && d.laundering) {
       rec[r + LAUNDERING]!++;
-      example(this.launderings, s * 2 + w, d.id);
+      example(this.launderings, s * 2 + w, d.key);
     }
-    return s;
   }
 
   /** Counts `times` declarations of trader t through broker b in a window. */
@@ -130,17 +133,17 @@ export class PartyFigures {
   }
 
   /** Counts an undervalued declaration of trader t in a window. */
-  undervalued(t: number, w: 0 | 1, declarationId: string): void {
+  undervalued(t: number, w: 0 | 1, declarationKey: number): void {
     this.records[t * STRIDE + w * WIN + UNDER]!++;
-    example(this.unders, t * 2 + w, declarationId);
+    example(this.unders, t * 2 + w, declarationKey);
   }
 
   /**
    * The figures as PartyAgg objects by party number (see `numbers`), and `map`, which builds a
    * window's map by id in the order that window first saw its parties (the run reads by number, so
-   * the scan calls it only when a map is read).
+   * the scan calls it only when a map is read). Examples are named by `declarationId`.
    */
-  windows(): { byNumber: Record<WindowName, Array<PartyAgg | undefined>>; map(w: WindowName): Map<string, PartyAgg> } {
+  windows(declarationId: (key: number) => string): { byNumber: Record<WindowName, Array<PartyAgg | undefined>>; map(w: WindowName): Map<string, PartyAgg> } {
     const ids = this.numbers.ids;
     const aggs: Array<Array<PartyAgg | undefined>> = [new Array(ids.length), new Array(ids.length)];
     const make = (s: number, w: 0 | 1): PartyAgg => {
@@ -153,11 +156,11 @@ export class PartyFigures {
       if (rec[r + LAST_SEIZURE]! > 0) p.lastSeizure = new Date(rec[r + LAST_SEIZURE]! * 86_400_000).toISOString().slice(0, 10);
       const key = s * 2 + w;
       const seized = this.seizures.get(key);
-      if (seized) p.evidenceSeizures = seized;
+      if (seized) p.evidenceSeizures = seized.map(declarationId);
       const laundered = this.launderings.get(key);
-      if (laundered) p.evidenceLaundering = laundered;
+      if (laundered) p.evidenceLaundering = laundered.map(declarationId);
       const under = this.unders.get(key);
-      if (under) p.evidenceUnder = under;
+      if (under) p.evidenceUnder = under.map(declarationId);
       aggs[w]![s] = p;
       return p;
     };
@@ -182,11 +185,7 @@ export class PartyFigures {
 
   /** A new party's record (zeroed) and first and last lodging in the all window. */
   private open(s: number, lodgedAt: string): void {
-    if ((s + 1) * STRIDE > this.records.length) {
-      const grown = new Float64Array(this.records.length * 2);
-      grown.set(this.records);
-      this.records = grown;
-    }
+    if ((s + 1) * STRIDE > this.records.length) this.records = grown(this.records, this.records.length * 2);
     this.first[0]![s] = lodgedAt;
     this.last[0]![s] = lodgedAt;
   }
@@ -198,8 +197,8 @@ function dayNumber(iso: string): number {
 }
 
 /** Keeps the first five examples of a signal. */
-function example(lists: Map<number, string[]>, key: number, id: string): void {
+function example(lists: Map<number, number[]>, key: number, declarationKey: number): void {
   const list = lists.get(key);
-  if (!list) lists.set(key, [id]);
-  else if (list.length < EXAMPLES) list.push(id);
+  if (!list) lists.set(key, [declarationKey]);
+  else if (list.length < EXAMPLES) list.push(declarationKey);
 }

@@ -9,8 +9,13 @@ import type { DeclarationFacts } from '../../domain/results';
 export const UNDERVALUE_RATIO = 0.5;
 
 export function unitValue(d: Pick<DeclarationFacts, 'value' | 'quantity' | 'weight'>): number | undefined {
-  const q = d.quantity ?? d.weight;
-  return q && q > 0 ? d.value / q : undefined;
+  return unitValueOf(d.value, d.quantity, d.weight);
+}
+
+/** Value per unit, else per kg; none without a positive divisor. */
+export function unitValueOf(value: number, quantity: number | null | undefined, weight: number | null | undefined): number | undefined {
+  const q = quantity ?? weight;
+  return q && q > 0 ? value / q : undefined;
 }
 
 export const medianKey = (d: Pick<DeclarationFacts, 'hsCode' | 'currency'>) => `${d.hsCode}|${d.currency}`;
@@ -18,7 +23,12 @@ export const medianKey = (d: Pick<DeclarationFacts, 'hsCode' | 'currency'>) => `
 /** Goods declared as originating in a country their route only passed through (ports are UN/LOCODEs). */
 export function isOriginLaundering(d: Pick<DeclarationFacts, 'goodsOrigin' | 'origin' | 'transit'>): boolean {
   if (!d.goodsOrigin || d.goodsOrigin === d.origin) return false;
-  return d.transit.some((port) => port.slice(0, 2).toUpperCase() === d.goodsOrigin);
+  return passedThrough(d.goodsOrigin, d.transit);
+}
+
+/** Whether one of the ports lies in the country (a port's UN/LOCODE starts with its country's code). */
+export function passedThrough(country: string, ports: readonly string[]): boolean {
+  return ports.some((port) => port.slice(0, 2).toUpperCase() === country);
 }
 
 /** The declared attributes whose outcome history the declaration scorer learns from. */

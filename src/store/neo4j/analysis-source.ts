@@ -1,7 +1,9 @@
 /** What analysis reads of the Neo4j adapter, streamed as the server sends it. */
 import type { EntityKind, RelType } from '../../domain/entities';
 import type { DeclarationFacts } from '../../domain/results';
-import type { AnalysisSource, EntityLink, EntityStats } from '../analysis-source';
+import type { AnalysisSource, DeclarationColumns, EntityLink, EntityStats } from '../analysis-source';
+import { columnsFromFacts } from '../declaration-columns';
+import type { IdNumbers } from '../../util/id-numbers';
 import type { Entity } from '../graph-reader';
 import type { Neo4jSession } from './session';
 
@@ -37,6 +39,10 @@ export class Neo4jAnalysisSource implements Omit<AnalysisSource, 'getEntities'> 
       office: opt(r.office), regime: String(r.regime ?? 'IM'), aeo: typeof r.aeo === 'boolean' ? r.aeo : undefined,
       declarationId: String(r.declarationId), recovered: (r.recovered as number | null) ?? undefined,
     }));
+  }
+
+  streamDeclarationColumns(numbers: IdNumbers, batchSize = 2_000): AsyncIterable<DeclarationColumns> {
+    return columnsFromFacts(this.streamDeclarationFacts(batchSize), numbers);
   }
 
   async declarationsPerDay(): Promise<Array<{ day: string; count: number }>> {

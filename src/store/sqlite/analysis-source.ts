@@ -1,13 +1,39 @@
 /** What analysis reads of the embedded store, streamed on read connections of their own. */
 import type Database from 'better-sqlite3';
 import type { EntityKind, RelType } from '../../domain/entities';
-import type { Outcome } from '../../domain/fields';
+import { OUTCOMES, type Outcome } from '../../domain/fields';
 import type { DeclarationFacts } from '../../domain/results';
-import type { AnalysisSource, EntityLink, EntityStats } from '../analysis-source';
+import type { AnalysisSource, DeclarationColumns, EntityLink, EntityStats } from '../analysis-source';
+import { emptyColumns, outcomeCode } from '../declaration-columns';
+import type { IdNumbers } from '../../util/id-numbers';
 import type { Entity } from '../graph-reader';
 import { streamQuery, withReader } from './connection';
 import { declarationLinks } from './declaration-links';
 import { declarationNodeId, GRAPH_RELS, IDENTIFIER_LINK_TYPES, NO_PORTS, REL_COLUMN } from './rows';
+
+const FACT_COLUMNS = `id, lodged_at, trader_ref, consignee_ref, supplier_ref, broker_ref, carrier_ref, route_ref, hs_code,
+  origin_country, goods_origin_country, transit_ports, declared_value, quantity, gross_weight_kg, currency, outcome, attrs,
+  office, regime, aeo, declaration_id, recovered_amount`;
+
+const opt = (v: unknown) => (v === null ? undefined : String(v));
+const ports = (v: unknown) => (v ? (v as string).split(';') : NO_PORTS);
+
+/** A declaration's facts from a row of FACT_COLUMNS: one object of one shape (attrs always present), no per-row empty arrays. */
+function factOf(r: unknown[]): DeclarationFacts {
+  return {
+    id: declarationNodeId(r[0] as number), lodgedAt: r[1] as string, trader: String(r[2]), consignee: opt(r[3]),
+    supplier: opt(r[4]), broker: opt(r[5]), carrier: opt(r[6]), route: String(r[7]), hsCode: r[8] as string, origin: r[9] as string,
+    goodsOrigin: (r[10] as string | null) ?? undefined, transit: ports(r[11]), value: r[12] as number,
+    quantity: (r[13] as number | null) ?? undefined, weight: (r[14] as number | null) ?? undefined, currency: r[15] as string,
+    outcome: r[16] as Outcome, attrs: r[17] ? (JSON.parse(r[17] as string) as Record<string, string>) : undefined,
+    office: opt(r[18]), regime: r[19] as string, aeo: r[20] === null ? undefined : r[20] === 1,
+    declarationId: r[21] as string, recovered: (r[22] as number | null) ?? undefined,
+  };
+}
+
+/** The outcome as its index in OUTCOMES (DeclarationColumns.outcome). */
+const OUTCOME_CODE_SQL = `CASE outcome ${OUTCOMES.map((o, i) => `WHEN '${o}' THEN ${i}`).join(' ')} ELSE ${outcomeCode('unknown')} END`;
+const UNKNOWN = outcomeCode('unknown');
 
 export class SqliteAnalysisSource implements Omit<AnalysisSource, 'getEntities'> {
   constructor(private readonly db: Database.Database, private readonly path: string) {}
@@ -43,21 +69,52 @@ export class SqliteAnalysisSource implements Omit<AnalysisSource, 'getEntities'>
   }
 
   async *streamDeclarationFacts(batchSize = 10_000): AsyncIterable<DeclarationFacts[]> {
-    const sql = `SELECT id, lodged_at, trader_ref, consignee_ref, supplier_ref, broker_ref, carrier_ref, route_ref, hs_code,
-      origin_country, goods_origin_country, transit_ports, declared_value, quantity, gross_weight_kg, currency, outcome, attrs,
-      office, regime, aeo, declaration_id, recovered_amount
-      FROM declarations ORDER BY id`;
-    const opt = (v: unknown) => (v === null ? undefined : String(v));
-    // Millions of rows: one object each, of one shape (attrs always present), no per-row empty arrays.
-    yield* streamQuery<DeclarationFacts>(this.path, sql, batchSize, (r) => ({
-      id: declarationNodeId(r[0] as number), lodgedAt: r[1] as string, trader: String(r[2]), consignee: opt(r[3]),
-      supplier: opt(r[4]), broker: opt(r[5]), carrier: opt(r[6]), route: String(r[7]), hsCode: r[8] as string, origin: r[9] as string,
-      goodsOrigin: (r[10] as string | null) ?? undefined, transit: r[11] ? (r[11] as string).split(';') : NO_PORTS, value: r[12] as number,
-      quantity: (r[13] as number | null) ?? undefined, weight: (r[14] as number | null) ?? undefined, currency: r[15] as string,
-      outcome: r[16] as Outcome, attrs: r[17] ? (JSON.parse(r[17] as string) as Record<string, string>) : undefined,
-      office: opt(r[18]), regime: r[19] as string, aeo: r[20] === null ? undefined : r[20] === 1,
-      declarationId: r[21] as string, recovered: (r[22] as number | null) ?? undefined,
-    }));
+    yield* streamQuery<DeclarationFacts>(this.path, `SELECT ${FACT_COLUMNS} FROM declarations ORDER BY id`, batchSize, factOf);
+  }
+
+  async *streamDeclarationColumns(numbers: IdNumbers, batchSize = 2_000): AsyncIterable<DeclarationColumns> {
+    yield* withReader(this.path, function* (db) {
+      // Rowid ranges read whole (`all`), each twice: every declaration's columns, then the few with
+      // an outcome whole. One read transaction: the ranges see one snapshot.
+      db.exec('BEGIN');
+      const { lo, hi } = db.prepare('SELECT MIN(id) AS lo, MAX(id) AS hi FROM declarations').get() as { lo: number | null; hi: number | null };
+      const columns = db.prepare(`SELECT id, lodged_at, trader_ref, consignee_ref, supplier_ref, broker_ref, carrier_ref,
+          declared_value, quantity, gross_weight_kg, hs_code, currency, ${OUTCOME_CODE_SQL},
+          CASE WHEN goods_origin_country <> origin_country THEN goods_origin_country END,
+          CASE WHEN goods_origin_country <> origin_country THEN transit_ports END
+        FROM declarations WHERE id >= ? AND id < ? ORDER BY id`).raw(true);
+      const controlled = db.prepare(`SELECT ${FACT_COLUMNS} FROM declarations WHERE id >= ? AND id < ? AND outcome <> 'unknown' ORDER BY id`).raw(true);
+      const party = (v: unknown) => (v === null ? -1 : numbers.ofInt(v as number));
+      for (let from = lo ?? 0; hi !== null && from <= hi; from += batchSize) {
+        const rows = columns.all(from, from + batchSize) as unknown[][];
+        if (rows.length === 0) continue;
+        const c = emptyColumns(rows.length, declarationNodeId);
+        for (let i = 0; i < rows.length; i++) {
+          const r = rows[i]!;
+          c.key[i] = r[0] as number;
+          c.lodgedAt[i] = r[1] as string;
+          // In the order the scan has always numbered a declaration's parties.
+          c.trader[i] = party(r[2]);
+          c.consignee[i] = party(r[3]);
+          c.supplier[i] = party(r[4]);
+          c.broker[i] = party(r[5]);
+          c.carrier[i] = party(r[6]);
+          c.value[i] = r[7] as number;
+          if (r[8] !== null) c.quantity[i] = r[8] as number;
+          if (r[9] !== null) c.weight[i] = r[9] as number;
+          c.hsCode[i] = r[10] as string;
+          c.currency[i] = r[11] as string;
+          c.outcome[i] = r[12] as number;
+          if (r[13] !== null) {
+            c.goodsOriginElsewhere[i] = r[13] as string;
+            c.transit[i] = ports(r[14]);
+          }
+        }
+        if (c.outcome.some((o) => o !== UNKNOWN)) c.controlled = (controlled.all(from, from + batchSize) as unknown[][]).map(factOf);
+        yield c;
+      }
+      db.exec('COMMIT');
+    });
   }
 
   async declarationsPerDay(): Promise<Array<{ day: string; count: number }>> {

@@ -1,0 +1,59 @@
+/**
+ * Declaration columns (analysis-source.ts): an empty batch to fill, and the columns of a stream of
+ * whole declarations, for a store that reads declarations as objects anyway (Neo4j's rows arrive
+ * as records).
+ */
+import { OUTCOMES, type Outcome } from '../domain/fields';
+import type { DeclarationFacts } from '../domain/results';
+import type { IdNumbers } from '../util/id-numbers';
+import type { DeclarationColumns } from './analysis-source';
+
+const OUTCOME_CODE = new Map<string, number>(OUTCOMES.map((o, i) => [o, i]));
+
+/** The code of an outcome in DeclarationColumns.outcome. */
+export const outcomeCode = (outcome: Outcome): number => OUTCOME_CODE.get(outcome) ?? 0;
+
+export function emptyColumns(length: number, declarationId: (key: number) => string): DeclarationColumns {
+  const parties = () => new Int32Array(length).fill(-1);
+  return {
+    length, key: new Float64Array(length), declarationId, lodgedAt: new Array<string>(length),
+    trader: parties(), consignee: parties(), supplier: parties(), broker: parties(), carrier: parties(),
+    value: new Float64Array(length), quantity: new Float64Array(length).fill(NaN), weight: new Float64Array(length).fill(NaN),
+    hsCode: new Array<string>(length), currency: new Array<string>(length), outcome: new Uint8Array(length),
+    goodsOriginElsewhere: new Array<string | null>(length).fill(null), transit: new Array<string[]>(length).fill(NO_PORTS), controlled: [],
+  };
+}
+
+const NO_PORTS: string[] = Object.freeze([]) as unknown as string[];
+
+/** The columns of whole declarations, batch for batch; declaration keys number the ids in order. */
+export async function* columnsFromFacts(batches: AsyncIterable<DeclarationFacts[]>, numbers: IdNumbers): AsyncIterable<DeclarationColumns> {
+  const ids: string[] = [];
+  const declarationId = (key: number) => ids[key]!;
+  const party = (id: string | undefined) => (id === undefined ? -1 : numbers.of(id));
+  for await (const facts of batches) {
+    const c = emptyColumns(facts.length, declarationId);
+    facts.forEach((d, i) => {
+      c.key[i] = ids.push(d.id) - 1;
+      c.lodgedAt[i] = d.lodgedAt;
+      // In the order the scan has always numbered a declaration's parties.
+      c.trader[i] = party(d.trader);
+      c.consignee[i] = party(d.consignee);
+      c.supplier[i] = party(d.supplier);
+      c.broker[i] = party(d.broker);
+      c.carrier[i] = party(d.carrier);
+      c.value[i] = d.value;
+      if (d.quantity !== undefined) c.quantity[i] = d.quantity;
+      if (d.weight !== undefined) c.weight[i] = d.weight;
+      c.hsCode[i] = d.hsCode;
+      c.currency[i] = d.currency;
+      c.outcome[i] = outcomeCode(d.outcome);
+      if (d.goodsOrigin && d.goodsOrigin !== d.origin) {
+        c.goodsOriginElsewhere[i] = d.goodsOrigin;
+        c.transit[i] = d.transit;
+      }
+      if (d.outcome !== 'unknown') c.controlled.push(d);
+    });
+    yield c;
+  }
+}
