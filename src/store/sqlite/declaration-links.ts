@@ -3,7 +3,7 @@
  *
  * `GROUP BY trader_ref, consignee_ref` and its siblings cost SQLite a full scan and a sort each
  * (five of them: ~15 s on 4M declarations). Here the declarations are read once (integer columns
- * only), bucketed by trader with a counting sort, and each trader's counterparts are counted with
+ * only, a range at a time as whole columns: range-columns.ts), bucketed by trader with a counting sort, and each trader's counterparts are counted with
  * a stamp array: linear time, typed arrays, no per-pair objects. The links come out in the order
  * the GROUP BY queries gave them (by relationship, then trader, then counterpart), so the entity
  * graph and everything computed from it is unchanged.
@@ -11,6 +11,7 @@
 import type Database from 'better-sqlite3';
 import { DECLARATION_RELS, type DeclarationRel } from '../../domain/entities';
 import type { EntityLink } from '../analysis-source';
+import { rangeColumns } from './range-columns';
 
 export function* declarationLinks(
   db: Database.Database, rels: readonly DeclarationRel[], column: Record<DeclarationRel, string>, batchSize: number,
@@ -33,12 +34,16 @@ export function* declarationLinks(
     const fill = start.slice(0, maxId + 1);
     targets = rels.map(() => new Int32Array(rows));
     values = new Float64Array(rows);
-    const sql = `SELECT trader_ref, ${rels.map((r) => `IFNULL(${column[r]}, 0)`).join(', ')}, declared_value FROM declarations`;
     const k = rels.length;
-    for (const r of db.prepare(sql).raw().iterate() as IterableIterator<number[]>) {
-      const pos = fill[r[0]!]!++;
-      for (let j = 0; j < k; j++) targets[j]![pos] = r[j + 1]!;
-      values[pos] = r[k + 1]!;
+    const exprs = ['trader_ref', ...rels.map((r) => `IFNULL(${column[r]}, 0)`), 'declared_value'];
+    for (const { columns } of rangeColumns(db, 'declarations', exprs)) {
+      const traders = columns[0] as number[];
+      const declared = columns[k + 1] as number[];
+      for (let i = 0; i < traders.length; i++) {
+        const pos = fill[traders[i]!]!++;
+        for (let j = 0; j < k; j++) targets[j]![pos] = (columns[j + 1] as number[])[i]!;
+        values[pos] = declared[i]!;
+      }
     }
   } finally {
     db.exec('COMMIT');
@@ -53,9 +58,7 @@ export function* declarationLinks(
   const count = new Float64Array(widest);
   const value = new Float64Array(widest);
   const order = new Int32Array(widest);
-  // One string per entity id (GraphBuilder hashes each once).
-  const names = new Array<string | undefined>(maxId + 1);
-  const id = (v: number) => names[v] ?? (names[v] = String(v));
+  const id = entityNames();
   let batch: EntityLink[] = [];
   for (let j = 0; j < rels.length; j++) {
     const rel = rels[j]!;
@@ -96,4 +99,14 @@ export function* declarationLinks(
     }
   }
   if (batch.length) yield batch;
+}
+
+/** Entity ids as strings, each made once (GraphBuilder hashes each once). */
+export function entityNames(): (id: number) => string {
+  // Grown by pushing, so it stays a flat array ('' not yet made); written far past its end it would become a dictionary.
+  const names: string[] = [];
+  return (id) => {
+    while (names.length <= id) names.push('');
+    return names[id] || (names[id] = String(id));
+  };
 }
