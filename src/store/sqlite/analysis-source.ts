@@ -9,7 +9,7 @@ import type { IdNumbers } from '../../util/id-numbers';
 import type { Entity } from '../graph-reader';
 import { streamQuery, withReader } from './connection';
 import { declarationLinks, entityNames } from './declaration-links';
-import { queryColumns } from './range-columns';
+import { queryColumns, rangeColumns } from './range-columns';
 import { declarationNodeId, GRAPH_RELS, IDENTIFIER_LINK_TYPES, NO_PORTS, REL_COLUMN } from './rows';
 
 const FACT_COLUMNS = `id, lodged_at, trader_ref, consignee_ref, supplier_ref, broker_ref, carrier_ref, route_ref, hs_code,
@@ -85,43 +85,40 @@ export class SqliteAnalysisSource implements Omit<AnalysisSource, 'getEntities'>
 
   async *streamDeclarationColumns(numbers: IdNumbers, batchSize = 2_000): AsyncIterable<DeclarationColumns> {
     yield* withReader(this.path, function* (db) {
-      // Rowid ranges read whole (`all`), each twice: every declaration's columns, then the few with
-      // an outcome whole. One read transaction: the ranges see one snapshot.
+      // Every declaration's columns a rowid range at a time (range-columns.ts), then the few of the
+      // range with an outcome whole. One read transaction: the ranges see one snapshot.
       db.exec('BEGIN');
-      const { lo, hi } = db.prepare('SELECT MIN(id) AS lo, MAX(id) AS hi FROM declarations').get() as { lo: number | null; hi: number | null };
-      const columns = db.prepare(`SELECT id, lodged_at, trader_ref, consignee_ref, supplier_ref, broker_ref, carrier_ref,
-          declared_value, quantity, gross_weight_kg, hs_code, currency, ${OUTCOME_CODE_SQL},
-          CASE WHEN goods_origin_country <> origin_country THEN goods_origin_country END,
-          CASE WHEN goods_origin_country <> origin_country THEN transit_ports END
-        FROM declarations WHERE id >= ? AND id < ? ORDER BY id`).raw(true);
-      const controlled = db.prepare(`SELECT ${FACT_COLUMNS} FROM declarations WHERE id >= ? AND id < ? AND outcome <> 'unknown' ORDER BY id`).raw(true);
-      const party = (v: unknown) => (v === null ? -1 : numbers.ofInt(v as number));
-      for (let from = lo ?? 0; hi !== null && from <= hi; from += batchSize) {
-        const rows = columns.all(from, from + batchSize) as unknown[][];
-        if (rows.length === 0) continue;
-        const c = emptyColumns(rows.length, declarationNodeId);
-        for (let i = 0; i < rows.length; i++) {
-          const r = rows[i]!;
-          c.key[i] = r[0] as number;
-          c.lodgedAt[i] = r[1] as string;
+      const controlled = db.prepare(`SELECT ${FACT_COLUMNS} FROM declarations WHERE id >= ? AND id <= ? AND outcome <> 'unknown' ORDER BY id`).raw(true);
+      const exprs = ['lodged_at', 'trader_ref', 'consignee_ref', 'supplier_ref', 'broker_ref', 'carrier_ref', 'declared_value', 'quantity',
+        'gross_weight_kg', 'hs_code', 'currency', OUTCOME_CODE_SQL, `CASE WHEN goods_origin_country <> origin_country THEN goods_origin_country END`,
+        `CASE WHEN goods_origin_country <> origin_country THEN transit_ports END`];
+      for (const { ids, columns } of rangeColumns(db, 'declarations', exprs, batchSize)) {
+        const [lodgedAt, trader, consignee, supplier, broker, carrier, value, quantity, weight, hsCode, currency, outcome, goodsOrigin, transit] =
+          columns as [string[], number[], Array<number | null>, Array<number | null>, Array<number | null>, Array<number | null>, number[],
+            Array<number | null>, Array<number | null>, string[], string[], number[], Array<string | null>, Array<string | null>];
+        const c = emptyColumns(ids.length, declarationNodeId);
+        c.lodgedAt = lodgedAt;
+        c.hsCode = hsCode;
+        c.currency = currency;
+        c.goodsOriginElsewhere = goodsOrigin;
+        const party = (v: number | null) => (v === null ? -1 : numbers.ofInt(v));
+        let anyControlled = false;
+        for (let i = 0; i < ids.length; i++) {
+          c.key[i] = ids[i]!;
           // In the order the scan has always numbered a declaration's parties.
-          c.trader[i] = party(r[2]);
-          c.consignee[i] = party(r[3]);
-          c.supplier[i] = party(r[4]);
-          c.broker[i] = party(r[5]);
-          c.carrier[i] = party(r[6]);
-          c.value[i] = r[7] as number;
-          if (r[8] !== null) c.quantity[i] = r[8] as number;
-          if (r[9] !== null) c.weight[i] = r[9] as number;
-          c.hsCode[i] = r[10] as string;
-          c.currency[i] = r[11] as string;
-          c.outcome[i] = r[12] as number;
-          if (r[13] !== null) {
-            c.goodsOriginElsewhere[i] = r[13] as string;
-            c.transit[i] = ports(r[14]);
-          }
+          c.trader[i] = numbers.ofInt(trader[i]!);
+          c.consignee[i] = party(consignee[i]!);
+          c.supplier[i] = party(supplier[i]!);
+          c.broker[i] = party(broker[i]!);
+          c.carrier[i] = party(carrier[i]!);
+          c.value[i] = value[i]!;
+          if (quantity[i] !== null) c.quantity[i] = quantity[i]!;
+          if (weight[i] !== null) c.weight[i] = weight[i]!;
+          c.outcome[i] = outcome[i]!;
+          if (outcome[i] !== UNKNOWN) anyControlled = true;
+          if (goodsOrigin[i] !== null) c.transit[i] = ports(transit[i]);
         }
-        if (c.outcome.some((o) => o !== UNKNOWN)) c.controlled = (controlled.all(from, from + batchSize) as unknown[][]).map(factOf);
+        if (anyControlled) c.controlled = (controlled.all(ids[0], ids[ids.length - 1]) as unknown[][]).map(factOf);
         yield c;
       }
       db.exec('COMMIT');
