@@ -136,7 +136,8 @@ describe('the graph half and the declaration model on a second thread', () => {
     const threads = (p: Record<string, unknown>) => [p.graphThread, p.pageRankThread, p.declarationModelThread];
     expect(threads(a.params)).toEqual([true, true, true]);
     expect(threads(b.params)).toEqual([false, false, false]);
-    expect({ ...a, params: { ...a.params, graphThread: false, pageRankThread: false, declarationModelThread: false } }).toEqual(b);
+    expect(b.params.pageRankAndRingsOnMain).toBe(false);
+    expect({ ...a, params: { ...a.params, graphThread: false, pageRankAndRingsOnMain: false, pageRankThread: false, declarationModelThread: false } }).toEqual(b);
   });
 });
 
@@ -200,6 +201,18 @@ describe('switching runs', () => {
     expect(await live.failAbandonedRuns(10)).toEqual([id]);
     expect((await live.listRuns(1))[0]).toMatchObject({ id, status: 'failed', error: expect.stringMatching(/abandoned/) });
     await live.close();
+  });
+
+  it('gives the same graph half whether the run takes over PageRank and the rings while Louvain runs in the thread or leaves them there', async () => {
+    const db = await copyOfStore('placements.db');
+    const r = spawnSync(process.execPath, [join(ROOT, 'test', 'fixtures', 'graph-thread-placements.js'), db], { encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout) as { digests: string[]; restOnMain: boolean[]; rings: number; communities: number; watchlist: number; cycles: number };
+    expect(out.restOnMain).toEqual([true, false]);
+    expect(new Set(out.digests).size).toBe(1);
+    // Something to compare: rings, circular trade and watchlist hits are in the world.
+    expect([out.rings, out.cycles, out.watchlist].every((n) => n > 0)).toBe(true);
+    expect(out.communities).toBeGreaterThan(10);
   });
 
   it('a run whose graph thread fails is marked failed and the previous one stays current', async () => {

@@ -18,7 +18,7 @@ import { personalizedPageRanks } from './threads/pagerank-thread';
 import { DEFAULT_WEIGHTS, featureRow, riskOf, riskValue, type RiskWeights } from './scoring/entity-risk';
 import { SIGNALS, computeFeatures, PPR_OPTIONS, pprSeeds, type Features, type Structure } from './signals/entity-signals';
 import { analyseGraph, EDGE_WEIGHT_RULE, type GraphParams, type GraphStageResult } from './graph/graph-stage';
-import { analyseGraphInThread, graphThreadAvailable } from './threads/graph-thread';
+import { graphThreadAvailable, startGraphThread } from './threads/graph-thread';
 import { auc, fitLogistic } from './scoring/logistic';
 import type { EntityGraph } from './graph/projection';
 import { dataQuality } from './data-quality';
@@ -52,6 +52,8 @@ export interface AnalysisSummary {
   /** Alerts this run stored (its pass's, less those already stored), and how long storing them took after the run was current. */
   alertsRaised: number;
   alertsRaiseMs: number;
+  /** Where the graph half ran: a thread of its own, and PageRank and the rings there or on this thread (the run's scan was done before Louvain). */
+  placement: { graphThread: boolean; pageRankAndRingsOnMain: boolean };
 }
 
 /** The stages of a run, in order: onStage reports these names (progress is the stage's index / length). */
@@ -96,10 +98,10 @@ export async function runAnalysis(store: GraphStore, params: AnalysisParams, opt
     // The graph half needs nothing from the scan: with a store path it runs in a worker thread
     // (the second core) while this thread scans the declarations.
     const threaded = opts.storePath !== undefined && opts.graphThread !== false && graphThreadAvailable()
-      ? analyseGraphInThread({ storePath: opts.storePath, params }, { onProgress: (n) => opts.onProgress?.('projection', n, 0) })
+      ? startGraphThread({ storePath: opts.storePath, params }, { onProgress: (n) => opts.onProgress?.('projection', n, 0) })
       : undefined;
-    threaded?.result.catch(() => undefined); // awaited below; a failure must not go unhandled while the scan runs
     let gs: GraphStageResult;
+    let restOnMain = false;
     let scan: DeclarationScan | undefined;
     try {
       opts.onStage?.('scan declarations');
@@ -107,7 +109,7 @@ export async function runAnalysis(store: GraphStore, params: AnalysisParams, opt
       stage('scan');
       if (threaded) {
         opts.onStage?.('projection');
-        gs = await threaded.result;
+        ({ restOnMain, ...gs } = await threaded.complete(store));
         stage('graph_wait');
       } else {
         gs = await analyseGraph(store, params, { onStage: (s) => opts.onStage?.(s), onProgress: (n) => opts.onProgress?.('projection', n, 0) });
@@ -148,7 +150,7 @@ export async function runAnalysis(store: GraphStore, params: AnalysisParams, opt
       hubRule: `non-trader nodes linked to more than ${Math.round(gs.hubThreshold)} traders (max(${params.hubMinTraders}, ${params.hubShare} × traders)) are left out of community detection and risk propagation`,
       hubExamples: gs.hubExamples,
       contextLinks: 'ROUTED_VIA and CARRIED_BY links are left out of community detection and risk propagation',
-      edgeWeights: EDGE_WEIGHT_RULE, graphThread: threaded !== undefined, pageRankThread: pprThreaded, declarationModelThread: modelThreaded,
+      edgeWeights: EDGE_WEIGHT_RULE, graphThread: threaded !== undefined, pageRankAndRingsOnMain: restOnMain, pageRankThread: pprThreaded, declarationModelThread: modelThreaded,
       riskWeights: weights, cutoff: scanned.data.cutoff,
     };
     const model = { declarationModel, medians: Object.fromEntries(scanned.medians) };
@@ -177,7 +179,10 @@ export async function runAnalysis(store: GraphStore, params: AnalysisParams, opt
     const alertsRaised = await raiseAlertPass(store, runId, { beforeMark: () => failpoint('alerts-raised-partly') });
     const alertsRaiseMs = Date.now() - raiseStarted;
     const pruned = opts.keepRuns ? await store.pruneRuns(opts.keepRuns) : [];
-    return { runId, pruned, timings, modularity: gs.modularity, counts, weights, declarationModel: { source: declarationModel.source }, alertsRaised, alertsRaiseMs };
+    return {
+      runId, pruned, timings, modularity: gs.modularity, counts, weights, declarationModel: { source: declarationModel.source }, alertsRaised, alertsRaiseMs,
+      placement: { graphThread: threaded !== undefined, pageRankAndRingsOnMain: restOnMain },
+    };
   } catch (err) {
     await store.failRun(runId, (err as Error).message).catch(() => undefined);
     throw err;

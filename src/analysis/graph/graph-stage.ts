@@ -146,12 +146,87 @@ export async function analyseGraph(
   opts.onStage?.('projection');
   const g = await loadEntityGraph(store, opts.onProgress);
   const loaded = lap();
-  const r = graphAlgorithms(g, p, opts);
+  const s = graphStructure(g, p, opts);
+  s.timings.projection += loaded;
+  opts.onStage?.('louvain');
+  const c = communitiesOf(s, p);
+  return assembleGraphStage(s, c, await ranksAndRings(store, s, p, opts), p);
+}
+
+/** What the rest of the graph half starts from: the graph, its weights and hubs, the damped graph and its components. */
+export interface GraphStructure extends Pick<GraphStageResult, 'g' | 'damped' | 'hub' | 'hubThreshold' | 'hubExamples' | 'defaultIdentifiers' | 'component' | 'components'> {
+  weight: Float64Array;
+  timings: { projection: number; wcc: number };
+}
+
+export type Communities = Pick<GraphStageResult, 'community' | 'communities' | 'modularity' | 'split'> & { timings: { louvain: number } };
+
+/** PageRank, rings, circular trade and watchlist hits: what does not wait for Louvain. */
+export type RanksAndRings = Pick<GraphStageResult, 'pagerank' | 'pagerankIterations' | 'rings' | 'ringOf' | 'cycles' | 'watchlist'> & {
+  timings: { pagerank: number; rings: number };
+};
+
+/** Weights, hubs, the damped graph and its components. */
+export function graphStructure(g: EntityGraph, p: GraphParams, opts: { onStage?: (s: GraphStageName) => void } = {}): GraphStructure {
+  const lap = stopwatch();
+  const weight = edgeWeights(g);
+  const hubs = findHubs(g, p);
+  const damped = toCsr(g, weight, dampedEdges(g, hubs.hub));
+  const projection = lap();
+  opts.onStage?.('components');
+  const wcc = connectedComponents(damped);
+  return {
+    g, weight, damped, hub: hubs.hub, hubThreshold: hubs.threshold, hubExamples: hubs.examples, defaultIdentifiers: hubs.defaultIdentifiers,
+    component: wcc.component, components: wcc.count, timings: { projection, wcc: lap() },
+  };
+}
+
+/**
+ * Routes and carriers are shared by design (everyone ships CN → MA with someone): they are context
+ * for the declaration model, not ties between parties, so community detection and risk
+ * propagation leave them out along with the hubs.
+ */
+function dampedEdges(g: EntityGraph, hub: Uint8Array): (e: number) => boolean {
+  const routedVia = REL_CODES.indexOf('ROUTED_VIA');
+  const carriedBy = REL_CODES.indexOf('CARRIED_BY');
+  return (e) => !hub[g.src[e]!] && !hub[g.dst[e]!] && g.rel[e] !== routedVia && g.rel[e] !== carriedBy;
+}
+
+export function communitiesOf(s: GraphStructure, p: GraphParams): Communities {
+  const lap = stopwatch();
+  const louvain = detectCommunities(s.g, s.weight, dampedEdges(s.g, s.hub), { seed: p.seed, resolution: p.resolution, maxTraders: p.maxCommunityTraders });
+  return { community: louvain.community, communities: louvain.count, modularity: louvain.modularity, split: louvain.split, timings: { louvain: lap() } };
+}
+
+/** PageRank and rings (ranksAndRings without the store's facts: the analysis-worker benchmark has no store). */
+function ranksAndRingsInMemory(s: GraphStructure, p: GraphParams, opts: { onStage?: (s: GraphStageName) => void } = {}) {
+  const lap = stopwatch();
+  opts.onStage?.('pagerank');
+  const pr = pageRank(toCsr(s.g, s.weight));
+  const pagerank = lap();
+  opts.onStage?.('rings and cycles');
+  const { rings, ringOf } = findRings(s.g, { maxSharing: p.ringMaxSharing, excluded: s.hub });
+  return { pagerank: pr.rank, pagerankIterations: pr.iterations, rings, ringOf, timings: { pagerank, rings: lap() } };
+}
+
+export async function ranksAndRings(store: GraphStore, s: GraphStructure, p: GraphParams, opts: { onStage?: (s: GraphStageName) => void } = {}): Promise<RanksAndRings> {
+  const r = ranksAndRingsInMemory(s, p, opts);
   // Cycles and watchlist hits read the store: timed with the rings, as the stage that reports them.
   const storeReads = stopwatch();
-  const cycles = await tradeCycles(store, g);
-  const watchlist = await watchlistByNode(store, g);
-  return { ...r, cycles, watchlist, timings: { ...r.timings, projection: loaded + r.timings.projection, rings: r.timings.rings + storeReads() } };
+  const cycles = await tradeCycles(store, s.g);
+  const watchlist = await watchlistByNode(store, s.g);
+  return { ...r, cycles, watchlist, timings: { ...r.timings, rings: r.timings.rings + storeReads() } };
+}
+
+/** The graph half's result from its parts; every ring is put in one community here (rings.ts keepRingsWhole). */
+export function assembleGraphStage<R extends Omit<RanksAndRings, 'cycles' | 'watchlist'>>(s: GraphStructure, c: Communities, r: R, p: GraphParams): Omit<GraphStageResult, 'cycles' | 'watchlist'> & R {
+  const lap = stopwatch();
+  const ringNodesMoved = keepRingsWhole(c.community, r.rings, p.maxCommunityTraders);
+  return {
+    ...r, g: s.g, damped: s.damped, hub: s.hub, hubThreshold: s.hubThreshold, hubExamples: s.hubExamples, defaultIdentifiers: s.defaultIdentifiers,
+    component: s.component, components: s.components, community: c.community, communities: c.communities, modularity: c.modularity, split: c.split,
+    ringNodesMoved, timings: { ...s.timings, ...c.timings, pagerank: r.timings.pagerank, rings: r.timings.rings + lap() },
+  };
 }
 
 /**
@@ -162,38 +237,10 @@ export async function analyseGraph(
 export function graphAlgorithms(
   g: EntityGraph, p: GraphParams, opts: { onStage?: (s: GraphStageName) => void } = {},
 ): Omit<GraphStageResult, 'cycles' | 'watchlist'> {
-  const lap = stopwatch();
-  const weight = edgeWeights(g);
-  const hubs = findHubs(g, p);
-  // Routes and carriers are shared by design (everyone ships CN → MA with someone): they are context
-  // for the declaration model, not ties between parties, so community detection and risk
-  // propagation leave them out along with the hubs.
-  const routedVia = REL_CODES.indexOf('ROUTED_VIA');
-  const carriedBy = REL_CODES.indexOf('CARRIED_BY');
-  const keep = (e: number) => !hubs.hub[g.src[e]!] && !hubs.hub[g.dst[e]!] && g.rel[e] !== routedVia && g.rel[e] !== carriedBy;
-  const damped = toCsr(g, weight, keep);
-  const projection = lap();
-
-  opts.onStage?.('components');
-  const wcc = connectedComponents(damped);
-  const wccMs = lap();
+  const s = graphStructure(g, p, opts);
   opts.onStage?.('louvain');
-  const louvain = detectCommunities(g, weight, keep, { seed: p.seed, resolution: p.resolution, maxTraders: p.maxCommunityTraders });
-  const louvainMs = lap();
-  opts.onStage?.('pagerank');
-  const pr = pageRank(toCsr(g, weight));
-  const pagerankMs = lap();
-  opts.onStage?.('rings and cycles');
-  const { rings, ringOf } = findRings(g, { maxSharing: p.ringMaxSharing, excluded: hubs.hub });
-  const ringNodesMoved = keepRingsWhole(louvain.community, rings, p.maxCommunityTraders);
-  const ringsMs = lap();
-  return {
-    g, damped, hub: hubs.hub, hubThreshold: hubs.threshold, hubExamples: hubs.examples, defaultIdentifiers: hubs.defaultIdentifiers,
-    component: wcc.component, components: wcc.count,
-    community: louvain.community, communities: louvain.count, modularity: louvain.modularity, split: louvain.split,
-    pagerank: pr.rank, pagerankIterations: pr.iterations, rings, ringOf, ringNodesMoved,
-    timings: { projection, wcc: wccMs, louvain: louvainMs, pagerank: pagerankMs, rings: ringsMs },
-  };
+  const c = communitiesOf(s, p);
+  return assembleGraphStage(s, c, ranksAndRingsInMemory(s, p, opts), p);
 }
 
 async function tradeCycles(store: GraphStore, g: EntityGraph): Promise<Map<number, number[]>> {

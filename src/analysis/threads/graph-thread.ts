@@ -1,15 +1,21 @@
 /**
  * The graph half of a run (graph-stage.ts) in a worker thread, so that it runs on the second core
  * while the main thread scans the declarations. The worker opens the store itself (the same
- * configuration: the SQLite file, or Neo4j from NEO4J_URI) and sends back typed arrays, which are
- * moved, not copied.
+ * configuration: the SQLite file, or Neo4j from NEO4J_URI) and sends back typed arrays, moved
+ * where it no longer needs them. Louvain is its longest stage: a run that has finished its scan
+ * before Louvain ends does PageRank and the rings itself meanwhile.
  */
-import { isMainThread, parentPort, workerData } from 'node:worker_threads';
+import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { ENTITY_KINDS, type EntityKind } from '../../domain/entities';
+import type { GraphStore } from '../../store/graph-store';
 import { openStore } from '../../store/open';
-import { analyseGraph, type GraphParams, type GraphStageResult } from '../graph/graph-stage';
-import { indexIds } from '../graph/projection';
-import { compiledWorker, workerReply } from '../../util/worker-reply';
+import { stopwatch } from '../../util/stopwatch';
+import {
+  assembleGraphStage, communitiesOf, graphStructure, ranksAndRings,
+  type Communities, type GraphParams, type GraphStageResult, type GraphStructure, type RanksAndRings,
+} from '../graph/graph-stage';
+import { indexIds, loadEntityGraph, type EntityGraph } from '../graph/projection';
+import { compiledWorker } from '../../util/worker-reply';
 
 interface Request {
   storePath: string;
@@ -17,12 +23,19 @@ interface Request {
 }
 
 /**
- * The graph goes back with its typed arrays moved; its ids as one string and its kinds as codes,
- * since a million strings in an array cost the receiving thread far more to rebuild (and it
- * receives them at the end of its scan, when the run waits for them).
+ * The graph goes back with its ids as one string and its kinds as codes, since a million strings
+ * in an array cost the receiving thread far more to rebuild (and it receives them at the end of its
+ * scan, when the run waits for them).
  */
-type SentGraph = Omit<GraphStageResult['g'], 'index' | 'ids' | 'kinds'> & { ids: string; kinds: Uint8Array };
-type Reply = { progress: number } | { result: Omit<GraphStageResult, 'g'> & { g: SentGraph } };
+type SentGraph = Omit<EntityGraph, 'index' | 'ids' | 'kinds'> & { ids: string; kinds: Uint8Array };
+type SentStructure = Omit<GraphStructure, 'g'> & { g: SentGraph };
+type Reply =
+  | { progress: number }
+  | { structure: SentStructure }
+  | { communities: Communities; restHere: boolean }
+  | { rest: RanksAndRings };
+/** What the run asks of the thread: leave PageRank and the rings to the run. */
+const REST_HERE = 'rest-here';
 
 const KIND_CODE = new Map<EntityKind, number>(ENTITY_KINDS.map((k, i) => [k, i]));
 /** Ids never hold a newline (store ids are numbers or element ids). */
@@ -35,40 +48,124 @@ export function graphThreadAvailable(): boolean {
   return WORKER_FILE !== undefined;
 }
 
-export function analyseGraphInThread(
-  req: Request, opts: { onProgress?: (links: number) => void } = {},
-): { result: Promise<GraphStageResult>; cancel: () => Promise<void> } {
-  const { result, worker } = workerReply<GraphStageResult>(WORKER_FILE!, req, 'graph analysis', (message) => {
-    const m = message as Reply;
-    if ('progress' in m) {
-      opts.onProgress?.(m.progress);
-      return undefined;
+export interface GraphThread {
+  /**
+   * The graph half's result, asked for once the run has scanned the declarations. If the thread
+   * is still in Louvain, PageRank and the rings (which do not wait for it) are done here, on the
+   * run's store, meanwhile; otherwise the thread does them. Either way the same result.
+   */
+  complete(store: GraphStore): Promise<GraphStageResult & { restOnMain: boolean }>;
+  /** Settles when the thread has sent its communities (for a caller that would rather wait than take over). */
+  communitiesSent: Promise<void>;
+  cancel(): Promise<void>;
+}
+
+/**
+ * The graph half in a worker thread. It sends the graph's structure as soon as it has it (a copy:
+ * it keeps its own for Louvain), then the communities, then, unless the run took them over,
+ * PageRank and the rings.
+ */
+export function startGraphThread(req: Request, opts: { onProgress?: (links: number) => void } = {}): GraphThread {
+  const worker = new Worker(WORKER_FILE!, { workerData: req });
+  const structure = deferred<GraphStructure>();
+  const communities = deferred<{ communities: Communities; restHere: boolean }>();
+  const rest = deferred<RanksAndRings>();
+  let finished = false;
+  const fail = (err: unknown) => [structure, communities, rest].forEach((d) => d.reject(err));
+  worker.on('message', (m: Reply) => {
+    try {
+      if ('progress' in m) opts.onProgress?.(m.progress);
+      else if ('structure' in m) structure.resolve({ ...m.structure, g: receivedGraph(m.structure.g) });
+      else if ('communities' in m) {
+        finished = m.restHere;
+        communities.resolve(m);
+      } else {
+        finished = true;
+        rest.resolve(m.rest);
+      }
+    } catch (err) {
+      fail(err);
     }
-    const sent = m.result.g;
-    const ids = sent.n === 0 ? [] : sent.ids.split(ID_SEPARATOR);
-    if (ids.length !== sent.n) throw new Error(`the graph thread sent ${sent.n} nodes but ${ids.length} ids (an id with a newline?)`);
-    const kinds = Array.from(sent.kinds, (c) => ENTITY_KINDS[c]!);
-    return { ...m.result, g: { ...sent, ids, kinds, index: indexIds(ids) } };
   });
-  return { result, cancel: async () => { await worker.terminate(); } };
+  worker.on('error', fail);
+  worker.on('exit', (code) => { if (!finished) fail(new Error(`the graph analysis thread stopped (exit code ${code})`)); });
+  let communitiesIn = false;
+  communities.promise.then(() => { communitiesIn = true; }, () => undefined);
+  const communitiesSent = communities.promise.then(() => undefined);
+  communitiesSent.catch(() => undefined); // read when awaited, like the others
+  return {
+    async complete(store) {
+      if (!communitiesIn) {
+        worker.postMessage(REST_HERE);
+        const s = await structure.promise;
+        const mine = await ranksAndRings(store, s, req.params);
+        const c = await communities.promise;
+        if (!c.restHere) {
+          // It went on with them before it read the message: this thread's are the same.
+          finished = true;
+          await worker.terminate();
+        }
+        return { ...assembleGraphStage(s, c.communities, mine, req.params), restOnMain: true };
+      }
+      const [s, c, r] = await Promise.all([structure.promise, communities.promise, rest.promise]);
+      return { ...assembleGraphStage(s, c.communities, r, req.params), restOnMain: false };
+    },
+    communitiesSent,
+    cancel: async () => {
+      finished = true;
+      await worker.terminate();
+    },
+  };
+}
+
+function receivedGraph(sent: SentGraph): EntityGraph {
+  const ids = sent.n === 0 ? [] : sent.ids.split(ID_SEPARATOR);
+  if (ids.length !== sent.n) throw new Error(`the graph thread sent ${sent.n} nodes but ${ids.length} ids (an id with a newline?)`);
+  const kinds = Array.from(sent.kinds, (c) => ENTITY_KINDS[c]!);
+  return { ...sent, ids, kinds, index: indexIds(ids) };
+}
+
+/** A promise with its settle functions; its rejection counts as handled (it is read when awaited). */
+function deferred<T>(): { promise: Promise<T>; resolve: (v: T) => void; reject: (err: unknown) => void } {
+  let resolve!: (v: T) => void;
+  let reject!: (err: unknown) => void;
+  const promise = new Promise<T>((res, rej) => { resolve = res; reject = rej; });
+  promise.catch(() => undefined);
+  return { promise, resolve, reject };
 }
 
 async function serve(): Promise<void> {
   const { storePath, params } = workerData as Request;
+  const port = parentPort!;
+  let restHere = false;
+  const onMessage = (m: unknown) => { if (m === REST_HERE) restHere = true; };
+  port.on('message', onMessage);
   const store = openStore(storePath, process.env, { readonly: true });
   try {
+    const lap = stopwatch();
     // Only link counts go back while it works: the run reports its stages from the main thread.
-    const r = await analyseGraph(store, params, { onProgress: (progress) => parentPort!.postMessage({ progress } satisfies Reply) });
-    const { index: _index, ids, kinds, ...rest } = r.g;
-    const g: SentGraph = { ...rest, ids: ids.join(ID_SEPARATOR), kinds: Uint8Array.from(kinds, (k) => KIND_CODE.get(k)!) };
-    const arrays = [g.src, g.dst, g.rel, g.count, g.value, g.kinds, r.damped.offsets, r.damped.targets, r.damped.weights,
-      r.hub, r.component, r.community, r.pagerank, r.ringOf];
-    const buffers = [...new Set(arrays.map((a) => a.buffer as ArrayBuffer))];
-    parentPort!.postMessage({ result: { ...r, g } } satisfies Reply, buffers);
+    const g = await loadEntityGraph(store, (progress) => port.postMessage({ progress } satisfies Reply));
+    const loaded = lap();
+    const s = graphStructure(g, params);
+    s.timings.projection += loaded;
+    // The graph is copied (Louvain needs it here); the damped graph and components are moved (it does not).
+    const { index: _index, ids, kinds, ...arrays } = g;
+    const sent: SentStructure = { ...s, g: { ...arrays, ids: ids.join(ID_SEPARATOR), kinds: Uint8Array.from(kinds, (k) => KIND_CODE.get(k)!) } };
+    port.postMessage({ structure: sent } satisfies Reply, buffersOf([s.damped.offsets, s.damped.targets, s.damped.weights, s.component, sent.g.kinds]));
+    const communities = communitiesOf(s, params);
+    // A request to leave the rest to the run, sent while Louvain ran, is read now.
+    await new Promise((resolve) => setImmediate(resolve));
+    port.postMessage({ communities, restHere } satisfies Reply, buffersOf([communities.community]));
+    if (restHere) return;
+    const rest = await ranksAndRings(store, s, params);
+    port.postMessage({ rest } satisfies Reply, buffersOf([rest.pagerank, rest.ringOf]));
   } finally {
+    port.off('message', onMessage);
     await store.close();
   }
 }
+
+const buffersOf = (arrays: ArrayBufferView[]) => [...new Set(arrays.map((a) => a.buffer as ArrayBuffer))];
 
 if (!isMainThread && parentPort && (workerData as Request | undefined)?.storePath !== undefined) {
   // Thrown outside the promise, the error reaches the main thread as the worker's 'error' event.
