@@ -174,13 +174,7 @@ export class PartyFigures {
         (p.brokers ??= new Map()).set(ids[c.pairs.key(e, 1)]!, c.count[e]!);
       }
     }
-    const map = (w: WindowName): Map<string, PartyAgg> => {
-      const out = new Map<string, PartyAgg>();
-      if (w === 'all') for (let s = 0; s < ids.length; s++) out.set(ids[s]!, aggs[0]![s]!);
-      else for (const s of pastOrder) out.set(ids[s]!, aggs[1]![s]!);
-      return out;
-    };
-    return { byNumber: { all: aggs[0]!, past: aggs[1]! }, map };
+    return { byNumber: { all: aggs[0]!, past: aggs[1]! }, map: windowMaps(ids, aggs, pastOrder) };
   }
 
   /** A new party's record (zeroed) and first and last lodging in the all window. */
@@ -189,6 +183,20 @@ export class PartyFigures {
     this.first[0]![s] = lodgedAt;
     this.last[0]![s] = lodgedAt;
   }
+}
+
+/**
+ * A window's map by id, in the order the window first saw its parties. Made outside the class so
+ * that what the run keeps of the figures (the PartyAgg objects) does not keep the records they
+ * were made from: a closure made in a method that reads `this` holds `this`.
+ */
+function windowMaps(ids: readonly string[], aggs: Array<Array<PartyAgg | undefined>>, pastOrder: readonly number[]): (w: WindowName) => Map<string, PartyAgg> {
+  return (w) => {
+    const out = new Map<string, PartyAgg>();
+    if (w === 'all') for (let s = 0; s < ids.length; s++) out.set(ids[s]!, aggs[0]![s]!);
+    else for (const s of pastOrder) out.set(ids[s]!, aggs[1]![s]!);
+    return out;
+  };
 }
 
 /** Days since 1970-01-01 of an ISO date (YYYY-MM-DD...). */
