@@ -1,7 +1,7 @@
 /**
  * A table's columns read a rowid range at a time, each column of a range as one JSON array built
  * by SQLite (json_group_array, in C) and parsed by V8 (JSON.parse): no row array and no value
- * conversion per row, which is what reading millions of rows through better-sqlite3 costs (four
+ * conversion per row, which is what reading millions of rows through better-sqlite3 costs (five
  * integer columns and a real of 4M declarations: 11 s as rows, 5 s as JSON arrays). Reals come
  * back exactly: SQLite writes them with 17 significant digits (range-columns.test.ts holds it to
  * that).
