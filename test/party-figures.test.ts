@@ -172,14 +172,27 @@ describe('ComboSet', () => {
   });
 });
 
+/** A store holding a synthetic world's declarations, for `use`, removed after. */
+async function withSyntheticStore(world: { traders: number; seed: number }, use: (store: SqliteGraphStore) => Promise<void>): Promise<void> {
+  const { dir, cleanup } = tempDir();
+  try {
+    const synth = await generateSynthetic(join(dir, 'synth'), world);
+    const store = new SqliteGraphStore(join(dir, 'scan.db'));
+    await store.migrate();
+    await ingestInto(store, [synth.declarationsFile], dir);
+    try {
+      await use(store);
+    } finally {
+      await store.close();
+    }
+  } finally {
+    cleanup();
+  }
+}
+
 describe('scanDeclarations', () => {
   it('gives both windows\' figures for many ids at once exactly as the windows\' maps do', async () => {
-    const { dir, cleanup } = tempDir();
-    try {
-      const synth = await generateSynthetic(join(dir, 'synth'), { traders: 150, seed: 3 });
-      const store = new SqliteGraphStore(join(dir, 'scan.db'));
-      await store.migrate();
-      await ingestInto(store, [synth.declarationsFile], dir);
+    await withSyntheticStore({ traders: 150, seed: 3 }, async (store) => {
       const scan = await scanDeclarations(store, { cutoffShare: 0.7 });
       const ids = [...scan.all.parties.keys(), 'no such id', '999999999'];
       const got = scan.partiesOf(ids);
@@ -189,20 +202,12 @@ describe('scanDeclarations', () => {
         expect(got.all[i]).toBe(scan.all.parties.get(id));
         expect(got.past[i]).toBe(scan.past.parties.get(id));
       });
-      await store.close();
-    } finally {
-      cleanup();
-    }
+    });
   });
 
   it('gives the same figures from SQLite\'s columns as from the declarations read whole', async () => {
-    const { dir, cleanup } = tempDir();
-    try {
-      // Origin laundering, seizures and undervaluation in it; more declarations than one batch.
-      const synth = await generateSynthetic(join(dir, 'synth'), { traders: 200, seed: 5 });
-      const store = new SqliteGraphStore(join(dir, 'scan.db'));
-      await store.migrate();
-      await ingestInto(store, [synth.declarationsFile], dir);
+    // Origin laundering, seizures and undervaluation in it; more declarations than one batch.
+    await withSyntheticStore({ traders: 200, seed: 5 }, async (store) => {
       const scanned = await scanDeclarations(store, { cutoffShare: 0.6 });
       const plain = await scanDeclarations({
         declarationsPerDay: () => store.declarationsPerDay(),
@@ -218,9 +223,6 @@ describe('scanDeclarations', () => {
       expect(got.declarations).toBeGreaterThan(2_000);
       const all = [...scanned.all.parties.values()];
       for (const signal of ['evidenceLaundering', 'evidenceUnder', 'evidenceSeizures'] as const) expect(all.some((p) => p[signal]?.length)).toBe(true);
-      await store.close();
-    } finally {
-      cleanup();
-    }
+    });
   });
 });

@@ -109,7 +109,7 @@ export async function runAnalysis(store: GraphStore, params: AnalysisParams, opt
       stage('scan');
       if (threaded) {
         opts.onStage?.('projection');
-        ({ restOnMain, ...gs } = await threaded.complete(store));
+        ({ restOnMain, ...gs } = await threaded.complete(store, { onStage: (s) => opts.onStage?.(s) }));
         stage('graph_wait');
       } else {
         gs = await analyseGraph(store, params, { onStage: (s) => opts.onStage?.(s), onProgress: (n) => opts.onProgress?.('projection', n, 0) });

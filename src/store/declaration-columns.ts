@@ -13,14 +13,20 @@ const OUTCOME_CODE = new Map<string, number>(OUTCOMES.map((o, i) => [o, i]));
 /** The code of an outcome in DeclarationColumns.outcome. */
 export const outcomeCode = (outcome: Outcome): number => OUTCOME_CODE.get(outcome) ?? 0;
 
-export function emptyColumns(length: number, declarationId: (key: number) => string): DeclarationColumns {
+/** A batch of `length` declarations with nothing filled in, or with the string columns the caller already has. */
+export function emptyColumns(
+  length: number, declarationId: (key: number) => string,
+  strings: Pick<DeclarationColumns, 'lodgedAt' | 'hsCode' | 'currency' | 'goodsOriginElsewhere'> = {
+    lodgedAt: new Array<string>(length), hsCode: new Array<string>(length), currency: new Array<string>(length),
+    goodsOriginElsewhere: new Array<string | null>(length).fill(null),
+  },
+): DeclarationColumns {
   const parties = () => new Int32Array(length).fill(-1);
   return {
-    length, key: new Float64Array(length), declarationId, lodgedAt: new Array<string>(length),
+    ...strings, length, key: new Float64Array(length), declarationId,
     trader: parties(), consignee: parties(), supplier: parties(), broker: parties(), carrier: parties(),
     value: new Float64Array(length), quantity: new Float64Array(length).fill(NaN), weight: new Float64Array(length).fill(NaN),
-    hsCode: new Array<string>(length), currency: new Array<string>(length), outcome: new Uint8Array(length),
-    goodsOriginElsewhere: new Array<string | null>(length).fill(null), transit: new Array<string[]>(length).fill(NO_PORTS), controlled: [],
+    outcome: new Uint8Array(length), transit: new Array<string[]>(length).fill(NO_PORTS), controlled: [],
   };
 }
 

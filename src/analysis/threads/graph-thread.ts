@@ -12,7 +12,7 @@ import { openStore } from '../../store/open';
 import { stopwatch } from '../../util/stopwatch';
 import {
   assembleGraphStage, communitiesOf, graphStructure, ranksAndRings,
-  type Communities, type GraphParams, type GraphStageResult, type GraphStructure, type RanksAndRings,
+  type Communities, type GraphParams, type GraphStageName, type GraphStageResult, type GraphStructure, type RanksAndRings,
 } from '../graph/graph-stage';
 import { indexIds, loadEntityGraph, type EntityGraph } from '../graph/projection';
 import { compiledWorker } from '../../util/worker-reply';
@@ -54,7 +54,7 @@ export interface GraphThread {
    * is still in Louvain, PageRank and the rings (which do not wait for it) are done here, on the
    * run's store, meanwhile; otherwise the thread does them. Either way the same result.
    */
-  complete(store: GraphStore): Promise<GraphStageResult & { restOnMain: boolean }>;
+  complete(store: GraphStore, opts?: { onStage?: (s: GraphStageName) => void }): Promise<GraphStageResult & { restOnMain: boolean }>;
   /** Settles when the thread has sent its communities (for a caller that would rather wait than take over). */
   communitiesSent: Promise<void>;
   cancel(): Promise<void>;
@@ -94,11 +94,12 @@ export function startGraphThread(req: Request, opts: { onProgress?: (links: numb
   const communitiesSent = communities.promise.then(() => undefined);
   communitiesSent.catch(() => undefined); // read when awaited, like the others
   return {
-    async complete(store) {
+    async complete(store, { onStage } = {}) {
       if (!communitiesIn) {
         worker.postMessage(REST_HERE);
         const s = await structure.promise;
-        const mine = await ranksAndRings(store, s, req.params);
+        const mine = await ranksAndRings(store, s, req.params, { onStage });
+        onStage?.('louvain');
         const c = await communities.promise;
         if (!c.restHere) {
           // It went on with them before it read the message: this thread's are the same.

@@ -96,11 +96,7 @@ export class SqliteAnalysisSource implements Omit<AnalysisSource, 'getEntities'>
         const [lodgedAt, trader, consignee, supplier, broker, carrier, value, quantity, weight, hsCode, currency, outcome, goodsOrigin, transit] =
           columns as [string[], number[], Array<number | null>, Array<number | null>, Array<number | null>, Array<number | null>, number[],
             Array<number | null>, Array<number | null>, string[], string[], number[], Array<string | null>, Array<string | null>];
-        const c = emptyColumns(ids.length, declarationNodeId);
-        c.lodgedAt = lodgedAt;
-        c.hsCode = hsCode;
-        c.currency = currency;
-        c.goodsOriginElsewhere = goodsOrigin;
+        const c = emptyColumns(ids.length, declarationNodeId, { lodgedAt, hsCode, currency, goodsOriginElsewhere: goodsOrigin });
         const party = (v: number | null) => (v === null ? -1 : numbers.ofInt(v));
         let anyControlled = false;
         for (let i = 0; i < ids.length; i++) {
