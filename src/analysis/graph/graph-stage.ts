@@ -142,12 +142,7 @@ function findHubs(g: EntityGraph, p: GraphParams): Hubs {
 export async function analyseGraph(
   store: GraphStore, p: GraphParams, opts: { onStage?: (s: GraphStageName) => void; onProgress?: (links: number) => void } = {},
 ): Promise<GraphStageResult> {
-  const lap = stopwatch();
-  opts.onStage?.('projection');
-  const g = await loadEntityGraph(store, opts.onProgress);
-  const loaded = lap();
-  const s = graphStructure(g, p, opts);
-  s.timings.projection += loaded;
+  const s = await loadGraphStructure(store, p, opts);
   opts.onStage?.('louvain');
   const c = communitiesOf(s, p);
   return assembleGraphStage(s, c, await ranksAndRings(store, s, p, opts), p);
@@ -165,6 +160,19 @@ export type Communities = Pick<GraphStageResult, 'community' | 'communities' | '
 export type RanksAndRings = Pick<GraphStageResult, 'pagerank' | 'pagerankIterations' | 'rings' | 'ringOf' | 'cycles' | 'watchlist'> & {
   timings: { pagerank: number; rings: number };
 };
+
+/** The entity graph read from the store, and its structure; the read is timed with the projection. */
+export async function loadGraphStructure(
+  store: GraphStore, p: GraphParams, opts: { onStage?: (s: GraphStageName) => void; onProgress?: (links: number) => void } = {},
+): Promise<GraphStructure> {
+  const lap = stopwatch();
+  opts.onStage?.('projection');
+  const g = await loadEntityGraph(store, opts.onProgress);
+  const loaded = lap();
+  const s = graphStructure(g, p, opts);
+  s.timings.projection += loaded;
+  return s;
+}
 
 /** Weights, hubs, the damped graph and its components. */
 export function graphStructure(g: EntityGraph, p: GraphParams, opts: { onStage?: (s: GraphStageName) => void } = {}): GraphStructure {

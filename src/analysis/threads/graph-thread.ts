@@ -9,12 +9,11 @@ import { isMainThread, parentPort, Worker, workerData } from 'node:worker_thread
 import { ENTITY_KINDS, type EntityKind } from '../../domain/entities';
 import type { GraphStore } from '../../store/graph-store';
 import { openStore } from '../../store/open';
-import { stopwatch } from '../../util/stopwatch';
 import {
-  assembleGraphStage, communitiesOf, graphStructure, ranksAndRings,
+  assembleGraphStage, communitiesOf, loadGraphStructure, ranksAndRings,
   type Communities, type GraphParams, type GraphStageName, type GraphStageResult, type GraphStructure, type RanksAndRings,
 } from '../graph/graph-stage';
-import { indexIds, loadEntityGraph, type EntityGraph } from '../graph/projection';
+import { indexIds, type EntityGraph } from '../graph/projection';
 import { compiledWorker } from '../../util/worker-reply';
 
 interface Request {
@@ -71,6 +70,8 @@ export function startGraphThread(req: Request, opts: { onProgress?: (links: numb
   const communities = deferred<{ communities: Communities; restHere: boolean }>();
   const rest = deferred<RanksAndRings>();
   let finished = false;
+  /** Whether the communities have come (read when the run asks for the result). */
+  let communitiesIn = false;
   const fail = (err: unknown) => [structure, communities, rest].forEach((d) => d.reject(err));
   worker.on('message', (m: Reply) => {
     try {
@@ -78,6 +79,7 @@ export function startGraphThread(req: Request, opts: { onProgress?: (links: numb
       else if ('structure' in m) structure.resolve({ ...m.structure, g: receivedGraph(m.structure.g) });
       else if ('communities' in m) {
         finished = m.restHere;
+        communitiesIn = true;
         communities.resolve(m);
       } else {
         finished = true;
@@ -89,8 +91,6 @@ export function startGraphThread(req: Request, opts: { onProgress?: (links: numb
   });
   worker.on('error', fail);
   worker.on('exit', (code) => { if (!finished) fail(new Error(`the graph analysis thread stopped (exit code ${code})`)); });
-  let communitiesIn = false;
-  communities.promise.then(() => { communitiesIn = true; }, () => undefined);
   const communitiesSent = communities.promise.then(() => undefined);
   communitiesSent.catch(() => undefined); // read when awaited, like the others
   return {
@@ -143,14 +143,10 @@ async function serve(): Promise<void> {
   port.on('message', onMessage);
   const store = openStore(storePath, process.env, { readonly: true });
   try {
-    const lap = stopwatch();
     // Only link counts go back while it works: the run reports its stages from the main thread.
-    const g = await loadEntityGraph(store, (progress) => port.postMessage({ progress } satisfies Reply));
-    const loaded = lap();
-    const s = graphStructure(g, params);
-    s.timings.projection += loaded;
+    const s = await loadGraphStructure(store, params, { onProgress: (progress) => port.postMessage({ progress } satisfies Reply) });
     // The graph is copied (Louvain needs it here); the damped graph and components are moved (it does not).
-    const { index: _index, ids, kinds, ...arrays } = g;
+    const { index: _index, ids, kinds, ...arrays } = s.g;
     const sent: SentStructure = { ...s, g: { ...arrays, ids: ids.join(ID_SEPARATOR), kinds: Uint8Array.from(kinds, (k) => KIND_CODE.get(k)!) } };
     port.postMessage({ structure: sent } satisfies Reply, buffersOf([s.damped.offsets, s.damped.targets, s.damped.weights, s.component, sent.g.kinds]));
     const communities = communitiesOf(s, params);
