@@ -10,7 +10,7 @@ import { loadEntityGraph } from '../src/analysis/graph/projection';
 import { prepareAlertPass, raiseAlertPass } from '../src/alerts/run-alerts';
 import { DEFAULT_ALERT_SETTINGS } from '../src/alerts/settings';
 import type { Alert } from '../src/domain/alerts';
-import type { CommunityRecord, EntityScore } from '../src/domain/results';
+import { scoreList, type CommunityRecord, type EntityScore } from '../src/domain/results';
 import { SqliteGraphStore } from '../src/store/sqlite/sqlite-store';
 import { ingestInto, row, runCli, tempDir, toCsv } from './helpers';
 
@@ -43,9 +43,9 @@ const ring = (community: number, members: string[], risk: number): CommunityReco
 async function run(scores: EntityScore[], communities: CommunityRecord[]): Promise<{ runId: string; raised: number }> {
   const previous = await store.currentRun();
   const runId = await store.beginRun({ seed: 1, params: {}, startedAt: new Date().toISOString() });
-  await store.writeRunResults(runId, { scores, communities, categories: [] });
+  await store.writeRunResults(runId, { scores: scoreList(scores), communities, categories: [] });
   const g = await loadEntityGraph(store);
-  const pass = await prepareAlertPass(store, { runId, previous, g, hub: new Uint8Array(g.n), scores, communities }, DEFAULT_ALERT_SETTINGS);
+  const pass = await prepareAlertPass(store, { runId, previous, g, hub: new Uint8Array(g.n), scores: scoreList(scores), communities }, DEFAULT_ALERT_SETTINGS);
   await store.saveAlertPass(pass);
   await store.completeRun(runId, { timings: {}, counts: {}, params: {}, model });
   return { runId, raised: await raiseAlertPass(store, runId) };

@@ -11,6 +11,7 @@ import {
   defaultDeclarationModel, shownReasons, featureNames, featureVector, fitDeclarationModel, scoreDeclaration, type ScoringContext,
 } from '../src/analysis/scoring/declaration-model';
 import { DEFAULT_WEIGHTS, riskOf, riskValue } from '../src/analysis/scoring/entity-risk';
+import { scoreTable } from '../src/analysis/scoring/score-table';
 import { sigmoid, smoothedLogOdds } from '../src/analysis/scoring/logistic';
 import { SIGNALS, type Features } from '../src/analysis/signals/entity-signals';
 import type { Subgraph } from '../src/store/graph-reader';
@@ -56,6 +57,51 @@ describe('entity risk', () => {
   it('follows the weights it is given: a zero weight takes a signal out of the risk', () => {
     const w = { bias: -4, weights: { ...DEFAULT_WEIGHTS.weights, shared_identifier_ring: 0 } };
     expect(riskValue(f, 1, w)).toBeCloseTo(sigmoid(-4 + 1.75 + 0.4), 12);
+  });
+});
+
+describe('the score table', () => {
+  // A trader with no signal, a phone with none, an address with one, a broker with two.
+  const f = features([{}, {}, { watchlist: 0.8 }, { seizures: 0.5, risky_broker: 0.2 }]);
+  f.knownBad[3] = 1;
+  f.seizures[3] = 1;
+  f.ppr[2] = 0.25;
+  const g = {
+    n: 4, ids: ['10', '11', '12', '13'], kinds: ['Trader', 'Phone', 'Address', 'Broker'] as const,
+    index: new Map([['10', 0], ['11', 1], ['12', 2], ['13', 3]]), m: 0,
+    src: new Int32Array(0), dst: new Int32Array(0), rel: new Uint8Array(0), count: new Float64Array(0), value: new Float64Array(0),
+  };
+  const gs = { g: { ...g, kinds: [...g.kinds] }, community: Int32Array.from([0, -1, 0, 1]), component: Int32Array.from([0, 1, 0, 0]), pagerank: Float64Array.from([0.1, 0.2, 0.3, 0.4]) };
+  const table = scoreTable(gs, f, DEFAULT_WEIGHTS);
+
+  it('scores every party, and an identifier only when a signal says something about it', () => {
+    expect(table.length).toBe(3);
+    expect(Array.from({ length: table.length }, (_, k) => table.head(k).entityId)).toEqual(['10', '12', '13']);
+  });
+
+  it("makes each score when read: the risk rounded, the graph's figures, the signals largest contribution first", () => {
+    expect(table.at(2)).toEqual({
+      entityId: '13', kind: 'Broker', risk: Math.round(riskValue(f, 3, DEFAULT_WEIGHTS) * 1e6) / 1e6, community: 1, component: 0,
+      pagerank: 0.4, ppr: 0, seizures: 1, knownBad: true, signals: riskOf(f, 3, DEFAULT_WEIGHTS).signals,
+    });
+    expect(table.at(2).signals.map((s) => s.name)).toEqual(['seizures', 'risky_broker']);
+    expect(table.at(1)).toMatchObject({ entityId: '12', kind: 'Address', ppr: 0.25, knownBad: false, signals: [{ name: 'watchlist', evidence: ['ev-watchlist-2'] }] });
+    // No community (-1) is no community, not community -1.
+    expect(table.at(0).community).toBe(0);
+    expect(scoreTable({ ...gs, community: Int32Array.from([-1, -1, -1, -1]) }, f, DEFAULT_WEIGHTS).at(0).community).toBeUndefined();
+  });
+
+  it("gives each head as its whole score has it, and every node's unrounded risk", () => {
+    for (let k = 0; k < table.length; k++) {
+      const { entityId, kind, risk, knownBad } = table.at(k);
+      expect(table.head(k)).toEqual({ entityId, kind, risk, knownBad });
+    }
+    expect(Array.from(table.risk)).toEqual([0, 1, 2, 3].map((i) => riskValue(f, i, DEFAULT_WEIGHTS)));
+  });
+
+  it('refuses a position outside the table', () => {
+    expect(() => table.at(3)).toThrow(RangeError);
+    expect(() => table.head(-1)).toThrow(RangeError);
   });
 });
 

@@ -5,6 +5,7 @@ import { MIGRATIONS, DEFERRED_INDEXES } from '../src/store/sqlite/migrations';
 import { storeContract } from './store-contract';
 import { analysedSyntheticStore, batchOf, ingestInto, ROOT, row, tempDir } from './helpers';
 import type { EntityKind } from '../src/domain/entities';
+import { scoreList } from '../src/domain/results';
 import { spawn } from 'node:child_process';
 import type { EntityLink } from '../src/store/analysis-source';
 import { generateSynthetic } from '../src/synth/generate';
@@ -157,6 +158,32 @@ describe('entity ranks', () => {
       expect(reopened.db.prepare('SELECT 1 FROM schema_migrations WHERE version = 4').pluck().get()).toBe(1); // the ranks' migration ran again
       for (const kind of kinds) expect((await reopened.topEntities({ kind, limit: 1_000_000 })).map((s) => s.entityId)).toEqual(want[kind]);
       await reopened.close();
+    } finally {
+      t.cleanup();
+    }
+  });
+
+  it('are numbered on across the write-back\'s transactions (more scores than one holds), from a list read by position', async () => {
+    const t = tempDir();
+    try {
+      const store = new SqliteGraphStore(join(t.dir, 'many.db'));
+      await store.migrate();
+      // 60,000 scores, two kinds interleaved, risks with ties (broken by id), ids out of order.
+      const n = 60_000;
+      const scores = Array.from({ length: n }, (_, k) => ({
+        entityId: String((k * 7919) % n + 1), kind: (k % 3 === 0 ? 'Broker' : 'Trader') as EntityKind, risk: (k % 1000) / 1000,
+        pagerank: 0, ppr: 0, seizures: 0, knownBad: false, signals: [],
+      }));
+      const run = await store.beginRun({ seed: 1, params: {}, startedAt: '2025-01-01T00:00:00Z' });
+      await store.writeRunResults(run, { scores: scoreList(scores), communities: [], categories: [] });
+      for (const kind of ['Broker', 'Trader']) {
+        const want = scores.filter((sc) => sc.kind === kind).sort((a, b) => b.risk - a.risk || Number(a.entityId) - Number(b.entityId)).map((sc) => Number(sc.entityId));
+        const got = store.db.prepare('SELECT rank, entity_id FROM entity_ranks WHERE run_id = ? AND kind = ? ORDER BY rank').all(Number(run), kind) as Array<{ rank: number; entity_id: number }>;
+        expect(got.map((r) => r.rank)).toEqual(want.map((_, k) => k + 1));
+        expect(got.map((r) => r.entity_id)).toEqual(want);
+      }
+      expect(store.db.prepare('SELECT count(*) FROM entity_scores WHERE run_id = ?').pluck().get(Number(run))).toBe(n);
+      await store.close();
     } finally {
       t.cleanup();
     }

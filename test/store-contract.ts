@@ -12,6 +12,7 @@ import { OUTCOMES } from '../src/domain/fields';
 import type { DeclarationColumns } from '../src/store/analysis-source';
 import { columnsFromFacts } from '../src/store/declaration-columns';
 import { IdNumbers } from '../src/util/id-numbers';
+import { scoreList } from '../src/domain/results';
 
 export interface StoreFactory {
   /** A new, empty, migrated store. */
@@ -175,7 +176,7 @@ export function storeContract(name: string, factory: StoreFactory): void {
       });
       const community = { community: 1, rank: 1, size: 1, byKind: { Trader: 1 }, knownBad: 0, value: 1, risk: 0.5, members: [t1.id], signals: [] };
       const first = await store.beginRun({ seed: 1, params: { a: 1 }, startedAt: '2025-01-01T00:00:00Z' });
-      await store.writeRunResults(first, { scores: [score(0.3)], communities: [community], categories: [{ field: 'hs6', value: '610910', n: 10, bad: 2 }] });
+      await store.writeRunResults(first, { scores: scoreList([score(0.3)]), communities: [community], categories: [{ field: 'hs6', value: '610910', n: 10, bad: 2 }] });
       expect(await store.currentRun()).toBeNull();
       expect(await store.currentRunId()).toBeNull();
       expect(await store.topEntities({ limit: 10 })).toEqual([]);
@@ -186,7 +187,7 @@ export function storeContract(name: string, factory: StoreFactory): void {
       expect((await store.getScores([t1.id]))[0]).toMatchObject({ risk: 0.3, community: 1, signals: [{ name: 'undervaluation' }] });
 
       const second = await store.beginRun({ seed: 2, params: {}, startedAt: '2025-01-02T00:00:00Z' });
-      await store.writeRunResults(second, { scores: [score(0.9)], communities: [], categories: [] });
+      await store.writeRunResults(second, { scores: scoreList([score(0.9)]), communities: [], categories: [] });
       expect((await store.topEntities({ kind: 'Trader', limit: 1 }))[0]?.risk).toBe(0.3); // still the first run
       await store.failRun(second, 'stopped');
       expect((await store.currentRun())!.id).toBe(first);
@@ -201,7 +202,7 @@ export function storeContract(name: string, factory: StoreFactory): void {
       await store.writeBatch(batchOf(RING));
       const t1 = (await store.findEntity({ kind: 'Trader', key: 'T1' }))!;
       const results = (risk: number) => ({
-        scores: [{ entityId: t1.id, kind: 'Trader' as const, risk, pagerank: 0, ppr: 0, seizures: 0, knownBad: false, signals: [] }],
+        scores: scoreList([{ entityId: t1.id, kind: 'Trader' as const, risk, pagerank: 0, ppr: 0, seizures: 0, knownBad: false, signals: [] }]),
         communities: [{ community: 1, rank: 1, size: 1, byKind: { Trader: 1 }, knownBad: 0, value: 1, risk, members: [t1.id], signals: [] }],
         categories: [{ field: 'hs6', value: '610910', n: 10, bad: 2 }],
       });

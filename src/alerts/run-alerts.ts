@@ -8,7 +8,7 @@
  */
 import { isPartyKind, type PartyKind } from '../domain/entities';
 import { severityRank, type AlertSeverity, type AlertType, type NewAlert, type Watch, type WatchSnapshot } from '../domain/alerts';
-import type { AnalysisRun, CommunityRecord, EntityScore } from '../domain/results';
+import type { AnalysisRun, CommunityRecord, EntityScore, ScoreHead, ScoreList } from '../domain/results';
 import type { AlertPass } from '../store/alert-store';
 import type { GraphStore } from '../store/graph-store';
 import type { EntityGraph } from '../analysis/graph/projection';
@@ -24,7 +24,7 @@ export interface RunAlertInputs {
   g: EntityGraph;
   /** Identifiers shared too widely to tie anyone (the run's hubs). */
   hub: Uint8Array;
-  scores: readonly EntityScore[];
+  scores: ScoreList;
   /** Ranked, riskiest first. */
   communities: readonly CommunityRecord[];
 }
@@ -57,15 +57,19 @@ function signalDeclarations(s: EntityScore, names?: readonly string[]): Array<{ 
 }
 
 /** Risk crossing a threshold, risk rising by the margin, a new trader's sudden volume: the riskiest of each kind and the volume signal's traders. */
-async function entityAlerts(store: GraphStore, run: string, prev: string, scores: readonly EntityScore[], s: AlertSettings): Promise<NewAlert[]> {
-  const perKind = new Map<string, EntityScore[]>();
+async function entityAlerts(store: GraphStore, run: string, prev: string, scores: ScoreList, s: AlertSettings): Promise<NewAlert[]> {
+  // Parties by kind as heads (a whole score only for those kept): the riskiest of each kind, and
+  // the parties with the volume signal.
+  const perKind = new Map<string, Array<{ k: number; risk: number }>>();
   const volume: EntityScore[] = [];
-  for (const sc of scores) {
-    if (!isPartyKind(sc.kind)) continue;
-    (perKind.get(sc.kind) ?? perKind.set(sc.kind, []).get(sc.kind)!).push(sc);
+  for (let k = 0; k < scores.length; k++) {
+    const h = scores.head(k);
+    if (!isPartyKind(h.kind)) continue;
+    (perKind.get(h.kind) ?? perKind.set(h.kind, []).get(h.kind)!).push({ k, risk: h.risk });
+    const sc = scores.at(k);
     if (sc.signals.some((x) => x.name === 'new_trader_volume')) volume.push(sc);
   }
-  const candidates = [...perKind.values()].flatMap((list) => list.sort((a, b) => b.risk - a.risk).slice(0, s.topEntities));
+  const candidates = [...perKind.values()].flatMap((list) => list.sort((a, b) => b.risk - a.risk).slice(0, s.topEntities).map(({ k }) => scores.at(k)));
   const before = await scoresIn(store, [...new Set([...candidates, ...volume].map((c) => c.entityId))], prev);
   const out: NewAlert[] = [];
   for (const c of candidates) {
@@ -248,7 +252,8 @@ async function watchAlerts(store: GraphStore, inputs: RunAlertInputs, prev: stri
   const watches = await store.listWatches();
   if (!watches.length) return { alerts: [], seen: [] };
   const ids = new Set(watches.filter((w) => w.kind === 'entity').map((w) => w.ref));
-  const scoreOf = new Map(inputs.scores.filter((s) => ids.has(s.entityId)).map((s) => [s.entityId, s]));
+  const scoreOf = new Map<string, EntityScore>();
+  for (let k = 0; k < inputs.scores.length; k++) if (ids.has(inputs.scores.head(k).entityId)) scoreOf.set(inputs.scores.head(k).entityId, inputs.scores.at(k));
   const alerts: NewAlert[] = [];
   const seen: AlertPass['watchSeen'] = [];
   for (const w of watches) {
@@ -274,7 +279,12 @@ export async function prepareAlertPass(store: GraphStore, inputs: RunAlertInputs
   const ringOf = new Map<string, CommunityRecord>();
   for (const ring of inputs.communities) for (const m of ring.members) if (!ringOf.has(m)) ringOf.set(m, ring);
   const topRingOf = new Map([...ringOf].filter(([, r]) => top.includes(r)));
-  const knownBad = new Set(inputs.scores.filter((sc) => sc.knownBad && isPartyKind(sc.kind)).sort((a, b) => b.risk - a.risk).slice(0, s.knownBad).map((sc) => sc.entityId));
+  const bad: ScoreHead[] = [];
+  for (let k = 0; k < inputs.scores.length; k++) {
+    const h = inputs.scores.head(k);
+    if (h.knownBad && isPartyKind(h.kind)) bad.push(h);
+  }
+  const knownBad = new Set(bad.sort((a, b) => b.risk - a.risk).slice(0, s.knownBad).map((h) => h.entityId));
   const focus = new Set<number>();
   for (const id of [...topRingOf.keys(), ...knownBad]) {
     const i = g.index.get(id);

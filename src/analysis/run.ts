@@ -3,9 +3,7 @@
  * entity and community, fit the weights to recorded outcomes, and write the run whole before it is
  * made current. Every stage is timed; randomness comes from the seed only.
  */
-import { isPartyKind } from '../domain/entities';
 import { isBadOutcome } from '../domain/fields';
-import type { EntityScore } from '../domain/results';
 import type { GraphStore } from '../store/graph-store';
 import { RUN_HEARTBEAT_MS } from '../store/run-store';
 import { stopwatch } from '../util/stopwatch';
@@ -15,7 +13,8 @@ import type { DeclarationModel } from '../domain/results';
 import { defaultDeclarationModel, featureNames, type ScoringContext } from './scoring/declaration-model';
 import { fitDeclarationModelAside } from './threads/declaration-model-thread';
 import { personalizedPageRanks } from './threads/pagerank-thread';
-import { DEFAULT_WEIGHTS, featureRow, riskOf, riskValue, type RiskWeights } from './scoring/entity-risk';
+import { DEFAULT_WEIGHTS, featureRow, riskValue, type RiskWeights } from './scoring/entity-risk';
+import { scoreTable } from './scoring/score-table';
 import { SIGNALS, computeFeatures, PPR_OPTIONS, pprSeeds, type Features, type Structure } from './signals/entity-signals';
 import { analyseGraph, EDGE_WEIGHT_RULE, type GraphParams, type GraphStageResult } from './graph/graph-stage';
 import { graphThreadAvailable, startGraphThread } from './threads/graph-thread';
@@ -154,7 +153,13 @@ export async function runAnalysis(store: GraphStore, params: AnalysisParams, opt
       riskWeights: weights, cutoff: scanned.data.cutoff,
     };
     const model = { declarationModel, medians: Object.fromEntries(scanned.medians) };
-    const traders = scores.filter((sc) => sc.kind === 'Trader');
+    const traders = { ids: [] as string[], risks: [] as number[] };
+    for (let k = 0; k < scores.length; k++) {
+      const h = scores.head(k);
+      if (h.kind !== 'Trader') continue;
+      traders.ids.push(h.entityId);
+      traders.risks.push(h.risk);
+    }
     const modelCard = await buildModelCard(store, {
       data: { ...scanned.data, entities: g.n, links: g.m },
       labels: {
@@ -162,7 +167,7 @@ export async function runAnalysis(store: GraphStore, params: AnalysisParams, opt
         declarationModel: scanned.labelled,
       },
       entityWeights: weights, entityAuc: weights.auc, declarationModel, defaultDeclarationModel: defaultDeclarationModel(declarationModel.features),
-      heldOut, heldOutMissing, perDay: scanned.perDay, traders: { ids: traders.map((sc) => sc.entityId), risks: traders.map((sc) => sc.risk) },
+      heldOut, heldOutMissing, perDay: scanned.perDay, traders,
       topRings: communities.slice(0, TOP_RINGS_COMPARED),
     }, previous);
     const card = { modelCard, dataQuality: await dataQuality(store, gs, scanned.unitValueFar, params.defaultIdentifierTraders) };
@@ -214,21 +219,8 @@ async function scoreEntities(gs: GraphStageResult, scan: DeclarationScan, params
   // graph half is done) while this thread scores entities and writes them back.
   const modelAside = buildDeclarationModel(g, scan, gs.community, pastFeatures, weights, params, threaded);
   modelAside.catch(() => undefined); // awaited below; a failure must not go unhandled meanwhile
-  const risk = new Float64Array(g.n);
-  const scores: EntityScore[] = [];
-  for (let i = 0; i < g.n; i++) {
-    const r = riskOf(final, i, weights);
-    risk[i] = r.risk;
-    // Parties are always scored; an identifier or route only when a signal says something about it
-    // (the others carry the base risk, and a reader treats a missing score as "nothing known").
-    if (r.signals.length === 0 && !isPartyKind(g.kinds[i]!)) continue;
-    scores.push({
-      entityId: g.ids[i]!, kind: g.kinds[i]!, risk: Math.round(r.risk * 1e6) / 1e6,
-      community: gs.community[i]! >= 0 ? gs.community[i] : undefined, component: gs.component[i],
-      pagerank: gs.pagerank[i]!, ppr: final.ppr[i]!, seizures: final.seizures[i]!, knownBad: final.knownBad[i] === 1, signals: r.signals,
-    });
-  }
-  const communities = rankCommunities(g, gs.community, risk, final.knownBad, parties.all, ringOf);
+  const scores = scoreTable(gs, final, weights);
+  const communities = rankCommunities(g, gs.community, scores.risk, final.knownBad, parties.all, ringOf);
   // What the rest of the run needs of the scan and the features: they themselves are let go on return.
   const scanned = scanSummary(scan);
   const categories = categoryList(scan.all);

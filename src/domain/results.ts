@@ -58,6 +58,27 @@ export interface EntityScore {
   signals: Signal[];
 }
 
+/** What a run's scores are read by without their signals: whose, what kind, how risky, known bad or not. */
+export type ScoreHead = Pick<EntityScore, 'entityId' | 'kind' | 'risk' | 'knownBad'>;
+
+/**
+ * A run's scores read by position: a list of objects, or the run's score table
+ * (analysis/scoring/score-table.ts), which makes each score when it is read so that hundreds of
+ * thousands of them never sit in memory at once.
+ */
+export interface ScoreList {
+  readonly length: number;
+  /** The k-th score, whole (0 <= k < length). */
+  at(k: number): EntityScore;
+  /** The k-th score's head, cheaper than the whole. */
+  head(k: number): ScoreHead;
+}
+
+/** Scores already made, as a list. */
+export function scoreList(scores: readonly EntityScore[]): ScoreList {
+  return { length: scores.length, at: (k) => scores[k]!, head: (k) => scores[k]! };
+}
+
 export interface CommunityRecord {
   community: number;
   rank: number;

@@ -1,10 +1,11 @@
 /** Analysis runs and their results: written whole, made current in one step, read only when current (or named). */
 import type { RunCard } from '../domain/accountability';
 import type { EntityKind } from '../domain/entities';
-import type { AnalysisRun, CategoryRisk, CommunityRecord, EntityScore, RunModel } from '../domain/results';
+import type { AnalysisRun, CategoryRisk, CommunityRecord, EntityScore, RunModel, ScoreList } from '../domain/results';
 
 export interface RunResults {
-  scores: EntityScore[];
+  /** Read by position, a slice at a time: a run's scores are made as they are written. */
+  scores: ScoreList;
   communities: CommunityRecord[];
   categories: CategoryRisk[];
 }

@@ -23,14 +23,14 @@ export class Neo4jRunStore implements RunStore {
     let done = 0;
     // Each kind of result in slices, one transaction each: a run has hundreds of thousands of
     // scores and categories, too many for one transaction.
-    const inSlices = async <T>(statement: string, rows: T[], size: number, toRow: (row: T) => Row) => {
+    const inSlices = async <T>(statement: string, rows: { length: number; at(k: number): T | undefined }, size: number, toRow: (row: T) => Row) => {
       for (let i = 0; i < rows.length; i += size) {
-        const slice = rows.slice(i, i + size);
-        await this.s.write([[statement, { runId, rows: slice.map(toRow) }]]);
+        const slice = Array.from({ length: Math.min(size, rows.length - i) }, (_, k) => toRow(rows.at(i + k)!));
+        await this.s.write([[statement, { runId, rows: slice }]]);
         onProgress?.((done += slice.length), total);
       }
     };
-    await inSlices('write-scores', results.scores, 2000, (s) => ({
+    await inSlices<EntityScore>('write-scores', results.scores, 2000, (s) => ({
       ...s, community: s.community === undefined ? null : neo4j.int(s.community), component: s.component === undefined ? null : neo4j.int(s.component),
       seizures: neo4j.int(s.seizures), signals: JSON.stringify(s.signals),
     }));

@@ -27,28 +27,43 @@ export class SqliteRunStore implements RunStore {
     // is visible before completeRun.
     const chunk = 25_000;
     // In key order, so the rows append to the (run_id, entity_id) tree instead of landing all over it.
-    const scores = results.scores.map((sc) => ({ sc, id: Number(sc.entityId) })).sort((a, b) => a.id - b.id).map((x) => x.sc);
+    const { length } = results.scores;
+    const ids = new Float64Array(length);
+    const risks = new Float64Array(length);
+    const kinds: string[] = new Array(length);
+    for (let k = 0; k < length; k++) {
+      const h = results.scores.head(k);
+      ids[k] = Number(h.entityId);
+      risks[k] = h.risk;
+      kinds[k] = h.kind;
+    }
+    const byId = Int32Array.from({ length }, (_, k) => k).sort((a, b) => ids[a]! - ids[b]!);
     const commStmt = this.db.prepare(`INSERT OR REPLACE INTO communities
       (run_id, community, rank, size, by_kind, known_bad, value, risk, members, signals) VALUES (?,?,?,?,?,?,?,?,?,?)`);
     const catStmt = this.db.prepare('INSERT OR REPLACE INTO category_risk (run_id, field, value, n, bad) VALUES (?,?,?,?,?)');
     const rankStmt = this.db.prepare('INSERT OR REPLACE INTO entity_ranks (run_id, kind, rank, entity_id) VALUES (?,?,?,?)');
     // Ranks within each kind, in the order they are read back (and appended to their tree in that order).
-    const ranked = scores.map((sc) => ({ kind: sc.kind, risk: sc.risk, id: Number(sc.entityId), rank: 1 }))
-      .sort((a, b) => (a.kind < b.kind ? -1 : a.kind > b.kind ? 1 : b.risk - a.risk || a.id - b.id));
-    for (let k = 1; k < ranked.length; k++) if (ranked[k]!.kind === ranked[k - 1]!.kind) ranked[k]!.rank = ranked[k - 1]!.rank + 1;
+    const ranked = Int32Array.from({ length }, (_, k) => k)
+      .sort((a, b) => (kinds[a]! < kinds[b]! ? -1 : kinds[a]! > kinds[b]! ? 1 : risks[b]! - risks[a]! || ids[a]! - ids[b]!));
     await spacedCheckpoints(this.db, () => {
-      for (let i = 0; i < scores.length; i += chunk) {
+      for (let i = 0; i < length; i += chunk) {
         this.db.transaction(() => {
-          for (const sc of scores.slice(i, i + chunk)) {
+          for (let j = i; j < Math.min(length, i + chunk); j++) {
+            const sc = results.scores.at(byId[j]!);
             scoreStmt.run(run, Number(sc.entityId), sc.kind, sc.risk, sc.community ?? null, sc.component ?? null, sc.pagerank,
               sc.ppr, sc.seizures, sc.knownBad ? 1 : 0, sc.signals.length ? JSON.stringify(sc.signals) : '[]');
           }
         }).immediate();
-        onProgress?.(Math.min(scores.length, i + chunk), total);
+        onProgress?.(Math.min(length, i + chunk), total);
       }
-      for (let i = 0; i < ranked.length; i += chunk) {
+      let rank = 0;
+      for (let i = 0; i < length; i += chunk) {
         this.db.transaction(() => {
-          for (let k = i; k < Math.min(ranked.length, i + chunk); k++) rankStmt.run(run, ranked[k]!.kind, ranked[k]!.rank, ranked[k]!.id);
+          for (let j = i; j < Math.min(length, i + chunk); j++) {
+            const k = ranked[j]!;
+            rank = j > 0 && kinds[k] === kinds[ranked[j - 1]!] ? rank + 1 : 1;
+            rankStmt.run(run, kinds[k], rank, ids[k]);
+          }
         }).immediate();
       }
       this.db.transaction(() => {
