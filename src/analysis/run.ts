@@ -11,7 +11,7 @@ import { rankCommunities } from './scoring/communities';
 import { categoryList, scanDeclarations, type DeclarationScan } from './signals/declaration-scan';
 import type { DeclarationModel } from '../domain/results';
 import { defaultDeclarationModel, featureNames, type ScoringContext } from './scoring/declaration-model';
-import { fitDeclarationModelAside } from './threads/declaration-model-thread';
+import { declarationModelFit } from './threads/declaration-model-thread';
 import { personalizedPageRanks } from './threads/pagerank-thread';
 import { DEFAULT_WEIGHTS, featureRow, riskValue, type RiskWeights } from './scoring/entity-risk';
 import { scoreTable } from './scoring/score-table';
@@ -26,6 +26,7 @@ import type { FittedDeclarationModel } from './threads/declaration-model-thread'
 import { prepareAlertPass, raiseAlertPass } from '../alerts/run-alerts';
 import { alertSettings, type AlertSettings } from '../alerts/settings';
 import { failpoint } from '../util/failpoint';
+import { collectGarbage } from '../util/collect-garbage';
 
 /** The run's parameters: the graph half's (graph-stage.ts) and the fitting's. */
 export interface AnalysisParams extends GraphParams {
@@ -105,6 +106,8 @@ export async function runAnalysis(store: GraphStore, params: AnalysisParams, opt
     try {
       opts.onStage?.('scan declarations');
       scan = await scanDeclarations(store, { cutoffShare: params.cutoffShare, onProgress: (n) => opts.onProgress?.('scan declarations', n, 0) });
+      // The scan's batches are garbage now (a third of the heap at its end): gone before the graph arrives.
+      collectGarbage();
       stage('scan');
       if (threaded) {
         opts.onStage?.('projection');
@@ -122,11 +125,17 @@ export async function runAnalysis(store: GraphStore, params: AnalysisParams, opt
     const { g, damped, rings, cycles } = gs;
 
     opts.onStage?.('scoring');
-    const { scores, communities, categories, scanned, knownBad, weights, modelAside, pprThreaded } = await scoreEntities(gs, scan, params, threaded !== undefined, stage);
+    const { scores, communities, categories, scanned, knownBad, weights, modelFit, pprThreaded } = await scoreEntities(gs, scan, params, threaded !== undefined, stage);
     // Let go of the scan's party figures: the frame of an async function keeps its locals through
     // every await (at 1M nodes, 1.2 GB of live heap during the write-back without this and the
     // helper's own frame, 0.6 GB with them).
     scan = undefined;
+    // Half the heap is garbage now; collected here, it does not set how far the heap grows until the run ends.
+    collectGarbage();
+    // The declaration model is fitted on the other core (idle now that the graph half is done)
+    // while this thread writes back: started now, its heap and scoring's are never both at their largest.
+    const modelAside = modelFit.start();
+    modelAside.catch(() => undefined); // awaited below; a failure must not go unhandled meanwhile
     stage('scoring');
 
     opts.onStage?.('write-back');
@@ -212,20 +221,21 @@ async function scoreEntities(gs: GraphStageResult, scan: DeclarationScan, params
   const seeds: [Float64Array, Float64Array] = [pprSeeds(st, parties.all), pprSeeds(st, parties.past)];
   const { ranks: [pprAll, pprPast], threaded: pprThreaded } = await personalizedPageRanks(damped, seeds, PPR_OPTIONS, threaded);
   const final = computeFeatures(st, scan.all, parties.all, { seeds: seeds[0], ppr: pprAll });
+  // Collected here (the PageRanks' and the features' garbage), the heap grows through the rest of
+  // scoring from what is live, not from what was live at the graph's arrival.
+  collectGarbage();
   stage('ppr');
   const pastFeatures = computeFeatures(st, scan.past, parties.past, { seeds: seeds[1], ppr: pprPast }, false);
   const weights = chooseWeights(g, pastFeatures, scan, params);
-  // The declaration model needs only the past: it is fitted on the other core (idle now that the
-  // graph half is done) while this thread scores entities and writes them back.
-  const modelAside = buildDeclarationModel(g, scan, gs.community, pastFeatures, weights, params, threaded);
-  modelAside.catch(() => undefined); // awaited below; a failure must not go unhandled meanwhile
+  // The declaration model needs only the past: made ready here, fitted while the run writes back.
+  const modelFit = declarationModel(g, scan, gs.community, pastFeatures, weights, params, threaded);
   const scores = scoreTable(gs, final, weights);
   const communities = rankCommunities(g, gs.community, scores.risk, final.knownBad, parties.all, ringOf);
   // What the rest of the run needs of the scan and the features: they themselves are let go on return.
   const scanned = scanSummary(scan);
   const categories = categoryList(scan.all);
   const knownBad = final.knownBad.reduce((a, b) => a + b, 0);
-  return { scores, communities, categories, scanned, knownBad, weights, modelAside, pprThreaded };
+  return { scores, communities, categories, scanned, knownBad, weights, modelFit, pprThreaded };
 }
 
 /** What a run reports of its scan once scoring is done (small: no party figures). */
@@ -269,11 +279,14 @@ function chooseWeights(g: EntityGraph, past: Features, scan: DeclarationScan, pa
   return aucFitted > aucDefault ? { ...fitted, source: `fitted (${note})`, labels, auc: aucs } : { ...defaults, source: `defaults (${note})`, labels, auc: aucs };
 }
 
-function buildDeclarationModel(
+/** The declaration model's fit, ready to start (its start gives the model, the defaults when too few labels). */
+type ModelFit = { start(): Promise<FittedDeclarationModel & { model: DeclarationModel; threaded: boolean }> };
+
+function declarationModel(
   g: EntityGraph, scan: DeclarationScan, community: Int32Array, past: Features, weights: RiskWeights, params: AnalysisParams, threaded: boolean,
-): Promise<FittedDeclarationModel & { model: DeclarationModel; threaded: boolean }> {
+): ModelFit {
   const names = featureNames(scan.all.categories.keys());
-  if (params.weights === 'defaults') return Promise.resolve({ model: defaultDeclarationModel(names), threaded: false, heldOutMissing: 'weights set to the defaults: nothing fitted' });
+  if (params.weights === 'defaults') return { start: async () => ({ model: defaultDeclarationModel(names), threaded: false, heldOutMissing: 'weights set to the defaults: nothing fitted' }) };
   // The context as it stood at the cutoff: past outcomes only, past entity risks.
   // Only the parties of the declarations the model learns from (a few percent of all entities).
   const entityRisk = new Map<string, number>();
@@ -291,6 +304,6 @@ function buildDeclarationModel(
     categories: scan.past.categories, baseRate: Math.max(1e-4, scan.past.bad / Math.max(1, scan.past.controlled)),
     medians: scan.medians, entityRisk, communityOf, communityRisk: new Map(), combos: scan.pastCombos,
   };
-  return fitDeclarationModelAside(scan.futureDeclarations, ctx, names, threaded)
-    .then((r) => ({ ...r, model: r.model ?? defaultDeclarationModel(names) }));
+  const fit = declarationModelFit(scan.futureDeclarations, ctx, names, threaded);
+  return { start: () => fit.start().then((r) => ({ ...r, model: r.model ?? defaultDeclarationModel(names) })) };
 }

@@ -38,20 +38,30 @@ function fitAndMeasure(labelled: DeclarationFacts[], ctx: ScoringContext, names:
   return { model: fitDeclarationModel(labelled, ctx, names), heldOut, heldOutMissing: missing };
 }
 
+/** A fit made ready: `start` runs it, on another thread or here (says which). */
+export interface DeclarationModelFit {
+  start(): Promise<FittedDeclarationModel & { threaded: boolean }>;
+}
+
 /**
- * Fits the model on another thread when asked and the compiled worker is there (not when tests run
- * the TypeScript sources), else here; says which.
+ * Readies the fit on another thread when asked and the compiled worker is there (not when tests
+ * run the TypeScript sources), else here. The thread's request is plain data made now (the
+ * combinations answered for the labelled declarations), so the caller can let go of the scan
+ * before it starts the thread: the run starts it after scoring, when its own heap is smallest.
  */
-export function fitDeclarationModelAside(
-  labelled: DeclarationFacts[], ctx: ScoringContext, names: string[], threaded: boolean,
-): Promise<FittedDeclarationModel & { threaded: boolean }> {
-  if (!threaded || !WORKER_FILE) return fitHere(labelled, ctx, names);
+export function declarationModelFit(labelled: DeclarationFacts[], ctx: ScoringContext, names: string[], threaded: boolean): DeclarationModelFit {
+  if (!threaded || !WORKER_FILE) return { start: () => fitHere(labelled, ctx, names) };
   const { combos, ...plain } = ctx;
-  const req: Request = { declarationModel: { labelled, ctx: plain, knownCombos: labelled.filter((d) => combos.has(d)).map((d) => d.id), names } };
-  const { result } = workerReply<FittedDeclarationModel>(WORKER_FILE, req, 'declaration model');
-  // Not an async function: nothing here waits holding the labelled declarations and the context
-  // (the scan's), which the worker has its copy of; the run lets them go before its write-back.
-  return result.then((r) => ({ ...r, threaded: true }));
+  let req: Request | undefined = { declarationModel: { labelled, ctx: plain, knownCombos: labelled.filter((d) => combos.has(d)).map((d) => d.id), names } };
+  return {
+    start() {
+      if (!req) throw new Error('the declaration model fit was started twice');
+      const { result } = workerReply<FittedDeclarationModel>(WORKER_FILE, req, 'declaration model');
+      // The worker has its copy of the request: this side lets go of it.
+      req = undefined;
+      return result.then((r) => ({ ...r, threaded: true }));
+    },
+  };
 }
 
 /** The fit on this thread, now (an async function only so that a failure is a rejection, as the thread's is). */
