@@ -169,11 +169,25 @@ class Undervaluation {
   private readonly groupKeys: string[] = [];
   private readonly groupValues: number[][] = [];
   private n = 0;
-  private group = new Int32Array(1 << 12);
-  private value = new Float64Array(1 << 12);
-  private key = new Float64Array(1 << 12);
-  private trader = new Int32Array(1 << 12);
-  private inPast = new Uint8Array(1 << 12);
+  private group: Int32Array;
+  private value: Float64Array;
+  private key: Float64Array;
+  private trader: Int32Array;
+  private inPast: Uint8Array;
+
+  /**
+   * Room for `expected` declarations (the store's count), made once: grown by doubling, the
+   * columns left as much again in old copies waiting for the collector at the scan's end.
+   * They still grow if more come (declarations stored while the scan runs).
+   */
+  constructor(expected: number) {
+    const size = Math.max(1 << 10, expected);
+    this.group = new Int32Array(size);
+    this.value = new Float64Array(size);
+    this.key = new Float64Array(size);
+    this.trader = new Int32Array(size);
+    this.inPast = new Uint8Array(size);
+  }
 
   note(c: DeclarationColumns, i: number, trader: number, inPast: boolean): void {
     const u = unitValueOf(c.value[i]!, orUndefined(c.quantity[i]!), orUndefined(c.weight[i]!));
@@ -254,7 +268,7 @@ export async function scanDeclarations(store: Pick<GraphStore, 'declarationsPerD
 
   // Per-party and per-attribute figures, over all and over the past only.
   const windows = new Windows();
-  const under = new Undervaluation();
+  const under = new Undervaluation(declarations);
   const futureTraders = new Map<string, { controlled: number; bad: number }>();
   const futureDeclarations: DeclarationFacts[] = [];
   let declarationId = (key: number) => String(key);
