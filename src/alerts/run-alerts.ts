@@ -58,8 +58,8 @@ function signalDeclarations(s: EntityScore, names?: readonly string[]): Array<{ 
 
 /** Risk crossing a threshold, risk rising by the margin, a new trader's sudden volume: the riskiest of each kind and the volume signal's traders. */
 async function entityAlerts(store: GraphStore, run: string, prev: string, scores: ScoreList, s: AlertSettings): Promise<NewAlert[]> {
-  // Parties by kind as heads (a whole score only for those kept): the riskiest of each kind, and
-  // the parties with the volume signal.
+  // Parties by kind as positions and risks; a whole score is made for each party to look for the
+  // volume signal, and kept only for that signal's parties and the riskiest of each kind.
   const perKind = new Map<string, Array<{ k: number; risk: number }>>();
   const volume: EntityScore[] = [];
   for (let k = 0; k < scores.length; k++) {
@@ -253,7 +253,10 @@ async function watchAlerts(store: GraphStore, inputs: RunAlertInputs, prev: stri
   if (!watches.length) return { alerts: [], seen: [] };
   const ids = new Set(watches.filter((w) => w.kind === 'entity').map((w) => w.ref));
   const scoreOf = new Map<string, EntityScore>();
-  for (let k = 0; k < inputs.scores.length; k++) if (ids.has(inputs.scores.head(k).entityId)) scoreOf.set(inputs.scores.head(k).entityId, inputs.scores.at(k));
+  for (let k = 0; k < inputs.scores.length; k++) {
+    const { entityId } = inputs.scores.head(k);
+    if (ids.has(entityId)) scoreOf.set(entityId, inputs.scores.at(k));
+  }
   const alerts: NewAlert[] = [];
   const seen: AlertPass['watchSeen'] = [];
   for (const w of watches) {
