@@ -99,9 +99,18 @@ describe('the score table', () => {
     expect(Array.from(table.risk)).toEqual([0, 1, 2, 3].map((i) => riskValue(f, i, DEFAULT_WEIGHTS)));
   });
 
+  it('says which signals a score has as its whole score would, without making it', () => {
+    for (let k = 0; k < table.length; k++) {
+      const names = table.at(k).signals.map((sig) => sig.name);
+      for (const name of [...SIGNALS, 'no such signal']) expect(table.hasSignal(k, name)).toBe(names.includes(name));
+    }
+    expect(table.hasSignal(2, 'risky_broker')).toBe(true);
+  });
+
   it('refuses a position outside the table', () => {
     expect(() => table.at(3)).toThrow(RangeError);
     expect(() => table.head(-1)).toThrow(RangeError);
+    expect(() => table.hasSignal(3, 'seizures')).toThrow(RangeError);
   });
 });
 

@@ -58,16 +58,15 @@ function signalDeclarations(s: EntityScore, names?: readonly string[]): Array<{ 
 
 /** Risk crossing a threshold, risk rising by the margin, a new trader's sudden volume: the riskiest of each kind and the volume signal's traders. */
 async function entityAlerts(store: GraphStore, run: string, prev: string, scores: ScoreList, s: AlertSettings): Promise<NewAlert[]> {
-  // Parties by kind as positions and risks; a whole score is made for each party to look for the
-  // volume signal, and kept only for that signal's parties and the riskiest of each kind.
+  // Parties by kind as positions and risks; whole scores only for the riskiest of each kind and the
+  // parties with the volume signal.
   const perKind = new Map<string, Array<{ k: number; risk: number }>>();
   const volume: EntityScore[] = [];
   for (let k = 0; k < scores.length; k++) {
     const h = scores.head(k);
     if (!isPartyKind(h.kind)) continue;
     (perKind.get(h.kind) ?? perKind.set(h.kind, []).get(h.kind)!).push({ k, risk: h.risk });
-    const sc = scores.at(k);
-    if (sc.signals.some((x) => x.name === 'new_trader_volume')) volume.push(sc);
+    if (scores.hasSignal(k, 'new_trader_volume')) volume.push(scores.at(k));
   }
   const candidates = [...perKind.values()].flatMap((list) => list.sort((a, b) => b.risk - a.risk).slice(0, s.topEntities).map(({ k }) => scores.at(k)));
   const before = await scoresIn(store, [...new Set([...candidates, ...volume].map((c) => c.entityId))], prev);

@@ -72,11 +72,13 @@ export interface ScoreList {
   at(k: number): EntityScore;
   /** The k-th score's head, cheaper than the whole. */
   head(k: number): ScoreHead;
+  /** Whether the k-th score has the named signal (without making its signals). */
+  hasSignal(k: number, name: string): boolean;
 }
 
 /** Scores already made, as a list. */
 export function scoreList(scores: readonly EntityScore[]): ScoreList {
-  return { length: scores.length, at: (k) => scores[k]!, head: (k) => scores[k]! };
+  return { length: scores.length, at: (k) => scores[k]!, head: (k) => scores[k]!, hasSignal: (k, name) => scores[k]!.signals.some((s) => s.name === name) };
 }
 
 export interface CommunityRecord {

@@ -8,7 +8,7 @@
 import { isPartyKind } from '../../domain/entities';
 import type { EntityScore, ScoreHead, ScoreList } from '../../domain/results';
 import type { GraphStageResult } from '../graph/graph-stage';
-import { S, type Features } from '../signals/entity-signals';
+import { S, SIGNALS, type Features, type SignalName } from '../signals/entity-signals';
 import { riskOf, riskValue, type RiskWeights } from './entity-risk';
 
 export interface ScoreTable extends ScoreList {
@@ -46,6 +46,11 @@ export function scoreTable(gs: Pick<GraphStageResult, 'g' | 'community' | 'compo
     head(k: number): ScoreHead {
       const i = nodeAt(nodes, k);
       return { entityId: g.ids[i]!, kind: g.kinds[i]!, risk: rounded(i), knownBad: f.knownBad[i] === 1 };
+    },
+    hasSignal(k: number, name: string): boolean {
+      // riskOf gives a reason for every non-zero signal value.
+      const s = SIGNALS.indexOf(name as SignalName);
+      return s >= 0 && f.values[nodeAt(nodes, k) * S + s] !== 0;
     },
   };
 }

@@ -60,9 +60,9 @@ export interface GraphThread {
 }
 
 /**
- * The graph half in a worker thread. It sends the graph's structure as soon as it has it (a copy:
- * it keeps its own for Louvain), then the communities, then, unless the run took them over,
- * PageRank and the rings.
+ * The graph half in a worker thread. It sends the graph's structure as soon as it has it (the links
+ * and their weights shared with it, the ids and kinds copied), then the communities, then, unless
+ * the run took them over, PageRank and the rings.
  */
 export function startGraphThread(req: Request, opts: { onProgress?: (links: number) => void } = {}): GraphThread {
   const worker = new Worker(WORKER_FILE!, { workerData: req });
