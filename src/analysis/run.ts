@@ -4,6 +4,7 @@
  * made current. Every stage is timed; randomness comes from the seed only.
  */
 import { isBadOutcome } from '../domain/fields';
+import type { DeclarationInput, DeclarationReading } from '../store/analysis-source';
 import type { GraphStore } from '../store/graph-store';
 import { RUN_HEARTBEAT_MS } from '../store/run-store';
 import { stopwatch } from '../util/stopwatch';
@@ -55,6 +56,8 @@ export interface AnalysisSummary {
   alertsRaiseMs: number;
   /** Where the graph half ran: a thread of its own, and PageRank and the rings there or on this thread (the run's scan was done before Louvain). */
   placement: { graphThread: boolean; pageRankAndRingsOnMain: boolean };
+  /** How the declarations were read: all from the store, or the analysis cache and what changed since. */
+  declarationReading: DeclarationReading;
 }
 
 /** The stages of a run, in order: onStage reports these names (progress is the stage's index / length). */
@@ -72,6 +75,8 @@ export interface RunOptions {
   keepRuns?: number;
   /** Runs of killed processes (no heartbeat for this long) are marked failed before this one starts. */
   staleMs?: number;
+  /** Read every declaration from the store even where an analysis cache could stand in for most (`analyze --full`). */
+  full?: boolean;
   /** When the run raises alerts (default: from the environment, alerts/settings.ts). */
   alerts?: AlertSettings;
   onStage?: (stage: AnalysisStage) => void;
@@ -104,9 +109,16 @@ export async function runAnalysis(store: GraphStore, params: AnalysisParams, opt
     let gs: GraphStageResult;
     let restOnMain = false;
     let scan: DeclarationScan | undefined;
+    let input: DeclarationInput | undefined;
+    let reading: DeclarationReading | undefined;
     try {
       opts.onStage?.('scan declarations');
-      scan = await scanDeclarations(store, { cutoffShare: params.cutoffShare, onProgress: (n) => opts.onProgress?.('scan declarations', n, 0) });
+      input = await store.declarationInput({ full: opts.full === true });
+      reading = input.reading;
+      scan = await scanDeclarations(input, { cutoffShare: params.cutoffShare, onProgress: (n) => opts.onProgress?.('scan declarations', n, 0) });
+      // What the next run starts from, kept while the graph half is still at work; then let go (the cache's columns).
+      await input.keep();
+      input = undefined;
       // The scan's batches are garbage now (a third of the heap at its end): gone before the graph arrives.
       collectGarbage();
       stage('scan');
@@ -160,7 +172,7 @@ export async function runAnalysis(store: GraphStore, params: AnalysisParams, opt
       hubExamples: gs.hubExamples,
       contextLinks: 'ROUTED_VIA and CARRIED_BY links are left out of community detection and risk propagation',
       edgeWeights: EDGE_WEIGHT_RULE, graphThread: threaded !== undefined, pageRankAndRingsOnMain: restOnMain, pageRankThread: pprThreaded, declarationModelThread: modelThreaded,
-      riskWeights: weights, cutoff: scanned.data.cutoff,
+      riskWeights: weights, cutoff: scanned.data.cutoff, declarationReading: reading!,
     };
     const model = { declarationModel, medians: Object.fromEntries(scanned.medians) };
     const traders = { ids: [] as string[], risks: [] as number[] };
@@ -196,7 +208,7 @@ export async function runAnalysis(store: GraphStore, params: AnalysisParams, opt
     const pruned = opts.keepRuns ? await store.pruneRuns(opts.keepRuns) : [];
     return {
       runId, pruned, timings, modularity: gs.modularity, counts, weights, declarationModel: { source: declarationModel.source }, alertsRaised, alertsRaiseMs,
-      placement: { graphThread: threaded !== undefined, pageRankAndRingsOnMain: restOnMain },
+      placement: { graphThread: threaded !== undefined, pageRankAndRingsOnMain: restOnMain }, declarationReading: reading!,
     };
   } catch (err) {
     await store.failRun(runId, (err as Error).message).catch(() => undefined);

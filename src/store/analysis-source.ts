@@ -66,6 +66,27 @@ export interface DeclarationColumns {
   controlled: DeclarationFacts[];
 }
 
+/** How a run read the declarations: every one from the store, or the analysis cache and what changed since it was made. */
+export interface DeclarationReading {
+  mode: 'full' | 'incremental';
+  /** Why the run read every declaration (asked to, no cache yet, a cache of another copy of the store, ...). */
+  reason?: string;
+  /** Declarations read from the store (all of them in a full reading; the new and changed ones otherwise). */
+  fromStore: number;
+  /** Declarations taken from the cache as they were. */
+  fromCache: number;
+}
+
+/**
+ * The declarations of one run, as the declaration scan reads them (their day counts, then their
+ * columns), with how they were read. `keep` saves what a later run can start from (the embedded
+ * store's analysis cache); it is called once the scan is done.
+ */
+export interface DeclarationInput extends Pick<AnalysisSource, 'declarationsPerDay' | 'streamDeclarationColumns'> {
+  readonly reading: DeclarationReading;
+  keep(): Promise<void>;
+}
+
 export interface AnalysisSource {
   /** The entity graph in batches; identifier links only where the identifier is shared. */
   streamEntityGraph(batchSize?: number): AsyncIterable<EntityLink[]>;
@@ -75,6 +96,8 @@ export interface AnalysisSource {
   streamDeclarationColumns(numbers: IdNumbers, batchSize?: number): AsyncIterable<DeclarationColumns>;
   /** Declarations per lodging day (YYYY-MM-DD), in day order. */
   declarationsPerDay(): Promise<Array<{ day: string; count: number }>>;
+  /** A run's declarations: from a cache of an earlier run and what changed since where the store keeps one, unless `full`. */
+  declarationInput(opts: { full: boolean }): Promise<DeclarationInput>;
   /** Entities of the given kinds, in batches (for resolving keys in analysis and scoring). */
   streamEntities(kinds: readonly EntityKind[], batchSize?: number): AsyncIterable<Entity[]>;
   /** The entities with these ids (nodes and declarations). */

@@ -11,7 +11,7 @@ import type { ChannelOverride, QualityCount, RunCard } from '../domain/accountab
 import type { AccountabilityLog } from './accountability-log';
 import type { CaseStore } from './case-store';
 import type { CaseStatus, InvestigationCase } from '../domain/cases';
-import type { AnalysisSource, DeclarationColumns, EntityLink, EntityStats } from './analysis-source';
+import type { AnalysisSource, DeclarationColumns, DeclarationInput, EntityLink, EntityStats } from './analysis-source';
 import type { IdNumbers } from '../util/id-numbers';
 import type { AuditLog, AuditRecord } from './audit-log';
 import type { Entity, GraphReader, LinkFigures, NeighbourhoodOptions, NodeLink, StoreCounts, StoredDeclaration, Subgraph } from './graph-reader';
@@ -80,6 +80,7 @@ export abstract class ComposedGraphStore implements GraphStore {
   streamDeclarationFacts(batchSize?: number): AsyncIterable<DeclarationFacts[]> { return this.roles.analysis.streamDeclarationFacts(batchSize); }
   streamDeclarationColumns(numbers: IdNumbers, batchSize?: number): AsyncIterable<DeclarationColumns> { return this.roles.analysis.streamDeclarationColumns(numbers, batchSize); }
   declarationsPerDay(): Promise<Array<{ day: string; count: number }>> { return this.roles.analysis.declarationsPerDay(); }
+  declarationInput(opts: { full: boolean }): Promise<DeclarationInput> { return this.roles.analysis.declarationInput(opts); }
   streamEntities(kinds: readonly EntityKind[], batchSize?: number): AsyncIterable<Entity[]> { return this.roles.analysis.streamEntities(kinds, batchSize); }
 
   // ---- run-store ----

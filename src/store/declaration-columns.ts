@@ -6,7 +6,7 @@
 import { OUTCOMES, type Outcome } from '../domain/fields';
 import type { DeclarationFacts } from '../domain/results';
 import type { IdNumbers } from '../util/id-numbers';
-import type { DeclarationColumns } from './analysis-source';
+import type { AnalysisSource, DeclarationColumns, DeclarationInput } from './analysis-source';
 
 const OUTCOME_CODE = new Map<string, number>(OUTCOMES.map((o, i) => [o, i]));
 
@@ -62,4 +62,20 @@ export async function* columnsFromFacts(batches: AsyncIterable<DeclarationFacts[
     });
     yield c;
   }
+}
+
+/** A run's declarations read in full from a store that keeps no cache of them, and why. */
+export function everyDeclaration(source: Pick<AnalysisSource, 'declarationsPerDay' | 'streamDeclarationColumns'>, reason: string): DeclarationInput {
+  const reading = { mode: 'full' as const, reason, fromStore: 0, fromCache: 0 };
+  return {
+    reading,
+    declarationsPerDay: () => source.declarationsPerDay(),
+    async *streamDeclarationColumns(numbers, batchSize) {
+      for await (const c of source.streamDeclarationColumns(numbers, batchSize)) {
+        reading.fromStore += c.length;
+        yield c;
+      }
+    },
+    keep: async () => undefined,
+  };
 }

@@ -20,13 +20,16 @@ const evaluation = () => require('../../analysis/evaluate') as typeof import('..
 
 export async function analyzeCommand(
   store: GraphStore,
-  opts: { seed: number; resolution: number; weights?: 'auto' | 'defaults'; quiet?: boolean; storePath?: string; graphThread?: boolean; keepRuns?: number; staleMs?: number },
+  opts: {
+    seed: number; resolution: number; weights?: 'auto' | 'defaults'; quiet?: boolean; storePath?: string; graphThread?: boolean; keepRuns?: number; staleMs?: number;
+    full?: boolean;
+  },
 ): Promise<AnalysisSummary> {
   const progress = createProgress('analyze', !opts.quiet && process.stderr.isTTY === true);
   let current = '';
   const { runAnalysis, DEFAULT_PARAMS } = analysis();
   const summary = await runAnalysis(store, { ...DEFAULT_PARAMS, seed: opts.seed, resolution: opts.resolution, weights: opts.weights ?? 'auto' }, {
-    storePath: opts.storePath, graphThread: opts.graphThread, keepRuns: opts.keepRuns, staleMs: opts.staleMs,
+    storePath: opts.storePath, graphThread: opts.graphThread, keepRuns: opts.keepRuns, staleMs: opts.staleMs, full: opts.full,
     onStage: (s) => {
       current = s;
       if (!opts.quiet && !process.stderr.isTTY) process.stderr.write(`analyze: ${s}\n`);
@@ -45,9 +48,17 @@ export function printAnalysis(s: AnalysisSummary): string {
   lines.push(table(['count', 'value'], Object.entries(s.counts).map(([k, v]) => [k, v])));
   lines.push('');
   lines.push(`modularity ${s.modularity.toFixed(4)}; entity weights: ${s.weights.source}; declaration model: ${s.declarationModel.source}`);
+  lines.push(readingLine(s.declarationReading));
   if (s.pruned.length) lines.push(`results of ${s.pruned.length} older run(s) pruned: ${s.pruned.join(', ')}`);
   lines.push(s.alertsRaised ? `${s.alertsRaised} alert(s) raised against the previous run: customs-graph alerts --since ${new Date().toISOString().slice(0, 10)}` : 'no alert raised against the previous run');
   return lines.join('\n');
+}
+
+/** How a run read its declarations, for the operator. */
+export function readingLine(r: AnalysisSummary['declarationReading']): string {
+  return r.mode === 'incremental'
+    ? `declarations: ${formatNumber(r.fromStore)} new or changed read from the store, ${formatNumber(r.fromCache)} from the analysis cache`
+    : `declarations: all ${formatNumber(r.fromStore)} read from the store (${r.reason})`;
 }
 
 export async function topCommand(store: GraphStore, opts: { kind?: EntityKind; limit: number }) {
@@ -116,12 +127,13 @@ export function registerAnalysis(program: Command, config: Config): void {
     .option('--resolution <r>', 'Louvain resolution (higher: smaller communities)', positiveNumber, 1)
     .option('--weights <mode>', 'auto (fit to recorded outcomes when there are enough) or defaults', 'auto')
     .option('--single-thread', 'keep the whole run on one thread (by default the graph algorithms run on a second thread while the declarations are scanned, one of the two personalized PageRanks beside the other, and the declaration model while entities are scored)')
-    .option('--keep-runs <n>', 'keep the results of this many completed runs; older ones are pruned (CUSTOMS_GRAPH_KEEP_RUNS)', positiveInt, config.keepRuns), config))
+    .option('--keep-runs <n>', 'keep the results of this many completed runs; older ones are pruned (CUSTOMS_GRAPH_KEEP_RUNS)', positiveInt, config.keepRuns)
+    .option('--full', 'read every declaration from the store (by default the embedded store\'s analysis cache stands in for those unchanged since the last run; the results are the same)'), config))
     .action(async (opts) => {
       if (opts.weights !== 'auto' && opts.weights !== 'defaults') throw new UsageError('--weights must be auto or defaults');
       const summary = await withStore(opts.db, (store) => analyzeCommand(store, {
         seed: opts.seed, resolution: opts.resolution, weights: opts.weights, quiet: opts.json, storePath: opts.db, graphThread: !opts.singleThread,
-        keepRuns: opts.keepRuns, staleMs: config.runStaleMs,
+        keepRuns: opts.keepRuns, staleMs: config.runStaleMs, full: opts.full === true,
       }), { mustExist: true });
       emit(opts.json, summary, printAnalysis);
     });

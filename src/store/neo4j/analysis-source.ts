@@ -1,8 +1,8 @@
 /** What analysis reads of the Neo4j adapter, streamed as the server sends it. */
 import type { EntityKind, RelType } from '../../domain/entities';
 import type { DeclarationFacts } from '../../domain/results';
-import type { AnalysisSource, DeclarationColumns, EntityLink, EntityStats } from '../analysis-source';
-import { columnsFromFacts } from '../declaration-columns';
+import type { AnalysisSource, DeclarationColumns, DeclarationInput, EntityLink, EntityStats } from '../analysis-source';
+import { columnsFromFacts, everyDeclaration } from '../declaration-columns';
 import type { IdNumbers } from '../../util/id-numbers';
 import type { Entity } from '../graph-reader';
 import type { Neo4jSession } from './session';
@@ -47,6 +47,11 @@ export class Neo4jAnalysisSource implements Omit<AnalysisSource, 'getEntities'> 
 
   async declarationsPerDay(): Promise<Array<{ day: string; count: number }>> {
     return (await this.s.read('declarations-per-day')).map((r) => ({ day: String(r.day), count: Number(r.count) }));
+  }
+
+  /** Every declaration, every run: the analysis cache is the embedded store's (docs/operations.md). */
+  async declarationInput(): Promise<DeclarationInput> {
+    return everyDeclaration(this, 'the Neo4j store keeps no analysis cache');
   }
 
   async *streamEntities(kinds: readonly EntityKind[], batchSize = 10_000): AsyncIterable<Entity[]> {

@@ -1,43 +1,22 @@
 /** What analysis reads of the embedded store, streamed on read connections of their own. */
 import type Database from 'better-sqlite3';
 import type { EntityKind, RelType } from '../../domain/entities';
-import { OUTCOMES, type Outcome } from '../../domain/fields';
 import type { DeclarationFacts } from '../../domain/results';
-import type { AnalysisSource, DeclarationColumns, EntityLink, EntityStats } from '../analysis-source';
-import { emptyColumns, outcomeCode } from '../declaration-columns';
+import type { AnalysisSource, DeclarationColumns, DeclarationInput, EntityLink, EntityStats } from '../analysis-source';
 import type { IdNumbers } from '../../util/id-numbers';
 import type { Entity } from '../graph-reader';
 import { streamQuery, withReader } from './connection';
 import { declarationLinks, entityNames } from './declaration-links';
+import { FACT_COLUMNS, factOf, readEvery, SqliteDeclarationInputs } from './declaration-input';
 import { queryColumns, rangeColumns } from './range-columns';
-import { declarationNodeId, GRAPH_RELS, IDENTIFIER_LINK_TYPES, NO_PORTS, REL_COLUMN } from './rows';
-
-const FACT_COLUMNS = `id, lodged_at, trader_ref, consignee_ref, supplier_ref, broker_ref, carrier_ref, route_ref, hs_code,
-  origin_country, goods_origin_country, transit_ports, declared_value, quantity, gross_weight_kg, currency, outcome, attrs,
-  office, regime, aeo, declaration_id, recovered_amount`;
-
-const opt = (v: unknown) => (v === null ? undefined : String(v));
-const ports = (v: unknown) => (v ? (v as string).split(';') : NO_PORTS);
-
-/** A declaration's facts from a row of FACT_COLUMNS: one object of one shape (attrs always present), no per-row empty arrays. */
-function factOf(r: unknown[]): DeclarationFacts {
-  return {
-    id: declarationNodeId(r[0] as number), lodgedAt: r[1] as string, trader: String(r[2]), consignee: opt(r[3]),
-    supplier: opt(r[4]), broker: opt(r[5]), carrier: opt(r[6]), route: String(r[7]), hsCode: r[8] as string, origin: r[9] as string,
-    goodsOrigin: (r[10] as string | null) ?? undefined, transit: ports(r[11]), value: r[12] as number,
-    quantity: (r[13] as number | null) ?? undefined, weight: (r[14] as number | null) ?? undefined, currency: r[15] as string,
-    outcome: r[16] as Outcome, attrs: r[17] ? (JSON.parse(r[17] as string) as Record<string, string>) : undefined,
-    office: opt(r[18]), regime: r[19] as string, aeo: r[20] === null ? undefined : r[20] === 1,
-    declarationId: r[21] as string, recovered: (r[22] as number | null) ?? undefined,
-  };
-}
-
-/** The outcome as its index in OUTCOMES (DeclarationColumns.outcome). */
-const OUTCOME_CODE_SQL = `CASE outcome ${OUTCOMES.map((o, i) => `WHEN '${o}' THEN ${i}`).join(' ')} ELSE ${outcomeCode('unknown')} END`;
-const UNKNOWN = outcomeCode('unknown');
+import { GRAPH_RELS, IDENTIFIER_LINK_TYPES, REL_COLUMN } from './rows';
 
 export class SqliteAnalysisSource implements Omit<AnalysisSource, 'getEntities'> {
-  constructor(private readonly db: Database.Database, private readonly path: string) {}
+  private readonly inputs: SqliteDeclarationInputs;
+
+  constructor(private readonly db: Database.Database, private readonly path: string) {
+    this.inputs = new SqliteDeclarationInputs(db, path, () => this.declarationsPerDay());
+  }
 
   async *streamEntityGraph(batchSize = 10_000): AsyncIterable<EntityLink[]> {
     yield* withReader(this.path, (reader) => declarationLinks(reader, GRAPH_RELS, REL_COLUMN, batchSize));
@@ -83,42 +62,20 @@ export class SqliteAnalysisSource implements Omit<AnalysisSource, 'getEntities'>
     yield* streamQuery<DeclarationFacts>(this.path, `SELECT ${FACT_COLUMNS} FROM declarations ORDER BY id`, batchSize, factOf);
   }
 
-  async *streamDeclarationColumns(numbers: IdNumbers, batchSize = 2_000): AsyncIterable<DeclarationColumns> {
-    yield* withReader(this.path, function* (db) {
-      // Every declaration's columns a rowid range at a time (range-columns.ts), then the few of the
-      // range with an outcome whole. One read transaction: the ranges see one snapshot.
+  streamDeclarationColumns(numbers: IdNumbers, batchSize = 2_000): AsyncIterable<DeclarationColumns> {
+    return withReader(this.path, function* (db) {
+      // One read transaction: the ranges see one snapshot.
       db.exec('BEGIN');
-      const controlled = db.prepare(`SELECT ${FACT_COLUMNS} FROM declarations WHERE id >= ? AND id <= ? AND outcome <> 'unknown' ORDER BY id`).raw(true);
-      const exprs = ['lodged_at', 'trader_ref', 'consignee_ref', 'supplier_ref', 'broker_ref', 'carrier_ref', 'declared_value', 'quantity',
-        'gross_weight_kg', 'hs_code', 'currency', OUTCOME_CODE_SQL, `CASE WHEN goods_origin_country <> origin_country THEN goods_origin_country END`,
-        `CASE WHEN goods_origin_country <> origin_country THEN transit_ports END`];
-      const party = (v: number | null) => (v === null ? -1 : numbers.ofInt(v));
-      for (const { ids, columns } of rangeColumns(db, 'declarations', exprs, batchSize)) {
-        const [lodgedAt, trader, consignee, supplier, broker, carrier, value, quantity, weight, hsCode, currency, outcome, goodsOrigin, transit] =
-          columns as [string[], number[], Array<number | null>, Array<number | null>, Array<number | null>, Array<number | null>, number[],
-            Array<number | null>, Array<number | null>, string[], string[], number[], Array<string | null>, Array<string | null>];
-        const c = emptyColumns(ids.length, declarationNodeId, { lodgedAt, hsCode, currency, goodsOriginElsewhere: goodsOrigin });
-        let anyControlled = false;
-        for (let i = 0; i < ids.length; i++) {
-          c.key[i] = ids[i]!;
-          // In the order the scan has always numbered a declaration's parties.
-          c.trader[i] = numbers.ofInt(trader[i]!);
-          c.consignee[i] = party(consignee[i]!);
-          c.supplier[i] = party(supplier[i]!);
-          c.broker[i] = party(broker[i]!);
-          c.carrier[i] = party(carrier[i]!);
-          c.value[i] = value[i]!;
-          if (quantity[i] !== null) c.quantity[i] = quantity[i]!;
-          if (weight[i] !== null) c.weight[i] = weight[i]!;
-          c.outcome[i] = outcome[i]!;
-          if (outcome[i] !== UNKNOWN) anyControlled = true;
-          if (goodsOrigin[i] !== null) c.transit[i] = ports(transit[i]);
-        }
-        if (anyControlled) c.controlled = (controlled.all(ids[0], ids[ids.length - 1]) as unknown[][]).map(factOf);
-        yield c;
+      try {
+        yield* readEvery(db, numbers, batchSize);
+      } finally {
+        db.exec('COMMIT');
       }
-      db.exec('COMMIT');
     });
+  }
+
+  declarationInput(opts: { full: boolean }): Promise<DeclarationInput> {
+    return this.inputs.open(opts);
   }
 
   async declarationsPerDay(): Promise<Array<{ day: string; count: number }>> {

@@ -333,6 +333,33 @@ export const MIGRATIONS: Migration[] = [
       DROP INDEX IF EXISTS declarations_to_purge;
     `,
   },
+  {
+    version: 14,
+    name: 'declaration changes',
+    sql: `
+      -- Every update or delete of a stored declaration, in order (a new declaration needs no entry:
+      -- its id is above every earlier one). The analysis cache (declaration-cache.ts) reads the
+      -- declarations changed since it was made instead of every declaration again. AUTOINCREMENT:
+      -- a number is never given twice, even once the entries before it are pruned.
+      CREATE TABLE declaration_changes (
+        seq         INTEGER PRIMARY KEY AUTOINCREMENT,
+        declaration INTEGER NOT NULL
+      );
+      CREATE TRIGGER declarations_updated AFTER UPDATE ON declarations
+        BEGIN INSERT INTO declaration_changes (declaration) VALUES (NEW.id); END;
+      CREATE TRIGGER declarations_deleted AFTER DELETE ON declarations
+        BEGIN INSERT INTO declaration_changes (declaration) VALUES (OLD.id); END;
+      -- What the analysis cache beside the store holds: its token (the file carries it too, so a
+      -- store restored from a backup never takes a newer cache for its own), the last declaration
+      -- and the last change it covers.
+      CREATE TABLE analysis_cache (
+        id       INTEGER PRIMARY KEY CHECK (id = 1),
+        token    TEXT NOT NULL,
+        max_id   INTEGER NOT NULL,
+        last_seq INTEGER NOT NULL
+      );
+    `,
+  },
 ];
 
 /** Indexes that bulk loads defer; `CREATE INDEX IF NOT EXISTS` so they can be re-run at any time. */

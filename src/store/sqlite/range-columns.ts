@@ -6,7 +6,7 @@
  * back exactly: SQLite writes them with 17 significant digits (range-columns.test.ts holds it to
  * that).
  *
- * Run it inside a read transaction: the ranges then see one snapshot.
+ * Run it inside a read transaction: the ranges then see one snapshot. `fromId` skips the rows below it.
  */
 import type Database from 'better-sqlite3';
 
@@ -17,12 +17,12 @@ export interface RangeColumns {
   columns: unknown[][];
 }
 
-export function* rangeColumns(db: Database.Database, table: string, exprs: readonly string[], rowsPerRange = 20_000): Generator<RangeColumns> {
+export function* rangeColumns(db: Database.Database, table: string, exprs: readonly string[], rowsPerRange = 20_000, fromId = -Infinity): Generator<RangeColumns> {
   const aggregate = (ordered: boolean) => ['id', ...exprs].map((e) => `json_group_array(${e}${ordered ? ' ORDER BY id' : ''})`).join(', ');
   const read = db.prepare(`SELECT ${aggregate(false)} FROM ${table} WHERE id >= ? AND id < ?`).raw(true);
   const { lo, hi } = db.prepare(`SELECT MIN(id) AS lo, MAX(id) AS hi FROM ${table}`).get() as { lo: number | null; hi: number | null };
   let ordered: Database.Statement | undefined;
-  for (let from = lo ?? 0; hi !== null && from <= hi; from += rowsPerRange) {
+  for (let from = Math.max(lo ?? 0, fromId); hi !== null && from <= hi; from += rowsPerRange) {
     let arrays = parse(read.get(from, from + rowsPerRange) as string[]);
     // A range scan gives rows in id order, and the aggregates take them in that order; should a
     // planner ever choose otherwise, the range is read again with the order spelled out (and

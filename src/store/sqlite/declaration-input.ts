@@ -1,0 +1,326 @@
+/**
+ * A run's declarations from the embedded store: every one read from SQLite (and the analysis cache
+ * written as they are read), or the analysis cache with the declarations added and changed since
+ * it was made read in their place (declaration-cache.ts). Either way the scan gets the same
+ * batches of columns for the same data: both are made from the cache's columns by one function.
+ */
+import { randomUUID } from 'node:crypto';
+import type Database from 'better-sqlite3';
+import { OUTCOMES, type Outcome } from '../../domain/fields';
+import type { DeclarationFacts } from '../../domain/results';
+import type { DeclarationColumns, DeclarationInput, DeclarationReading } from '../analysis-source';
+import { outcomeCode } from '../declaration-columns';
+import type { IdNumbers } from '../../util/id-numbers';
+import { openDatabase, withReader } from './connection';
+import {
+  allocateColumns, CACHE_COLUMNS, CacheWriter, columnsSlice, newTables, openCache, writeCache,
+  type CacheCoverage, type ColumnName, type DeclarationRows, type OpenedCache, type Tables,
+} from './declaration-cache';
+import { queryColumns, rangeColumns } from './range-columns';
+import { declarationNodeId, NO_PORTS } from './rows';
+
+export const FACT_COLUMNS = `id, lodged_at, trader_ref, consignee_ref, supplier_ref, broker_ref, carrier_ref, route_ref, hs_code,
+  origin_country, goods_origin_country, transit_ports, declared_value, quantity, gross_weight_kg, currency, outcome, attrs,
+  office, regime, aeo, declaration_id, recovered_amount`;
+
+const opt = (v: unknown) => (v === null ? undefined : String(v));
+const ports = (v: unknown) => (v ? (v as string).split(';') : NO_PORTS);
+
+/** A declaration's facts from a row of FACT_COLUMNS: one object of one shape (attrs always present), no per-row empty arrays. */
+export function factOf(r: unknown[]): DeclarationFacts {
+  return {
+    id: declarationNodeId(r[0] as number), lodgedAt: r[1] as string, trader: String(r[2]), consignee: opt(r[3]),
+    supplier: opt(r[4]), broker: opt(r[5]), carrier: opt(r[6]), route: String(r[7]), hsCode: r[8] as string, origin: r[9] as string,
+    goodsOrigin: (r[10] as string | null) ?? undefined, transit: ports(r[11]), value: r[12] as number,
+    quantity: (r[13] as number | null) ?? undefined, weight: (r[14] as number | null) ?? undefined, currency: r[15] as string,
+    outcome: r[16] as Outcome, attrs: r[17] ? (JSON.parse(r[17] as string) as Record<string, string>) : undefined,
+    office: opt(r[18]), regime: r[19] as string, aeo: r[20] === null ? undefined : r[20] === 1,
+    declarationId: r[21] as string, recovered: (r[22] as number | null) ?? undefined,
+  };
+}
+
+/** The outcome as its index in OUTCOMES (DeclarationColumns.outcome). */
+const OUTCOME_CODE_SQL = `CASE outcome ${OUTCOMES.map((o, i) => `WHEN '${o}' THEN ${i}`).join(' ')} ELSE ${outcomeCode('unknown')} END`;
+
+/** What SQLite reads into each cache column (besides id). */
+const EXPRS: Array<[Exclude<ColumnName, 'id'>, string]> = [
+  ['lodged', 'lodged_at'], ['trader', 'trader_ref'], ['consignee', 'IFNULL(consignee_ref, 0)'], ['supplier', 'IFNULL(supplier_ref, 0)'],
+  ['broker', 'IFNULL(broker_ref, 0)'], ['carrier', 'IFNULL(carrier_ref, 0)'], ['route', 'route_ref'], ['value', 'declared_value'],
+  ['quantity', 'quantity'], ['weight', 'gross_weight_kg'], ['hs', 'hs_code'], ['currency', 'currency'], ['outcome', OUTCOME_CODE_SQL],
+  ['goodsOrigin', 'CASE WHEN goods_origin_country <> origin_country THEN goods_origin_country END'],
+  ['transit', 'CASE WHEN goods_origin_country <> origin_country THEN transit_ports END'],
+];
+const COLUMN_NAMES = Object.keys(CACHE_COLUMNS) as ColumnName[];
+const STRING_COLUMNS: Partial<Record<ColumnName, keyof Tables>> = { lodged: 'lodged', hs: 'hs', currency: 'currency', goodsOrigin: 'place', transit: 'transit' };
+
+/** Rows read by SQLite (ids and EXPRS' arrays, row for row) as cache columns, their strings numbered in `tables`. */
+function rowsOf(ids: number[], arrays: unknown[][], tables: Tables): DeclarationRows {
+  const columns = allocateColumns(ids.length);
+  columns.id.set(ids);
+  EXPRS.forEach(([name, ], k) => {
+    const from = arrays[k]!;
+    const into = columns[name];
+    const table = STRING_COLUMNS[name];
+    if (table) {
+      const t = tables[table];
+      for (let i = 0; i < from.length; i++) into[i] = from[i] === null ? -1 : t.code(from[i] as string);
+    } else {
+      for (let i = 0; i < from.length; i++) into[i] = from[i] === null ? NaN : (from[i] as number);
+    }
+  });
+  return { length: ids.length, columns, controlled: [] };
+}
+
+/**
+ * Cache rows as the scan's batch: parties numbered in `numbers` in the order the scan has always
+ * numbered a declaration's parties (trader, consignee, supplier, broker, carrier), strings from
+ * their tables.
+ */
+function scanBatch(rows: DeclarationRows, tables: Tables, numbers: IdNumbers, transitPorts: Map<number, string[]>): DeclarationColumns {
+  const c = rows.columns;
+  const n = rows.length;
+  const party = (v: number) => (v === 0 ? -1 : numbers.ofInt(v));
+  const out: DeclarationColumns = {
+    length: n, key: c.id, declarationId: declarationNodeId,
+    lodgedAt: new Array<string>(n), hsCode: new Array<string>(n), currency: new Array<string>(n),
+    goodsOriginElsewhere: new Array<string | null>(n), transit: new Array<string[]>(n),
+    trader: new Int32Array(n), consignee: new Int32Array(n), supplier: new Int32Array(n), broker: new Int32Array(n), carrier: new Int32Array(n),
+    value: c.value, quantity: c.quantity, weight: c.weight, outcome: c.outcome, controlled: rows.controlled,
+  };
+  const { lodged, hs, currency, place, transit } = tables;
+  for (let i = 0; i < n; i++) {
+    out.trader[i] = numbers.ofInt(c.trader[i]!);
+    out.consignee[i] = party(c.consignee[i]!);
+    out.supplier[i] = party(c.supplier[i]!);
+    out.broker[i] = party(c.broker[i]!);
+    out.carrier[i] = party(c.carrier[i]!);
+    out.lodgedAt[i] = lodged.strings[c.lodged[i]!]!;
+    out.hsCode[i] = hs.strings[c.hs[i]!]!;
+    out.currency[i] = currency.strings[c.currency[i]!]!;
+    const g = c.goodsOrigin[i]!;
+    out.goodsOriginElsewhere[i] = g < 0 ? null : place.strings[g]!;
+    const t = c.transit[i]!;
+    if (g < 0 || t < 0) out.transit[i] = NO_PORTS;
+    else {
+      let split = transitPorts.get(t);
+      if (!split) transitPorts.set(t, (split = ports(transit.strings[t])));
+      out.transit[i] = split;
+    }
+  }
+  return out;
+}
+
+/** Declarations per day of a lodged column (as declarationsPerDay counts them in SQLite). */
+function perDayOf(lodged: Int32Array, length: number, tables: Tables): Array<{ day: string; count: number }> {
+  const perCode = new Float64Array(tables.lodged.strings.length);
+  for (let i = 0; i < length; i++) perCode[lodged[i]!]!++;
+  const perDay = new Map<string, number>();
+  tables.lodged.strings.forEach((s, code) => {
+    if (perCode[code]! > 0) perDay.set(s.slice(0, 10), (perDay.get(s.slice(0, 10)) ?? 0) + perCode[code]!);
+  });
+  return [...perDay].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).map(([day, count]) => ({ day, count }));
+}
+
+/**
+ * Every declaration as the scan's batches, read from SQLite a rowid range at a time (range-columns.ts),
+ * the few of a range with an outcome whole; each range written to `writer` too when there is one.
+ * Run inside a read transaction (the caller's, so that it sees what the caller counted).
+ */
+export function* readEvery(db: Database.Database, numbers: IdNumbers, batchSize: number, writer?: CacheWriter): Generator<DeclarationColumns> {
+  const controlled = db.prepare(`SELECT ${FACT_COLUMNS} FROM declarations WHERE id >= ? AND id <= ? AND outcome <> 'unknown' ORDER BY id`).raw(true);
+  const tables = writer?.tables ?? newTables();
+  const transitPorts = new Map<number, string[]>();
+  for (const { ids, columns } of rangeColumns(db, 'declarations', EXPRS.map((e) => e[1]), batchSize)) {
+    const batch = rowsOf(ids, columns, tables);
+    if (batch.columns.outcome.some((o) => o !== UNKNOWN)) batch.controlled = (controlled.all(ids[0], ids[ids.length - 1]) as unknown[][]).map(factOf);
+    writer?.append(batch);
+    yield scanBatch(batch, tables, numbers, transitPorts);
+  }
+}
+
+/** The analysis cache's file beside a store. */
+export const cachePath = (storePath: string) => `${storePath}.analysis-cache`;
+
+/** Reading more than this share of the declarations anew, a run reads them all (and writes a new cache). */
+const MAX_CHANGED_SHARE = 0.25;
+
+export class SqliteDeclarationInputs {
+  constructor(private readonly db: Database.Database, private readonly path: string, private readonly perDay: () => Promise<Array<{ day: string; count: number }>>) {}
+
+  async open(opts: { full: boolean }): Promise<DeclarationInput> {
+    if (opts.full) return this.full('asked for (--full)');
+    const opened = openCache(cachePath(this.path));
+    if ('unreadable' in opened) return this.full(opened.unreadable);
+    const recorded = this.db.prepare('SELECT token FROM analysis_cache WHERE id = 1').pluck().get() as string | undefined;
+    if (recorded !== opened.coverage.token) return this.full('the analysis cache was made from another copy of this store');
+    const reader = openDatabase(this.path, { readonly: true });
+    try {
+      const patched = reader.transaction(() => readPatched(reader, opened))();
+      return 'full' in patched ? this.full(patched.full) : this.incremental(patched);
+    } finally {
+      reader.close();
+    }
+  }
+
+  /** Every declaration from SQLite, written into a new cache as it is read. */
+  private full(reason: string): DeclarationInput {
+    const reading: DeclarationReading = { mode: 'full', reason, fromStore: 0, fromCache: 0 };
+    let kept: CacheCoverage | undefined;
+    const path = this.path;
+    return {
+      reading,
+      declarationsPerDay: this.perDay,
+      streamDeclarationColumns: (numbers, batchSize = 2_000) => withReader(path, function* (db) {
+        // One read transaction: the count, the coverage and the ranges see one snapshot.
+        db.exec('BEGIN');
+        try {
+          const coverage = coverageOf(db, randomUUID());
+          const writer = new CacheWriter(cachePath(path), db.prepare('SELECT COUNT(*) FROM declarations').pluck().get() as number);
+          try {
+            for (const batch of readEvery(db, numbers, batchSize, writer)) {
+              reading.fromStore += batch.length;
+              yield batch;
+            }
+            writer.finish(coverage);
+            kept = coverage;
+          } catch (err) {
+            writer.abort();
+            throw err;
+          }
+        } finally {
+          db.exec('COMMIT');
+        }
+      }),
+      keep: async () => {
+        if (kept) this.record(kept);
+      },
+    };
+  }
+
+  /** The cache with the declarations added and changed since read in their place. */
+  private incremental({ rows, tables, coverage, changed, appended }: Patched): DeclarationInput {
+    const reading: DeclarationReading = { mode: 'incremental', fromStore: changed + appended, fromCache: rows.length - changed - appended };
+    return {
+      reading,
+      declarationsPerDay: async () => perDayOf(rows.columns.lodged, rows.length, tables),
+      async *streamDeclarationColumns(numbers, batchSize = 2_000) {
+        const transitPorts = new Map<number, string[]>();
+        let c = 0;
+        for (let from = 0; from < rows.length; from += batchSize) {
+          const to = Math.min(rows.length, from + batchSize);
+          const last = rows.columns.id[to - 1]!;
+          const first = c;
+          while (c < rows.controlled.length && idOf(rows.controlled[c]!) <= last) c++;
+          yield scanBatch({ length: to - from, columns: columnsSlice(rows.columns, from, to), controlled: rows.controlled.slice(first, c) }, tables, numbers, transitPorts);
+        }
+      },
+      keep: async () => {
+        // Nothing new: the cache there is this one.
+        if (changed + appended === 0) return;
+        writeCache(cachePath(this.path), rows, tables, coverage);
+        this.record(coverage);
+      },
+    };
+  }
+
+  /** Records which cache the file beside the store is, and lets go of the changes it covers. */
+  private record(coverage: CacheCoverage): void {
+    this.db.transaction(() => {
+      this.db.prepare('INSERT OR REPLACE INTO analysis_cache (id, token, max_id, last_seq) VALUES (1, ?, ?, ?)').run(coverage.token, coverage.maxId, coverage.lastSeq);
+      this.db.prepare('DELETE FROM declaration_changes WHERE seq <= ?').run(coverage.lastSeq);
+    }).immediate();
+  }
+}
+
+const UNKNOWN = outcomeCode('unknown');
+const idOf = (d: DeclarationFacts) => Number(d.id.slice(1));
+
+/** The store's last declaration and last change: what a cache made now covers (inside a read transaction). */
+function coverageOf(db: Database.Database, token: string): CacheCoverage {
+  const maxId = (db.prepare('SELECT MAX(id) FROM declarations').pluck().get() as number | null) ?? 0;
+  const lastSeq = (db.prepare('SELECT MAX(seq) FROM declaration_changes').pluck().get() as number | null) ?? 0;
+  return { token, maxId, lastSeq };
+}
+
+interface Patched {
+  rows: DeclarationRows;
+  tables: Tables;
+  coverage: CacheCoverage;
+  /** Declarations read anew: changed since the cache was made, and added. */
+  changed: number;
+  appended: number;
+}
+
+/**
+ * The cache with what changed since it was made (inside a read transaction on `db`): changed
+ * declarations written over their rows, new ones appended (their ids are above every cached one).
+ * A declaration deleted since, or too many changes, and the run reads every declaration instead.
+ */
+function readPatched(db: Database.Database, opened: OpenedCache): Patched | { full: string } {
+  const since = opened.coverage;
+  const changedIds = db.prepare('SELECT DISTINCT declaration FROM declaration_changes WHERE seq > ? AND declaration <= ? ORDER BY declaration')
+    .pluck().all(since.lastSeq, since.maxId) as number[];
+  const added = db.prepare('SELECT COUNT(*) FROM declarations WHERE id > ?').pluck().get(since.maxId) as number;
+  if (changedIds.length + added > MAX_CHANGED_SHARE * Math.max(opened.rows, 1)) {
+    return { full: `${changedIds.length + added} of ${opened.rows + added} declarations are new or changed since the analysis cache was made` };
+  }
+  const coverage = coverageOf(db, changedIds.length + added > 0 ? randomUUID() : since.token);
+  const { columns, tables, controlled } = opened.load(opened.rows + added);
+  const rows: DeclarationRows = { length: opened.rows, columns, controlled };
+  const facts = db.prepare(`SELECT ${FACT_COLUMNS} FROM declarations WHERE id IN (SELECT value FROM json_each(?)) AND outcome <> 'unknown' ORDER BY id`).raw(true);
+  const select = `SELECT id AS id, ${EXPRS.map(([, e], k) => `${e} AS c${k}`).join(', ')} FROM declarations`;
+  const names = ['id', ...EXPRS.map((_, k) => `c${k}`)];
+
+  // Changed declarations: each written over its row.
+  const changedFacts: DeclarationFacts[] = [];
+  for (let from = 0; from < changedIds.length; from += 10_000) {
+    const chunk = JSON.stringify(changedIds.slice(from, from + 10_000));
+    const [ids, ...arrays] = queryColumns(db, `${select} WHERE id IN (SELECT value FROM json_each('${chunk}')) ORDER BY id`, names) as [number[], ...unknown[][]];
+    if (ids.length < Math.min(10_000, changedIds.length - from)) return { full: 'declarations were deleted since the analysis cache was made' };
+    const batch = rowsOf(ids, arrays, tables);
+    for (let i = 0; i < ids.length; i++) {
+      const at = positionOf(columns.id, rows.length, ids[i]!);
+      if (at < 0) return { full: 'declarations were stored under earlier ids since the analysis cache was made' };
+      for (const name of COLUMN_NAMES) columns[name][at] = batch.columns[name][i]!;
+    }
+    for (const r of facts.all(chunk) as unknown[][]) changedFacts.push(factOf(r));
+  }
+  // New declarations: appended.
+  for (const { ids, columns: arrays } of rangeColumns(db, 'declarations', EXPRS.map((e) => e[1]), 20_000, since.maxId + 1)) {
+    const batch = rowsOf(ids, arrays, tables);
+    for (const name of COLUMN_NAMES) columns[name].set(batch.columns[name], rows.length);
+    rows.length += ids.length;
+  }
+  const appendedFacts = (db.prepare(`SELECT ${FACT_COLUMNS} FROM declarations WHERE id > ? AND outcome <> 'unknown' ORDER BY id`).raw(true)
+    .all(since.maxId) as unknown[][]).map(factOf);
+  // The controlled declarations: the changed ones' new versions in place of their old ones, the new ones after.
+  const changedSet = new Set(changedIds);
+  rows.controlled = mergeById(controlled.filter((d) => !changedSet.has(idOf(d))), changedFacts).concat(appendedFacts);
+  if (rows.length !== opened.rows + added) return { full: 'the store changed while the analysis cache was read' };
+  return { rows, tables, coverage, changed: changedIds.length, appended: added };
+}
+
+/** Where `id` is among the first `length` ids (increasing), or -1. */
+function positionOf(ids: Float64Array, length: number, id: number): number {
+  let lo = 0;
+  let hi = length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1;
+    if (ids[mid]! < id) lo = mid + 1;
+    else if (ids[mid]! > id) hi = mid - 1;
+    else return mid;
+  }
+  return -1;
+}
+
+function mergeById(a: DeclarationFacts[], b: DeclarationFacts[]): DeclarationFacts[] {
+  if (b.length === 0) return a;
+  const out: DeclarationFacts[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length || j < b.length) {
+    if (j >= b.length || (i < a.length && idOf(a[i]!) < idOf(b[j]!))) out.push(a[i++]!);
+    else out.push(b[j++]!);
+  }
+  return out;
+}
