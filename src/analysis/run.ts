@@ -101,20 +101,21 @@ export async function runAnalysis(store: GraphStore, params: AnalysisParams, opt
   const heartbeat = setInterval(() => { store.heartbeat(runId).catch(() => undefined); }, RUN_HEARTBEAT_MS);
   heartbeat.unref();
   try {
+    opts.onStage?.('scan declarations');
+    // The declarations from the analysis cache and what changed since, or all from the store.
+    let input: DeclarationInput | undefined = await store.declarationInput({ full: opts.full === true });
+    const reading = input.reading;
+    let declarations = input.links;
+    stage('read_cache');
     // The graph half needs nothing from the scan: with a store path it runs in a worker thread
     // (the second core) while this thread scans the declarations.
     const threaded = opts.storePath !== undefined && opts.graphThread !== false && graphThreadAvailable()
-      ? startGraphThread({ storePath: opts.storePath, params }, { onProgress: (n) => opts.onProgress?.('projection', n, 0) })
+      ? startGraphThread({ storePath: opts.storePath, params, declarations }, { onProgress: (n) => opts.onProgress?.('projection', n, 0) })
       : undefined;
     let gs: GraphStageResult;
     let restOnMain = false;
     let scan: DeclarationScan | undefined;
-    let input: DeclarationInput | undefined;
-    let reading: DeclarationReading | undefined;
     try {
-      opts.onStage?.('scan declarations');
-      input = await store.declarationInput({ full: opts.full === true });
-      reading = input.reading;
       scan = await scanDeclarations(input, { cutoffShare: params.cutoffShare, onProgress: (n) => opts.onProgress?.('scan declarations', n, 0) });
       // What the next run starts from, kept while the graph half is still at work; then let go (the cache's columns).
       await input.keep();
@@ -127,13 +128,15 @@ export async function runAnalysis(store: GraphStore, params: AnalysisParams, opt
         ({ restOnMain, ...gs } = await threaded.complete(store, { onStage: (s) => opts.onStage?.(s) }));
         stage('graph_wait');
       } else {
-        gs = await analyseGraph(store, params, { onStage: (s) => opts.onStage?.(s), onProgress: (n) => opts.onProgress?.('projection', n, 0) });
+        gs = await analyseGraph(store, params, { declarations, onStage: (s) => opts.onStage?.(s), onProgress: (n) => opts.onProgress?.('projection', n, 0) });
         lap(); // its stages are timed inside
       }
     } catch (err) {
       await threaded?.cancel();
       throw err;
     }
+    // The graph is projected: the cached columns it was projected from can go.
+    declarations = undefined;
     Object.assign(timings, gs.timings);
     const { g, damped, rings, cycles } = gs;
 
@@ -172,7 +175,7 @@ export async function runAnalysis(store: GraphStore, params: AnalysisParams, opt
       hubExamples: gs.hubExamples,
       contextLinks: 'ROUTED_VIA and CARRIED_BY links are left out of community detection and risk propagation',
       edgeWeights: EDGE_WEIGHT_RULE, graphThread: threaded !== undefined, pageRankAndRingsOnMain: restOnMain, pageRankThread: pprThreaded, declarationModelThread: modelThreaded,
-      riskWeights: weights, cutoff: scanned.data.cutoff, declarationReading: reading!,
+      riskWeights: weights, cutoff: scanned.data.cutoff, declarationReading: reading,
     };
     const model = { declarationModel, medians: Object.fromEntries(scanned.medians) };
     const traders = { ids: [] as string[], risks: [] as number[] };
@@ -208,7 +211,7 @@ export async function runAnalysis(store: GraphStore, params: AnalysisParams, opt
     const pruned = opts.keepRuns ? await store.pruneRuns(opts.keepRuns) : [];
     return {
       runId, pruned, timings, modularity: gs.modularity, counts, weights, declarationModel: { source: declarationModel.source }, alertsRaised, alertsRaiseMs,
-      placement: { graphThread: threaded !== undefined, pageRankAndRingsOnMain: restOnMain }, declarationReading: reading!,
+      placement: { graphThread: threaded !== undefined, pageRankAndRingsOnMain: restOnMain }, declarationReading: reading,
     };
   } catch (err) {
     await store.failRun(runId, (err as Error).message).catch(() => undefined);

@@ -84,12 +84,29 @@ export interface DeclarationReading {
  */
 export interface DeclarationInput extends Pick<AnalysisSource, 'declarationsPerDay' | 'streamDeclarationColumns'> {
   readonly reading: DeclarationReading;
+  /** The declarations' parties and values in shared memory, when read from a cache: the graph's projection reads them there. */
+  readonly links?: DeclarationLinkColumns;
   keep(): Promise<void>;
 }
 
+/**
+ * Every declaration's trader, its counterparts (one column per graph relationship, in GRAPH_RELS
+ * order, 0 where there is none) and its declared value, in id order: what the trader–counterpart
+ * links are aggregated from.
+ */
+export interface DeclarationLinkColumns {
+  rows: number;
+  trader: Int32Array;
+  counterparts: Int32Array[];
+  value: Float64Array;
+}
+
 export interface AnalysisSource {
-  /** The entity graph in batches; identifier links only where the identifier is shared. */
-  streamEntityGraph(batchSize?: number): AsyncIterable<EntityLink[]>;
+  /**
+   * The entity graph in batches; identifier links only where the identifier is shared. The
+   * trader–counterpart links from `declarations` when given (a run's cached columns), else from the store.
+   */
+  streamEntityGraph(batchSize?: number, declarations?: DeclarationLinkColumns): AsyncIterable<EntityLink[]>;
   streamEntityStats(batchSize?: number): AsyncIterable<EntityStats[]>;
   streamDeclarationFacts(batchSize?: number): AsyncIterable<DeclarationFacts[]>;
   /** Every declaration in columns, in id order (the declaration scan); parties numbered in `numbers` in order of first sight. */

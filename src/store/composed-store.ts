@@ -11,7 +11,7 @@ import type { ChannelOverride, QualityCount, RunCard } from '../domain/accountab
 import type { AccountabilityLog } from './accountability-log';
 import type { CaseStore } from './case-store';
 import type { CaseStatus, InvestigationCase } from '../domain/cases';
-import type { AnalysisSource, DeclarationColumns, DeclarationInput, EntityLink, EntityStats } from './analysis-source';
+import type { AnalysisSource, DeclarationColumns, DeclarationInput, DeclarationLinkColumns, EntityLink, EntityStats } from './analysis-source';
 import type { IdNumbers } from '../util/id-numbers';
 import type { AuditLog, AuditRecord } from './audit-log';
 import type { Entity, GraphReader, LinkFigures, NeighbourhoodOptions, NodeLink, StoreCounts, StoredDeclaration, Subgraph } from './graph-reader';
@@ -75,7 +75,7 @@ export abstract class ComposedGraphStore implements GraphStore {
   counts(): Promise<StoreCounts> { return this.roles.reader.counts(); }
 
   // ---- analysis-source ----
-  streamEntityGraph(batchSize?: number): AsyncIterable<EntityLink[]> { return this.roles.analysis.streamEntityGraph(batchSize); }
+  streamEntityGraph(batchSize?: number, declarations?: DeclarationLinkColumns): AsyncIterable<EntityLink[]> { return this.roles.analysis.streamEntityGraph(batchSize, declarations); }
   streamEntityStats(batchSize?: number): AsyncIterable<EntityStats[]> { return this.roles.analysis.streamEntityStats(batchSize); }
   streamDeclarationFacts(batchSize?: number): AsyncIterable<DeclarationFacts[]> { return this.roles.analysis.streamDeclarationFacts(batchSize); }
   streamDeclarationColumns(numbers: IdNumbers, batchSize?: number): AsyncIterable<DeclarationColumns> { return this.roles.analysis.streamDeclarationColumns(numbers, batchSize); }

@@ -5,6 +5,7 @@
  */
 import type { DefaultIdentifier } from '../../domain/accountability';
 import { IDENTIFIER_KINDS, type EntityKind } from '../../domain/entities';
+import type { DeclarationLinkColumns } from '../../store/analysis-source';
 import type { GraphStore } from '../../store/graph-store';
 import type { WatchlistEntry } from '../../store/graph-writer';
 import { stopwatch } from '../../util/stopwatch';
@@ -139,9 +140,14 @@ function findHubs(g: EntityGraph, p: GraphParams): Hubs {
   };
 }
 
-export async function analyseGraph(
-  store: GraphStore, p: GraphParams, opts: { onStage?: (s: GraphStageName) => void; onProgress?: (links: number) => void } = {},
-): Promise<GraphStageResult> {
+/** How the graph half reads the graph: stages and progress reported, the declarations' columns where a run has them cached. */
+export interface GraphLoadOptions {
+  onStage?: (s: GraphStageName) => void;
+  onProgress?: (links: number) => void;
+  declarations?: DeclarationLinkColumns;
+}
+
+export async function analyseGraph(store: GraphStore, p: GraphParams, opts: GraphLoadOptions = {}): Promise<GraphStageResult> {
   const s = await loadGraphStructure(store, p, opts);
   opts.onStage?.('louvain');
   const c = communitiesOf(s, p);
@@ -162,12 +168,10 @@ export type RanksAndRings = Pick<GraphStageResult, 'pagerank' | 'pagerankIterati
 };
 
 /** The entity graph read from the store, and its structure; the read is timed with the projection. */
-export async function loadGraphStructure(
-  store: GraphStore, p: GraphParams, opts: { onStage?: (s: GraphStageName) => void; onProgress?: (links: number) => void } = {},
-): Promise<GraphStructure> {
+export async function loadGraphStructure(store: GraphStore, p: GraphParams, opts: GraphLoadOptions = {}): Promise<GraphStructure> {
   const lap = stopwatch();
   opts.onStage?.('projection');
-  const g = await loadEntityGraph(store, opts.onProgress);
+  const g = await loadEntityGraph(store, opts.onProgress, opts.declarations);
   const loaded = lap();
   const s = graphStructure(g, p, opts);
   s.timings.projection += loaded;

@@ -6,7 +6,7 @@
  */
 import { grown } from '../../util/grow';
 import type { EntityKind, RelType } from '../../domain/entities';
-import type { EntityLink } from '../../store/analysis-source';
+import type { DeclarationLinkColumns, EntityLink } from '../../store/analysis-source';
 import type { GraphStore } from '../../store/graph-store';
 import { IdNumbers } from '../../util/id-numbers';
 
@@ -100,10 +100,10 @@ export function indexIds(ids: readonly string[]): EntityGraph['index'] {
   return indexOf(numbers);
 }
 
-export async function loadEntityGraph(store: GraphStore, onProgress?: (links: number) => void): Promise<EntityGraph> {
+export async function loadEntityGraph(store: GraphStore, onProgress?: (links: number) => void, declarations?: DeclarationLinkColumns): Promise<EntityGraph> {
   const b = new GraphBuilder();
   let links = 0;
-  for await (const batch of store.streamEntityGraph(20_000)) {
+  for await (const batch of store.streamEntityGraph(20_000, declarations)) {
     for (const l of batch) b.link(l);
     links += batch.length;
     onProgress?.(links);

@@ -7,6 +7,7 @@
  */
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { ENTITY_KINDS, type EntityKind } from '../../domain/entities';
+import type { DeclarationLinkColumns } from '../../store/analysis-source';
 import type { GraphStore } from '../../store/graph-store';
 import { openStore } from '../../store/open';
 import {
@@ -19,6 +20,8 @@ import { compiledWorker } from '../../util/worker-reply';
 interface Request {
   storePath: string;
   params: GraphParams;
+  /** The run's cached declaration columns (shared memory), when it has them: projected from there instead of the store. */
+  declarations?: DeclarationLinkColumns;
 }
 
 /**
@@ -136,7 +139,7 @@ function deferred<T>(): { promise: Promise<T>; resolve: (v: T) => void; reject: 
 }
 
 async function serve(): Promise<void> {
-  const { storePath, params } = workerData as Request;
+  const { storePath, params, declarations } = workerData as Request;
   const port = parentPort!;
   let restHere = false;
   const onMessage = (m: unknown) => { if (m === REST_HERE) restHere = true; };
@@ -145,7 +148,7 @@ async function serve(): Promise<void> {
   try {
     // Only link counts go back while it works: the run reports its stages from the main thread.
     // The links and their weights in shared memory; the damped graph and components are moved (Louvain does not need them).
-    const s = linksShared(await loadGraphStructure(store, params, { onProgress: (progress) => port.postMessage({ progress } satisfies Reply) }));
+    const s = linksShared(await loadGraphStructure(store, params, { declarations, onProgress: (progress) => port.postMessage({ progress } satisfies Reply) }));
     const { index: _index, ids, kinds, ...arrays } = s.g;
     const sent: SentStructure = { ...s, g: { ...arrays, ids: ids.join(ID_SEPARATOR), kinds: Uint8Array.from(kinds, (k) => KIND_CODE.get(k)!) } };
     port.postMessage({ structure: sent } satisfies Reply, buffersOf([s.damped.offsets, s.damped.targets, s.damped.weights, s.component, sent.g.kinds]));

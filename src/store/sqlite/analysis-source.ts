@@ -2,11 +2,11 @@
 import type Database from 'better-sqlite3';
 import type { EntityKind, RelType } from '../../domain/entities';
 import type { DeclarationFacts } from '../../domain/results';
-import type { AnalysisSource, DeclarationColumns, DeclarationInput, EntityLink, EntityStats } from '../analysis-source';
+import type { AnalysisSource, DeclarationColumns, DeclarationInput, DeclarationLinkColumns, EntityLink, EntityStats } from '../analysis-source';
 import type { IdNumbers } from '../../util/id-numbers';
 import type { Entity } from '../graph-reader';
 import { streamQuery, withReader } from './connection';
-import { declarationLinks, entityNames } from './declaration-links';
+import { cachedDeclarationLinks, declarationLinks, entityNames } from './declaration-links';
 import { FACT_COLUMNS, factOf, readEvery, SqliteDeclarationInputs } from './declaration-input';
 import { queryColumns, rangeColumns } from './range-columns';
 import { GRAPH_RELS, IDENTIFIER_LINK_TYPES, REL_COLUMN } from './rows';
@@ -18,8 +18,9 @@ export class SqliteAnalysisSource implements Omit<AnalysisSource, 'getEntities'>
     this.inputs = new SqliteDeclarationInputs(db, path, () => this.declarationsPerDay());
   }
 
-  async *streamEntityGraph(batchSize = 10_000): AsyncIterable<EntityLink[]> {
-    yield* withReader(this.path, (reader) => declarationLinks(reader, GRAPH_RELS, REL_COLUMN, batchSize));
+  async *streamEntityGraph(batchSize = 10_000, declarations?: DeclarationLinkColumns): AsyncIterable<EntityLink[]> {
+    if (declarations) yield* cachedDeclarationLinks(declarations, GRAPH_RELS, batchSize);
+    else yield* withReader(this.path, (reader) => declarationLinks(reader, GRAPH_RELS, REL_COLUMN, batchSize));
     // Identifier links only where the identifier is shared: one used by a single entity tells nothing.
     const idTypes = IDENTIFIER_LINK_TYPES.map((t) => `'${t}'`).join(',');
     const shared = `SELECT e.src AS s, se.kind AS sk, e.dst AS t, te.kind AS tk, e.type AS type FROM edges e

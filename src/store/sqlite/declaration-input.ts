@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import { OUTCOMES, type Outcome } from '../../domain/fields';
 import type { DeclarationFacts } from '../../domain/results';
-import type { DeclarationColumns, DeclarationInput, DeclarationReading } from '../analysis-source';
+import type { DeclarationColumns, DeclarationInput, DeclarationLinkColumns, DeclarationReading } from '../analysis-source';
 import { outcomeCode } from '../declaration-columns';
 import type { IdNumbers } from '../../util/id-numbers';
 import { openDatabase, withReader } from './connection';
@@ -17,7 +17,8 @@ import {
   type CacheCoverage, type ColumnName, type DeclarationRows, type OpenedCache, type Tables,
 } from './declaration-cache';
 import { queryColumns, rangeColumns } from './range-columns';
-import { declarationNodeId, NO_PORTS } from './rows';
+import type { DeclarationRel } from '../../domain/entities';
+import { declarationNodeId, GRAPH_RELS, NO_PORTS } from './rows';
 
 export const FACT_COLUMNS = `id, lodged_at, trader_ref, consignee_ref, supplier_ref, broker_ref, carrier_ref, route_ref, hs_code,
   origin_country, goods_origin_country, transit_ports, declared_value, quantity, gross_weight_kg, currency, outcome, attrs,
@@ -51,6 +52,10 @@ const EXPRS: Array<[Exclude<ColumnName, 'id'>, string]> = [
   ['transit', 'CASE WHEN goods_origin_country <> origin_country THEN transit_ports END'],
 ];
 const COLUMN_NAMES = Object.keys(CACHE_COLUMNS) as ColumnName[];
+/** The cache column of each declaration relationship's counterpart (as REL_COLUMN names the store's). */
+const COUNTERPART_COLUMN: Partial<Record<DeclarationRel, 'consignee' | 'supplier' | 'broker' | 'carrier' | 'route'>> = {
+  CONSIGNED_TO: 'consignee', SUPPLIED_BY: 'supplier', DECLARED_BY: 'broker', CARRIED_BY: 'carrier', ROUTED_VIA: 'route',
+};
 const STRING_COLUMNS: Partial<Record<ColumnName, keyof Tables>> = { lodged: 'lodged', hs: 'hs', currency: 'currency', goodsOrigin: 'place', transit: 'transit' };
 
 /** Rows read by SQLite (ids and EXPRS' arrays, row for row) as cache columns, their strings numbered in `tables`. */
@@ -200,8 +205,14 @@ export class SqliteDeclarationInputs {
   /** The cache with the declarations added and changed since read in their place. */
   private incremental({ rows, tables, coverage, changed, appended }: Patched): DeclarationInput {
     const reading: DeclarationReading = { mode: 'incremental', fromStore: changed + appended, fromCache: rows.length - changed - appended };
+    const c = rows.columns;
+    const links: DeclarationLinkColumns = {
+      rows: rows.length, trader: c.trader.subarray(0, rows.length), value: c.value.subarray(0, rows.length),
+      counterparts: GRAPH_RELS.map((rel) => c[COUNTERPART_COLUMN[rel]!].subarray(0, rows.length)),
+    };
     return {
       reading,
+      links,
       declarationsPerDay: async () => perDayOf(rows.columns.lodged, rows.length, tables),
       async *streamDeclarationColumns(numbers, batchSize = 2_000) {
         const transitPorts = new Map<number, string[]>();

@@ -10,30 +10,58 @@
  */
 import type Database from 'better-sqlite3';
 import { DECLARATION_RELS, type DeclarationRel } from '../../domain/entities';
-import type { EntityLink } from '../analysis-source';
+import type { DeclarationLinkColumns, EntityLink } from '../analysis-source';
 import { rangeColumns } from './range-columns';
+
+/** Declarations bucketed by trader (counting sort): trader t's are at start[t] .. start[t + 1], in id order. */
+interface ByTrader {
+  maxId: number;
+  start: Int32Array;
+  /** Per relationship, each declaration's counterpart (0 for none). */
+  targets: Int32Array[];
+  values: Float64Array;
+}
 
 export function* declarationLinks(
   db: Database.Database, rels: readonly DeclarationRel[], column: Record<DeclarationRel, string>, batchSize: number,
 ): Generator<EntityLink[]> {
+  yield* linksOf(byTraderFromStore(db, rels, column), rels, batchSize);
+}
+
+/** The same links from a run's cached declaration columns (in id order, counterparts in `rels` order). */
+export function* cachedDeclarationLinks(c: DeclarationLinkColumns, rels: readonly DeclarationRel[], batchSize: number): Generator<EntityLink[]> {
+  let maxId = 0;
+  for (let i = 0; i < c.rows; i++) maxId = Math.max(maxId, c.trader[i]!);
+  for (const col of c.counterparts) for (let i = 0; i < c.rows; i++) maxId = Math.max(maxId, col[i]!);
+  const start = new Int32Array(maxId + 2);
+  for (let i = 0; i < c.rows; i++) start[c.trader[i]! + 1]!++;
+  for (let t = 0; t <= maxId; t++) start[t + 1]! += start[t]!;
+  const fill = start.slice(0, maxId + 1);
+  const targets = rels.map(() => new Int32Array(c.rows));
+  const values = new Float64Array(c.rows);
+  for (let i = 0; i < c.rows; i++) {
+    const pos = fill[c.trader[i]!]!++;
+    for (let j = 0; j < rels.length; j++) targets[j]![pos] = c.counterparts[j]![i]!;
+    values[pos] = c.value[i]!;
+  }
+  yield* linksOf({ maxId, start, targets, values }, rels, batchSize);
+}
+
+function byTraderFromStore(db: Database.Database, rels: readonly DeclarationRel[], column: Record<DeclarationRel, string>): ByTrader {
   // One snapshot for the counts and the rows (an ingest may be writing meanwhile).
   db.exec('BEGIN');
-  let maxId: number;
-  let start: Int32Array;
-  let targets: Int32Array[];
-  let values: Float64Array;
   try {
-    maxId = (db.prepare('SELECT MAX(id) FROM entities').pluck().get() as number | null) ?? 0;
+    const maxId = (db.prepare('SELECT MAX(id) FROM entities').pluck().get() as number | null) ?? 0;
     const rows = db.prepare('SELECT COUNT(*) FROM declarations').pluck().get() as number;
-    // Counting sort by trader: start[t] .. start[t + 1] will hold trader t's declarations.
-    start = new Int32Array(maxId + 2);
+    // Counting sort by trader, filled as the columns are read (no copy of them in id order).
+    const start = new Int32Array(maxId + 2);
     for (const [t, n] of db.prepare('SELECT trader_ref, COUNT(*) FROM declarations GROUP BY trader_ref').raw().iterate() as IterableIterator<[number, number]>) {
       start[t + 1] = n;
     }
     for (let t = 0; t <= maxId; t++) start[t + 1]! += start[t]!;
     const fill = start.slice(0, maxId + 1);
-    targets = rels.map(() => new Int32Array(rows));
-    values = new Float64Array(rows);
+    const targets = rels.map(() => new Int32Array(rows));
+    const values = new Float64Array(rows);
     const k = rels.length;
     const exprs = ['trader_ref', ...rels.map((r) => `IFNULL(${column[r]}, 0)`), 'declared_value'];
     for (const { columns } of rangeColumns(db, 'declarations', exprs)) {
@@ -45,10 +73,13 @@ export function* declarationLinks(
         values[pos] = declared[i]!;
       }
     }
+    return { maxId, start, targets, values };
   } finally {
     db.exec('COMMIT');
   }
+}
 
+function* linksOf({ maxId, start, targets, values }: ByTrader, rels: readonly DeclarationRel[], batchSize: number): Generator<EntityLink[]> {
   // Per trader: distinct counterparts (stamped with the trader's id), their count and value.
   const stamp = new Int32Array(maxId + 1).fill(-1);
   const slot = new Int32Array(maxId + 1);
