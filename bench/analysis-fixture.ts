@@ -83,3 +83,43 @@ export function buildAnalysisFixture(path: string, scale: number, seed = 1): { t
   reopened.db.close();
   return { traders: T, declarations };
 }
+
+/**
+ * A day's load on a benchmark store: `declarations` new declarations lodged on `day` by random
+ * traders with counterparts near them (as the fixture draws them), and control outcomes recorded
+ * for `outcomes` earlier declarations that had none. Written straight into SQLite, as the fixture is.
+ */
+export function appendDay(path: string, opts: { day: string; declarations: number; outcomes: number; seed?: number }): void {
+  const db = new Database(path);
+  const rng = new Rng(opts.seed ?? 2);
+  const ranges = new Map<string, { lo: number; n: number }>();
+  const range = (kind: string) => {
+    if (!ranges.has(kind)) ranges.set(kind, db.prepare('SELECT MIN(id) AS lo, COUNT(*) AS n FROM entities WHERE kind = ?').get(kind) as { lo: number; n: number });
+    return ranges.get(kind)!;
+  };
+  const traders = range('Trader');
+  const near = (kind: string, t: number) => {
+    const { lo, n } = range(kind);
+    const band = Math.max(3, Math.round(n * 0.002));
+    return lo + ((Math.floor((t / traders.n) * n) + rng.int(band) + n) % n);
+  };
+  const insert = db.prepare(`INSERT INTO declarations (declaration_id, item_no, lodged_at, regime, trader_ref, consignee_ref,
+    supplier_ref, broker_ref, carrier_ref, route_ref, origin_country, hs_code, quantity, declared_value, currency, outcome, declared)
+    VALUES (?, 1, ?, 'IM', ?, ?, ?, ?, ?, ?, 'CN', ?, ?, ?, 'MAD', 'unknown', '[]')`);
+  const hs = ['610910', '620342', '640299', '851712', '870899', '720839', '940360', '392690'];
+  const carriers = range('Carrier');
+  db.transaction(() => {
+    for (let k = 0; k < opts.declarations; k++) {
+      const t = rng.int(traders.n);
+      const qty = 100 + rng.int(5000);
+      insert.run(`D${opts.day}-${k}`, opts.day, traders.lo + t, near('Consignee', t), near('Supplier', t), near('Broker', t),
+        carriers.lo + rng.int(carriers.n), near('Route', t), hs[(t + k) % hs.length], qty, qty * 60 * (0.8 + rng.next() * 0.4));
+    }
+    const unknown = db.prepare("SELECT id FROM declarations WHERE outcome = 'unknown' AND lodged_at >= '2025-12-01' LIMIT ?").pluck().all(opts.outcomes * 20) as number[];
+    const record = db.prepare("UPDATE declarations SET outcome = ? WHERE id = ?");
+    for (let k = 0; k < opts.outcomes && unknown.length > 0; k++) {
+      record.run(rng.chance(0.1) ? 'seizure' : 'clear', unknown.splice(rng.int(unknown.length), 1)[0]);
+    }
+  })();
+  db.close();
+}

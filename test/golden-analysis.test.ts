@@ -18,8 +18,8 @@ const GOLDEN = join(ROOT, 'test', 'golden', 'analysis.json');
 const tmp = tempDir('cg-golden-');
 const digests: Record<string, string> = {};
 
-/** Keys of the run's parameters that say where the work ran (a thread or not), not what it computed. */
-const PLACEMENT = new Set(['graphThread', 'pageRankAndRingsOnMain', 'pageRankThread', 'declarationModelThread']);
+/** Keys of the run's parameters that say where the work ran (a thread or not) and how it read the declarations, not what it computed. */
+const PLACEMENT = new Set(['graphThread', 'pageRankAndRingsOnMain', 'pageRankThread', 'declarationModelThread', 'declarationReading']);
 
 function sha(rows: unknown): string {
   return createHash('sha256').update(JSON.stringify(rows)).digest('hex');

@@ -15,7 +15,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { UsageError } from '../../util/errors';
 import type { LinkRel } from '../../domain/entities';
 import type { ReplacedDeclaration } from '../../domain/graph-facts';
-import { migrate, removeStoreFiles, SIDE_FILES } from './connection';
+import { FILES_BESIDE, migrate, removeStoreFiles, SIDE_FILES } from './connection';
 import { DECLARATION_COLUMNS, declarationFromRow } from './rows';
 import { DeclarationRows, replacedDeclaration } from './declaration-rows';
 
@@ -196,7 +196,7 @@ export class SqliteBulkWriter {
   install(replace: boolean): void {
     if (replace) {
       // A log left beside the old file would be read as the new one's.
-      for (const suffix of SIDE_FILES) rmSync(this.path + suffix, { force: true });
+      for (const suffix of FILES_BESIDE) rmSync(this.path + suffix, { force: true });
       renameSync(this.buildPath, this.path);
     } else {
       linkSync(this.buildPath, this.path);

@@ -26,9 +26,12 @@ function useWal(db: Database.Database): void {
 /** The files SQLite keeps beside a database: its log and shared memory (WAL mode), or its rollback journal. */
 export const SIDE_FILES: readonly string[] = ['-wal', '-shm', '-journal'];
 
+/** SQLite's files beside a database and the analysis cache (sqlite/declaration-input.ts): what goes with the store. */
+export const FILES_BESIDE: readonly string[] = [...SIDE_FILES, '.analysis-cache'];
+
 /** Removes a store: the database and the files beside it. */
 export function removeStoreFiles(path: string): void {
-  for (const suffix of ['', ...SIDE_FILES]) rmSync(path + suffix, { force: true });
+  for (const suffix of ['', ...FILES_BESIDE]) rmSync(path + suffix, { force: true });
 }
 
 export function openDatabase(path: string, opts: { readonly?: boolean } = {}): Database.Database {

@@ -144,7 +144,7 @@ export function* readEvery(db: Database.Database, numbers: IdNumbers, batchSize:
 }
 
 /** The analysis cache's file beside a store. */
-export const cachePath = (storePath: string) => `${storePath}.analysis-cache`;
+export const cachePath = (storePath: string) => `${storePath}.analysis-cache`; // one of FILES_BESIDE (connection.ts)
 
 /** Reading more than this share of the declarations anew, a run reads them all (and writes a new cache). */
 const MAX_CHANGED_SHARE = 0.25;

@@ -1,0 +1,211 @@
+/**
+ * The analysis cache (store/sqlite/declaration-input.ts): a run reads the declarations unchanged
+ * since the last run from the file beside the store and the rest from SQLite, and gets the results
+ * a full reading gives, to the byte; whenever the cache cannot be trusted the run reads every
+ * declaration and says why.
+ */
+import Database from 'better-sqlite3';
+import { createHash } from 'node:crypto';
+import { copyFileSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'csv-parse/sync';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_PARAMS, runAnalysis, type AnalysisSummary } from '../src/analysis/run';
+import { declarationKey } from '../src/domain/declaration-key';
+import { IdNumbers } from '../src/util/id-numbers';
+import { openCache } from '../src/store/sqlite/declaration-cache';
+import { cachePath } from '../src/store/sqlite/declaration-input';
+import { SqliteGraphStore } from '../src/store/sqlite/sqlite-store';
+import { generateSynthetic } from '../src/synth/generate';
+import { ingestInto, tempDir } from './helpers';
+
+const tmp = tempDir('cg-cache-');
+afterAll(() => tmp.cleanup());
+
+/** The synthetic declarations split by lodging day: the history before the last `days` days, then a file per day. */
+let history: string;
+let daily: string[];
+let header: string;
+let lines: Array<{ day: string; raw: string; id: string; item: string; value: string }>;
+
+beforeAll(async () => {
+  const synth = await generateSynthetic(join(tmp.dir, 'synth'), { traders: 160, seed: 8, months: 8 });
+  const text = readFileSync(synth.declarationsFile, 'utf8');
+  const records = parse(text, { raw: true, columns: true }) as Array<{ record: Record<string, string>; raw: string }>;
+  header = text.slice(0, text.indexOf('\n'));
+  lines = records.map(({ record, raw }) => ({
+    day: record.lodged_at!.slice(0, 10), raw: raw.replace(/\r?\n$/, ''), id: record.declaration_id!, item: record.item_no!, value: record.declared_value!,
+  }));
+  const days = [...new Set(lines.map((l) => l.day))].sort();
+  const last = days.slice(-30);
+  const write = (name: string, rows: typeof lines) => {
+    const file = join(tmp.dir, name);
+    writeFileSync(file, `${header}\n${rows.map((r) => r.raw).join('\n')}\n`);
+    return file;
+  };
+  history = write('history.csv', lines.filter((l) => l.day < last[0]!));
+  daily = last.map((day) => write(`${day}.csv`, lines.filter((l) => l.day === day)));
+}, 120_000);
+
+const RESULTS = [
+  'SELECT entity_id, kind, risk, community, component, pagerank, ppr, seizures, known_bad, signals FROM entity_scores WHERE run_id = ? ORDER BY entity_id',
+  'SELECT kind, rank, entity_id FROM entity_ranks WHERE run_id = ? ORDER BY kind, rank',
+  'SELECT community, rank, size, by_kind, known_bad, value, risk, members, signals FROM communities WHERE run_id = ? ORDER BY community',
+  'SELECT field, value, n, bad FROM category_risk WHERE run_id = ? ORDER BY field, value',
+  'SELECT modularity, counts, model, json_remove(params, \'$.declarationReading\') FROM analysis_runs WHERE id = ?',
+];
+
+/** A digest of everything a run wrote (its scores, ranks, communities, category figures, model and parameters). */
+function resultsOf(db: string, runId: string): string[] {
+  const sql = new Database(db, { readonly: true });
+  try {
+    return RESULTS.map((q) => createHash('sha256').update(JSON.stringify(sql.prepare(q).raw(true).all(Number(runId)))).digest('hex'));
+  } finally {
+    sql.close();
+  }
+}
+
+const analyse = (store: SqliteGraphStore, full = false): Promise<AnalysisSummary> => runAnalysis(store, { ...DEFAULT_PARAMS, seed: 42 }, { full });
+
+async function storeWithHistory(name: string): Promise<{ store: SqliteGraphStore; db: string }> {
+  const db = join(tmp.dir, name);
+  const store = new SqliteGraphStore(db);
+  await store.migrate();
+  await ingestInto(store, [history], tmp.dir);
+  return { store, db };
+}
+
+describe('an analysis run on the analysis cache', () => {
+  it('after a month of daily loads (new declarations, outcomes recorded, amended declarations) gives the results of a full run, byte for byte', async () => {
+    const { store, db } = await storeWithHistory('month.db');
+    try {
+      const first = await analyse(store);
+      expect(first.declarationReading).toMatchObject({ mode: 'full', reason: 'no analysis cache yet', fromCache: 0 });
+      let last = first;
+      for (const [k, file] of daily.entries()) {
+        const before = (await store.counts()).declarations;
+        await ingestInto(store, [file], tmp.dir);
+        const added = (await store.counts()).declarations - before;
+        let changed = 0;
+        if (k % 3 === 0) {
+          // Outcomes recorded for declarations of the week before, and an amended declaration loaded again.
+          const week = lines.filter((l) => l.day < file.slice(-14, -4)).slice(-12);
+          const outcomes = week.slice(0, 10).map((l, j) => ({ key: declarationKey(l.id, Number(l.item)), outcome: j % 4 === 0 ? 'seizure' as const : 'clear' as const }));
+          changed += (await store.updateOutcomes(outcomes)).updated;
+          const amended = week[11]!;
+          const amendedFile = join(tmp.dir, `amended-${k}.csv`);
+          const again = amended.raw.replace(`,${amended.value},`, `,${(Number(amended.value) * 3).toFixed(2)},`);
+          expect(again).not.toBe(amended.raw);
+          writeFileSync(amendedFile, `${header}\n${again}\n`);
+          await ingestInto(store, [amendedFile], tmp.dir);
+          changed += 1;
+        }
+        last = await analyse(store);
+        expect(last.declarationReading.mode, `day ${k}`).toBe('incremental');
+        expect(last.declarationReading.fromStore, `day ${k}`).toBe(added + changed);
+      }
+      const full = await analyse(store, true);
+      expect(full.declarationReading).toMatchObject({ mode: 'full', reason: 'asked for (--full)', fromCache: 0 });
+      expect(full.declarationReading.fromStore).toBe(last.declarationReading.fromStore + last.declarationReading.fromCache);
+      expect(resultsOf(db, last.runId)).toEqual(resultsOf(db, full.runId));
+      // And the runs did differ from day to day (the comparison is not between two empty results).
+      expect(resultsOf(db, first.runId)[0]).not.toBe(resultsOf(db, full.runId)[0]);
+    } finally {
+      await store.close();
+    }
+  }, 300_000);
+
+  it('reads every declaration, and says why, when the cache is missing, cut short, of another copy of the store, or too far behind', async () => {
+    const { store, db } = await storeWithHistory('trust.db');
+    try {
+      await analyse(store);
+      expect((await analyse(store)).declarationReading).toMatchObject({ mode: 'incremental', fromStore: 0 });
+
+      // A copy of the store restored from before the last cache was made: its token is not the file's.
+      const backup = join(tmp.dir, 'trust-backup.db');
+      store.db.pragma('wal_checkpoint(TRUNCATE)');
+      copyFileSync(db, backup);
+      await ingestInto(store, [daily[0]!], tmp.dir);
+      await analyse(store);
+      copyFileSync(cachePath(db), cachePath(backup));
+      const restored = new SqliteGraphStore(backup);
+      try {
+        expect((await analyse(restored)).declarationReading.reason).toBe('the analysis cache was made from another copy of this store');
+      } finally {
+        await restored.close();
+      }
+
+      truncateSync(cachePath(db), 1000);
+      expect((await analyse(store)).declarationReading.reason).toBe('the analysis cache is cut short');
+      // That full run wrote a whole cache again.
+      expect((await analyse(store)).declarationReading.mode).toBe('incremental');
+
+      // More than a quarter of the declarations new since the cache: all read again.
+      const count = (await store.counts()).declarations;
+      await ingestInto(store, daily.slice(1), tmp.dir);
+      const behind = (await store.counts()).declarations - count;
+      if (behind > count / 4) expect((await analyse(store)).declarationReading.reason).toMatch(/new or changed since the analysis cache was made/);
+
+      store.db.prepare('DELETE FROM declarations WHERE id = (SELECT MIN(id) FROM declarations)').run();
+      await analyse(store, true);
+      store.db.prepare('DELETE FROM declarations WHERE id = (SELECT MIN(id) FROM declarations)').run();
+      expect((await analyse(store)).declarationReading.reason).toBe('declarations were deleted since the analysis cache was made');
+    } finally {
+      await store.close();
+    }
+  }, 300_000);
+
+  it('holds, row for row, what the store holds, and records which cache it is and what it covers', async () => {
+    const { store, db } = await storeWithHistory('rows.db');
+    try {
+      await analyse(store);
+      const opened = openCache(cachePath(db));
+      if ('unreadable' in opened) throw new Error(opened.unreadable);
+      const recorded = store.db.prepare('SELECT token, max_id AS maxId, last_seq AS lastSeq FROM analysis_cache').get();
+      expect(recorded).toEqual(opened.coverage);
+      expect(opened.rows).toBe((await store.counts()).declarations);
+      const { columns, tables, controlled } = opened.load(opened.rows);
+      const stored = store.db.prepare(`SELECT id, lodged_at, trader_ref, IFNULL(supplier_ref, 0) AS supplier, route_ref, declared_value, quantity, hs_code, outcome
+        FROM declarations ORDER BY id`).raw(true).all() as unknown[][];
+      stored.forEach(([id, lodged, trader, supplier, route, value, quantity, hs], i) => {
+        expect([columns.id[i], tables.lodged.strings[columns.lodged[i]!], columns.trader[i], columns.supplier[i], columns.route[i], columns.value[i],
+          columns.quantity[i], tables.hs.strings[columns.hs[i]!]]).toEqual([id, lodged, trader, supplier, route, value, quantity ?? NaN, hs]);
+      });
+      expect(controlled.map((d) => d.id)).toEqual(stored.filter((r) => r[8] !== 'unknown').map((r) => `d${r[0]}`));
+      // The changes the cache covers are let go.
+      await store.updateOutcomes([{ key: declarationKey(lines[0]!.id, Number(lines[0]!.item)), outcome: 'clear' }]);
+      expect(store.db.prepare('SELECT COUNT(*) FROM declaration_changes').pluck().get()).toBe(1);
+      await analyse(store);
+      expect(store.db.prepare('SELECT COUNT(*) FROM declaration_changes').pluck().get()).toBe(0);
+    } finally {
+      await store.close();
+    }
+  }, 120_000);
+
+  it('gives the scan the same batches as the store read whole', async () => {
+    const { store } = await storeWithHistory('batches.db');
+    try {
+      await analyse(store);
+      await ingestInto(store, [daily[0]!], tmp.dir);
+      const input = await store.declarationInput({ full: false });
+      expect(input.reading.mode).toBe('incremental');
+      const view = async (columns: AsyncIterable<import('../src/store/analysis-source').DeclarationColumns>, numbers: IdNumbers) => {
+        const rows: unknown[] = [];
+        for await (const c of columns) {
+          for (let i = 0; i < c.length; i++) {
+            rows.push([c.key[i], c.lodgedAt[i], c.trader[i], c.consignee[i], c.supplier[i], c.broker[i], c.carrier[i], c.value[i], c.quantity[i],
+              c.weight[i], c.hsCode[i], c.currency[i], c.outcome[i], c.goodsOriginElsewhere[i], c.transit[i]]);
+          }
+          rows.push(c.controlled);
+        }
+        return { rows, numbers: numbers.ids };
+      };
+      const a = new IdNumbers();
+      const b = new IdNumbers();
+      expect(await view(input.streamDeclarationColumns(a, 500), a)).toEqual(await view(store.streamDeclarationColumns(b, 500), b));
+      expect(await input.declarationsPerDay()).toEqual(await store.declarationsPerDay());
+    } finally {
+      await store.close();
+    }
+  }, 120_000);
+});
