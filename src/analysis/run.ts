@@ -105,13 +105,15 @@ export async function runAnalysis(store: GraphStore, params: AnalysisParams, opt
     // The declarations from the analysis cache and what changed since, or all from the store.
     let input: DeclarationInput | undefined = await store.declarationInput({ full: opts.full === true });
     const reading = input.reading;
-    let declarations = input.links;
+    let declarations = input.linkColumns?.();
     stage('read_cache');
     // The graph half needs nothing from the scan: with a store path it runs in a worker thread
     // (the second core) while this thread scans the declarations.
     const threaded = opts.storePath !== undefined && opts.graphThread !== false && graphThreadAvailable()
       ? startGraphThread({ storePath: opts.storePath, params, declarations }, { onProgress: (n) => opts.onProgress?.('projection', n, 0) })
       : undefined;
+    // The thread holds them now; they go when it has projected the graph.
+    if (threaded) declarations = undefined;
     let gs: GraphStageResult;
     let restOnMain = false;
     let scan: DeclarationScan | undefined;

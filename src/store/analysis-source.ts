@@ -84,8 +84,11 @@ export interface DeclarationReading {
  */
 export interface DeclarationInput extends Pick<AnalysisSource, 'declarationsPerDay' | 'streamDeclarationColumns'> {
   readonly reading: DeclarationReading;
-  /** The declarations' parties and values in shared memory, when read from a cache: the graph's projection reads them there. */
-  readonly links?: DeclarationLinkColumns;
+  /**
+   * The declarations' parties and values in shared memory, when read from a cache: the graph's
+   * projection reads them there. Made when asked and not kept: they live as long as their reader holds them.
+   */
+  linkColumns?(): DeclarationLinkColumns;
   keep(): Promise<void>;
 }
 

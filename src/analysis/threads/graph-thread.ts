@@ -69,6 +69,8 @@ export interface GraphThread {
  */
 export function startGraphThread(req: Request, opts: { onProgress?: (links: number) => void } = {}): GraphThread {
   const worker = new Worker(WORKER_FILE!, { workerData: req });
+  // Only the parameters are kept: the request's declaration columns must not outlive the thread's projection.
+  const { params } = req;
   const structure = deferred<GraphStructure>();
   const communities = deferred<{ communities: Communities; restHere: boolean }>();
   const rest = deferred<RanksAndRings>();
@@ -101,7 +103,7 @@ export function startGraphThread(req: Request, opts: { onProgress?: (links: numb
       if (!communitiesIn) {
         worker.postMessage(REST_HERE);
         const s = await structure.promise;
-        const mine = await ranksAndRings(store, s, req.params, { onStage });
+        const mine = await ranksAndRings(store, s, params, { onStage });
         onStage?.('louvain');
         const c = await communities.promise;
         if (!c.restHere) {
@@ -109,10 +111,10 @@ export function startGraphThread(req: Request, opts: { onProgress?: (links: numb
           finished = true;
           await worker.terminate();
         }
-        return { ...assembleGraphStage(s, c.communities, mine, req.params), restOnMain: true };
+        return { ...assembleGraphStage(s, c.communities, mine, params), restOnMain: true };
       }
       const [s, c, r] = await Promise.all([structure.promise, communities.promise, rest.promise]);
-      return { ...assembleGraphStage(s, c.communities, r, req.params), restOnMain: false };
+      return { ...assembleGraphStage(s, c.communities, r, params), restOnMain: false };
     },
     communitiesSent,
     cancel: async () => {
@@ -138,8 +140,19 @@ function deferred<T>(): { promise: Promise<T>; resolve: (v: T) => void; reject: 
   return { promise, resolve, reject };
 }
 
+/**
+ * The graph's structure, projected from the run's cached declaration columns when it sent them:
+ * taken out of workerData (which would hold them to the thread's end) and let go once projected.
+ */
+async function structureOf(store: GraphStore, params: GraphParams, onProgress: (links: number) => void): Promise<GraphStructure> {
+  const req = workerData as Request;
+  const declarations = req.declarations;
+  delete req.declarations;
+  return loadGraphStructure(store, params, { declarations, onProgress });
+}
+
 async function serve(): Promise<void> {
-  const { storePath, params, declarations } = workerData as Request;
+  const { storePath, params } = workerData as Request;
   const port = parentPort!;
   let restHere = false;
   const onMessage = (m: unknown) => { if (m === REST_HERE) restHere = true; };
@@ -148,7 +161,7 @@ async function serve(): Promise<void> {
   try {
     // Only link counts go back while it works: the run reports its stages from the main thread.
     // The links and their weights in shared memory; the damped graph and components are moved (Louvain does not need them).
-    const s = linksShared(await loadGraphStructure(store, params, { declarations, onProgress: (progress) => port.postMessage({ progress } satisfies Reply) }));
+    const s = linksShared(await structureOf(store, params, (progress) => port.postMessage({ progress } satisfies Reply)));
     const { index: _index, ids, kinds, ...arrays } = s.g;
     const sent: SentStructure = { ...s, g: { ...arrays, ids: ids.join(ID_SEPARATOR), kinds: Uint8Array.from(kinds, (k) => KIND_CODE.get(k)!) } };
     port.postMessage({ structure: sent } satisfies Reply, buffersOf([s.damped.offsets, s.damped.targets, s.damped.weights, s.component, sent.g.kinds]));

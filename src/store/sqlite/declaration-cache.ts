@@ -75,14 +75,9 @@ interface Footer extends CacheCoverage {
   controlledEnd: number;
 }
 
-/** Columns of `length` rows, in shared memory when asked (a worker thread can read them without a copy). */
-export function allocateColumns(length: number, shared = false): Columns {
-  return Object.fromEntries(COLUMN_NAMES.map((name) => {
-    const Type = CACHE_COLUMNS[name];
-    const bytes = length * Type.BYTES_PER_ELEMENT;
-    // (a SharedArrayBuffer is as good as an ArrayBuffer to a typed array; the types say otherwise)
-    return [name, new Type((shared ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes)) as ArrayBuffer)];
-  })) as Columns;
+/** Columns of `length` rows. */
+export function allocateColumns(length: number): Columns {
+  return Object.fromEntries(COLUMN_NAMES.map((name) => [name, new CACHE_COLUMNS[name](length)])) as Columns;
 }
 
 /** Rows from..to of some columns, as views (no copy). */
@@ -169,24 +164,21 @@ export class CacheWriter {
   }
 }
 
-/** Writes a whole cache from columns in memory. */
-export function writeCache(path: string, rows: DeclarationRows, tables: Tables, coverage: CacheCoverage): void {
-  const writer = new CacheWriter(path, rows.length, tables);
-  try {
-    writer.append(rows);
-    writer.finish(coverage);
-  } catch (err) {
-    writer.abort();
-    throw err;
-  }
-}
-
-/** A cache file opened: what it covers, and its rows when loaded. */
+/**
+ * A cache file opened for reading: what it covers, its string tables (copies, to be added to), and
+ * its rows read a range at a time, so a run holds no more of it than it works on.
+ */
 export interface OpenedCache {
   coverage: CacheCoverage;
   rows: number;
-  /** Reads the rows into shared columns with room for `capacity` rows (at least `rows`), the string tables and the controlled declarations. */
-  load(capacity: number): { columns: Columns; tables: Tables; controlled: DeclarationFacts[] };
+  tables: Tables;
+  /** Rows from..to of one column into `into` (at its start). */
+  readColumn<K extends ColumnName>(name: K, from: number, to: number, into: Columns[K]): void;
+  /** Rows from..to of every column, in new arrays. */
+  readRows(from: number, to: number): Columns;
+  /** The declarations with an outcome, in id order, a serialized chunk at a time. */
+  controlled(): Generator<DeclarationFacts[]>;
+  close(): void;
 }
 
 /** The cache at `path` if there is one this version can read; why not otherwise. */
@@ -197,47 +189,49 @@ export function openCache(path: string): OpenedCache | { unreadable: string } {
   let footer: Footer;
   try {
     const tail = Buffer.alloc(12);
-    if (size < MAGIC.length + tail.length) return { unreadable: 'the analysis cache is cut short' };
-    readSync(fd, tail, 0, 12, size - 12);
-    if (!tail.subarray(4).equals(MAGIC)) return { unreadable: 'the analysis cache is cut short' };
-    const length = tail.readUInt32LE(0);
-    const json = Buffer.alloc(length);
-    readSync(fd, json, 0, length, size - 12 - length);
+    if (size < MAGIC.length + tail.length) throw new CutShort();
+    readFully(fd, tail, size - 12);
+    if (!tail.subarray(4).equals(MAGIC)) throw new CutShort();
+    const json = Buffer.alloc(tail.readUInt32LE(0));
+    readFully(fd, json, size - 12 - json.length);
     footer = JSON.parse(json.toString('utf8')) as Footer;
+    if (footer.version !== CACHE_VERSION) {
+      closeSync(fd);
+      return { unreadable: `the analysis cache is of another version (${footer.version})` };
+    }
   } catch (err) {
     closeSync(fd);
-    return { unreadable: `the analysis cache cannot be read: ${(err as Error).message}` };
+    return { unreadable: err instanceof CutShort ? 'the analysis cache is cut short' : `the analysis cache cannot be read: ${(err as Error).message}` };
   }
-  closeSync(fd);
-  if (footer.version !== CACHE_VERSION) return { unreadable: `the analysis cache is of an older version (${footer.version})` };
+  const { at, end } = layout(footer.rows);
+  const readColumn = <K extends ColumnName>(name: K, from: number, to: number, into: Columns[K]) => {
+    readFully(fd, bytesOf(into.subarray(0, to - from)), at[name] + from * CACHE_COLUMNS[name].BYTES_PER_ELEMENT);
+  };
   return {
     coverage: { token: footer.token, maxId: footer.maxId, lastSeq: footer.lastSeq },
     rows: footer.rows,
-    load(capacity) {
-      const columns = allocateColumns(Math.max(capacity, footer.rows), true);
-      const controlled: DeclarationFacts[] = [];
-      const file = openSync(path, 'r');
-      try {
-        const { at, end } = layout(footer.rows);
-        for (const name of COLUMN_NAMES) {
-          const view = bytesOf(columns[name].subarray(0, footer.rows));
-          readFully(file, view, at[name]);
-        }
-        const head = Buffer.alloc(4);
-        for (let offset = end; offset < footer.controlledEnd;) {
-          readFully(file, head, offset);
-          const data = Buffer.alloc(head.readUInt32LE(0));
-          readFully(file, data, offset + 4);
-          for (const d of deserialize(data) as DeclarationFacts[]) controlled.push(d);
-          offset += 4 + data.length;
-        }
-      } finally {
-        closeSync(file);
-      }
-      return { columns, tables: newTables(footer.tables), controlled };
+    tables: newTables(footer.tables),
+    readColumn,
+    readRows(from, to) {
+      const columns = allocateColumns(to - from);
+      for (const name of COLUMN_NAMES) readColumn(name, from, to, columns[name]);
+      return columns;
     },
+    *controlled() {
+      const head = Buffer.alloc(4);
+      for (let offset = end; offset < footer.controlledEnd;) {
+        readFully(fd, head, offset);
+        const data = Buffer.alloc(head.readUInt32LE(0));
+        readFully(fd, data, offset + 4);
+        yield deserialize(data) as DeclarationFacts[];
+        offset += 4 + data.length;
+      }
+    },
+    close: () => closeSync(fd),
   };
 }
+
+class CutShort extends Error {}
 
 function readFully(fd: number, into: Uint8Array, position: number): void {
   for (let done = 0; done < into.length;) {

@@ -13,8 +13,8 @@ import { outcomeCode } from '../declaration-columns';
 import type { IdNumbers } from '../../util/id-numbers';
 import { openDatabase, withReader } from './connection';
 import {
-  allocateColumns, CACHE_COLUMNS, CacheWriter, columnsSlice, newTables, openCache, writeCache,
-  type CacheCoverage, type ColumnName, type DeclarationRows, type OpenedCache, type Tables,
+  allocateColumns, CACHE_COLUMNS, CacheWriter, columnsSlice, newTables, openCache,
+  type CacheCoverage, type ColumnName, type Columns, type DeclarationRows, type OpenedCache, type Tables,
 } from './declaration-cache';
 import { queryColumns, rangeColumns } from './range-columns';
 import type { DeclarationRel } from '../../domain/entities';
@@ -157,14 +157,25 @@ export class SqliteDeclarationInputs {
     const opened = openCache(cachePath(this.path));
     if ('unreadable' in opened) return this.full(opened.unreadable);
     const recorded = this.db.prepare('SELECT token FROM analysis_cache WHERE id = 1').pluck().get() as string | undefined;
-    if (recorded !== opened.coverage.token) return this.full('the analysis cache was made from another copy of this store');
+    if (recorded !== opened.coverage.token) {
+      opened.close();
+      return this.full('the analysis cache was made from another copy of this store');
+    }
     const reader = openDatabase(this.path, { readonly: true });
+    let patch: Patch | { full: string };
     try {
-      const patched = reader.transaction(() => readPatched(reader, opened))();
-      return 'full' in patched ? this.full(patched.full) : this.incremental(patched);
+      patch = reader.transaction(() => readPatch(reader, opened))();
+    } catch (err) {
+      opened.close();
+      throw err;
     } finally {
       reader.close();
     }
+    if ('full' in patch) {
+      opened.close();
+      return this.full(patch.full);
+    }
+    return this.incremental(opened, patch);
   }
 
   /** Every declaration from SQLite, written into a new cache as it is read. */
@@ -202,34 +213,62 @@ export class SqliteDeclarationInputs {
     };
   }
 
-  /** The cache with the declarations added and changed since read in their place. */
-  private incremental({ rows, tables, coverage, changed, appended }: Patched): DeclarationInput {
-    const reading: DeclarationReading = { mode: 'incremental', fromStore: changed + appended, fromCache: rows.length - changed - appended };
-    const c = rows.columns;
-    const links: DeclarationLinkColumns = {
-      rows: rows.length, trader: c.trader.subarray(0, rows.length), value: c.value.subarray(0, rows.length),
-      counterparts: GRAPH_RELS.map((rel) => c[COUNTERPART_COLUMN[rel]!].subarray(0, rows.length)),
-    };
+  /**
+   * The cache with the declarations added and changed since read in their place, a range of rows
+   * at a time, written into a new cache as they go (when anything changed). Only the columns the
+   * graph's projection reads are held whole (shared with the graph thread).
+   */
+  private incremental(opened: OpenedCache, patch: Patch): DeclarationInput {
+    const { changed, appended } = patch;
+    const total = opened.rows + appended.length;
+    const reading: DeclarationReading = { mode: 'incremental', fromStore: changed.length + appended.length, fromCache: opened.rows - changed.length };
+    const anything = changed.length + appended.length > 0;
+    let kept: CacheCoverage | undefined;
+    const path = this.path;
+    const lodged = new Int32Array(total);
+    opened.readColumn('lodged', 0, opened.rows, lodged);
+    patch.at.forEach((at, k) => { lodged[at] = changed.columns.lodged[k]!; });
+    lodged.set(appended.columns.lodged.subarray(0, appended.length), opened.rows);
+    const perDay = perDayOf(lodged, total, opened.tables);
     return {
       reading,
-      links,
-      declarationsPerDay: async () => perDayOf(rows.columns.lodged, rows.length, tables),
+      linkColumns: () => linkColumns(opened, patch, total),
+      declarationsPerDay: async () => perDay,
       async *streamDeclarationColumns(numbers, batchSize = 2_000) {
+        const writer = anything ? new CacheWriter(cachePath(path), total, opened.tables) : undefined;
         const transitPorts = new Map<number, string[]>();
-        let c = 0;
-        for (let from = 0; from < rows.length; from += batchSize) {
-          const to = Math.min(rows.length, from + batchSize);
-          const last = rows.columns.id[to - 1]!;
-          const first = c;
-          while (c < rows.controlled.length && idOf(rows.controlled[c]!) <= last) c++;
-          yield scanBatch({ length: to - from, columns: columnsSlice(rows.columns, from, to), controlled: rows.controlled.slice(first, c) }, tables, numbers, transitPorts);
+        const old = controlledFacts(opened.controlled(), new Set(patch.changedIds));
+        try {
+          let k = 0;
+          for (let from = 0; from < opened.rows; from += batchSize) {
+            const to = Math.min(opened.rows, from + batchSize);
+            const columns = opened.readRows(from, to);
+            // Changed declarations of the range written over their rows, with their controlled facts if they have an outcome now.
+            for (; k < patch.at.length && patch.at[k]! < to; k++) {
+              for (const name of COLUMN_NAMES) columns[name][patch.at[k]! - from] = changed.columns[name][k]!;
+            }
+            const last = columns.id[to - from - 1]!;
+            const batch = { length: to - from, columns, controlled: mergeById(old.upTo(last), factsUpTo(changed.controlled, last)) };
+            writer?.append(batch);
+            yield scanBatch(batch, opened.tables, numbers, transitPorts);
+          }
+          for (let from = 0; from < appended.length; from += batchSize) {
+            const to = Math.min(appended.length, from + batchSize);
+            const batch = { length: to - from, columns: columnsSlice(appended.columns, from, to), controlled: factsUpTo(appended.controlled, appended.columns.id[to - 1]!) };
+            writer?.append(batch);
+            yield scanBatch(batch, opened.tables, numbers, transitPorts);
+          }
+          writer?.finish(patch.coverage);
+          kept = writer ? patch.coverage : undefined;
+        } catch (err) {
+          writer?.abort();
+          throw err;
+        } finally {
+          opened.close();
         }
       },
       keep: async () => {
-        // Nothing new: the cache there is this one.
-        if (changed + appended === 0) return;
-        writeCache(cachePath(this.path), rows, tables, coverage);
-        this.record(coverage);
+        if (kept) this.record(kept);
       },
     };
   }
@@ -253,21 +292,25 @@ function coverageOf(db: Database.Database, token: string): CacheCoverage {
   return { token, maxId, lastSeq };
 }
 
-interface Patched {
-  rows: DeclarationRows;
-  tables: Tables;
+/** What changed since a cache was made, read from the store in one snapshot, strings coded in the cache's tables. */
+interface Patch {
+  /** Ids of the declarations changed since (each still stored, and in the cache), increasing. */
+  changedIds: number[];
+  /** Their rows now, and their rows' positions in the cache. */
+  changed: DeclarationRows;
+  at: Int32Array;
+  /** Declarations added since (ids above every cached one). */
+  appended: DeclarationRows;
+  /** What a cache made from this reading covers. */
   coverage: CacheCoverage;
-  /** Declarations read anew: changed since the cache was made, and added. */
-  changed: number;
-  appended: number;
 }
 
 /**
- * The cache with what changed since it was made (inside a read transaction on `db`): changed
- * declarations written over their rows, new ones appended (their ids are above every cached one).
- * A declaration deleted since, or too many changes, and the run reads every declaration instead.
+ * What changed since the cache was made (inside a read transaction on `db`). A declaration deleted
+ * since, or one stored under an id the cache does not have, or too many changes: every declaration
+ * is read instead.
  */
-function readPatched(db: Database.Database, opened: OpenedCache): Patched | { full: string } {
+function readPatch(db: Database.Database, opened: OpenedCache): Patch | { full: string } {
   const since = opened.coverage;
   const changedIds = db.prepare('SELECT DISTINCT declaration FROM declaration_changes WHERE seq > ? AND declaration <= ? ORDER BY declaration')
     .pluck().all(since.lastSeq, since.maxId) as number[];
@@ -275,40 +318,91 @@ function readPatched(db: Database.Database, opened: OpenedCache): Patched | { fu
   if (changedIds.length + added > MAX_CHANGED_SHARE * Math.max(opened.rows, 1)) {
     return { full: `${changedIds.length + added} of ${opened.rows + added} declarations are new or changed since the analysis cache was made` };
   }
-  const coverage = coverageOf(db, changedIds.length + added > 0 ? randomUUID() : since.token);
-  const { columns, tables, controlled } = opened.load(opened.rows + added);
-  const rows: DeclarationRows = { length: opened.rows, columns, controlled };
-  const facts = db.prepare(`SELECT ${FACT_COLUMNS} FROM declarations WHERE id IN (SELECT value FROM json_each(?)) AND outcome <> 'unknown' ORDER BY id`).raw(true);
+  const coverage = coverageOf(db, randomUUID());
   const select = `SELECT id AS id, ${EXPRS.map(([, e], k) => `${e} AS c${k}`).join(', ')} FROM declarations`;
   const names = ['id', ...EXPRS.map((_, k) => `c${k}`)];
-
-  // Changed declarations: each written over its row.
-  const changedFacts: DeclarationFacts[] = [];
-  for (let from = 0; from < changedIds.length; from += 10_000) {
-    const chunk = JSON.stringify(changedIds.slice(from, from + 10_000));
-    const [ids, ...arrays] = queryColumns(db, `${select} WHERE id IN (SELECT value FROM json_each('${chunk}')) ORDER BY id`, names) as [number[], ...unknown[][]];
-    if (ids.length < Math.min(10_000, changedIds.length - from)) return { full: 'declarations were deleted since the analysis cache was made' };
-    const batch = rowsOf(ids, arrays, tables);
-    for (let i = 0; i < ids.length; i++) {
-      const at = positionOf(columns.id, rows.length, ids[i]!);
-      if (at < 0) return { full: 'declarations were stored under earlier ids since the analysis cache was made' };
-      for (const name of COLUMN_NAMES) columns[name][at] = batch.columns[name][i]!;
+  const ids = JSON.stringify(changedIds);
+  const [changedRowIds, ...arrays] = queryColumns(db, `${select} WHERE id IN (SELECT value FROM json_each('${ids}')) ORDER BY id`, names) as [number[], ...unknown[][]];
+  if (changedRowIds.length < changedIds.length) return { full: 'declarations were deleted since the analysis cache was made' };
+  const changed = rowsOf(changedRowIds, arrays, opened.tables);
+  changed.controlled = (db.prepare(`SELECT ${FACT_COLUMNS} FROM declarations WHERE id IN (SELECT value FROM json_each(?)) AND outcome <> 'unknown' ORDER BY id`)
+    .raw(true).all(ids) as unknown[][]).map(factOf);
+  // Where each changed declaration is in the cache (its ids, read a range at a time).
+  const at = new Int32Array(changedIds.length);
+  const step = 1 << 16;
+  const cachedIds = new Float64Array(step);
+  for (let from = 0, k = 0; from < opened.rows && k < changedIds.length; from += step) {
+    const to = Math.min(opened.rows, from + step);
+    opened.readColumn('id', from, to, cachedIds);
+    for (; k < changedIds.length && changedIds[k]! <= cachedIds[to - from - 1]!; k++) {
+      const p = positionOf(cachedIds, to - from, changedIds[k]!);
+      if (p < 0) return { full: 'declarations were stored under earlier ids since the analysis cache was made' };
+      at[k] = from + p;
     }
-    for (const r of facts.all(chunk) as unknown[][]) changedFacts.push(factOf(r));
   }
-  // New declarations: appended.
-  for (const { ids, columns: arrays } of rangeColumns(db, 'declarations', EXPRS.map((e) => e[1]), 20_000, since.maxId + 1)) {
-    const batch = rowsOf(ids, arrays, tables);
-    for (const name of COLUMN_NAMES) columns[name].set(batch.columns[name], rows.length);
-    rows.length += ids.length;
-  }
-  const appendedFacts = (db.prepare(`SELECT ${FACT_COLUMNS} FROM declarations WHERE id > ? AND outcome <> 'unknown' ORDER BY id`).raw(true)
+  // New declarations: read as whole columns a range at a time, then put end to end.
+  const parts: DeclarationRows[] = [];
+  for (const { ids: rangeIds, columns } of rangeColumns(db, 'declarations', EXPRS.map((e) => e[1]), 20_000, since.maxId + 1)) parts.push(rowsOf(rangeIds, columns, opened.tables));
+  const appended = concatRows(parts);
+  appended.controlled = (db.prepare(`SELECT ${FACT_COLUMNS} FROM declarations WHERE id > ? AND outcome <> 'unknown' ORDER BY id`).raw(true)
     .all(since.maxId) as unknown[][]).map(factOf);
-  // The controlled declarations: the changed ones' new versions in place of their old ones, the new ones after.
-  const changedSet = new Set(changedIds);
-  rows.controlled = mergeById(controlled.filter((d) => !changedSet.has(idOf(d))), changedFacts).concat(appendedFacts);
-  if (rows.length !== opened.rows + added) return { full: 'the store changed while the analysis cache was read' };
-  return { rows, tables, coverage, changed: changedIds.length, appended: added };
+  if (appended.length !== added) return { full: 'the store changed while the analysis cache was read' };
+  return { changedIds, changed, at, appended, coverage };
+}
+
+function concatRows(parts: DeclarationRows[]): DeclarationRows {
+  const length = parts.reduce((a, p) => a + p.length, 0);
+  const columns = allocateColumns(length);
+  let offset = 0;
+  for (const p of parts) {
+    for (const name of COLUMN_NAMES) columns[name].set(p.columns[name], offset);
+    offset += p.length;
+  }
+  return { length, columns, controlled: [] };
+}
+
+/** The columns the projection reads, for every row of the cache as patched, in shared memory. */
+function linkColumns(opened: OpenedCache, patch: Patch, total: number): DeclarationLinkColumns {
+  const column = <K extends 'trader' | 'consignee' | 'supplier' | 'broker' | 'carrier' | 'route' | 'value'>(name: K) => {
+    const Type = CACHE_COLUMNS[name];
+    const into = new Type(new SharedArrayBuffer(total * Type.BYTES_PER_ELEMENT) as unknown as ArrayBuffer) as Columns[K];
+    opened.readColumn(name, 0, opened.rows, into);
+    patch.at.forEach((at, k) => { into[at] = patch.changed.columns[name][k]!; });
+    into.set(patch.appended.columns[name].subarray(0, patch.appended.length) as never, opened.rows);
+    return into;
+  };
+  return { rows: total, trader: column('trader'), value: column('value'), counterparts: GRAPH_RELS.map((rel) => column(COUNTERPART_COLUMN[rel]!)) };
+}
+
+/** The cached controlled declarations read in order, those changed since left out, up to an id at a time. */
+function controlledFacts(chunks: Generator<DeclarationFacts[]>, changed: Set<number>): { upTo(id: number): DeclarationFacts[] } {
+  let chunk: DeclarationFacts[] = [];
+  let i = 0;
+  return {
+    upTo(id) {
+      const out: DeclarationFacts[] = [];
+      for (;;) {
+        if (i === chunk.length) {
+          const next = chunks.next();
+          if (next.done) return out;
+          chunk = next.value;
+          i = 0;
+          continue;
+        }
+        const d = chunk[i]!;
+        if (idOf(d) > id) return out;
+        if (!changed.has(idOf(d))) out.push(d);
+        i++;
+      }
+    },
+  };
+}
+
+/** Takes from the front of `facts` (in id order) those up to `id`. */
+function factsUpTo(facts: DeclarationFacts[], id: number): DeclarationFacts[] {
+  let n = 0;
+  while (n < facts.length && idOf(facts[n]!) <= id) n++;
+  return facts.splice(0, n);
 }
 
 /** Where `id` is among the first `length` ids (increasing), or -1. */
