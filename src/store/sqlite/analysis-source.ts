@@ -7,7 +7,9 @@ import type { IdNumbers } from '../../util/id-numbers';
 import type { Entity } from '../graph-reader';
 import { streamQuery, withReader } from './connection';
 import { cachedDeclarationLinks, declarationLinks, entityNames } from './declaration-links';
-import { FACT_COLUMNS, factOf, readEvery, SqliteDeclarationInputs } from './declaration-input';
+import { readEvery } from './cache-rows';
+import { FACT_COLUMNS, factOf } from './declaration-facts';
+import { SqliteDeclarationInputs } from './declaration-input';
 import { queryColumns, rangeColumns } from './range-columns';
 import { GRAPH_RELS, IDENTIFIER_LINK_TYPES, REL_COLUMN } from './rows';
 
