@@ -97,6 +97,37 @@ describe('an ingest into an existing store killed with SIGKILL half-way', () => 
 });
 
 describe('customs-graph analyze, top, rings, evaluate, score', () => {
+  it('analyze reads the analysis cache and the declarations loaded since (the graph thread projecting from the cache), analyze --full every declaration, with the same results', async () => {
+    const synth = await generateSynthetic(join(tmp.dir, 'cached'), { traders: 200, seed: 4 });
+    const lines = readFileSync(synth.declarationsFile, 'utf8').trimEnd().split('\n');
+    const first = join(tmp.dir, 'cached-first.csv');
+    const later = join(tmp.dir, 'cached-later.csv');
+    const cut = Math.floor(lines.length * 0.9);
+    writeFileSync(first, `${lines.slice(0, cut).join('\n')}\n`);
+    writeFileSync(later, `${[lines[0], ...lines.slice(cut)].join('\n')}\n`);
+    const db = join(tmp.dir, 'cached.db');
+    const ok = (args: string[]) => {
+      const r = runCli(args);
+      expect(r.status, r.stderr).toBe(0);
+      return r.stdout;
+    };
+    ok(['ingest', first, '--db', db]);
+    expect(ok(['analyze', '--db', db])).toContain('(no analysis cache yet)');
+    ok(['ingest', later, '--db', db]);
+    expect(ok(['analyze', '--db', db])).toMatch(/declarations: [\d,]+ new or changed read from the store, [\d,]+ from the analysis cache/);
+    expect(ok(['analyze', '--db', db, '--full'])).toMatch(/declarations: all [\d,]+ read from the store \(asked for \(--full\)\)/);
+    const sql = new Database(db, { readonly: true });
+    try {
+      const results = (run: number) => sql.prepare('SELECT entity_id, risk, community, pagerank, ppr, signals FROM entity_scores WHERE run_id = ? ORDER BY entity_id').raw(true).all(run);
+      const params = (run: number) => JSON.parse(sql.prepare('SELECT params FROM analysis_runs WHERE id = ?').pluck().get(run) as string);
+      expect(params(2)).toMatchObject({ graphThread: true, declarationReading: { mode: 'incremental' } });
+      expect(results(2)).toEqual(results(3));
+      expect(results(2).length).toBeGreaterThan(100);
+    } finally {
+      sql.close();
+    }
+  }, 120_000);
+
   it('run end to end on synthetic data', async () => {
     const synth = await generateSynthetic(join(tmp.dir, 'an'), { traders: 600, seed: 8 });
     const db = join(tmp.dir, 'an.db');

@@ -284,6 +284,13 @@ export function storeContract(name: string, factory: StoreFactory): void {
       // Quantity 0 stays 0 (no unit value), a missing one is NaN; goods from the country of dispatch carry no origin elsewhere.
       expect(got.rows).toContainEqual(expect.objectContaining({ quantity: 0, weight: 3, goodsOrigin: null }));
       expect(got.rows).toContainEqual(expect.objectContaining({ quantity: NaN, weight: 12.5, carrier: undefined }));
+      // A run's input gives the same columns and day counts, and says it read every declaration (no run made a cache yet).
+      const input = await store.declarationInput({ full: false });
+      const fromInput = new IdNumbers();
+      expect(await view(fromInput, input.streamDeclarationColumns(fromInput, 3))).toEqual(want);
+      expect(await input.declarationsPerDay()).toEqual(await store.declarationsPerDay());
+      expect(input.reading).toMatchObject({ mode: 'full', fromStore: 8, fromCache: 0 });
+      await input.keep();
     });
 
     it('streams declaration facts and entities for analysis', async () => {
