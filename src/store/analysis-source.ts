@@ -75,6 +75,8 @@ export interface DeclarationReading {
   fromStore: number;
   /** Declarations taken from the cache as they were. */
   fromCache: number;
+  /** Why no cache was written for the next run, if none could be. */
+  cacheNotWritten?: string;
 }
 
 /**

@@ -56,9 +56,10 @@ export function printAnalysis(s: AnalysisSummary): string {
 
 /** How a run read its declarations, for the operator. */
 export function readingLine(r: AnalysisSummary['declarationReading']): string {
-  return r.mode === 'incremental'
+  const how = r.mode === 'incremental'
     ? `declarations: ${formatNumber(r.fromStore)} new or changed read from the store, ${formatNumber(r.fromCache)} from the analysis cache`
     : `declarations: all ${formatNumber(r.fromStore)} read from the store (${r.reason})`;
+  return r.cacheNotWritten ? `${how}; no analysis cache written for the next run: ${r.cacheNotWritten}` : how;
 }
 
 export async function topCommand(store: GraphStore, opts: { kind?: EntityKind; limit: number }) {

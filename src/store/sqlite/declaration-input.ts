@@ -10,7 +10,7 @@ import type { DeclarationInput, DeclarationReading } from '../analysis-source';
 import { controlledFacts, coverageOf, factsUpTo, linkColumns, mergeById, readPatch, type Patch } from './cache-patch';
 import { COLUMN_NAMES, perDayOf, readEvery, scanBatch } from './cache-rows';
 import { openDatabase, withReader } from './connection';
-import { CacheWriter, columnsSlice, openCache, type CacheCoverage, type OpenedCache } from './declaration-cache';
+import { CacheWriter, columnsSlice, openCache, type CacheCoverage, type OpenedCache, type Tables } from './declaration-cache';
 
 /** The analysis cache's file beside a store. */
 export const cachePath = (storePath: string) => `${storePath}.analysis-cache`; // one of FILES_BESIDE (connection.ts)
@@ -57,16 +57,16 @@ export class SqliteDeclarationInputs {
         db.exec('BEGIN');
         try {
           const coverage = coverageOf(db, randomUUID());
-          const writer = new CacheWriter(cachePath(path), db.prepare('SELECT COUNT(*) FROM declarations').pluck().get() as number);
+          const writer = newWriter(path, db.prepare('SELECT COUNT(*) FROM declarations').pluck().get() as number, reading);
           try {
             for (const batch of readEvery(db, numbers, batchSize, writer)) {
               reading.fromStore += batch.length;
               yield batch;
             }
-            writer.finish(coverage);
-            kept = coverage;
+            writer?.finish(coverage);
+            kept = writer ? coverage : undefined;
           } catch (err) {
-            writer.abort();
+            writer?.abort();
             throw err;
           }
         } finally {
@@ -101,7 +101,7 @@ export class SqliteDeclarationInputs {
       linkColumns: () => linkColumns(opened, patch, total),
       declarationsPerDay: async () => perDay,
       async *streamDeclarationColumns(numbers, batchSize = 2_000) {
-        const writer = anything ? new CacheWriter(cachePath(path), total, opened.tables) : undefined;
+        const writer = anything ? newWriter(path, total, reading, opened.tables) : undefined;
         const transitPorts = new Map<number, string[]>();
         const old = controlledFacts(opened.controlled(), new Set(patch.changedIds));
         try {
@@ -145,5 +145,18 @@ export class SqliteDeclarationInputs {
       this.db.prepare('INSERT OR REPLACE INTO analysis_cache (id, token, max_id, last_seq) VALUES (1, ?, ?, ?)').run(coverage.token, coverage.maxId, coverage.lastSeq);
       this.db.prepare('DELETE FROM declaration_changes WHERE seq <= ?').run(coverage.lastSeq);
     }).immediate();
+  }
+}
+
+/**
+ * A writer of the next cache, or none where the file cannot be made (a folder the run may not
+ * write to): the run goes on, says why in its reading, and the next run reads everything again.
+ */
+function newWriter(storePath: string, rows: number, reading: DeclarationReading, tables?: Tables): CacheWriter | undefined {
+  try {
+    return new CacheWriter(cachePath(storePath), rows, tables);
+  } catch (err) {
+    reading.cacheNotWritten = (err as Error).message;
+    return undefined;
   }
 }
