@@ -9,11 +9,14 @@ import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
+import { stringify } from 'csv-stringify/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_PARAMS, runAnalysis, type AnalysisSummary } from '../src/analysis/run';
 import { declarationKey } from '../src/domain/declaration-key';
 import { IdNumbers } from '../src/util/id-numbers';
 import { openCache } from '../src/store/sqlite/declaration-cache';
+import { EXPRS } from '../src/store/sqlite/cache-rows';
+import { FACT_COLUMNS } from '../src/store/sqlite/declaration-facts';
 import { cachePath } from '../src/store/sqlite/declaration-input';
 import { SqliteGraphStore } from '../src/store/sqlite/sqlite-store';
 import { generateSynthetic } from '../src/synth/generate';
@@ -82,28 +85,38 @@ describe('an analysis run on the analysis cache', () => {
       const first = await analyse(store);
       expect(first.declarationReading).toMatchObject({ mode: 'full', reason: 'no analysis cache yet', fromCache: 0 });
       let last = first;
+      const earlier = lines.filter((l) => l.day < daily[0]!.slice(-14, -4));
+      let outcomesRecorded = 0;
       for (const [k, file] of daily.entries()) {
         const before = (await store.counts()).declarations;
         await ingestInto(store, [file], tmp.dir);
         const added = (await store.counts()).declarations - before;
         let changed = 0;
         if (k % 3 === 0) {
-          // Outcomes recorded for declarations of the week before, and an amended declaration loaded again.
-          const week = lines.filter((l) => l.day < file.slice(-14, -4)).slice(-12);
+          // Outcomes recorded for a dozen earlier declarations (others each time), and one of them amended and loaded again.
+          const week = earlier.slice(earlier.length - 12 * (k / 3 + 1), earlier.length - 12 * (k / 3));
           const outcomes = week.slice(0, 10).map((l, j) => ({ key: declarationKey(l.id, Number(l.item)), outcome: j % 4 === 0 ? 'seizure' as const : 'clear' as const }));
-          changed += (await store.updateOutcomes(outcomes)).updated;
+          const now = store.db.prepare('SELECT outcome FROM declarations WHERE declaration_id = ? AND item_no = ?').pluck();
+          // Those whose outcome this changes (one recorded again as it was changes nothing the analysis reads).
+          const recorded = week.slice(0, 10).filter((l, j) => now.get(l.id, Number(l.item)) !== outcomes[j]!.outcome).length;
+          changed += recorded;
+          outcomesRecorded += recorded;
+          await store.updateOutcomes(outcomes);
           const amended = week[11]!;
           const amendedFile = join(tmp.dir, `amended-${k}.csv`);
-          const again = amended.raw.replace(`,${amended.value},`, `,${(Number(amended.value) * 3).toFixed(2)},`);
-          expect(again).not.toBe(amended.raw);
+          const fields = (parse(amended.raw) as string[][])[0]!;
+          fields[header.split(',').indexOf('declared_value')] = (Number(amended.value) * 3).toFixed(2);
+          const again = stringify([fields]).trimEnd();
           writeFileSync(amendedFile, `${header}\n${again}\n`);
-          await ingestInto(store, [amendedFile], tmp.dir);
+          const r = await ingestInto(store, [amendedFile], tmp.dir);
+          expect(r.replacements.replaced).toBe(1);
           changed += 1;
         }
         last = await analyse(store);
         expect(last.declarationReading.mode, `day ${k}`).toBe('incremental');
         expect(last.declarationReading.fromStore, `day ${k}`).toBe(added + changed);
       }
+      expect(outcomesRecorded).toBeGreaterThan(20);
       const full = await analyse(store, true);
       expect(full.declarationReading).toMatchObject({ mode: 'full', reason: 'asked for (--full)', fromCache: 0 });
       expect(full.declarationReading.fromStore).toBe(last.declarationReading.fromStore + last.declarationReading.fromCache);
@@ -142,7 +155,7 @@ describe('an analysis run on the analysis cache', () => {
 
       // More than a quarter of the declarations changed since the cache (a third touched here): all read again.
       const count = (await store.counts()).declarations;
-      const touched = store.db.prepare('UPDATE declarations SET outcome = outcome WHERE id % 3 = 0').run().changes;
+      const touched = store.db.prepare('UPDATE declarations SET declared_value = declared_value + 1 WHERE id % 3 = 0').run().changes;
       expect((await analyse(store)).declarationReading.reason).toBe(`${touched} of ${count} declarations are new or changed since the analysis cache was made`);
 
       store.db.prepare('DELETE FROM declarations WHERE id = (SELECT MIN(id) FROM declarations)').run();
@@ -153,6 +166,27 @@ describe('an analysis run on the analysis cache', () => {
       await store.close();
     }
   }, 300_000);
+
+  it('notes a change to everything analysis reads of a declaration, and nothing else', async () => {
+    const { store } = await storeWithHistory('notes.db');
+    try {
+      const trigger = store.db.prepare("SELECT sql FROM sqlite_schema WHERE name = 'declarations_updated'").pluck().get() as string;
+      const columns = (store.db.prepare('PRAGMA table_info(declarations)').all() as Array<{ name: string }>).map((c) => c.name);
+      const read = new Set([...FACT_COLUMNS.split(',').map((c) => c.trim()), ...columns.filter((c) => EXPRS.some(([, e]) => new RegExp(`\\b${c}\\b`).test(e)))]);
+      for (const c of read) expect(trigger, c).toContain(c === 'attrs' ? 'OLD.attrs IS NOT NEW.attrs' : `OLD.${c} IS NOT NEW.${c}`);
+      const noted = () => store.db.prepare('SELECT COUNT(*) FROM declaration_changes').pluck().get() as number;
+      const [plain, controlled] = ['unknown', 'clear'].map((o) => store.db.prepare('SELECT id FROM declarations WHERE outcome = ? LIMIT 1').pluck().get(o) as number);
+      // A purge of identities, and the attributes of a declaration without an outcome: not noted.
+      store.db.prepare(`UPDATE declarations SET declared = '{}', attrs = '{"x":"1"}', purged = 1 WHERE id = ?`).run(plain);
+      expect(noted()).toBe(0);
+      // The attributes of one with an outcome (the scan reads it whole), and any column analysis reads: noted.
+      store.db.prepare(`UPDATE declarations SET attrs = '{"x":"1"}' WHERE id = ?`).run(controlled);
+      store.db.prepare('UPDATE declarations SET quantity = quantity + 1 WHERE id = ?').run(plain);
+      expect(store.db.prepare('SELECT declaration FROM declaration_changes ORDER BY seq').pluck().all()).toEqual([controlled, plain]);
+    } finally {
+      await store.close();
+    }
+  }, 120_000);
 
   it('goes on, and says so, where the cache cannot be written', async () => {
     const { store, db } = await storeWithHistory('unwritable.db');
