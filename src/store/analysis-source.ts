@@ -81,8 +81,8 @@ export interface DeclarationReading {
 
 /**
  * The declarations of one run, as the declaration scan reads them (their day counts, then their
- * columns), with how they were read. `keep` saves what a later run can start from (the embedded
- * store's analysis cache); it is called once the scan is done.
+ * columns, streamed once), with how they were read. `keep` saves what a later run can start from
+ * (the embedded store's analysis cache); it is called once the scan is done.
  */
 export interface DeclarationInput extends Pick<AnalysisSource, 'declarationsPerDay' | 'streamDeclarationColumns'> {
   readonly reading: DeclarationReading;
