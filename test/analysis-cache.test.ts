@@ -5,6 +5,7 @@
  * declaration and says why.
  */
 import Database from 'better-sqlite3';
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -188,14 +189,17 @@ describe('an analysis run on the analysis cache', () => {
     }
   }, 120_000);
 
-  it('goes on, and says so, where the cache cannot be written', async () => {
+  it('goes on, and says so, where the cache cannot be written; removes what a killed run left', async () => {
     const { store, db } = await storeWithHistory('unwritable.db');
     try {
-      // Where the run would write the file, something it cannot write over (even as root).
+      // What a killed run left behind goes; where this run would write, something it cannot write over (even as root).
+      const gone = spawnSync('true').pid!;
+      writeFileSync(`${cachePath(db)}.writing-${gone}`, 'half a cache');
       mkdirSync(`${cachePath(db)}.writing-${process.pid}`);
       const run = await analyse(store);
       expect(run.declarationReading.cacheNotWritten).toMatch(/EISDIR/);
       expect(existsSync(cachePath(db))).toBe(false);
+      expect(existsSync(`${cachePath(db)}.writing-${gone}`)).toBe(false);
       expect((await analyse(store)).declarationReading).toMatchObject({ mode: 'full', reason: 'no analysis cache yet' });
     } finally {
       await store.close();

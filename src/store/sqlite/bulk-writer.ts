@@ -10,8 +10,9 @@
  * under the store's name.
  */
 import Database from 'better-sqlite3';
-import { existsSync, linkSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { existsSync, linkSync, renameSync, rmSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { removeAbandonedFiles } from '../../util/abandoned-files';
 import { UsageError } from '../../util/errors';
 import type { LinkRel } from '../../domain/entities';
 import type { ReplacedDeclaration } from '../../domain/graph-facts';
@@ -88,28 +89,6 @@ class LinkColumns {
   }
 }
 
-/** Whether a process of this machine is still running. */
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as { code?: string }).code === 'EPERM';
-  }
-}
-
-/** After `STORE.importing-`: the importing process's id, and a side file's suffix or none. */
-const BUILD_SUFFIX = new RegExp(`^(\\d+)(${SIDE_FILES.join('|')})?$`);
-
-/** Removes what killed imports into `path` left behind (their processes are gone). */
-function removeAbandonedBuilds(path: string): void {
-  const prefix = `${basename(path)}.importing-`;
-  for (const name of readdirSync(dirname(path))) {
-    const m = name.startsWith(prefix) ? BUILD_SUFFIX.exec(name.slice(prefix.length)) : null;
-    if (m && !alive(Number(m[1]))) rmSync(join(dirname(path), name), { force: true });
-  }
-}
-
 export class SqliteBulkWriter {
   /** Where the store is built until it is complete. */
   readonly buildPath: string;
@@ -128,7 +107,8 @@ export class SqliteBulkWriter {
       throw new UsageError(`cannot open the store ${resolve(path)}: ${(err as Error).message}`);
     }
     this.db = db;
-    removeAbandonedBuilds(path);
+    // What killed imports into the same path left behind.
+    removeAbandonedFiles(`${path}.importing-`, SIDE_FILES);
     try {
       // Nothing to recover if the process dies: the file is thrown away and the import run again.
       db.pragma('journal_mode = OFF');

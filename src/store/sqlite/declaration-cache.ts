@@ -13,6 +13,7 @@
  */
 import { closeSync, existsSync, openSync, readSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { deserialize, serialize } from 'node:v8';
+import { removeAbandonedFiles } from '../../util/abandoned-files';
 import type { DeclarationFacts } from '../../domain/results';
 
 const MAGIC = Buffer.from('CGDCACHE');
@@ -111,6 +112,8 @@ export class CacheWriter {
 
   constructor(private readonly path: string, private readonly rows: number, readonly tables: Tables = newTables()) {
     this.temp = `${path}.writing-${process.pid}`;
+    // A run killed while writing left its file (hundreds of MB at a million declarations).
+    removeAbandonedFiles(`${path}.writing-`);
     this.fd = openSync(this.temp, 'w');
     writeFully(this.fd, MAGIC, 0);
     const { at, end } = layout(rows);
