@@ -168,14 +168,18 @@ describe('an analysis run on the analysis cache', () => {
     }
   }, 300_000);
 
-  it('notes a change to everything analysis reads of a declaration, and nothing else', async () => {
+  it('notes a change to everything analysis reads of a declaration, and nothing else, once the store has a cache', async () => {
     const { store } = await storeWithHistory('notes.db');
     try {
+      const noted = () => store.db.prepare('SELECT COUNT(*) FROM declaration_changes').pluck().get() as number;
+      // No cache yet (as after a load into a new store): nothing to note.
+      store.db.prepare('UPDATE declarations SET quantity = quantity + 1 WHERE id = 1').run();
+      expect(noted()).toBe(0);
+      await analyse(store);
       const trigger = store.db.prepare("SELECT sql FROM sqlite_schema WHERE name = 'declarations_updated'").pluck().get() as string;
       const columns = (store.db.prepare('PRAGMA table_info(declarations)').all() as Array<{ name: string }>).map((c) => c.name);
       const read = new Set([...FACT_COLUMNS.split(',').map((c) => c.trim()), ...columns.filter((c) => EXPRS.some(([, e]) => new RegExp(`\\b${c}\\b`).test(e)))]);
       for (const c of read) expect(trigger, c).toContain(c === 'attrs' ? 'OLD.attrs IS NOT NEW.attrs' : `OLD.${c} IS NOT NEW.${c}`);
-      const noted = () => store.db.prepare('SELECT COUNT(*) FROM declaration_changes').pluck().get() as number;
       const [plain, controlled] = ['unknown', 'clear'].map((o) => store.db.prepare('SELECT id FROM declarations WHERE outcome = ? LIMIT 1').pluck().get(o) as number);
       // A purge of identities, and the attributes of a declaration without an outcome: not noted.
       store.db.prepare(`UPDATE declarations SET declared = '{}', attrs = '{"x":"1"}', purged = 1 WHERE id = ?`).run(plain);

@@ -46,6 +46,9 @@ export class SqliteDeclarationInputs {
 
   /** Every declaration from SQLite, written into a new cache as it is read. */
   private full(reason: string): DeclarationInput {
+    // Changes are noted from now on (a store that never had a cache notes none): those made while
+    // this reading runs are then read by the next run.
+    this.db.prepare("INSERT OR IGNORE INTO analysis_cache (id, token, max_id, last_seq) VALUES (1, '', 0, 0)").run();
     const reading: DeclarationReading = { mode: 'full', reason, fromStore: 0, fromCache: 0 };
     let kept: CacheCoverage | undefined;
     const path = this.path;

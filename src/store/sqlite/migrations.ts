@@ -337,38 +337,40 @@ export const MIGRATIONS: Migration[] = [
     version: 14,
     name: 'declaration changes',
     sql: `
-      -- Every change to what analysis reads of a stored declaration, and every delete, in order (a
-      -- new declaration needs no entry: its id is above every earlier one). The analysis cache
-      -- (declaration-cache.ts) reads the declarations changed since it was made instead of every
-      -- declaration again. An update that changes only what analysis does not read (a purge's
-      -- identities, the attributes of a declaration without an outcome) is not noted.
-      -- AUTOINCREMENT: a number is never given twice, even once the entries before it are pruned.
-      CREATE TABLE declaration_changes (
-        seq         INTEGER PRIMARY KEY AUTOINCREMENT,
-        declaration INTEGER NOT NULL
-      );
-      CREATE TRIGGER declarations_updated AFTER UPDATE ON declarations
-        WHEN OLD.id IS NOT NEW.id OR OLD.lodged_at IS NOT NEW.lodged_at OR OLD.trader_ref IS NOT NEW.trader_ref
-          OR OLD.consignee_ref IS NOT NEW.consignee_ref OR OLD.supplier_ref IS NOT NEW.supplier_ref OR OLD.broker_ref IS NOT NEW.broker_ref
-          OR OLD.carrier_ref IS NOT NEW.carrier_ref OR OLD.route_ref IS NOT NEW.route_ref OR OLD.hs_code IS NOT NEW.hs_code
-          OR OLD.origin_country IS NOT NEW.origin_country OR OLD.goods_origin_country IS NOT NEW.goods_origin_country
-          OR OLD.transit_ports IS NOT NEW.transit_ports OR OLD.declared_value IS NOT NEW.declared_value OR OLD.quantity IS NOT NEW.quantity
-          OR OLD.gross_weight_kg IS NOT NEW.gross_weight_kg OR OLD.currency IS NOT NEW.currency OR OLD.outcome IS NOT NEW.outcome
-          OR OLD.office IS NOT NEW.office OR OLD.regime IS NOT NEW.regime OR OLD.aeo IS NOT NEW.aeo
-          OR OLD.declaration_id IS NOT NEW.declaration_id OR OLD.recovered_amount IS NOT NEW.recovered_amount
-          OR (OLD.attrs IS NOT NEW.attrs AND (OLD.outcome <> 'unknown' OR NEW.outcome <> 'unknown'))
-        BEGIN INSERT INTO declaration_changes (declaration) VALUES (NEW.id); END;
-      CREATE TRIGGER declarations_deleted AFTER DELETE ON declarations
-        BEGIN INSERT INTO declaration_changes (declaration) VALUES (OLD.id); END;
       -- What the analysis cache beside the store holds: its token (the file carries it too, so a
       -- store restored from a backup never takes a newer cache for its own), the last declaration
-      -- and the last change it covers.
+      -- and the last change it covers. A row with an empty token: a first cache is being made.
       CREATE TABLE analysis_cache (
         id       INTEGER PRIMARY KEY CHECK (id = 1),
         token    TEXT NOT NULL,
         max_id   INTEGER NOT NULL,
         last_seq INTEGER NOT NULL
       );
+      -- Once a store has (or is making) an analysis cache: every change to what analysis reads of
+      -- a stored declaration, and every delete, in order (a new declaration needs no note: its id
+      -- is above every earlier one). The cache (declaration-cache.ts) reads the declarations
+      -- changed since it was made instead of every declaration again. An update that changes only
+      -- what analysis does not read (a purge's identities, the attributes of a declaration without
+      -- an outcome) is not noted. AUTOINCREMENT: a number is never given twice, even once the notes
+      -- before it are let go.
+      CREATE TABLE declaration_changes (
+        seq         INTEGER PRIMARY KEY AUTOINCREMENT,
+        declaration INTEGER NOT NULL
+      );
+      CREATE TRIGGER declarations_updated AFTER UPDATE ON declarations
+        WHEN EXISTS (SELECT 1 FROM analysis_cache) AND (OLD.id IS NOT NEW.id OR OLD.lodged_at IS NOT NEW.lodged_at
+          OR OLD.trader_ref IS NOT NEW.trader_ref OR OLD.consignee_ref IS NOT NEW.consignee_ref OR OLD.supplier_ref IS NOT NEW.supplier_ref
+          OR OLD.broker_ref IS NOT NEW.broker_ref OR OLD.carrier_ref IS NOT NEW.carrier_ref OR OLD.route_ref IS NOT NEW.route_ref
+          OR OLD.hs_code IS NOT NEW.hs_code OR OLD.origin_country IS NOT NEW.origin_country
+          OR OLD.goods_origin_country IS NOT NEW.goods_origin_country OR OLD.transit_ports IS NOT NEW.transit_ports
+          OR OLD.declared_value IS NOT NEW.declared_value OR OLD.quantity IS NOT NEW.quantity
+          OR OLD.gross_weight_kg IS NOT NEW.gross_weight_kg OR OLD.currency IS NOT NEW.currency OR OLD.outcome IS NOT NEW.outcome
+          OR OLD.office IS NOT NEW.office OR OLD.regime IS NOT NEW.regime OR OLD.aeo IS NOT NEW.aeo
+          OR OLD.declaration_id IS NOT NEW.declaration_id OR OLD.recovered_amount IS NOT NEW.recovered_amount
+          OR (OLD.attrs IS NOT NEW.attrs AND (OLD.outcome <> 'unknown' OR NEW.outcome <> 'unknown')))
+        BEGIN INSERT INTO declaration_changes (declaration) VALUES (NEW.id); END;
+      CREATE TRIGGER declarations_deleted AFTER DELETE ON declarations WHEN EXISTS (SELECT 1 FROM analysis_cache)
+        BEGIN INSERT INTO declaration_changes (declaration) VALUES (OLD.id); END;
     `,
   },
 ];
