@@ -163,6 +163,12 @@ describe('an analysis run on the analysis cache', () => {
       await analyse(store, true);
       store.db.prepare('DELETE FROM declarations WHERE id = (SELECT MIN(id) FROM declarations)').run();
       expect((await analyse(store)).declarationReading.reason).toBe('declarations were deleted since the analysis cache was made');
+
+      // A declaration stored under an id below the cache's (a row given its id), then changed.
+      store.db.exec(`CREATE TEMP TABLE earlier AS SELECT * FROM declarations WHERE id = (SELECT MIN(id) FROM declarations);
+        UPDATE earlier SET id = 0, declaration_id = 'EARLIER'; INSERT INTO declarations SELECT * FROM earlier;
+        UPDATE declarations SET quantity = 5 WHERE id = 0`);
+      expect((await analyse(store)).declarationReading.reason).toBe('declarations were stored under earlier ids since the analysis cache was made');
     } finally {
       await store.close();
     }

@@ -62,15 +62,17 @@ export function readPatch(db: Database.Database, opened: OpenedCache): Patch | {
   const at = new Int32Array(changedIds.length);
   const step = 1 << 16;
   const cachedIds = new Float64Array(step);
-  for (let from = 0, k = 0; from < opened.rows && k < changedIds.length; from += step) {
+  let k = 0;
+  for (let from = 0; from < opened.rows && k < changedIds.length; from += step) {
     const to = Math.min(opened.rows, from + step);
     opened.readColumn('id', from, to, cachedIds);
     for (; k < changedIds.length && changedIds[k]! <= cachedIds[to - from - 1]!; k++) {
       const p = positionOf(cachedIds, to - from, changedIds[k]!);
-      if (p < 0) return { full: 'declarations were stored under earlier ids since the analysis cache was made' };
+      if (p < 0) break;
       at[k] = from + p;
     }
   }
+  if (k < changedIds.length) return { full: 'declarations were stored under earlier ids since the analysis cache was made' };
   // New declarations: read as whole columns a range at a time, then put end to end.
   const parts: DeclarationRows[] = [];
   for (const { ids: rangeIds, columns } of rangeColumns(db, 'declarations', EXPRS.map((e) => e[1]), 20_000, since.maxId + 1)) parts.push(rowsOf(rangeIds, columns, opened.tables));
