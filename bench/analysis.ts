@@ -159,7 +159,8 @@ function dayAfter(db: string, declarations: number): void {
     label, r.out.declarationReading.fromStore, r.out.declarationReading.fromCache, s(r.out.timings.read_cache), s(r.out.timings.scan),
     s(r.out.timings.projection), s(r.out.timings.louvain), s(r.out.timings.total), Math.round(r.rssMb),
   ];
-  process.stdout.write(`\n${table(['after a day\'s load', 'declarations from the store', 'from the cache', 'cache read s', 'scan s', 'projection s', 'Louvain s', 'total s', 'peak RSS MB'],
+  process.stdout.write(`\nafter a day's load (${added.toLocaleString('en-US')} declarations added, outcomes recorded for ${Math.round(added / 20).toLocaleString('en-US')} earlier ones):\n`);
+  process.stdout.write(`${table(['run', 'declarations from the store', 'from the cache', 'cache read s', 'scan s', 'projection s', 'Louvain s', 'total s', 'peak RSS MB'],
     [row('analyze (cache + changes)', incremental), row('analyze --full', full)])}\n`);
   const same = resultsHash(copy, incremental.out.runId) === resultsHash(copy, full.out.runId);
   process.stdout.write(`results of the two runs (scores, ranks, communities, category figures): ${same ? 'the same' : 'DIFFERENT'}; `
