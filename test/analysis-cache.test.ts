@@ -119,7 +119,7 @@ describe('an analysis run on the analysis cache', () => {
       }
       expect(outcomesRecorded).toBeGreaterThan(20);
       const full = await analyse(store, true);
-      expect(full.declarationReading).toMatchObject({ mode: 'full', reason: 'asked for (--full)', fromCache: 0 });
+      expect(full.declarationReading).toMatchObject({ mode: 'full', reason: 'asked for (analyze --full)', fromCache: 0 });
       expect(full.declarationReading.fromStore).toBe(last.declarationReading.fromStore + last.declarationReading.fromCache);
       expect(resultsOf(db, last.runId)).toEqual(resultsOf(db, full.runId));
       // And the runs did differ from day to day (the comparison is not between two empty results).

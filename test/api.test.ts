@@ -135,6 +135,21 @@ describe('role matrix', () => {
     expect(scored.data!.scoreDeclaration.risk).toBeGreaterThan(0);
   });
 
+  it('startAnalysis(full: true) reads every declaration; without it the run reads the analysis cache', async () => {
+    const run = async (args: string) => {
+      const started = await gql('analyst', `mutation { startAnalysis(${args}) { id } }`);
+      let job: Record<string, any> = { status: 'QUEUED' };
+      for (let i = 0; i < 1200 && job.status !== 'DONE' && job.status !== 'FAILED'; i++) {
+        await new Promise((r) => setTimeout(r, 50));
+        job = (await gql('analyst', `{ job(id: "${started.data!.startAnalysis.id}") { status runId } }`)).data!.job;
+      }
+      expect(job.status).toBe('DONE');
+      return (await gql('analyst', '{ currentRun { id params } }')).data!.currentRun.params.declarationReading;
+    };
+    expect(await run('seed: 41, full: true')).toMatchObject({ mode: 'full', reason: 'asked for (analyze --full)' });
+    expect(await run('seed: 41')).toMatchObject({ mode: 'incremental', fromStore: 0 });
+  }, 120_000);
+
   it('startAnalysis: the same parameters give the running job, one more may wait, and no more; a finished one runs again', async () => {
     const same = await gql('analyst', 'mutation { a: startAnalysis(seed: 31) { id } b: startAnalysis(seed: 31) { id } }');
     expect(same.data!.a.id).toBe(same.data!.b.id);

@@ -115,7 +115,7 @@ describe('customs-graph analyze, top, rings, evaluate, score', () => {
     expect(ok(['analyze', '--db', db])).toContain('(no analysis cache yet)');
     ok(['ingest', later, '--db', db]);
     expect(ok(['analyze', '--db', db])).toMatch(/declarations: [\d,]+ new or changed read from the store, [\d,]+ from the analysis cache/);
-    expect(ok(['analyze', '--db', db, '--full'])).toMatch(/declarations: all [\d,]+ read from the store \(asked for \(--full\)\)/);
+    expect(ok(['analyze', '--db', db, '--full'])).toMatch(/declarations: all [\d,]+ read from the store \(asked for \(analyze --full\)\)/);
     const sql = new Database(db, { readonly: true });
     try {
       const results = (run: number) => sql.prepare('SELECT entity_id, risk, community, pagerank, ppr, signals FROM entity_scores WHERE run_id = ? ORDER BY entity_id').raw(true).all(run);

@@ -359,7 +359,8 @@ export const resolvers = {
       if (!Number.isInteger(seed) || seed < 0) throw badInput('seed must be a non-negative integer', { argument: 'seed' });
       checkRange('resolution', resolution, 0.01, 100, 'resolution');
       // In-process in the embedded mode, a BullMQ job in the scaled mode (REDIS_URL).
-      return jobOut(await ctx.services.jobs.enqueueAnalysis({ db: ctx.services.dbPath, seed, resolution }));
+      // `full` only when asked: the same parameters as before give the same job (its key).
+      return jobOut(await ctx.services.jobs.enqueueAnalysis({ db: ctx.services.dbPath, seed, resolution, ...(args.full === true ? { full: true } : {}) }));
     },
 
     async addToWatchlist(_: unknown, args: Args, ctx: ApiContext, info: GraphQLResolveInfo) {

@@ -114,7 +114,7 @@ export class InProcessJobRunner implements JobRunner {
 
   /** As BullJobs.enqueueAnalysis: the same parameters queued or running give that job; one queued analysis at most. */
   async enqueueAnalysis(payload: AnalysisJob): Promise<JobInfo> {
-    const key = JSON.stringify([payload.db, payload.seed, payload.resolution]);
+    const key = JSON.stringify([payload.db, payload.seed, payload.resolution, payload.full === true]);
     const pending = [...this.analyses].map(([id, k]) => [this.jobs.get(id)!, k] as const)
       .filter(([job]) => job.status === 'queued' || job.status === 'running');
     const same = pending.find(([, k]) => k === key);

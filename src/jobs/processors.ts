@@ -33,6 +33,8 @@ export interface AnalysisJob {
   db: string;
   seed: number;
   resolution: number;
+  /** Read every declaration rather than the analysis cache and what changed since (`analyze --full`). */
+  full?: boolean;
 }
 
 export interface ExportJob {
@@ -165,7 +167,7 @@ export async function webhookProcessor(job: WebhookJob, report: Report) {
 export async function analysisProcessor(job: AnalysisJob, report: Report) {
   return withStore(job.db, async (store) => {
     const s = await runAnalysis(store, { ...DEFAULT_PARAMS, seed: job.seed, resolution: job.resolution }, {
-      storePath: job.db, keepRuns: loadConfig().keepRuns, staleMs: loadConfig().runStaleMs,
+      storePath: job.db, keepRuns: loadConfig().keepRuns, staleMs: loadConfig().runStaleMs, full: job.full === true,
       onStage: (stage) => { void report(ANALYSIS_STAGES.indexOf(stage) / ANALYSIS_STAGES.length); },
     });
     return { runId: s.runId, pruned: s.pruned, counts: s.counts, timings: s.timings, alertsRaised: s.alertsRaised };

@@ -19,7 +19,7 @@ export class SqliteDeclarationInputs {
   constructor(private readonly db: Database.Database, private readonly path: string, private readonly perDay: () => Promise<Array<{ day: string; count: number }>>) {}
 
   async open(opts: { full: boolean }): Promise<DeclarationInput> {
-    if (opts.full) return this.full('asked for (--full)');
+    if (opts.full) return this.full('asked for (analyze --full)');
     const opened = openCache(cachePath(this.path));
     if ('unreadable' in opened) return this.full(opened.unreadable);
     const recorded = this.db.prepare('SELECT token FROM analysis_cache WHERE id = 1').pluck().get() as string | undefined;
