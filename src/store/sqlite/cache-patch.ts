@@ -7,7 +7,7 @@ import type Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
 import type { DeclarationFacts } from '../../domain/results';
 import type { DeclarationLinkColumns } from '../analysis-source';
-import { allocateColumns, CACHE_COLUMNS, type CacheCoverage, type Columns, type DeclarationRows, type OpenedCache } from './declaration-cache';
+import { allocateColumns, CACHE_COLUMNS, type CacheCoverage, type ColumnName, type Columns, type DeclarationRows, type OpenedCache } from './declaration-cache';
 import { COLUMN_NAMES, COUNTERPART_COLUMN, EXPRS, rowsOf } from './cache-rows';
 import { FACT_COLUMNS, factOf, idOf } from './declaration-facts';
 import { queryColumns, rangeColumns } from './range-columns';
@@ -94,17 +94,24 @@ function concatRows(parts: DeclarationRows[]): DeclarationRows {
   return { length, columns, controlled: [] };
 }
 
+/** One column for every row of the cache as patched (its rows, then the new ones), in shared memory when asked. */
+export function patchedColumn<K extends ColumnName>(opened: OpenedCache, patch: Patch, name: K, shared = false): Columns[K] {
+  const Type = CACHE_COLUMNS[name];
+  const bytes = (opened.rows + patch.appended.length) * Type.BYTES_PER_ELEMENT;
+  const into = new Type((shared ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes)) as ArrayBuffer) as Columns[K];
+  opened.readColumn(name, 0, opened.rows, into);
+  patch.at.forEach((at, k) => { into[at] = patch.changed.columns[name][k]!; });
+  into.set(patch.appended.columns[name].subarray(0, patch.appended.length) as never, opened.rows);
+  return into;
+}
+
 /** The columns the projection reads, for every row of the cache as patched, in shared memory. */
-export function linkColumns(opened: OpenedCache, patch: Patch, total: number): DeclarationLinkColumns {
-  const column = <K extends 'trader' | 'consignee' | 'supplier' | 'broker' | 'carrier' | 'route' | 'value'>(name: K) => {
-    const Type = CACHE_COLUMNS[name];
-    const into = new Type(new SharedArrayBuffer(total * Type.BYTES_PER_ELEMENT) as unknown as ArrayBuffer) as Columns[K];
-    opened.readColumn(name, 0, opened.rows, into);
-    patch.at.forEach((at, k) => { into[at] = patch.changed.columns[name][k]!; });
-    into.set(patch.appended.columns[name].subarray(0, patch.appended.length) as never, opened.rows);
-    return into;
+export function linkColumns(opened: OpenedCache, patch: Patch): DeclarationLinkColumns {
+  const column = <K extends ColumnName>(name: K) => patchedColumn(opened, patch, name, true);
+  return {
+    rows: opened.rows + patch.appended.length, trader: column('trader'), value: column('value'),
+    counterparts: GRAPH_RELS.map((rel) => column(COUNTERPART_COLUMN[rel]!)),
   };
-  return { rows: total, trader: column('trader'), value: column('value'), counterparts: GRAPH_RELS.map((rel) => column(COUNTERPART_COLUMN[rel]!)) };
 }
 
 /** The cached controlled declarations read in order, those changed since left out, up to an id at a time. */

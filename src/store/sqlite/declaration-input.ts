@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import type { DeclarationInput, DeclarationReading } from '../analysis-source';
-import { controlledFacts, coverageOf, factsUpTo, linkColumns, mergeById, readPatch, type Patch } from './cache-patch';
+import { controlledFacts, coverageOf, factsUpTo, linkColumns, mergeById, patchedColumn, readPatch, type Patch } from './cache-patch';
 import { COLUMN_NAMES, perDayOf, readEvery, scanBatch } from './cache-rows';
 import { openDatabase, withReader } from './connection';
 import { CacheWriter, columnsSlice, openCache, type CacheCoverage, type OpenedCache, type Tables } from './declaration-cache';
@@ -94,14 +94,10 @@ export class SqliteDeclarationInputs {
     const anything = changed.length + appended.length > 0;
     let kept: CacheCoverage | undefined;
     const path = this.path;
-    const lodged = new Int32Array(total);
-    opened.readColumn('lodged', 0, opened.rows, lodged);
-    patch.at.forEach((at, k) => { lodged[at] = changed.columns.lodged[k]!; });
-    lodged.set(appended.columns.lodged.subarray(0, appended.length), opened.rows);
-    const perDay = perDayOf(lodged, total, opened.tables);
+    const perDay = perDayOf(patchedColumn(opened, patch, 'lodged'), total, opened.tables);
     return {
       reading,
-      linkColumns: () => linkColumns(opened, patch, total),
+      linkColumns: () => linkColumns(opened, patch),
       declarationsPerDay: async () => perDay,
       async *streamDeclarationColumns(numbers, batchSize = 2_000) {
         const writer = anything ? newWriter(path, total, reading, opened.tables) : undefined;
