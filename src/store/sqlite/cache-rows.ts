@@ -10,7 +10,7 @@ import { OUTCOMES } from '../../domain/fields';
 import type { DeclarationColumns } from '../analysis-source';
 import { outcomeCode } from '../declaration-columns';
 import type { IdNumbers } from '../../util/id-numbers';
-import { allocateColumns, CACHE_COLUMNS, newTables, type CacheWriter, type ColumnName, type DeclarationRows, type Tables } from './declaration-cache';
+import { allocateColumns, newTables, type CacheWriter, type ColumnName, type DeclarationRows, type Tables } from './declaration-cache';
 import { FACT_COLUMNS, factOf, ports } from './declaration-facts';
 import { rangeColumns } from './range-columns';
 import { declarationNodeId, NO_PORTS } from './rows';
@@ -28,7 +28,6 @@ export const EXPRS: Array<[Exclude<ColumnName, 'id'>, string]> = [
   ['goodsOrigin', 'CASE WHEN goods_origin_country <> origin_country THEN goods_origin_country END'],
   ['transit', 'CASE WHEN goods_origin_country <> origin_country THEN transit_ports END'],
 ];
-export const COLUMN_NAMES = Object.keys(CACHE_COLUMNS) as ColumnName[];
 /** The cache column of each declaration relationship's counterpart (as REL_COLUMN names the store's). */
 export const COUNTERPART_COLUMN: Partial<Record<DeclarationRel, 'consignee' | 'supplier' | 'broker' | 'carrier' | 'route'>> = {
   CONSIGNED_TO: 'consignee', SUPPLIED_BY: 'supplier', DECLARED_BY: 'broker', CARRIED_BY: 'carrier', ROUTED_VIA: 'route',

@@ -28,7 +28,8 @@ export const CACHE_COLUMNS = {
 } as const;
 export type ColumnName = keyof typeof CACHE_COLUMNS;
 export type Columns = { [K in ColumnName]: InstanceType<(typeof CACHE_COLUMNS)[K]> };
-const COLUMN_NAMES = Object.keys(CACHE_COLUMNS) as ColumnName[];
+/** The columns' names, in file order. */
+export const COLUMN_NAMES = Object.keys(CACHE_COLUMNS) as ColumnName[];
 
 /** Strings numbered in order of first sight. */
 export class StringTable {

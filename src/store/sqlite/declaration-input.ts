@@ -8,9 +8,9 @@ import { randomUUID } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import type { DeclarationInput, DeclarationReading } from '../analysis-source';
 import { controlledFacts, coverageOf, factsUpTo, linkColumns, mergeById, patchedColumn, readPatch, type Patch } from './cache-patch';
-import { COLUMN_NAMES, perDayOf, readEvery, scanBatch } from './cache-rows';
+import { perDayOf, readEvery, scanBatch } from './cache-rows';
 import { openDatabase, withReader } from './connection';
-import { CacheWriter, columnsSlice, openCache, type CacheCoverage, type OpenedCache, type Tables } from './declaration-cache';
+import { CacheWriter, COLUMN_NAMES, columnsSlice, openCache, type CacheCoverage, type OpenedCache, type Tables } from './declaration-cache';
 
 /** The analysis cache's file beside a store. */
 export const cachePath = (storePath: string) => `${storePath}.analysis-cache`; // one of FILES_BESIDE (connection.ts)
