@@ -71,18 +71,22 @@ function resultsOf(db: string, runId: string): string[] {
 
 const analyse = (store: SqliteGraphStore, full = false): Promise<AnalysisSummary> => runAnalysis(store, { ...DEFAULT_PARAMS, seed: 42 }, { full });
 
-async function storeWithHistory(name: string): Promise<{ store: SqliteGraphStore; db: string }> {
+/** A store holding the history (the days before the last 30), given to `use` and closed after. */
+async function withHistory(name: string, use: (s: { store: SqliteGraphStore; db: string }) => Promise<void>): Promise<void> {
   const db = join(tmp.dir, name);
   const store = new SqliteGraphStore(db);
-  await store.migrate();
-  await ingestInto(store, [history], tmp.dir);
-  return { store, db };
+  try {
+    await store.migrate();
+    await ingestInto(store, [history], tmp.dir);
+    await use({ store, db });
+  } finally {
+    await store.close();
+  }
 }
 
 describe('an analysis run on the analysis cache', () => {
   it('after a month of daily loads (new declarations, outcomes recorded, amended declarations) gives the results of a full run, byte for byte', async () => {
-    const { store, db } = await storeWithHistory('month.db');
-    try {
+    await withHistory('month.db', async ({ store, db }) => {
       const first = await analyse(store);
       expect(first.declarationReading).toMatchObject({ mode: 'full', reason: 'no analysis cache yet', fromCache: 0 });
       let last = first;
@@ -124,14 +128,11 @@ describe('an analysis run on the analysis cache', () => {
       expect(resultsOf(db, last.runId)).toEqual(resultsOf(db, full.runId));
       // And the runs did differ from day to day (the comparison is not between two empty results).
       expect(resultsOf(db, first.runId)[0]).not.toBe(resultsOf(db, full.runId)[0]);
-    } finally {
-      await store.close();
-    }
+    });
   }, 300_000);
 
   it('reads every declaration, and says why, when the cache is missing, cut short, of another copy of the store, or too far behind', async () => {
-    const { store, db } = await storeWithHistory('trust.db');
-    try {
+    await withHistory('trust.db', async ({ store, db }) => {
       await analyse(store);
       expect((await analyse(store)).declarationReading).toMatchObject({ mode: 'incremental', fromStore: 0 });
 
@@ -169,14 +170,11 @@ describe('an analysis run on the analysis cache', () => {
         UPDATE earlier SET id = 0, declaration_id = 'EARLIER'; INSERT INTO declarations SELECT * FROM earlier;
         UPDATE declarations SET quantity = 5 WHERE id = 0`);
       expect((await analyse(store)).declarationReading.reason).toBe('declarations were stored under earlier ids since the analysis cache was made');
-    } finally {
-      await store.close();
-    }
+    });
   }, 300_000);
 
   it('notes a change to everything analysis reads of a declaration, and nothing else, once the store has a cache', async () => {
-    const { store } = await storeWithHistory('notes.db');
-    try {
+    await withHistory('notes.db', async ({ store }) => {
       const noted = () => store.db.prepare('SELECT COUNT(*) FROM declaration_changes').pluck().get() as number;
       // No cache yet (as after a load into a new store): nothing to note.
       store.db.prepare('UPDATE declarations SET quantity = quantity + 1 WHERE id = 1').run();
@@ -194,14 +192,11 @@ describe('an analysis run on the analysis cache', () => {
       store.db.prepare(`UPDATE declarations SET attrs = '{"x":"1"}' WHERE id = ?`).run(controlled);
       store.db.prepare('UPDATE declarations SET quantity = quantity + 1 WHERE id = ?').run(plain);
       expect(store.db.prepare('SELECT declaration FROM declaration_changes ORDER BY seq').pluck().all()).toEqual([controlled, plain]);
-    } finally {
-      await store.close();
-    }
+    });
   }, 120_000);
 
   it('goes on, and says so, where the cache cannot be written; removes what a killed run left', async () => {
-    const { store, db } = await storeWithHistory('unwritable.db');
-    try {
+    await withHistory('unwritable.db', async ({ store, db }) => {
       // What a killed run left behind goes; where this run would write, something it cannot write over (even as root).
       const gone = spawnSync('true').pid!;
       writeFileSync(`${cachePath(db)}.writing-${gone}`, 'half a cache');
@@ -211,14 +206,11 @@ describe('an analysis run on the analysis cache', () => {
       expect(existsSync(cachePath(db))).toBe(false);
       expect(existsSync(`${cachePath(db)}.writing-${gone}`)).toBe(false);
       expect((await analyse(store)).declarationReading).toMatchObject({ mode: 'full', reason: 'no analysis cache yet' });
-    } finally {
-      await store.close();
-    }
+    });
   }, 120_000);
 
   it('holds, row for row, what the store holds, and records which cache it is and what it covers', async () => {
-    const { store, db } = await storeWithHistory('rows.db');
-    try {
+    await withHistory('rows.db', async ({ store, db }) => {
       await analyse(store);
       const opened = openCache(cachePath(db));
       if ('unreadable' in opened) throw new Error(opened.unreadable);
@@ -241,14 +233,11 @@ describe('an analysis run on the analysis cache', () => {
       expect(store.db.prepare('SELECT COUNT(*) FROM declaration_changes').pluck().get()).toBe(1);
       await analyse(store);
       expect(store.db.prepare('SELECT COUNT(*) FROM declaration_changes').pluck().get()).toBe(0);
-    } finally {
-      await store.close();
-    }
+    });
   }, 120_000);
 
   it('gives the scan the same batches as the store read whole', async () => {
-    const { store } = await storeWithHistory('batches.db');
-    try {
+    await withHistory('batches.db', async ({ store }) => {
       await analyse(store);
       await ingestInto(store, [daily[0]!], tmp.dir);
       const input = await store.declarationInput({ full: false });
@@ -273,8 +262,6 @@ describe('an analysis run on the analysis cache', () => {
       const b = new IdNumbers();
       expect(await view(input.streamDeclarationColumns(a, 500), a)).toEqual(await view(store.streamDeclarationColumns(b, 500), b));
       expect(await input.declarationsPerDay()).toEqual(await store.declarationsPerDay());
-    } finally {
-      await store.close();
-    }
+    });
   }, 120_000);
 });
