@@ -7,7 +7,7 @@ import type Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
 import type { DeclarationFacts } from '../../domain/results';
 import type { DeclarationLinkColumns } from '../analysis-source';
-import { allocateColumns, CACHE_COLUMNS, COLUMN_NAMES, type CacheCoverage, type ColumnName, type Columns, type DeclarationRows, type OpenedCache } from './declaration-cache';
+import { allocateColumns, CACHE_COLUMNS, COLUMN_NAMES, columnsSlice, type CacheCoverage, type ColumnName, type Columns, type DeclarationRows, type OpenedCache } from './declaration-cache';
 import { COUNTERPART_COLUMN, EXPRS, rowsOf } from './cache-rows';
 import { FACT_COLUMNS, factOf, idOf } from './declaration-facts';
 import { queryColumns, rangeColumns } from './range-columns';
@@ -114,8 +114,31 @@ export function linkColumns(opened: OpenedCache, patch: Patch): DeclarationLinkC
   };
 }
 
+/**
+ * The cache's rows as patched, a range at a time: the cached rows with the changed ones written
+ * over theirs (their controlled facts in place of the old), then the new rows.
+ */
+export function* patchedRows(opened: OpenedCache, patch: Patch, batchSize: number): Generator<DeclarationRows> {
+  const { changed, appended } = patch;
+  const old = controlledFacts(opened.controlled(), new Set(patch.changedIds));
+  let k = 0;
+  for (let from = 0; from < opened.rows; from += batchSize) {
+    const to = Math.min(opened.rows, from + batchSize);
+    const columns = opened.readRows(from, to);
+    for (; k < patch.at.length && patch.at[k]! < to; k++) {
+      for (const name of COLUMN_NAMES) columns[name][patch.at[k]! - from] = changed.columns[name][k]!;
+    }
+    const last = columns.id[to - from - 1]!;
+    yield { length: to - from, columns, controlled: mergeById(old.upTo(last), factsUpTo(changed.controlled, last)) };
+  }
+  for (let from = 0; from < appended.length; from += batchSize) {
+    const to = Math.min(appended.length, from + batchSize);
+    yield { length: to - from, columns: columnsSlice(appended.columns, from, to), controlled: factsUpTo(appended.controlled, appended.columns.id[to - 1]!) };
+  }
+}
+
 /** The cached controlled declarations read in order, those changed since left out, up to an id at a time. */
-export function controlledFacts(chunks: Generator<DeclarationFacts[]>, changed: Set<number>): { upTo(id: number): DeclarationFacts[] } {
+function controlledFacts(chunks: Generator<DeclarationFacts[]>, changed: Set<number>): { upTo(id: number): DeclarationFacts[] } {
   let chunk: DeclarationFacts[] = [];
   let i = 0;
   return {
@@ -139,7 +162,7 @@ export function controlledFacts(chunks: Generator<DeclarationFacts[]>, changed: 
 }
 
 /** Takes from the front of `facts` (in id order) those up to `id`. */
-export function factsUpTo(facts: DeclarationFacts[], id: number): DeclarationFacts[] {
+function factsUpTo(facts: DeclarationFacts[], id: number): DeclarationFacts[] {
   let n = 0;
   while (n < facts.length && idOf(facts[n]!) <= id) n++;
   return facts.splice(0, n);
@@ -158,7 +181,7 @@ function positionOf(ids: Float64Array, length: number, id: number): number {
   return -1;
 }
 
-export function mergeById(a: DeclarationFacts[], b: DeclarationFacts[]): DeclarationFacts[] {
+function mergeById(a: DeclarationFacts[], b: DeclarationFacts[]): DeclarationFacts[] {
   if (b.length === 0) return a;
   const out: DeclarationFacts[] = [];
   let i = 0;

@@ -10,7 +10,7 @@ import { OUTCOMES } from '../../domain/fields';
 import type { DeclarationColumns } from '../analysis-source';
 import { outcomeCode } from '../declaration-columns';
 import type { IdNumbers } from '../../util/id-numbers';
-import { allocateColumns, newTables, type CacheWriter, type ColumnName, type DeclarationRows, type Tables } from './declaration-cache';
+import { allocateColumns, newTables, type ColumnName, type DeclarationRows, type Tables } from './declaration-cache';
 import { FACT_COLUMNS, factOf, ports } from './declaration-facts';
 import { rangeColumns } from './range-columns';
 import { declarationNodeId, NO_PORTS } from './rows';
@@ -57,7 +57,7 @@ export function rowsOf(ids: number[], arrays: unknown[][], tables: Tables): Decl
  * numbered a declaration's parties (trader, consignee, supplier, broker, carrier), strings from
  * their tables.
  */
-export function scanBatch(rows: DeclarationRows, tables: Tables, numbers: IdNumbers, transitPorts: Map<number, string[]>): DeclarationColumns {
+function scanBatch(rows: DeclarationRows, tables: Tables, numbers: IdNumbers, transitPorts: Map<number, string[]>): DeclarationColumns {
   const c = rows.columns;
   const n = rows.length;
   const party = (v: number) => (v === 0 ? -1 : numbers.ofInt(v));
@@ -103,18 +103,27 @@ export function perDayOf(lodged: Int32Array, length: number, tables: Tables): Ar
 }
 
 /**
- * Every declaration as the scan's batches, read from SQLite a rowid range at a time (range-columns.ts),
- * the few of a range with an outcome whole; each range written to `writer` too when there is one.
- * Run inside a read transaction (the caller's, so that it sees what the caller counted).
+ * Every declaration as cache rows, read from SQLite a rowid range at a time (range-columns.ts),
+ * the few of a range with an outcome whole. Run inside a read transaction (the caller's, so that
+ * it sees what the caller counted).
  */
-export function* readEvery(db: Database.Database, numbers: IdNumbers, batchSize: number, writer?: CacheWriter): Generator<DeclarationColumns> {
+export function* storeRows(db: Database.Database, batchSize: number, tables: Tables): Generator<DeclarationRows> {
   const controlled = db.prepare(`SELECT ${FACT_COLUMNS} FROM declarations WHERE id >= ? AND id <= ? AND outcome <> 'unknown' ORDER BY id`).raw(true);
-  const tables = writer?.tables ?? newTables();
-  const transitPorts = new Map<number, string[]>();
   for (const { ids, columns } of rangeColumns(db, 'declarations', EXPRS.map((e) => e[1]), batchSize)) {
     const batch = rowsOf(ids, columns, tables);
     if (batch.columns.outcome.some((o) => o !== UNKNOWN)) batch.controlled = (controlled.all(ids[0], ids[ids.length - 1]) as unknown[][]).map(factOf);
-    writer?.append(batch);
-    yield scanBatch(batch, tables, numbers, transitPorts);
+    yield batch;
   }
+}
+
+/** Rows as the scan's batches (scanBatch), their strings in `tables`. */
+export function* scanBatches(rows: Iterable<DeclarationRows>, tables: Tables, numbers: IdNumbers): Generator<DeclarationColumns> {
+  const transitPorts = new Map<number, string[]>();
+  for (const batch of rows) yield scanBatch(batch, tables, numbers, transitPorts);
+}
+
+/** Every declaration as the scan's batches, straight from SQLite (no cache). */
+export function readEvery(db: Database.Database, numbers: IdNumbers, batchSize: number): Generator<DeclarationColumns> {
+  const tables = newTables();
+  return scanBatches(storeRows(db, batchSize, tables), tables, numbers);
 }

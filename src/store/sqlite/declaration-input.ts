@@ -6,11 +6,12 @@
  */
 import { randomUUID } from 'node:crypto';
 import type Database from 'better-sqlite3';
-import type { DeclarationInput, DeclarationReading } from '../analysis-source';
-import { controlledFacts, coverageOf, factsUpTo, linkColumns, mergeById, patchedColumn, readPatch, type Patch } from './cache-patch';
-import { perDayOf, readEvery, scanBatch } from './cache-rows';
+import type { DeclarationColumns, DeclarationInput, DeclarationReading } from '../analysis-source';
+import type { IdNumbers } from '../../util/id-numbers';
+import { coverageOf, linkColumns, patchedColumn, patchedRows, readPatch, type Patch } from './cache-patch';
+import { perDayOf, scanBatches, storeRows } from './cache-rows';
 import { openDatabase, withReader } from './connection';
-import { CacheWriter, COLUMN_NAMES, columnsSlice, openCache, type CacheCoverage, type OpenedCache, type Tables } from './declaration-cache';
+import { CacheWriter, newTables, openCache, type CacheCoverage, type DeclarationRows, type OpenedCache, type Tables } from './declaration-cache';
 
 /** The analysis cache's file beside a store. */
 export const cachePath = (storePath: string) => `${storePath}.analysis-cache`; // one of FILES_BESIDE (connection.ts)
@@ -50,7 +51,7 @@ export class SqliteDeclarationInputs {
     // this reading runs are then read by the next run.
     this.db.prepare("INSERT OR IGNORE INTO analysis_cache (id, token, max_id, last_seq) VALUES (1, '', 0, 0)").run();
     const reading: DeclarationReading = { mode: 'full', reason, fromStore: 0, fromCache: 0 };
-    let kept: CacheCoverage | undefined;
+    const keeping = new Keeping(this.path, reading);
     const path = this.path;
     return {
       reading,
@@ -59,26 +60,17 @@ export class SqliteDeclarationInputs {
         // One read transaction: the count, the coverage and the ranges see one snapshot.
         db.exec('BEGIN');
         try {
-          const coverage = coverageOf(db, randomUUID());
-          const writer = newWriter(path, db.prepare('SELECT COUNT(*) FROM declarations').pluck().get() as number, reading);
-          try {
-            for (const batch of readEvery(db, numbers, batchSize, writer)) {
-              reading.fromStore += batch.length;
-              yield batch;
-            }
-            writer?.finish(coverage);
-            kept = writer ? coverage : undefined;
-          } catch (err) {
-            writer?.abort();
-            throw err;
+          const rows = db.prepare('SELECT COUNT(*) FROM declarations').pluck().get() as number;
+          const tables = newTables();
+          for (const batch of keeping.asRead(storeRows(db, batchSize, tables), rows, tables, coverageOf(db, randomUUID()), numbers)) {
+            reading.fromStore += batch.length;
+            yield batch;
           }
         } finally {
           db.exec('COMMIT');
         }
       }),
-      keep: async () => {
-        if (kept) this.record(kept);
-      },
+      keep: async () => keeping.record(this.db),
     };
   }
 
@@ -91,71 +83,70 @@ export class SqliteDeclarationInputs {
     const { changed, appended } = patch;
     const total = opened.rows + appended.length;
     const reading: DeclarationReading = { mode: 'incremental', fromStore: changed.length + appended.length, fromCache: opened.rows - changed.length };
-    const anything = changed.length + appended.length > 0;
-    let kept: CacheCoverage | undefined;
-    const path = this.path;
+    // Nothing new: the cache there is this one, and stays.
+    const keeping = changed.length + appended.length > 0 ? new Keeping(this.path, reading) : undefined;
     const perDay = perDayOf(patchedColumn(opened, patch, 'lodged'), total, opened.tables);
     return {
       reading,
       linkColumns: () => linkColumns(opened, patch),
       declarationsPerDay: async () => perDay,
       async *streamDeclarationColumns(numbers, batchSize = 2_000) {
-        const writer = anything ? newWriter(path, total, reading, opened.tables) : undefined;
-        const transitPorts = new Map<number, string[]>();
-        const old = controlledFacts(opened.controlled(), new Set(patch.changedIds));
         try {
-          let k = 0;
-          for (let from = 0; from < opened.rows; from += batchSize) {
-            const to = Math.min(opened.rows, from + batchSize);
-            const columns = opened.readRows(from, to);
-            // Changed declarations of the range written over their rows, with their controlled facts if they have an outcome now.
-            for (; k < patch.at.length && patch.at[k]! < to; k++) {
-              for (const name of COLUMN_NAMES) columns[name][patch.at[k]! - from] = changed.columns[name][k]!;
-            }
-            const last = columns.id[to - from - 1]!;
-            const batch = { length: to - from, columns, controlled: mergeById(old.upTo(last), factsUpTo(changed.controlled, last)) };
-            writer?.append(batch);
-            yield scanBatch(batch, opened.tables, numbers, transitPorts);
-          }
-          for (let from = 0; from < appended.length; from += batchSize) {
-            const to = Math.min(appended.length, from + batchSize);
-            const batch = { length: to - from, columns: columnsSlice(appended.columns, from, to), controlled: factsUpTo(appended.controlled, appended.columns.id[to - 1]!) };
-            writer?.append(batch);
-            yield scanBatch(batch, opened.tables, numbers, transitPorts);
-          }
-          writer?.finish(patch.coverage);
-          kept = writer ? patch.coverage : undefined;
-        } catch (err) {
-          writer?.abort();
-          throw err;
+          const rows = patchedRows(opened, patch, batchSize);
+          yield* keeping ? keeping.asRead(rows, total, opened.tables, patch.coverage, numbers) : scanBatches(rows, opened.tables, numbers);
         } finally {
           opened.close();
         }
       },
-      keep: async () => {
-        if (kept) this.record(kept);
-      },
+      keep: async () => keeping?.record(this.db),
     };
   }
+}
 
-  /** Records which cache the file beside the store is, and lets go of the changes it covers. */
-  private record(coverage: CacheCoverage): void {
-    this.db.transaction(() => {
-      this.db.prepare('INSERT OR REPLACE INTO analysis_cache (id, token, max_id, last_seq) VALUES (1, ?, ?, ?)').run(coverage.token, coverage.maxId, coverage.lastSeq);
-      this.db.prepare('DELETE FROM declaration_changes WHERE seq <= ?').run(coverage.lastSeq);
-    }).immediate();
+/** Rows, each written to the cache being made (if any) as it is taken. */
+function* appendedTo(writer: CacheWriter | undefined, rows: Iterable<DeclarationRows>): Generator<DeclarationRows> {
+  for (const batch of rows) {
+    writer?.append(batch);
+    yield batch;
   }
 }
 
 /**
- * A writer of the next cache, or none where the file cannot be made (a folder the run may not
- * write to): the run goes on, says why in its reading, and the next run reads everything again.
+ * The next cache, written from a reading's rows as the scan takes them, and recorded in the store
+ * once the scan is done. Where the file cannot be made (a folder the run may not write to), the
+ * run goes on, says why in its reading, and the next run reads everything again.
  */
-function newWriter(storePath: string, rows: number, reading: DeclarationReading, tables?: Tables): CacheWriter | undefined {
-  try {
-    return new CacheWriter(cachePath(storePath), rows, tables);
-  } catch (err) {
-    reading.cacheNotWritten = (err as Error).message;
-    return undefined;
+class Keeping {
+  private kept: CacheCoverage | undefined;
+
+  constructor(private readonly storePath: string, private readonly reading: DeclarationReading) {}
+
+  *asRead(rows: Iterable<DeclarationRows>, count: number, tables: Tables, coverage: CacheCoverage, numbers: IdNumbers): Generator<DeclarationColumns> {
+    let writer: CacheWriter | undefined;
+    try {
+      writer = new CacheWriter(cachePath(this.storePath), count, tables);
+    } catch (err) {
+      this.reading.cacheNotWritten = (err as Error).message;
+    }
+    let finished = false;
+    try {
+      yield* scanBatches(appendedTo(writer, rows), tables, numbers);
+      writer?.finish(coverage);
+      finished = true;
+      if (writer) this.kept = coverage;
+    } finally {
+      // A scan that failed or stopped early leaves no file behind.
+      if (!finished) writer?.abort();
+    }
+  }
+
+  /** Records which cache the file beside the store is, and lets go of the changes it covers. */
+  record(db: Database.Database): void {
+    const coverage = this.kept;
+    if (!coverage) return;
+    db.transaction(() => {
+      db.prepare('INSERT OR REPLACE INTO analysis_cache (id, token, max_id, last_seq) VALUES (1, ?, ?, ?)').run(coverage.token, coverage.maxId, coverage.lastSeq);
+      db.prepare('DELETE FROM declaration_changes WHERE seq <= ?').run(coverage.lastSeq);
+    }).immediate();
   }
 }
