@@ -7,7 +7,7 @@
 import Database from 'better-sqlite3';
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
@@ -209,6 +209,29 @@ describe('an analysis run on the analysis cache', () => {
     });
   }, 120_000);
 
+  it('lets go of the cache file when a run fails before it reads it, and the next run reads it as before', async () => {
+    await withHistory('release.db', async ({ store, db }) => {
+      await analyse(store);
+      await ingestInto(store, [daily[0]!], tmp.dir);
+      // The cache's columns cannot be read for the graph (a disk failing under the run, say).
+      const failing = Object.create(store, {
+        declarationInput: {
+          value: async (o: { full: boolean }) => ({ ...(await store.declarationInput(o)), linkColumns: () => { throw new Error('the disk went away'); } }),
+        },
+      }) as SqliteGraphStore;
+      await expect(runAnalysis(failing, { ...DEFAULT_PARAMS, seed: 42 }, { storePath: db })).rejects.toThrow('the disk went away');
+      expect(openFilesOf(cachePath(db))).toBe(0);
+      expect((await store.listRuns(1))[0]!.status).toBe('failed');
+      expect((await analyse(store)).declarationReading).toMatchObject({ mode: 'incremental' });
+      // An input let go unread closes its file once, however often it is let go.
+      const input = await store.declarationInput({ full: false });
+      expect(openFilesOf(cachePath(db))).toBe(1);
+      input.release();
+      input.release();
+      expect(openFilesOf(cachePath(db))).toBe(0);
+    });
+  }, 120_000);
+
   it('holds, row for row, what the store holds, and records which cache it is and what it covers', async () => {
     await withHistory('rows.db', async ({ store, db }) => {
       await analyse(store);
@@ -265,3 +288,14 @@ describe('an analysis run on the analysis cache', () => {
     });
   }, 120_000);
 });
+
+/** How many of this process's open files are `path` (Linux: /proc/self/fd). */
+function openFilesOf(path: string): number {
+  return readdirSync('/proc/self/fd').filter((fd) => {
+    try {
+      return readlinkSync(`/proc/self/fd/${fd}`) === path;
+    } catch {
+      return false; // closed since it was listed (the listing's own)
+    }
+  }).length;
+}

@@ -100,10 +100,12 @@ export async function runAnalysis(store: GraphStore, params: AnalysisParams, opt
   // Alive while this process is: a run whose process was killed falls silent and is marked failed later.
   const heartbeat = setInterval(() => { store.heartbeat(runId).catch(() => undefined); }, RUN_HEARTBEAT_MS);
   heartbeat.unref();
+  // Set to undefined once read whole; a run that fails before lets go of it (finally).
+  let input: DeclarationInput | undefined;
   try {
     opts.onStage?.('scan declarations');
     // The declarations from the analysis cache and what changed since, or all from the store.
-    let input: DeclarationInput | undefined = await store.declarationInput({ full: opts.full === true });
+    input = await store.declarationInput({ full: opts.full === true });
     const reading = input.reading;
     let declarations = input.linkColumns?.();
     stage('read_cache');
@@ -219,6 +221,7 @@ export async function runAnalysis(store: GraphStore, params: AnalysisParams, opt
     await store.failRun(runId, (err as Error).message).catch(() => undefined);
     throw err;
   } finally {
+    input?.release();
     clearInterval(heartbeat);
   }
 }

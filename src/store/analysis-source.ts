@@ -92,6 +92,11 @@ export interface DeclarationInput extends Pick<AnalysisSource, 'declarationsPerD
    */
   linkColumns?(): DeclarationLinkColumns;
   keep(): Promise<void>;
+  /**
+   * Lets go of what the input holds open (the cache file) when it was not read to the end: a run
+   * that fails before or during its scan calls it. Idempotent, and a no-op after a full read.
+   */
+  release(): void;
 }
 
 /**

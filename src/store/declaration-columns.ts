@@ -77,5 +77,6 @@ export function everyDeclaration(source: Pick<AnalysisSource, 'declarationsPerDa
       }
     },
     keep: async () => undefined,
+    release: () => undefined,
   };
 }

@@ -71,6 +71,8 @@ export class SqliteDeclarationInputs {
         }
       }),
       keep: async () => keeping.record(this.db),
+      // The read transaction and the cache being written close with the stream (its finally).
+      release: () => undefined,
     };
   }
 
@@ -85,7 +87,18 @@ export class SqliteDeclarationInputs {
     const reading: DeclarationReading = { mode: 'incremental', fromStore: changed.length + appended.length, fromCache: opened.rows - changed.length };
     // Nothing new: the cache there is this one, and stays.
     const keeping = changed.length + appended.length > 0 ? new Keeping(this.path, reading) : undefined;
-    const perDay = perDayOf(patchedColumn(opened, patch, 'lodged'), total, opened.tables);
+    let closed = false;
+    const close = () => {
+      if (!closed) opened.close();
+      closed = true;
+    };
+    let perDay: Array<{ day: string; count: number }>;
+    try {
+      perDay = perDayOf(patchedColumn(opened, patch, 'lodged'), total, opened.tables);
+    } catch (err) {
+      close();
+      throw err;
+    }
     return {
       reading,
       linkColumns: () => linkColumns(opened, patch),
@@ -95,10 +108,11 @@ export class SqliteDeclarationInputs {
           const rows = patchedRows(opened, patch, batchSize);
           yield* keeping ? keeping.asRead(rows, total, opened.tables, patch.coverage, numbers) : scanBatches(rows, opened.tables, numbers);
         } finally {
-          opened.close();
+          close();
         }
       },
       keep: async () => keeping?.record(this.db),
+      release: close,
     };
   }
 }
