@@ -169,7 +169,11 @@ describe('the scheduled retention purge', () => {
       await w.ready;
       try {
         expect((await jobs.queues.analysis.getJobSchedulers()).map((x) => x.key)).toContain('periodic-purge');
-        await until(async () => (await jobs.list({ kind: 'purge', status: 'done', offset: 0, limit: 5 })).total > 0);
+        await until(async () => (await jobs.list({ kind: 'purge', status: 'done', offset: 0, limit: 5 })).total > 0).catch(async (err: Error) => {
+          // What went wrong instead: the purges that failed, and what the worker said.
+          const failed = (await jobs.list({ kind: 'purge', status: 'failed', offset: 0, limit: 3 })).jobs.map((j) => (j.status === 'failed' ? j.error : ''));
+          throw new Error(`${err.message} waiting for a finished purge; failed purges: ${JSON.stringify(failed)}; the worker's stderr:\n${w.stderr()}`);
+        });
         const [job] = (await jobs.list({ kind: 'purge', status: 'done', offset: 0, limit: 1 })).jobs;
         const result = (job as unknown as { result: { before: string; done: { declarations: number } } }).result;
         expect(result.before > first.slice(0, 10)).toBe(true);

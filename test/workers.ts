@@ -9,6 +9,9 @@ export interface TestWorker {
   stderr: () => string;
 }
 
+/** How long a worker may take to say it is ready (a loaded CI machine starts one in a few seconds). */
+const READY_MS = 60_000;
+
 /** `customs-graph worker` on `db` with short locks (a killed worker's job is taken over within seconds). */
 export function spawnWorker(db: string, redisUrl: string, opts: { queues?: string; env?: Record<string, string> } = {}): TestWorker {
   const proc = spawn(process.execPath, [CLI, 'worker', '--db', db, ...(opts.queues ? ['--queues', opts.queues] : [])], {
@@ -17,8 +20,26 @@ export function spawnWorker(db: string, redisUrl: string, opts: { queues?: strin
   });
   let err = '';
   proc.stderr!.on('data', (b: Buffer) => { err += b.toString(); });
-  const ready = new Promise<void>((resolve) => proc.stdout!.on('data', (b: Buffer) => { if (b.toString().includes('worker ready')) resolve(); }));
   const exited = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)));
+  // A worker that dies or hangs before it is ready fails the test that waits, with what it said,
+  // instead of leaving it to the test's own timeout with nothing to go on.
+  let out = '';
+  const ready = new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`the worker was not ready within ${READY_MS / 1000} s; its stderr:\n${err}`)), READY_MS);
+    proc.stdout!.on('data', (b: Buffer) => {
+      if (out.includes('worker ready')) return;
+      out += b.toString();
+      if (out.includes('worker ready')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    void exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`the worker exited (code ${code}) before it was ready; its stderr:\n${err}`));
+    });
+  });
+  ready.catch(() => undefined); // rejected only for a test that waits for it
   return { proc, ready, exited, stderr: () => err };
 }
 
