@@ -195,16 +195,23 @@ describe('an analysis run on the analysis cache', () => {
     });
   }, 120_000);
 
-  it('goes on, and says so, where the cache cannot be written; removes what a killed run left', async () => {
+  it('goes on, and says so, where the cache cannot be put in place; removes what a killed run left', async () => {
     await withHistory('unwritable.db', async ({ store, db }) => {
-      // What a killed run left behind goes; where this run would write, something it cannot write over (even as root).
+      // What killed runs left behind goes; where the cache would go, something no file can replace (even as root).
       const gone = spawnSync('true').pid!;
       writeFileSync(`${cachePath(db)}.writing-${gone}`, 'half a cache');
-      mkdirSync(`${cachePath(db)}.writing-${process.pid}`);
+      writeFileSync(`${cachePath(db)}.writing-${gone}-3`, 'half of another');
+      mkdirSync(cachePath(db));
       const run = await analyse(store);
-      expect(run.declarationReading.cacheNotWritten).toMatch(/EISDIR/);
-      expect(existsSync(cachePath(db))).toBe(false);
-      expect(existsSync(`${cachePath(db)}.writing-${gone}`)).toBe(false);
+      expect(run.declarationReading).toMatchObject({ mode: 'full', reason: expect.stringMatching(/cannot be read: EISDIR/) });
+      expect(run.declarationReading.cacheNotWritten).toMatch(/EISDIR|EEXIST|ENOTEMPTY/);
+      expect(readdirSync(tmp.dir).filter((f) => f.startsWith('unwritable.db.analysis-cache.'))).toEqual([]);
+      expect((await analyse(store)).declarationReading).toMatchObject({ mode: 'full', reason: expect.stringMatching(/cannot be read/) });
+    });
+    // A file the run cannot even begin to write: a store whose name leaves no room for the file being written (255 bytes).
+    await withHistory(`${'n'.repeat(236)}.db`, async ({ store }) => {
+      const run = await analyse(store);
+      expect(run.declarationReading.cacheNotWritten).toMatch(/ENAMETOOLONG/);
       expect((await analyse(store)).declarationReading).toMatchObject({ mode: 'full', reason: 'no analysis cache yet' });
     });
   }, 120_000);
@@ -231,6 +238,39 @@ describe('an analysis run on the analysis cache', () => {
       expect(openFilesOf(cachePath(db))).toBe(0);
     });
   }, 120_000);
+
+  it('keeps the cache file and the cache the store records the same, and every change after it, when two runs read it at once', async () => {
+    for (const firstToKeep of ['later', 'earlier'] as const) {
+      await withHistory(`together-${firstToKeep}.db`, async ({ store, db }) => {
+        await analyse(store);
+        await ingestInto(store, [daily[0]!], tmp.dir);
+        const earlier = await store.declarationInput({ full: false });
+        // While the earlier run reads, seizures are recorded on declarations its cache holds, and a later run starts.
+        const seized = lines.slice(0, 10).map((l) => ({ key: declarationKey(l.id, Number(l.item)), outcome: 'seizure' as const }));
+        await store.updateOutcomes(seized);
+        const later = await store.declarationInput({ full: false });
+        const drain = async (input: typeof later) => { for await (const batch of input.streamDeclarationColumns(new IdNumbers())) void batch; };
+        // The later run's scan ends first, the earlier run's last; then each records its cache, in either order.
+        await drain(later);
+        await drain(earlier);
+        const [first, second] = firstToKeep === 'later' ? [later, earlier] : [earlier, later];
+        await first.keep();
+        await second.keep();
+        expect(second.reading.cacheNotWritten, firstToKeep).toMatch(/another run recorded its cache first/);
+        expect(first.reading.cacheNotWritten, firstToKeep).toBeUndefined();
+        const opened = openCache(cachePath(db));
+        if ('unreadable' in opened) throw new Error(opened.unreadable);
+        opened.close();
+        expect(store.db.prepare('SELECT token FROM analysis_cache').pluck().get(), firstToKeep).toBe(opened.coverage.token);
+        expect(readdirSync(tmp.dir).filter((f) => f.startsWith(`together-${firstToKeep}.db.analysis-cache.writing-`)), firstToKeep).toEqual([]);
+        // The next run reads that cache and every change after it: what a full reading gives.
+        const next = await analyse(store);
+        expect(next.declarationReading.mode, firstToKeep).toBe('incremental');
+        const full = await analyse(store, true);
+        expect(resultsOf(db, next.runId), firstToKeep).toEqual(resultsOf(db, full.runId));
+      });
+    }
+  }, 180_000);
 
   it('holds, row for row, what the store holds, and records which cache it is and what it covers', async () => {
     await withHistory('rows.db', async ({ store, db }) => {

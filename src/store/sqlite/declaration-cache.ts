@@ -103,16 +103,23 @@ function layout(rows: number): { at: Record<ColumnName, number>; end: number } {
 
 const bytesOf = (a: ArrayBufferView) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
 
-/** Writes a cache of a known number of rows a batch at a time; it takes the cache's name only when finished. */
+/** Writers made by this process: each writes a file of its own (two runs of one store may write at once). */
+let writers = 0;
+
+/**
+ * Writes a cache of a known number of rows a batch at a time under a name of its own; `install`
+ * gives it the cache's name once it is finished.
+ */
 export class CacheWriter {
   private readonly temp: string;
   private readonly fd: number;
   private readonly at: Record<ColumnName, number>;
   private controlledAt: number;
   private written = 0;
+  private closed = false;
 
   constructor(private readonly path: string, private readonly rows: number, readonly tables: Tables = newTables()) {
-    this.temp = `${path}.writing-${process.pid}`;
+    this.temp = `${path}.writing-${process.pid}-${++writers}`;
     // A run killed while writing left its file (hundreds of MB at a million declarations).
     removeAbandonedFiles(`${path}.writing-`);
     this.fd = openSync(this.temp, 'w');
@@ -141,7 +148,7 @@ export class CacheWriter {
     }
   }
 
-  /** Writes the footer (with the string tables the rows' codes refer to) and puts the file in place. */
+  /** Writes the footer (with the string tables the rows' codes refer to) and closes the file. */
   finish(coverage: CacheCoverage): void {
     const { tables } = this;
     if (this.written !== this.rows) throw new Error(`the analysis cache has ${this.written} of ${this.rows} declarations`);
@@ -154,17 +161,25 @@ export class CacheWriter {
     tail.writeUInt32LE(json.length);
     const end = Buffer.concat([json, tail, MAGIC]);
     writeFully(this.fd, end, this.controlledAt);
-    closeSync(this.fd);
+    this.close();
+  }
+
+  /** Puts the finished file in place of the cache (in one step: a reader sees one file or the other). */
+  install(): void {
     renameSync(this.temp, this.path);
   }
 
+  /** Removes the file (finished or not) unless it was installed. */
   abort(): void {
-    try {
-      closeSync(this.fd);
-    } catch {
-      // already closed
-    }
+    this.close();
     rmSync(this.temp, { force: true });
+  }
+
+  /** Closes the file once: its descriptor's number may be another file's afterwards. */
+  private close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    closeSync(this.fd);
   }
 }
 

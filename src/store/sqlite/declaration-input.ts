@@ -50,8 +50,9 @@ export class SqliteDeclarationInputs {
     // Changes are noted from now on (a store that never had a cache notes none): those made while
     // this reading runs are then read by the next run.
     this.db.prepare("INSERT OR IGNORE INTO analysis_cache (id, token, max_id, last_seq) VALUES (1, '', 0, 0)").run();
+    const recorded = this.db.prepare('SELECT token FROM analysis_cache WHERE id = 1').pluck().get() as string;
     const reading: DeclarationReading = { mode: 'full', reason, fromStore: 0, fromCache: 0 };
-    const keeping = new Keeping(this.path, reading);
+    const keeping = new Keeping(this.path, reading, recorded);
     const path = this.path;
     return {
       reading,
@@ -71,8 +72,8 @@ export class SqliteDeclarationInputs {
         }
       }),
       keep: async () => keeping.record(this.db),
-      // The read transaction and the cache being written close with the stream (its finally).
-      release: () => undefined,
+      // The read transaction closes with the stream (its finally), and the cache being written unless finished.
+      release: () => keeping.discard(),
     };
   }
 
@@ -86,7 +87,7 @@ export class SqliteDeclarationInputs {
     const total = opened.rows + appended.length;
     const reading: DeclarationReading = { mode: 'incremental', fromStore: changed.length + appended.length, fromCache: opened.rows - changed.length };
     // Nothing new: the cache there is this one, and stays.
-    const keeping = changed.length + appended.length > 0 ? new Keeping(this.path, reading) : undefined;
+    const keeping = changed.length + appended.length > 0 ? new Keeping(this.path, reading, opened.coverage.token) : undefined;
     let closed = false;
     const close = () => {
       if (!closed) opened.close();
@@ -112,7 +113,10 @@ export class SqliteDeclarationInputs {
         }
       },
       keep: async () => keeping?.record(this.db),
-      release: close,
+      release: () => {
+        close();
+        keeping?.discard();
+      },
     };
   }
 }
@@ -126,14 +130,19 @@ function* appendedTo(writer: CacheWriter | undefined, rows: Iterable<Declaration
 }
 
 /**
- * The next cache, written from a reading's rows as the scan takes them, and recorded in the store
- * once the scan is done. Where the file cannot be made (a folder the run may not write to), the
- * run goes on, says why in its reading, and the next run reads everything again.
+ * The next cache, written from a reading's rows as the scan takes them, and put in place and
+ * recorded in the store once the scan is done, unless another run recorded its own since this one
+ * began (two runs of one store at once): the file in place and the cache the store records are
+ * then always the same one, and the changes the store lets go of are those that one covers. Where
+ * the file cannot be made (a folder the run may not write to), the run goes on, says why in its
+ * reading, and the next run reads everything again.
  */
 class Keeping {
-  private kept: CacheCoverage | undefined;
+  /** The file written whole, waiting to be recorded. */
+  private finished: { writer: CacheWriter; coverage: CacheCoverage } | undefined;
 
-  constructor(private readonly storePath: string, private readonly reading: DeclarationReading) {}
+  /** `startToken`: the cache the store recorded when this reading began. */
+  constructor(private readonly storePath: string, private readonly reading: DeclarationReading, private readonly startToken: string) {}
 
   *asRead(rows: Iterable<DeclarationRows>, count: number, tables: Tables, coverage: CacheCoverage, numbers: IdNumbers): Generator<DeclarationColumns> {
     let writer: CacheWriter | undefined;
@@ -147,20 +156,41 @@ class Keeping {
       yield* scanBatches(appendedTo(writer, rows), tables, numbers);
       writer?.finish(coverage);
       finished = true;
-      if (writer) this.kept = coverage;
+      if (writer) this.finished = { writer, coverage };
     } finally {
       // A scan that failed or stopped early leaves no file behind.
       if (!finished) writer?.abort();
     }
   }
 
-  /** Records which cache the file beside the store is, and lets go of the changes it covers. */
+  /** Puts the file in place and records it, and lets go of the changes it covers; or removes it when another run came first. */
   record(db: Database.Database): void {
-    const coverage = this.kept;
-    if (!coverage) return;
-    db.transaction(() => {
-      db.prepare('INSERT OR REPLACE INTO analysis_cache (id, token, max_id, last_seq) VALUES (1, ?, ?, ?)').run(coverage.token, coverage.maxId, coverage.lastSeq);
-      db.prepare('DELETE FROM declaration_changes WHERE seq <= ?').run(coverage.lastSeq);
-    }).immediate();
+    const done = this.finished;
+    if (!done) return;
+    this.finished = undefined;
+    let installed = false;
+    try {
+      db.transaction(() => {
+        // Under the store's write lock: no other run records between this look and this record.
+        if (db.prepare('SELECT token FROM analysis_cache WHERE id = 1').pluck().get() !== this.startToken) return;
+        done.writer.install();
+        installed = true;
+        const { token, maxId, lastSeq } = done.coverage;
+        db.prepare('INSERT OR REPLACE INTO analysis_cache (id, token, max_id, last_seq) VALUES (1, ?, ?, ?)').run(token, maxId, lastSeq);
+        db.prepare('DELETE FROM declaration_changes WHERE seq <= ?').run(lastSeq);
+      }).immediate();
+      if (!installed) this.reading.cacheNotWritten = 'another run recorded its cache first (two runs of this store at once); the next run reads that one';
+    } catch (err) {
+      // Put in place but not recorded, the file is not the cache the store names: the next run reads everything.
+      this.reading.cacheNotWritten = (err as Error).message;
+    } finally {
+      if (!installed) done.writer.abort();
+    }
+  }
+
+  /** Removes a file written whole but never recorded (a run that failed after its scan). */
+  discard(): void {
+    this.finished?.writer.abort();
+    this.finished = undefined;
   }
 }
