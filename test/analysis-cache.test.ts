@@ -7,7 +7,7 @@
 import Database from 'better-sqlite3';
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, truncateSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, readlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
@@ -22,6 +22,7 @@ import { cachePath } from '../src/store/sqlite/declaration-input';
 import { SqliteGraphStore } from '../src/store/sqlite/sqlite-store';
 import { generateSynthetic } from '../src/synth/generate';
 import { ingestInto, tempDir } from './helpers';
+import { until } from './workers';
 
 const tmp = tempDir('cg-cache-');
 afterAll(() => tmp.cleanup());
@@ -201,6 +202,7 @@ describe('an analysis run on the analysis cache', () => {
       const gone = spawnSync('true').pid!;
       writeFileSync(`${cachePath(db)}.writing-${gone}`, 'half a cache');
       writeFileSync(`${cachePath(db)}.writing-${gone}-3`, 'half of another');
+      writeFileSync(`${cachePath(db)}.writing-${gone}-2.replaced`, 'a cache it replaced');
       mkdirSync(cachePath(db));
       const run = await analyse(store);
       expect(run.declarationReading).toMatchObject({ mode: 'full', reason: expect.stringMatching(/cannot be read: EISDIR/) });
@@ -262,7 +264,8 @@ describe('an analysis run on the analysis cache', () => {
         if ('unreadable' in opened) throw new Error(opened.unreadable);
         opened.close();
         expect(store.db.prepare('SELECT token FROM analysis_cache').pluck().get(), firstToKeep).toBe(opened.coverage.token);
-        expect(readdirSync(tmp.dir).filter((f) => f.startsWith(`together-${firstToKeep}.db.analysis-cache.writing-`)), firstToKeep).toEqual([]);
+        // Nothing else is left: the other run's file, and (removed off the thread) the cache replaced.
+        await until(() => readdirSync(tmp.dir).filter((f) => f.startsWith(`together-${firstToKeep}.db.analysis-cache.`)).length === 0, 10_000);
         // The next run reads that cache and every change after it: what a full reading gives.
         const next = await analyse(store);
         expect(next.declarationReading.mode, firstToKeep).toBe('incremental');
@@ -296,6 +299,9 @@ describe('an analysis run on the analysis cache', () => {
       expect(store.db.prepare('SELECT COUNT(*) FROM declaration_changes').pluck().get()).toBe(1);
       await analyse(store);
       expect(store.db.prepare('SELECT COUNT(*) FROM declaration_changes').pluck().get()).toBe(0);
+      // The cache it replaced is removed (off the run's thread), the new one in place.
+      await until(() => readdirSync(tmp.dir).filter((f) => f.startsWith('rows.db.analysis-cache.')).length === 0, 10_000);
+      expect(openCache(cachePath(db))).toMatchObject({ coverage: { token: store.db.prepare('SELECT token FROM analysis_cache').pluck().get() } });
     });
   }, 120_000);
 

@@ -11,7 +11,8 @@
  * covers), its length and the magic again. It is written under a name of its own and renamed into
  * place when whole.
  */
-import { closeSync, existsSync, openSync, readSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, linkSync, openSync, readSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { deserialize, serialize } from 'node:v8';
 import { removeAbandonedFiles } from '../../util/abandoned-files';
 import type { DeclarationFacts } from '../../domain/results';
@@ -103,6 +104,9 @@ function layout(rows: number): { at: Record<ColumnName, number>; end: number } {
 
 const bytesOf = (a: ArrayBufferView) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
 
+/** The name a replaced cache has while it is removed: its writer's file's name and this. */
+const REPLACED = '.replaced';
+
 /** Writers made by this process: each writes a file of its own (two runs of one store may write at once). */
 let writers = 0;
 
@@ -120,8 +124,8 @@ export class CacheWriter {
 
   constructor(private readonly path: string, private readonly rows: number, readonly tables: Tables = newTables()) {
     this.temp = `${path}.writing-${process.pid}-${++writers}`;
-    // A run killed while writing left its file (hundreds of MB at a million declarations).
-    removeAbandonedFiles(`${path}.writing-`);
+    // A run killed while writing left its file (hundreds of MB at a million declarations), or the cache it replaced.
+    removeAbandonedFiles(`${path}.writing-`, [REPLACED]);
     this.fd = openSync(this.temp, 'w');
     writeFully(this.fd, MAGIC, 0);
     const { at, end } = layout(rows);
@@ -164,9 +168,22 @@ export class CacheWriter {
     this.close();
   }
 
-  /** Puts the finished file in place of the cache (in one step: a reader sees one file or the other). */
+  /**
+   * Puts the finished file in place of the cache (in one step: a reader sees one file or the other).
+   * The cache it replaces keeps a name of its own until then and is removed off this thread:
+   * freeing the blocks of hundreds of MB made the rename take most of a second, with the store's
+   * write lock held.
+   */
   install(): void {
+    const replaced = `${this.temp}${REPLACED}`;
+    let kept = true;
+    try {
+      linkSync(this.path, replaced);
+    } catch {
+      kept = false; // no cache yet (or no hard links here: the rename frees it)
+    }
     renameSync(this.temp, this.path);
+    if (kept) rm(replaced, { force: true }).catch(() => undefined);
   }
 
   /** Removes the file (finished or not) unless it was installed. */
