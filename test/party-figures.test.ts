@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { ComboSet, standaloneComboSet } from '../src/analysis/signals/combo-set';
 import { scanDeclarations, type DeclarationScan } from '../src/analysis/signals/declaration-scan';
 import { columnsFromFacts } from '../src/store/declaration-columns';
-import type { PartyAgg } from '../src/analysis/signals/party-figures';
+import { brokerEntries, type PartyAgg } from '../src/analysis/signals/party-figures';
 import { IdNumbers } from '../src/util/id-numbers';
 import { IntTuples } from '../src/util/int-tuples';
 import { PartyFigures, type DeclarationPart } from '../src/analysis/signals/party-figures';
@@ -12,9 +12,12 @@ import { SqliteGraphStore } from '../src/store/sqlite/sqlite-store';
 import { generateSynthetic } from '../src/synth/generate';
 import { ingestInto, tempDir } from './helpers';
 
+/** A party's figures the plain way: its brokers in a Map. */
+type PlainAgg = Omit<PartyAgg, 'brokers'> & { brokers?: Map<string, number> };
+
 /** The plain way: one object per party and window in a Map, as the scan kept them before. */
-function reference(rows: Row[]): { all: Map<string, PartyAgg>; past: Map<string, PartyAgg> } {
-  const out = { all: new Map<string, PartyAgg>(), past: new Map<string, PartyAgg>() };
+function reference(rows: Row[]): { all: Map<string, PlainAgg>; past: Map<string, PlainAgg> } {
+  const out = { all: new Map<string, PlainAgg>(), past: new Map<string, PlainAgg>() };
   const push = (list: string[] | undefined, id: string) => (!list ? [id] : list.length < 5 ? (list.push(id), list) : list);
   for (const r of rows) {
     for (const w of r.inPast ? (['all', 'past'] as const) : (['all'] as const)) {
@@ -82,7 +85,9 @@ function figures(rows: Row[]): { all: Map<string, PartyAgg>; past: Map<string, P
   return { all, past: w.map('past') };
 }
 
-const entries = (m: Map<string, PartyAgg>) => [...m].map(([id, p]) => [id, { ...p, brokers: p.brokers && [...p.brokers] }]);
+const entries = (m: Map<string, PartyAgg | PlainAgg>) => [...m].map(([id, p]) => [id, {
+  ...p, brokers: p.brokers && (p.brokers instanceof Map ? [...p.brokers] : brokerEntries(p.brokers)),
+}]);
 
 // Ids as SQLite gives them (small integers) and as Neo4j does (element ids), and look-alikes that must stay apart.
 const idArb = fc.oneof(fc.integer({ min: 0, max: 40 }).map(String), fc.constantFrom('4:ab:1', '07', '+7', '99999999999', 'x'));

@@ -224,9 +224,11 @@ export function computeFeatures(
     set(i, 'origin_laundering', (2 * p.laundering) / p.n, p.evidenceLaundering ?? []);
     let broker = 0;
     const ev: string[] = [];
-    for (const [b, count] of p.brokers ?? []) {
+    const brokers = p.brokers;
+    for (let k = brokers?.from ?? 0; k < (brokers?.to ?? 0); k++) {
+      const b = brokers!.lists.ids[k]!;
       const sc = brokerScore.get(b) ?? 0;
-      broker += (count / p.n) * sc;
+      broker += (brokers!.lists.counts[k]! / p.n) * sc;
       if (sc > 0.2) ev.push(b);
     }
     set(i, 'risky_broker', broker, ev);
