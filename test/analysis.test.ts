@@ -9,6 +9,8 @@ import { normalizeId } from '../src/domain/normalize';
 import { RejectsWriter } from '../src/ingest/rejects';
 import { importWatchlist } from '../src/ingest/watchlist';
 import type { GraphStore } from '../src/store/graph-store';
+import type { RunSummary } from '../src/store/run-store';
+import { printAnalysis } from '../src/cli/commands/analysis';
 import { SqliteGraphStore } from '../src/store/sqlite/sqlite-store';
 import { generateSynthetic, type SynthResult } from '../src/synth/generate';
 import { batchOf, declaration, ingestInto, ROOT, row, runCli, tempDir } from './helpers';
@@ -241,6 +243,39 @@ describe('switching runs', () => {
     expect(out.message).toMatch(/out of memory/i);
     expect(out.lastRun).toBe('failed');
     expect(out.current).toBe(before);
+  });
+
+  it('a run overtaken by one begun after it (two runs of a store at once) is done but not current, and raises no alert', async () => {
+    const db = await copyOfStore('overtaken.db');
+    const s = new SqliteGraphStore(db);
+    try {
+      let newer: string | undefined;
+      // Another run, begun after this one (by another process, say), completes just before it.
+      const overtaken = new Proxy(s, {
+        get(target, prop, receiver) {
+          if (prop === 'completeRun') {
+            return async (id: string, summary: RunSummary) => {
+              newer = await target.beginRun({ seed: 7, params: {}, startedAt: new Date().toISOString() });
+              expect(await target.completeRun(newer, { timings: {}, counts: {}, params: {}, model: summary.model })).toBe(true);
+              return target.completeRun(id, summary);
+            };
+          }
+          const v = Reflect.get(target, prop, receiver);
+          return typeof v === 'function' ? v.bind(target) : v;
+        },
+      }) as GraphStore;
+      const summary = await runAnalysis(overtaken, { ...DEFAULT_PARAMS, seed: 42 });
+      expect(summary.supersededBy).toBe(newer);
+      expect(await s.currentRunId()).toBe(newer);
+      expect((await s.listRuns(5)).find((r) => r.id === summary.runId)).toMatchObject({ status: 'done' });
+      expect(summary.alertsRaised).toBe(0);
+      expect((await s.getAlertPass(summary.runId))?.raisedAt).toBeUndefined();
+      expect(printAnalysis(summary)).toMatch(new RegExp(`^analysis run ${summary.runId} is done but not current: run ${newer}, begun after it, completed first`));
+      // The next run follows the current one, as always.
+      expect((await runAnalysis(s, { ...DEFAULT_PARAMS, seed: 42 })).supersededBy).toBeUndefined();
+    } finally {
+      await s.close();
+    }
   });
 
   it('a run that fails is marked failed and the previous one stays current', async () => {

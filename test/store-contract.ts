@@ -196,6 +196,14 @@ export function storeContract(name: string, factory: StoreFactory): void {
       expect(await store.topCommunities(5)).toHaveLength(1);
       expect([await store.countCommunities(), await store.countCommunities(first), await store.countCommunities(second)]).toEqual([1, 1, 0]);
       expect(await store.categoryRisk()).toEqual([{ field: 'hs6', value: '610910', n: 10, bad: 2 }]);
+
+      // Two runs at once: the one begun later stays current, whichever completes last.
+      const earlier = await store.beginRun({ seed: 3, params: {}, startedAt: '2025-01-03T00:00:00Z' });
+      const later = await store.beginRun({ seed: 4, params: {}, startedAt: '2025-01-04T00:00:00Z' });
+      expect(await store.completeRun(later, { timings: {}, counts: {}, params: {}, model })).toBe(true);
+      expect(await store.completeRun(earlier, { timings: {}, counts: {}, params: {}, model })).toBe(false);
+      expect(await store.currentRunId()).toBe(later);
+      expect((await store.listRuns(2)).map((r) => [r.id, r.status])).toEqual([[later, 'done'], [earlier, 'done']]);
     });
 
     it('prunes the results of runs beyond the newest completed ones, never the current run or one still running', async () => {

@@ -44,6 +44,11 @@ export const DEFAULT_PARAMS: Omit<AnalysisParams, 'seed'> = {
 
 export interface AnalysisSummary {
   runId: string;
+  /**
+   * Set when the run did not become current: the run begun after it that completed first (two
+   * runs of one store at once). The run is done and listed; its alerts are not raised.
+   */
+  supersededBy?: string;
   /** Older runs whose results this run's retention dropped. */
   pruned: string[];
   timings: Record<string, number>;
@@ -207,14 +212,21 @@ export async function runAnalysis(store: GraphStore, params: AnalysisParams, opt
     await store.saveAlertPass(pass);
     stage('alerts');
     timings.total = Date.now() - t0;
-    await store.completeRun(runId, { timings, modularity: gs.modularity, counts, params: fullParams, model, card });
-    failpoint('run-current-before-alerts');
-    const raiseStarted = Date.now();
-    const alertsRaised = await raiseAlertPass(store, runId, { beforeMark: () => failpoint('alerts-raised-partly') });
-    const alertsRaiseMs = Date.now() - raiseStarted;
+    const current = await store.completeRun(runId, { timings, modularity: gs.modularity, counts, params: fullParams, model, card });
+    let alertsRaised = 0;
+    let alertsRaiseMs = 0;
+    // A run superseded by a newer one (two runs of one store at once) raises nothing: the newer
+    // run's alerts say what changed, and its watch snapshots must not be set back.
+    if (current) {
+      failpoint('run-current-before-alerts');
+      const raiseStarted = Date.now();
+      alertsRaised = await raiseAlertPass(store, runId, { beforeMark: () => failpoint('alerts-raised-partly') });
+      alertsRaiseMs = Date.now() - raiseStarted;
+    }
+    const supersededBy = current ? undefined : (await store.currentRunId()) ?? undefined;
     const pruned = opts.keepRuns ? await store.pruneRuns(opts.keepRuns) : [];
     return {
-      runId, pruned, timings, modularity: gs.modularity, counts, weights, declarationModel: { source: declarationModel.source }, alertsRaised, alertsRaiseMs,
+      runId, supersededBy, pruned, timings, modularity: gs.modularity, counts, weights, declarationModel: { source: declarationModel.source }, alertsRaised, alertsRaiseMs,
       placement: { graphThread: threaded !== undefined, pageRankAndRingsOnMain: restOnMain }, declarationReading: reading,
     };
   } catch (err) {

@@ -170,6 +170,6 @@ export async function analysisProcessor(job: AnalysisJob, report: Report) {
       storePath: job.db, keepRuns: loadConfig().keepRuns, staleMs: loadConfig().runStaleMs, full: job.full === true,
       onStage: (stage) => { void report(ANALYSIS_STAGES.indexOf(stage) / ANALYSIS_STAGES.length); },
     });
-    return { runId: s.runId, pruned: s.pruned, counts: s.counts, timings: s.timings, alertsRaised: s.alertsRaised };
+    return { runId: s.runId, supersededBy: s.supersededBy, pruned: s.pruned, counts: s.counts, timings: s.timings, alertsRaised: s.alertsRaised };
   });
 }

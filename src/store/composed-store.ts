@@ -88,7 +88,7 @@ export abstract class ComposedGraphStore implements GraphStore {
   writeRunResults(runId: string, results: RunResults, onProgress?: (done: number, total: number) => void): Promise<void> {
     return this.roles.runs.writeRunResults(runId, results, onProgress);
   }
-  completeRun(runId: string, summary: RunSummary): Promise<void> { return this.roles.runs.completeRun(runId, summary); }
+  completeRun(runId: string, summary: RunSummary): Promise<boolean> { return this.roles.runs.completeRun(runId, summary); }
   failRun(runId: string, reason: string): Promise<void> { return this.roles.runs.failRun(runId, reason); }
   heartbeat(runId: string): Promise<void> { return this.roles.runs.heartbeat(runId); }
   failAbandonedRuns(staleMs: number): Promise<string[]> { return this.roles.runs.failAbandonedRuns(staleMs); }

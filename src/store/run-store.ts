@@ -25,8 +25,11 @@ export interface RunStore {
   beginRun(run: { seed: number; params: Record<string, unknown>; startedAt: string }): Promise<string>;
   /** Writes a run's results; may be called once per run, in as many transactions as the adapter likes. */
   writeRunResults(runId: string, results: RunResults, onProgress?: (done: number, total: number) => void): Promise<void>;
-  /** Marks the run done and makes it current, in one step. */
-  completeRun(runId: string, summary: RunSummary): Promise<void>;
+  /**
+   * Marks the run done and makes it current, in one step, unless a run begun after it is current
+   * already (two runs of one store at once: the newer data stays current). Says whether it did.
+   */
+  completeRun(runId: string, summary: RunSummary): Promise<boolean>;
   failRun(runId: string, reason: string): Promise<void>;
   /** Says a running run is alive (its process writes this every RUN_HEARTBEAT_MS). */
   heartbeat(runId: string): Promise<void>;

@@ -42,7 +42,9 @@ export async function analyzeCommand(
 }
 
 export function printAnalysis(s: AnalysisSummary): string {
-  const lines = [`analysis run ${s.runId} is current`, ''];
+  const lines = [s.supersededBy
+    ? `analysis run ${s.runId} is done but not current: run ${s.supersededBy}, begun after it, completed first (two runs of this store at once)`
+    : `analysis run ${s.runId} is current`, ''];
   lines.push(table(['stage', 'ms'], Object.entries(s.timings).map(([k, v]) => [k, v])));
   lines.push('');
   lines.push(table(['count', 'value'], Object.entries(s.counts).map(([k, v]) => [k, v])));
@@ -50,7 +52,7 @@ export function printAnalysis(s: AnalysisSummary): string {
   lines.push(`modularity ${s.modularity.toFixed(4)}; entity weights: ${s.weights.source}; declaration model: ${s.declarationModel.source}`);
   lines.push(readingLine(s.declarationReading));
   if (s.pruned.length) lines.push(`results of ${s.pruned.length} older run(s) pruned: ${s.pruned.join(', ')}`);
-  lines.push(s.alertsRaised ? `${s.alertsRaised} alert(s) raised against the previous run: customs-graph alerts --since ${new Date().toISOString().slice(0, 10)}` : 'no alert raised against the previous run');
+  if (!s.supersededBy) lines.push(s.alertsRaised ? `${s.alertsRaised} alert(s) raised against the previous run: customs-graph alerts --since ${new Date().toISOString().slice(0, 10)}` : 'no alert raised against the previous run');
   return lines.join('\n');
 }
 

@@ -42,12 +42,13 @@ export class Neo4jRunStore implements RunStore {
     onProgress?.(total, total);
   }
 
-  async completeRun(runId: string, s: RunSummary): Promise<void> {
-    await this.s.write([['complete-run', {
+  async completeRun(runId: string, s: RunSummary): Promise<boolean> {
+    const [rows] = await this.s.write([['complete-run', {
       id: runId, finishedAt: new Date().toISOString(), timings: JSON.stringify(s.timings), modularity: s.modularity ?? null,
       counts: JSON.stringify(s.counts), params: JSON.stringify(s.params), model: JSON.stringify(s.model),
       card: s.card ? JSON.stringify(s.card) : null,
     }]]);
+    return rows?.[0]?.current === true;
   }
 
   async runCard(runId: string): Promise<RunCard | null> {

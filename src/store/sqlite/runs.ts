@@ -88,14 +88,15 @@ export class SqliteRunStore implements RunStore {
     return ids;
   }
 
-  async completeRun(runId: string, summary: RunSummary): Promise<void> {
-    this.db.transaction(() => {
+  async completeRun(runId: string, summary: RunSummary): Promise<boolean> {
+    return this.db.transaction(() => {
       this.db.prepare(`UPDATE analysis_runs SET status = 'done', finished_at = ?, timings = ?, modularity = ?, counts = ?, params = ?, model = ?,
         card = ? WHERE id = ?`).run(new Date().toISOString(), JSON.stringify(summary.timings), summary.modularity ?? null,
         JSON.stringify(summary.counts), JSON.stringify(summary.params), JSON.stringify(summary.model),
         summary.card ? JSON.stringify(summary.card) : null, Number(runId));
-      this.db.prepare('INSERT INTO current_run (singleton, run_id) VALUES (1, ?) ON CONFLICT (singleton) DO UPDATE SET run_id = excluded.run_id')
-        .run(Number(runId));
+      // Ids grow with each run begun: a run completed after a newer one is current stays done, not current.
+      return this.db.prepare(`INSERT INTO current_run (singleton, run_id) VALUES (1, ?)
+        ON CONFLICT (singleton) DO UPDATE SET run_id = excluded.run_id WHERE excluded.run_id > current_run.run_id`).run(Number(runId)).changes > 0;
     }).immediate();
   }
 
