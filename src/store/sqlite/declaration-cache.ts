@@ -120,13 +120,14 @@ export class CacheWriter {
   private readonly at: Record<ColumnName, number>;
   private controlledAt: number;
   private written = 0;
-  private closed = false;
+  private readonly close: () => void;
 
   constructor(private readonly path: string, private readonly rows: number, readonly tables: Tables = newTables()) {
     this.temp = `${path}.writing-${process.pid}-${++writers}`;
     // A run killed while writing left its file (hundreds of MB at a million declarations), or the cache it replaced.
     removeAbandonedFiles(`${path}.writing-`, [REPLACED]);
     this.fd = openSync(this.temp, 'w');
+    this.close = closerOf(this.fd);
     writeFully(this.fd, MAGIC, 0);
     const { at, end } = layout(rows);
     this.at = at;
@@ -191,13 +192,16 @@ export class CacheWriter {
     this.close();
     rmSync(this.temp, { force: true });
   }
+}
 
-  /** Closes the file once: its descriptor's number may be another file's afterwards. */
-  private close(): void {
-    if (this.closed) return;
-    this.closed = true;
-    closeSync(this.fd);
-  }
+/** Closes `fd` the first time it is called and does nothing after: the number may be another file's by then. */
+function closerOf(fd: number): () => void {
+  let open = true;
+  return () => {
+    if (!open) return;
+    open = false;
+    closeSync(fd);
+  };
 }
 
 /**
@@ -214,6 +218,7 @@ export interface OpenedCache {
   readRows(from: number, to: number): Columns;
   /** The declarations with an outcome, in id order, a serialized chunk at a time. */
   controlled(): Generator<DeclarationFacts[]>;
+  /** Closes the file; again, does nothing. */
   close(): void;
 }
 
@@ -263,7 +268,7 @@ export function openCache(path: string): OpenedCache | { unreadable: string } {
         offset += 4 + data.length;
       }
     },
-    close: () => closeSync(fd),
+    close: closerOf(fd),
   };
 }
 

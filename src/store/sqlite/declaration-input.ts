@@ -88,16 +88,11 @@ export class SqliteDeclarationInputs {
     const reading: DeclarationReading = { mode: 'incremental', fromStore: changed.length + appended.length, fromCache: opened.rows - changed.length };
     // Nothing new: the cache there is this one, and stays.
     const keeping = changed.length + appended.length > 0 ? new Keeping(this.path, reading, opened.coverage.token) : undefined;
-    let closed = false;
-    const close = () => {
-      if (!closed) opened.close();
-      closed = true;
-    };
     let perDay: Array<{ day: string; count: number }>;
     try {
       perDay = perDayOf(patchedColumn(opened, patch, 'lodged'), total, opened.tables);
     } catch (err) {
-      close();
+      opened.close();
       throw err;
     }
     return {
@@ -109,12 +104,12 @@ export class SqliteDeclarationInputs {
           const rows = patchedRows(opened, patch, batchSize);
           yield* keeping ? keeping.asRead(rows, total, opened.tables, patch.coverage, numbers) : scanBatches(rows, opened.tables, numbers);
         } finally {
-          close();
+          opened.close();
         }
       },
       keep: async () => keeping?.record(this.db),
       release: () => {
-        close();
+        opened.close();
         keeping?.discard();
       },
     };
