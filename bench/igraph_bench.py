@@ -20,6 +20,6 @@ s = time.time(); pr = g.pagerank(weights='weight', damping=0.85); t['pagerank'] 
 seeds = json.load(open(seeds_path))
 s = time.time(); ppr = g.personalized_pagerank(weights='weight', damping=0.85, reset_vertices=seeds) if seeds else []; t['ppr'] = time.time() - s
 t['total'] = time.time() - t0
+usage = resource.getrusage(resource.RUSAGE_SELF)
 print(json.dumps({'timings_s': t, 'components': len(comps), 'communities': len(comm), 'modularity': comm.modularity,
-                  'peak_rss_mb': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-                  'cpu_s': resource.getrusage(resource.RUSAGE_SELF).ru_utime + resource.getrusage(resource.RUSAGE_SELF).ru_stime}))
+                  'peak_rss_mb': usage.ru_maxrss / 1024, 'cpu_s': usage.ru_utime + usage.ru_stime}))

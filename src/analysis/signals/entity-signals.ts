@@ -225,11 +225,13 @@ export function computeFeatures(
     let broker = 0;
     const ev: string[] = [];
     const brokers = p.brokers;
-    for (let k = brokers?.from ?? 0; k < (brokers?.to ?? 0); k++) {
-      const b = brokers!.lists.ids[k]!;
-      const sc = brokerScore.get(b) ?? 0;
-      broker += (brokers!.lists.counts[k]! / p.n) * sc;
-      if (sc > 0.2) ev.push(b);
+    if (brokers) {
+      const { ids, counts } = brokers.lists;
+      for (let k = brokers.from; k < brokers.to; k++) {
+        const sc = brokerScore.get(ids[k]!) ?? 0;
+        broker += (counts[k]! / p.n) * sc;
+        if (sc > 0.2) ev.push(ids[k]!);
+      }
     }
     set(i, 'risky_broker', broker, ev);
     const age = monthsBetween(p.first, st.periodEnd || p.last);

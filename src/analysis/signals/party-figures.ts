@@ -36,7 +36,7 @@ export interface PartyAgg {
 
 /**
  * A trader's declarations per broker, brokers in the order first seen with it: entries from..to of
- * lists its window shares (a Map per trader held 100 MB of the heap at 250k traders).
+ * lists its window shares (a Map per trader held 46 MB more of the heap, measured at 4M declarations).
  */
 export interface BrokerCounts {
   readonly lists: { readonly ids: readonly string[]; readonly counts: readonly number[] };

@@ -23,7 +23,7 @@ export class SqliteDeclarationInputs {
     if (opts.full) return this.full('asked for (analyze --full)');
     const opened = openCache(cachePath(this.path));
     if ('unreadable' in opened) return this.full(opened.unreadable);
-    const recorded = this.db.prepare('SELECT token FROM analysis_cache WHERE id = 1').pluck().get() as string | undefined;
+    const recorded = recordedToken(this.db);
     if (recorded !== opened.coverage.token) {
       opened.close();
       return this.full('the analysis cache was made from another copy of this store');
@@ -50,7 +50,7 @@ export class SqliteDeclarationInputs {
     // Changes are noted from now on (a store that never had a cache notes none): those made while
     // this reading runs are then read by the next run.
     this.db.prepare("INSERT OR IGNORE INTO analysis_cache (id, token, max_id, last_seq) VALUES (1, '', 0, 0)").run();
-    const recorded = this.db.prepare('SELECT token FROM analysis_cache WHERE id = 1').pluck().get() as string;
+    const recorded = recordedToken(this.db)!;
     const reading: DeclarationReading = { mode: 'full', reason, fromStore: 0, fromCache: 0 };
     const keeping = new Keeping(this.path, reading, recorded);
     const path = this.path;
@@ -116,6 +116,11 @@ export class SqliteDeclarationInputs {
   }
 }
 
+/** The token of the cache the store records (none before its first reading). */
+function recordedToken(db: Database.Database): string | undefined {
+  return db.prepare('SELECT token FROM analysis_cache WHERE id = 1').pluck().get() as string | undefined;
+}
+
 /** Rows, each written to the cache being made (if any) as it is taken. */
 function* appendedTo(writer: CacheWriter | undefined, rows: Iterable<DeclarationRows>): Generator<DeclarationRows> {
   for (const batch of rows) {
@@ -167,7 +172,7 @@ class Keeping {
     try {
       db.transaction(() => {
         // Under the store's write lock: no other run records between this look and this record.
-        if (db.prepare('SELECT token FROM analysis_cache WHERE id = 1').pluck().get() !== this.startToken) return;
+        if (recordedToken(db) !== this.startToken) return;
         done.writer.install();
         installed = true;
         const { token, maxId, lastSeq } = done.coverage;
