@@ -164,6 +164,17 @@ describe('run retention', () => {
   });
 });
 
+/** The store with some of its methods replaced (a failure, another process's doing), the rest its own. */
+function storeWith(target: GraphStore, replaced: Partial<GraphStore>): GraphStore {
+  return new Proxy(target, {
+    get(t, prop, receiver) {
+      if (prop in replaced) return replaced[prop as keyof GraphStore];
+      const v = Reflect.get(t, prop, receiver);
+      return typeof v === 'function' ? v.bind(t) : v;
+    },
+  });
+}
+
 describe('switching runs', () => {
   it('a run killed (SIGKILL) during write-back leaves the previous run current', async () => {
     const db = await copyOfStore('kill.db');
@@ -251,19 +262,13 @@ describe('switching runs', () => {
     try {
       let newer: string | undefined;
       // Another run, begun after this one (by another process, say), completes just before it.
-      const overtaken = new Proxy(s, {
-        get(target, prop, receiver) {
-          if (prop === 'completeRun') {
-            return async (id: string, summary: RunSummary) => {
-              newer = await target.beginRun({ seed: 7, params: {}, startedAt: new Date().toISOString() });
-              expect(await target.completeRun(newer, { timings: {}, counts: {}, params: {}, model: summary.model })).toBe(true);
-              return target.completeRun(id, summary);
-            };
-          }
-          const v = Reflect.get(target, prop, receiver);
-          return typeof v === 'function' ? v.bind(target) : v;
+      const overtaken = storeWith(s, {
+        completeRun: async (id: string, summary: RunSummary) => {
+          newer = await s.beginRun({ seed: 7, params: {}, startedAt: new Date().toISOString() });
+          expect(await s.completeRun(newer, { timings: {}, counts: {}, params: {}, model: summary.model })).toBe(true);
+          return s.completeRun(id, summary);
         },
-      }) as GraphStore;
+      });
       const summary = await runAnalysis(overtaken, { ...DEFAULT_PARAMS, seed: 42 });
       expect(summary.supersededBy).toBe(newer);
       expect(await s.currentRunId()).toBe(newer);
@@ -280,13 +285,7 @@ describe('switching runs', () => {
 
   it('a run that fails is marked failed and the previous one stays current', async () => {
     const before = (await store.currentRun())!.id;
-    const failing = new Proxy(store, {
-      get(target, prop, receiver) {
-        if (prop === 'writeRunResults') return async () => { throw new Error('disk full'); };
-        const v = Reflect.get(target, prop, receiver);
-        return typeof v === 'function' ? v.bind(target) : v;
-      },
-    }) as GraphStore;
+    const failing = storeWith(store, { writeRunResults: async () => { throw new Error('disk full'); } });
     await expect(runAnalysis(failing, { ...DEFAULT_PARAMS, seed: 1 })).rejects.toThrow('disk full');
     expect((await store.currentRun())!.id).toBe(before);
     expect((await store.listRuns(1))[0]!.status).toBe('failed');
