@@ -138,8 +138,8 @@ describe('the graph half and the declaration model on a second thread', () => {
     const threads = (p: Record<string, unknown>) => [p.graphThread, p.pageRankThread, p.declarationModelThread];
     expect(threads(a.params)).toEqual([true, true, true]);
     expect(threads(b.params)).toEqual([false, false, false]);
-    expect(b.params.pageRankAndRingsOnMain).toBe(false);
-    expect({ ...a, params: { ...a.params, graphThread: false, pageRankAndRingsOnMain: false, pageRankThread: false, declarationModelThread: false } }).toEqual(b);
+    expect([b.params.pageRankOnMain, b.params.ringsOnMain]).toEqual([false, false]);
+    expect({ ...a, params: { ...a.params, graphThread: false, pageRankOnMain: false, ringsOnMain: false, pageRankThread: false, declarationModelThread: false } }).toEqual(b);
   });
 });
 
@@ -216,12 +216,12 @@ describe('switching runs', () => {
     await live.close();
   });
 
-  it('gives the same graph half whether the run takes over PageRank and the rings while Louvain runs in the thread or leaves them there', async () => {
+  it('gives the same graph half whether the run takes PageRank and the rings while Louvain runs in the thread or leaves them there', async () => {
     const db = await copyOfStore('placements.db');
     const r = spawnSync(process.execPath, [join(ROOT, 'test', 'fixtures', 'graph-thread-placements.js'), db], { encoding: 'utf8' });
     expect(r.status, r.stderr).toBe(0);
-    const out = JSON.parse(r.stdout) as { digests: string[]; restOnMain: boolean[]; rings: number; communities: number; watchlist: number; cycles: number };
-    expect(out.restOnMain).toEqual([true, false]);
+    const out = JSON.parse(r.stdout) as { digests: string[]; placements: unknown[]; rings: number; communities: number; watchlist: number; cycles: number };
+    expect(out.placements).toEqual([{ pageRankOnMain: true, ringsOnMain: true }, { pageRankOnMain: false, ringsOnMain: false }]);
     expect(new Set(out.digests).size).toBe(1);
     // Something to compare: rings, circular trade and watchlist hits are in the world.
     expect([out.rings, out.cycles, out.watchlist].every((n) => n > 0)).toBe(true);

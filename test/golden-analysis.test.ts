@@ -19,7 +19,7 @@ const tmp = tempDir('cg-golden-');
 const digests: Record<string, string> = {};
 
 /** Keys of the run's parameters that say where the work ran (a thread or not) and how it read the declarations, not what it computed. */
-const PLACEMENT = new Set(['graphThread', 'pageRankAndRingsOnMain', 'pageRankThread', 'declarationModelThread', 'declarationReading']);
+const PLACEMENT = new Set(['graphThread', 'pageRankOnMain', 'ringsOnMain', 'pageRankThread', 'declarationModelThread', 'declarationReading']);
 
 function sha(rows: unknown): string {
   return createHash('sha256').update(JSON.stringify(rows)).digest('hex');

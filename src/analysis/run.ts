@@ -19,7 +19,7 @@ import { DEFAULT_WEIGHTS, featureRow, riskValue, type RiskWeights } from './scor
 import { scoreTable } from './scoring/score-table';
 import { SIGNALS, computeFeatures, PPR_OPTIONS, pprSeeds, type Features, type Structure } from './signals/entity-signals';
 import { analyseGraph, EDGE_WEIGHT_RULE, type GraphParams, type GraphStageResult } from './graph/graph-stage';
-import { graphThreadAvailable, startGraphThread } from './threads/graph-thread';
+import { graphThreadAvailable, startGraphThread, type RestPlacement } from './threads/graph-thread';
 import { auc, fitLogistic } from './scoring/logistic';
 import type { EntityGraph } from './graph/projection';
 import { dataQuality } from './data-quality';
@@ -59,8 +59,8 @@ export interface AnalysisSummary {
   /** Alerts this run stored (its pass's, less those already stored), and how long storing them took after the run was current. */
   alertsRaised: number;
   alertsRaiseMs: number;
-  /** Where the graph half ran: a thread of its own, and PageRank and the rings there or on this thread (the run's scan was done before Louvain). */
-  placement: { graphThread: boolean; pageRankAndRingsOnMain: boolean };
+  /** Where the graph half ran: a thread of its own, and PageRank and the rings each there or on this thread (taken by whichever was free first: this one once its scan was done, the graph thread once Louvain was). */
+  placement: { graphThread: boolean } & RestPlacement;
   /** How the declarations were read: all from the store, or the analysis cache and what changed since. */
   declarationReading: DeclarationReading;
 }
@@ -122,7 +122,7 @@ export async function runAnalysis(store: GraphStore, params: AnalysisParams, opt
     // The thread holds them now; they go when it has projected the graph.
     if (threaded) declarations = undefined;
     let gs: GraphStageResult;
-    let restOnMain = false;
+    let placement: RestPlacement = { pageRankOnMain: false, ringsOnMain: false };
     let scan: DeclarationScan | undefined;
     try {
       scan = await scanDeclarations(input, { cutoffShare: params.cutoffShare, onProgress: (n) => opts.onProgress?.('scan declarations', n, 0) });
@@ -134,7 +134,7 @@ export async function runAnalysis(store: GraphStore, params: AnalysisParams, opt
       stage('scan');
       if (threaded) {
         opts.onStage?.('projection');
-        ({ restOnMain, ...gs } = await threaded.complete(store, { onStage: (s) => opts.onStage?.(s) }));
+        ({ placement, ...gs } = await threaded.complete(store, { onStage: (s) => opts.onStage?.(s) }));
         stage('graph_wait');
       } else {
         gs = await analyseGraph(store, params, { declarations, onStage: (s) => opts.onStage?.(s), onProgress: (n) => opts.onProgress?.('projection', n, 0) });
@@ -183,7 +183,7 @@ export async function runAnalysis(store: GraphStore, params: AnalysisParams, opt
       hubRule: `non-trader nodes linked to more than ${Math.round(gs.hubThreshold)} traders (max(${params.hubMinTraders}, ${params.hubShare} × traders)) are left out of community detection and risk propagation`,
       hubExamples: gs.hubExamples,
       contextLinks: 'ROUTED_VIA and CARRIED_BY links are left out of community detection and risk propagation',
-      edgeWeights: EDGE_WEIGHT_RULE, graphThread: threaded !== undefined, pageRankAndRingsOnMain: restOnMain, pageRankThread: pprThreaded, declarationModelThread: modelThreaded,
+      edgeWeights: EDGE_WEIGHT_RULE, graphThread: threaded !== undefined, ...placement, pageRankThread: pprThreaded, declarationModelThread: modelThreaded,
       riskWeights: weights, cutoff: scanned.data.cutoff, declarationReading: reading,
     };
     const model = { declarationModel, medians: Object.fromEntries(scanned.medians) };
@@ -227,7 +227,7 @@ export async function runAnalysis(store: GraphStore, params: AnalysisParams, opt
     const pruned = opts.keepRuns ? await store.pruneRuns(opts.keepRuns) : [];
     return {
       runId, supersededBy, pruned, timings, modularity: gs.modularity, counts, weights, declarationModel: { source: declarationModel.source }, alertsRaised, alertsRaiseMs,
-      placement: { graphThread: threaded !== undefined, pageRankAndRingsOnMain: restOnMain }, declarationReading: reading,
+      placement: { graphThread: threaded !== undefined, ...placement }, declarationReading: reading,
     };
   } catch (err) {
     await store.failRun(runId, (err as Error).message).catch(() => undefined);

@@ -162,10 +162,14 @@ export interface GraphStructure extends Pick<GraphStageResult, 'g' | 'damped' | 
 
 export type Communities = Pick<GraphStageResult, 'community' | 'communities' | 'modularity' | 'split'> & { timings: { louvain: number } };
 
+/** PageRank: it does not wait for Louvain. */
+export type Ranks = Pick<GraphStageResult, 'pagerank' | 'pagerankIterations'> & { timings: { pagerank: number } };
+
+/** Rings, circular trade and watchlist hits: they do not wait for Louvain either. */
+export type Rings = Pick<GraphStageResult, 'rings' | 'ringOf' | 'cycles' | 'watchlist'> & { timings: { rings: number } };
+
 /** PageRank, rings, circular trade and watchlist hits: what does not wait for Louvain. */
-export type RanksAndRings = Pick<GraphStageResult, 'pagerank' | 'pagerankIterations' | 'rings' | 'ringOf' | 'cycles' | 'watchlist'> & {
-  timings: { pagerank: number; rings: number };
-};
+export type RanksAndRings = Omit<Ranks & Rings, 'timings'> & { timings: Ranks['timings'] & Rings['timings'] };
 
 /** The entity graph read from the store, and its structure; the read is timed with the projection. */
 export async function loadGraphStructure(store: GraphStore, p: GraphParams, opts: GraphLoadOptions = {}): Promise<GraphStructure> {
@@ -210,24 +214,37 @@ export function communitiesOf(s: GraphStructure, p: GraphParams): Communities {
   return { community: louvain.community, communities: louvain.count, modularity: louvain.modularity, split: louvain.split, timings: { louvain: lap() } };
 }
 
-/** PageRank and rings (ranksAndRings without the store's facts: the analysis-worker benchmark has no store). */
-function ranksAndRingsInMemory(s: GraphStructure, p: GraphParams, opts: { onStage?: (s: GraphStageName) => void } = {}) {
+export function ranksOf(s: GraphStructure, opts: { onStage?: (s: GraphStageName) => void } = {}): Ranks {
   const lap = stopwatch();
   opts.onStage?.('pagerank');
   const pr = pageRank(toCsr(s.g, s.weight));
-  const pagerank = lap();
-  opts.onStage?.('rings and cycles');
-  const { rings, ringOf } = findRings(s.g, { maxSharing: p.ringMaxSharing, excluded: s.hub });
-  return { pagerank: pr.rank, pagerankIterations: pr.iterations, rings, ringOf, timings: { pagerank, rings: lap() } };
+  return { pagerank: pr.rank, pagerankIterations: pr.iterations, timings: { pagerank: lap() } };
 }
 
-export async function ranksAndRings(store: GraphStore, s: GraphStructure, p: GraphParams, opts: { onStage?: (s: GraphStageName) => void } = {}): Promise<RanksAndRings> {
-  const r = ranksAndRingsInMemory(s, p, opts);
+/** Shared-identifier rings of the graph in memory (the analysis-worker benchmark has no store for the rest of ringsOf). */
+function ringsInMemory(s: GraphStructure, p: GraphParams, opts: { onStage?: (s: GraphStageName) => void } = {}) {
+  const lap = stopwatch();
+  opts.onStage?.('rings and cycles');
+  const { rings, ringOf } = findRings(s.g, { maxSharing: p.ringMaxSharing, excluded: s.hub });
+  return { rings, ringOf, timings: { rings: lap() } };
+}
+
+export async function ringsOf(store: GraphStore, s: GraphStructure, p: GraphParams, opts: { onStage?: (s: GraphStageName) => void } = {}): Promise<Rings> {
+  const r = ringsInMemory(s, p, opts);
   // Cycles and watchlist hits read the store: timed with the rings, as the stage that reports them.
   const storeReads = stopwatch();
   const cycles = await tradeCycles(store, s.g);
   const watchlist = await watchlistByNode(store, s.g);
-  return { ...r, cycles, watchlist, timings: { ...r.timings, rings: r.timings.rings + storeReads() } };
+  return { ...r, cycles, watchlist, timings: { rings: r.timings.rings + storeReads() } };
+}
+
+export async function ranksAndRings(store: GraphStore, s: GraphStructure, p: GraphParams, opts: { onStage?: (s: GraphStageName) => void } = {}): Promise<RanksAndRings> {
+  return joined(ranksOf(s, opts), await ringsOf(store, s, p, opts));
+}
+
+/** PageRank and the rings as one result, wherever each was computed. */
+export function joined<R extends Omit<Rings, 'cycles' | 'watchlist'>>(ranks: Ranks, rings: R): Omit<Ranks, 'timings'> & Omit<R, 'timings'> & { timings: RanksAndRings['timings'] } {
+  return { ...ranks, ...rings, timings: { ...ranks.timings, ...rings.timings } };
 }
 
 /** The graph half's result from its parts; every ring is put in one community here (rings.ts keepRingsWhole). */
@@ -252,7 +269,7 @@ export function graphAlgorithms(
   const s = graphStructure(g, p, opts);
   opts.onStage?.('louvain');
   const c = communitiesOf(s, p);
-  return assembleGraphStage(s, c, ranksAndRingsInMemory(s, p, opts), p);
+  return assembleGraphStage(s, c, joined(ranksOf(s, opts), ringsInMemory(s, p, opts)), p);
 }
 
 async function tradeCycles(store: GraphStore, g: EntityGraph): Promise<Map<number, number[]>> {

@@ -2,8 +2,9 @@
  * The graph half of a run (graph-stage.ts) in a worker thread, so that it runs on the second core
  * while the main thread scans the declarations. The worker opens the store itself (the same
  * configuration: the SQLite file, or Neo4j from NEO4J_URI) and sends back typed arrays, moved
- * where it no longer needs them. Louvain is its longest stage: a run that has finished its scan
- * before Louvain ends does PageRank and the rings itself meanwhile.
+ * where it no longer needs them. Louvain is its longest stage; PageRank and the rings do not wait for
+ * it, and each is done by whichever thread is free first: the run once it has scanned the
+ * declarations, the graph thread once Louvain ends.
  */
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { ENTITY_KINDS, type EntityKind } from '../../domain/entities';
@@ -11,8 +12,8 @@ import type { DeclarationLinkColumns } from '../../store/analysis-source';
 import type { GraphStore } from '../../store/graph-store';
 import { openStore } from '../../store/open';
 import {
-  assembleGraphStage, communitiesOf, loadGraphStructure, ranksAndRings,
-  type Communities, type GraphParams, type GraphStageName, type GraphStageResult, type GraphStructure, type RanksAndRings,
+  assembleGraphStage, communitiesOf, joined, loadGraphStructure, ranksOf, ringsOf,
+  type Communities, type GraphParams, type GraphStageName, type GraphStageResult, type GraphStructure, type Ranks, type Rings,
 } from '../graph/graph-stage';
 import { indexIds, type EntityGraph } from '../graph/projection';
 import { compiledWorker } from '../../util/worker-reply';
@@ -22,6 +23,8 @@ interface Request {
   params: GraphParams;
   /** The run's cached declaration columns (shared memory), when it has them: projected from there instead of the store. */
   declarations?: DeclarationLinkColumns;
+  /** Who does each task (TASKS): claimed once, by the run or by the thread (shared memory, Atomics). */
+  claims: Int32Array;
 }
 
 /**
@@ -34,10 +37,31 @@ type SentStructure = Omit<GraphStructure, 'g'> & { g: SentGraph };
 type Reply =
   | { progress: number }
   | { structure: SentStructure }
-  | { communities: Communities; restHere: boolean }
-  | { rest: RanksAndRings };
-/** What the run asks of the thread: leave PageRank and the rings to the run. */
-const REST_HERE = 'rest-here';
+  | { communities: Communities }
+  | { ranks: Ranks }
+  | { rings: Rings };
+
+/**
+ * The graph half's work that does not wait for Louvain. The run takes them in this order (the
+ * rings, the longer, first: when its scan and Louvain end together, the thread's PageRank is then
+ * done before the run's rings), the thread in the reverse order.
+ */
+const TASKS = ['rings', 'pagerank'] as const;
+type Task = (typeof TASKS)[number];
+const UNCLAIMED = 0;
+const BY_RUN = 1;
+const BY_THREAD = 2;
+
+/** Whether `by` gets the task: the first to ask does, once. */
+function claim(claims: Int32Array, task: Task, by: typeof BY_RUN | typeof BY_THREAD): boolean {
+  return Atomics.compareExchange(claims, TASKS.indexOf(task), UNCLAIMED, by) === UNCLAIMED;
+}
+
+/** Where PageRank and the rings were computed (a run reports it). */
+export interface RestPlacement {
+  pageRankOnMain: boolean;
+  ringsOnMain: boolean;
+}
 
 const KIND_CODE = new Map<EntityKind, number>(ENTITY_KINDS.map((k, i) => [k, i]));
 /** Ids never hold a newline (store ids are numbers or element ids). */
@@ -52,13 +76,13 @@ export function graphThreadAvailable(): boolean {
 
 export interface GraphThread {
   /**
-   * The graph half's result, asked for once the run has scanned the declarations. If the thread
-   * is still in Louvain, PageRank and the rings (which do not wait for it) are done here, on the
-   * run's store, meanwhile; otherwise the thread does them. Either way the same result.
+   * The graph half's result, asked for once the run has scanned the declarations. PageRank and the
+   * rings the thread has not taken yet are done here, on the run's store, while it is in Louvain;
+   * the thread does the rest once Louvain ends. Either way the same result.
    */
-  complete(store: GraphStore, opts?: { onStage?: (s: GraphStageName) => void }): Promise<GraphStageResult & { restOnMain: boolean }>;
-  /** Settles when the thread has sent its communities (for a caller that would rather wait than take over). */
-  communitiesSent: Promise<void>;
+  complete(store: GraphStore, opts?: { onStage?: (s: GraphStageName) => void }): Promise<GraphStageResult & { placement: RestPlacement }>;
+  /** Settles when the thread has done its part and stopped (for a caller that would rather wait than take anything over). */
+  threadDone: Promise<void>;
   cancel(): Promise<void>;
 }
 
@@ -67,58 +91,46 @@ export interface GraphThread {
  * and their weights shared with it, the ids and kinds copied), then the communities, then, unless
  * the run took them over, PageRank and the rings.
  */
-export function startGraphThread(req: Request, opts: { onProgress?: (links: number) => void } = {}): GraphThread {
-  const worker = new Worker(WORKER_FILE!, { workerData: req });
+export function startGraphThread(req: Omit<Request, 'claims'>, opts: { onProgress?: (links: number) => void } = {}): GraphThread {
+  const claims = new Int32Array(new SharedArrayBuffer(TASKS.length * Int32Array.BYTES_PER_ELEMENT));
+  const worker = new Worker(WORKER_FILE!, { workerData: { ...req, claims } satisfies Request });
   // Only the parameters are kept: the request's declaration columns must not outlive the thread's projection.
   const { params } = req;
   const structure = deferred<GraphStructure>();
-  const communities = deferred<{ communities: Communities; restHere: boolean }>();
-  const rest = deferred<RanksAndRings>();
-  let finished = false;
-  /** Whether the communities have come (read when the run asks for the result). */
-  let communitiesIn = false;
-  const fail = (err: unknown) => [structure, communities, rest].forEach((d) => d.reject(err));
+  const communities = deferred<Communities>();
+  const ranks = deferred<Ranks>();
+  const rings = deferred<Rings>();
+  const threadDone = deferred<void>();
+  // What has not come when the thread stops will not come: a run waiting for it fails (what came stays).
+  const fail = (err: unknown) => [structure, communities, ranks, rings, threadDone].forEach((d) => d.reject(err));
   worker.on('message', (m: Reply) => {
     try {
       if ('progress' in m) opts.onProgress?.(m.progress);
       else if ('structure' in m) structure.resolve({ ...m.structure, g: receivedGraph(m.structure.g) });
-      else if ('communities' in m) {
-        finished = m.restHere;
-        communitiesIn = true;
-        communities.resolve(m);
-      } else {
-        finished = true;
-        rest.resolve(m.rest);
-      }
+      else if ('communities' in m) communities.resolve(m.communities);
+      else if ('ranks' in m) ranks.resolve(m.ranks);
+      else rings.resolve(m.rings);
     } catch (err) {
       fail(err);
     }
   });
   worker.on('error', fail);
-  worker.on('exit', (code) => { if (!finished) fail(new Error(`the graph analysis thread stopped (exit code ${code})`)); });
-  const communitiesSent = communities.promise.then(() => undefined);
-  communitiesSent.catch(() => undefined); // read when awaited, like the others
+  worker.on('exit', (code) => {
+    threadDone.resolve();
+    fail(new Error(`the graph analysis thread stopped (exit code ${code})`));
+  });
   return {
     async complete(store, { onStage } = {}) {
-      if (!communitiesIn) {
-        worker.postMessage(REST_HERE);
-        const s = await structure.promise;
-        const mine = await ranksAndRings(store, s, params, { onStage });
-        onStage?.('louvain');
-        const c = await communities.promise;
-        if (!c.restHere) {
-          // It went on with them before it read the message: this thread's are the same.
-          finished = true;
-          await worker.terminate();
-        }
-        return { ...assembleGraphStage(s, c.communities, mine, params), restOnMain: true };
-      }
-      const [s, c, r] = await Promise.all([structure.promise, communities.promise, rest.promise]);
-      return { ...assembleGraphStage(s, c.communities, r, params), restOnMain: false };
+      const s = await structure.promise;
+      const ringsHere = claim(claims, 'rings', BY_RUN) ? await ringsOf(store, s, params, { onStage }) : undefined;
+      const ranksHere = claim(claims, 'pagerank', BY_RUN) ? ranksOf(s, { onStage }) : undefined;
+      onStage?.('louvain');
+      const [c, rk, rg] = await Promise.all([communities.promise, ranksHere ?? ranks.promise, ringsHere ?? rings.promise]);
+      const placement = { pageRankOnMain: ranksHere !== undefined, ringsOnMain: ringsHere !== undefined };
+      return { ...assembleGraphStage(s, c, joined(rk, rg), params), placement };
     },
-    communitiesSent,
+    threadDone: threadDone.promise,
     cancel: async () => {
-      finished = true;
       await worker.terminate();
     },
   };
@@ -152,11 +164,8 @@ async function structureOf(store: GraphStore, params: GraphParams, onProgress: (
 }
 
 async function serve(): Promise<void> {
-  const { storePath, params } = workerData as Request;
+  const { storePath, params, claims } = workerData as Request;
   const port = parentPort!;
-  let restHere = false;
-  const onMessage = (m: unknown) => { if (m === REST_HERE) restHere = true; };
-  port.on('message', onMessage);
   const store = openStore(storePath, process.env, { readonly: true });
   try {
     // Only link counts go back while it works: the run reports its stages from the main thread.
@@ -166,14 +175,16 @@ async function serve(): Promise<void> {
     const sent: SentStructure = { ...s, g: { ...arrays, ids: ids.join(ID_SEPARATOR), kinds: Uint8Array.from(kinds, (k) => KIND_CODE.get(k)!) } };
     port.postMessage({ structure: sent } satisfies Reply, buffersOf([s.damped.offsets, s.damped.targets, s.damped.weights, s.component, sent.g.kinds]));
     const communities = communitiesOf(s, params);
-    // A request to leave the rest to the run, sent while Louvain ran, is read now.
-    await new Promise((resolve) => setImmediate(resolve));
-    port.postMessage({ communities, restHere } satisfies Reply, buffersOf([communities.community]));
-    if (restHere) return;
-    const rest = await ranksAndRings(store, s, params);
-    port.postMessage({ rest } satisfies Reply, buffersOf([rest.pagerank, rest.ringOf]));
+    port.postMessage({ communities } satisfies Reply, buffersOf([communities.community]));
+    if (claim(claims, 'pagerank', BY_THREAD)) {
+      const ranks = ranksOf(s);
+      port.postMessage({ ranks } satisfies Reply, buffersOf([ranks.pagerank]));
+    }
+    if (claim(claims, 'rings', BY_THREAD)) {
+      const rings = await ringsOf(store, s, params);
+      port.postMessage({ rings } satisfies Reply, buffersOf([rings.ringOf]));
+    }
   } finally {
-    port.off('message', onMessage);
     await store.close();
   }
 }
