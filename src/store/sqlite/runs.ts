@@ -6,6 +6,7 @@ import type { AnalysisRun, CategoryRisk, CommunityRecord, EntityScore } from '..
 import { runsToPrune } from '../run-retention';
 import { abandonedReason, type RunResults, type RunStore, type RunSummary } from '../run-store';
 import { spacedCheckpoints } from './connection';
+import { RowAppender } from './row-appender';
 import { communityFromRow, isDeclarationNode, runFromRow, scoreFromRow } from './rows';
 
 export class SqliteRunStore implements RunStore {
@@ -19,8 +20,8 @@ export class SqliteRunStore implements RunStore {
 
   async writeRunResults(runId: string, results: RunResults, onProgress?: (done: number, total: number) => void): Promise<void> {
     const run = Number(runId);
-    const scoreStmt = this.db.prepare(`INSERT OR REPLACE INTO entity_scores
-      (run_id, entity_id, kind, risk, community, component, pagerank, ppr, seizures, known_bad, signals) VALUES (?,?,?,?,?,?,?,?,?,?,?)`);
+    const scoreRows = new RowAppender(this.db, `INSERT OR REPLACE INTO entity_scores
+      (run_id, entity_id, kind, risk, community, component, pagerank, ppr, seizures, known_bad, signals)`, 11);
     const total = results.scores.length + results.communities.length + results.categories.length;
     // Transactions of a few hundred milliseconds: readers never wait (WAL), a writer at most that
     // long; larger ones write each index page once rather than once per small transaction. Nothing
@@ -40,8 +41,8 @@ export class SqliteRunStore implements RunStore {
     const byId = Int32Array.from({ length }, (_, k) => k).sort((a, b) => ids[a]! - ids[b]!);
     const commStmt = this.db.prepare(`INSERT OR REPLACE INTO communities
       (run_id, community, rank, size, by_kind, known_bad, value, risk, members, signals) VALUES (?,?,?,?,?,?,?,?,?,?)`);
-    const catStmt = this.db.prepare('INSERT OR REPLACE INTO category_risk (run_id, field, value, n, bad) VALUES (?,?,?,?,?)');
-    const rankStmt = this.db.prepare('INSERT OR REPLACE INTO entity_ranks (run_id, kind, rank, entity_id) VALUES (?,?,?,?)');
+    const catRows = new RowAppender(this.db, 'INSERT OR REPLACE INTO category_risk (run_id, field, value, n, bad)', 5);
+    const rankRows = new RowAppender(this.db, 'INSERT OR REPLACE INTO entity_ranks (run_id, kind, rank, entity_id)', 4);
     // Ranks within each kind, in the order they are read back (and appended to their tree in that order).
     const ranked = Int32Array.from({ length }, (_, k) => k)
       .sort((a, b) => (kinds[a]! < kinds[b]! ? -1 : kinds[a]! > kinds[b]! ? 1 : risks[b]! - risks[a]! || ids[a]! - ids[b]!));
@@ -50,9 +51,10 @@ export class SqliteRunStore implements RunStore {
         this.db.transaction(() => {
           for (let j = i; j < Math.min(length, i + chunk); j++) {
             const sc = results.scores.at(byId[j]!);
-            scoreStmt.run(run, Number(sc.entityId), sc.kind, sc.risk, sc.community ?? null, sc.component ?? null, sc.pagerank,
+            scoreRows.row(run, Number(sc.entityId), sc.kind, sc.risk, sc.community ?? null, sc.component ?? null, sc.pagerank,
               sc.ppr, sc.seizures, sc.knownBad ? 1 : 0, sc.signals.length ? JSON.stringify(sc.signals) : '[]');
           }
+          scoreRows.flush();
         }).immediate();
         onProgress?.(Math.min(length, i + chunk), total);
       }
@@ -62,8 +64,9 @@ export class SqliteRunStore implements RunStore {
           for (let j = i; j < Math.min(length, i + chunk); j++) {
             const k = ranked[j]!;
             rank = j > 0 && kinds[k] === kinds[ranked[j - 1]!] ? rank + 1 : 1;
-            rankStmt.run(run, kinds[k], rank, ids[k]);
+            rankRows.row(run, kinds[k], rank, ids[k]);
           }
+          rankRows.flush();
         }).immediate();
       }
       this.db.transaction(() => {
@@ -73,7 +76,8 @@ export class SqliteRunStore implements RunStore {
         }
         // In key order too: hundreds of thousands of rows, appended to the (run_id, field, value) tree.
         const categories = [...results.categories].sort((a, b) => (a.field < b.field ? -1 : a.field > b.field ? 1 : a.value < b.value ? -1 : a.value > b.value ? 1 : 0));
-        for (const c of categories) catStmt.run(run, c.field, c.value, c.n, c.bad);
+        for (const c of categories) catRows.row(run, c.field, c.value, c.n, c.bad);
+        catRows.flush();
       }).immediate();
     }, 0);
     onProgress?.(total, total);
