@@ -214,6 +214,7 @@ export function communitiesOf(s: GraphStructure, p: GraphParams): Communities {
   return { community: louvain.community, communities: louvain.count, modularity: louvain.modularity, split: louvain.split, timings: { louvain: lap() } };
 }
 
+/** PageRank over the whole graph (hubs and context links included, as link analysis reads it). */
 export function ranksOf(s: GraphStructure, opts: { onStage?: (s: GraphStageName) => void } = {}): Ranks {
   const lap = stopwatch();
   opts.onStage?.('pagerank');
@@ -229,6 +230,7 @@ function ringsInMemory(s: GraphStructure, p: GraphParams, opts: { onStage?: (s: 
   return { rings, ringOf, timings: { rings: lap() } };
 }
 
+/** The rings, and the circular trade and watchlist hits read from the store. */
 export async function ringsOf(store: GraphStore, s: GraphStructure, p: GraphParams, opts: { onStage?: (s: GraphStageName) => void } = {}): Promise<Rings> {
   const r = ringsInMemory(s, p, opts);
   // Cycles and watchlist hits read the store: timed with the rings, as the stage that reports them.
