@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { QueueEvents, Worker as BullWorker } from 'bullmq';
 import Database from 'better-sqlite3';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { KeyRing } from '../src/api/auth';
 import { startServer } from '../src/api/server';
@@ -11,7 +12,7 @@ import { ringSubgraph } from '../src/export/subgraph';
 import { SqliteGraphStore } from '../src/store/sqlite/sqlite-store';
 import { silentLogger } from '../src/util/logger';
 import { generateSynthetic } from '../src/synth/generate';
-import { runCli, tempDir } from './helpers';
+import { ROOT, runCli, tempDir } from './helpers';
 import { startRedis, type TestRedis } from './redis';
 import { spawnWorker } from './workers';
 
@@ -411,6 +412,14 @@ describe('worker start-up', () => {
       expect(bad.stderr()).toMatch(/maxmemory-policy is allkeys-lru: set it to noeviction/);
       expect(good.stderr()).not.toMatch(/maxmemory-policy/);
     }, { maxmemoryPolicy: 'allkeys-lru' });
+  });
+
+  it('queues closed while their connections are still being set up do not crash the process (a worker scheduling periodic jobs at start)', () => {
+    // Before closes waited for the set-up, every run of this crashed within its rounds ("Connection is closed").
+    const r = spawnSync(process.execPath, [join(ROOT, 'test', 'fixtures', 'close-queues-early.js'), redis.url, '300'], { encoding: 'utf8', timeout: 120_000 });
+    expect(r.stderr).not.toMatch(/Connection is closed/);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toBe('closed 300\n');
   });
 
   it('SIGTERM as soon as a worker says it is ready: it stops at once and cleanly (exit 0, no connection error)', async () => {

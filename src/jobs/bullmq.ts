@@ -206,8 +206,29 @@ export class BullJobs implements JobRunner {
   }
 
   async close(): Promise<void> {
-    await Promise.all([...this.events.map((e) => e.close()), ...Object.values(this.queues).map((q) => q.close())]);
+    await closeWhenSetUp([...this.events, ...Object.values(this.queues)]);
   }
+}
+
+/** How long a close waits for a connection still being set up (with Redis unreachable it never is). */
+const SET_UP_WAIT_MS = 5_000;
+
+/**
+ * Closes queues and event readers once their connections are set up. BullMQ crashes the process
+ * ("Connection is closed", emitted on the connection after its close took every listener away)
+ * when one is closed while its connection is still being set up: a worker that schedules periodic
+ * jobs at start makes four queues, uses one and closes them all at once. A connection not set up
+ * within SET_UP_WAIT_MS is closed as it is.
+ */
+async function closeWhenSetUp(parts: Array<Queue | QueueEvents>): Promise<void> {
+  await Promise.all(parts.map(async (p) => {
+    let timer: NodeJS.Timeout | undefined;
+    const waited = new Promise<void>((resolve) => { timer = setTimeout(resolve, SET_UP_WAIT_MS); });
+    // A set-up that fails (Redis refused) is as good as done: there is nothing left to race.
+    await Promise.race([p.waitUntilReady().catch(() => undefined), waited]);
+    clearTimeout(timer);
+    await p.close();
+  }));
 }
 
 export interface WorkerOptions {
