@@ -98,7 +98,8 @@ async function main(): Promise<void> {
     [g('Louvain'), s(ours.timings.louvain), i('louvain')],
     [rest('PageRank', ours.placement?.pageRankOnMain), s(ours.timings.pagerank), i('pagerank')],
     [rest('rings and cycles', ours.placement?.ringsOnMain), s(ours.timings.rings), ''],
-    ...(threaded ? [['wait for the graph thread after the scan', s(ours.timings.graph_wait), '']] : []),
+    // From the scan's end until the graph half is in: the tasks the main thread took (above) and its wait for the rest.
+    ...(threaded ? [['after the scan, until the graph half is in', s(ours.timings.graph_wait), '']] : []),
     ['personalized PageRank + signals', s(ours.timings.ppr), i('ppr')],
     ['scoring', s(ours.timings.scoring), ''],
     ['declaration model', s(ours.timings.declaration_model), ''],
