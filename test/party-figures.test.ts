@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { ComboSet, standaloneComboSet } from '../src/analysis/signals/combo-set';
 import { scanDeclarations, type DeclarationScan } from '../src/analysis/signals/declaration-scan';
 import { columnsFromFacts } from '../src/store/declaration-columns';
-import { brokerEntries, type PartyAgg } from '../src/analysis/signals/party-figures';
+import type { BrokerCounts, PartyAgg } from '../src/analysis/signals/party-figures';
 import { IdNumbers } from '../src/util/id-numbers';
 import { IntTuples } from '../src/util/int-tuples';
 import { PartyFigures, type DeclarationPart } from '../src/analysis/signals/party-figures';
@@ -83,6 +83,13 @@ function figures(rows: Row[]): { all: Map<string, PartyAgg>; past: Map<string, P
   // By number, the same objects as by id.
   f.numbers.ids.forEach((id, s) => expect(w.byNumber.all[s]).toBe(all.get(id)));
   return { all, past: w.map('past') };
+}
+
+/** A trader's brokers with their counts, in order, as the plain way keeps them. */
+function brokerEntries(b: BrokerCounts): Array<[string, number]> {
+  const out: Array<[string, number]> = [];
+  for (let k = b.from; k < b.to; k++) out.push([b.lists.ids[k]!, b.lists.counts[k]!]);
+  return out;
 }
 
 const entries = (m: Map<string, PartyAgg | PlainAgg>) => [...m].map(([id, p]) => [id, {

@@ -44,13 +44,6 @@ export interface BrokerCounts {
   readonly to: number;
 }
 
-/** A trader's brokers with their counts, in order (for readers that want them as pairs). */
-export function brokerEntries(b: BrokerCounts): Array<[string, number]> {
-  const out: Array<[string, number]> = [];
-  for (let k = b.from; k < b.to; k++) out.push([b.lists.ids[k]!, b.lists.counts[k]!]);
-  return out;
-}
-
 export interface Window {
   parties: Map<string, PartyAgg>;
   categories: Map<string, { n: number; bad: number }>;
