@@ -21,7 +21,7 @@ import { FACT_COLUMNS } from '../src/store/sqlite/declaration-facts';
 import { cachePath } from '../src/store/sqlite/declaration-input';
 import { SqliteGraphStore } from '../src/store/sqlite/sqlite-store';
 import { generateSynthetic } from '../src/synth/generate';
-import { ingestInto, tempDir } from './helpers';
+import { ingestInto, storeWith, tempDir } from './helpers';
 import { until } from './workers';
 
 const tmp = tempDir('cg-cache-');
@@ -223,11 +223,9 @@ describe('an analysis run on the analysis cache', () => {
       await analyse(store);
       await ingestInto(store, [daily[0]!], tmp.dir);
       // The cache's columns cannot be read for the graph (a disk failing under the run, say).
-      const failing = Object.create(store, {
-        declarationInput: {
-          value: async (o: { full: boolean }) => ({ ...(await store.declarationInput(o)), linkColumns: () => { throw new Error('the disk went away'); } }),
-        },
-      }) as SqliteGraphStore;
+      const failing = storeWith(store, {
+        declarationInput: async (o) => ({ ...(await store.declarationInput(o)), linkColumns: () => { throw new Error('the disk went away'); } }),
+      });
       await expect(runAnalysis(failing, { ...DEFAULT_PARAMS, seed: 42 }, { storePath: db })).rejects.toThrow('the disk went away');
       expect(openFilesOf(cachePath(db))).toBe(0);
       expect((await store.listRuns(1))[0]!.status).toBe('failed');

@@ -8,12 +8,11 @@ import { DEFAULT_PARAMS, runAnalysis } from '../src/analysis/run';
 import { normalizeId } from '../src/domain/normalize';
 import { RejectsWriter } from '../src/ingest/rejects';
 import { importWatchlist } from '../src/ingest/watchlist';
-import type { GraphStore } from '../src/store/graph-store';
 import type { RunSummary } from '../src/store/run-store';
 import { printAnalysis } from '../src/cli/commands/analysis';
 import { SqliteGraphStore } from '../src/store/sqlite/sqlite-store';
 import { generateSynthetic, type SynthResult } from '../src/synth/generate';
-import { batchOf, declaration, ingestInto, ROOT, row, runCli, tempDir } from './helpers';
+import { batchOf, declaration, ingestInto, ROOT, row, runCli, storeWith, tempDir } from './helpers';
 
 const tmp = tempDir('cg-analysis-');
 let synth: SynthResult;
@@ -163,17 +162,6 @@ describe('run retention', () => {
     after.db.close();
   });
 });
-
-/** The store with some of its methods replaced (a failure, another process's doing), the rest its own. */
-function storeWith(target: GraphStore, replaced: Partial<GraphStore>): GraphStore {
-  return new Proxy(target, {
-    get(t, prop, receiver) {
-      if (prop in replaced) return replaced[prop as keyof GraphStore];
-      const v = Reflect.get(t, prop, receiver);
-      return typeof v === 'function' ? v.bind(t) : v;
-    },
-  });
-}
 
 describe('switching runs', () => {
   it('a run killed (SIGKILL) during write-back leaves the previous run current', async () => {

@@ -38,6 +38,17 @@ export async function analysedSyntheticStore(dir: string, db: string, synthOpts:
   return { synth, store };
 }
 
+/** The store with some of its methods replaced (a failure, another process's doing), the rest its own. */
+export function storeWith(target: GraphStore, replaced: Partial<GraphStore>): GraphStore {
+  return new Proxy(target, {
+    get(t, prop, receiver) {
+      if (prop in replaced) return replaced[prop as keyof GraphStore];
+      const v = Reflect.get(t, prop, receiver);
+      return typeof v === 'function' ? v.bind(t) : v;
+    },
+  });
+}
+
 /**
  * A digest of every table of an embedded store, rows in key order (the time each migration was
  * applied left out): two stores with the same digests hold the same rows with the same ids.
