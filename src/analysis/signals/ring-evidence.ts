@@ -56,19 +56,68 @@ const TIES_SHOWN = 2;
 const PARTIES_SHOWN = 2;
 const BAD_SHOWN = 2;
 
+/**
+ * Who is tied to whom in a ring, by index into ring.members: each member's ties (indices into
+ * ring.ties, ascending) as ranges of one list, and each tie's parties likewise. A Map of lists per
+ * member and a lookup per tied party cost most of the time of a chain of a quarter of a million.
+ */
+interface RingIndex {
+  /** Member i's ties: tieList[tieStart[i] .. tieStart[i + 1]). */
+  tieStart: Int32Array;
+  tieList: Int32Array;
+  /** Tie k's parties as member indices: partyList[partyStart[k] .. partyStart[k + 1]). */
+  partyStart: Int32Array;
+  partyList: Int32Array;
+}
+
+function ringIndex(ring: Ring): RingIndex {
+  const size = ring.members.length;
+  const indexOf = memberIndexer(ring.members);
+  const partyStart = new Int32Array(ring.ties.length + 1);
+  ring.ties.forEach((t, k) => { partyStart[k + 1] = partyStart[k]! + t.parties.length; });
+  const partyList = new Int32Array(partyStart[ring.ties.length]!);
+  const tieStart = new Int32Array(size + 1);
+  ring.ties.forEach((t, k) => {
+    t.parties.forEach((p, x) => {
+      const i = indexOf(p);
+      partyList[partyStart[k]! + x] = i;
+      tieStart[i + 1]!++;
+    });
+  });
+  for (let i = 0; i < size; i++) tieStart[i + 1]! += tieStart[i]!;
+  const next = tieStart.slice(0, size);
+  const tieList = new Int32Array(tieStart[size]!);
+  for (let k = 0; k < ring.ties.length; k++) {
+    for (let x = partyStart[k]!; x < partyStart[k + 1]!; x++) tieList[next[partyList[x]!]!++] = k;
+  }
+  return { tieStart, tieList, partyStart, partyList };
+}
+
+/** A party's index in the ring's members (sorted ascending; every tie's parties are members): a table for a long chain, a binary search otherwise. */
+function memberIndexer(members: readonly number[]): (p: number) => number {
+  if (members.length > WHOLE_RING_MAX) {
+    const table = new Int32Array(members[members.length - 1]! + 1);
+    members.forEach((m, i) => { table[m] = i; });
+    return (p) => table[p]!;
+  }
+  return (p) => {
+    let lo = 0;
+    let hi = members.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (members[mid]! < p) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  };
+}
+
 /** The ring signal of every member of one ring. */
 export function ringEvidence(ring: Ring, inp: RingInputs): RingMemberEvidence[] {
   const size = ring.members.length;
   const whole = size <= WHOLE_RING_MAX;
   // The ties of each member, so that a large ring costs its size, not its size squared.
-  const tiesOf = new Map<number, number[]>();
-  ring.ties.forEach((t, k) => {
-    for (const p of t.parties) {
-      let l = tiesOf.get(p);
-      if (!l) tiesOf.set(p, (l = []));
-      l.push(k);
-    }
-  });
+  const { tieStart, tieList, partyStart, partyList } = ringIndex(ring);
   let bad = 0;
   let customs = 0;
   const badMembers: number[] = [];
@@ -80,9 +129,12 @@ export function ringEvidence(ring: Ring, inp: RingInputs): RingMemberEvidence[] 
     }
   }
   const sharing = whole ? inp.sharesCounterpart(ring) : new Set<number>();
-  // The parties each member of a large ring shares an identifier with (one set, refilled per member).
-  const near = new Set<number>();
-  return ring.members.map((m) => {
+  // The parties each member of a large ring shares an identifier with, in first-seen order (the
+  // order their figures are summed in); `seen` marks them with the member's index + 1.
+  const near = whole ? undefined : new Int32Array(size);
+  const seen = whole ? undefined : new Int32Array(size);
+  const tag = `ring:${ring.id}`;
+  return ring.members.map((m, i) => {
     let others: number;
     let badShare: number;
     let othersCustoms: number;
@@ -94,13 +146,22 @@ export function ringEvidence(ring: Ring, inp: RingInputs): RingMemberEvidence[] 
       othersCustoms = (customs - inp.customs(m)) / others;
       sharedShare = (sharing.size - (sharing.has(m) ? 1 : 0)) / others;
     } else {
-      near.clear();
-      for (const k of tiesOf.get(m) ?? []) for (const p of ring.ties[k]!.parties) if (p !== m) near.add(p);
-      others = Math.max(1, near.size);
+      let count = 0;
+      for (let x = tieStart[i]!; x < tieStart[i + 1]!; x++) {
+        const k = tieList[x]!;
+        for (let y = partyStart[k]!; y < partyStart[k + 1]!; y++) {
+          const j = partyList[y]!;
+          if (j === i || seen![j] === i + 1) continue;
+          seen![j] = i + 1;
+          near![count++] = ring.members[j]!;
+        }
+      }
+      others = Math.max(1, count);
       let b = 0;
       let c = 0;
       badShown = [];
-      for (const p of near) {
+      for (let x = 0; x < count; x++) {
+        const p = near![x]!;
         b += inp.badWeight(p);
         c += inp.customs(p);
         if (inp.knownBad[p] && badShown.length < BAD_SHOWN) badShown.push(p);
@@ -110,18 +171,28 @@ export function ringEvidence(ring: Ring, inp: RingInputs): RingMemberEvidence[] 
     }
     const badness = 1 - (1 - Math.min(1, 2 * badShare)) * (1 - Math.min(1, othersCustoms)) * (1 - 0.5 * Math.min(1, sharedShare));
     let loose = 1;
-    for (const k of tiesOf.get(m) ?? []) loose *= 1 - tieWeight(inp.kinds[ring.ties[k]!.identifier]!, ring.ties[k]!.parties.length);
-    const evidence = inp.withEvidence === false ? [] : memberEvidence(ring, m, tiesOf.get(m) ?? [], badShown, inp.ids);
+    for (let x = tieStart[i]!; x < tieStart[i + 1]!; x++) {
+      const t = ring.ties[tieList[x]!]!;
+      loose *= 1 - tieWeight(inp.kinds[t.identifier]!, t.parties.length);
+    }
+    const evidence = inp.withEvidence === false ? [] : memberEvidence(ring, tag, m, tieList.subarray(tieStart[i]!, tieStart[i + 1]!), badShown, inp.ids);
     return { member: m, value: (1 - loose) * (TIE_ONLY + (1 - TIE_ONLY) * badness), evidence };
   });
 }
 
 /** `ring:N`, up to two identifiers tying the member each with two of the parties it ties it to, up to two known-bad members. */
-function memberEvidence(ring: Ring, m: number, ties: readonly number[], bad: readonly number[], ids: readonly string[]): string[] {
-  const evidence = [`ring:${ring.id}`];
-  for (const k of ties.slice(0, TIES_SHOWN)) {
+function memberEvidence(ring: Ring, tag: string, m: number, ties: Int32Array, bad: readonly number[], ids: readonly string[]): string[] {
+  const evidence = [tag];
+  for (const k of ties.subarray(0, TIES_SHOWN)) {
     const t = ring.ties[k]!;
-    evidence.push(ids[t.identifier]!, ...t.parties.filter((p) => p !== m).slice(0, PARTIES_SHOWN).map((p) => ids[p]!));
+    evidence.push(ids[t.identifier]!);
+    let shown = 0;
+    for (const p of t.parties) {
+      if (shown === PARTIES_SHOWN) break;
+      if (p === m) continue;
+      evidence.push(ids[p]!);
+      shown++;
+    }
   }
   let added = 0;
   for (const b of bad) {
