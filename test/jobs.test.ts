@@ -414,6 +414,24 @@ describe('worker start-up', () => {
     }, { maxmemoryPolicy: 'allkeys-lru' });
   });
 
+  it('makes a queue, and its Redis connection, only when it is used, and closes only those', async () => {
+    await withOwnRedis('redis-lazy', async (own, ownJobs) => {
+      // Clients connected to this Redis, other than the redis-cli asking.
+      const clients = () => spawnSync('redis-cli', ['-p', String(own.port), 'CLIENT', 'LIST'], { encoding: 'utf8' }).stdout.trim().split('\n').length - 1;
+      expect(clients()).toBe(0);
+      await ownJobs.scheduleAnalysis('0 3 * * *', { db: 'x.db', seed: 42, resolution: 1 });
+      expect(clients()).toBe(1);
+      const scheduler = new BullJobs(connectionFromUrl(own.url));
+      await scheduler.scheduleAnalysis('0 4 * * *', { db: 'x.db', seed: 42, resolution: 1 });
+      expect(clients()).toBe(2);
+      await scheduler.close();
+      expect(clients()).toBe(1);
+      // Listing reads every queue: all four are made then.
+      await ownJobs.list({ offset: 0, limit: 10 });
+      expect(clients()).toBe(4);
+    });
+  });
+
   it('queues closed while their connections are still being set up do not crash the process (a worker scheduling periodic jobs at start)', () => {
     // Before closes waited for the set-up, every run of this crashed within its rounds ("Connection is closed").
     const r = spawnSync(process.execPath, [join(ROOT, 'test', 'fixtures', 'close-queues-early.js'), redis.url, '300'], { encoding: 'utf8', timeout: 120_000 });

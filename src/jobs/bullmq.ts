@@ -84,17 +84,26 @@ const BULL_STATES: Record<JobState, Array<'waiting' | 'delayed' | 'prioritized' 
 };
 
 export class BullJobs implements JobRunner {
-  readonly queues: Record<QueueName, Queue>;
+  /**
+   * The queues by name, each made (with its Redis connection) when first read: a worker that only
+   * schedules periodic analyses, or an API server that only queues ingests, holds one connection,
+   * not four.
+   */
+  readonly queues: Readonly<Record<QueueName, Queue>>;
+  private readonly made = new Map<QueueName, Queue>();
   private events: QueueEvents[] = [];
   private readonly listeners: Array<(job: JobInfo) => void> = [];
 
   constructor(readonly connection: ConnectionOptions) {
-    this.queues = {
-      ingest: new Queue('ingest', { connection, prefix: QUEUE_PREFIX, defaultJobOptions: DEFAULT_JOB_OPTIONS }),
-      analysis: new Queue('analysis', { connection, prefix: QUEUE_PREFIX, defaultJobOptions: DEFAULT_JOB_OPTIONS }),
-      export: new Queue('export', { connection, prefix: QUEUE_PREFIX, defaultJobOptions: DEFAULT_JOB_OPTIONS }),
-      deliver: new Queue('deliver', { connection, prefix: QUEUE_PREFIX, defaultJobOptions: DEFAULT_JOB_OPTIONS }),
-    };
+    const queues = {} as Record<QueueName, Queue>;
+    for (const name of QUEUES) Object.defineProperty(queues, name, { enumerable: true, get: () => this.queue(name) });
+    this.queues = queues;
+  }
+
+  private queue(name: QueueName): Queue {
+    let q = this.made.get(name);
+    if (!q) this.made.set(name, (q = new Queue(name, { connection: this.connection, prefix: QUEUE_PREFIX, defaultJobOptions: DEFAULT_JOB_OPTIONS })));
+    return q;
   }
 
   async enqueueIngest(payload: IngestJob): Promise<JobInfo> {
@@ -206,7 +215,8 @@ export class BullJobs implements JobRunner {
   }
 
   async close(): Promise<void> {
-    await closeWhenSetUp([...this.events, ...Object.values(this.queues)]);
+    // Only the queues made: reading `queues` whole here would make the others just to close them.
+    await closeWhenSetUp([...this.events, ...this.made.values()]);
   }
 }
 
@@ -216,9 +226,8 @@ const SET_UP_WAIT_MS = 5_000;
 /**
  * Closes queues and event readers once their connections are set up. BullMQ crashes the process
  * ("Connection is closed", emitted on the connection after its close took every listener away)
- * when one is closed while its connection is still being set up: a worker that schedules periodic
- * jobs at start makes four queues, uses one and closes them all at once. A connection not set up
- * within SET_UP_WAIT_MS is closed as it is.
+ * when one is closed while its connection is still being set up (a worker scheduling periodic jobs
+ * at start and stopped at once). A connection not set up within SET_UP_WAIT_MS is closed as it is.
  */
 async function closeWhenSetUp(parts: Array<Queue | QueueEvents>): Promise<void> {
   await Promise.all(parts.map(async (p) => {
