@@ -39,16 +39,18 @@ export interface Adjacency {
 
 const NO_ATTRIBUTES = Object.freeze({});
 
-/** The slice of graphology's Graph API that graphology-communities-louvain uses, over CSR arrays. */
+/**
+ * The slice of graphology's Graph API that graphology-communities-louvain uses, over CSR arrays.
+ * Nodes are given as their indices, not as strings: the Louvain index only uses a node as a key
+ * of the plain object it numbers nodes in (and of the one it returns), where an index is the key
+ * its string would be, without a string made and parsed back per node and per edge end.
+ */
 class CsrGraphView {
   readonly type = 'undirected';
   readonly multi = false;
   readonly selfLoopCount = 0;
-  private readonly keys: string[];
 
-  constructor(private readonly a: Adjacency) {
-    this.keys = Array.from({ length: a.n }, (_, i) => String(i));
-  }
+  constructor(private readonly a: Adjacency) {}
 
   get order(): number {
     return this.a.n;
@@ -58,22 +60,21 @@ class CsrGraphView {
     return this.a.offsets[this.a.n]! / 2;
   }
 
-  forEachNode(cb: (node: string, attributes: object) => void): void {
-    for (let i = 0; i < this.a.n; i++) cb(this.keys[i]!, NO_ATTRIBUTES);
+  forEachNode(cb: (node: number, attributes: object) => void): void {
+    for (let i = 0; i < this.a.n; i++) cb(i, NO_ATTRIBUTES);
   }
 
-  undirectedDegreeWithoutSelfLoops(node: string): number {
-    const i = Number(node);
-    return this.a.offsets[i + 1]! - this.a.offsets[i]!;
+  undirectedDegreeWithoutSelfLoops(node: number): number {
+    return this.a.offsets[node + 1]! - this.a.offsets[node]!;
   }
 
   /** Each undirected edge once; the edge "key" is its CSR slot, which the weight getter reads. */
-  forEachEdge(cb: (edge: number, attributes: object, source: string, target: string, sa: object, ta: object, undirected: boolean) => void): void {
+  forEachEdge(cb: (edge: number, attributes: object, source: number, target: number, sa: object, ta: object, undirected: boolean) => void): void {
     const { offsets, targets } = this.a;
     for (let v = 0; v < this.a.n; v++) {
       for (let k = offsets[v]!; k < offsets[v + 1]!; k++) {
         const u = targets[k]!;
-        if (u > v) cb(k, NO_ATTRIBUTES, this.keys[v]!, this.keys[u]!, NO_ATTRIBUTES, NO_ATTRIBUTES, true);
+        if (u > v) cb(k, NO_ATTRIBUTES, v, u, NO_ATTRIBUTES, NO_ATTRIBUTES, true);
       }
     }
   }
@@ -142,7 +143,9 @@ export function runLouvain(a: Adjacency, seed: number, resolution: number): { of
   const view = new CsrGraphView(a) as unknown as Graph;
   const weights = a.weights;
   const result = louvain.detailed(view, { getEdgeWeight: (edge) => weights[edge as unknown as number]!, resolution, rng: () => rng.next() });
-  for (let i = 0; i < a.n; i++) of[i] = result.communities[String(i)]!;
+  // Keyed by node index (see CsrGraphView).
+  const communities = result.communities as unknown as ArrayLike<number>;
+  for (let i = 0; i < a.n; i++) of[i] = communities[i]!;
   return { of, count: result.count, modularity: result.modularity };
 }
 
