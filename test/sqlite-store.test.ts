@@ -8,6 +8,7 @@ import type { EntityKind } from '../src/domain/entities';
 import { scoreList } from '../src/domain/results';
 import { spawn } from 'node:child_process';
 import type { EntityLink } from '../src/store/analysis-source';
+import { loadEntityGraph } from '../src/analysis/graph/projection';
 import { generateSynthetic } from '../src/synth/generate';
 
 let tmp: ReturnType<typeof tempDir> | undefined;
@@ -43,6 +44,22 @@ describe('SQLite store specifics', () => {
     expect(expected.length).toBeGreaterThan(1000);
     expect(links.map((l) => [l.type, l.source, l.target, l.count])).toEqual(expected.map((e) => e.slice(0, 4)));
     links.forEach((l, i) => expect(l.value).toBeCloseTo(expected[i]![4], 6));
+    await store.close();
+  });
+
+  it('gives the entity graph in columns that project to the graph its link objects project to', async () => {
+    const t = tempDir();
+    onTestFinished(t.cleanup);
+    const synth = await generateSynthetic(join(t.dir, 'synth'), { traders: 300, seed: 4 });
+    const store = new SqliteGraphStore(join(t.dir, 's.db'));
+    await store.migrate();
+    await ingestInto(store, [synth.declarationsFile], t.dir);
+    // The projection reads the columns (the embedded store has them); a store without them gives objects.
+    const fromColumns = await loadEntityGraph(store);
+    const fromObjects = await loadEntityGraph(Object.assign(Object.create(store) as SqliteGraphStore, { streamEntityGraphColumns: undefined }));
+    expect(fromColumns.m).toBeGreaterThan(1000);
+    expect(new Set(fromColumns.rel).size).toBeGreaterThan(5); // declaration and identifier links both
+    for (const k of ['n', 'm', 'ids', 'kinds', 'src', 'dst', 'rel', 'count', 'value'] as const) expect(fromColumns[k], k).toEqual(fromObjects[k]);
     await store.close();
   });
 

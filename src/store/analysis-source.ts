@@ -21,6 +21,22 @@ export interface EntityLink {
   value: number;
 }
 
+/**
+ * Links of the entity graph in columns, as the embedded store reads them: entity ids as the
+ * numbers their EntityLink id strings spell, kinds and types as their index in ENTITY_KINDS and
+ * REL_TYPES. Millions of links as objects cost the projection an object and two id strings each.
+ */
+export interface EntityLinkColumns {
+  length: number;
+  source: Int32Array;
+  sourceKind: Uint8Array;
+  target: Int32Array;
+  targetKind: Uint8Array;
+  type: Uint8Array;
+  count: Float64Array;
+  value: Float64Array;
+}
+
 /** Per-entity declaration facts analysis needs (volumes and recorded control outcomes). */
 export interface EntityStats {
   id: string;
@@ -117,6 +133,8 @@ export interface AnalysisSource {
    * trader–counterpart links from `declarations` when given (a run's cached columns), else from the store.
    */
   streamEntityGraph(batchSize?: number, declarations?: DeclarationLinkColumns): AsyncIterable<EntityLink[]>;
+  /** The same links in columns, where the store's ids are numbers (the embedded store); absent otherwise. */
+  streamEntityGraphColumns?(batchSize?: number, declarations?: DeclarationLinkColumns): AsyncIterable<EntityLinkColumns>;
   streamEntityStats(batchSize?: number): AsyncIterable<EntityStats[]>;
   streamDeclarationFacts(batchSize?: number): AsyncIterable<DeclarationFacts[]>;
   /** Every declaration in columns, in id order (the declaration scan); parties numbered in `numbers` in order of first sight. */

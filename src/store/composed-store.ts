@@ -11,7 +11,7 @@ import type { ChannelOverride, QualityCount, RunCard } from '../domain/accountab
 import type { AccountabilityLog } from './accountability-log';
 import type { CaseStore } from './case-store';
 import type { CaseStatus, InvestigationCase } from '../domain/cases';
-import type { AnalysisSource, DeclarationColumns, DeclarationInput, DeclarationLinkColumns, EntityLink, EntityStats } from './analysis-source';
+import type { AnalysisSource, DeclarationColumns, DeclarationInput, DeclarationLinkColumns, EntityLink, EntityLinkColumns, EntityStats } from './analysis-source';
 import type { IdNumbers } from '../util/id-numbers';
 import type { AuditLog, AuditRecord } from './audit-log';
 import type { Entity, GraphReader, LinkFigures, NeighbourhoodOptions, NodeLink, StoreCounts, StoredDeclaration, Subgraph } from './graph-reader';
@@ -37,9 +37,12 @@ export interface StoreRoles {
 
 export abstract class ComposedGraphStore implements GraphStore {
   readonly linkBatch: number;
+  /** Present when the analysis role has it (the embedded store). */
+  readonly streamEntityGraphColumns?: (batchSize?: number, declarations?: DeclarationLinkColumns) => AsyncIterable<EntityLinkColumns>;
 
   constructor(private readonly roles: StoreRoles) {
     this.linkBatch = roles.reader.linkBatch;
+    this.streamEntityGraphColumns = roles.analysis.streamEntityGraphColumns?.bind(roles.analysis);
   }
 
   abstract migrate(): Promise<void>;

@@ -5,8 +5,8 @@
  * graph for Louvain) from these arrays.
  */
 import { grown } from '../../util/grow';
-import type { EntityKind, RelType } from '../../domain/entities';
-import type { DeclarationLinkColumns, EntityLink } from '../../store/analysis-source';
+import { ENTITY_KINDS, REL_TYPES, type EntityKind, type RelType } from '../../domain/entities';
+import type { DeclarationLinkColumns, EntityLink, EntityLinkColumns } from '../../store/analysis-source';
 import type { GraphStore } from '../../store/graph-store';
 import { IdNumbers } from '../../util/id-numbers';
 
@@ -15,6 +15,8 @@ export const REL_CODES: RelType[] = [
   'AT_ADDRESS', 'HAS_PHONE', 'HAS_EMAIL', 'HAS_ACCOUNT', 'DIRECTS', 'IN_CONTAINER',
 ];
 const REL_CODE = new Map(REL_CODES.map((r, i) => [r, i]));
+/** REL_CODES index of each REL_TYPES index (the code EntityLinkColumns gives a type). */
+const REL_CODE_OF_TYPE = Uint8Array.from(REL_TYPES, (t) => REL_CODE.get(t) ?? 0);
 
 export interface EntityGraph {
   n: number;
@@ -79,6 +81,22 @@ export class GraphBuilder {
     this.edges.push(s, d, REL_CODE.get(l.type) ?? 0, l.count, l.value);
   }
 
+  /** The links of a batch of columns: the same nodes, in the same order, as `link` for each would give. */
+  links(c: EntityLinkColumns): void {
+    for (let i = 0; i < c.length; i++) {
+      const s = this.nodeOfInt(c.source[i]!, c.sourceKind[i]!);
+      const d = this.nodeOfInt(c.target[i]!, c.targetKind[i]!);
+      this.edges.push(s, d, REL_CODE_OF_TYPE[c.type[i]!]!, c.count[i]!, c.value[i]!);
+    }
+  }
+
+  /** The node of store id String(id), its kind given as an ENTITY_KINDS index. */
+  private nodeOfInt(id: number, kind: number): number {
+    const i = this.numbers.ofInt(id);
+    if (i === this.kinds.length) this.kinds.push(ENTITY_KINDS[kind]!);
+    return i;
+  }
+
   build(): EntityGraph {
     const e = this.edges;
     return {
@@ -103,10 +121,19 @@ export function indexIds(ids: readonly string[]): EntityGraph['index'] {
 export async function loadEntityGraph(store: GraphStore, onProgress?: (links: number) => void, declarations?: DeclarationLinkColumns): Promise<EntityGraph> {
   const b = new GraphBuilder();
   let links = 0;
-  for await (const batch of store.streamEntityGraph(20_000, declarations)) {
-    for (const l of batch) b.link(l);
-    links += batch.length;
-    onProgress?.(links);
+  // In columns where the store gives them (no object or id string per link), else as objects.
+  if (store.streamEntityGraphColumns) {
+    for await (const batch of store.streamEntityGraphColumns(20_000, declarations)) {
+      b.links(batch);
+      links += batch.length;
+      onProgress?.(links);
+    }
+  } else {
+    for await (const batch of store.streamEntityGraph(20_000, declarations)) {
+      for (const l of batch) b.link(l);
+      links += batch.length;
+      onProgress?.(links);
+    }
   }
   return b.build();
 }

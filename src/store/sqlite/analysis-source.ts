@@ -2,11 +2,12 @@
 import type Database from 'better-sqlite3';
 import type { EntityKind, RelType } from '../../domain/entities';
 import type { DeclarationFacts } from '../../domain/results';
-import type { AnalysisSource, DeclarationColumns, DeclarationInput, DeclarationLinkColumns, EntityLink, EntityStats } from '../analysis-source';
+import type { AnalysisSource, DeclarationColumns, DeclarationInput, DeclarationLinkColumns, EntityLink, EntityLinkColumns, EntityStats } from '../analysis-source';
 import type { IdNumbers } from '../../util/id-numbers';
 import type { Entity } from '../graph-reader';
 import { streamQuery, withReader } from './connection';
-import { cachedDeclarationLinks, declarationLinks, entityNames } from './declaration-links';
+import { cachedDeclarationLinks, declarationLinks } from './declaration-links';
+import { entityLinksOf, KIND_CODE, LinkColumnsBatch, TYPE_CODE } from './link-columns';
 import { readEvery } from './cache-rows';
 import { FACT_COLUMNS, factOf } from './declaration-facts';
 import { SqliteDeclarationInputs } from './declaration-input';
@@ -21,6 +22,10 @@ export class SqliteAnalysisSource implements Omit<AnalysisSource, 'getEntities'>
   }
 
   async *streamEntityGraph(batchSize = 10_000, declarations?: DeclarationLinkColumns): AsyncIterable<EntityLink[]> {
+    for await (const c of this.streamEntityGraphColumns(batchSize, declarations)) yield entityLinksOf(c);
+  }
+
+  async *streamEntityGraphColumns(batchSize = 10_000, declarations?: DeclarationLinkColumns): AsyncIterable<EntityLinkColumns> {
     if (declarations) yield* cachedDeclarationLinks(declarations, GRAPH_RELS, batchSize);
     else yield* withReader(this.path, (reader) => declarationLinks(reader, GRAPH_RELS, REL_COLUMN, batchSize));
     // Identifier links only where the identifier is shared: one used by a single entity tells nothing.
@@ -37,14 +42,12 @@ export class SqliteAnalysisSource implements Omit<AnalysisSource, 'getEntities'>
       // As whole columns (range-columns.ts): a million links and more, read as rows, took twice as long.
       const [source, sourceKind, target, targetKind, type] = queryColumns(db, shared, ['s', 'sk', 't', 'tk', 'type']) as
         [number[], EntityKind[], number[], EntityKind[], RelType[]];
-      const name = entityNames();
-      for (let from = 0; from < source.length; from += batchSize) {
-        const batch: EntityLink[] = [];
-        for (let i = from; i < Math.min(source.length, from + batchSize); i++) {
-          batch.push({ source: name(source[i]!), sourceKind: sourceKind[i]!, target: name(target[i]!), targetKind: targetKind[i]!, type: type[i]!, count: 1, value: 0 });
-        }
-        yield batch;
+      const batch = new LinkColumnsBatch(batchSize);
+      for (let i = 0; i < source.length; i++) {
+        batch.push(source[i]!, KIND_CODE.get(sourceKind[i]!)!, target[i]!, KIND_CODE.get(targetKind[i]!)!, TYPE_CODE.get(type[i]!)!, 1, 0);
+        if (batch.full) yield batch.take();
       }
+      if (batch.length) yield batch.take();
     });
   }
 

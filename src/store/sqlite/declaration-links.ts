@@ -10,7 +10,8 @@
  */
 import type Database from 'better-sqlite3';
 import { DECLARATION_RELS, type DeclarationRel } from '../../domain/entities';
-import type { DeclarationLinkColumns, EntityLink } from '../analysis-source';
+import type { DeclarationLinkColumns, EntityLinkColumns } from '../analysis-source';
+import { KIND_CODE, LinkColumnsBatch, TYPE_CODE } from './link-columns';
 import { rangeColumns } from './range-columns';
 
 /** Declarations bucketed by trader (counting sort): trader t's are at start[t] .. start[t + 1], in id order. */
@@ -24,12 +25,12 @@ interface ByTrader {
 
 export function* declarationLinks(
   db: Database.Database, rels: readonly DeclarationRel[], column: Record<DeclarationRel, string>, batchSize: number,
-): Generator<EntityLink[]> {
+): Generator<EntityLinkColumns> {
   yield* linksOf(byTraderFromStore(db, rels, column), rels, batchSize);
 }
 
 /** The same links from a run's cached declaration columns (in id order, counterparts in `rels` order). */
-export function* cachedDeclarationLinks(c: DeclarationLinkColumns, rels: readonly DeclarationRel[], batchSize: number): Generator<EntityLink[]> {
+export function* cachedDeclarationLinks(c: DeclarationLinkColumns, rels: readonly DeclarationRel[], batchSize: number): Generator<EntityLinkColumns> {
   let maxId = 0;
   for (let i = 0; i < c.rows; i++) maxId = Math.max(maxId, c.trader[i]!);
   for (const col of c.counterparts) for (let i = 0; i < c.rows; i++) maxId = Math.max(maxId, col[i]!);
@@ -79,7 +80,7 @@ function byTraderFromStore(db: Database.Database, rels: readonly DeclarationRel[
   }
 }
 
-function* linksOf({ maxId, start, targets, values }: ByTrader, rels: readonly DeclarationRel[], batchSize: number): Generator<EntityLink[]> {
+function* linksOf({ maxId, start, targets, values }: ByTrader, rels: readonly DeclarationRel[], batchSize: number): Generator<EntityLinkColumns> {
   // Per trader: distinct counterparts (stamped with the trader's id), their count and value.
   const stamp = new Int32Array(maxId + 1).fill(-1);
   const slot = new Int32Array(maxId + 1);
@@ -89,11 +90,11 @@ function* linksOf({ maxId, start, targets, values }: ByTrader, rels: readonly De
   const count = new Float64Array(widest);
   const value = new Float64Array(widest);
   const order = new Int32Array(widest);
-  const id = entityNames();
-  let batch: EntityLink[] = [];
+  const batch = new LinkColumnsBatch(batchSize);
+  const trader = KIND_CODE.get('Trader')!;
   for (let j = 0; j < rels.length; j++) {
-    const rel = rels[j]!;
-    const targetKind = DECLARATION_RELS[rel];
+    const rel = TYPE_CODE.get(rels[j]!)!;
+    const targetKind = KIND_CODE.get(DECLARATION_RELS[rels[j]!])!;
     const col = targets[j]!;
     stamp.fill(-1);
     for (let t = 0; t <= maxId; t++) {
@@ -121,23 +122,10 @@ function* linksOf({ maxId, start, targets, values }: ByTrader, rels: readonly De
       }
       for (let a = 0; a < m; a++) {
         const s = order[a]!;
-        batch.push({ source: id(t), sourceKind: 'Trader', target: id(seen[s]!), targetKind, type: rel, count: count[s]!, value: value[s]! });
-      }
-      if (batch.length >= batchSize) {
-        yield batch;
-        batch = [];
+        batch.push(t, trader, seen[s]!, targetKind, rel, count[s]!, value[s]!);
+        if (batch.full) yield batch.take();
       }
     }
   }
-  if (batch.length) yield batch;
-}
-
-/** Entity ids as strings, each made once (GraphBuilder hashes each once). */
-export function entityNames(): (id: number) => string {
-  // Grown by pushing, so it stays a flat array ('' not yet made); written far past its end it would become a dictionary.
-  const names: string[] = [];
-  return (id) => {
-    while (names.length <= id) names.push('');
-    return names[id] || (names[id] = String(id));
-  };
+  if (batch.length) yield batch.take();
 }
