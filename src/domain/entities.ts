@@ -49,6 +49,10 @@ export const REL_TYPES: readonly RelType[] = [
   ...DECLARATION_REL_TYPES, 'AT_ADDRESS', 'HAS_PHONE', 'HAS_EMAIL', 'HAS_ACCOUNT', 'DIRECTS', 'IN_CONTAINER',
 ];
 
+/** A kind's index in ENTITY_KINDS, and a type's in REL_TYPES: their codes where they travel as numbers. */
+export const KIND_CODE: ReadonlyMap<EntityKind, number> = new Map(ENTITY_KINDS.map((k, i) => [k, i]));
+export const REL_TYPE_CODE: ReadonlyMap<RelType, number> = new Map(REL_TYPES.map((t, i) => [t, i]));
+
 const KIND_BY_LOWER = new Map<string, EntityKind>();
 for (const kind of ENTITY_KINDS) {
   KIND_BY_LOWER.set(kind.toLowerCase(), kind);

@@ -7,7 +7,7 @@
  * declarations, the graph thread once Louvain ends.
  */
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
-import { ENTITY_KINDS, type EntityKind } from '../../domain/entities';
+import { ENTITY_KINDS, KIND_CODE } from '../../domain/entities';
 import type { DeclarationLinkColumns } from '../../store/analysis-source';
 import type { GraphStore } from '../../store/graph-store';
 import { openStore } from '../../store/open';
@@ -63,7 +63,6 @@ export interface RestPlacement {
   ringsOnMain: boolean;
 }
 
-const KIND_CODE = new Map<EntityKind, number>(ENTITY_KINDS.map((k, i) => [k, i]));
 /** Ids never hold a newline (store ids are numbers or element ids). */
 const ID_SEPARATOR = '\n';
 

@@ -1,13 +1,13 @@
 /** What analysis reads of the embedded store, streamed on read connections of their own. */
 import type Database from 'better-sqlite3';
-import type { EntityKind, RelType } from '../../domain/entities';
+import { KIND_CODE, REL_TYPE_CODE, type EntityKind, type RelType } from '../../domain/entities';
 import type { DeclarationFacts } from '../../domain/results';
 import type { AnalysisSource, DeclarationColumns, DeclarationInput, DeclarationLinkColumns, EntityLink, EntityLinkColumns, EntityStats } from '../analysis-source';
 import type { IdNumbers } from '../../util/id-numbers';
 import type { Entity } from '../graph-reader';
 import { streamQuery, withReader } from './connection';
 import { cachedDeclarationLinks, declarationLinks } from './declaration-links';
-import { entityLinksOf, KIND_CODE, LinkColumnsBatch, TYPE_CODE } from './link-columns';
+import { entityLinksOf, LinkColumnsBatch } from './link-columns';
 import { readEvery } from './cache-rows';
 import { FACT_COLUMNS, factOf } from './declaration-facts';
 import { SqliteDeclarationInputs } from './declaration-input';
@@ -44,7 +44,7 @@ export class SqliteAnalysisSource implements Omit<AnalysisSource, 'getEntities'>
         [number[], EntityKind[], number[], EntityKind[], RelType[]];
       const batch = new LinkColumnsBatch(batchSize);
       for (let i = 0; i < source.length; i++) {
-        batch.push(source[i]!, KIND_CODE.get(sourceKind[i]!)!, target[i]!, KIND_CODE.get(targetKind[i]!)!, TYPE_CODE.get(type[i]!)!, 1, 0);
+        batch.push(source[i]!, KIND_CODE.get(sourceKind[i]!)!, target[i]!, KIND_CODE.get(targetKind[i]!)!, REL_TYPE_CODE.get(type[i]!)!, 1, 0);
         if (batch.full) yield batch.take();
       }
       if (batch.length) yield batch.take();

@@ -9,9 +9,9 @@
  * graph and everything computed from it is unchanged.
  */
 import type Database from 'better-sqlite3';
-import { DECLARATION_RELS, type DeclarationRel } from '../../domain/entities';
+import { DECLARATION_RELS, KIND_CODE, REL_TYPE_CODE, type DeclarationRel } from '../../domain/entities';
 import type { DeclarationLinkColumns, EntityLinkColumns } from '../analysis-source';
-import { KIND_CODE, LinkColumnsBatch, TYPE_CODE } from './link-columns';
+import { LinkColumnsBatch } from './link-columns';
 import { rangeColumns } from './range-columns';
 
 /** Declarations bucketed by trader (counting sort): trader t's are at start[t] .. start[t + 1], in id order. */
@@ -93,7 +93,7 @@ function* linksOf({ maxId, start, targets, values }: ByTrader, rels: readonly De
   const batch = new LinkColumnsBatch(batchSize);
   const trader = KIND_CODE.get('Trader')!;
   for (let j = 0; j < rels.length; j++) {
-    const rel = TYPE_CODE.get(rels[j]!)!;
+    const rel = REL_TYPE_CODE.get(rels[j]!)!;
     const targetKind = KIND_CODE.get(DECLARATION_RELS[rels[j]!])!;
     const col = targets[j]!;
     stamp.fill(-1);

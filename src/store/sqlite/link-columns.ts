@@ -1,9 +1,6 @@
 /** Entity-graph links in batches of columns (analysis-source.ts EntityLinkColumns), and as objects for the readers that want them. */
-import { ENTITY_KINDS, REL_TYPES, type EntityKind, type RelType } from '../../domain/entities';
+import { ENTITY_KINDS, REL_TYPES } from '../../domain/entities';
 import type { EntityLink, EntityLinkColumns } from '../analysis-source';
-
-export const KIND_CODE = new Map<EntityKind, number>(ENTITY_KINDS.map((k, i) => [k, i]));
-export const TYPE_CODE = new Map<RelType, number>(REL_TYPES.map((t, i) => [t, i]));
 
 /** Fills batches of `size` links; `full` says when one is ready to `take`. */
 export class LinkColumnsBatch {
