@@ -269,6 +269,45 @@ describe('statistics', () => {
     expect(Math.abs(early.bias - full.bias)).toBeLessThan(0.01);
   });
 
+  it('logistic regression skips the zeros of sparse rows and gives the dense sums\' fit to the last bit', () => {
+    // The fit as it was written for dense rows (every product added, zeros too): the oracle.
+    const dense = (x: number[][], y: number[], l2: number, iterations: number) => {
+      const k = x[0]!.length;
+      const w = new Float64Array(k);
+      const mean = y.reduce((a, b) => a + b, 0) / y.length;
+      let b = Math.log(Math.min(0.99, Math.max(0.01, mean)) / (1 - Math.min(0.99, Math.max(0.01, mean))));
+      const m = new Float64Array(k + 1);
+      const v = new Float64Array(k + 1);
+      for (let t = 1; t <= iterations; t++) {
+        const g = new Float64Array(k + 1);
+        x.forEach((row, i) => {
+          let z = b;
+          for (let j = 0; j < k; j++) z += w[j]! * row[j]!;
+          const err = 1 / (1 + Math.exp(-z)) - y[i]!;
+          for (let j = 0; j < k; j++) g[j]! += err * row[j]!;
+          g[k]! += err;
+        });
+        for (let j = 0; j <= k; j++) {
+          const grad = g[j]! / y.length + (j < k ? l2 * w[j]! : 0);
+          m[j] = 0.9 * m[j]! + (1 - 0.9) * grad;
+          v[j] = 0.999 * v[j]! + (1 - 0.999) * grad * grad;
+          const step = (0.05 * (m[j]! / (1 - 0.9 ** t))) / (Math.sqrt(v[j]! / (1 - 0.999 ** t)) + 1e-8);
+          if (j === k) b -= step;
+          else if ((w[j] = w[j]! - step) < 0) w[j] = 0;
+        }
+      }
+      return { bias: b, weights: Array.from(w) };
+    };
+    const rng = new Rng(5);
+    const x = Array.from({ length: 2000 }, () => Array.from({ length: 8 }, (_, j) => (rng.chance(0.6) ? 0 : j % 2 ? 1 : rng.next())));
+    const y = x.map((row) => (rng.chance(1 / (1 + Math.exp(-(-2 + 2 * row[1]! + row[2]!)))) ? 1 : 0));
+    const fit = fitLogistic(x, y, { iterations: 150, tolerance: 0, nonNegative: true, l2: 0.01 });
+    const oracle = dense(x, y, 0.01, 150);
+    expect(fit.bias).toBe(oracle.bias);
+    expect(fit.weights).toEqual(oracle.weights);
+    expect(fit.weights.filter((w) => w > 0).length).toBeGreaterThan(1);
+  });
+
   it('AUC and precision at k on known rankings', () => {
     expect(auc([0.9, 0.8, 0.2, 0.1], [1, 1, 0, 0])).toBe(1);
     expect(auc([0.1, 0.2, 0.8, 0.9], [1, 1, 0, 0])).toBe(0);

@@ -42,9 +42,10 @@ export function fitLogistic(x: number[][], y: number[], opts: FitOptions = {}): 
   const iters = opts.iterations ?? 400;
   const lr = opts.learningRate ?? 0.05;
   const tolerance = opts.tolerance ?? 1e-4;
-  // Flat typed copies: hundreds of passes over 100k+ rows read these, not the nested arrays.
-  const xs = new Float64Array(n * k);
-  for (let i = 0; i < n; i++) for (let j = 0; j < k; j++) xs[i * k + j] = x[i]![j]!;
+  // The rows' non-zero values only, as typed ranges: hundreds of passes over 100k+ rows read
+  // these, and most values are 0 (57-75% in the runs' fits). A zero term adds nothing to a sum,
+  // so skipping it leaves every sum, and so the fit, the same to the last bit.
+  const { start, col, val } = nonZeros(x, k);
   const ys = Float64Array.from(y);
   const w = new Float64Array(k);
   const mean = y.reduce((a, b) => a + b, 0) / Math.max(1, n);
@@ -57,11 +58,13 @@ export function fitLogistic(x: number[][], y: number[], opts: FitOptions = {}): 
   let done = iters;
   for (let t = 1; t <= iters; t++) {
     g.fill(0);
-    for (let i = 0, row = 0; i < n; i++, row += k) {
+    for (let i = 0; i < n; i++) {
       let z = b;
-      for (let j = 0; j < k; j++) z += w[j]! * xs[row + j]!;
+      const from = start[i]!;
+      const to = start[i + 1]!;
+      for (let p = from; p < to; p++) z += w[col[p]!]! * val[p]!;
       const err = 1 / (1 + Math.exp(-z)) - ys[i]!;
-      for (let j = 0; j < k; j++) g[j]! += err * xs[row + j]!;
+      for (let p = from; p < to; p++) g[col[p]!]! += err * val[p]!;
       g[k]! += err;
     }
     let moved = 0;
@@ -87,6 +90,27 @@ export function fitLogistic(x: number[][], y: number[], opts: FitOptions = {}): 
     }
   }
   return { bias: b, weights: Array.from(w), iterations: done };
+}
+
+/** Row i's non-zero values are val[start[i] .. start[i + 1]), in column order, their columns in col. */
+function nonZeros(x: number[][], k: number): { start: Int32Array; col: Int32Array; val: Float64Array } {
+  const start = new Int32Array(x.length + 1);
+  for (let i = 0; i < x.length; i++) {
+    let nz = 0;
+    for (let j = 0; j < k; j++) if (x[i]![j] !== 0) nz++;
+    start[i + 1] = start[i]! + nz;
+  }
+  const col = new Int32Array(start[x.length]!);
+  const val = new Float64Array(start[x.length]!);
+  for (let i = 0, p = 0; i < x.length; i++) {
+    for (let j = 0; j < k; j++) {
+      const v = x[i]![j]!;
+      if (v === 0) continue;
+      col[p] = j;
+      val[p++] = v;
+    }
+  }
+  return { start, col, val };
 }
 
 export function predict(model: LogisticModel, x: readonly number[]): number {
