@@ -42,12 +42,29 @@ export function featureNames(categories: Iterable<string>): string[] {
   return [...NETWORK_FEATURES, ...[...fields].sort().flatMap((f) => [`history:${f}`, `clean:${f}`])];
 }
 
+/** Each feature name with the field and side of a record feature read out of it. */
+type FeaturePlan = Array<{ name: string; record?: { clean: boolean; field: string } }>;
+const PLANS = new WeakMap<readonly string[], FeaturePlan>();
+
+/** The plan of a list of names, read once per list (featureVector runs per declaration, a model's fit over 100k of them). */
+function planOf(names: readonly string[]): FeaturePlan {
+  let plan = PLANS.get(names);
+  if (!plan) {
+    plan = names.map((name) => {
+      const [, kind, field] = RECORD_FEATURE.exec(name) ?? [];
+      return { name, record: field === undefined ? undefined : { clean: kind === 'clean', field } };
+    });
+    PLANS.set(names, plan);
+  }
+  return plan;
+}
+
 /** The features of a declaration, with what shows each (left out when only the risk is wanted). */
 export function featureVector(d: DeclarationFacts, ctx: ScoringContext, names: readonly string[], withEvidence = true): { x: number[]; evidence: Map<string, string[]> } {
   const cats = new Map(categoriesOf(d));
   const evidence = new Map<string, string[]>();
   const shown = withEvidence ? evidence : undefined;
-  const x = names.map((name) => {
+  const x = planOf(names).map(({ name, record }) => {
     switch (name) {
       case 'trader_risk': {
         shown?.set(name, [d.trader]);
@@ -81,9 +98,8 @@ export function featureVector(d: DeclarationFacts, ctx: ScoringContext, names: r
         return isOriginLaundering(d) ? 1 : 0;
       default: {
         // history:FIELD is the part of the attribute's log-odds above the base rate, clean:FIELD the part below.
-        const [, kind, field] = RECORD_FEATURE.exec(name) ?? [];
-        if (field === undefined) return 0;
-        const clean = kind === 'clean';
+        if (!record) return 0;
+        const { clean, field } = record;
         const value = cats.get(field);
         if (value === undefined) return 0;
         const c = ctx.categories.get(`${field}\u0000${value}`);
@@ -116,7 +132,7 @@ export function fitDeclarationModel(labelled: DeclarationFacts[], past: ScoringC
   const y: number[] = labelled.map((d) => (isBadOutcome(d.outcome) ? 1 : 0));
   const positives = y.reduce((a, b) => a + b, 0);
   if (labelled.length < 200 || positives < 20) return undefined;
-  const x = labelled.map((d) => featureVector(d, past, names).x);
+  const x = labelled.map((d) => featureVector(d, past, names, false).x);
   // Non-negative weights: every feature is oriented so that more means riskier, so a clean history
   // (negative log-odds) can only lower a declaration's risk, never raise it.
   return { features: names, model: fitLogistic(x, y, { l2: 1e-3, iterations: 300, learningRate: 0.05, nonNegative: true }), source: 'fitted' };
@@ -140,7 +156,7 @@ export function holdOut(labelled: readonly DeclarationFacts[], past: ScoringCont
   const fitted = fitDeclarationModel(train, past, names);
   const m = fitted ?? defaultDeclarationModel(names);
   // The figures are computed from the predictions as stored (rounded), so anyone can recompute them.
-  const predictions = test.map((d): [string, number] => [d.id, Math.round(predict(m.model, featureVector(d, past, names).x) * 1e6) / 1e6]);
+  const predictions = test.map((d): [string, number] => [d.id, Math.round(predict(m.model, featureVector(d, past, names, false).x) * 1e6) / 1e6]);
   const quality = heldOutQuality(predictions.map((p) => p[1]), labels);
   return {
     heldOut: {
