@@ -247,10 +247,11 @@ export function watchChanges(w: Watch, was: WatchSnapshot | undefined, now: Watc
   return out;
 }
 
-async function watchAlerts(store: GraphStore, inputs: RunAlertInputs, prev: string | undefined, ringOf: Map<string, CommunityRecord>): Promise<{ alerts: NewAlert[]; seen: AlertPass['watchSeen'] }> {
+async function watchAlerts(store: GraphStore, inputs: RunAlertInputs, prev: string | undefined): Promise<{ alerts: NewAlert[]; seen: AlertPass['watchSeen'] }> {
   const watches = await store.listWatches();
   if (!watches.length) return { alerts: [], seen: [] };
   const ids = new Set(watches.filter((w) => w.kind === 'entity').map((w) => w.ref));
+  const ringOf = ringsOfMembers(inputs.communities, ids);
   const scoreOf = new Map<string, EntityScore>();
   for (let k = 0; k < inputs.scores.length; k++) {
     const { entityId } = inputs.scores.head(k);
@@ -274,13 +275,23 @@ async function watchAlerts(store: GraphStore, inputs: RunAlertInputs, prev: stri
   return { alerts, seen };
 }
 
+/**
+ * The first ring, in rank order, holding each member (of `only`, when given). Built for the top
+ * rings or the watched entities only: a map of every member of every ranked ring is a million
+ * entries at 1M nodes, most never read.
+ */
+function ringsOfMembers(rings: readonly CommunityRecord[], only?: ReadonlySet<string>): Map<string, CommunityRecord> {
+  const out = new Map<string, CommunityRecord>();
+  for (const ring of rings) for (const m of ring.members) if ((!only || only.has(m)) && !out.has(m)) out.set(m, ring);
+  return out;
+}
+
 /** The run's alert pass: its alerts, the ties the next pass compares with, what each watch saw. */
 export async function prepareAlertPass(store: GraphStore, inputs: RunAlertInputs, s: AlertSettings): Promise<AlertPass> {
   const { g, runId: run } = inputs;
   const top = inputs.communities.slice(0, s.topRings);
-  const ringOf = new Map<string, CommunityRecord>();
-  for (const ring of inputs.communities) for (const m of ring.members) if (!ringOf.has(m)) ringOf.set(m, ring);
-  const topRingOf = new Map([...ringOf].filter(([, r]) => top.includes(r)));
+  // The top rings come first in rank order: a member's first ring is a top ring exactly when a top ring holds it.
+  const topRingOf = ringsOfMembers(top);
   const bad: ScoreHead[] = [];
   for (let k = 0; k < inputs.scores.length; k++) {
     const h = inputs.scores.head(k);
@@ -295,7 +306,7 @@ export async function prepareAlertPass(store: GraphStore, inputs: RunAlertInputs
   const ties = focusTies(g, inputs.hub, focus);
   const prev = inputs.previous?.status === 'done' ? inputs.previous.id : undefined;
   const prevPass = prev ? await store.getAlertPass(prev) : null;
-  const watched = await watchAlerts(store, inputs, prev, ringOf);
+  const watched = await watchAlerts(store, inputs, prev);
   const alerts: NewAlert[] = [...watched.alerts];
   if (prev) {
     alerts.push(...capped(await entityAlerts(store, run, prev, inputs.scores, s), s.maxPerType));
