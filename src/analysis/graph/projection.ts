@@ -121,21 +121,19 @@ export function indexIds(ids: readonly string[]): EntityGraph['index'] {
 export async function loadEntityGraph(store: GraphStore, onProgress?: (links: number) => void, declarations?: DeclarationLinkColumns): Promise<EntityGraph> {
   const b = new GraphBuilder();
   let links = 0;
-  // In columns where the store gives them (no object or id string per link), else as objects.
-  if (store.streamEntityGraphColumns) {
-    for await (const batch of store.streamEntityGraphColumns(20_000, declarations)) {
-      b.links(batch);
-      links += batch.length;
-      onProgress?.(links);
-    }
-  } else {
-    for await (const batch of store.streamEntityGraph(20_000, declarations)) {
-      for (const l of batch) b.link(l);
-      links += batch.length;
-      onProgress?.(links);
-    }
+  for await (const batch of linkBatches(store, declarations)) {
+    if (Array.isArray(batch)) for (const l of batch) b.link(l);
+    else b.links(batch);
+    links += batch.length;
+    onProgress?.(links);
   }
   return b.build();
+}
+
+/** The graph's links in columns where the store gives them (no object or id string per link), else as objects. */
+async function* linkBatches(store: GraphStore, declarations?: DeclarationLinkColumns): AsyncIterable<EntityLinkColumns | EntityLink[]> {
+  if (store.streamEntityGraphColumns) yield* store.streamEntityGraphColumns(20_000, declarations);
+  else yield* store.streamEntityGraph(20_000, declarations);
 }
 
 /** Compressed sparse rows of an undirected weighted graph (each edge stored both ways). */
