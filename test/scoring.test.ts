@@ -10,7 +10,7 @@ import { filterByWeight, ringSubgraph } from '../src/export/subgraph';
 import {
   defaultDeclarationModel, shownReasons, featureNames, featureVector, fitDeclarationModel, scoreDeclaration, type ScoringContext,
 } from '../src/analysis/scoring/declaration-model';
-import { DEFAULT_WEIGHTS, riskOf, riskValue } from '../src/analysis/scoring/entity-risk';
+import { DEFAULT_WEIGHTS, riskValue, signalsOf } from '../src/analysis/scoring/entity-risk';
 import { scoreTable } from '../src/analysis/scoring/score-table';
 import { sigmoid, smoothedLogOdds } from '../src/analysis/scoring/logistic';
 import { SIGNALS, type Features } from '../src/analysis/signals/entity-signals';
@@ -44,14 +44,12 @@ describe('entity risk', () => {
   });
 
   it('lists the signals behind it, largest contribution first, each with its value, weight × value and evidence', () => {
-    const r = riskOf(f, 1, DEFAULT_WEIGHTS);
-    expect(r.risk).toBe(riskValue(f, 1, DEFAULT_WEIGHTS));
-    expect(r.signals).toEqual([
+    expect(signalsOf(f, 1, DEFAULT_WEIGHTS)).toEqual([
       { name: 'shared_identifier_ring', value: 1, contribution: 2.5, evidence: ['ev-shared_identifier_ring-1'] },
       { name: 'seizures', value: 0.5, contribution: 1.75, evidence: ['ev-seizures-1'] },
       { name: 'risky_broker', value: 0.2, contribution: 0.4, evidence: ['ev-risky_broker-1'] },
     ]);
-    expect(riskOf(f, 0, DEFAULT_WEIGHTS).signals).toEqual([]);
+    expect(signalsOf(f, 0, DEFAULT_WEIGHTS)).toEqual([]);
   });
 
   it('follows the weights it is given: a zero weight takes a signal out of the risk', () => {
@@ -82,7 +80,7 @@ describe('the score table', () => {
   it("makes each score when read: the risk rounded, the graph's figures, the signals largest contribution first", () => {
     expect(table.at(2)).toEqual({
       entityId: '13', kind: 'Broker', risk: Math.round(riskValue(f, 3, DEFAULT_WEIGHTS) * 1e6) / 1e6, community: 1, component: 0,
-      pagerank: 0.4, ppr: 0, seizures: 1, knownBad: true, signals: riskOf(f, 3, DEFAULT_WEIGHTS).signals,
+      pagerank: 0.4, ppr: 0, seizures: 1, knownBad: true, signals: signalsOf(f, 3, DEFAULT_WEIGHTS),
     });
     expect(table.at(2).signals.map((s) => s.name)).toEqual(['seizures', 'risky_broker']);
     expect(table.at(1)).toMatchObject({ entityId: '12', kind: 'Address', ppr: 0.25, knownBad: false, signals: [{ name: 'watchlist', evidence: ['ev-watchlist-2'] }] });

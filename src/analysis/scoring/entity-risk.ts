@@ -30,7 +30,7 @@ export function featureRow(f: Features, i: number): number[] {
   return Array.from(f.values.subarray(i * S, i * S + S));
 }
 
-/** A node's risk: the logistic of its weighted signals (riskOf adds the reasons). */
+/** A node's risk: the logistic of its weighted signals (signalsOf gives the reasons). */
 export function riskValue(f: Features, i: number, w: RiskWeights): number {
   let z = w.bias;
   for (let s = 0; s < S; s++) {
@@ -40,8 +40,8 @@ export function riskValue(f: Features, i: number, w: RiskWeights): number {
   return sigmoid(z);
 }
 
-/** A node's risk and the signals behind it, largest contribution first. */
-export function riskOf(f: Features, i: number, w: RiskWeights): { risk: number; signals: Signal[] } {
+/** The signals behind a node's risk (riskValue), largest contribution first. */
+export function signalsOf(f: Features, i: number, w: RiskWeights): Signal[] {
   const signals: Signal[] = [];
   const ev = f.evidence[i];
   for (let s = 0; s < S; s++) {
@@ -52,7 +52,7 @@ export function riskOf(f: Features, i: number, w: RiskWeights): { risk: number; 
     signals.push({ name, value: round(v), contribution: round(contribution), evidence: ev?.[name] ?? [] });
   }
   signals.sort((a, b) => b.contribution - a.contribution);
-  return { risk: riskValue(f, i, w), signals };
+  return signals;
 }
 
 function round(x: number): number {

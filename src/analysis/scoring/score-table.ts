@@ -9,7 +9,7 @@ import { isPartyKind } from '../../domain/entities';
 import type { EntityScore, ScoreHead, ScoreList } from '../../domain/results';
 import type { GraphStageResult } from '../graph/graph-stage';
 import { S, SIGNALS, type Features, type SignalName } from '../signals/entity-signals';
-import { riskOf, riskValue, type RiskWeights } from './entity-risk';
+import { riskValue, signalsOf, type RiskWeights } from './entity-risk';
 
 export interface ScoreTable extends ScoreList {
   /** Every node's risk (unrounded; scored or not), by node index. */
@@ -40,7 +40,7 @@ export function scoreTable(gs: Pick<GraphStageResult, 'g' | 'community' | 'compo
       return {
         entityId: g.ids[i]!, kind: g.kinds[i]!, risk: rounded(i),
         community: gs.community[i]! >= 0 ? gs.community[i] : undefined, component: gs.component[i],
-        pagerank: gs.pagerank[i]!, ppr: f.ppr[i]!, seizures: f.seizures[i]!, knownBad: f.knownBad[i] === 1, signals: riskOf(f, i, weights).signals,
+        pagerank: gs.pagerank[i]!, ppr: f.ppr[i]!, seizures: f.seizures[i]!, knownBad: f.knownBad[i] === 1, signals: signalsOf(f, i, weights),
       };
     },
     head(k: number): ScoreHead {
@@ -48,7 +48,7 @@ export function scoreTable(gs: Pick<GraphStageResult, 'g' | 'community' | 'compo
       return { entityId: g.ids[i]!, kind: g.kinds[i]!, risk: rounded(i), knownBad: f.knownBad[i] === 1 };
     },
     hasSignal(k: number, name: string): boolean {
-      // riskOf gives a reason for every non-zero signal value.
+      // signalsOf gives a reason for every non-zero signal value.
       const s = SIGNALS.indexOf(name as SignalName);
       return s >= 0 && f.values[nodeAt(nodes, k) * S + s] !== 0;
     },
@@ -60,7 +60,7 @@ function nodeAt(nodes: Int32Array, k: number): number {
   return nodes[k]!;
 }
 
-/** Whether any signal of node i is non-zero (riskOf would give it a reason). */
+/** Whether any signal of node i is non-zero (signalsOf would give it a reason). */
 function hasSignal(f: Features, i: number): boolean {
   for (let s = i * S; s < i * S + S; s++) if (f.values[s] !== 0) return true;
   return false;
