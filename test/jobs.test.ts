@@ -429,6 +429,11 @@ describe('worker start-up', () => {
       // Listing reads every queue: all four are made then.
       await ownJobs.list({ offset: 0, limit: 10 });
       expect(clients()).toBe(4);
+      // Once closed, a queue never made is not made (its connection would be left open).
+      const closed = new BullJobs(connectionFromUrl(own.url));
+      await closed.close();
+      expect(() => closed.queues.export).toThrow(/closed/);
+      expect(clients()).toBe(4);
     });
   });
 

@@ -91,6 +91,7 @@ export class BullJobs implements JobRunner {
    */
   readonly queues: Readonly<Record<QueueName, Queue>>;
   private readonly made = new Map<QueueName, Queue>();
+  private closed = false;
   private events: QueueEvents[] = [];
   private readonly listeners: Array<(job: JobInfo) => void> = [];
 
@@ -102,7 +103,11 @@ export class BullJobs implements JobRunner {
 
   private queue(name: QueueName): Queue {
     let q = this.made.get(name);
-    if (!q) this.made.set(name, (q = new Queue(name, { connection: this.connection, prefix: QUEUE_PREFIX, defaultJobOptions: DEFAULT_JOB_OPTIONS })));
+    if (!q) {
+      // A queue first read after close (a late job event) would open a connection nobody closes.
+      if (this.closed) throw new Error(`the job queues are closed: no ${name} queue is made now`);
+      this.made.set(name, (q = new Queue(name, { connection: this.connection, prefix: QUEUE_PREFIX, defaultJobOptions: DEFAULT_JOB_OPTIONS })));
+    }
     return q;
   }
 
@@ -215,6 +220,7 @@ export class BullJobs implements JobRunner {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     // Only the queues made: reading `queues` whole here would make the others just to close them.
     await closeWhenSetUp([...this.events, ...this.made.values()]);
   }
