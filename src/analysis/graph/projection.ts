@@ -5,18 +5,13 @@
  * graph for Louvain) from these arrays.
  */
 import { grown } from '../../util/grow';
-import { ENTITY_KINDS, REL_TYPES, type EntityKind, type RelType } from '../../domain/entities';
+import { ENTITY_KINDS, REL_TYPE_CODE, REL_TYPES, type EntityKind, type RelType } from '../../domain/entities';
 import type { DeclarationLinkColumns, EntityLink, EntityLinkColumns } from '../../store/analysis-source';
 import type { GraphStore } from '../../store/graph-store';
 import { IdNumbers } from '../../util/id-numbers';
 
-export const REL_CODES: RelType[] = [
-  'FILED_BY', 'CONSIGNED_TO', 'SUPPLIED_BY', 'DECLARED_BY', 'CARRIED_BY', 'ROUTED_VIA', 'ON_VESSEL',
-  'AT_ADDRESS', 'HAS_PHONE', 'HAS_EMAIL', 'HAS_ACCOUNT', 'DIRECTS', 'IN_CONTAINER',
-];
-const REL_CODE = new Map(REL_CODES.map((r, i) => [r, i]));
-/** REL_CODES index of each REL_TYPES index (the code EntityLinkColumns gives a type). */
-const REL_CODE_OF_TYPE = Uint8Array.from(REL_TYPES, (t) => REL_CODE.get(t) ?? 0);
+/** A link's type in the graph (`rel`) is its index here: the domain's REL_TYPES, the codes EntityLinkColumns carry too. */
+export const REL_CODES: readonly RelType[] = REL_TYPES;
 
 export interface EntityGraph {
   n: number;
@@ -78,7 +73,7 @@ export class GraphBuilder {
   link(l: EntityLink): void {
     const s = this.node(l.source, l.sourceKind);
     const d = this.node(l.target, l.targetKind);
-    this.edges.push(s, d, REL_CODE.get(l.type) ?? 0, l.count, l.value);
+    this.edges.push(s, d, REL_TYPE_CODE.get(l.type) ?? 0, l.count, l.value);
   }
 
   /** The links of a batch of columns: the same nodes, in the same order, as `link` for each would give. */
@@ -86,7 +81,7 @@ export class GraphBuilder {
     for (let i = 0; i < c.length; i++) {
       const s = this.nodeOfInt(c.source[i]!, c.sourceKind[i]!);
       const d = this.nodeOfInt(c.target[i]!, c.targetKind[i]!);
-      this.edges.push(s, d, REL_CODE_OF_TYPE[c.type[i]!]!, c.count[i]!, c.value[i]!);
+      this.edges.push(s, d, c.type[i]!, c.count[i]!, c.value[i]!);
     }
   }
 
