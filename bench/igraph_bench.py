@@ -22,4 +22,5 @@ s = time.time(); ppr = g.personalized_pagerank(weights='weight', damping=0.85, r
 t['total'] = time.time() - t0
 usage = resource.getrusage(resource.RUSAGE_SELF)
 print(json.dumps({'timings_s': t, 'components': len(comps), 'communities': len(comm), 'modularity': comm.modularity,
-                  'peak_rss_mb': usage.ru_maxrss / 1024, 'cpu_s': usage.ru_utime + usage.ru_stime}))
+                  'peak_rss_mb': usage.ru_maxrss / 1024, 'cpu_s': usage.ru_utime + usage.ru_stime, 'system_s': usage.ru_stime,
+                  'minor_faults': usage.ru_minflt}))
