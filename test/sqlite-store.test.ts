@@ -6,7 +6,7 @@ import { storeContract } from './store-contract';
 import { analysedSyntheticStore, batchOf, ingestInto, ROOT, row, tempDir } from './helpers';
 import type { EntityKind } from '../src/domain/entities';
 import { scoreList } from '../src/domain/results';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import type { EntityLink } from '../src/store/analysis-source';
 import { loadEntityGraph } from '../src/analysis/graph/projection';
 import { generateSynthetic } from '../src/synth/generate';
@@ -25,6 +25,20 @@ storeContract('sqlite', {
 });
 
 describe('SQLite store specifics', () => {
+  it('checkpoints a run\'s write-back on a thread of its own: the run goes on, and the store closes once the log is in its file', () => {
+    const t = tempDir();
+    onTestFinished(t.cleanup);
+    const r = spawnSync(process.execPath, [join(ROOT, 'test', 'fixtures', 'checkpoint-aside.js'), join(t.dir, 'aside.db')], { encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout) as { returned: { autocheckpoint: number; fileGrew: boolean; walBytes: number }; closed: { fileGrewBy: number; wal: number } };
+    // When the write returns, its 60 MB are in the log, not yet in the file, and this connection checkpoints nothing meanwhile.
+    expect(out.returned).toEqual({ autocheckpoint: 0, fileGrew: false, walBytes: expect.any(Number) });
+    expect(out.returned.walBytes).toBeGreaterThan(50e6);
+    // Closed: all of it in the file, the log gone.
+    expect(out.closed.fileGrewBy).toBeGreaterThan(50e6);
+    expect(out.closed.wal).toBe(0);
+  });
+
   it('aggregates trader–counterpart links exactly as GROUP BY would, in the same order', async () => {
     const t = tempDir();
     onTestFinished(t.cleanup); // removed whether the test passes or fails

@@ -4,6 +4,7 @@ import { rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { searchName } from '../../domain/normalize';
 import { UsageError } from '../../util/errors';
+import { checkpointAside } from './checkpoint-aside';
 import { DEFERRED_INDEXES, MIGRATIONS } from './migrations';
 
 /**
@@ -87,16 +88,17 @@ export function schemaVersion(db: Database.Database): number {
 
 /**
  * Fewer, larger checkpoints during a large write (each one copies the WAL into the file and
- * syncs), or, with `pages` 0, none until the write ends and then one that waits for nobody
- * (a run's write-back: its rows are invisible until the run is made current anyway).
+ * syncs), or, with `pages` 0, none until the write ends and then one that waits for nobody, on a
+ * thread of its own (a run's write-back: its rows are invisible until the run is made current
+ * anyway, and the run goes on meanwhile).
  */
 export async function spacedCheckpoints<T>(db: Database.Database, work: () => T | Promise<T>, pages = 20_000): Promise<T> {
   db.pragma(`wal_autocheckpoint = ${pages}`);
   try {
     return await work();
   } finally {
-    db.pragma('wal_autocheckpoint = 1000');
-    if (pages === 0) db.pragma('wal_checkpoint(PASSIVE)');
+    if (pages === 0) checkpointAside(db);
+    else db.pragma('wal_autocheckpoint = 1000');
   }
 }
 

@@ -14,6 +14,7 @@ import { SqliteAnalysisSource } from './analysis-source';
 import { SqliteCaseStore } from './cases';
 import { SqliteAlertStore } from './alerts';
 import { SqliteAuditLog } from './audit';
+import { checkpointsDone } from './checkpoint-aside';
 import { ensureIndexes, migrate, openDatabase, schemaVersion } from './connection';
 import { SqliteGraphReader } from './reader';
 import { SqliteRunStore } from './runs';
@@ -46,7 +47,11 @@ export class SqliteGraphStore extends ComposedGraphStore {
   /** Builds any secondary index that is missing (after a bulk load, or one that was killed). */
   ensureIndexes(): void { ensureIndexes(this.db); }
   schemaVersion(): number { return schemaVersion(this.db); }
-  async close(): Promise<void> { if (this.db.open) this.db.close(); }
+  /** Closes the connection once a checkpoint it started aside (after a run's write-back) is done. */
+  async close(): Promise<void> {
+    await checkpointsDone(this.db);
+    if (this.db.open) this.db.close();
+  }
 
   /** The synchronous forms benchmarks and tests use on the embedded store. */
   writeBatchSync(batch: GraphBatch): BatchResult { return this.writer.writeBatchSync(batch); }
