@@ -81,7 +81,7 @@ async function main(): Promise<void> {
   }
   references.push(machineReferenceSeconds());
   process.stdout.write(`\n${table(['load', 'rows read', 'declarations', 'seconds', 'rows/s', 'declarations/s', 'speed vs ingest', 'CPU s', 'CPU µs / declaration', `at most, ${CORES} cores busy`, 'peak RSS MB', 'store MB'], rows)}\n`);
-  process.stdout.write(`\nnode ${process.version}; import: a new store, parsing on a worker thread beside its SQLite writer; ingest: into an existing empty store, one thread\n`);
+  process.stdout.write(`\nnode ${process.version}; import: a new store, parsing on a worker thread beside its SQLite writer; ingest: into an existing empty store, reading on a worker thread beside the store's writer\n`);
   process.stdout.write(`CPU s: all the process's threads (getrusage); "at most, ${CORES} cores busy": declarations / (CPU s / ${CORES}), what the same work would reach with every core busy all along\n`);
   process.stdout.write('goals at 1M rows: import >= 50,000 declarations/s and < 1 GB peak RSS; ingest into an existing store >= 12,000 declarations/s and < 500 MB (a row is one declaration item)\n');
   process.stdout.write(`machine reference (bench/machine-reference.ts) before each load and at the end: ${references.map((r) => `${r.toFixed(2)} s`).join(', ')}\n`);

@@ -3,8 +3,9 @@
  * rejects and counts), leaves nothing under the store's name when it is killed, and never builds
  * over a store that holds data.
  */
+import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { runImport } from '../src/ingest/bulk/import';
 import { runIngest, type IngestSummary } from '../src/ingest/ingest';
@@ -96,6 +97,50 @@ describe('a bulk import', () => {
     expect(tableDigests(fresh).watchlist).toMatch(/^[1-9]\d* rows/);
     expect(tableDigests(fresh)).toEqual(tableDigests(existing));
     expect(readFileSync(join(tmp.dir, 'cli-new-rejects.csv'), 'utf8')).toBe(readFileSync(join(tmp.dir, 'cli-existing-rejects.csv'), 'utf8'));
+  });
+
+  it('ingest into a store with data reads its files on a thread of its own and stores what ingest on one thread stores: replacements, rejects, watchlist alerts', async () => {
+    // A store holding the synthetic file and the watchlist, copied twice; the other files then go
+    // into one copy through the CLI (the compiled reading thread) and into the other on this thread.
+    const base = join(tmp.dir, 'read-base.db');
+    // Watchlisted: the phone and the account the second file's D1 declares (each a hit per version).
+    const listed = join(tmp.dir, 'read-watchlist.csv');
+    writeFileSync(listed, 'kind,key,reason,source,severity,listed_at\nphone,+212 661 23 45 67,seen in a case,intelligence,high,2025-01-01\n'
+      + 'bank_account,MA64 0111 2222 3333 4444 5555 66,seen in a case,intelligence,medium,2025-01-01\n');
+    const made = runCli(['ingest', files[0]!, '--watchlist', listed, '--db', base, '--rejects', join(tmp.dir, 'read-base-rejects.csv')]);
+    expect(made.status, made.stderr).toBe(0);
+    const threaded = join(tmp.dir, 'read-threaded.db');
+    const here = join(tmp.dir, 'read-here.db');
+    copyFileSync(base, threaded);
+    copyFileSync(base, here);
+    const rest = [files[1]!, files[2]!];
+    const cli = runCli(['ingest', ...rest, '--db', threaded, '--rejects', join(tmp.dir, 'read-threaded-rejects.csv'), '--json']);
+    expect(cli.status, cli.stderr).toBe(0);
+    const viaThread = JSON.parse(cli.stdout) as IngestSummary & { loadedBy: string; store: unknown };
+    const store = new SqliteGraphStore(here);
+    const viaHere = await runIngest(store, await planIngest(rest), { phoneRegion: 'MA', defaultCurrency: 'MAD', rejectsPath: join(tmp.dir, 'read-here-rejects.csv') });
+    await store.close();
+
+    expect(viaThread.loadedBy).toBe('ingest');
+    expect(viaThread.replacements.conflicting).toBeGreaterThan(0);
+    expect(viaThread.alerts).toBeGreaterThan(0);
+    const { store: _store, watchlist: _w, outcomes: _o, ...summary } = viaThread as typeof viaThread & { watchlist?: unknown; outcomes?: unknown };
+    expect(counted(summary)).toEqual(counted(viaHere));
+    expect(readFileSync(join(tmp.dir, 'read-threaded-rejects.csv'), 'utf8')).toBe(readFileSync(join(tmp.dir, 'read-here-rejects.csv'), 'utf8'));
+    // Every table alike; the alerts but for when they were raised.
+    const { alerts: _a, ...tables } = tableDigests(threaded);
+    const { alerts: _b, ...tablesHere } = tableDigests(here);
+    expect(tables).toEqual(tablesHere);
+    const alerts = (db: string) => {
+      const d = new Database(db, { readonly: true });
+      try {
+        return d.prepare('SELECT key, type, severity, state FROM alerts ORDER BY key').all();
+      } finally {
+        d.close();
+      }
+    };
+    expect(alerts(threaded).length).toBe(viaThread.alerts);
+    expect(alerts(threaded)).toEqual(alerts(here));
   });
 
   it('killed with SIGKILL half-way leaves no store under its name; the next import cleans up after it', async () => {

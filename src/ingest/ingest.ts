@@ -58,6 +58,11 @@ export interface IngestSummary {
   alerts: number;
 }
 
+/** A rough row estimate (declaration rows are a few hundred bytes): it lets the store prepare for large loads. */
+export function expectedRowsOf(plan: IngestPlan): number {
+  return plan.files.reduce((a, f) => a + f.bytes, 0) / 300;
+}
+
 export async function runIngest(store: LoadTarget, plan: IngestPlan, opts: IngestOptions): Promise<IngestSummary> {
   checkWritable(opts.rejectsPath);
   const started = process.hrtime.bigint();
@@ -67,8 +72,6 @@ export async function runIngest(store: LoadTarget, plan: IngestPlan, opts: Inges
   const summaries: FileSummary[] = [];
   for (const w of plan.warnings) opts.logger?.warn(w);
 
-  // A rough row estimate (declaration rows are a few hundred bytes) lets the store prepare for large loads.
-  const expectedRows = plan.files.reduce((a, f) => a + f.bytes, 0) / 300;
   const byFile = new Map<PlannedFile, FileSummary>();
   for (const pf of plan.files) {
     const summary: FileSummary = { file: pf.file, format: pf.format, read: 0, accepted: 0, rejected: 0 };
@@ -77,7 +80,7 @@ export async function runIngest(store: LoadTarget, plan: IngestPlan, opts: Inges
   }
   let bytesRead = 0;
   try {
-    await store.bulk(expectedRows, async () => {
+    await store.bulk(expectedRowsOf(plan), async () => {
       for await (const batch of readDeclarations(plan, validate, (_f, n) => { bytesRead = n; })) {
         for (const { file, rec, result, declarationId } of batch) {
           const summary = byFile.get(file)!;

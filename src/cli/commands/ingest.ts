@@ -3,7 +3,8 @@ import type { Command } from 'commander';
 import { basename } from 'node:path';
 import type { Config } from '../../config';
 import { existsSync } from 'node:fs';
-import { runIngest, type IngestProgress, type IngestSummary } from '../../ingest/ingest';
+import { type IngestProgress, type IngestSummary } from '../../ingest/ingest';
+import { ingestReadsOnThread, runIngestThreaded } from '../../ingest/ingest-thread';
 import { runImport, type ImportOptions } from '../../ingest/bulk/import';
 import { isEmptyStore } from '../../store/sqlite/bulk-writer';
 import { UsageError } from '../../util/errors';
@@ -72,8 +73,9 @@ export async function ingestCommand(files: string[], opts: IngestCommandOptions,
 
   // A store that does not exist yet is built by a bulk import (nobody can have it open); one that exists takes ingest's path.
   const bulk = opts.bulk ?? (plan.files.length > 0 && !process.env.NEO4J_URI && !existsSync(opts.db));
-  // Parsing happens here only for ingest (an import parses on a thread with a young generation of its own).
-  if (!bulk) preferAllocationThroughput();
+  // Parsing happens here only for an ingest without its reading thread (an import, and an ingest
+  // with it, parse on a thread with a young generation of its own).
+  if (!bulk && !ingestReadsOnThread()) preferAllocationThroughput();
   const progress = createProgress(bulk ? 'import' : 'ingest', !opts.json && process.stderr.isTTY === true);
   const loadOptions = {
     rejectsPath,
@@ -86,7 +88,7 @@ export async function ingestCommand(files: string[], opts: IngestCommandOptions,
   const store = openStore(opts.db);
   try {
     await store.migrate();
-    const summary = imported ?? await runIngest(store, plan, loadOptions);
+    const summary = imported ?? await runIngestThreaded(store, plan, loadOptions);
     progress.stop();
     let watchlist: WatchlistSummary | undefined;
     if (opts.watchlist) {
