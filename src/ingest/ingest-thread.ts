@@ -14,9 +14,8 @@ import type { BatchResult, GraphBatch } from '../domain/graph-facts';
 import { DeclarationResolver } from '../domain/resolve';
 import { compiledWorker } from '../util/worker-reply';
 import type { LoadTarget } from './declaration-loader';
-import { expectedRowsOf, runIngest, type IngestOptions, type IngestProgress, type IngestSummary } from './ingest';
-import type { Mapping } from './mapping';
-import { planIngest, type IngestPlan } from './plan';
+import { expectedRowsOf, readInto, runIngest, type IngestOptions, type IngestProgress, type IngestSummary, type ReadingRequest } from './ingest';
+import type { IngestPlan } from './plan';
 import { QualityTally } from './quality-tally';
 import { Replacements, warnDuplicates } from './replacements';
 
@@ -31,14 +30,8 @@ type FromReader =
   | { summary: IngestSummary };
 type ToReader = 'taken' | { id: number; value?: unknown; error?: string };
 
-interface ReadRequest {
-  readerOf: string[];
-  mapping?: Mapping;
-  rejectsPath: string;
-  phoneRegion: string;
-  defaultCurrency: string;
-  batchSize?: number;
-}
+/** A reading request marked as this thread's (an import's parsing thread is given `files`). */
+type ReadRequest = Omit<ReadingRequest, 'files'> & { readerOf: string[] };
 
 /** Batches the reader may send before this thread has written them: enough to keep both busy, few enough to bound memory. */
 const IN_FLIGHT = 2;
@@ -156,16 +149,10 @@ class StoreOnMain implements LoadTarget {
   addAlerts: LoadTarget['addAlerts'] = (...args) => this.ask('addAlerts', ...args);
 }
 
-async function serve(req: ReadRequest): Promise<void> {
-  const port = parentPort!;
-  const store = new StoreOnMain(port);
-  const plan = await planIngest(req.readerOf, req.mapping);
-  const summary = await runIngest(store, plan, {
-    rejectsPath: req.rejectsPath, phoneRegion: req.phoneRegion, defaultCurrency: req.defaultCurrency,
-    ...(req.batchSize ? { batchSize: req.batchSize } : {}),
-    onProgress: (p) => { store.progress = p; },
-  });
-  port.postMessage({ summary } satisfies FromReader);
+async function serve({ readerOf, ...req }: ReadRequest): Promise<void> {
+  const store = new StoreOnMain(parentPort!);
+  const summary = await readInto(store, { ...req, files: readerOf });
+  parentPort!.postMessage({ summary } satisfies FromReader);
 }
 
 if (!isMainThread && Array.isArray((workerData as ReadRequest | undefined)?.readerOf)) {

@@ -10,7 +10,8 @@ import { checkWritable, RejectsWriter } from './rejects';
 import { DEFAULT_BATCH_SIZE, DeclarationLoader, type LoadTarget } from './declaration-loader';
 import type { LoadQuality } from './quality-tally';
 import { warnDuplicates, type ReplacementSummary } from './replacements';
-import type { IngestPlan, PlannedFile } from './plan';
+import { planIngest, type IngestPlan, type PlannedFile } from './plan';
+import type { Mapping } from './mapping';
 import type { InputFormat } from './sniff';
 
 export interface IngestProgress {
@@ -56,6 +57,26 @@ export interface IngestSummary {
   quality: LoadQuality;
   /** Watchlist alerts raised: a watchlisted identifier or party in a declaration of this load. */
   alerts: number;
+}
+
+/** What a thread that reads for a load is given: the files and how to read them. */
+export interface ReadingRequest {
+  files: string[];
+  mapping?: Mapping;
+  rejectsPath: string;
+  phoneRegion: string;
+  defaultCurrency: string;
+  batchSize?: number;
+}
+
+/** A reading thread's load: the files planned there, into `target`, which keeps the last progress (sent with the next batch). */
+export async function readInto(target: LoadTarget & { progress?: IngestProgress }, req: ReadingRequest): Promise<IngestSummary> {
+  const plan = await planIngest(req.files, req.mapping);
+  return runIngest(target, plan, {
+    rejectsPath: req.rejectsPath, phoneRegion: req.phoneRegion, defaultCurrency: req.defaultCurrency,
+    ...(req.batchSize ? { batchSize: req.batchSize } : {}),
+    onProgress: (p) => { target.progress = p; },
+  });
 }
 
 /** A rough row estimate (declaration rows are a few hundred bytes): it lets the store prepare for large loads. */

@@ -8,19 +8,10 @@ import { isMainThread, parentPort, Worker, workerData } from 'node:worker_thread
 import type { QualityCount } from '../../domain/accountability';
 import type { ImportRows } from '../../store/sqlite/bulk-writer';
 import { compiledWorker } from '../../util/worker-reply';
-import { runIngest, type IngestProgress, type IngestSummary } from '../ingest';
-import type { Mapping } from '../mapping';
-import { planIngest } from '../plan';
+import { readInto, type IngestProgress, type IngestSummary, type ReadingRequest } from '../ingest';
 import { ImportRowSink } from './row-sink';
 
-export interface ParseRequest {
-  files: string[];
-  mapping?: Mapping;
-  rejectsPath: string;
-  phoneRegion: string;
-  defaultCurrency: string;
-  batchSize?: number;
-}
+export type ParseRequest = ReadingRequest;
 
 export interface ParseResult {
   summary: IngestSummary;
@@ -38,13 +29,7 @@ const WORKER_FILE = compiledWorker(__dirname, 'import-thread.js');
 
 async function parse(req: ParseRequest, send: (rows: ImportRows, progress: IngestProgress | undefined) => Promise<void>): Promise<ParseResult> {
   const sink = new ImportRowSink(send);
-  const plan = await planIngest(req.files, req.mapping);
-  const summary = await runIngest(sink, plan, {
-    rejectsPath: req.rejectsPath, phoneRegion: req.phoneRegion, defaultCurrency: req.defaultCurrency,
-    ...(req.batchSize ? { batchSize: req.batchSize } : {}),
-    onProgress: (p) => { sink.progress = p; },
-  });
-  return { summary, quality: sink.quality };
+  return { summary: await readInto(sink, req), quality: sink.quality };
 }
 
 /** Parses the files, on a worker thread when allowed and built, handing each batch of rows to `take`. */
