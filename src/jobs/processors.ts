@@ -9,7 +9,7 @@ import { ANALYSIS_STAGES, DEFAULT_PARAMS, runAnalysis } from '../analysis/run';
 import { loadConfig } from '../config';
 import { exportSubgraph, type ExportFormat } from '../export/formats';
 import { subgraphOf, withRisk, type SubgraphTarget } from '../export/subgraph';
-import { runIngest } from '../ingest/ingest';
+import { runIngestThreaded } from '../ingest/ingest-thread';
 import { loadMapping } from '../ingest/mapping';
 import { planIngest } from '../ingest/plan';
 import { withStore } from '../store/open';
@@ -98,7 +98,8 @@ export async function ingestProcessor(job: IngestJob, report: Report) {
   const plan = await planIngest(job.files, job.mapping ? loadMapping(job.mapping) : undefined);
   const total = plan.files.reduce((a, f) => a + f.bytes, 0);
   return withStore(job.db, async (store) => {
-    const s = await runIngest(store, plan, {
+    // Reading on a thread of its own beside the store's writes, as the CLI's ingest does.
+    const s = await runIngestThreaded(store, plan, {
       rejectsPath: job.rejects, phoneRegion: config.phoneRegion, defaultCurrency: config.defaultCurrency,
       onProgress: (p) => { void report(total ? p.bytesRead / total : 0); },
     });
