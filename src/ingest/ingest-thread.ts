@@ -20,8 +20,7 @@ import { QualityTally } from './quality-tally';
 import { Replacements, warnDuplicates } from './replacements';
 
 /** What the reading thread asks of the store besides writing batches (answered after every batch sent before). */
-const CALLS = ['watchlistEntries', 'findEntity', 'getDeclaration', 'entityDeclarations', 'removeLinks', 'addAlerts'] as const;
-type Call = (typeof CALLS)[number];
+type Call = 'watchlistEntries' | 'findEntity' | 'getDeclaration' | 'entityDeclarations' | 'removeLinks' | 'addAlerts';
 
 type FromReader =
   | { batch: GraphBatch; progress?: IngestProgress }
@@ -68,8 +67,9 @@ export async function runIngestThreaded(store: LoadTarget, plan: IngestPlan, opt
       if ('batch' in m) {
         const result = await store.writeBatch(m.batch);
         tally.noteReplaced(replacements.note(result));
-        // Counted once written, as ingest counts them.
-        await store.addQualityCounts(tally.take());
+        // Counted once written, as ingest counts them (most batches replace nothing: no write then).
+        const replacedCounts = tally.take();
+        if (replacedCounts.length) await store.addQualityCounts(replacedCounts);
         if (m.progress) opts.onProgress?.(m.progress);
         worker.postMessage('taken' satisfies ToReader);
       } else if ('quality' in m) {

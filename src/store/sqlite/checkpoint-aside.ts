@@ -11,8 +11,8 @@ import Database from 'better-sqlite3';
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { compiledWorker, workerReply } from '../../util/worker-reply';
 
-/** Log pages after which a commit checkpoints (SQLite's default), restored once the checkpoint aside is done. */
-const AUTOCHECKPOINT_PAGES = 1000;
+/** Log pages after which a commit checkpoints (SQLite's default): what a connection returns to after a large write, and after a checkpoint aside. */
+export const AUTOCHECKPOINT_PAGES = 1000;
 
 const WORKER_FILE = compiledWorker(__dirname, 'checkpoint-aside.js');
 

@@ -4,7 +4,7 @@ import { rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { searchName } from '../../domain/normalize';
 import { UsageError } from '../../util/errors';
-import { checkpointAside } from './checkpoint-aside';
+import { AUTOCHECKPOINT_PAGES, checkpointAside } from './checkpoint-aside';
 import { DEFERRED_INDEXES, MIGRATIONS } from './migrations';
 
 /**
@@ -98,7 +98,7 @@ export async function spacedCheckpoints<T>(db: Database.Database, work: () => T 
     return await work();
   } finally {
     if (pages === 0) checkpointAside(db);
-    else db.pragma('wal_autocheckpoint = 1000');
+    else db.pragma(`wal_autocheckpoint = ${AUTOCHECKPOINT_PAGES}`);
   }
 }
 
