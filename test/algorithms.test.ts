@@ -3,6 +3,8 @@ import { connectedComponents, pageRank, UnionFind } from '../src/analysis/graph/
 import { detectCommunities } from '../src/analysis/graph/louvain';
 import { auc, fitLogistic, precisionAtK, predict, smoothedLogOdds } from '../src/analysis/scoring/logistic';
 import { GraphBuilder, toCsr, type EntityGraph } from '../src/analysis/graph/projection';
+import { graphStructure } from '../src/analysis/graph/graph-stage';
+import { DEFAULT_PARAMS } from '../src/analysis/run';
 import { findRings, findTradeCycles } from '../src/analysis/graph/rings';
 import type { EntityKind, RelType } from '../src/domain/entities';
 import { Rng } from '../src/util/rng';
@@ -110,6 +112,26 @@ describe('PageRank precision', () => {
     expect(fast.iterations).toBeLessThan(60);
     expect(tight.iterations).toBeGreaterThan(fast.iterations);
     expect(fast.rank.reduce((a, x, i) => a + Math.abs(x - tight.rank[i]!), 0)).toBeLessThan(1e-6);
+  });
+});
+
+describe('the damped graph in shared memory', () => {
+  const g = graph([['a', 'Trader', 'b', 'Supplier'], ['b', 'Supplier', 'c', 'Trader'], ['c', 'Trader', 'p', 'Phone', 'HAS_PHONE'], ['a', 'Trader', 'p', 'Phone', 'HAS_PHONE']]);
+
+  it('is the same CSR as one in private memory', () => {
+    const w = Float64Array.from({ length: g.m }, (_, e) => e + 1);
+    const mine = toCsr(g, w);
+    const shared = toCsr(g, w, undefined, true);
+    for (const k of ['offsets', 'targets', 'weights'] as const) {
+      expect(shared[k].buffer).toBeInstanceOf(SharedArrayBuffer);
+      expect(Array.from(shared[k])).toEqual(Array.from(mine[k]));
+    }
+  });
+
+  it('is what a run gives the personalized PageRank thread: read where it is, not copied', () => {
+    const { damped } = graphStructure(g, { ...DEFAULT_PARAMS, seed: 1 });
+    for (const a of [damped.offsets, damped.targets, damped.weights]) expect(a.buffer).toBeInstanceOf(SharedArrayBuffer);
+    expect(damped.offsets[damped.n]).toBeGreaterThan(0);
   });
 });
 

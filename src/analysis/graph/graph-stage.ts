@@ -187,7 +187,8 @@ export function graphStructure(g: EntityGraph, p: GraphParams, opts: { onStage?:
   const lap = stopwatch();
   const weight = edgeWeights(g);
   const hubs = findHubs(g, p);
-  const damped = toCsr(g, weight, dampedEdges(g, hubs.hub));
+  // Shared: the personalized PageRank's thread reads it too (and the graph thread sends it to the run).
+  const damped = toCsr(g, weight, dampedEdges(g, hubs.hub), true);
   const projection = lap();
   opts.onStage?.('components');
   const wcc = connectedComponents(damped);

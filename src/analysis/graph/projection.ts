@@ -139,9 +139,14 @@ export interface Csr {
   weights: Float64Array;
 }
 
-/** CSR of the edges `keep` accepts, with weight `weight(e)`. */
-export function toCsr(g: EntityGraph, weight: Float64Array, keep?: (e: number) => boolean): Csr {
-  const degree = new Int32Array(g.n + 1);
+/**
+ * CSR of the edges `keep` accepts, with weight `weight(e)`; with `shared`, its arrays are in
+ * shared memory, so that a worker thread given the graph reads them where they are instead of a
+ * copy made for it.
+ */
+export function toCsr(g: EntityGraph, weight: Float64Array, keep?: (e: number) => boolean, shared = false): Csr {
+  const int32 = (n: number) => (shared ? new Int32Array(new SharedArrayBuffer(n * 4)) : new Int32Array(n));
+  const degree = int32(g.n + 1);
   for (let e = 0; e < g.m; e++) {
     if (keep && !keep(e)) continue;
     degree[g.src[e]! + 1]!++;
@@ -150,8 +155,8 @@ export function toCsr(g: EntityGraph, weight: Float64Array, keep?: (e: number) =
   for (let i = 0; i < g.n; i++) degree[i + 1]! += degree[i]!;
   const offsets = degree;
   const fill = offsets.slice(0, g.n);
-  const targets = new Int32Array(offsets[g.n]!);
-  const weights = new Float64Array(offsets[g.n]!);
+  const targets = int32(offsets[g.n]!);
+  const weights = shared ? new Float64Array(new SharedArrayBuffer(offsets[g.n]! * 8)) : new Float64Array(offsets[g.n]!);
   for (let e = 0; e < g.m; e++) {
     if (keep && !keep(e)) continue;
     const s = g.src[e]!;

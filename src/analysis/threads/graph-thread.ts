@@ -168,11 +168,11 @@ async function serve(): Promise<void> {
   const store = openStore(storePath, process.env, { readonly: true });
   try {
     // Only link counts go back while it works: the run reports its stages from the main thread.
-    // The links and their weights in shared memory; the damped graph and components are moved (Louvain does not need them).
+    // The links, their weights and the damped graph in shared memory; the components are moved (Louvain does not need them).
     const s = linksShared(await structureOf(store, params, (progress) => port.postMessage({ progress } satisfies Reply)));
     const { index: _index, ids, kinds, ...arrays } = s.g;
     const sent: SentStructure = { ...s, g: { ...arrays, ids: ids.join(ID_SEPARATOR), kinds: Uint8Array.from(kinds, (k) => KIND_CODE.get(k)!) } };
-    port.postMessage({ structure: sent } satisfies Reply, buffersOf([s.damped.offsets, s.damped.targets, s.damped.weights, s.component, sent.g.kinds]));
+    port.postMessage({ structure: sent } satisfies Reply, buffersOf([s.component, sent.g.kinds]));
     const communities = communitiesOf(s, params);
     port.postMessage({ communities } satisfies Reply, buffersOf([communities.community]));
     if (claim(claims, 'pagerank', BY_THREAD)) {

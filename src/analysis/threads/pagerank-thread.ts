@@ -1,7 +1,8 @@
 /**
  * The two personalized PageRanks of a run (from the seeds of all declarations and of the past
  * ones) at once: one on a worker thread, one here. They are independent and each is seconds of
- * work on a large graph, and by then the second core is free. The worker gets a copy of the CSR.
+ * work on a large graph, and by then the second core is free. The worker reads the CSR where it is
+ * when its arrays are in shared memory (the run's damped graph: toCsr's `shared`), a copy otherwise.
  */
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { pageRank, type PageRankOptions } from '../graph/algorithms';
