@@ -10,14 +10,13 @@ import { RUN_HEARTBEAT_MS } from '../store/run-store';
 import { stopwatch } from '../util/stopwatch';
 import { rankCommunities } from './scoring/communities';
 import { categoryList, scanDeclarations, type DeclarationScan } from './signals/declaration-scan';
-import type { PartyAgg } from './signals/party-figures';
 import type { DeclarationModel } from '../domain/results';
 import { defaultDeclarationModel, featureNames, type ScoringContext } from './scoring/declaration-model';
 import { declarationModelFit } from './threads/declaration-model-thread';
 import { personalizedPageRanks } from './threads/pagerank-thread';
 import { DEFAULT_WEIGHTS, featureRow, riskValue, type RiskWeights } from './scoring/entity-risk';
 import { scoreTable } from './scoring/score-table';
-import { SIGNALS, computeFeatures, PPR_OPTIONS, pprSeeds, type Features, type Structure } from './signals/entity-signals';
+import { SIGNALS, featuresBesideProximity, PPR_OPTIONS, pprSeeds, withProximity, type Features, type PendingFeatures, type Structure } from './signals/entity-signals';
 import { analyseGraph, EDGE_WEIGHT_RULE, type GraphParams, type GraphStageResult } from './graph/graph-stage';
 import { graphThreadAvailable, startGraphThread, type RestPlacement } from './threads/graph-thread';
 import { auc, fitLogistic } from './scoring/logistic';
@@ -250,34 +249,30 @@ async function scoreEntities(gs: GraphStageResult, scan: DeclarationScan, params
     periodStart: scan.periodStart, periodEnd: scan.periodEnd,
   };
   const parties = scan.partiesOf(g.ids);
-  // Both windows' proximity to known fraud at once (one on the other core), then their features.
+  // Both windows' proximity to known fraud on the other core (free now that the graph half is
+  // done), while this thread computes their other signals; then each gets its proximity.
   const seeds: [Float64Array, Float64Array] = [pprSeeds(st, parties.all), pprSeeds(st, parties.past)];
-  const { ranks: [pprAll, pprPast], threaded: pprThreaded } = await personalizedPageRanks(damped, seeds, PPR_OPTIONS, threaded);
-  const final = computeFeatures(st, scan.all, parties.all, { seeds: seeds[0], ppr: pprAll });
-  // Collected here (the PageRanks' and the features' garbage), the heap grows through the rest of
-  // scoring from what is live, not from what was live at the graph's arrival.
-  collectGarbage();
+  const pprs = personalizedPageRanks(damped, seeds, PPR_OPTIONS, threaded);
+  const finalPending = featuresBesideProximity(st, scan.all, parties.all, seeds[0]);
+  // The past window's values only: they fit weights, nobody reads their evidence.
+  let pastPending: PendingFeatures | undefined = featuresBesideProximity(st, scan.past, parties.past, seeds[1], false);
+  const [pprAll, pprPast] = await pprs.ranks();
+  const final = withProximity(st, finalPending, pprAll);
   stage('ppr');
-  const { weights, modelFit } = fitToThePast(st, scan, parties.past, { seeds: seeds[1], ppr: pprPast }, params, threaded);
+  const { weights, modelFit } = fitToThePast(st, scan, withProximity(st, pastPending, pprPast), params, threaded);
+  // The past features are let go before scoring (75 MB at 1M nodes).
+  pastPending = undefined;
   const scores = scoreTable(gs, final, weights);
   const communities = rankCommunities(g, gs.community, scores.risk, final.knownBad, parties.all, ringOf);
   // What the rest of the run needs of the scan and the features: they themselves are let go on return.
   const scanned = scanSummary(scan);
   const categories = categoryList(scan.all);
   const knownBad = final.knownBad.reduce((a, b) => a + b, 0);
-  return { scores, communities, categories, scanned, knownBad, weights, modelFit, pprThreaded };
+  return { scores, communities, categories, scanned, knownBad, weights, modelFit, pprThreaded: pprs.threaded };
 }
 
-/**
- * The weights, fitted to the outcomes after the cutoff from the features before it, and the
- * declaration model made ready from the same past. The past window's features are needed for
- * nothing else: in this function's frame only, they are let go before scoring (75 MB at 1M nodes).
- */
-function fitToThePast(
-  st: Structure, scan: DeclarationScan, agg: Array<PartyAgg | undefined>, ppr: { seeds: Float64Array; ppr: Float64Array | undefined },
-  params: AnalysisParams, threaded: boolean,
-): { weights: ChosenWeights; modelFit: ModelFit } {
-  const past = computeFeatures(st, scan.past, agg, ppr, false);
+/** The weights, fitted to the outcomes after the cutoff from the features before it, and the declaration model made ready from the same past. */
+function fitToThePast(st: Structure, scan: DeclarationScan, past: Features, params: AnalysisParams, threaded: boolean): { weights: ChosenWeights; modelFit: ModelFit } {
   const weights = chooseWeights(st.g, past, scan, params);
   // The declaration model needs only the past: made ready here, fitted while the run writes back.
   return { weights, modelFit: declarationModel(st.g, scan, st.community, past, weights, params, threaded) };

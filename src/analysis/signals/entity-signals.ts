@@ -5,7 +5,6 @@
  * traders with sudden volume. How much each weighs is scoring's business (scoring/entity-risk.ts).
  */
 import { IDENTIFIER_KINDS, isPartyKind, type EntityKind } from '../../domain/entities';
-import { pageRank } from '../graph/algorithms';
 import type { GraphStageResult } from '../graph/graph-stage';
 import type { Csr } from '../graph/projection';
 import { hubRecords, RATE_KINDS } from './hub-record';
@@ -69,14 +68,24 @@ export function pprSeeds(st: Pick<Structure, 'g' | 'watchlist'>, agg: ArrayLike<
   return seeds;
 }
 
-/** Signal values for every node from the graph structure and one window of declarations. */
-export function computeFeatures(
-  st: Structure, w: Window, agg: Array<PartyAgg | undefined> = st.g.ids.map((id) => w.parties.get(id)),
-  /** pprSeeds(st, agg) and its personalized PageRank, when the caller has run it already (on another thread). */
-  given?: { seeds: Float64Array; ppr: Float64Array | undefined },
-  /** false: values only (the past window's features fit weights; nobody reads their evidence). */
-  withEvidence = true,
-): Features {
+/** A window's features but its proximity to known fraud, which waits for the personalized PageRank (withProximity). */
+export interface PendingFeatures {
+  features: Omit<Features, 'ppr'>;
+  seeds: Float64Array;
+  isParty: Uint8Array;
+  set: FeatureSetter;
+}
+
+type FeatureSetter = (i: number, s: SignalName, v: number, ev: string[] | (() => string[])) => void;
+
+/**
+ * Every signal of a window but network proximity, which reads nothing the others set and no other
+ * reads (evidence is read by signal name, so the order they are set in does not matter): the run
+ * computes these while the personalized PageRanks run on another thread.
+ */
+export function featuresBesideProximity(
+  st: Structure, w: Window, agg: Array<PartyAgg | undefined>, seeds: Float64Array, withEvidence = true,
+): PendingFeatures {
   const { g } = st;
   const values = new Float64Array(g.n * S);
   const evidence = new Array<Partial<Record<SignalName, string[]>> | undefined>(g.n);
@@ -86,7 +95,7 @@ export function computeFeatures(
   const isParty = new Uint8Array(g.n);
   for (let i = 0; i < g.n; i++) if (isPartyKind(g.kinds[i]!)) isParty[i] = 1;
   // Evidence is given built, or as a function that builds it only when it is kept.
-  const set = (i: number, s: SignalName, v: number, ev: string[] | (() => string[])) => {
+  const set: FeatureSetter = (i, s, v, ev) => {
     if (v <= 0) return;
     values[i * S + SIG[s]] = clamp01(v);
     if (!withEvidence) return;
@@ -97,7 +106,6 @@ export function computeFeatures(
 
   // Own history and watchlist hits (on the entity itself, or on an identifier it uses). A party
   // that serves many traders is known bad by its seizure rate against its peers, not by a seizure.
-  const seeds = given?.seeds ?? pprSeeds(st, agg);
   const hubs = hubRecords(g.kinds, agg);
   for (let i = 0; i < g.n; i++) {
     const p = agg[i];
@@ -131,13 +139,16 @@ export function computeFeatures(
       listedIdentifier(g.src[e]!, g.dst[e]!);
     }
   }
+  otherSignals(st, w, agg, { values, evidence, knownBad, seizures }, isParty, set, withEvidence);
+  return { features: { values, evidence, knownBad, seizures }, seeds, isParty, set };
+}
 
-  // Proximity to known fraud: personalized PageRank from the seeds over the damped graph.
-  let ppr: Float64Array = new Float64Array(g.n);
-  let seedCount = 0;
-  for (let i = 0; i < g.n; i++) if (seeds[i]! > 0) seedCount++;
-  if (seedCount > 0) {
-    ppr = given?.ppr ?? pageRank(st.csr, { ...PPR_OPTIONS, personalization: seeds }).rank;
+/** Proximity to known fraud: the personalized PageRank from the seeds (undefined without one) over the damped graph. */
+export function withProximity(st: Structure, pending: PendingFeatures, given: Float64Array | undefined): Features {
+  const { g } = st;
+  const { seeds, isParty, set } = pending;
+  const ppr = given ?? new Float64Array(g.n);
+  if (given && seeds.some((v) => v > 0)) {
     let mean = 0;
     let parties = 0;
     for (let i = 0; i < g.n; i++) if (isParty[i]) { mean += ppr[i]!; parties++; }
@@ -158,7 +169,15 @@ export function computeFeatures(
       if (ratio > 1) set(i, 'network_proximity', Math.log10(ratio) / 2, seedsByCommunity.get(st.community[i]!) ?? []);
     }
   }
+  return { ...pending.features, ppr };
+}
 
+/** Community, circular trade, declaration patterns, brokers, rings: the signals read from the graph half and the window. */
+function otherSignals(
+  st: Structure, w: Window, agg: Array<PartyAgg | undefined>, f: Omit<Features, 'ppr'>, isParty: Uint8Array, set: FeatureSetter, withEvidence: boolean,
+): void {
+  const { g } = st;
+  const { values, knownBad } = f;
   // Communities dense in known-bad members (the member itself left out).
   let partyCount = 0;
   let badCount = 0;
@@ -259,7 +278,6 @@ export function computeFeatures(
       set(r.member, 'shared_identifier_ring', r.value, r.evidence);
     }
   }
-  return { values, evidence, ppr, knownBad, seizures };
 }
 
 /**
