@@ -16,7 +16,7 @@ import { declarationModelFit } from './threads/declaration-model-thread';
 import { personalizedPageRanks } from './threads/pagerank-thread';
 import { DEFAULT_WEIGHTS, featureRow, riskValue, type RiskWeights } from './scoring/entity-risk';
 import { scoreTable } from './scoring/score-table';
-import { SIGNALS, featuresBesideProximity, PPR_OPTIONS, pprSeeds, withProximity, type Features, type PendingFeatures, type Structure } from './signals/entity-signals';
+import { SIGNALS, featuresBesideProximity, PPR_OPTIONS, windowParties, withProximity, type Features, type PendingFeatures, type Structure } from './signals/entity-signals';
 import { analyseGraph, EDGE_WEIGHT_RULE, type GraphParams, type GraphStageResult } from './graph/graph-stage';
 import { graphThreadAvailable, startGraphThread, type RestPlacement } from './threads/graph-thread';
 import { auc, fitLogistic } from './scoring/logistic';
@@ -251,11 +251,12 @@ async function scoreEntities(gs: GraphStageResult, scan: DeclarationScan, params
   const parties = scan.partiesOf(g.ids);
   // Both windows' proximity to known fraud on the other core (free now that the graph half is
   // done), while this thread computes their other signals; then each gets its proximity.
-  const seeds: [Float64Array, Float64Array] = [pprSeeds(st, parties.all), pprSeeds(st, parties.past)];
-  const pprs = personalizedPageRanks(damped, seeds, PPR_OPTIONS, threaded);
-  const finalPending = featuresBesideProximity(st, scan.all, parties.all, seeds[0]);
+  const all = windowParties(st, parties.all);
+  const past = windowParties(st, parties.past);
+  const pprs = personalizedPageRanks(damped, [all.seeds, past.seeds], PPR_OPTIONS, threaded);
+  const finalPending = featuresBesideProximity(st, scan.all, all);
   // The past window's values only: they fit weights, nobody reads their evidence.
-  let pastPending: PendingFeatures | undefined = featuresBesideProximity(st, scan.past, parties.past, seeds[1], false);
+  let pastPending: PendingFeatures | undefined = featuresBesideProximity(st, scan.past, past, false);
   const [pprAll, pprPast] = await pprs.ranks();
   const final = withProximity(st, finalPending, pprAll);
   stage('ppr');

@@ -7,7 +7,7 @@
 import { IDENTIFIER_KINDS, isPartyKind, type EntityKind } from '../../domain/entities';
 import type { GraphStageResult } from '../graph/graph-stage';
 import type { Csr } from '../graph/projection';
-import { hubRecords, RATE_KINDS } from './hub-record';
+import { hubRecords, RATE_KINDS, type HubRecords } from './hub-record';
 import type { PartyAgg, Window } from './party-figures';
 import { ringEvidence, WHOLE_RING_MAX } from './ring-evidence';
 
@@ -51,14 +51,26 @@ function monthsBetween(a: string, b: string): number {
 /** Personalized PageRank settings: restart at the known-bad seeds. */
 export const PPR_OPTIONS = { damping: 0.85, maxIterations: 60 } as const;
 
+/** One window's parties as the signals read them: figures by node, records against their peers, PageRank seeds. */
+export interface WindowParties {
+  agg: Array<PartyAgg | undefined>;
+  hubs: HubRecords;
+  seeds: Float64Array;
+}
+
+/** The window's parties with their records against their peers (hub-record.ts) and their seeds, each worked out once. */
+export function windowParties(st: Pick<Structure, 'g' | 'watchlist'>, agg: Array<PartyAgg | undefined>): WindowParties {
+  const hubs = hubRecords(st.g.kinds, agg);
+  return { agg, hubs, seeds: pprSeeds(st, agg, hubs) };
+}
+
 /**
  * The restart weights of the personalized PageRank (the known-bad seeds): a node's own seizures
  * (a carrier's, broker's, supplier's or route's only when its rate is above its peers', see
  * hub-record.ts) plus twice the severity of a watchlist hit on it.
  */
-export function pprSeeds(st: Pick<Structure, 'g' | 'watchlist'>, agg: ArrayLike<PartyAgg | undefined>): Float64Array {
+function pprSeeds(st: Pick<Structure, 'g' | 'watchlist'>, agg: ArrayLike<PartyAgg | undefined>, hubs: HubRecords): Float64Array {
   const seeds = new Float64Array(st.g.n);
-  const hubs = hubRecords(st.g.kinds, agg);
   for (let i = 0; i < st.g.n; i++) {
     const p = agg[i];
     if (p && p.seizures > 0 && (!RATE_KINDS.has(st.g.kinds[i]!) || hubs.risky[i])) seeds[i] = seeds[i]! + p.seizures;
@@ -84,9 +96,10 @@ type FeatureSetter = (i: number, s: SignalName, v: number, ev: string[] | (() =>
  * computes these while the personalized PageRanks run on another thread.
  */
 export function featuresBesideProximity(
-  st: Structure, w: Window, agg: Array<PartyAgg | undefined>, seeds: Float64Array, withEvidence = true,
+  st: Structure, w: Window, parties: WindowParties, withEvidence = true,
 ): PendingFeatures {
   const { g } = st;
+  const { agg, hubs, seeds } = parties;
   const values = new Float64Array(g.n * S);
   const evidence = new Array<Partial<Record<SignalName, string[]>> | undefined>(g.n);
   const knownBad = new Uint8Array(g.n);
@@ -106,7 +119,6 @@ export function featuresBesideProximity(
 
   // Own history and watchlist hits (on the entity itself, or on an identifier it uses). A party
   // that serves many traders is known bad by its seizure rate against its peers, not by a seizure.
-  const hubs = hubRecords(g.kinds, agg);
   for (let i = 0; i < g.n; i++) {
     const p = agg[i];
     if (p && p.seizures > 0) {
