@@ -245,7 +245,7 @@ export async function runAnalysis(store: GraphStore, params: AnalysisParams, opt
 async function scoreEntities(gs: GraphStageResult, scan: DeclarationScan, params: AnalysisParams, threaded: boolean, stage: (name: string) => void) {
   const { g, damped, rings, ringOf, cycles } = gs;
   const st: Structure = {
-    g, csr: damped, community: gs.community, rings, ringOf, cycles, watchlist: gs.watchlist, hub: gs.hub,
+    g, community: gs.community, rings, ringOf, cycles, watchlist: gs.watchlist, hub: gs.hub,
     periodStart: scan.periodStart, periodEnd: scan.periodEnd,
   };
   const parties = scan.partiesOf(g.ids);

@@ -6,7 +6,6 @@
  */
 import { IDENTIFIER_KINDS, isPartyKind, type EntityKind } from '../../domain/entities';
 import type { GraphStageResult } from '../graph/graph-stage';
-import type { Csr } from '../graph/projection';
 import { hubRecords, RATE_KINDS, type HubRecords } from './hub-record';
 import type { PartyAgg, Window } from './party-figures';
 import { ringEvidence, WHOLE_RING_MAX } from './ring-evidence';
@@ -22,8 +21,6 @@ const IDENTIFIER = new Set<EntityKind>([...IDENTIFIER_KINDS, 'Person']);
 
 /** What scoring needs of the graph half, and the period the declarations cover. */
 export interface Structure extends Pick<GraphStageResult, 'g' | 'community' | 'rings' | 'ringOf' | 'cycles' | 'watchlist' | 'hub'> {
-  /** Graph for propagation: hubs left out. */
-  csr: Csr;
   periodStart: string;
   periodEnd: string;
 }
@@ -155,7 +152,10 @@ export function featuresBesideProximity(
   return { features: { values, evidence, knownBad, seizures }, seeds, isParty, set };
 }
 
-/** Proximity to known fraud: the personalized PageRank from the seeds (undefined without one) over the damped graph. */
+/**
+ * Proximity to known fraud: each node's personalized PageRank from the window's seeds (run by the
+ * caller over the damped graph; undefined without a seed) against the parties' mean.
+ */
 export function withProximity(st: Structure, pending: PendingFeatures, given: Float64Array | undefined): Features {
   const { g } = st;
   const { seeds, isParty, set } = pending;
