@@ -8,11 +8,11 @@
  * replacements are noted, counted and pruned here. Without the compiled worker (tests running the
  * TypeScript sources) the load runs on this thread.
  */
-import { isMainThread, parentPort, Worker, workerData, type MessagePort } from 'node:worker_threads';
+import { isMainThread, parentPort, workerData, type MessagePort, type Worker } from 'node:worker_threads';
 import type { QualityCount } from '../domain/accountability';
 import type { BatchResult, GraphBatch } from '../domain/graph-facts';
 import { DeclarationResolver } from '../domain/resolve';
-import { compiledWorker } from '../util/worker-reply';
+import { compiledWorker, workerReply } from '../util/worker-reply';
 import type { LoadTarget } from './declaration-loader';
 import { expectedRowsOf, readInto, runIngest, type IngestOptions, type IngestProgress, type IngestSummary, type ReadingRequest } from './ingest';
 import type { IngestPlan } from './plan';
@@ -51,46 +51,36 @@ export async function runIngestThreaded(store: LoadTarget, plan: IngestPlan, opt
     readerOf: plan.files.map((f) => f.file), ...(plan.mapping ? { mapping: plan.mapping } : {}), rejectsPath: opts.rejectsPath,
     phoneRegion: opts.phoneRegion, defaultCurrency: opts.defaultCurrency, ...(opts.batchSize ? { batchSize: opts.batchSize } : {}),
   };
-  const summary = await store.bulk(expectedRowsOf(plan), () => new Promise<IngestSummary>((resolve, reject) => {
-    // A young generation of its own for the reading's short-lived garbage; at 1M rows 32 MB kept the
-    // load under 500 MB (448 MB; 64 MB: 483, and 533 with this thread's own enlarged as well).
-    const worker = new Worker(WORKER_FILE, { workerData: req, resourceLimits: { maxYoungGenerationSizeMb: 32 } });
-    let settled = false;
-    const fail = (err: unknown) => {
-      if (settled) return;
-      settled = true;
-      worker.terminate().finally(() => reject(err));
-    };
-    // One message at a time, in order: a call is answered once the batches sent before it are written.
-    let queue = Promise.resolve();
-    const handle = async (m: FromReader) => {
-      if ('batch' in m) {
-        const result = await store.writeBatch(m.batch);
-        tally.noteReplaced(replacements.note(result));
-        // Counted once written, as ingest counts them (most batches replace nothing: no write then).
-        const replacedCounts = tally.take();
-        if (replacedCounts.length) await store.addQualityCounts(replacedCounts);
-        if (m.progress) opts.onProgress?.(m.progress);
-        worker.postMessage('taken' satisfies ToReader);
-      } else if ('quality' in m) {
-        await store.addQualityCounts(m.quality);
-      } else if ('call' in m) {
-        try {
-          const value = await (store[m.call] as (...args: unknown[]) => Promise<unknown>).apply(store, m.args);
-          worker.postMessage({ id: m.id, value } satisfies ToReader);
-        } catch (err) {
-          worker.postMessage({ id: m.id, error: (err as Error).message } satisfies ToReader);
-        }
-      } else {
-        settled = true;
-        await worker.terminate();
-        resolve(m.summary);
+  // One message at a time, in order: a call is answered once the batches sent before it are written.
+  const read = async (message: unknown, worker: Worker): Promise<IngestSummary | undefined> => {
+    const m = message as FromReader;
+    if ('batch' in m) {
+      const result = await store.writeBatch(m.batch);
+      tally.noteReplaced(replacements.note(result));
+      // Counted once written, as ingest counts them (most batches replace nothing: no write then).
+      const replacedCounts = tally.take();
+      if (replacedCounts.length) await store.addQualityCounts(replacedCounts);
+      if (m.progress) opts.onProgress?.(m.progress);
+      worker.postMessage('taken' satisfies ToReader);
+    } else if ('quality' in m) {
+      await store.addQualityCounts(m.quality);
+    } else if ('call' in m) {
+      try {
+        const value = await (store[m.call] as (...args: unknown[]) => Promise<unknown>).apply(store, m.args);
+        worker.postMessage({ id: m.id, value } satisfies ToReader);
+      } catch (err) {
+        worker.postMessage({ id: m.id, error: (err as Error).message } satisfies ToReader);
       }
-    };
-    worker.on('message', (m: FromReader) => { queue = queue.then(() => handle(m)).catch(fail); });
-    worker.on('error', fail);
-    worker.on('exit', (code) => fail(new Error(`the ingest's reading thread stopped (exit code ${code})`)));
-  }));
+    } else {
+      return m.summary;
+    }
+    return undefined;
+  };
+  // A young generation of its own for the reading's short-lived garbage; at 1M rows 32 MB kept the
+  // load under 500 MB (448 MB; 64 MB: 483, and 533 with this thread's own enlarged as well).
+  const summary = await store.bulk(expectedRowsOf(plan), () => workerReply<IngestSummary>(WORKER_FILE, req, "ingest's reading", read, {
+    resourceLimits: { maxYoungGenerationSizeMb: 32 }, terminate: true,
+  }).result);
   await replacements.pruneStaleLinks(store);
   warnDuplicates(replacements.summary, opts.logger);
   return { ...summary, replacements: replacements.summary, quality: { ...summary.quality, duplicates: tally.summary().duplicates } };

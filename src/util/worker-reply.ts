@@ -1,11 +1,14 @@
 /**
- * The pattern worker threads share: start a compiled worker with its data and wait for
- * its one result, rejecting when it throws or exits first. `read` sees every message and returns
- * the result when one is (the graph thread also sends progress); throwing from it rejects.
+ * The pattern worker threads share: start a compiled worker with its data and wait for its one
+ * result. `read` sees every message, in order and one at a time (when it is async, a message is
+ * read once the one before it is done: a load's batches are written in the order they were sent,
+ * a question answered after them), and returns the result when one is (the graph thread also
+ * sends progress). Throwing from it rejects; so does the worker's error, or its exit before a
+ * result, each once the messages the worker sent before it are read.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { Worker } from 'node:worker_threads';
+import { Worker, type ResourceLimits } from 'node:worker_threads';
 
 /** The compiled worker `file` in `dir` (the caller's own folder), or undefined when it is not there (tests running the TypeScript sources). */
 export function compiledWorker(dir: string, file: string): string | undefined {
@@ -13,26 +16,38 @@ export function compiledWorker(dir: string, file: string): string | undefined {
   return existsSync(path) ? path : undefined;
 }
 
+export interface ReplyOptions {
+  /** The worker's heap limits (a load's reading thread has a young generation of its own). */
+  resourceLimits?: ResourceLimits;
+  /** Stop the worker once its result is settled, before it is given: a worker that waits for messages does not stop by itself. */
+  terminate?: boolean;
+}
+
 export function workerReply<T>(
-  path: string, workerData: unknown, what: string, read: (message: unknown) => T | undefined = (m) => m as T,
+  path: string, workerData: unknown, what: string,
+  read: (message: unknown, worker: Worker) => T | undefined | Promise<T | undefined> = (m) => m as T,
+  opts: ReplyOptions = {},
 ): { result: Promise<T>; worker: Worker } {
-  const worker = new Worker(path, { workerData });
+  const worker = new Worker(path, { workerData, ...(opts.resourceLimits ? { resourceLimits: opts.resourceLimits } : {}) });
   const result = new Promise<T>((resolve, reject) => {
     let done = false;
-    worker.on('message', (m: unknown) => {
+    const settle = (give: () => void) => {
       if (done) return;
-      try {
-        const r = read(m);
-        if (r === undefined) return;
-        done = true;
-        resolve(r);
-      } catch (err) {
-        done = true;
-        reject(err);
-      }
-    });
-    worker.on('error', reject);
-    worker.on('exit', (code) => { if (!done) reject(new Error(`the ${what} thread stopped (exit code ${code})`)); });
+      done = true;
+      if (opts.terminate) void worker.terminate().finally(give);
+      else give();
+    };
+    let queue = Promise.resolve();
+    const next = (step: () => void | Promise<void>) => {
+      queue = queue.then(step).catch((err: unknown) => settle(() => reject(err)));
+    };
+    worker.on('message', (m: unknown) => next(async () => {
+      if (done) return;
+      const r = await read(m, worker);
+      if (r !== undefined) settle(() => resolve(r));
+    }));
+    worker.on('error', (err) => next(() => settle(() => reject(err))));
+    worker.on('exit', (code) => next(() => settle(() => reject(new Error(`the ${what} thread stopped (exit code ${code})`)))));
   });
   return { result, worker };
 }

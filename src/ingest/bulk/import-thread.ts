@@ -4,10 +4,10 @@
  * On a worker thread when the compiled worker is there, so that parsing and SQLite's writing use
  * a core each; in the calling thread otherwise (tests running the TypeScript sources).
  */
-import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import type { QualityCount } from '../../domain/accountability';
 import type { ImportRows } from '../../store/sqlite/bulk-writer';
-import { compiledWorker } from '../../util/worker-reply';
+import { compiledWorker, workerReply } from '../../util/worker-reply';
 import { readInto, type IngestProgress, type IngestSummary, type ReadingRequest } from '../ingest';
 import { ImportRowSink } from './row-sink';
 
@@ -35,31 +35,16 @@ async function parse(req: ParseRequest, send: (rows: ImportRows, progress: Inges
 /** Parses the files, on a worker thread when allowed and built, handing each batch of rows to `take`. */
 export async function parseForImport(req: ParseRequest, take: RowsHandler, threaded = true): Promise<ParseResult> {
   if (!threaded || !WORKER_FILE) return parse(req, async (rows, progress) => take(rows, progress));
-  // A large young generation: parsing makes short-lived garbage by the megabyte (V8's default would promote and re-mark it).
-  const worker = new Worker(WORKER_FILE, { workerData: req, resourceLimits: { maxYoungGenerationSizeMb: 128 } });
-  try {
-    return await new Promise<ParseResult>((resolve, reject) => {
-      let done = false;
-      worker.on('message', (m: { rows?: ImportRows; progress?: IngestProgress; result?: ParseResult }) => {
-        try {
-          if (m.result) {
-            done = true;
-            resolve(m.result);
-            return;
-          }
-          take(m.rows!, m.progress);
-          worker.postMessage('taken');
-        } catch (err) {
-          done = true;
-          reject(err);
-        }
-      });
-      worker.on('error', (err) => { done = true; reject(err); });
-      worker.on('exit', (code) => { if (!done) reject(new Error(`the import's parsing thread stopped (exit code ${code})`)); });
-    });
-  } finally {
-    await worker.terminate();
-  }
+  return workerReply<ParseResult>(WORKER_FILE, req, "import's parsing", (message, worker) => {
+    const m = message as { rows?: ImportRows; progress?: IngestProgress; result?: ParseResult };
+    if (m.result) return m.result;
+    take(m.rows!, m.progress);
+    worker.postMessage('taken');
+    return undefined;
+  }, {
+    // A large young generation: parsing makes short-lived garbage by the megabyte (V8's default would promote and re-mark it).
+    resourceLimits: { maxYoungGenerationSizeMb: 128 }, terminate: true,
+  }).result;
 }
 
 function serve(): void {
