@@ -9,6 +9,7 @@ import { ENTITY_KINDS, REL_TYPE_CODE, REL_TYPES, type EntityKind, type RelType }
 import type { DeclarationLinkColumns, EntityLink, EntityLinkColumns } from '../../store/analysis-source';
 import type { GraphStore } from '../../store/graph-store';
 import { IdNumbers } from '../../util/id-numbers';
+import { typedArray } from '../../util/typed-arrays';
 
 /** A link's type in the graph (`rel`) is its index here: the domain's REL_TYPES, the codes EntityLinkColumns carry too. */
 export const REL_CODES: readonly RelType[] = REL_TYPES;
@@ -145,8 +146,7 @@ export interface Csr {
  * copy made for it.
  */
 export function toCsr(g: EntityGraph, weight: Float64Array, keep?: (e: number) => boolean, shared = false): Csr {
-  const int32 = (n: number) => (shared ? new Int32Array(new SharedArrayBuffer(n * 4)) : new Int32Array(n));
-  const degree = int32(g.n + 1);
+  const degree = typedArray(Int32Array, g.n + 1, shared);
   for (let e = 0; e < g.m; e++) {
     if (keep && !keep(e)) continue;
     degree[g.src[e]! + 1]!++;
@@ -155,8 +155,8 @@ export function toCsr(g: EntityGraph, weight: Float64Array, keep?: (e: number) =
   for (let i = 0; i < g.n; i++) degree[i + 1]! += degree[i]!;
   const offsets = degree;
   const fill = offsets.slice(0, g.n);
-  const targets = int32(offsets[g.n]!);
-  const weights = shared ? new Float64Array(new SharedArrayBuffer(offsets[g.n]! * 8)) : new Float64Array(offsets[g.n]!);
+  const targets = typedArray(Int32Array, offsets[g.n]!, shared);
+  const weights = typedArray(Float64Array, offsets[g.n]!, shared);
   for (let e = 0; e < g.m; e++) {
     if (keep && !keep(e)) continue;
     const s = g.src[e]!;

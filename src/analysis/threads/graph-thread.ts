@@ -17,6 +17,7 @@ import {
 } from '../graph/graph-stage';
 import { indexIds, type EntityGraph } from '../graph/projection';
 import { compiledWorker } from '../../util/worker-reply';
+import { sharedCopy } from '../../util/typed-arrays';
 
 interface Request {
   storePath: string;
@@ -195,14 +196,7 @@ async function serve(): Promise<void> {
  */
 function linksShared(s: GraphStructure): GraphStructure {
   const { src, dst, rel, count, value } = s.g;
-  return { ...s, g: { ...s.g, src: shared(src), dst: shared(dst), rel: shared(rel), count: shared(count), value: shared(value) }, weight: shared(s.weight) };
-}
-
-/** A copy of `a` in shared memory. */
-function shared<T extends Int32Array | Uint8Array | Float64Array>(a: T): T {
-  const copy = new (a.constructor as new (buffer: SharedArrayBuffer) => T)(new SharedArrayBuffer(a.byteLength));
-  copy.set(a);
-  return copy;
+  return { ...s, g: { ...s.g, src: sharedCopy(src), dst: sharedCopy(dst), rel: sharedCopy(rel), count: sharedCopy(count), value: sharedCopy(value) }, weight: sharedCopy(s.weight) };
 }
 
 const buffersOf = (arrays: ArrayBufferView[]) => [...new Set(arrays.map((a) => a.buffer as ArrayBuffer))];

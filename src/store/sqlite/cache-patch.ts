@@ -12,6 +12,7 @@ import { COUNTERPART_COLUMN, EXPRS, rowsOf } from './cache-rows';
 import { FACT_COLUMNS, factOf, idOf } from './declaration-facts';
 import { queryColumns, rangeColumns } from './range-columns';
 import { GRAPH_RELS } from './rows';
+import { typedArray, type NumberArrayType } from '../../util/typed-arrays';
 
 /** Reading more than this share of the declarations anew, a run reads them all (and writes a new cache). */
 const MAX_CHANGED_SHARE = 0.25;
@@ -96,9 +97,7 @@ function concatRows(parts: DeclarationRows[]): DeclarationRows {
 
 /** One column for every row of the cache as patched (its rows, then the new ones), in shared memory when asked. */
 export function patchedColumn<K extends ColumnName>(opened: OpenedCache, patch: Patch, name: K, shared = false): Columns[K] {
-  const Type = CACHE_COLUMNS[name];
-  const bytes = (opened.rows + patch.appended.length) * Type.BYTES_PER_ELEMENT;
-  const into = new Type((shared ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes)) as ArrayBuffer) as Columns[K];
+  const into = typedArray(CACHE_COLUMNS[name] as unknown as NumberArrayType<Columns[K]>, opened.rows + patch.appended.length, shared);
   opened.readColumn(name, 0, opened.rows, into);
   patch.at.forEach((at, k) => { into[at] = patch.changed.columns[name][k]!; });
   into.set(patch.appended.columns[name].subarray(0, patch.appended.length) as never, opened.rows);
