@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { workerReply } from '../src/util/worker-reply';
+import { SendWindow, workerReply } from '../src/util/worker-reply';
 
 const WORKER = join(__dirname, 'fixtures', 'reply-worker.js');
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -52,5 +52,19 @@ describe('workerReply', () => {
     await expect(result).rejects.toThrow('cannot take b');
     expect(log).toEqual(['a']);
     await expect(exit).resolves.toBe(1);
+  });
+});
+
+describe('SendWindow', () => {
+  it('lets a sender run ahead by fewer than its limit, then waits until the other side takes one', async () => {
+    const window = new SendWindow(2);
+    await window.sent(); // one outstanding: on at once
+    let resumed = false;
+    const second = window.sent().then(() => { resumed = true; });
+    await pause(20);
+    expect(resumed).toBe(false); // two outstanding: waits
+    window.taken();
+    await second;
+    expect(resumed).toBe(true);
   });
 });

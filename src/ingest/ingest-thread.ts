@@ -12,7 +12,7 @@ import { isMainThread, parentPort, workerData, type MessagePort, type Worker } f
 import type { QualityCount } from '../domain/accountability';
 import type { BatchResult, GraphBatch } from '../domain/graph-facts';
 import { DeclarationResolver } from '../domain/resolve';
-import { compiledWorker, workerReply } from '../util/worker-reply';
+import { compiledWorker, SendWindow, workerReply } from '../util/worker-reply';
 import type { LoadTarget } from './declaration-loader';
 import { expectedRowsOf, readInto, runIngest, type IngestOptions, type IngestProgress, type IngestSummary, type ReadingRequest } from './ingest';
 import type { IngestPlan } from './plan';
@@ -89,16 +89,14 @@ export async function runIngestThreaded(store: LoadTarget, plan: IngestPlan, opt
 /** The store as the reading thread sees it: batches sent to be written, everything else asked. */
 class StoreOnMain implements LoadTarget {
   progress?: IngestProgress;
-  private inFlight = 0;
-  private wake?: () => void;
+  private readonly window = new SendWindow(IN_FLIGHT);
   private nextCall = 0;
   private readonly calls = new Map<number, { resolve: (v: unknown) => void; reject: (err: Error) => void }>();
 
   constructor(private readonly port: MessagePort) {
     port.on('message', (m: ToReader) => {
       if (m === 'taken') {
-        this.inFlight--;
-        this.wake?.();
+        this.window.taken();
         return;
       }
       const call = this.calls.get(m.id)!;
@@ -120,9 +118,7 @@ class StoreOnMain implements LoadTarget {
 
   async writeBatch(batch: GraphBatch): Promise<BatchResult> {
     this.port.postMessage({ batch, ...(this.progress ? { progress: this.progress } : {}) } satisfies FromReader);
-    this.inFlight++;
-    while (this.inFlight >= IN_FLIGHT) await new Promise<void>((r) => { this.wake = r; });
-    this.wake = undefined;
+    await this.window.sent();
     // The writing thread notes what it replaced; here, as in an import's parsing thread, nothing.
     return { replaced: [] };
   }

@@ -2,9 +2,10 @@
  * The pattern worker threads share: start a compiled worker with its data and wait for its one
  * result. `read` sees every message, in order and one at a time (when it is async, a message is
  * read once the one before it is done: a load's batches are written in the order they were sent,
- * a question answered after them), and returns the result when one is (the graph thread also
- * sends progress). Throwing from it rejects; so does the worker's error, or its exit before a
- * result, each once the messages the worker sent before it are read.
+ * a question answered after them), and returns the result when one is (a load's reading thread
+ * sends its batches first). Throwing from it rejects; so does the worker's error, or its exit before a
+ * result, each once the messages the worker sent before it are read. A worker that sends a load
+ * in batches bounds what it has sent and not seen taken with a SendWindow.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -50,4 +51,28 @@ export function workerReply<T>(
     worker.on('exit', (code) => next(() => settle(() => reject(new Error(`the ${what} thread stopped (exit code ${code})`)))));
   });
   return { result, worker };
+}
+
+/**
+ * A worker's side of a load sent in batches: at most `limit` sent and not yet taken (the other
+ * side answers each with a message), enough to keep both threads busy, few enough to bound memory.
+ */
+export class SendWindow {
+  private outstanding = 0;
+  private wake?: () => void;
+
+  constructor(private readonly limit: number) {}
+
+  /** Counts a batch just sent; resolves once fewer than `limit` are outstanding. */
+  async sent(): Promise<void> {
+    this.outstanding++;
+    while (this.outstanding >= this.limit) await new Promise<void>((r) => { this.wake = r; });
+    this.wake = undefined;
+  }
+
+  /** The other side took a batch. */
+  taken(): void {
+    this.outstanding--;
+    this.wake?.();
+  }
 }

@@ -7,7 +7,7 @@
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import type { QualityCount } from '../../domain/accountability';
 import type { ImportRows } from '../../store/sqlite/bulk-writer';
-import { compiledWorker, workerReply } from '../../util/worker-reply';
+import { compiledWorker, SendWindow, workerReply } from '../../util/worker-reply';
 import { readInto, type IngestProgress, type IngestSummary, type ReadingRequest } from '../ingest';
 import { ImportRowSink } from './row-sink';
 
@@ -49,17 +49,11 @@ export async function parseForImport(req: ParseRequest, take: RowsHandler, threa
 
 function serve(): void {
   const port = parentPort!;
-  let inFlight = 0;
-  let wake: (() => void) | undefined;
-  port.on('message', () => {
-    inFlight--;
-    wake?.();
-  });
+  const window = new SendWindow(IN_FLIGHT);
+  port.on('message', () => window.taken());
   const send = async (rows: ImportRows, progress: IngestProgress | undefined) => {
-    inFlight++;
     port.postMessage({ rows, progress }, [rows.links.buffer as ArrayBuffer, rows.containers.buffer as ArrayBuffer]);
-    while (inFlight >= IN_FLIGHT) await new Promise<void>((r) => { wake = r; });
-    wake = undefined;
+    await window.sent();
   };
   parse(workerData as ParseRequest, send).then(
     (result) => port.postMessage({ result }),
