@@ -30,10 +30,11 @@ export interface PageRanksAside {
  * allowed and the compiled worker is there; without it, `ranks` computes them when asked.
  */
 export function personalizedPageRanks(csr: Csr, seeds: Float64Array[], options: Omit<PageRankOptions, 'personalization'>, threaded: boolean): PageRanksAside {
-  const seeded = seeds.filter(hasSeeds);
+  const has = seeds.map(hasSeeds);
+  const seeded = seeds.filter((_, j) => has[j]);
   const inOrder = (ranks: Float64Array[]) => {
     let k = 0;
-    return seeds.map((s) => (hasSeeds(s) ? ranks[k++] : undefined));
+    return has.map((h) => (h ? ranks[k++] : undefined));
   };
   if (!threaded || !WORKER_FILE || seeded.length === 0) {
     return { ranks: async () => inOrder(seeded.map((s) => pageRank(csr, { ...options, personalization: s }).rank)), threaded: false };
